@@ -1,0 +1,239 @@
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+import { InvalidInputError } from "../errors/InvalidInputError.ts";
+import { systemClock, type Clock } from "../clock.ts";
+import { assertId, saleInventoryKeys, type SaleInventoryKeys } from "../keys.ts";
+import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
+import type { RedisClient } from "../redis.ts";
+import type {
+  AdjustResult,
+  CommitResult,
+  ExpireResult,
+  ItemCounters,
+  Line,
+  ReleaseResult,
+  ReserveRequest,
+  ReserveResult,
+  SaleSnapshot,
+  SaleStockDefinition,
+  TakeRequest,
+  TakeResult,
+} from "./types.ts";
+import { assertInteger, assertRef, LIMITS, linesToArgs, normaliseLines } from "./validation.ts";
+
+const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
+const KEY_COUNT = 8;
+const COMMANDS = {
+  defineSale: { numberOfKeys: KEY_COUNT },
+  reserve: { numberOfKeys: KEY_COUNT },
+  release: { numberOfKeys: KEY_COUNT },
+  commit: { numberOfKeys: KEY_COUNT },
+  take: { numberOfKeys: KEY_COUNT },
+  adjust: { numberOfKeys: KEY_COUNT },
+  expire: { numberOfKeys: KEY_COUNT },
+  snapshot: { numberOfKeys: KEY_COUNT },
+} as const;
+type CommandName = keyof typeof COMMANDS;
+
+export interface HoldEngineOptions {
+  clock?: Clock;
+  /** Expired holds a reserve or take may end before doing its own work. */
+  reclaimBatch?: number;
+}
+
+type Reply = (string | number | null)[];
+
+/**
+ * The typed face of the inventory scripts. Every method validates its input before Redis
+ * sees it, and every state change happens inside one script, so the invariant
+ * `available + held + sold == allocated` holds at every moment, under any concurrency.
+ */
+export class HoldEngine {
+  private readonly commands: Record<CommandName, LuaCommand>;
+  private readonly clock: Clock;
+  private readonly reclaimBatch: number;
+
+  constructor(redis: RedisClient, options: HoldEngineOptions = {}) {
+    this.commands = defineLuaCommands(redis, LUA_DIRECTORY, COMMANDS, "holdfastInventory_");
+    this.clock = options.clock ?? systemClock;
+    this.reclaimBatch = options.reclaimBatch ?? 20;
+  }
+
+  /** Creates missing items with their allocation and sets the per-customer limit. */
+  async defineSale(saleId: string, definition: SaleStockDefinition): Promise<{ created: number }> {
+    assertInteger("invalid_limit", "perCustomerLimit", definition.perCustomerLimit, 0, LIMITS.maxCustomerLimit);
+    const items = definition.items;
+    if (!Array.isArray(items) || items.length > LIMITS.maxItemsPerSale) {
+      throw new InvalidInputError("invalid_items", `items must be a list of at most ${LIMITS.maxItemsPerSale}`);
+    }
+    const args: (string | number)[] = [definition.perCustomerLimit, this.clock.now()];
+    const seen = new Set<string>();
+    for (const { itemId, allocation } of items) {
+      assertId("item", itemId);
+      assertInteger("invalid_allocation", "allocation", allocation, 0, LIMITS.maxAllocation);
+      if (seen.has(itemId)) throw new InvalidInputError("duplicate_item", `item ${itemId} is listed twice`);
+      seen.add(itemId);
+      args.push(itemId, allocation);
+    }
+    const reply = await this.run("defineSale", saleId, args);
+    return { created: Number(reply[1]) };
+  }
+
+  async reserve(saleId: string, request: ReserveRequest): Promise<ReserveResult> {
+    const lines = normaliseLines(request.lines);
+    assertRef("invalid_customer", "customerId", request.customerId);
+    assertRef("invalid_request_id", "requestId", request.requestId);
+    assertInteger("invalid_ttl", "ttlMs", request.ttlMs, LIMITS.minTtlMs, LIMITS.maxTtlMs);
+    const holdId = randomBytes(12).toString("base64url");
+    // Scoping the key to the customer means one shopper can never replay into another's hold.
+    const requestKey = `${request.customerId.length}:${request.customerId}${request.requestId}`;
+    const reply = await this.run("reserve", saleId, [
+      holdId,
+      request.customerId,
+      requestKey,
+      this.clock.now(),
+      request.ttlMs,
+      this.reclaimBatch,
+      ...linesToArgs(lines),
+    ]);
+    switch (reply[0]) {
+      case "reserved":
+        return { outcome: "reserved", holdId: String(reply[1]), expiresAt: Number(reply[2]), replayed: reply[3] === 1 };
+      case "sold_out":
+        return { outcome: "sold_out", itemId: String(reply[1]), available: Number(reply[2]) };
+      case "limit_exceeded":
+        return { outcome: "limit_exceeded", limit: Number(reply[1]), alreadyCounted: Number(reply[2]) };
+      case "not_found":
+        return { outcome: "not_found", itemId: reply[1] ? String(reply[1]) : null };
+      case "duplicate":
+        return { outcome: "duplicate", holdId: String(reply[1]) };
+      default:
+        throw unexpected("reserve", reply);
+    }
+  }
+
+  async release(saleId: string, holdId: string): Promise<ReleaseResult> {
+    assertRef("invalid_hold_id", "holdId", holdId);
+    const reply = await this.run("release", saleId, [holdId, this.clock.now()]);
+    if (reply[0] === "released" || reply[0] === "not_found") return { outcome: reply[0] };
+    throw unexpected("release", reply);
+  }
+
+  async commit(saleId: string, holdId: string, orderRef: string): Promise<CommitResult> {
+    assertRef("invalid_hold_id", "holdId", holdId);
+    assertRef("invalid_order_ref", "orderRef", orderRef);
+    const reply = await this.run("commit", saleId, [holdId, orderRef, this.clock.now()]);
+    switch (reply[0]) {
+      case "committed":
+        return { outcome: "committed", customerId: String(reply[1]), lines: decodeLines(String(reply[2])) };
+      case "duplicate":
+        return { outcome: "duplicate", holdId: reply[1] === "take" ? null : String(reply[1]) };
+      case "not_found":
+        return { outcome: "not_found" };
+      default:
+        throw unexpected("commit", reply);
+    }
+  }
+
+  async take(saleId: string, request: TakeRequest): Promise<TakeResult> {
+    const lines = normaliseLines(request.lines);
+    assertRef("invalid_order_ref", "orderRef", request.orderRef);
+    if (request.customerId !== undefined) assertRef("invalid_customer", "customerId", request.customerId);
+    const reply = await this.run("take", saleId, [
+      request.orderRef,
+      request.customerId ?? "",
+      this.clock.now(),
+      this.reclaimBatch,
+      ...linesToArgs(lines),
+    ]);
+    switch (reply[0]) {
+      case "taken":
+        return { outcome: "taken", customerUnits: Number(reply[1]) };
+      case "duplicate":
+        return { outcome: "duplicate", holdId: reply[1] === "take" ? null : String(reply[1]) };
+      case "sold_out":
+        return { outcome: "sold_out", itemId: String(reply[1]), available: Number(reply[2]) };
+      case "not_found":
+        return { outcome: "not_found", itemId: reply[1] ? String(reply[1]) : null };
+      default:
+        throw unexpected("take", reply);
+    }
+  }
+
+  /** Restock (delta > 0) or reduce (delta < 0) an item; reductions only take available units. */
+  async adjust(saleId: string, itemId: string, delta: number): Promise<AdjustResult> {
+    assertId("item", itemId);
+    assertInteger("invalid_delta", "delta", delta, -LIMITS.maxAllocation, LIMITS.maxAllocation);
+    if (delta === 0) throw new InvalidInputError("invalid_delta", "delta must not be 0");
+    const reply = await this.run("adjust", saleId, [itemId, delta, this.clock.now()]);
+    switch (reply[0]) {
+      case "adjusted":
+        return {
+          outcome: "adjusted",
+          allocated: Number(reply[1]),
+          available: Number(reply[2]),
+          held: Number(reply[3]),
+          sold: Number(reply[4]),
+        };
+      case "insufficient":
+        return { outcome: "insufficient", available: Number(reply[1]) };
+      case "not_found":
+        return { outcome: "not_found" };
+      default:
+        throw unexpected("adjust", reply);
+    }
+  }
+
+  /** Ends up to `max` expired holds; `more` tells a sweeper to come back at once. */
+  async expire(saleId: string, max = 500): Promise<ExpireResult> {
+    assertInteger("invalid_max", "max", max, 1, 10_000);
+    const reply = await this.run("expire", saleId, [this.clock.now(), max]);
+    return { ended: Number(reply[0]), more: reply[1] === 1 };
+  }
+
+  /** All counters of a sale at one instant; null for a sale that was never defined. */
+  async snapshot(saleId: string): Promise<SaleSnapshot | null> {
+    const reply = (await this.run("snapshot", saleId, [])) as unknown as [string | null, number, string[]];
+    const [limit, activeHolds, flatStock] = reply;
+    if (limit === null) return null;
+    const items: Record<string, ItemCounters> = {};
+    for (let i = 0; i < flatStock.length; i += 2) {
+      const field = flatStock[i] ?? "";
+      const separator = field.lastIndexOf(":");
+      const itemId = field.slice(0, separator);
+      const counters = (items[itemId] ??= { allocated: 0, available: 0, held: 0, sold: 0 });
+      counters[COUNTER_NAMES[field.slice(separator + 1)] ?? "allocated"] = Number(flatStock[i + 1]);
+    }
+    return { perCustomerLimit: Number(limit), activeHolds, items };
+  }
+
+  private async run(command: CommandName, saleId: string, args: (string | number)[]): Promise<Reply> {
+    const keys = saleInventoryKeys(saleId);
+    return (await this.commands[command](keyList(keys), args)) as Reply;
+  }
+}
+
+const COUNTER_NAMES: Record<string, keyof ItemCounters> = {
+  alloc: "allocated",
+  avail: "available",
+  held: "held",
+  sold: "sold",
+};
+
+function keyList(keys: SaleInventoryKeys): string[] {
+  return [keys.meta, keys.stock, keys.holds, keys.expiry, keys.customers, keys.requests, keys.orders, keys.ledger];
+}
+
+/** Parses the ledger's "item:qty,item:qty" form. */
+export function decodeLines(encoded: string): Line[] {
+  if (encoded === "") return [];
+  return encoded.split(",").map((part) => {
+    const separator = part.lastIndexOf(":");
+    return { itemId: part.slice(0, separator), quantity: Number(part.slice(separator + 1)) };
+  });
+}
+
+function unexpected(command: string, reply: Reply): Error {
+  return new Error(`inventory script ${command} answered ${JSON.stringify(reply)}`);
+}

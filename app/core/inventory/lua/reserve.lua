@@ -1,0 +1,67 @@
+--[[
+  Holds every line of one cart for a customer, all or nothing.
+  A retry with the same request key returns the same hold; expired holds are reclaimed
+  first (bounded) so their units can be sold again.
+    Input:
+      KEYS[1..8] the sale's keys (see includes/saleKeys.lua)
+      ARGV[1] new hold id
+      ARGV[2] customer
+      ARGV[3] request key (already scoped to the customer by the caller)
+      ARGV[4] now (ms)
+      ARGV[5] time to live (ms)
+      ARGV[6] how many expired holds to reclaim at most
+      ARGV[7..] item, quantity pairs (distinct items)
+    Output:
+      { 'reserved', holdId, expiresAt, replayed (0|1) }
+      { 'sold_out', item, available }
+      { 'limit_exceeded', limit, units already held or bought }
+      { 'not_found', item or '' for an unknown sale }
+      { 'duplicate', holdId }  the request already made a hold that has ended since
+]]
+--- @include "includes/saleKeys"
+--- @include "includes/ledger"
+--- @include "includes/endHold"
+--- @include "includes/lines"
+
+local holdId, customer, requestKey = ARGV[1], ARGV[2], ARGV[3]
+local now, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
+
+reclaimExpired(now, tonumber(ARGV[6]))
+
+local previousId = redis.call('HGET', requestsKey, requestKey)
+if previousId then
+  local raw = redis.call('HGET', holdsKey, previousId)
+  if not raw then return { 'duplicate', previousId } end
+  local previous = cjson.decode(raw)
+  if previous.e <= now then
+    endHold(previousId, previous, 'expire', now)
+    return { 'duplicate', previousId }
+  end
+  return { 'reserved', previousId, previous.e, 1 }
+end
+
+local limit = redis.call('HGET', metaKey, 'limit')
+if not limit then return { 'not_found', '' } end
+
+local lines = readLines(7)
+local failure = checkAvailable(lines)
+if failure then return failure end
+
+local units = unitsOf(lines)
+limit = tonumber(limit)
+if limit > 0 then
+  local counted = tonumber(redis.call('HGET', customersKey, customer) or '0')
+  if counted + units > limit then return { 'limit_exceeded', limit, counted } end
+end
+
+for _, line in ipairs(lines) do
+  redis.call('HINCRBY', stockKey, line[1] .. ':avail', -line[2])
+  redis.call('HINCRBY', stockKey, line[1] .. ':held', line[2])
+end
+local expiresAt = now + ttl
+redis.call('HSET', holdsKey, holdId, cjson.encode({ c = customer, e = expiresAt, l = lines }))
+redis.call('ZADD', expiryKey, expiresAt, holdId)
+redis.call('HINCRBY', customersKey, customer, units)
+redis.call('HSET', requestsKey, requestKey, holdId)
+appendLedger('reserve', now, holdId, '', customer, lines)
+return { 'reserved', holdId, expiresAt, 0 }

@@ -1,0 +1,67 @@
+export interface Line {
+  itemId: string;
+  quantity: number;
+}
+
+export interface SaleStockDefinition {
+  /** Units one customer may hold and buy in this sale, across items; 0 means no limit. */
+  perCustomerLimit: number;
+  items: { itemId: string; allocation: number }[];
+}
+
+export interface ReserveRequest {
+  lines: Line[];
+  customerId: string;
+  ttlMs: number;
+  /** Chosen by the client; a retry with the same id returns the same hold. */
+  requestId: string;
+}
+
+export type ReserveResult =
+  | { outcome: "reserved"; holdId: string; expiresAt: number; replayed: boolean }
+  | { outcome: "sold_out"; itemId: string; available: number }
+  | { outcome: "limit_exceeded"; limit: number; alreadyCounted: number }
+  | { outcome: "not_found"; itemId: string | null }
+  | { outcome: "duplicate"; holdId: string };
+
+export type ReleaseResult = { outcome: "released" } | { outcome: "not_found" };
+
+export type CommitResult =
+  | { outcome: "committed"; customerId: string; lines: Line[] }
+  | { outcome: "duplicate"; holdId: string | null }
+  | { outcome: "not_found" };
+
+export interface TakeRequest {
+  lines: Line[];
+  orderRef: string;
+  customerId?: string;
+}
+
+export type TakeResult =
+  | { outcome: "taken"; customerUnits: number }
+  | { outcome: "duplicate"; holdId: string | null }
+  | { outcome: "sold_out"; itemId: string; available: number }
+  | { outcome: "not_found"; itemId: string | null };
+
+export interface ItemCounters {
+  allocated: number;
+  available: number;
+  held: number;
+  sold: number;
+}
+
+export type AdjustResult =
+  | ({ outcome: "adjusted" } & ItemCounters)
+  | { outcome: "insufficient"; available: number }
+  | { outcome: "not_found" };
+
+export interface ExpireResult {
+  ended: number;
+  more: boolean;
+}
+
+export interface SaleSnapshot {
+  perCustomerLimit: number;
+  activeHolds: number;
+  items: Record<string, ItemCounters>;
+}

@@ -1,0 +1,47 @@
+import { InvalidInputError } from "./errors/InvalidInputError.ts";
+
+/**
+ * The Redis key layout. Every key of one sale carries the hash tag `{s:<saleId>}` so that
+ * all of them live in one Cluster slot and a multi-key Lua script may touch them together.
+ */
+
+const ROOT = "hf";
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Sale and item ids become parts of keys and fields: no braces, colons or spaces. */
+export function assertId(kind: "sale" | "item", id: unknown): asserts id is string {
+  if (typeof id !== "string" || !ID_PATTERN.test(id)) {
+    throw new InvalidInputError(`invalid_${kind}_id`, `${kind} id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'`);
+  }
+}
+
+export function saleTag(saleId: string): string {
+  assertId("sale", saleId);
+  return `{s:${saleId}}`;
+}
+
+export interface SaleInventoryKeys {
+  meta: string;
+  stock: string;
+  holds: string;
+  expiry: string;
+  customers: string;
+  requests: string;
+  orders: string;
+  ledger: string;
+}
+
+/** The order matters: it is the KEYS order every inventory script expects. */
+export function saleInventoryKeys(saleId: string): SaleInventoryKeys {
+  const prefix = `${ROOT}:${saleTag(saleId)}:`;
+  return {
+    meta: `${prefix}meta`,
+    stock: `${prefix}stock`,
+    holds: `${prefix}holds`,
+    expiry: `${prefix}expiry`,
+    customers: `${prefix}customers`,
+    requests: `${prefix}requests`,
+    orders: `${prefix}orders`,
+    ledger: `${prefix}ledger`,
+  };
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import type { RedisClient } from "./redis.ts";
+
+/**
+ * Loads Lua commands kept as files, one per command, and registers them on a connection
+ * with `defineCommand` (EVALSHA with a transparent EVAL fallback, as BullMQ does).
+ *
+ * A script may pull shared code with a line `--- @include "includes/name"`; each include is
+ * inlined once, so commands share helpers without a second copy in the repository.
+ */
+
+const INCLUDE = /^--- @include "([\w/-]+)"\s*$/gm;
+
+export function readLuaScript(directory: string, name: string, seen = new Set<string>()): string {
+  const source = readFileSync(join(directory, `${name}.lua`), "utf8");
+  return source.replace(INCLUDE, (_line, include: string) => {
+    if (seen.has(include)) return "";
+    seen.add(include);
+    return readLuaScript(directory, include, seen);
+  });
+}
+
+export type LuaArgument = string | number;
+export type LuaCommand = (keys: readonly string[], args: readonly LuaArgument[]) => Promise<unknown>;
+
+export function defineLuaCommands<Name extends string>(
+  redis: RedisClient,
+  directory: string,
+  spec: Readonly<Record<Name, { numberOfKeys: number }>>,
+  commandPrefix: string,
+): Record<Name, LuaCommand> {
+  const commands = {} as Record<Name, LuaCommand>;
+  for (const name of Object.keys(spec) as Name[]) {
+    const commandName = `${commandPrefix}${name}`;
+    redis.defineCommand(commandName, { numberOfKeys: spec[name].numberOfKeys, lua: readLuaScript(directory, name) });
+    // defineCommand adds a method at run time; ioredis cannot type it.
+    const method = Reflect.get(redis, commandName) as (...argv: LuaArgument[]) => Promise<unknown>;
+    commands[name] = (keys, args) => method.call(redis, ...keys, ...args);
+  }
+  return commands;
+}

@@ -1,0 +1,50 @@
+import { Cluster, Redis } from "ioredis";
+
+/** Either kind of connection; the engine only uses commands both support. */
+export type RedisClient = Redis | Cluster;
+
+export type RedisConfig =
+  | { mode: "standalone"; url: string }
+  | { mode: "cluster"; nodes: { host: string; port: number }[] };
+
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+/**
+ * `REDIS_CLUSTER_NODES` (comma-separated host:port seeds) selects Cluster mode; otherwise
+ * `REDIS_URL`, defaulting to the local server.
+ */
+export function redisConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RedisConfig {
+  const seeds = env.REDIS_CLUSTER_NODES?.trim();
+  if (seeds) {
+    return { mode: "cluster", nodes: seeds.split(",").map(parseSeed) };
+  }
+  return { mode: "standalone", url: env.REDIS_URL?.trim() || DEFAULT_REDIS_URL };
+}
+
+function parseSeed(seed: string): { host: string; port: number } {
+  const match = /^\s*\[?([^\]\s]+?)\]?:(\d{1,5})\s*$/.exec(seed);
+  if (!match?.[1] || !match[2]) {
+    throw new Error(`REDIS_CLUSTER_NODES entry "${seed}" is not host:port`);
+  }
+  return { host: match[1], port: Number(match[2]) };
+}
+
+export function createRedis(config: RedisConfig = redisConfigFromEnv()): RedisClient {
+  if (config.mode === "cluster") {
+    return new Cluster(config.nodes, {
+      // Commands to one slot are batched per node; the hot path issues many small scripts.
+      enableAutoPipelining: true,
+      redisOptions: { maxRetriesPerRequest: 3 },
+    });
+  }
+  return new Redis(config.url, { enableAutoPipelining: true, maxRetriesPerRequest: 3 });
+}
+
+/** Where a config points, without credentials, for logs and error messages. */
+export function describeRedis(config: RedisConfig): string {
+  if (config.mode === "cluster") {
+    return `cluster ${config.nodes.map((n) => `${n.host}:${n.port}`).join(",")}`;
+  }
+  const url = new URL(config.url);
+  return `${url.protocol}//${url.hostname}:${url.port || "6379"}`;
+}

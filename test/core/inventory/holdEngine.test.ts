@@ -1,0 +1,284 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+
+import { InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
+import { HoldEngine } from "../../../app/core/inventory/index.ts";
+import { saleInventoryKeys } from "../../../app/core/keys.ts";
+import { connectTestRedis, ManualClock, uniqueSaleId } from "../../support/redis.ts";
+import { expectInvariant } from "./invariant.ts";
+
+const redis = connectTestRedis();
+afterAll(() => redis.quit());
+
+const MINUTE = 60_000;
+let clock: ManualClock;
+let engine: HoldEngine;
+let sale: string;
+
+beforeEach(async () => {
+  clock = new ManualClock();
+  engine = new HoldEngine(redis, { clock, reclaimBatch: 5 });
+  sale = uniqueSaleId("engine");
+  await engine.defineSale(sale, {
+    perCustomerLimit: 0,
+    items: [
+      { itemId: "shoe", allocation: 10 },
+      { itemId: "hat", allocation: 2 },
+    ],
+  });
+});
+
+const reserve = (customerId: string, lines: { itemId: string; quantity: number }[], requestId = `${customerId}-${Math.random()}`, ttlMs = 10 * MINUTE) =>
+  engine.reserve(sale, { customerId, lines, requestId, ttlMs });
+
+async function counters(itemId: string) {
+  const snapshot = await engine.snapshot(sale);
+  expectInvariant(snapshot);
+  return snapshot?.items[itemId];
+}
+
+async function ledgerTypes(): Promise<string[]> {
+  const entries = await redis.xrange(saleInventoryKeys(sale).ledger, "-", "+");
+  return entries.map(([, fields]) => fields[1] ?? "");
+}
+
+describe("defineSale", () => {
+  it("creates items once and leaves existing counters alone when run again", async () => {
+    await reserve("ann", [{ itemId: "shoe", quantity: 3 }]);
+    const again = await engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "shoe", allocation: 99 }, { itemId: "bag", allocation: 4 }] });
+    expect(again.created).toBe(1);
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 7, held: 3, sold: 0 });
+    expect(await counters("bag")).toEqual({ allocated: 4, available: 4, held: 0, sold: 0 });
+  });
+
+  it("refuses bad definitions", async () => {
+    await expect(engine.defineSale(sale, { perCustomerLimit: -1, items: [] })).rejects.toMatchObject({ code: "invalid_limit" });
+    await expect(engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "x", allocation: -5 }] })).rejects.toMatchObject({ code: "invalid_allocation" });
+    await expect(engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "a{b}", allocation: 5 }] })).rejects.toMatchObject({ code: "invalid_item_id" });
+    await expect(engine.defineSale("bad{tag}", { perCustomerLimit: 0, items: [] })).rejects.toMatchObject({ code: "invalid_sale_id" });
+    await expect(
+      engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "x", allocation: 1 }, { itemId: "x", allocation: 2 }] }),
+    ).rejects.toMatchObject({ code: "duplicate_item" });
+  });
+});
+
+describe("reserve", () => {
+  it("holds every line of a cart", async () => {
+    const result = await reserve("ann", [{ itemId: "shoe", quantity: 2 }, { itemId: "hat", quantity: 1 }]);
+    expect(result).toMatchObject({ outcome: "reserved", expiresAt: clock.now() + 10 * MINUTE, replayed: false });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 8, held: 2, sold: 0 });
+    expect(await counters("hat")).toEqual({ allocated: 2, available: 1, held: 1, sold: 0 });
+    expect(await ledgerTypes()).toEqual(["allocate", "allocate", "reserve"]);
+  });
+
+  it("is all or nothing: one short line leaves every line untouched", async () => {
+    const result = await reserve("ann", [{ itemId: "shoe", quantity: 2 }, { itemId: "hat", quantity: 3 }]);
+    expect(result).toEqual({ outcome: "sold_out", itemId: "hat", available: 2 });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
+    expect(await ledgerTypes()).toEqual(["allocate", "allocate"]);
+  });
+
+  it("merges repeated items of one cart", async () => {
+    await reserve("ann", [{ itemId: "hat", quantity: 1 }, { itemId: "hat", quantity: 1 }]);
+    expect(await counters("hat")).toEqual({ allocated: 2, available: 0, held: 2, sold: 0 });
+  });
+
+  it("returns the same hold for a retried request and changes nothing", async () => {
+    const first = await reserve("ann", [{ itemId: "shoe", quantity: 2 }], "req-1");
+    const retry = await reserve("ann", [{ itemId: "shoe", quantity: 2 }], "req-1");
+    expect(first.outcome).toBe("reserved");
+    expect(retry).toMatchObject({ outcome: "reserved", replayed: true });
+    if (first.outcome !== "reserved" || retry.outcome !== "reserved") throw new Error("unreachable");
+    expect(retry.holdId).toBe(first.holdId);
+    expect(retry.expiresAt).toBe(first.expiresAt);
+    expect(await counters("shoe")).toMatchObject({ held: 2 });
+  });
+
+  it("scopes request ids to the customer", async () => {
+    const ann = await reserve("ann", [{ itemId: "shoe", quantity: 1 }], "same");
+    const bob = await reserve("bob", [{ itemId: "shoe", quantity: 1 }], "same");
+    expect(bob).toMatchObject({ outcome: "reserved", replayed: false });
+    expect(bob.outcome === "reserved" && ann.outcome === "reserved" && bob.holdId !== ann.holdId).toBe(true);
+  });
+
+  it("answers duplicate when the retried request's hold has ended", async () => {
+    const first = await reserve("ann", [{ itemId: "shoe", quantity: 1 }], "req-r");
+    if (first.outcome !== "reserved") throw new Error("expected a hold");
+    await engine.release(sale, first.holdId);
+    expect(await reserve("ann", [{ itemId: "shoe", quantity: 1 }], "req-r")).toEqual({ outcome: "duplicate", holdId: first.holdId });
+
+    const second = await reserve("ann", [{ itemId: "shoe", quantity: 1 }], "req-e", 2_000);
+    clock.advance(2_000);
+    expect(await reserve("ann", [{ itemId: "shoe", quantity: 1 }], "req-e")).toMatchObject({ outcome: "duplicate", holdId: second.outcome === "reserved" ? second.holdId : "" });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
+  });
+
+  it("enforces the per-customer limit across holds and purchases", async () => {
+    const limited = uniqueSaleId("limit");
+    await engine.defineSale(limited, { perCustomerLimit: 2, items: [{ itemId: "shoe", allocation: 10 }] });
+    const hold = await engine.reserve(limited, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "a", ttlMs: MINUTE });
+    if (hold.outcome !== "reserved") throw new Error("expected a hold");
+    await engine.commit(limited, hold.holdId, "order-1");
+    await engine.reserve(limited, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "b", ttlMs: MINUTE });
+    expect(await engine.reserve(limited, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "c", ttlMs: MINUTE })).toEqual({
+      outcome: "limit_exceeded",
+      limit: 2,
+      alreadyCounted: 2,
+    });
+    expect(await engine.reserve(limited, { customerId: "bob", lines: [{ itemId: "shoe", quantity: 2 }], requestId: "c", ttlMs: MINUTE })).toMatchObject({ outcome: "reserved" });
+    expect((await engine.snapshot(limited))?.items.shoe).toEqual({ allocated: 10, available: 6, held: 3, sold: 1 });
+  });
+
+  it("gives a released or expired customer's units back to the limit", async () => {
+    const limited = uniqueSaleId("limit2");
+    await engine.defineSale(limited, { perCustomerLimit: 1, items: [{ itemId: "shoe", allocation: 10 }] });
+    await engine.reserve(limited, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "a", ttlMs: 1_000 });
+    clock.advance(1_000);
+    expect(await engine.reserve(limited, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "b", ttlMs: 1_000 })).toMatchObject({ outcome: "reserved" });
+  });
+
+  it("reports unknown sales and items", async () => {
+    expect(await engine.reserve(uniqueSaleId("none"), { customerId: "a", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "r", ttlMs: MINUTE })).toEqual({
+      outcome: "not_found",
+      itemId: null,
+    });
+    expect(await reserve("ann", [{ itemId: "shoe", quantity: 1 }, { itemId: "ghost", quantity: 1 }])).toEqual({ outcome: "not_found", itemId: "ghost" });
+    expect(await counters("shoe")).toMatchObject({ held: 0 });
+  });
+
+  it("reclaims expired holds lazily so their units sell again", async () => {
+    await reserve("ann", [{ itemId: "hat", quantity: 2 }], "r1", 5_000);
+    expect(await reserve("bob", [{ itemId: "hat", quantity: 1 }])).toMatchObject({ outcome: "sold_out" });
+    clock.advance(4_999);
+    expect(await reserve("bob", [{ itemId: "hat", quantity: 1 }])).toMatchObject({ outcome: "sold_out" });
+    clock.advance(1);
+    expect(await reserve("bob", [{ itemId: "hat", quantity: 1 }])).toMatchObject({ outcome: "reserved" });
+    expect(await counters("hat")).toEqual({ allocated: 2, available: 1, held: 1, sold: 0 });
+    expect(await ledgerTypes()).toContain("expire");
+  });
+
+  it("refuses bad input before Redis and changes nothing", async () => {
+    const cases: [unknown, string][] = [
+      [[{ itemId: "shoe", quantity: 0 }], "invalid_quantity"],
+      [[{ itemId: "shoe", quantity: -1 }], "invalid_quantity"],
+      [[{ itemId: "shoe", quantity: 1.5 }], "invalid_quantity"],
+      [[{ itemId: "shoe", quantity: "2" }], "invalid_quantity"],
+      [[{ itemId: "shoe", quantity: 1e12 }], "invalid_quantity"],
+      [[{ itemId: "shoe", quantity: 6_000 }, { itemId: "shoe", quantity: 6_000 }], "invalid_quantity"],
+      [[{ itemId: "sh oe", quantity: 1 }], "invalid_item_id"],
+      [[], "invalid_lines"],
+      ["shoe", "invalid_lines"],
+      [[null], "invalid_lines"],
+      [Array.from({ length: 101 }, (_, i) => ({ itemId: `i${i}`, quantity: 1 })), "invalid_lines"],
+    ];
+    for (const [lines, code] of cases) {
+      const attempt = engine.reserve(sale, { customerId: "ann", lines: lines as never, requestId: "r", ttlMs: MINUTE });
+      await expect(attempt, JSON.stringify(lines).slice(0, 60)).rejects.toMatchObject({ code });
+      await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+    }
+    await expect(engine.reserve(sale, { customerId: "", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "r", ttlMs: MINUTE })).rejects.toMatchObject({ code: "invalid_customer" });
+    await expect(engine.reserve(sale, { customerId: "a", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "x".repeat(201), ttlMs: MINUTE })).rejects.toMatchObject({ code: "invalid_request_id" });
+    await expect(engine.reserve(sale, { customerId: "a", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "r", ttlMs: 10 })).rejects.toMatchObject({ code: "invalid_ttl" });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
+    expect(await ledgerTypes()).toEqual(["allocate", "allocate"]);
+  });
+});
+
+describe("release", () => {
+  it("returns the units once", async () => {
+    const hold = await reserve("ann", [{ itemId: "shoe", quantity: 4 }]);
+    if (hold.outcome !== "reserved") throw new Error("expected a hold");
+    expect(await engine.release(sale, hold.holdId)).toEqual({ outcome: "released" });
+    expect(await engine.release(sale, hold.holdId)).toEqual({ outcome: "not_found" });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
+    expect(await ledgerTypes()).toEqual(["allocate", "allocate", "reserve", "release"]);
+  });
+});
+
+describe("commit", () => {
+  it("turns a hold into a sale once per order", async () => {
+    const hold = await reserve("ann", [{ itemId: "shoe", quantity: 2 }, { itemId: "hat", quantity: 1 }]);
+    if (hold.outcome !== "reserved") throw new Error("expected a hold");
+    expect(await engine.commit(sale, hold.holdId, "order-7")).toEqual({
+      outcome: "committed",
+      customerId: "ann",
+      lines: [{ itemId: "shoe", quantity: 2 }, { itemId: "hat", quantity: 1 }],
+    });
+    expect(await engine.commit(sale, hold.holdId, "order-7")).toEqual({ outcome: "duplicate", holdId: hold.holdId });
+    expect(await engine.commit(sale, hold.holdId, "order-8")).toEqual({ outcome: "not_found" });
+    expect(await engine.release(sale, hold.holdId)).toEqual({ outcome: "not_found" });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 8, held: 0, sold: 2 });
+  });
+
+  it("honours a hold that expired but was not reclaimed yet, and not one that was", async () => {
+    const late = await reserve("ann", [{ itemId: "shoe", quantity: 1 }], "late", 1_000);
+    const gone = await reserve("bob", [{ itemId: "hat", quantity: 1 }], "gone", 1_000);
+    if (late.outcome !== "reserved" || gone.outcome !== "reserved") throw new Error("expected holds");
+    clock.advance(2_000);
+    expect(await engine.commit(sale, late.holdId, "order-late")).toMatchObject({ outcome: "committed" });
+    await engine.expire(sale);
+    expect(await engine.commit(sale, gone.holdId, "order-gone")).toEqual({ outcome: "not_found" });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 9, held: 0, sold: 1 });
+    expect(await counters("hat")).toEqual({ allocated: 2, available: 2, held: 0, sold: 0 });
+  });
+});
+
+describe("take", () => {
+  it("sells from available only, never from other shoppers' holds", async () => {
+    await reserve("ann", [{ itemId: "hat", quantity: 1 }]);
+    expect(await engine.take(sale, { orderRef: "bypass-1", customerId: "eve", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({ outcome: "taken", customerUnits: 1 });
+    expect(await engine.take(sale, { orderRef: "bypass-2", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({ outcome: "sold_out", itemId: "hat", available: 0 });
+    expect(await engine.take(sale, { orderRef: "bypass-1", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({ outcome: "duplicate", holdId: null });
+    expect(await counters("hat")).toEqual({ allocated: 2, available: 0, held: 1, sold: 1 });
+  });
+
+  it("is all or nothing, reports unknown items and sales, and reclaims expired holds", async () => {
+    expect(await engine.take(sale, { orderRef: "o1", lines: [{ itemId: "shoe", quantity: 1 }, { itemId: "hat", quantity: 3 }] })).toMatchObject({ outcome: "sold_out", itemId: "hat" });
+    expect(await engine.take(sale, { orderRef: "o1", lines: [{ itemId: "nope", quantity: 1 }] })).toEqual({ outcome: "not_found", itemId: "nope" });
+    expect(await engine.take(uniqueSaleId("none"), { orderRef: "o1", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({ outcome: "not_found", itemId: null });
+    await reserve("ann", [{ itemId: "hat", quantity: 2 }], "r", 1_000);
+    clock.advance(1_000);
+    expect(await engine.take(sale, { orderRef: "o2", lines: [{ itemId: "hat", quantity: 2 }] })).toMatchObject({ outcome: "taken" });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
+    expect(await counters("hat")).toEqual({ allocated: 2, available: 0, held: 0, sold: 2 });
+  });
+});
+
+describe("adjust", () => {
+  it("restocks and reduces, never below held + sold", async () => {
+    const hold = await reserve("ann", [{ itemId: "shoe", quantity: 3 }]);
+    if (hold.outcome !== "reserved") throw new Error("expected a hold");
+    await engine.commit(sale, hold.holdId, "o");
+    await reserve("bob", [{ itemId: "shoe", quantity: 2 }]);
+    expect(await engine.adjust(sale, "shoe", 5)).toEqual({ outcome: "adjusted", allocated: 15, available: 10, held: 2, sold: 3 });
+    expect(await engine.adjust(sale, "shoe", -11)).toEqual({ outcome: "insufficient", available: 10 });
+    expect(await engine.adjust(sale, "shoe", -10)).toEqual({ outcome: "adjusted", allocated: 5, available: 0, held: 2, sold: 3 });
+    expect(await engine.adjust(sale, "ghost", 1)).toEqual({ outcome: "not_found" });
+    await expect(engine.adjust(sale, "shoe", 0)).rejects.toMatchObject({ code: "invalid_delta" });
+    await expect(engine.adjust(sale, "shoe", 0.5)).rejects.toMatchObject({ code: "invalid_delta" });
+    expect(await counters("shoe")).toEqual({ allocated: 5, available: 0, held: 2, sold: 3 });
+  });
+});
+
+describe("expire", () => {
+  it("sweeps in bounded batches and says when more remain", async () => {
+    for (let i = 0; i < 5; i++) await reserve(`c${i}`, [{ itemId: "shoe", quantity: 1 }], `r${i}`, 1_000 + i);
+    await reserve("keeper", [{ itemId: "shoe", quantity: 1 }], "k", 10 * MINUTE);
+    clock.advance(2_000);
+    expect(await engine.expire(sale, 3)).toEqual({ ended: 3, more: true });
+    expect(await engine.expire(sale, 3)).toEqual({ ended: 2, more: false });
+    expect(await engine.expire(sale, 3)).toEqual({ ended: 0, more: false });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 9, held: 1, sold: 0 });
+  });
+});
+
+describe("snapshot", () => {
+  it("is null for a sale that was never defined", async () => {
+    expect(await engine.snapshot(uniqueSaleId("none"))).toBeNull();
+  });
+
+  it("counts active holds", async () => {
+    await reserve("ann", [{ itemId: "shoe", quantity: 1 }]);
+    await reserve("bob", [{ itemId: "hat", quantity: 1 }]);
+    expect((await engine.snapshot(sale))?.activeHolds).toBe(2);
+  });
+});
