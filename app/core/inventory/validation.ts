@@ -22,9 +22,16 @@ export function assertInteger(code: string, what: string, value: unknown, min: n
 
 /** Opaque references (customer, request, order) become hash fields: bounded, printable. */
 export function assertRef(code: string, what: string, value: unknown): asserts value is string {
-  if (typeof value !== "string" || value.length === 0 || value.length > LIMITS.maxRefLength || /[\u0000-\u001f]/.test(value)) {
+  if (typeof value !== "string" || value.length === 0 || value.length > LIMITS.maxRefLength || hasControlCharacter(value)) {
     throw new InvalidInputError(code, `${what} must be 1-${LIMITS.maxRefLength} printable characters`);
   }
+}
+
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) < 0x20) return true;
+  }
+  return false;
 }
 
 /** Checks a cart and merges repeated items, so the scripts see each item once. */
