@@ -1,0 +1,65 @@
+// The one place that builds the Prisma client. SQLite by default (prisma/dev.db), PostgreSQL
+// when DATABASE_URL is postgres:// or postgresql://. Both go through driver adapters: the
+// native query engine is not available here (see prisma/README.md).
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresClient } from "./generated/prisma-pg/index.js";
+import { PrismaClient as SqliteClient } from "./generated/prisma-sqlite/index.js";
+import { databaseKindOf, redactUrl, resolveDatabaseUrl } from "../prisma/database-url.ts";
+
+export { databaseKindOf, redactUrl, resolveDatabaseUrl };
+export type { DatabaseKind } from "../prisma/database-url.ts";
+
+/**
+ * The client type the app codes against, whichever database is behind it. Both generated
+ * clients come from the same models (prisma/postgres/schema.prisma is derived from
+ * prisma/schema.prisma), so their model APIs match; the SQLite one is the narrower of the two
+ * (no `mode: "insensitive"`, no `skipDuplicates`), so code typed against it runs on both.
+ */
+export type Db = SqliteClient;
+
+/** A new client for `url` (default: DATABASE_URL, then prisma/dev.db). Callers disconnect it. */
+export function createDb(url?: string): Db {
+  const resolved = resolveDatabaseUrl(url);
+  if (databaseKindOf(resolved) === "sqlite") {
+    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: resolved }) });
+  }
+  // Same models, different generated package: see the note on `Db`.
+  return new PostgresClient({ adapter: new PrismaPg({ connectionString: resolved }) }) as Db;
+}
+
+// Kept on globalThis so dev-server module reloads reuse one client (one pool) instead of
+// opening a new one per edit, as Shopify's app template does.
+const globalHolder = globalThis as typeof globalThis & { __holdfastDb?: { url: string; db: Db } };
+
+/** The process-wide client for DATABASE_URL, created on first use. */
+export function getDb(): Db {
+  const url = resolveDatabaseUrl();
+  const current = globalHolder.__holdfastDb;
+  if (current !== undefined) {
+    if (current.url !== url) {
+      throw new Error(`DATABASE_URL changed to ${redactUrl(url)} after the client was created; call closeDb() first`);
+    }
+    return current.db;
+  }
+  const db = createDb(url);
+  globalHolder.__holdfastDb = { url, db };
+  return db;
+}
+
+/** Disconnects the process-wide client, if any; the next getDb() creates a fresh one. */
+export async function closeDb(): Promise<void> {
+  const current = globalHolder.__holdfastDb;
+  globalHolder.__holdfastDb = undefined;
+  await current?.db.$disconnect();
+}
+
+/**
+ * True for a unique-constraint violation (Prisma P2002), e.g. a duplicate webhook's order or
+ * ledger entry. Checked by code, not instanceof: each generated client ships its own copy of
+ * the runtime, so an error from the PostgreSQL client is not an instance of the SQLite
+ * client's error class.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
+}

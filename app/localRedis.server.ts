@@ -1,0 +1,81 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { Redis } from "ioredis";
+
+import { describeRedis, type RedisConfig } from "./core/redis.ts";
+
+/**
+ * `npm start` must work on a fresh machine with no configuration: when nothing answers at
+ * REDIS_URL but `redis-server` is installed, run a private one for the life of the process.
+ */
+export interface RedisProvision {
+  config: RedisConfig;
+  /** Set when a private server was started; stops it and removes its directory. */
+  stop?: () => void;
+}
+
+export class RedisUnavailableError extends Error {
+  override readonly name = "RedisUnavailableError";
+}
+
+async function answers(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function redisServerInstalled(): boolean {
+  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+export async function provisionRedis(config: RedisConfig): Promise<RedisProvision> {
+  if (config.mode === "cluster" || (await answers(config.url))) return { config };
+  if (!redisServerInstalled()) {
+    throw new RedisUnavailableError(
+      `No Redis answers at ${describeRedis(config)}: start one (e.g. \`apt-get install redis-server\`, then \`redis-server\`) or set REDIS_URL.`,
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), "holdfast-redis-"));
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  const stop = () => {
+    process.off("exit", stop);
+    child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // Also on crashes and process.exit(); only a SIGKILL of this process leaves it behind.
+  process.on("exit", stop);
+  const url = `redis://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if (await answers(url)) return { config: { mode: "standalone", url }, stop };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  stop();
+  throw new RedisUnavailableError(`A private redis-server was started on port ${port} but did not answer within 5 s.`);
+}
