@@ -11,6 +11,7 @@ import { createRedis, describeRedis, redisConfigFromEnv } from "./core/redis.ts"
 import { closeDb, getDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
 import { provisionRedis, RedisUnavailableError } from "./localRedis.server.ts";
 import { createHttpServer } from "./server.ts";
+import { jsonLogger } from "./core/logger.ts";
 
 const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
 
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   redis.on("error", (error: Error) => say(`redis error: ${error.message}`));
 
   const server = createHttpServer({
+    logger: jsonLogger(),
     readiness: [
       { name: "redis", check: async () => void (await redis.ping()) },
       { name: "sql", check: async () => void (await db.$queryRaw`SELECT 1`) },

@@ -3,11 +3,13 @@ import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, expect, it } from "vitest";
 
+import { silentLogger } from "../../app/core/logger.ts";
 import { createHttpServer } from "../../app/server.ts";
 
 const deadRedis = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
 deadRedis.on("error", () => undefined);
 const server = createHttpServer({
+  logger: silentLogger,
   readiness: [
     { name: "redis", check: async () => void (await deadRedis.ping()) },
     { name: "sql", check: () => new Promise<void>(() => undefined) },
@@ -27,9 +29,13 @@ it("stays live while dependencies are down, and reports not ready naming each on
   expect(body.checks.sql).toEqual({ ok: false, error: "no answer within 1000 ms" });
 });
 
-it("answers unknown paths and methods with a JSON 404", async () => {
-  const res = await fetch(`${base}/healthz`, { method: "POST" });
-  expect(res.status).toBe(404);
-  expect(res.headers.get("content-type")).toMatch(/application\/json/);
-  expect(await res.json()).toEqual({ error: { code: "not_found", message: "Nothing is served at POST /healthz." } });
+it("answers unknown paths with a JSON 404 and other methods with a 405 naming the allowed one", async () => {
+  const missing = await fetch(`${base}/nowhere`);
+  expect(missing.status).toBe(404);
+  expect(missing.headers.get("content-type")).toMatch(/application\/json/);
+  expect(await missing.json()).toEqual({ error: { code: "not_found", message: "Nothing is served at GET /nowhere." } });
+  const wrongMethod = await fetch(`${base}/healthz`, { method: "POST" });
+  expect(wrongMethod.status).toBe(405);
+  expect(wrongMethod.headers.get("allow")).toBe("GET");
+  expect(await wrongMethod.json()).toMatchObject({ error: { code: "method_not_allowed" } });
 });

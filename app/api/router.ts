@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { HttpError } from "./HttpError.ts";
+import { sendError } from "./respond.ts";
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** Path parameters by name, already URI-decoded. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+export type Handler = (ctx: RequestContext) => unknown;
+
+export interface Route {
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  /** Segments starting with ':' are parameters, e.g. `/v1/sales/:saleId/status`. */
+  path: string;
+  handler: Handler;
+}
+
+interface CompiledRoute {
+  route: Route;
+  segments: string[];
+}
+
+export type Dispatch = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/**
+ * A small router for the hot path: matching is a walk over path segments, no regular
+ * expressions, and it answers 405 (with Allow) when the path exists under another method.
+ * The dispatcher resolves false when no route has the path, so the caller can fall through.
+ */
+export function createRouter(routes: readonly Route[], onUnexpected: (error: unknown, req: IncomingMessage) => void): Dispatch {
+  const compiled: CompiledRoute[] = routes.map((route) => ({ route, segments: route.path.split("/").slice(1) }));
+
+  return async (req, res) => {
+    const rawUrl = req.url ?? "/";
+    const queryAt = rawUrl.indexOf("?");
+    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
+    const segments = path.split("/").slice(1);
+    const allowed: string[] = [];
+    for (const candidate of compiled) {
+      const params = match(candidate.segments, segments);
+      if (!params) continue;
+      const method = req.method === "HEAD" ? "GET" : req.method;
+      if (candidate.route.method !== method) {
+        allowed.push(candidate.route.method);
+        continue;
+      }
+      const query = new URLSearchParams(queryAt === -1 ? "" : rawUrl.slice(queryAt + 1));
+      try {
+        await candidate.route.handler({ req, res, params, query });
+      } catch (error) {
+        answerError(error, req, res, onUnexpected);
+      }
+      return true;
+    }
+    if (allowed.length === 0) return false;
+    sendError(res, 405, "method_not_allowed", `${req.method} is not supported here; use ${allowed.join(" or ")}.`, { allow: allowed.join(", ") });
+    return true;
+  };
+}
+
+function match(pattern: string[], segments: string[]): Record<string, string> | null {
+  if (pattern.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const expected = pattern[i] as string;
+    const actual = segments[i] as string;
+    if (expected.startsWith(":")) {
+      if (actual === "") return null;
+      try {
+        params[expected.slice(1)] = decodeURIComponent(actual);
+      } catch {
+        return null;
+      }
+    } else if (expected !== actual) {
+      return null;
+    }
+  }
+  return params;
+}
+
+function answerError(error: unknown, req: IncomingMessage, res: ServerResponse, onUnexpected: (error: unknown, req: IncomingMessage) => void): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof HttpError) return sendError(res, error.status, error.code, error.message, error.headers);
+  if (error instanceof InvalidInputError) return sendError(res, 400, error.code, error.message);
+  onUnexpected(error, req);
+  sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");
+}
