@@ -10,11 +10,11 @@ export default defineConfig({
         test: { name: "main", include: ["test/**/*.test.ts"] },
       },
       {
-        // The inventory suites again, on a private 3-master Redis Cluster.
+        // The Lua-backed suites again, on a private 3-master Redis Cluster.
         extends: true,
         test: {
           name: "cluster",
-          include: ["test/core/inventory/**/*.test.ts", "test/**/*.cluster-test.ts"],
+          include: ["test/core/inventory/**/*.test.ts", "test/core/waiting-room/**/*.test.ts", "test/**/*.cluster-test.ts"],
           globalSetup: ["test/support/redisCluster.setup.ts"],
         },
       },

@@ -45,3 +45,34 @@ export function saleInventoryKeys(saleId: string): SaleInventoryKeys {
     ledger: `${prefix}ledger`,
   };
 }
+
+export interface SaleRoomKeys {
+  /** hash: state, schedule, admission settings and the ticket/serving counters */
+  room: string;
+  /** zset: admission batches "<first>-<last>" scored by the time they were admitted */
+  admissions: string;
+  /** hash: first position of a batch -> passes of that batch spent on a hold */
+  spentPasses: string;
+  /** hash: pre-queue session binding -> pre-queue number, so a refresh keeps its draw */
+  prequeueSessions: string;
+}
+
+/** Waiting-room keys share the sale's hash tag, so admission can read its stock atomically. */
+export function saleRoomKeys(saleId: string): SaleRoomKeys {
+  const prefix = `${ROOT}:${saleTag(saleId)}:`;
+  return {
+    room: `${prefix}room`,
+    admissions: `${prefix}admissions`,
+    spentPasses: `${prefix}spent`,
+    prequeueSessions: `${prefix}prequeue`,
+  };
+}
+
+/** Marks one admission pass as spent; short-lived (expires with the pass). */
+export function spentPassKey(saleId: string, position: number): string {
+  return `${ROOT}:${saleTag(saleId)}:pass:${position}`;
+}
+
+/** The sales the admission controller looks after (live, pre-queue or scheduled). */
+export const ACTIVE_ROOMS_KEY = `${ROOT}:rooms:active`;
+export const CONTROLLER_LEADER_KEY = `${ROOT}:rooms:leader`;

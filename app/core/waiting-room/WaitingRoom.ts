@@ -1,0 +1,156 @@
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+import { systemClock, type Clock } from "../clock.ts";
+import { ACTIVE_ROOMS_KEY, saleInventoryKeys, saleRoomKeys, spentPassKey } from "../keys.ts";
+import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
+import type { RedisClient } from "../redis.ts";
+import { roundKeys } from "./shuffle.ts";
+import { RATE_WINDOW_MS } from "./status.ts";
+import type { AdmissionBatch, AdmissionMode, PassClaims, RoomSettings, RoomState, RoomView } from "./types.ts";
+
+const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
+const COMMANDS = {
+  configureRoom: { numberOfKeys: 2 },
+  setRoomState: { numberOfKeys: 2 },
+  joinRoom: { numberOfKeys: 2 },
+  admit: { numberOfKeys: 5 },
+  roomView: { numberOfKeys: 2 },
+  spendPass: { numberOfKeys: 2 },
+  returnPass: { numberOfKeys: 2 },
+} as const;
+
+export type JoinResult =
+  | { outcome: "prequeue"; number: number }
+  | { outcome: "queue"; number: number }
+  | { outcome: "closed"; state: RoomState | null };
+
+export type TransitionResult = { outcome: "ok"; state: RoomState } | { outcome: "invalid"; state: RoomState } | { outcome: "not_found" };
+
+export interface AdmitResult {
+  state: RoomState | null;
+  admitted: number;
+  serving: number;
+  waiting: number;
+  soldOut: boolean;
+}
+
+export interface WaitingRoomOptions {
+  clock?: Clock;
+  /** Set of rooms the admission controller looks after; tests use their own. */
+  registryKey?: string;
+}
+
+/** The waiting room's state in Redis: one hash of counters per sale, no per-shopper keys. */
+export class WaitingRoom {
+  readonly registryKey: string;
+  private readonly commands: Record<keyof typeof COMMANDS, LuaCommand>;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly redis: RedisClient,
+    options: WaitingRoomOptions = {},
+  ) {
+    this.commands = defineLuaCommands(redis, LUA_DIRECTORY, COMMANDS, "holdfastRoom_");
+    this.clock = options.clock ?? systemClock;
+    this.registryKey = options.registryKey ?? ACTIVE_ROOMS_KEY;
+  }
+
+  /** Writes schedule and admission settings; a new room starts `scheduled` (or in its pre-queue). */
+  async configure(saleId: string, settings: RoomSettings, initialState: "scheduled" | "prequeue" = "scheduled"): Promise<RoomState> {
+    const keys = saleRoomKeys(saleId);
+    const pairs: (string | number)[] = [
+      "mode", settings.mode,
+      "perMinute", settings.perMinute ?? 0,
+      "maxActive", settings.maxActive ?? 0,
+      "passMs", settings.passMinutes * 60_000,
+      "prequeueAt", settings.prequeueAt ?? "",
+      "startsAt", settings.startsAt ?? "",
+      "endsAt", settings.endsAt ?? "",
+    ];
+    return (await this.commands.configureRoom([keys.room, this.registryKey], [saleId, initialState, ...pairs])) as RoomState;
+  }
+
+  async transition(saleId: string, target: "prequeue" | "live" | "paused" | "ended"): Promise<TransitionResult> {
+    const keys = saleRoomKeys(saleId);
+    const seed = randomBytes(16).toString("hex");
+    const reply = (await this.commands.setRoomState([keys.room, this.registryKey], [saleId, target, this.clock.now(), seed])) as [string, string?];
+    if (reply[0] === "not_found") return { outcome: "not_found" };
+    return { outcome: reply[0] === "ok" ? "ok" : "invalid", state: reply[1] as RoomState };
+  }
+
+  async join(saleId: string, sessionBinding: string): Promise<JoinResult> {
+    const keys = saleRoomKeys(saleId);
+    const reply = (await this.commands.joinRoom([keys.room, keys.prequeueSessions], [sessionBinding])) as [string | null, number?];
+    if (reply[0] === "prequeue" || reply[0] === "queue") return { outcome: reply[0], number: Number(reply[1]) };
+    return { outcome: "closed", state: (reply[0] || null) as RoomState | null };
+  }
+
+  /** The hot path's join once the room is live: one counter increment, nothing stored per shopper. */
+  async takeNumber(saleId: string): Promise<number> {
+    return this.redis.hincrby(saleRoomKeys(saleId).room, "issued", 1);
+  }
+
+  /** One admission tick for one room (the controller calls it for every active room). */
+  async admit(saleId: string): Promise<AdmitResult> {
+    const room = saleRoomKeys(saleId);
+    const stock = saleInventoryKeys(saleId);
+    const reply = (await this.commands.admit([room.room, room.admissions, room.spentPasses, stock.stock, stock.holds], [this.clock.now()])) as [
+      string | null,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return { state: (reply[0] || null) as RoomState | null, admitted: reply[1], serving: reply[2], waiting: reply[3], soldOut: reply[4] === 1 };
+  }
+
+  async view(saleId: string): Promise<RoomView | null> {
+    const keys = saleRoomKeys(saleId);
+    const now = this.clock.now();
+    const [flat, batchesFlat] = (await this.commands.roomView([keys.room, keys.admissions], [now, RATE_WINDOW_MS])) as [string[], string[]];
+    if (flat.length === 0) return null;
+    const room = new Map<string, string>();
+    for (let i = 0; i < flat.length; i += 2) room.set(flat[i] as string, flat[i + 1] as string);
+    const batches: AdmissionBatch[] = [];
+    for (let i = 0; i < batchesFlat.length; i += 2) {
+      const [first, last] = (batchesFlat[i] as string).split("-").map(Number);
+      batches.push({ first: first ?? 0, last: last ?? 0, at: Number(batchesFlat[i + 1]) });
+    }
+    const time = (name: string) => (room.get(name) ? Number(room.get(name)) : null);
+    const count = (name: string) => Number(room.get(name) ?? 0);
+    return {
+      state: room.get("state") as RoomState,
+      mode: (room.get("mode") ?? "off") as AdmissionMode,
+      perMinute: count("perMinute"),
+      maxActive: count("maxActive"),
+      passMs: count("passMs"),
+      prequeueAt: time("prequeueAt"),
+      startsAt: time("startsAt"),
+      endsAt: time("endsAt"),
+      prequeued: count("prequeued"),
+      issued: count("issued"),
+      serving: count("serving"),
+      seedKeys: roundKeys(room.get("seed") ?? ""),
+      soldOut: room.get("soldOut") === "1",
+      batches,
+    };
+  }
+
+  /** Spends a pass on a hold request; a retry of the same request may spend it again. */
+  async spendPass(saleId: string, pass: PassClaims, requestId: string): Promise<"spent" | "replay" | "used"> {
+    const ttl = Math.max(pass.exp * 1_000 - this.clock.now(), 1);
+    return (await this.commands.spendPass([spentPassKey(saleId, pass.pos), saleRoomKeys(saleId).spentPasses], [requestId, ttl, pass.b])) as
+      | "spent"
+      | "replay"
+      | "used";
+  }
+
+  async returnPass(saleId: string, pass: PassClaims, requestId: string): Promise<boolean> {
+    return (await this.commands.returnPass([spentPassKey(saleId, pass.pos), saleRoomKeys(saleId).spentPasses], [requestId, pass.b])) === 1;
+  }
+
+  async activeRooms(): Promise<string[]> {
+    return this.redis.smembers(this.registryKey);
+  }
+}
