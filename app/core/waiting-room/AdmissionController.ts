@@ -84,8 +84,7 @@ export class AdmissionController {
     if (!this.leading) return results;
     for (const saleId of await this.room.activeRooms()) {
       try {
-        await this.applySchedule(saleId);
-        results.set(saleId, await this.room.admit(saleId));
+        if (await this.applySchedule(saleId)) results.set(saleId, await this.room.admit(saleId));
       } catch (error) {
         this.options.logger.error("admission failed for a sale", { saleId, error });
       }
@@ -93,19 +92,24 @@ export class AdmissionController {
     return results;
   }
 
-  private async applySchedule(saleId: string): Promise<void> {
+  /** Applies the room's schedule; false when the room is over and needs no admission. */
+  private async applySchedule(saleId: string): Promise<boolean> {
     const view = await this.room.view(saleId);
-    if (!view) return;
+    if (!view || view.state === "ended") {
+      await this.room.forget(saleId);
+      return false;
+    }
     const now = this.clock.now();
     let target: "prequeue" | "live" | "ended" | null = null;
-    if (view.endsAt !== null && view.endsAt <= now && view.state !== "ended") target = "ended";
+    if (view.endsAt !== null && view.endsAt <= now) target = "ended";
     else if (view.startsAt !== null && view.startsAt <= now && (view.state === "scheduled" || view.state === "prequeue")) target = "live";
     else if (view.prequeueAt !== null && view.prequeueAt <= now && view.state === "scheduled") target = "prequeue";
-    if (!target) return;
+    if (!target) return true;
     const result = await this.room.transition(saleId, target);
     if (result.outcome === "ok") {
       this.options.logger.info("scheduled sale state change", { saleId, state: target });
       await this.options.onScheduledTransition?.(saleId, target);
     }
+    return target !== "ended";
   }
 }

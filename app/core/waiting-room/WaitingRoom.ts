@@ -11,8 +11,8 @@ import type { AdmissionBatch, AdmissionMode, PassClaims, RoomSettings, RoomState
 
 const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 const COMMANDS = {
-  configureRoom: { numberOfKeys: 2 },
-  setRoomState: { numberOfKeys: 2 },
+  configureRoom: { numberOfKeys: 1 },
+  setRoomState: { numberOfKeys: 1 },
   joinRoom: { numberOfKeys: 2 },
   admit: { numberOfKeys: 5 },
   roomView: { numberOfKeys: 2 },
@@ -68,15 +68,32 @@ export class WaitingRoom {
       "startsAt", settings.startsAt ?? "",
       "endsAt", settings.endsAt ?? "",
     ];
-    return (await this.commands.configureRoom([keys.room, this.registryKey], [saleId, initialState, ...pairs])) as RoomState;
+    const state = (await this.commands.configureRoom([keys.room], [initialState, ...pairs])) as RoomState;
+    await this.track(saleId, state);
+    return state;
+  }
+
+  /**
+   * The registry lives outside the sale's hash tag (it spans sales), so it is updated after
+   * the room's own script; a controller tick tolerates and drops ended rooms it still lists.
+   */
+  private async track(saleId: string, state: RoomState): Promise<void> {
+    if (state === "ended") await this.redis.srem(this.registryKey, saleId);
+    else await this.redis.sadd(this.registryKey, saleId);
+  }
+
+  async forget(saleId: string): Promise<void> {
+    await this.redis.srem(this.registryKey, saleId);
   }
 
   async transition(saleId: string, target: "prequeue" | "live" | "paused" | "ended"): Promise<TransitionResult> {
     const keys = saleRoomKeys(saleId);
     const seed = randomBytes(16).toString("hex");
-    const reply = (await this.commands.setRoomState([keys.room, this.registryKey], [saleId, target, this.clock.now(), seed])) as [string, string?];
+    const reply = (await this.commands.setRoomState([keys.room], [target, this.clock.now(), seed])) as [string, string?];
     if (reply[0] === "not_found") return { outcome: "not_found" };
-    return { outcome: reply[0] === "ok" ? "ok" : "invalid", state: reply[1] as RoomState };
+    const state = reply[1] as RoomState;
+    if (reply[0] === "ok") await this.track(saleId, state);
+    return { outcome: reply[0] === "ok" ? "ok" : "invalid", state };
   }
 
   async join(saleId: string, sessionBinding: string): Promise<JoinResult> {

@@ -4,18 +4,16 @@
   ticket ends ahead of every ticket taken after the start.
     Input:
       KEYS[1] room hash
-      KEYS[2] registry set of rooms the admission controller looks after
-      ARGV[1] sale id
-      ARGV[2] target: 'prequeue' | 'live' | 'paused' | 'ended'
-      ARGV[3] now (ms)
-      ARGV[4] shuffle seed (used when the room goes live for the first time)
+      ARGV[1] target: 'prequeue' | 'live' | 'paused' | 'ended'
+      ARGV[2] now (ms)
+      ARGV[3] shuffle seed (used when the room goes live for the first time)
     Output:
       { 'ok', state }
       { 'invalid', current state }  the move is not allowed from the current state
       { 'not_found' }               the room was never configured
 ]]
-local roomKey, registryKey = KEYS[1], KEYS[2]
-local saleId, target, now = ARGV[1], ARGV[2], ARGV[3]
+local roomKey = KEYS[1]
+local target, now = ARGV[1], ARGV[2]
 local state = redis.call('HGET', roomKey, 'state')
 if not state then return { 'not_found' } end
 if state == target then return { 'ok', state } end
@@ -29,13 +27,8 @@ local allowed = {
 if not allowed[target][state] then return { 'invalid', state } end
 
 if target == 'live' and state ~= 'paused' then
-  redis.call('HSET', roomKey, 'seed', ARGV[4], 'startedAt', now)
+  redis.call('HSET', roomKey, 'seed', ARGV[3], 'startedAt', now)
 end
 -- Admission by rate counts from now: a pause must not bank a burst.
 redis.call('HSET', roomKey, 'state', target, 'lastTick', now, 'carry', 0)
-if target == 'ended' then
-  redis.call('SREM', registryKey, saleId)
-else
-  redis.call('SADD', registryKey, saleId)
-end
 return { 'ok', target }
