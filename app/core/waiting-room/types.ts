@@ -9,6 +9,10 @@ export interface RoomSettings {
   maxActive: number | null;
   /** How long an admission pass stays valid. */
   passMinutes: number;
+  /** How long a hold placed in this sale lasts. */
+  holdMinutes: number;
+  /** The store whose keys sign this sale's tickets, passes and holds; null for the demo store. */
+  storeId: string | null;
   prequeueAt: number | null;
   startsAt: number | null;
   endsAt: number | null;
@@ -27,6 +31,8 @@ export interface RoomView {
   perMinute: number;
   maxActive: number;
   passMs: number;
+  holdMs: number;
+  storeId: string | null;
   prequeueAt: number | null;
   startsAt: number | null;
   endsAt: number | null;

@@ -8,7 +8,7 @@ import { connectTestRedis, ManualClock, uniqueSaleId } from "../../support/redis
 const redis = connectTestRedis();
 afterAll(() => redis.quit());
 
-const SETTINGS: RoomSettings = { mode: "rate", perMinute: 600, maxActive: null, passMinutes: 5, prequeueAt: null, startsAt: null, endsAt: null };
+const SETTINGS: RoomSettings = { mode: "rate", perMinute: 600, maxActive: null, passMinutes: 5, holdMinutes: 10, storeId: null, prequeueAt: null, startsAt: null, endsAt: null };
 
 let clock: ManualClock;
 let room: WaitingRoom;

@@ -4,7 +4,8 @@
     Input:
       KEYS[1] room hash
       ARGV[1] state for a new room ('scheduled' or 'prequeue')
-      ARGV[2..] setting name, value pairs (mode, perMinute, maxActive, passMs, prequeueAt, startsAt, endsAt)
+      ARGV[2..] setting name, value pairs (mode, perMinute, maxActive, passMs, holdMs, storeId,
+                prequeueAt, startsAt, endsAt)
     Output:
       the room's state
 ]]
