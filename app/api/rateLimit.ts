@@ -1,0 +1,15 @@
+import type { RateLimitResult } from "../core/rate-limit/index.ts";
+import { HttpError } from "./HttpError.ts";
+
+/**
+ * Turns a refused rate-limit hit into the API's 429: code `rate_limited`, a Retry-After
+ * header, and a message a person can act on. Browsers only let the widget read Retry-After
+ * when CORS exposes it (see cors.ts).
+ */
+export function enforce(result: RateLimitResult): void {
+  if (result.allowed) return;
+  const seconds = result.retryAfterSeconds;
+  throw new HttpError(429, "rate_limited", `Too many requests; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`, {
+    "retry-after": String(seconds),
+  });
+}
