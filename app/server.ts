@@ -1,6 +1,7 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 import type { Logger } from "./core/logger.ts";
+import { applyCors, type OriginPolicy } from "./api/cors.ts";
 import { handleHealthz, handleReadyz, type ReadinessCheck } from "./api/health.ts";
 import { sendError } from "./api/respond.ts";
 import { createRouter, type Route } from "./api/router.ts";
@@ -9,7 +10,16 @@ export interface ServerDependencies {
   readiness: readonly ReadinessCheck[];
   /** The lean API's routes (`/v1`, `/proxy`); the Remix app will mount behind them. */
   routes?: readonly Route[];
+  /** Origins allowed to call the storefront API from a browser; none when absent. */
+  originPolicy?: OriginPolicy;
   logger: Logger;
+}
+
+/** Storefront paths get CORS (the widget runs on the store's domain); admin paths never do. */
+function storefrontSaleOf(path: string): string | null | undefined {
+  if (!path.startsWith("/v1/") || path.startsWith("/v1/admin/")) return undefined;
+  const segments = path.split("/");
+  return segments[2] === "sales" && segments[3] ? segments[3] : null;
 }
 
 /** The one HTTP server: health, then the lean API, then (later) Remix, then a JSON 404. */
@@ -22,9 +32,17 @@ export function createHttpServer(deps: ServerDependencies): Server {
     ],
     (error, req) => deps.logger.error("unhandled error in request", { method: req.method, path: req.url?.split("?", 1)[0], error }),
   );
+  const policy = deps.originPolicy ?? { isAllowed: () => false };
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?", 1)[0] as string;
+    const saleId = storefrontSaleOf(path);
+    if (saleId !== undefined && req.headers.origin && (await applyCors(req, res, policy, saleId)) === "answered") return;
+    if (!(await dispatch(req, res))) sendError(res, 404, "not_found", `Nothing is served at ${req.method} ${path}.`);
+  };
   const server = createServer((req, res) => {
-    void dispatch(req, res).then((handled) => {
-      if (!handled) sendError(res, 404, "not_found", `Nothing is served at ${req.method} ${req.url?.split("?", 1)[0]}.`);
+    handle(req, res).catch((error: unknown) => {
+      deps.logger.error("request failed outside a route", { error });
+      if (!res.headersSent) sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");
     });
   });
   // Keep-alive longer than typical load balancer idle timeouts, so they close first.

@@ -1,0 +1,138 @@
+import { z } from "zod";
+
+import { LIMITS, type ReserveResult } from "../../core/inventory/index.ts";
+import { sessionBinding, signToken, TokenError, unverifiedClaims, verifyToken, type Keyring } from "../../core/tokens/index.ts";
+import type { PassClaims, RoomView } from "../../core/waiting-room/index.ts";
+import { readBody } from "../body.ts";
+import { HttpError } from "../HttpError.ts";
+import { enforce } from "../rateLimit.ts";
+import { sendJson } from "../respond.ts";
+import type { RequestContext } from "../router.ts";
+import { requireRoom, type StorefrontDeps } from "./deps.ts";
+import { bearerToken, requireSession } from "./session.ts";
+
+const holdRequest = z.strictObject({
+  lines: z
+    .array(
+      z.strictObject({
+        itemId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an item id from the sale"),
+        quantity: z.number().int().min(1).max(LIMITS.maxLineQuantity),
+      }),
+    )
+    .min(1)
+    .max(LIMITS.maxLines),
+  requestId: z.string().min(8).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
+  pass: z.string().max(2_048).optional(),
+});
+
+export interface HoldClaims {
+  typ: "hold";
+  s: string;
+  /** hold id */
+  h: string;
+  sh: string;
+  iat: number;
+  exp: number;
+}
+
+function verifyPass(token: string | undefined, keyring: Keyring, saleId: string, binding: string, now: number): PassClaims {
+  if (!token) throw new HttpError(403, "pass_required", "This sale has a waiting room: wait for your turn, then send the pass with the hold.");
+  let claims: PassClaims;
+  try {
+    claims = verifyToken<PassClaims & { [claim: string]: unknown }>(token, keyring, { type: "pass", now });
+  } catch (error) {
+    if (error instanceof TokenError) {
+      const reason = error.code === "token_expired" ? "Your turn has passed; join the line again." : `${error.message} Ask the status endpoint for a new pass.`;
+      throw new HttpError(403, "pass_invalid", reason);
+    }
+    throw error;
+  }
+  if (claims.s !== saleId || claims.sh !== binding) {
+    throw new HttpError(403, "pass_invalid", "This pass was issued for another sale or another browser session.");
+  }
+  return claims;
+}
+
+function refusal(result: Exclude<ReserveResult, { outcome: "reserved" }>): HttpError {
+  switch (result.outcome) {
+    case "sold_out":
+      return new HttpError(409, "sold_out", `Item ${result.itemId} has only ${result.available} left; change the quantity or pick another item.`);
+    case "limit_exceeded":
+      return new HttpError(422, "limit_exceeded", `This sale allows ${result.limit} per customer and you already have ${result.alreadyCounted}.`);
+    case "not_found":
+      return result.itemId
+        ? new HttpError(404, "item_not_found", `Item ${result.itemId} is not part of this sale.`)
+        : new HttpError(404, "sale_not_found", "This sale has no stock set up yet.");
+    case "duplicate":
+      return new HttpError(409, "request_already_used", "This requestId already made a hold that has ended; send a new requestId.");
+  }
+}
+
+function assertOpenForHolds(view: RoomView): void {
+  if (view.state === "ended") throw new HttpError(409, "sale_ended", "This sale has ended.");
+  if (view.state !== "live" && view.state !== "paused") throw new HttpError(409, "sale_not_open", "Holds open when the sale starts.");
+}
+
+/** POST /v1/sales/{saleId}/holds: spend the admission pass (if the room needs one) on a hold. */
+export async function placeHold(deps: StorefrontDeps, { req, res, params }: RequestContext): Promise<void> {
+  const saleId = params.saleId as string;
+  const session = requireSession(req);
+  enforce(await deps.limiter.hit(`hold:session:${session}`, deps.rules.holdPerSession));
+  const body = await readBody(req, holdRequest);
+  const view = await requireRoom(deps, saleId);
+  assertOpenForHolds(view);
+  const keyring = await deps.keyrings.forStore(view.storeId);
+  const now = deps.clock.now();
+  const binding = sessionBinding(session);
+
+  let pass: PassClaims | null = null;
+  if (view.mode !== "off") {
+    const passToken = (req.headers["x-holdfast-pass"] as string | undefined) ?? body.pass;
+    pass = verifyPass(passToken, keyring, saleId, binding, now);
+    const spent = await deps.room.spendPass(saleId, pass, body.requestId);
+    if (spent === "used") throw new HttpError(403, "pass_used", "This pass was already used for a hold; one pass buys one hold.");
+  }
+
+  let result: ReserveResult;
+  try {
+    result = await deps.holds.reserve(saleId, { lines: body.lines, customerId: `session:${binding}`, requestId: body.requestId, ttlMs: view.holdMs });
+  } catch (error) {
+    if (pass) await deps.room.returnPass(saleId, pass, body.requestId);
+    throw error;
+  }
+  if (result.outcome !== "reserved") {
+    // The pass only counts once it bought a hold, so the shopper can try another cart.
+    if (pass) await deps.room.returnPass(saleId, pass, body.requestId);
+    throw refusal(result);
+  }
+  const claims: HoldClaims = { typ: "hold", s: saleId, h: result.holdId, sh: binding, iat: Math.floor(now / 1_000), exp: Math.ceil(result.expiresAt / 1_000) };
+  sendJson(res, 201, {
+    holdId: result.holdId,
+    token: signToken({ ...claims }, keyring),
+    expiresAt: new Date(result.expiresAt).toISOString(),
+    lines: body.lines,
+    replayed: result.replayed,
+  });
+}
+
+/** DELETE /v1/holds/{holdId} with the hold token: gives the units back at once. */
+export async function releaseHold(deps: StorefrontDeps, { req, res, params }: RequestContext): Promise<void> {
+  const holdId = params.holdId as string;
+  const token = bearerToken(req);
+  if (!token) throw new HttpError(401, "hold_token_required", "Send the hold token as Authorization: Bearer <token>.");
+  // The token names its sale, whose store's keys then verify it.
+  const saleId = unverifiedClaims(token)?.s;
+  if (typeof saleId !== "string") throw new HttpError(401, "hold_token_invalid", "The hold token is malformed.");
+  const view = await requireRoom(deps, saleId);
+  const keyring = await deps.keyrings.forStore(view.storeId);
+  let claims: HoldClaims;
+  try {
+    claims = verifyToken<HoldClaims & { [claim: string]: unknown }>(token, keyring, { type: "hold", now: deps.clock.now() });
+  } catch (error) {
+    if (error instanceof TokenError) throw new HttpError(401, "hold_token_invalid", `${error.message}`);
+    throw error;
+  }
+  if (claims.h !== holdId) throw new HttpError(403, "hold_token_mismatch", "This token is for another hold.");
+  await deps.holds.release(saleId, holdId);
+  res.writeHead(204).end();
+}

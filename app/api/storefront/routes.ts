@@ -1,0 +1,17 @@
+import type { Route } from "../router.ts";
+import type { StorefrontDeps } from "./deps.ts";
+import { placeHold, releaseHold } from "./holds.ts";
+import { createStockHandler } from "./stock.ts";
+import { queueStatus } from "./status.ts";
+import { joinQueue } from "./tickets.ts";
+
+/** The storefront contract (see the issue and README): the paths every shopper hits. */
+export function storefrontRoutes(deps: StorefrontDeps): Route[] {
+  return [
+    { method: "POST", path: "/v1/sales/:saleId/tickets", handler: (ctx) => joinQueue(deps, ctx) },
+    { method: "GET", path: "/v1/sales/:saleId/status", handler: (ctx) => queueStatus(deps, ctx) },
+    { method: "POST", path: "/v1/sales/:saleId/holds", handler: (ctx) => placeHold(deps, ctx) },
+    { method: "DELETE", path: "/v1/holds/:holdId", handler: (ctx) => releaseHold(deps, ctx) },
+    { method: "GET", path: "/v1/sales/:saleId/stock", handler: createStockHandler(deps) },
+  ];
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+
+import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import type { StorefrontDeps } from "../../app/api/storefront/deps.ts";
+import { storefrontRoutes } from "../../app/api/storefront/routes.ts";
+import { staticOriginPolicy } from "../../app/api/cors.ts";
+import { trustedProxies } from "../../app/api/clientAddress.ts";
+import { HoldEngine } from "../../app/core/inventory/index.ts";
+import { silentLogger } from "../../app/core/logger.ts";
+import { DEFAULT_RATE_LIMIT_RULES, LocalRateLimiter, RedisRateLimiter, type RateLimitRules } from "../../app/core/rate-limit/index.ts";
+import { RoomViewCache, WaitingRoom, type RoomSettings } from "../../app/core/waiting-room/index.ts";
+import { createDb } from "../../app/db.server.ts";
+import { createHttpServer } from "../../app/server.ts";
+import { SqlKeyringSource } from "../../app/storeKeyrings.server.ts";
+import { freshDatabase } from "../db/databases.ts";
+import { connectTestRedis, uniqueSaleId, type ManualClock } from "./redis.ts";
+
+export const ALLOWED_ORIGIN = "https://shop.example.com";
+
+export interface Storefront {
+  base: string;
+  deps: StorefrontDeps;
+  createSale(options?: Partial<RoomSettings> & { items?: Record<string, number>; perCustomerLimit?: number; state?: "scheduled" | "prequeue" | "live" }): Promise<string>;
+  /** Runs admission ticks (as the controller would) until `place` is admitted. */
+  admitThrough(saleId: string, place: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The storefront API on a real server with real Redis and a real (temporary SQLite) store of
+ * signing keys. Each storefront has its own rate-limit prefix and room registry, so tests in
+ * parallel never see each other.
+ */
+export async function startStorefront(options: { clock?: ManualClock; rules?: Partial<RateLimitRules>; viewFreshMs?: number } = {}): Promise<Storefront> {
+  const database = await freshDatabase("sqlite");
+  await migrateDatabase(database.url, () => undefined);
+  const db = createDb(database.url);
+  const redis = connectTestRedis();
+  const run = randomBytes(4).toString("hex");
+  const clock = options.clock ?? { now: () => Date.now() };
+  const room = new WaitingRoom(redis, { clock, registryKey: `hf:test:${run}:rooms` });
+  const deps: StorefrontDeps = {
+    holds: new HoldEngine(redis, { clock }),
+    room,
+    views: new RoomViewCache((saleId) => room.view(saleId), { clock, freshMs: options.viewFreshMs ?? 200 }),
+    keyrings: new SqlKeyringSource(db, randomBytes(32)),
+    limiter: new RedisRateLimiter(redis, { keyPrefix: `hf:test:${run}:rl:` }),
+    localLimiter: new LocalRateLimiter({ clock }),
+    rules: { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules },
+    trustedProxies: trustedProxies([]),
+    clock,
+  };
+  const server = createHttpServer({
+    readiness: [],
+    routes: storefrontRoutes(deps),
+    originPolicy: staticOriginPolicy([ALLOWED_ORIGIN]),
+    logger: silentLogger,
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    base,
+    deps,
+    async createSale(sale = {}) {
+      const saleId = uniqueSaleId("shop");
+      const items = sale.items ?? { shoe: 100 };
+      await deps.holds.defineSale(saleId, {
+        perCustomerLimit: sale.perCustomerLimit ?? 0,
+        items: Object.entries(items).map(([itemId, allocation]) => ({ itemId, allocation })),
+      });
+      await room.configure(
+        saleId,
+        {
+          mode: sale.mode ?? "off",
+          perMinute: sale.perMinute ?? null,
+          maxActive: sale.maxActive ?? null,
+          passMinutes: sale.passMinutes ?? 10,
+          holdMinutes: sale.holdMinutes ?? 10,
+          storeId: null,
+          prequeueAt: sale.prequeueAt ?? null,
+          startsAt: sale.startsAt ?? null,
+          endsAt: sale.endsAt ?? null,
+        },
+        sale.state === "prequeue" ? "prequeue" : "scheduled",
+      );
+      if ((sale.state ?? "live") === "live") await room.transition(saleId, "live");
+      return saleId;
+    },
+    async admitThrough(saleId, place) {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        if ((await room.admit(saleId)).serving >= place) {
+          deps.views.invalidate(saleId);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`place ${place} of ${saleId} was not admitted within 4 s`);
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await redis.quit();
+      await db.$disconnect();
+      await database.drop();
+    },
+  };
+}
+
+/** A shopper: one session, a ticket once joined, and JSON helpers. */
+export class Shopper {
+  readonly session = randomBytes(18).toString("base64url");
+  ticket = "";
+
+  constructor(
+    private readonly base: string,
+    readonly saleId: string,
+  ) {}
+
+  async request(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; bearer?: string } = {}) {
+    const headers: Record<string, string> = { "x-holdfast-session": this.session, ...init.headers };
+    if (init.body !== undefined) headers["content-type"] = "application/json";
+    if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
+    const res = await fetch(`${this.base}${path}`, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
+  }
+
+  async join() {
+    const answer = await this.request("POST", `/v1/sales/${this.saleId}/tickets`);
+    if (answer.status === 201) this.ticket = String(answer.body.ticket);
+    return answer;
+  }
+
+  status() {
+    return this.request("GET", `/v1/sales/${this.saleId}/status`, { bearer: this.ticket });
+  }
+
+  hold(lines: { itemId: string; quantity: number }[], options: { requestId?: string; pass?: string } = {}) {
+    return this.request("POST", `/v1/sales/${this.saleId}/holds`, {
+      body: { lines, requestId: options.requestId ?? randomBytes(8).toString("hex") },
+      headers: options.pass ? { "x-holdfast-pass": options.pass } : {},
+    });
+  }
+}
