@@ -43,7 +43,7 @@ export async function startStorefront(options: { clock?: ManualClock; rules?: Pa
   const deps: StorefrontDeps = {
     holds: new HoldEngine(redis, { clock }),
     room,
-    views: new RoomViewCache((saleId) => room.view(saleId), { clock, freshMs: options.viewFreshMs ?? 200 }),
+    views: new RoomViewCache((saleId) => room.view(saleId), { clock, freshMs: options.viewFreshMs ?? 200, staleMs: options.viewFreshMs ?? 1_000 }),
     keyrings: new SqlKeyringSource(db, randomBytes(32)),
     limiter: new RedisRateLimiter(redis, { keyPrefix: `hf:test:${run}:rl:` }),
     localLimiter: new LocalRateLimiter({ clock }),

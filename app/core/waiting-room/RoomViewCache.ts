@@ -34,7 +34,8 @@ export class RoomViewCache {
   ) {
     this.clock = options.clock ?? systemClock;
     this.freshMs = options.freshMs ?? 200;
-    this.staleMs = options.staleMs ?? 2_000;
+    // Bounds how old an answer can be: at most a second behind Redis, even for a quiet room.
+    this.staleMs = options.staleMs ?? 1_000;
     this.maxEntries = options.maxEntries ?? 10_000;
   }
 
