@@ -54,7 +54,7 @@ it("tells a shopper whose pass lapsed unused that their turn has passed", async 
   expect((await ann.status()).body.state).toBe("admitted");
   // Move the admission batch two minutes back, as if the shopper had walked away.
   const redis = connectTestRedis();
-  const [batch] = await redis.zrange(saleRoomKeys(saleId).admissions, 0, 0);
+  const [batch] = await redis.zrange(saleRoomKeys(saleId).admissions, "0", "0");
   await redis.zadd(saleRoomKeys(saleId).admissions, Date.now() - 120_000, batch as string);
   await redis.quit();
   expect((await ann.status()).body).toMatchObject({ state: "expired", refreshAfter: null });
