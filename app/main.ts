@@ -1,17 +1,19 @@
 /**
- * `npm start`: the whole service on embedded defaults, with no configuration. It finds or
- * starts Redis, brings the database up to date, serves HTTP, and says where to look.
+ * `npm start`: the whole service (web + worker) on embedded defaults, with no
+ * configuration. It finds or starts Redis, brings the database up to date, serves HTTP, and
+ * says where to look.
  */
 import "dotenv/config";
 
 import type { AddressInfo } from "node:net";
 
 import { migrateDatabase } from "../scripts/db-migrate.ts";
-import { createRedis, describeRedis, redisConfigFromEnv } from "./core/redis.ts";
-import { closeDb, getDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
-import { provisionRedis, RedisUnavailableError } from "./localRedis.server.ts";
-import { createHttpServer } from "./server.ts";
+import { buildApp } from "./app.server.ts";
 import { jsonLogger } from "./core/logger.ts";
+import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
+import { closeDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
+import { provisionRedis } from "./localRedis.server.ts";
+import { startWorker } from "./worker.ts";
 
 const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
 
@@ -21,28 +23,24 @@ async function main(): Promise<void> {
 
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`));
-  const db = getDb();
-  const redis = createRedis(provision.config);
-  redis.on("error", (error: Error) => say(`redis error: ${error.message}`));
+  const logger = jsonLogger();
+  const app = buildApp({ redis: provision.config, databaseUrl, logger });
+  if (app.masterKey.generated) {
+    say("generated a development encryption key in prisma/.holdfast-master-key; production must set HOLDFAST_ENCRYPTION_KEY");
+  }
+  const worker = startWorker(app, logger);
 
-  const server = createHttpServer({
-    logger: jsonLogger(),
-    readiness: [
-      { name: "redis", check: async () => void (await redis.ping()) },
-      { name: "sql", check: async () => void (await db.$queryRaw`SELECT 1`) },
-    ],
-  });
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, resolve);
+    app.server.once("error", reject);
+    app.server.listen(port, host, resolve);
   });
-  const base = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const base = `http://${host}:${(app.server.address() as AddressInfo).port}`;
   say(`database: ${redactUrl(databaseUrl)}`);
   say(`listening on ${base}`);
-  say(`  health:    ${base}/healthz`);
-  say(`  readiness: ${base}/readyz`);
+  say(`  storefront API: ${base}/v1/sales/<saleId>/tickets | status | holds | stock`);
+  say(`  health:         ${base}/healthz   readiness: ${base}/readyz`);
   say("press Ctrl+C to stop");
 
   let stopping = false;
@@ -50,9 +48,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal}: shutting down`);
-    server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await redis.quit().catch(() => undefined);
+    await worker.stop();
+    await app.close();
     await closeDb();
     provision.stop?.();
     process.exit(0);
@@ -62,7 +59,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof RedisUnavailableError || error instanceof Error ? error.message : String(error);
-  process.stderr.write(`[holdfast] cannot start: ${message}\n`);
+  process.stderr.write(`[holdfast] cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -34,6 +34,9 @@ it("starts with no configuration, answers health checks, and stops cleanly on SI
   const ready = await fetch(`${base}/readyz`);
   expect(ready.status).toBe(200);
   expect(await ready.json()).toEqual({ status: "ready", checks: { redis: { ok: true }, sql: { ok: true } } });
+  const unknownSale = await fetch(`${base}/v1/sales/nope/stock`);
+  expect(unknownSale.status).toBe(404);
+  expect(await unknownSale.json()).toMatchObject({ error: { code: "sale_not_found" } });
   const missing = await fetch(`${base}/nope`);
   expect(missing.status).toBe(404);
   expect(await missing.json()).toMatchObject({ error: { code: "not_found" } });

@@ -1,0 +1,90 @@
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { trustedProxiesFromEnv } from "./api/clientAddress.ts";
+import { originPolicyFromEnv } from "./api/cors.ts";
+import type { Route } from "./api/router.ts";
+import type { StorefrontDeps } from "./api/storefront/deps.ts";
+import { storefrontRoutes } from "./api/storefront/routes.ts";
+import { systemClock } from "./core/clock.ts";
+import { HoldEngine } from "./core/inventory/index.ts";
+import type { Logger } from "./core/logger.ts";
+import { LocalRateLimiter, RedisRateLimiter, rateLimitRulesFromEnv } from "./core/rate-limit/index.ts";
+import { createRedis, type RedisClient, type RedisConfig } from "./core/redis.ts";
+import { loadMasterKey, type LoadedMasterKey } from "./core/secrets/index.ts";
+import { RoomViewCache, WaitingRoom } from "./core/waiting-room/index.ts";
+import { createDb, type Db } from "./db.server.ts";
+import { createHttpServer } from "./server.ts";
+import { SqlKeyringSource } from "./storeKeyrings.server.ts";
+
+const PRISMA_DIRECTORY = fileURLToPath(new URL("../prisma/", import.meta.url));
+/** Where the zero-config start keeps its generated master key (gitignored). */
+export const DEV_MASTER_KEY_FILE = join(PRISMA_DIRECTORY, ".holdfast-master-key");
+
+export interface AppOptions {
+  redis: RedisConfig;
+  databaseUrl: string;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Routes mounted next to the storefront (admin API, later the Remix app). */
+  extraRoutes?: (parts: AppParts) => Route[];
+}
+
+export interface AppParts {
+  redis: RedisClient;
+  db: Db;
+  holds: HoldEngine;
+  room: WaitingRoom;
+  storefront: StorefrontDeps;
+  masterKey: LoadedMasterKey;
+}
+
+export interface App extends AppParts {
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** The composition root: every real part, wired once, for `npm start`, the worker and benchmarks. */
+export function buildApp(options: AppOptions): App {
+  const env = options.env ?? process.env;
+  const redis = createRedis(options.redis);
+  redis.on("error", (error: Error) => options.logger.error("redis connection error", { error: error.message }));
+  const db = createDb(options.databaseUrl);
+  const masterKey = loadMasterKey(env, { keyFile: DEV_MASTER_KEY_FILE });
+  const clock = systemClock;
+  const holds = new HoldEngine(redis, { clock });
+  const room = new WaitingRoom(redis, { clock });
+  const storefront: StorefrontDeps = {
+    holds,
+    room,
+    views: new RoomViewCache((saleId) => room.view(saleId), { clock }),
+    keyrings: new SqlKeyringSource(db, masterKey.key),
+    limiter: new RedisRateLimiter(redis),
+    localLimiter: new LocalRateLimiter({ clock }),
+    rules: rateLimitRulesFromEnv(env),
+    trustedProxies: trustedProxiesFromEnv(env),
+    clock,
+  };
+  const parts: AppParts = { redis, db, holds, room, storefront, masterKey };
+  const server = createHttpServer({
+    readiness: [
+      { name: "redis", check: async () => void (await redis.ping()) },
+      { name: "sql", check: async () => void (await db.$queryRaw`SELECT 1`) },
+    ],
+    routes: [...storefrontRoutes(storefront), ...(options.extraRoutes?.(parts) ?? [])],
+    originPolicy: originPolicyFromEnv(env),
+    logger: options.logger,
+  });
+  return {
+    ...parts,
+    server,
+    async close() {
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await redis.quit().catch(() => undefined);
+      await db.$disconnect();
+    },
+  };
+}
+
