@@ -31,13 +31,11 @@ function parseSeed(seed: string): { host: string; port: number } {
 
 export function createRedis(config: RedisConfig = redisConfigFromEnv()): RedisClient {
   if (config.mode === "cluster") {
-    return new Cluster(config.nodes, {
-      // Commands to one slot are batched per node; the hot path issues many small scripts.
-      enableAutoPipelining: true,
-      redisOptions: { maxRetriesPerRequest: 3 },
-    });
+    return new Cluster(config.nodes, { redisOptions: { maxRetriesPerRequest: 3 } });
   }
-  return new Redis(config.url, { enableAutoPipelining: true, maxRetriesPerRequest: 3 });
+  // No auto-pipelining: it allows one batch in flight per connection, so Node and Redis take
+  // turns waiting; plain pipelining keeps both busy (bench:holds measured +56-80% reserves/s).
+  return new Redis(config.url, { maxRetriesPerRequest: 3 });
 }
 
 /** Where a config points, without credentials, for logs and error messages. */

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 
 import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { systemClock, type Clock } from "../clock.ts";
+import { randomId } from "../randomId.ts";
 import { assertId, saleInventoryKeys, type SaleInventoryKeys } from "../keys.ts";
 import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import type { RedisClient } from "../redis.ts";
@@ -85,7 +85,7 @@ export class HoldEngine {
     assertRef("invalid_customer", "customerId", request.customerId);
     assertRef("invalid_request_id", "requestId", request.requestId);
     assertInteger("invalid_ttl", "ttlMs", request.ttlMs, LIMITS.minTtlMs, LIMITS.maxTtlMs);
-    const holdId = randomBytes(12).toString("base64url");
+    const holdId = randomId();
     // Scoping the key to the customer means one shopper can never replay into another's hold.
     const requestKey = `${request.customerId.length}:${request.customerId}${request.requestId}`;
     const reply = await this.run("reserve", saleId, [
