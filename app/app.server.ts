@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { adminSaleRoutes } from "./api/admin/index.ts";
 import { trustedProxiesFromEnv } from "./api/clientAddress.ts";
 import { originPolicyFromEnv } from "./api/cors.ts";
 import type { Route } from "./api/router.ts";
@@ -13,8 +14,10 @@ import type { Logger } from "./core/logger.ts";
 import { LocalRateLimiter, RedisRateLimiter, rateLimitRulesFromEnv } from "./core/rate-limit/index.ts";
 import { createRedis, type RedisClient, type RedisConfig } from "./core/redis.ts";
 import { loadMasterKey, type LoadedMasterKey } from "./core/secrets/index.ts";
+import { SaleService } from "./core/sales/index.ts";
 import { RoomViewCache, WaitingRoom } from "./core/waiting-room/index.ts";
 import { createDb, type Db } from "./db.server.ts";
+import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
 import { createHttpServer } from "./server.ts";
 import { SqlKeyringSource } from "./storeKeyrings.server.ts";
 
@@ -26,6 +29,8 @@ export interface AppOptions {
   redis: RedisConfig;
   databaseUrl: string;
   logger: Logger;
+  /** Bearer token of the admin API (see adminToken.server.ts); without one the admin API is not mounted. */
+  adminToken?: string;
   env?: NodeJS.ProcessEnv;
   /** Routes mounted next to the storefront (admin API, later the Remix app). */
   extraRoutes?: (parts: AppParts) => Route[];
@@ -36,6 +41,7 @@ export interface AppParts {
   db: Db;
   holds: HoldEngine;
   room: WaitingRoom;
+  sales: SaleService;
   storefront: StorefrontDeps;
   masterKey: LoadedMasterKey;
 }
@@ -66,13 +72,18 @@ export function buildApp(options: AppOptions): App {
     trustedProxies: trustedProxiesFromEnv(env),
     clock,
   };
-  const parts: AppParts = { redis, db, holds, room, storefront, masterKey };
+  const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock });
+  const parts: AppParts = { redis, db, holds, room, sales, storefront, masterKey };
   const server = createHttpServer({
     readiness: [
       { name: "redis", check: async () => void (await redis.ping()) },
       { name: "sql", check: async () => void (await db.$queryRaw`SELECT 1`) },
     ],
-    routes: [...storefrontRoutes(storefront), ...(options.extraRoutes?.(parts) ?? [])],
+    routes: [
+      ...storefrontRoutes(storefront),
+      ...(options.adminToken ? adminSaleRoutes({ service: sales, adminToken: options.adminToken }) : []),
+      ...(options.extraRoutes?.(parts) ?? []),
+    ],
     originPolicy: originPolicyFromEnv(env),
     logger: options.logger,
   });

@@ -8,6 +8,7 @@ import "dotenv/config";
 import type { AddressInfo } from "node:net";
 
 import { migrateDatabase } from "../scripts/db-migrate.ts";
+import { resolveAdminToken } from "./adminToken.server.ts";
 import { buildApp } from "./app.server.ts";
 import { jsonLogger } from "./core/logger.ts";
 import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`));
   const logger = jsonLogger();
-  const app = buildApp({ redis: provision.config, databaseUrl, logger });
+  const admin = resolveAdminToken();
+  const app = buildApp({ redis: provision.config, databaseUrl, logger, adminToken: admin.token });
   if (app.masterKey.generated) {
     say("generated a development encryption key in prisma/.holdfast-master-key; production must set HOLDFAST_ENCRYPTION_KEY");
   }
@@ -40,6 +42,8 @@ async function main(): Promise<void> {
   say(`database: ${redactUrl(databaseUrl)}`);
   say(`listening on ${base}`);
   say(`  storefront API: ${base}/v1/sales/<saleId>/tickets | status | holds | stock`);
+  say(`  admin API:      ${base}/v1/admin/sales (Authorization: Bearer <token>; ${admin.source === "env" ? "token from HOLDFAST_ADMIN_TOKEN" : `token in ${admin.path}`})`);
+  say(`  CLI:            npm run holdfast -- sale create --name "Drop" --item "Sneaker:100"   (REDIS_URL=${describeRedis(provision.config)} when the private Redis runs)`);
   say(`  health:         ${base}/healthz   readiness: ${base}/readyz`);
   say("press Ctrl+C to stop");
 

@@ -64,9 +64,18 @@ async function migrateSqlite(url: string): Promise<string[]> {
     throw new Error(`folder ${path.dirname(file)} does not exist`);
   }
   const before = sqliteAppliedMigrations(file);
+  // Starting the Prisma CLI costs ~1.7 s: skip it when every migration folder is applied.
+  if (sqliteMigrationNames().every((name) => before.includes(name))) return [];
   await runPrisma(["migrate", "deploy"], url);
   // Ask the database, not Prisma's console output, which migrations this run applied.
   return sqliteAppliedMigrations(file).filter((name) => !before.includes(name));
+}
+
+function sqliteMigrationNames(): string[] {
+  const dir = path.join(ROOT, "prisma/migrations");
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, "migration.sql")))
+    .map((entry) => entry.name);
 }
 
 function sqliteAppliedMigrations(file: string): string[] {

@@ -1,0 +1,319 @@
+/**
+ * `npm run holdfast -- <command>`: sales administration from a shell, over the same
+ * SaleService and the same input rules as the admin API. Run with --help for the commands.
+ */
+import "dotenv/config";
+
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+import type { z } from "zod";
+
+import { migrateDatabase } from "../scripts/db-migrate.ts";
+import { saleJson, saleSummaryJson } from "./api/admin/present.ts";
+import { createSaleSchema, patchSaleSchema } from "./api/admin/schemas.ts";
+import { InvalidInputError } from "./core/errors/InvalidInputError.ts";
+import { HoldEngine } from "./core/inventory/index.ts";
+import { createRedis, describeRedis, redisConfigFromEnv, type RedisClient } from "./core/redis.ts";
+import { SaleConflictError, SaleNotFoundError, SaleService, type Sale, type SaleDetails } from "./core/sales/index.ts";
+import { WaitingRoom } from "./core/waiting-room/index.ts";
+import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
+import { createDb, redactUrl, resolveDatabaseUrl, type Db } from "./db.server.ts";
+
+const USAGE = `Usage: npm run holdfast -- sale <command> [options]
+
+Commands:
+  sale create --name <name> --item "<title>:<allocation>[:<platformRef>]"... [settings]
+  sale update <id> [settings] [--allocation <itemId>=<units>]... [--item "<title>:<allocation>"]...
+  sale list
+  sale get <id>
+  sale start|pause|resume|end <id>
+
+Settings (create and update):
+  --starts-at <ISO>      start time with an offset, e.g. 2026-12-01T18:00:00Z (none: start when told)
+  --prequeue-at <ISO>    when the pre-queue opens (needs a start time)
+  --ends-at <ISO>        when the sale ends
+  --hold-minutes <n>     how long a hold lasts (default 10)
+  --limit <n>            units one customer may buy, 0 = no limit (default 0)
+  --mode <mode>          admission: off | rate | capacity | rate+capacity (default off)
+  --per-minute <n>       shoppers admitted per minute (rate modes)
+  --max-active <n>       shoppers shopping at once (capacity modes)
+  --pass-minutes <n>     how long an admission pass stays valid (default 10)
+  On update, "none" clears a time, and --item adds an item.
+
+Options:
+  --json                 print JSON (the admin API's shape)
+  -h, --help             show this help
+
+DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES) choose the database and Redis, as for npm start.`;
+
+const OPTIONS = {
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  name: { type: "string" },
+  item: { type: "string", multiple: true },
+  allocation: { type: "string", multiple: true },
+  "starts-at": { type: "string" },
+  "prequeue-at": { type: "string" },
+  "ends-at": { type: "string" },
+  "hold-minutes": { type: "string" },
+  limit: { type: "string" },
+  mode: { type: "string" },
+  "per-minute": { type: "string" },
+  "max-active": { type: "string" },
+  "pass-minutes": { type: "string" },
+} as const;
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
+
+const SETTINGS = ["name", "starts-at", "prequeue-at", "ends-at", "hold-minutes", "limit", "mode", "per-minute", "max-active", "pass-minutes"];
+const ALLOWED: Record<string, string[]> = {
+  create: [...SETTINGS, "item"],
+  update: [...SETTINGS, "item", "allocation"],
+  list: [],
+  get: [],
+  start: [],
+  pause: [],
+  resume: [],
+  end: [],
+};
+
+/** Wrong command-line syntax: exit code 2, and a pointer to --help. */
+class UsageError extends Error {}
+
+interface Command {
+  action: string;
+  saleId: string | null;
+  values: Values;
+}
+
+function parseCommand(argv: string[]): Command | "help" {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  if (values.help) return "help";
+  const [noun, action, saleId] = positionals;
+  if (noun !== "sale" || action === undefined || !(action in ALLOWED)) throw new UsageError(`unknown command "${positionals.join(" ")}"`);
+  const needsId = action !== "create" && action !== "list";
+  if (needsId && saleId === undefined) throw new UsageError(`sale ${action} needs a sale id`);
+  if (positionals.length > (needsId ? 3 : 2)) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after sale ${action}`);
+  for (const option of Object.keys(values)) {
+    if (option !== "json" && !ALLOWED[action]?.includes(option)) throw new UsageError(`--${option} does not apply to sale ${action}`);
+  }
+  if (action === "create" && (values.name === undefined || values.item === undefined)) throw new UsageError("sale create needs --name and at least one --item");
+  return { action, saleId: saleId ?? null, values };
+}
+
+function whole(option: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^-?\d{1,15}$/.test(raw)) throw new UsageError(`--${option} must be a whole number (got "${raw}")`);
+  return Number(raw);
+}
+
+/** "<title>:<allocation>[:<platformRef>]"; the title ends at the first ":<digits>". */
+function parseItem(raw: string): { title: string; allocation: number; platformRef?: string } {
+  const match = /^(.+?):(\d{1,15})(?::(.+))?$/.exec(raw);
+  if (!match?.[1] || !match[2]) throw new UsageError(`--item "${raw}" is not "<title>:<allocation>", e.g. "Sneaker:100"`);
+  return { title: match[1], allocation: Number(match[2]), ...(match[3] ? { platformRef: match[3] } : {}) };
+}
+
+const time = (raw: string | undefined) => (raw === "none" ? null : raw);
+
+/** Runs the API's schema, so a bad value reads the same as from the API; errors are usage errors. */
+function validated<Schema extends z.ZodType>(schema: Schema, body: unknown): z.infer<Schema> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new UsageError(`${issue?.path.join(".") || "input"}: ${issue?.message ?? "invalid"}`);
+}
+
+function settingsOf(values: Values) {
+  const schedule = { prequeueAt: time(values["prequeue-at"]), startsAt: time(values["starts-at"]), endsAt: time(values["ends-at"]) };
+  return {
+    name: values.name,
+    schedule: Object.values(schedule).some((value) => value !== undefined) ? schedule : undefined,
+    holdMinutes: whole("hold-minutes", values["hold-minutes"]),
+    perCustomerLimit: whole("limit", values.limit),
+    admission: {
+      mode: values.mode,
+      perMinute: whole("per-minute", values["per-minute"]),
+      maxActive: whole("max-active", values["max-active"]),
+      passMinutes: whole("pass-minutes", values["pass-minutes"]),
+    },
+  };
+}
+
+async function create(service: SaleService, values: Values): Promise<SaleDetails> {
+  const settings = settingsOf(values);
+  const body = validated(createSaleSchema, {
+    ...settings,
+    items: (values.item ?? []).map(parseItem),
+    holdMinutes: settings.holdMinutes ?? 10,
+    perCustomerLimit: settings.perCustomerLimit ?? 0,
+    admission: { ...settings.admission, mode: settings.admission.mode ?? "off" },
+  });
+  return service.create(body);
+}
+
+async function update(service: SaleService, saleId: string, values: Values): Promise<SaleDetails> {
+  const settings = settingsOf(values);
+  let items: { id?: string; allocation?: number; title?: string; platformRef?: string }[] | undefined;
+  if (values.allocation || values.item) {
+    // The API takes the complete item list: keep every item, change the named allocations.
+    const targets = new Map(
+      (values.allocation ?? []).map((raw) => {
+        const match = /^([A-Za-z0-9_-]{1,64})=(\d{1,15})$/.exec(raw);
+        if (!match?.[1] || !match[2]) throw new UsageError(`--allocation "${raw}" is not "<itemId>=<units>"`);
+        return [match[1], Number(match[2])] as const;
+      }),
+    );
+    const { sale } = await service.get(saleId);
+    for (const itemId of targets.keys()) {
+      if (!sale.items.some((item) => item.id === itemId)) throw new UsageError(`sale ${saleId} has no item ${itemId}`);
+    }
+    items = [...sale.items.map((item) => ({ id: item.id, allocation: targets.get(item.id) })), ...(values.item ?? []).map(parseItem)];
+  }
+  const admission = Object.values(settings.admission).some((value) => value !== undefined) ? settings.admission : undefined;
+  return service.update(saleId, validated(patchSaleSchema, { ...settings, admission, items }));
+}
+
+async function run(service: SaleService, { action, saleId, values }: Command): Promise<SaleDetails | Sale[]> {
+  const id = saleId ?? "";
+  switch (action) {
+    case "create":
+      return create(service, values);
+    case "update":
+      return update(service, id, values);
+    case "list":
+      return service.list({ limit: 200 });
+    case "get":
+      return service.get(id);
+    default:
+      return service.transition(id, action as "start" | "pause" | "resume" | "end");
+  }
+}
+
+// --- output -----------------------------------------------------------------------------------
+
+const when = (iso: string | null) => iso ?? "-";
+
+function describeSale(details: SaleDetails): string {
+  const sale = saleJson(details);
+  const { admission } = sale;
+  const rate = [admission.perMinute !== null ? `${admission.perMinute}/min` : "", admission.maxActive !== null ? `max ${admission.maxActive} active` : ""];
+  const lines = [
+    `sale ${sale.id} "${sale.name}": ${sale.state}`,
+    `  schedule   pre-queue ${when(sale.schedule.prequeueAt)}, starts ${when(sale.schedule.startsAt)}, ends ${when(sale.schedule.endsAt)}`,
+    `  settings   hold ${sale.holdMinutes} min, limit ${sale.perCustomerLimit || "none"} per customer, admission ${admission.mode} ${rate.filter(Boolean).join(", ")} (pass ${admission.passMinutes} min)`,
+    `  items      ${"id".padEnd(12)}${"allocation".padStart(11)}${"available".padStart(11)}${"held".padStart(8)}${"sold".padStart(8)}  title`,
+    ...sale.items.map(
+      (item) =>
+        `             ${item.id.padEnd(12)}${String(item.allocation).padStart(11)}${String(item.available ?? "-").padStart(11)}${String(item.held ?? "-").padStart(8)}${String(item.sold ?? "-").padStart(8)}  ${item.title}`,
+    ),
+  ];
+  if (sale.room) lines.push(`  room       waiting ${sale.room.waiting}, admitted ${sale.room.admitted}${sale.room.soldOut ? ", sold out" : ""}`);
+  else lines.push(`  room       not set up yet: start the sale (or give it a start time)`);
+  return lines.join("\n");
+}
+
+function describeList(sales: Sale[]): string {
+  if (sales.length === 0) return "no sales yet: create one with `npm run holdfast -- sale create --name <name> --item <title>:<units>`";
+  return sales
+    .map((sale) => {
+      const json = saleSummaryJson(sale);
+      return `${sale.id.padEnd(12)}${sale.state.padEnd(11)}starts ${when(json.schedule.startsAt).padEnd(26)}${sale.items.length} item(s)  ${sale.name}`;
+    })
+    .join("\n");
+}
+
+function print(result: SaleDetails | Sale[], json: boolean): void {
+  if (Array.isArray(result)) {
+    process.stdout.write(`${json ? JSON.stringify({ sales: result.map(saleSummaryJson) }, null, 2) : describeList(result)}\n`);
+  } else {
+    process.stdout.write(`${json ? JSON.stringify(saleJson(result), null, 2) : describeSale(result)}\n`);
+  }
+}
+
+// --- wiring -----------------------------------------------------------------------------------
+
+async function connectRedis(): Promise<RedisClient> {
+  const config = redisConfigFromEnv();
+  const redis = createRedis(config);
+  // Connection errors surface through the ping below, as one line, not as ioredis's log noise.
+  redis.on("error", () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([redis.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no answer")), 3_000)))]);
+    return redis;
+  } catch {
+    redis.disconnect();
+    throw new Error(`no Redis answers at ${describeRedis(config)}: start redis-server, or set REDIS_URL to the one npm start uses`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function openDatabase(): Promise<Db> {
+  const url = resolveDatabaseUrl();
+  try {
+    await migrateDatabase(url, () => undefined);
+  } catch (error) {
+    throw new Error(`cannot open the database ${redactUrl(url)} (${(error as Error).message.split("\n")[0]}); check DATABASE_URL`, { cause: error });
+  }
+  return createDb(url);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let command: Command | "help";
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    process.stderr.write(`holdfast: ${(error as Error).message}\nRun \`npm run holdfast -- --help\` for usage.\n`);
+    return 2;
+  }
+  if (command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let db: Db | undefined;
+  let redis: RedisClient | undefined;
+  try {
+    db = await openDatabase();
+    redis = await connectRedis();
+    const service = new SaleService({ repository: new PrismaSaleRepository(db), holds: new HoldEngine(redis), room: new WaitingRoom(redis) });
+    print(await run(service, command), command.values.json === true);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`holdfast: ${error.message}\nRun \`npm run holdfast -- --help\` for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`holdfast: ${explain(error)}\n`);
+    return 1;
+  } finally {
+    await redis?.quit().catch(() => undefined);
+    await db?.$disconnect();
+  }
+}
+
+// The core names the API's fields; on the command line, name the options instead.
+const OPTION_NAMES: [string, string][] = [
+  ["schedule.prequeueAt", "--prequeue-at"],
+  ["schedule.startsAt", "--starts-at"],
+  ["schedule.endsAt", "--ends-at"],
+  ["holdMinutes", "--hold-minutes"],
+  ["perCustomerLimit", "--limit"],
+  ["admission.mode", "--mode"],
+  ["admission.perMinute", "--per-minute"],
+  ["admission.maxActive", "--max-active"],
+  ["admission.passMinutes", "--pass-minutes"],
+];
+
+function explain(error: unknown): string {
+  if (error instanceof SaleNotFoundError) return `${error.message} Run \`npm run holdfast -- sale list\` to see the sales.`;
+  if (error instanceof InvalidInputError) return OPTION_NAMES.reduce((message, [field, option]) => message.split(field).join(option), error.message);
+  if (error instanceof SaleConflictError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

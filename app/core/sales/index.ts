@@ -1,0 +1,6 @@
+export { SaleService, type SaleServiceDependencies } from "./SaleService.ts";
+export type { SaleRepository } from "./SaleRepository.ts";
+export { InvalidTransitionError, SaleConflictError, SaleNotFoundError, type SaleConflictCode } from "./errors.ts";
+export { newId } from "./ids.ts";
+export { SALE_LIMITS } from "./validation.ts";
+export type * from "./types.ts";

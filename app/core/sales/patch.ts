@@ -1,0 +1,76 @@
+import { InvalidInputError } from "../errors/InvalidInputError.ts";
+import { SaleConflictError } from "./errors.ts";
+import { newId } from "./ids.ts";
+import type { SaleConfig, SaleItem, SalePatch, SaleState } from "./types.ts";
+import { checkAdmission, checkHoldMinutes, checkItem, checkItemCount, checkPerCustomerLimit, checkSchedule, checkText } from "./validation.ts";
+
+/** What a patch does to a sale: the new configuration and the stock changes it implies. */
+export interface PatchPlan {
+  next: SaleConfig;
+  /** Existing items whose allocation the merchant changed: item id -> requested allocation. */
+  allocations: Map<string, number>;
+  /** Existing items left out of the new item list. */
+  removed: SaleItem[];
+}
+
+/** Once shoppers may be queueing, the start and the item list's identity are fixed. */
+const STARTED: readonly SaleState[] = ["prequeue", "live", "paused"];
+
+/** Copies the defined fields of `patch` over `base`: absent means "unchanged", null clears. */
+function overlay<T extends object>(base: T, patch: Partial<T> | undefined): T {
+  const merged = { ...base };
+  if (patch === undefined) return merged;
+  for (const key of Object.keys(patch) as (keyof T)[]) {
+    if (patch[key] !== undefined) merged[key] = patch[key] as T[keyof T];
+  }
+  return merged;
+}
+
+/**
+ * Validates a patch against the sale as it is now (`sale.state` is the room's current state)
+ * and works out the result. Throws before anything is changed.
+ */
+export function planPatch(sale: SaleConfig, patch: SalePatch, now: number): PatchPlan {
+  if (sale.state === "ended") throw new SaleConflictError("sale_ended", `Sale ${sale.id} has ended; an ended sale cannot be changed.`);
+  const started = STARTED.includes(sale.state);
+  const locked = (field: string) =>
+    new SaleConflictError("sale_started", `${field} cannot change once the sale is under way (it is ${sale.state}); only name, schedule.endsAt, holdMinutes, perCustomerLimit, admission, allocations and new items can.`);
+
+  const schedule = overlay(sale.schedule, patch.schedule);
+  if (started && schedule.prequeueAt !== sale.schedule.prequeueAt) throw locked("schedule.prequeueAt");
+  if (started && schedule.startsAt !== sale.schedule.startsAt) throw locked("schedule.startsAt");
+
+  const next: SaleConfig = {
+    ...sale,
+    name: patch.name === undefined ? sale.name : checkText("invalid_name", "name", patch.name),
+    schedule: checkSchedule(schedule, now, schedule.endsAt !== sale.schedule.endsAt),
+    holdMinutes: patch.holdMinutes === undefined ? sale.holdMinutes : checkHoldMinutes(patch.holdMinutes),
+    perCustomerLimit: patch.perCustomerLimit === undefined ? sale.perCustomerLimit : checkPerCustomerLimit(patch.perCustomerLimit),
+    admission: checkAdmission(overlay(sale.admission, patch.admission)),
+  };
+  if (patch.items === undefined) return { next, allocations: new Map(), removed: [] };
+
+  checkItemCount(patch.items.length);
+  const current = new Map(sale.items.map((item) => [item.id, item]));
+  const kept = new Set<string>();
+  const allocations = new Map<string, number>();
+  next.items = patch.items.map((entry, index) => {
+    if (entry.id === undefined) return { id: newId(), ...checkItem(index, entry) };
+    const existing = current.get(entry.id);
+    if (!existing) throw new InvalidInputError("unknown_item", `items[${index}].id ${JSON.stringify(entry.id)} is not an item of this sale; leave the id out to add an item.`);
+    if (kept.has(entry.id)) throw new InvalidInputError("duplicate_item", `items[${index}].id ${entry.id} is listed twice.`);
+    kept.add(entry.id);
+    const item = { id: existing.id, ...checkItem(index, overlay(existing, entry)) };
+    if (started && item.platformRef !== existing.platformRef) throw locked(`items[${index}].platformRef`);
+    if (item.allocation !== existing.allocation) allocations.set(item.id, item.allocation);
+    return item;
+  });
+  const removed = sale.items.filter((item) => !kept.has(item.id));
+  if (started && removed.length > 0) {
+    throw new SaleConflictError(
+      "item_removal_not_allowed",
+      `Items cannot be removed once the sale is under way (it is ${sale.state}): item ${removed[0]?.id} is missing from items; set its allocation to what is held and sold instead.`,
+    );
+  }
+  return { next, allocations, removed };
+}

@@ -1,0 +1,103 @@
+import { InvalidInputError } from "../errors/InvalidInputError.ts";
+import { LIMITS } from "../inventory/validation.ts";
+import type { AdmissionMode, AdmissionSettings, SaleItem, SaleSchedule } from "./types.ts";
+
+/** Bounds of a sale's settings; each message names the field, so a form can point at it. */
+export const SALE_LIMITS = {
+  maxItems: 100,
+  maxTextLength: 200,
+  maxAllocation: LIMITS.maxAllocation,
+  holdMinutes: { min: 1, max: 120 },
+  passMinutes: { min: 1, max: 60, default: 10 },
+  perCustomerLimit: { min: 0, max: 1_000 },
+  perMinute: { min: 1, max: 1_000_000 },
+  maxActive: { min: 1, max: 10_000_000 },
+} as const;
+
+const MODES: readonly AdmissionMode[] = ["off", "rate", "capacity", "rate+capacity"];
+// Timestamps past this are typos (year 2286), not sale dates.
+const MAX_TIMESTAMP = 10_000_000_000_000;
+
+export function checkInteger(code: string, field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidInputError(code, `${field} must be an integer from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+/** Names, titles and references: trimmed, 1-200 characters, no control characters. */
+export function checkText(code: string, field: string, value: unknown): string {
+  const text = typeof value === "string" ? value.trim() : "";
+  if (text.length === 0 || text.length > SALE_LIMITS.maxTextLength || /\p{Cc}/u.test(text)) {
+    throw new InvalidInputError(code, `${field} must be 1-${SALE_LIMITS.maxTextLength} characters, without control characters.`);
+  }
+  return text;
+}
+
+function checkTime(field: string, value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  return checkInteger("invalid_schedule", field, value, 0, MAX_TIMESTAMP);
+}
+
+/**
+ * prequeueAt <= startsAt < endsAt, and no pre-queue without a start (the pre-queue is
+ * shuffled at the start). `endChanged`: a new end must lie in the future.
+ */
+export function checkSchedule(schedule: Partial<SaleSchedule>, now: number, endChanged: boolean): SaleSchedule {
+  const prequeueAt = checkTime("schedule.prequeueAt", schedule.prequeueAt);
+  const startsAt = checkTime("schedule.startsAt", schedule.startsAt);
+  const endsAt = checkTime("schedule.endsAt", schedule.endsAt);
+  const refuse = (message: string) => new InvalidInputError("invalid_schedule", message);
+  if (prequeueAt !== null && startsAt === null) throw refuse("schedule.prequeueAt needs schedule.startsAt: the pre-queue is shuffled at the start.");
+  if (prequeueAt !== null && startsAt !== null && prequeueAt > startsAt) throw refuse("schedule.prequeueAt must not be after schedule.startsAt.");
+  if (endsAt !== null && startsAt !== null && endsAt <= startsAt) throw refuse("schedule.endsAt must be after schedule.startsAt.");
+  if (endChanged && endsAt !== null && endsAt <= now) throw refuse("schedule.endsAt must be in the future.");
+  return { prequeueAt, startsAt, endsAt };
+}
+
+export function checkAdmission(admission: Partial<AdmissionSettings>): AdmissionSettings {
+  const mode = admission.mode;
+  if (!MODES.includes(mode as AdmissionMode)) {
+    throw new InvalidInputError("invalid_admission", `admission.mode must be one of ${MODES.join(", ")}.`);
+  }
+  const optional = (field: "perMinute" | "maxActive", needed: boolean): number | null => {
+    const value = admission[field];
+    if (value === null || value === undefined) {
+      if (needed) throw new InvalidInputError("invalid_admission", `admission.${field} is required when admission.mode is ${mode}.`);
+      return null;
+    }
+    const { min, max } = SALE_LIMITS[field];
+    return checkInteger("invalid_admission", `admission.${field}`, value, min, max);
+  };
+  const passMinutes = admission.passMinutes ?? SALE_LIMITS.passMinutes.default;
+  return {
+    mode: mode as AdmissionMode,
+    perMinute: optional("perMinute", mode === "rate" || mode === "rate+capacity"),
+    maxActive: optional("maxActive", mode === "capacity" || mode === "rate+capacity"),
+    passMinutes: checkInteger("invalid_admission", "admission.passMinutes", passMinutes, SALE_LIMITS.passMinutes.min, SALE_LIMITS.passMinutes.max),
+  };
+}
+
+export function checkHoldMinutes(value: unknown): number {
+  return checkInteger("invalid_hold_minutes", "holdMinutes", value, SALE_LIMITS.holdMinutes.min, SALE_LIMITS.holdMinutes.max);
+}
+
+export function checkPerCustomerLimit(value: unknown): number {
+  return checkInteger("invalid_limit", "perCustomerLimit", value, SALE_LIMITS.perCustomerLimit.min, SALE_LIMITS.perCustomerLimit.max);
+}
+
+export function checkItemCount(count: number): void {
+  if (count < 1 || count > SALE_LIMITS.maxItems) {
+    throw new InvalidInputError("invalid_items", `items must list 1-${SALE_LIMITS.maxItems} items.`);
+  }
+}
+
+/** One item's own fields; `index` names it in messages. */
+export function checkItem(index: number, item: { title?: unknown; allocation?: unknown; platformRef?: unknown }): Omit<SaleItem, "id"> {
+  const field = `items[${index}]`;
+  return {
+    title: checkText("invalid_item", `${field}.title`, item.title),
+    allocation: checkInteger("invalid_allocation", `${field}.allocation`, item.allocation, 0, SALE_LIMITS.maxAllocation),
+    platformRef: item.platformRef === null || item.platformRef === undefined ? null : checkText("invalid_item", `${field}.platformRef`, item.platformRef),
+  };
+}

@@ -1,0 +1,97 @@
+// The SaleRepository port over Prisma (SQLite or PostgreSQL: the `Db` type runs on both).
+import { SALE_LIMITS, type AdmissionMode, type Sale, type SaleConfig, type SaleRepository, type SaleState } from "../core/sales/index.ts";
+import type { Db } from "../db.server.ts";
+
+type SaleRow = NonNullable<Awaited<ReturnType<Db["sale"]["findUnique"]>>>;
+type ItemRow = Awaited<ReturnType<Db["saleItem"]["findMany"]>>[number];
+
+const WITH_ITEMS = { items: { orderBy: { position: "asc" } } } as const;
+
+export class PrismaSaleRepository implements SaleRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(sale: SaleConfig): Promise<Sale> {
+    const row = await this.db.sale.create({
+      data: { id: sale.id, ...columnsOf(sale), items: { create: sale.items.map((item, position) => ({ ...item, position })) } },
+      include: WITH_ITEMS,
+    });
+    return toSale(row, row.items);
+  }
+
+  async update(sale: SaleConfig): Promise<Sale> {
+    const keep = sale.items.map((item) => item.id);
+    // One transaction, so a reader never sees the new settings with the old items.
+    await this.db.$transaction([
+      this.db.sale.update({ where: { id: sale.id }, data: columnsOf(sale) }),
+      this.db.saleItem.deleteMany({ where: { saleId: sale.id, id: { notIn: keep } } }),
+      ...sale.items.map((item, position) =>
+        this.db.saleItem.upsert({
+          where: { id: item.id },
+          create: { ...item, position, saleId: sale.id },
+          update: { title: item.title, allocation: item.allocation, platformRef: item.platformRef, position },
+        }),
+      ),
+    ]);
+    const stored = await this.get(sale.id);
+    if (!stored) throw new Error(`sale ${sale.id} vanished while it was being updated`);
+    return stored;
+  }
+
+  async setState(saleId: string, state: SaleState): Promise<boolean> {
+    const { count } = await this.db.sale.updateMany({ where: { id: saleId }, data: { state } });
+    return count > 0;
+  }
+
+  async get(saleId: string): Promise<Sale | null> {
+    const row = await this.db.sale.findUnique({ where: { id: saleId }, include: WITH_ITEMS });
+    return row && toSale(row, row.items);
+  }
+
+  async list({ limit }: { limit: number }): Promise<Sale[]> {
+    // The id breaks ties between sales created within the same millisecond.
+    const rows = await this.db.sale.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit, include: WITH_ITEMS });
+    return rows.map((row) => toSale(row, row.items));
+  }
+}
+
+function columnsOf(sale: SaleConfig) {
+  const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+  return {
+    storeId: sale.storeId,
+    name: sale.name,
+    state: sale.state,
+    prequeueAt: date(sale.schedule.prequeueAt),
+    startsAt: date(sale.schedule.startsAt),
+    endsAt: date(sale.schedule.endsAt),
+    holdMinutes: sale.holdMinutes,
+    perCustomerLimit: sale.perCustomerLimit,
+    admissionMode: sale.admission.mode,
+    admissionPerMinute: sale.admission.perMinute,
+    admissionMaxActive: sale.admission.maxActive,
+    passMinutes: sale.admission.passMinutes,
+  };
+}
+
+// Columns are plain strings in SQL (SQLite has no enums); only this module writes them.
+function toSale(row: SaleRow, items: ItemRow[]): Sale {
+  const ms = (date: Date | null) => (date === null ? null : date.getTime());
+  return {
+    id: row.id,
+    storeId: row.storeId,
+    name: row.name,
+    state: row.state as SaleState,
+    schedule: { prequeueAt: ms(row.prequeueAt), startsAt: ms(row.startsAt), endsAt: ms(row.endsAt) },
+    holdMinutes: row.holdMinutes,
+    perCustomerLimit: row.perCustomerLimit,
+    admission: {
+      mode: row.admissionMode as AdmissionMode,
+      perMinute: row.admissionPerMinute,
+      maxActive: row.admissionMaxActive,
+      // The column is nullable; new sales always get one (the core's default when not given).
+      passMinutes: row.passMinutes ?? SALE_LIMITS.passMinutes.default,
+    },
+    items: items.map((item) => ({ id: item.id, title: item.title, allocation: item.allocation, platformRef: item.platformRef })),
+    createdAt: row.createdAt.getTime(),
+    updatedAt: row.updatedAt.getTime(),
+  };
+}

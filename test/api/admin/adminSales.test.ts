@@ -1,0 +1,330 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { adminSaleRoutes } from "../../../app/api/admin/index.ts";
+import { ManualClock } from "../../support/redis.ts";
+import { sendOversized, startAdminApi, TOKEN, type AdminApi, type Answer } from "./adminClient.ts";
+
+const HOUR = 3_600_000;
+const clock = new ManualClock();
+const at = (offsetMs: number) => new Date(clock.now() + offsetMs).toISOString();
+let api: AdminApi;
+
+beforeAll(async () => {
+  api = await startAdminApi(clock);
+});
+afterAll(() => api?.close());
+
+interface ItemJson {
+  id: string;
+  title: string;
+  allocation: number;
+  available: number | null;
+  held: number | null;
+  sold: number | null;
+}
+
+const validSale = () => ({
+  name: "Winter drop",
+  items: [
+    { title: "Sneaker", allocation: 100 },
+    { title: "Cap", allocation: 50, platformRef: "gid://shopify/ProductVariant/7" },
+  ],
+  holdMinutes: 10,
+  perCustomerLimit: 2,
+  admission: { mode: "rate", perMinute: 600 },
+});
+
+async function createSale(body: unknown = validSale()): Promise<{ id: string; items: ItemJson[] }> {
+  const answer = await api.call("POST", "/v1/admin/sales", body);
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body as unknown as { id: string; items: ItemJson[] };
+}
+
+/** Places a hold as a shopper would, failing the test if it is refused. */
+async function hold(saleId: string, itemId: string, quantity: number): Promise<void> {
+  const result = await api.harness.holds.reserve(saleId, { lines: [{ itemId, quantity }], customerId: `c-${quantity}`, ttlMs: HOUR, requestId: "r" });
+  expect(result.outcome).toBe("reserved");
+}
+
+const listAll = () => api.call("GET", "/v1/admin/sales?limit=200");
+const getSale = (id: string) => api.call("GET", `/v1/admin/sales/${id}`);
+
+function expectError(answer: Answer, status: number, code: string, message?: RegExp): void {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  expect(answer.headers.get("content-type")).toMatch(/application\/json/);
+  expect(answer.body.error?.code).toBe(code);
+  if (message) expect(answer.body.error?.message).toMatch(message);
+}
+
+describe("authentication", () => {
+  const routes = (id: string): [string, string, unknown?][] => [
+    ["POST", "/v1/admin/sales", validSale()],
+    ["GET", "/v1/admin/sales"],
+    ["GET", `/v1/admin/sales/${id}`],
+    ["PATCH", `/v1/admin/sales/${id}`, { name: "stolen" }],
+    ["POST", `/v1/admin/sales/${id}/start`],
+    ["POST", `/v1/admin/sales/${id}/pause`],
+    ["POST", `/v1/admin/sales/${id}/resume`],
+    ["POST", `/v1/admin/sales/${id}/end`],
+  ];
+
+  it("refuses every endpoint without the token, with WWW-Authenticate, changing nothing", async () => {
+    const sale = await createSale();
+    const before = { list: await listAll(), sale: await getSale(sale.id) };
+    for (const [method, path, body] of routes(sale.id)) {
+      const answer = await api.call(method, path, body, { token: null });
+      expectError(answer, 401, "unauthorized", /Authorization: Bearer/);
+      expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="holdfast-admin"');
+    }
+    expect(await listAll()).toMatchObject({ body: before.list.body });
+    expect((await getSale(sale.id)).body).toEqual(before.sale.body);
+  });
+
+  it("refuses a wrong token of any length, and other schemes", async () => {
+    const sale = await createSale();
+    const before = await getSale(sale.id);
+    const wrong = [`${TOKEN.slice(0, -1)}X`, "short", `${TOKEN}extra`];
+    for (const token of wrong) {
+      for (const [method, path, body] of routes(sale.id)) {
+        const answer = await api.call(method, path, body, { token });
+        expectError(answer, 401, "unauthorized", /not valid/);
+        expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer .*error="invalid_token"/);
+      }
+    }
+    const basic = await api.call("GET", "/v1/admin/sales", undefined, { token: null, headers: { authorization: `Basic ${TOKEN}` } });
+    expectError(basic, 401, "unauthorized");
+    expect((await getSale(sale.id)).body).toEqual(before.body);
+  });
+
+  it("accepts the right token, whatever the case of the scheme", async () => {
+    const answer = await api.call("GET", "/v1/admin/sales", undefined, { token: null, headers: { authorization: `bearer ${TOKEN}` } });
+    expect(answer.status).toBe(200);
+  });
+
+  it("will not serve with a weak token", () => {
+    expect(() => adminSaleRoutes({ service: api.harness.service, adminToken: "too-short" })).toThrow(/at least 24 characters/);
+  });
+});
+
+describe("POST /v1/admin/sales", () => {
+  it("creates a draft: 201, Location, ids, config and empty live counters", async () => {
+    const answer = await api.call("POST", "/v1/admin/sales", validSale());
+    expect(answer.status).toBe(201);
+    const id = answer.body.id as string;
+    expect(id).toMatch(/^[A-Za-z0-9]{10}$/);
+    expect(answer.headers.get("location")).toBe(`/v1/admin/sales/${id}`);
+    expect(answer.body).toMatchObject({
+      state: "draft",
+      name: "Winter drop",
+      schedule: { prequeueAt: null, startsAt: null, endsAt: null },
+      holdMinutes: 10,
+      perCustomerLimit: 2,
+      admission: { mode: "rate", perMinute: 600, maxActive: null, passMinutes: 10 },
+      items: [
+        { title: "Sneaker", allocation: 100, platformRef: null, available: null, held: null, sold: null },
+        { title: "Cap", allocation: 50, platformRef: "gid://shopify/ProductVariant/7", available: null, held: null, sold: null },
+      ],
+      room: null,
+    });
+    expect((await getSale(id)).body).toEqual(answer.body);
+  });
+
+  it("sets a scheduled sale up in Redis at once, and takes any offset", async () => {
+    const startsAt = new Date(clock.now() + 2 * HOUR);
+    const local = `${new Date(startsAt.getTime() + 2 * HOUR).toISOString().slice(0, 19)}+02:00`;
+    const sale = await createSale({ ...validSale(), schedule: { prequeueAt: at(HOUR), startsAt: local, endsAt: at(3 * HOUR) } });
+    const answer = await getSale(sale.id);
+    expect(answer.body).toMatchObject({
+      state: "scheduled",
+      schedule: { prequeueAt: at(HOUR), startsAt: startsAt.toISOString(), endsAt: at(3 * HOUR) },
+      room: { state: "scheduled", waiting: 0, admitted: 0, prequeued: 0, issued: 0, soldOut: false },
+    });
+    expect((answer.body.items as ItemJson[]).map((item) => [item.allocation, item.available, item.held, item.sold])).toEqual([
+      [100, 100, 0, 0],
+      [50, 50, 0, 0],
+    ]);
+  });
+
+  const withItem = (item: unknown) => ({ ...validSale(), items: [item] });
+  it.each<[string, string | undefined, unknown, number, string, RegExp]>([
+    ["malformed JSON", '{"name": "x",', undefined, 400, "invalid_json", /not valid JSON/],
+    ["an array", undefined, [validSale()], 400, "invalid_request", /^body: /],
+    ["a missing name", undefined, { ...validSale(), name: undefined }, 400, "invalid_request", /^name: /],
+    ["a string allocation", undefined, withItem({ title: "a", allocation: "100" }), 400, "invalid_request", /^items\.0\.allocation: .*expected number/],
+    ["a fractional allocation", undefined, withItem({ title: "a", allocation: 1.5 }), 400, "invalid_request", /^items\.0\.allocation: /],
+    ["a negative allocation", undefined, withItem({ title: "a", allocation: -5 }), 400, "invalid_allocation", /items\[0\]\.allocation must be an integer from 0/],
+    ["a huge allocation", undefined, withItem({ title: "a", allocation: 1e15 }), 400, "invalid_allocation", /items\[0\]\.allocation/],
+    ["an unsafe integer", '{"name":"x","items":[{"title":"a","allocation":1e300}],"holdMinutes":1,"perCustomerLimit":0,"admission":{"mode":"off"}}', undefined, 400, "invalid_request", /^items\.0\.allocation: /],
+    ["an unknown field", undefined, { ...validSale(), price: 10 }, 400, "invalid_request", /Unrecognized key.*price/],
+    ["an unknown admission field", undefined, { ...validSale(), admission: { mode: "off", speed: 1 } }, 400, "invalid_request", /^admission: Unrecognized key.*speed/],
+    ["an unknown item field", undefined, withItem({ title: "a", allocation: 1, sku: "x" }), 400, "invalid_request", /^items\.0: Unrecognized key.*sku/],
+    ["an unknown mode", undefined, { ...validSale(), admission: { mode: "fast" } }, 400, "invalid_request", /^admission\.mode: /],
+    ["a time without offset", undefined, { ...validSale(), schedule: { startsAt: "2030-01-01T10:00:00" } }, 400, "invalid_request", /^schedule\.startsAt: must be an ISO 8601 date-time with an offset/],
+    ["a date that does not exist", undefined, { ...validSale(), schedule: { startsAt: "2030-02-30T10:00:00Z" } }, 400, "invalid_request", /^schedule\.startsAt/],
+    ["the end before the start", undefined, { ...validSale(), schedule: { startsAt: at(2 * HOUR), endsAt: at(HOUR) } }, 400, "invalid_schedule", /schedule\.endsAt must be after/],
+    ["a pre-queue without start", undefined, { ...validSale(), schedule: { prequeueAt: at(HOUR) } }, 400, "invalid_schedule", /prequeueAt needs/],
+    ["rate mode without perMinute", undefined, { ...validSale(), admission: { mode: "rate" } }, 400, "invalid_admission", /admission\.perMinute is required/],
+    ["capacity mode without maxActive", undefined, { ...validSale(), admission: { mode: "capacity" } }, 400, "invalid_admission", /admission\.maxActive is required/],
+    ["holdMinutes 0", undefined, { ...validSale(), holdMinutes: 0 }, 400, "invalid_hold_minutes", /holdMinutes/],
+    ["a negative limit", undefined, { ...validSale(), perCustomerLimit: -1 }, 400, "invalid_limit", /perCustomerLimit/],
+    ["no items", undefined, { ...validSale(), items: [] }, 400, "invalid_items", /items/],
+    ["a blank title", undefined, withItem({ title: " ", allocation: 1 }), 400, "invalid_item", /items\[0\]\.title/],
+  ])("refuses %s and stores nothing", async (_case, raw, body, status, code, message) => {
+    const before = await listAll();
+    expectError(await api.call("POST", "/v1/admin/sales", body, raw === undefined ? {} : { raw }), status, code, message);
+    expect((await listAll()).body).toEqual(before.body);
+  });
+
+  it("refuses a body that is not JSON (415) or too large (413), storing nothing", async () => {
+    const before = await listAll();
+    expectError(await api.call("POST", "/v1/admin/sales", undefined, { raw: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "unsupported_media_type");
+    expectError(await api.call("POST", "/v1/admin/sales", { ...validSale(), name: "x".repeat(70 * 1024) }), 413, "body_too_large");
+    const chunked = await sendOversized(api.base, "/v1/admin/sales", 100 * 1024);
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body)).toMatchObject({ error: { code: "body_too_large" } });
+    expect((await listAll()).body).toEqual(before.body);
+  });
+
+  it("takes a full-size sale: 100 items with long titles and references", async () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ title: `${"t".repeat(190)}${i}`, allocation: i, platformRef: `${"r".repeat(190)}${i}` }));
+    const sale = await createSale({ ...validSale(), items });
+    expect(sale.items).toHaveLength(100);
+  });
+});
+
+describe("GET /v1/admin/sales", () => {
+  it("lists newest first, and takes a limit", async () => {
+    const older = await createSale({ ...validSale(), name: "older" });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const newer = await createSale({ ...validSale(), name: "newer" });
+    const ids = ((await listAll()).body.sales as { id: string }[]).map((sale) => sale.id);
+    expect(ids.indexOf(newer.id)).toBeLessThan(ids.indexOf(older.id));
+    const one = await api.call("GET", "/v1/admin/sales?limit=1");
+    expect(one.status).toBe(200);
+    expect(one.body.sales).toHaveLength(1);
+    for (const limit of ["0", "201", "abc", "-1", "1.5"]) {
+      expectError(await api.call("GET", `/v1/admin/sales?limit=${limit}`), 400, "invalid_list_limit", /limit must be an integer from 1 to 200/);
+    }
+  });
+});
+
+describe("GET /v1/admin/sales/:id", () => {
+  it("answers 404 sale_not_found for unknown and malformed ids", async () => {
+    for (const id of ["nope123456", "%7Bbad%7D", "a".repeat(65)]) {
+      expectError(await getSale(id), 404, "sale_not_found");
+    }
+  });
+
+  it("shows live counters: holds per item, and the room's queue", async () => {
+    const sale = await createSale({ ...validSale(), perCustomerLimit: 0, admission: { mode: "off" } });
+    await api.call("POST", `/v1/admin/sales/${sale.id}/start`);
+    const sneaker = sale.items[0]?.id ?? "";
+    await hold(sale.id, sneaker, 3);
+    await api.harness.room.join(sale.id, "s1");
+    const answer = await getSale(sale.id);
+    expect(answer.body.items).toMatchObject([{ id: sneaker, allocation: 100, available: 97, held: 3, sold: 0 }, { allocation: 50, available: 50 }]);
+    expect(answer.body).toMatchObject({ state: "live", activeHolds: 1, room: { state: "live", waiting: 1, admitted: 0, issued: 1 } });
+  });
+});
+
+describe("PATCH /v1/admin/sales/:id", () => {
+  it("changes a draft's settings and items", async () => {
+    const sale = await createSale();
+    const answer = await api.call("PATCH", `/v1/admin/sales/${sale.id}`, {
+      name: "Renamed",
+      holdMinutes: 15,
+      admission: { mode: "rate+capacity", maxActive: 500 },
+      items: [{ id: sale.items[1]?.id, allocation: 70 }, { title: "Socks", allocation: 5 }],
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toMatchObject({ name: "Renamed", holdMinutes: 15, admission: { mode: "rate+capacity", perMinute: 600, maxActive: 500 } });
+    expect((answer.body.items as ItemJson[]).map((item) => [item.title, item.allocation])).toEqual([["Cap", 70], ["Socks", 5]]);
+  });
+
+  it("adjusts a live sale's stock and limit, keeping what is held", async () => {
+    const sale = await createSale({ ...validSale(), perCustomerLimit: 0, admission: { mode: "off" } });
+    await api.call("POST", `/v1/admin/sales/${sale.id}/start`);
+    const [sneaker, cap] = sale.items.map((item) => item.id);
+    await hold(sale.id, sneaker ?? "", 2);
+    const answer = await api.call("PATCH", `/v1/admin/sales/${sale.id}`, {
+      perCustomerLimit: 4,
+      schedule: { endsAt: at(HOUR) },
+      items: [{ id: sneaker, allocation: 40 }, { id: cap }, { title: "Hat", allocation: 3 }],
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toMatchObject({ state: "live", perCustomerLimit: 4, schedule: { endsAt: at(HOUR) } });
+    expect(answer.body.items).toMatchObject([
+      { id: sneaker, allocation: 40, available: 38, held: 2, sold: 0 },
+      { id: cap, allocation: 50, available: 50 },
+      { title: "Hat", allocation: 3, available: 3, held: 0 },
+    ]);
+    expect((await api.harness.holds.snapshot(sale.id))?.perCustomerLimit).toBe(4);
+  });
+
+  it("refuses bad input and conflicts, changing nothing", async () => {
+    const sale = await createSale({ ...validSale(), perCustomerLimit: 0, admission: { mode: "off" } });
+    await api.call("POST", `/v1/admin/sales/${sale.id}/start`);
+    const [sneaker, cap] = sale.items.map((item) => item.id);
+    await hold(sale.id, sneaker ?? "", 5);
+    const before = await getSale(sale.id);
+    const path = `/v1/admin/sales/${sale.id}`;
+    const cases: [unknown, string | undefined, number, string, RegExp][] = [
+      [undefined, "{", 400, "invalid_json", /JSON/],
+      [{ name: 5 }, undefined, 400, "invalid_request", /^name: /],
+      [{ colour: "red" }, undefined, 400, "invalid_request", /Unrecognized key.*colour/],
+      [{ holdMinutes: 1000 }, undefined, 400, "invalid_hold_minutes", /holdMinutes/],
+      [{ schedule: { endsAt: "tomorrow" } }, undefined, 400, "invalid_request", /^schedule\.endsAt: /],
+      [{ items: [{ id: sneaker, allocation: 4 }, { id: cap }] }, undefined, 409, "allocation_below_committed", /5 unit\(s\) are already held or sold/],
+      [{ items: [{ id: sneaker }] }, undefined, 409, "item_removal_not_allowed", /cannot be removed/],
+      [{ items: [{ id: "unknownItem" }] }, undefined, 400, "unknown_item", /items\[0\]\.id/],
+      [{ schedule: { startsAt: at(HOUR) } }, undefined, 409, "sale_started", /schedule\.startsAt cannot change .* live/],
+      [{ admission: { mode: "capacity" } }, undefined, 400, "invalid_admission", /maxActive is required/],
+    ];
+    for (const [body, raw, status, code, message] of cases) {
+      expectError(await api.call("PATCH", path, body, raw === undefined ? {} : { raw }), status, code, message);
+    }
+    expectError(await api.call("PATCH", "/v1/admin/sales/nope123456", { name: "x" }), 404, "sale_not_found");
+    expect((await getSale(sale.id)).body).toEqual(before.body);
+
+    await api.call("POST", `/v1/admin/sales/${sale.id}/end`);
+    const ended = await getSale(sale.id);
+    expectError(await api.call("PATCH", path, { name: "late" }), 409, "sale_ended", /has ended/);
+    expect((await getSale(sale.id)).body).toEqual(ended.body);
+  });
+});
+
+describe("POST /v1/admin/sales/:id/(start|pause|resume|end)", () => {
+  it("runs the life cycle, each answer showing the new state", async () => {
+    const sale = await createSale();
+    const states = [];
+    for (const action of ["start", "pause", "resume", "pause", "resume", "end"]) {
+      const answer = await api.call("POST", `/v1/admin/sales/${sale.id}/${action}`);
+      expect(answer.status).toBe(200);
+      states.push(answer.body.state);
+    }
+    expect(states).toEqual(["live", "paused", "live", "paused", "live", "ended"]);
+  });
+
+  it("answers 409 invalid_transition naming the current state, and 404 for unknown sales", async () => {
+    const sale = await createSale({ ...validSale(), schedule: { startsAt: at(HOUR) } });
+    const before = await getSale(sale.id);
+    expectError(await api.call("POST", `/v1/admin/sales/${sale.id}/pause`), 409, "invalid_transition", /Cannot pause a sale that is scheduled/);
+    expectError(await api.call("POST", `/v1/admin/sales/${sale.id}/resume`), 409, "invalid_transition", /scheduled/);
+    expect((await getSale(sale.id)).body).toEqual(before.body);
+    await api.call("POST", `/v1/admin/sales/${sale.id}/end`);
+    expectError(await api.call("POST", `/v1/admin/sales/${sale.id}/start`), 409, "invalid_transition", /Cannot start a sale that is ended/);
+    for (const action of ["start", "pause", "resume", "end"]) {
+      expectError(await api.call("POST", `/v1/admin/sales/nope123456/${action}`), 404, "sale_not_found");
+    }
+  });
+
+  it("answers 405 for other methods and 404 for unknown actions", async () => {
+    const sale = await createSale();
+    const wrong = await api.call("GET", `/v1/admin/sales/${sale.id}/start`);
+    expectError(wrong, 405, "method_not_allowed");
+    expect(wrong.headers.get("allow")).toBe("POST");
+    expectError(await api.call("DELETE", `/v1/admin/sales/${sale.id}`), 405, "method_not_allowed");
+    expectError(await api.call("POST", `/v1/admin/sales/${sale.id}/restart`), 404, "not_found");
+    expect((await getSale(sale.id)).body).toMatchObject({ state: "draft" });
+  });
+});
