@@ -1,0 +1,2 @@
+export type { CreatedOrder, NewOrder, OrderLine, Platform, PlatformKind, StockLevel, StockRef, StockWrite } from "./Platform.ts";
+export { PlatformError, type PlatformErrorKind } from "./PlatformError.ts";
