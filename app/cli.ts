@@ -1,6 +1,7 @@
 /**
  * `npm run holdfast -- <command>`: sales administration from a shell, over the same
- * SaleService and the same input rules as the admin API. Run with --help for the commands.
+ * SaleService and the same input rules as the admin API, and the dead-letter queue of the
+ * background jobs. Run with --help for the commands.
  */
 import "dotenv/config";
 
@@ -15,6 +16,7 @@ import { saleJson, saleSummaryJson } from "./api/admin/present.ts";
 import { createSaleSchema, patchSaleSchema } from "./api/admin/schemas.ts";
 import { InvalidInputError } from "./core/errors/InvalidInputError.ts";
 import { HoldEngine } from "./core/inventory/index.ts";
+import { DeadLetterQueue, HoldfastQueues, queueNamespaceFromEnv, type ListedDeadLetter, type ReplayResult } from "./core/orders/index.ts";
 import { createRedis, describeRedis, redisConfigFromEnv, type RedisClient } from "./core/redis.ts";
 import { SaleConflictError, SaleNotFoundError, SaleService, type Sale, type SaleDetails } from "./core/sales/index.ts";
 import { WaitingRoom } from "./core/waiting-room/index.ts";
@@ -22,6 +24,7 @@ import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
 import { createDb, redactUrl, resolveDatabaseUrl, type Db } from "./db.server.ts";
 
 const USAGE = `Usage: npm run holdfast -- sale <command> [options]
+       npm run holdfast -- dlq list|replay [<id> | --all]
 
 Commands:
   sale create --name <name> --item "<title>:<allocation>[:<platformRef>]"... [settings]
@@ -29,6 +32,9 @@ Commands:
   sale list
   sale get <id>
   sale start|pause|resume|end <id>
+  dlq list               jobs that failed for good: id, queue, event, error, when
+  dlq replay <id>        put a dead letter back on its queue (fresh attempts)
+  dlq replay --all       replay every dead letter
 
 Settings (create and update):
   --starts-at <ISO>      start time with an offset, e.g. 2026-12-01T18:00:00Z (none: start when told)
@@ -46,7 +52,8 @@ Options:
   --json                 print JSON (the admin API's shape)
   -h, --help             show this help
 
-DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES) choose the database and Redis, as for npm start.`;
+DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES) choose the database and Redis, as for npm start;
+HOLDFAST_QUEUE_NAMESPACE the queues (default hf), as for the worker.`;
 
 const OPTIONS = {
   json: { type: "boolean" },
@@ -63,6 +70,7 @@ const OPTIONS = {
   "per-minute": { type: "string" },
   "max-active": { type: "string" },
   "pass-minutes": { type: "string" },
+  all: { type: "boolean" },
 } as const;
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
@@ -87,9 +95,33 @@ interface Command {
   values: Values;
 }
 
-function parseCommand(argv: string[]): Command | "help" {
+interface DlqCommand {
+  noun: "dlq";
+  action: "list" | "replay";
+  /** The dead letter to replay; null with --all. */
+  id: string | null;
+  json: boolean;
+}
+
+function parseDlqCommand(values: Values, positionals: string[]): DlqCommand {
+  const [, action, id] = positionals;
+  if (action !== "list" && action !== "replay") throw new UsageError(`unknown command "${positionals.join(" ")}"`);
+  for (const option of Object.keys(values)) {
+    if (option !== "json" && !(action === "replay" && option === "all")) throw new UsageError(`--${option} does not apply to dlq ${action}`);
+  }
+  if (action === "list") {
+    if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after dlq list`);
+    return { noun: "dlq", action, id: null, json: values.json === true };
+  }
+  if ((id === undefined) === (values.all !== true)) throw new UsageError("dlq replay needs a dead letter id or --all (not both)");
+  if (positionals.length > 3) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after dlq replay`);
+  return { noun: "dlq", action, id: id ?? null, json: values.json === true };
+}
+
+function parseCommand(argv: string[]): Command | DlqCommand | "help" {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   if (values.help) return "help";
+  if (positionals[0] === "dlq") return parseDlqCommand(values, positionals);
   const [noun, action, saleId] = positionals;
   if (noun !== "sale" || action === undefined || !(action in ALLOWED)) throw new UsageError(`unknown command "${positionals.join(" ")}"`);
   const needsId = action !== "create" && action !== "list";
@@ -232,6 +264,60 @@ function print(result: SaleDetails | Sale[], json: boolean): void {
   }
 }
 
+function describeDeadLetters(letters: ListedDeadLetter[]): string {
+  if (letters.length === 0) return "the dead-letter queue is empty";
+  const rows = letters.map((letter) => [
+    letter.id,
+    letter.queue,
+    eventOf(letter.data),
+    new Date(letter.failedAt).toISOString(),
+    `${letter.error} (${letter.attemptsMade} attempt(s), job ${letter.jobState})`,
+  ]);
+  const header = ["id", "queue", "event", "failed at", "error"];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  return [header, ...rows].map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join("  ")).join("\n");
+}
+
+/** "created #1001 (event e-1)" for an order event; a short JSON for anything else. */
+function eventOf(data: unknown): string {
+  if (typeof data === "object" && data !== null) {
+    const fields = data as Record<string, unknown>;
+    if (typeof fields.kind === "string" && typeof fields.platformOrderRef === "string") {
+      return `${fields.kind} ${fields.platformOrderRef} (event ${String(fields.eventId)}, sale ${String(fields.saleId)})`;
+    }
+  }
+  const json = JSON.stringify(data) ?? "";
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+function describeReplays(results: ReplayResult[]): string {
+  if (results.length === 0) return "nothing to replay: the dead-letter queue is empty";
+  return results
+    .map((result) => {
+      if (result.outcome === "not_found") return `${result.id}: no such dead letter (see \`npm run holdfast -- dlq list\`)`;
+      const where = `${result.queue ?? "?"}${result.jobId ? ` as job ${result.jobId}` : ""}`;
+      return result.outcome === "replayed" ? `${result.id}: replayed onto ${where}` : `${result.id}: already queued on ${where}; dead letter removed`;
+    })
+    .join("\n");
+}
+
+async function runDlq(redis: RedisClient, command: DlqCommand): Promise<number> {
+  const queues = new HoldfastQueues(redis, { namespace: queueNamespaceFromEnv() });
+  try {
+    const deadLetters = new DeadLetterQueue(queues);
+    if (command.action === "list") {
+      const letters = await deadLetters.list();
+      process.stdout.write(`${command.json ? JSON.stringify({ deadLetters: letters }, null, 2) : describeDeadLetters(letters)}\n`);
+      return 0;
+    }
+    const results = command.id === null ? await deadLetters.replayAll() : [await deadLetters.replay(command.id)];
+    process.stdout.write(`${command.json ? JSON.stringify({ replays: results }, null, 2) : describeReplays(results)}\n`);
+    return results.some((result) => result.outcome === "not_found") ? 1 : 0;
+  } finally {
+    await queues.close();
+  }
+}
+
 // --- wiring -----------------------------------------------------------------------------------
 
 async function connectRedis(): Promise<RedisClient> {
@@ -262,7 +348,7 @@ async function openDatabase(): Promise<Db> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let command: Command | "help";
+  let command: Command | DlqCommand | "help";
   try {
     command = parseCommand(argv);
   } catch (error) {
@@ -276,6 +362,11 @@ export async function main(argv: string[]): Promise<number> {
   let db: Db | undefined;
   let redis: RedisClient | undefined;
   try {
+    // The dead-letter queue lives in Redis only.
+    if ("noun" in command) {
+      redis = await connectRedis();
+      return await runDlq(redis, command);
+    }
     db = await openDatabase();
     redis = await connectRedis();
     const service = new SaleService({ repository: new PrismaSaleRepository(db), holds: new HoldEngine(redis), room: new WaitingRoom(redis) });

@@ -1,0 +1,52 @@
+import { randomId } from "../randomId.ts";
+import { saleTag } from "../keys.ts";
+import type { RedisClient } from "../redis.ts";
+import { OrderBusyError } from "./errors.ts";
+
+// Deletes the lock only if it is still ours (it may have expired and been taken by another).
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export interface OrderLocksOptions {
+  /** How long a lock lives if its holder dies (kill -9) before releasing it. */
+  ttlMs?: number;
+  /** How long to wait for a busy order before giving the job back for a later retry. */
+  waitMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * One event at a time per order. Events of the same order may be processed concurrently
+ * (a "created" and a "cancelled" delivered together, or a retry racing a redelivery); each
+ * step the processor takes is idempotent, but the decision between them (commit, or honour
+ * an earlier cancellation) must see a settled state. The lock key carries the sale's hash tag.
+ */
+export class OrderLocks {
+  private readonly ttlMs: number;
+  private readonly waitMs: number;
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly redis: RedisClient,
+    options: OrderLocksOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 30_000;
+    this.waitMs = options.waitMs ?? 2_000;
+    this.pollMs = options.pollMs ?? 25;
+  }
+
+  /** Runs `work` holding the order's lock; throws OrderBusyError when it stays busy. */
+  async withLock<T>(saleId: string, orderRef: string, work: () => Promise<T>): Promise<T> {
+    const key = `hf:${saleTag(saleId)}:order-lock:${orderRef}`;
+    const token = randomId();
+    const deadline = Date.now() + this.waitMs;
+    while ((await this.redis.set(key, token, "PX", this.ttlMs, "NX")) === null) {
+      if (Date.now() >= deadline) throw new OrderBusyError(`order ${orderRef} of sale ${saleId} is being processed by another job`);
+      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+export { jitteredBackoff, type JitteredBackoffOptions } from "./backoff.ts";
+export { DeadLetterQueue, type DeadLetter, type ListedDeadLetter, type NewDeadLetter, type ReplayOutcome, type ReplayResult } from "./DeadLetterQueue.ts";
+export { OrderBusyError, PermanentOrderError } from "./errors.ts";
+export { parseOrderEvent, type OrderEvent, type OrderEventKind } from "./OrderEvent.ts";
+export { OrderIntake, orderEventJobId, type IntakeResult, type OrderIntakeOptions } from "./OrderIntake.ts";
+export { holdEngineInventory, type OrderInventory } from "./OrderInventory.ts";
+export { OrderLocks, type OrderLocksOptions } from "./OrderLocks.ts";
+export { OrderProcessor, type OrderAction, type OrderOutcome, type OrderProcessorDependencies } from "./OrderProcessor.ts";
+export {
+  BYPASS_POLICIES,
+  SOLD_STATUSES,
+  VOID_STATUSES,
+  type BypassPolicy,
+  type OrderRecord,
+  type OrderRepository,
+  type OrderSale,
+  type OrderStatus,
+} from "./OrderRepository.ts";
+export { OrderWorker, type OrderWorkerOptions } from "./OrderWorker.ts";
+export { PlatformCallQueue, platformCallJobId, type CancelOrderCall, type PlatformCall, type PlatformCallSink } from "./PlatformCallQueue.ts";
+export {
+  DEFAULT_QUEUE_NAMESPACE,
+  HoldfastQueues,
+  isQueueName,
+  JITTERED_BACKOFF,
+  jobIdFor,
+  QUEUE_NAMES,
+  queueNamespaceFromEnv,
+  queuePrefix,
+  workerConnection,
+  type HoldfastQueuesOptions,
+  type QueueName,
+} from "./queues.ts";

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { HoldEngine } from "../../../app/core/inventory/index.ts";
+import { saleInventoryKeys } from "../../../app/core/keys.ts";
+import { compareStreamIds, LedgerPersister, nextStreamId, parseLedgerEntry, type LedgerEntry } from "../../../app/core/ledger/index.ts";
+import type { RedisClient } from "../../../app/core/redis.ts";
+import { PrismaLedgerStore } from "../../../app/db/PrismaLedgerStore.ts";
+import { createDb, type Db } from "../../../app/db.server.ts";
+import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
+import { connectTestRedis, uniqueSaleId } from "../../support/redis.ts";
+
+let database: TestDatabase;
+let db: Db;
+let redis: RedisClient;
+let holds: HoldEngine;
+beforeAll(async () => {
+  database = await freshDatabase("sqlite");
+  await migrateDatabase(database.url, () => undefined);
+  db = createDb(database.url);
+  redis = connectTestRedis();
+  holds = new HoldEngine(redis);
+});
+afterAll(async () => {
+  await redis?.quit();
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+async function liveSale(label: string, state = "live"): Promise<string> {
+  const saleId = uniqueSaleId(label);
+  await db.sale.create({ data: { id: saleId, name: label, state, holdMinutes: 10, perCustomerLimit: 0 } });
+  await holds.defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId: "a", allocation: 10 }, { itemId: "b", allocation: 5 }] });
+  return saleId;
+}
+
+/** A few changes of every kind: reserve, commit, take, release, adjust. */
+async function trade(saleId: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const customerId = `c${i}-${Math.random().toString(36).slice(2, 8)}`;
+    const reserved = await holds.reserve(saleId, { lines: [{ itemId: "a", quantity: 1 }, { itemId: "b", quantity: 1 }], customerId, ttlMs: 60_000, requestId: customerId });
+    if (reserved.outcome !== "reserved") throw new Error(JSON.stringify(reserved));
+    if (i % 2 === 0) await holds.commit(saleId, reserved.holdId, `o-${customerId}`);
+    else await holds.release(saleId, reserved.holdId);
+  }
+}
+
+async function persistedRows(saleId: string) {
+  return db.ledgerEvent.findMany({ where: { saleId }, orderBy: { id: "asc" } });
+}
+
+it("persists every entry exactly once across passes and a restart, and trims what SQL holds", async () => {
+  const saleId = await liveSale("ledger");
+  const ledgerKey = saleInventoryKeys(saleId).ledger;
+  await trade(saleId, 3);
+  const firstEntries = await redis.xrange(ledgerKey, "-", "+");
+  // 2 allocations + 3 reserves + 2 commits + 1 release
+  expect(firstEntries).toHaveLength(8);
+
+  const store = new PrismaLedgerStore(db);
+  const persister = new LedgerPersister(redis, store, { salesWithLedger: async () => [saleId] }, { batchSize: 3 });
+  expect(await persister.runOnce()).toBe(8);
+  expect(await redis.xlen(ledgerKey)).toBe(0);
+  expect(await persister.runOnce()).toBe(0);
+
+  await trade(saleId, 2);
+  await holds.adjust(saleId, "b", 2);
+  // A new persister over the same database: what a restarted worker does.
+  const restarted = new LedgerPersister(redis, new PrismaLedgerStore(db), { salesWithLedger: async () => [saleId] });
+  expect(await restarted.runOnce()).toBe(5);
+  expect(await restarted.runOnce()).toBe(0);
+  expect(await redis.xlen(ledgerKey)).toBe(0);
+
+  const rows = await persistedRows(saleId);
+  expect(rows).toHaveLength(13);
+  expect(new Set(rows.map((row) => row.streamId)).size).toBe(13);
+  const streamIds = rows.map((row) => row.streamId);
+  expect([...streamIds].sort(compareStreamIds)).toEqual(streamIds);
+  const trades = ["reserve", "commit", "reserve", "release"];
+  expect(rows.map((row) => row.type)).toEqual(["allocate", "allocate", ...trades, "reserve", "commit", ...trades, "adjust"]);
+  const commit = rows.find((row) => row.type === "commit");
+  expect(commit).toMatchObject({ orderRef: expect.stringMatching(/^o-c0-/), customerRef: expect.stringMatching(/^c0-/), holdId: expect.any(String) });
+  expect(JSON.parse(commit?.linesJson ?? "")).toEqual([{ itemId: "a", quantity: 1 }, { itemId: "b", quantity: 1 }]);
+  const adjust = rows.find((row) => row.type === "adjust");
+  expect(adjust).toMatchObject({ holdId: null, orderRef: null, customerRef: null, linesJson: JSON.stringify([{ itemId: "b", quantity: 2 }]) });
+  expect(await store.lastStreamId(saleId)).toBe(streamIds.at(-1));
+});
+
+it("resumes exactly after a crash between the SQL write and the trim", async () => {
+  const saleId = await liveSale("ledger-crash");
+  const ledgerKey = saleInventoryKeys(saleId).ledger;
+  await trade(saleId, 2);
+  const store = new PrismaLedgerStore(db);
+  // The crash: the first four entries reached SQL, the trim never ran.
+  const raw = await redis.xrange(ledgerKey, "-", "+");
+  await store.append(saleId, raw.slice(0, 4).map(([id, fields]) => parseLedgerEntry(id, fields)));
+  expect(await redis.xlen(ledgerKey)).toBe(raw.length);
+
+  const persister = new LedgerPersister(redis, store, { salesWithLedger: async () => [saleId] });
+  expect(await persister.persistSale(saleId)).toEqual({ persisted: raw.length - 4, lastStreamId: raw.at(-1)?.[0] });
+  expect(await redis.xlen(ledgerKey)).toBe(0);
+  expect((await persistedRows(saleId)).map((row) => row.streamId)).toEqual(raw.map(([id]) => id));
+  // Storing the same entries again changes nothing.
+  expect(await store.append(saleId, raw.map(([id, fields]) => parseLedgerEntry(id, fields)))).toBe(0);
+});
+
+it("runs as a loop over the sales SQL knows, skipping drafts and sales that ended long ago", async () => {
+  const live = await liveSale("ledger-loop");
+  const endedLongAgo = await liveSale("ledger-old", "ended");
+  await db.sale.update({ where: { id: endedLongAgo }, data: { updatedAt: new Date(Date.now() - 30 * 24 * 3600_000) } });
+  const draft = uniqueSaleId("ledger-draft");
+  await db.sale.create({ data: { id: draft, name: "draft", state: "draft", holdMinutes: 10, perCustomerLimit: 0 } });
+  const store = new PrismaLedgerStore(db);
+  const sales = await store.salesWithLedger();
+  expect(sales).toContain(live);
+  expect(sales).not.toContain(endedLongAgo);
+  expect(sales).not.toContain(draft);
+
+  const persister = new LedgerPersister(redis, store, store, { intervalMs: 20 });
+  persister.start();
+  try {
+    await trade(live, 1);
+    const deadline = Date.now() + 10_000;
+    while ((await persistedRows(live)).length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await persistedRows(live)).toHaveLength(4);
+  } finally {
+    await persister.stop();
+  }
+  expect(await redis.xlen(saleInventoryKeys(live).ledger)).toBe(0);
+});
+
+describe("stream ids", () => {
+  it("compare as numbers, not text", () => {
+    expect(compareStreamIds("1764331200000-10", "1764331200000-9")).toBe(1);
+    expect(compareStreamIds("1764331200001-0", "1764331200000-99")).toBe(1);
+    expect(nextStreamId("1764331200000-9")).toBe("1764331200000-10");
+  });
+
+  it("the store resumes from the greatest id even when text order disagrees", async () => {
+    const saleId = await liveSale("ledger-ids");
+    const store = new PrismaLedgerStore(db);
+    const entry = (streamId: string): LedgerEntry => ({ streamId, type: "adjust", occurredAt: 1, holdId: null, orderRef: null, customerRef: null, lines: [] });
+    await store.append(saleId, ["1764331200000-8", "1764331200000-9", "1764331200000-10"].map(entry));
+    expect(await store.lastStreamId(saleId)).toBe("1764331200000-10");
+    expect(await store.lastStreamId("no-such-sale")).toBeNull();
+  });
+});
+
+it("parses the fields ledger.lua writes", () => {
+  expect(parseLedgerEntry("5-1", ["t", "take", "at", "1700", "h", "", "o", "#9", "c", "", "l", "a:2,b:1"])).toEqual({
+    streamId: "5-1",
+    type: "take",
+    occurredAt: 1700,
+    holdId: null,
+    orderRef: "#9",
+    customerRef: null,
+    lines: [{ itemId: "a", quantity: 2 }, { itemId: "b", quantity: 1 }],
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * One order-worker process for the kill -9 test: the real OrderWorker over the real
+ * PrismaOrderRepository, except that every SQL write waits SAVE_DELAY_MS first, so that at
+ * any moment many jobs sit between their Redis effect and their SQL record, the window a
+ * crash must not break. Prints "ready" once it is consuming.
+ */
+import { HoldEngine } from "../../app/core/inventory/index.ts";
+import { silentLogger } from "../../app/core/logger.ts";
+import {
+  DeadLetterQueue,
+  holdEngineInventory,
+  HoldfastQueues,
+  OrderLocks,
+  OrderProcessor,
+  OrderWorker,
+  PlatformCallQueue,
+  QUEUE_NAMES,
+  type OrderRepository,
+} from "../../app/core/orders/index.ts";
+import { createRedis } from "../../app/core/redis.ts";
+import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
+import { createDb } from "../../app/db.server.ts";
+import { TEST_ORDER_JOB_OPTIONS } from "../core/orders/jobOptions.ts";
+
+const namespace = process.env.HF_TEST_NAMESPACE ?? "";
+const saveDelayMs = Number(process.env.SAVE_DELAY_MS ?? 0);
+const lockMs = Number(process.env.LOCK_MS ?? 1_000);
+
+const redis = createRedis();
+await redis.ping();
+const db = createDb(process.env.DATABASE_URL);
+const queues = new HoldfastQueues(redis, { namespace, jobOptions: { [QUEUE_NAMES.orderEvents]: TEST_ORDER_JOB_OPTIONS } });
+const repository = new PrismaOrderRepository(db);
+const slow: OrderRepository = {
+  findSale: (saleId) => repository.findSale(saleId),
+  find: (saleId, ref) => repository.find(saleId, ref),
+  save: async (order) => {
+    await new Promise((resolve) => setTimeout(resolve, saleDelay()));
+    await repository.save(order);
+  },
+};
+function saleDelay(): number {
+  return saveDelayMs / 2 + Math.random() * saveDelayMs;
+}
+const worker = new OrderWorker({
+  queues,
+  deadLetters: new DeadLetterQueue(queues),
+  processor: new OrderProcessor({
+    inventory: holdEngineInventory(new HoldEngine(redis), redis),
+    orders: slow,
+    platformCalls: new PlatformCallQueue(queues),
+    locks: new OrderLocks(redis, { ttlMs: lockMs }),
+    logger: silentLogger,
+  }),
+  concurrency: Number(process.env.CONCURRENCY ?? 20),
+  lockDurationMs: lockMs,
+  stalledIntervalMs: lockMs,
+});
+worker.start();
+await worker.worker.waitUntilReady();
+process.stdout.write("ready\n");
