@@ -59,6 +59,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const controller = new AdmissionController(parts.redis, parts.room, {
     logger,
     onScheduledTransition: (saleId, state) => parts.sales.onScheduledTransition(saleId, state),
+    expireHolds: (saleId) => parts.holds.expire(saleId, 1_000),
   });
 
   const ownQueues = options.queues === undefined;

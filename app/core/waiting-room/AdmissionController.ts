@@ -15,6 +15,11 @@ export interface AdmissionControllerOptions {
   tickMs?: number;
   leaseMs?: number;
   logger: Logger;
+  /**
+   * Ends a sale's expired holds before each admission step. Admission counts the units left,
+   * so units stuck in lapsed holds would stop the line while nobody is reserving.
+   */
+  expireHolds?: (saleId: string) => Promise<unknown>;
   /** Told about every scheduled state change, so the durable sale record can follow. */
   onScheduledTransition?: (saleId: string, state: RoomState) => Promise<void> | void;
 }
@@ -84,7 +89,10 @@ export class AdmissionController {
     if (!this.leading) return results;
     for (const saleId of await this.room.activeRooms()) {
       try {
-        if (await this.applySchedule(saleId)) results.set(saleId, await this.room.admit(saleId));
+        if (await this.applySchedule(saleId)) {
+          await this.options.expireHolds?.(saleId);
+          results.set(saleId, await this.room.admit(saleId));
+        }
       } catch (error) {
         this.options.logger.error("admission failed for a sale", { saleId, error });
       }

@@ -159,6 +159,22 @@ describe("admission", () => {
 });
 
 describe("controller", () => {
+  it("reclaims lapsed holds before admitting, so a line stuck behind expired carts moves again", async () => {
+    const small = uniqueSaleId("lapsed");
+    await engine.defineSale(small, { perCustomerLimit: 0, items: [{ itemId: "hot", allocation: 2 }] });
+    await room.configure(small, { ...SETTINGS, mode: "capacity", perMinute: null, maxActive: 10 });
+    await room.transition(small, "live");
+    for (let i = 0; i < 5; i++) await room.takeNumber(small);
+    await engine.reserve(small, { customerId: "a", requestId: "r1", lines: [{ itemId: "hot", quantity: 2 }], ttlMs: 60_000 });
+    const controller = new AdmissionController(redis, room, { clock, logger: silentLogger, expireHolds: (saleId) => engine.expire(saleId) });
+    const withoutSweep = new AdmissionController(redis, room, { clock, logger: silentLogger });
+    clock.advance(61_000);
+    expect((await withoutSweep.tick()).get(small)).toMatchObject({ admitted: 0, soldOut: true });
+    await withoutSweep.stop();
+    expect((await controller.tick()).get(small)).toMatchObject({ admitted: 2, soldOut: false });
+    await controller.stop();
+  });
+
   it("lets one controller lead at a time and hands over when it stops", async () => {
     await room.configure(sale, { ...SETTINGS, startsAt: clock.now() + 1_000, endsAt: clock.now() + 5_000 }, "scheduled");
     const transitions: string[] = [];
