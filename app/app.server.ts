@@ -20,6 +20,7 @@ import { createDb, type Db } from "./db.server.ts";
 import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
 import { createHttpServer } from "./server.ts";
 import { SqlKeyringSource } from "./storeKeyrings.server.ts";
+import { StoreOriginPolicy } from "./storeOrigins.server.ts";
 
 const PRISMA_DIRECTORY = fileURLToPath(new URL("../prisma/", import.meta.url));
 /** Where the zero-config start keeps its generated master key (gitignored). */
@@ -84,7 +85,7 @@ export function buildApp(options: AppOptions): App {
       ...(options.adminToken ? adminSaleRoutes({ service: sales, adminToken: options.adminToken }) : []),
       ...(options.extraRoutes?.(parts) ?? []),
     ],
-    originPolicy: originPolicyFromEnv(env),
+    originPolicy: new StoreOriginPolicy(db, storefront.views, originPolicyFromEnv(env)),
     logger: options.logger,
   });
   return {
