@@ -7,7 +7,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "main", include: ["test/**/*.test.ts"] },
+        test: { name: "main", include: ["test/**/*.test.ts"], globalSetup: ["test/support/shopify/schema.setup.ts"] },
       },
       {
         // The Lua-backed suites again, on a private 3-master Redis Cluster.

@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+
+import { RedisCostBudget, type RedisCostBudgetOptions } from "../../../app/core/resilience/index.ts";
+import { connectTestRedis } from "../../support/redis.ts";
+
+// Two connections: two worker processes sharing one store's bucket.
+const redisA = connectTestRedis();
+const redisB = connectTestRedis();
+afterAll(async () => {
+  await redisA.quit();
+  await redisB.quit();
+});
+
+let prefix: string;
+beforeEach(() => {
+  prefix = `hf:budget:t-${randomBytes(5).toString("hex")}:`;
+});
+const budgets = (options: RedisCostBudgetOptions = {}) => [new RedisCostBudget(redisA, "shop-1", { keyPrefix: prefix, ...options }), new RedisCostBudget(redisB, "shop-1", { keyPrefix: prefix, ...options })] as const;
+const status = (currentlyAvailable: number, maximumAvailable = 100, restoreRate = 0.001) => ({ maximumAvailable, currentlyAvailable, restoreRate });
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([promise.then(() => true), sleep(ms).then(() => false)]);
+}
+
+describe("RedisCostBudget", () => {
+  it("lets one probe through across processes until the platform has reported", async () => {
+    const [a, b] = budgets();
+    const probe = await a.acquire(10);
+    const second = b.acquire(10);
+    expect(await settlesWithin(second, 120)).toBe(false);
+    await probe.settle(status(90, 100, 1_000));
+    expect(await settlesWithin(second, 200)).toBe(true);
+  });
+
+  it("keeps one set of books for every process", async () => {
+    const [a, b] = budgets();
+    await (await a.acquire(0)).settle(status(100));
+    await a.acquire(60);
+    await expect(b.acquire(50, { maxWaitMs: 50 })).rejects.toMatchObject({ kind: "throttled", details: { code: "budget_wait" } });
+    await expect(b.acquire(40)).resolves.toMatchObject({ cost: 40 });
+    await expect(a.acquire(1, { maxWaitMs: 10 })).rejects.toMatchObject({ kind: "throttled" });
+    await expect(b.acquire(101)).rejects.toMatchObject({ kind: "rejected", details: { code: "cost_exceeds_bucket" } });
+  });
+
+  it("drops to a report below its books, never rises on one", async () => {
+    const [a] = budgets();
+    await (await a.acquire(0)).settle(status(100));
+    const r = await a.acquire(10);
+    await r.settle(status(100)); // a stale or refunding report: books stay at 90
+    await expect(a.acquire(91, { maxWaitMs: 10 })).rejects.toMatchObject({ kind: "throttled" });
+    const s = await a.acquire(10);
+    await s.settle(status(30)); // someone else spent: 30 left
+    await expect(a.acquire(31, { maxWaitMs: 10 })).rejects.toMatchObject({ kind: "throttled" });
+    await expect(a.acquire(30)).resolves.toMatchObject({ cost: 30 });
+  });
+
+  it("forgets the reservations of a process that died holding them", async () => {
+    const [a, b] = budgets({ reservationTtlMs: 150 });
+    await a.acquire(10); // the probe; its process crashes before settling
+    const started = performance.now();
+    await b.acquire(10);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(100);
+  });
+
+  it("counts an answerless reservation against the cap for a grace period", async () => {
+    const [a] = budgets({ releaseGraceMs: 400 });
+    await (await a.acquire(0)).settle(status(100, 100, 10_000)); // refills fast: only the cap limits
+    const lost = await a.acquire(60);
+    await lost.release(); // timed out: might still reach the platform
+    await sleep(20);
+    await expect(a.acquire(50, { maxWaitMs: 60 })).rejects.toMatchObject({ kind: "throttled" });
+    await sleep(420);
+    await expect(a.acquire(50)).resolves.toMatchObject({ cost: 50 });
+  });
+});
