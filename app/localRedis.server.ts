@@ -22,7 +22,8 @@ export class RedisUnavailableError extends Error {
   override readonly name = "RedisUnavailableError";
 }
 
-async function answers(url: string): Promise<boolean> {
+/** True when a Redis at `url` answers PING (a server still loading its AOF does not). */
+export async function redisAnswers(url: string): Promise<boolean> {
   const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on("error", () => undefined);
   try {
@@ -35,7 +36,8 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -51,7 +53,7 @@ function redisServerInstalled(): boolean {
 }
 
 export async function provisionRedis(config: RedisConfig): Promise<RedisProvision> {
-  if (config.mode === "cluster" || (await answers(config.url))) return { config };
+  if (config.mode === "cluster" || (await redisAnswers(config.url))) return { config };
   if (!redisServerInstalled()) {
     throw new RedisUnavailableError(
       `No Redis answers at ${describeRedis(config)}: start one (e.g. \`apt-get install redis-server\`, then \`redis-server\`) or set REDIS_URL.`,
@@ -73,7 +75,7 @@ export async function provisionRedis(config: RedisConfig): Promise<RedisProvisio
   process.on("exit", stop);
   const url = `redis://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 50; attempt++) {
-    if (await answers(url)) return { config: { mode: "standalone", url }, stop };
+    if (await redisAnswers(url)) return { config: { mode: "standalone", url }, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   stop();

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 
 import { Redis } from "ioredis";
 
 import { sleep } from "./closedLoop.ts";
+import { freePort } from "../../app/localRedis.server.ts";
 
 export interface PrivateRedis {
   url: string;
@@ -53,14 +53,3 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   return { url, host: "127.0.0.1", port, stop };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

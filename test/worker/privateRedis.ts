@@ -3,11 +3,10 @@
 // same directory, as after a crash.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { Redis } from "ioredis";
+import { freePort, redisAnswers } from "../../app/localRedis.server.ts";
 
 export interface PrivateRedis {
   url: string;
@@ -16,32 +15,6 @@ export interface PrivateRedis {
   crash(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function answers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on("error", () => undefined);
-  try {
-    await probe.connect();
-    // A restarting server answers LOADING until the AOF is replayed.
-    return (await probe.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
@@ -57,7 +30,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       { stdio: "ignore" },
     );
     const deadline = Date.now() + 10_000;
-    while (!(await answers(url))) {
+    while (!(await redisAnswers(url))) {
       if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
