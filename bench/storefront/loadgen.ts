@@ -1,0 +1,209 @@
+/**
+ * The load generator, in its own process so it never shares a CPU thread with the server
+ * under test: autocannon (pipelining 1) with a warm-up, then a timed run (a duration, or an
+ * exact `amount` of requests). Usage: node --import tsx bench/storefront/loadgen.ts <spec.json>
+ * (a LoadSpec). Writes ChildMessages on stdout: timed-start, progress, then result.
+ *
+ * Latency is recorded here for every response (2xx or not) with microsecond resolution
+ * (autocannon's own histogram rounds to whole milliseconds and skips non-2xx answers).
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+import { LatencyHistogram } from "../lib/histogram.ts";
+import { round } from "../lib/table.ts";
+import { autocannon, type AutocannonClient, type AutocannonRequest, type AutocannonResult } from "./autocannon.ts";
+import type { ChildMessage, Credential, LatencySummary, LoadResult, LoadSpec } from "./protocol.ts";
+
+const SAMPLE_BODY_CHARS = 300;
+
+function send(message: ChildMessage): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+/** Session ids the API accepts (16-128 of [A-Za-z0-9_-]), unique per request and per process. */
+function sessionIds(): () => string {
+  const prefix = randomBytes(12).toString("base64url");
+  let next = 0;
+  return () => `${prefix}${(next++).toString(36)}`;
+}
+
+interface Observed {
+  responses: number;
+  non2xx: number;
+  latency: LatencyHistogram;
+  non2xxSamples: { status: number; body: string }[];
+  okSample: { status: number; bytes: number; body: string } | null;
+}
+
+function newObserved(): Observed {
+  return { responses: 0, non2xx: 0, latency: new LatencyHistogram(), non2xxSamples: [], okSample: null };
+}
+
+interface Plan {
+  requests: AutocannonRequest[];
+  setupClient?: (client: AutocannonClient) => void;
+}
+
+/**
+ * What each connection sends. Status requests are pre-encoded: each connection cycles through
+ * its own few (session, ticket) pairs, all pairs spread over the connections, so the load
+ * generator spends nothing per request on building them. Joins and holds need a fresh session
+ * (and requestId) per request, so setupRequest builds each one.
+ */
+function planFor(spec: LoadSpec, observed: () => Observed): Plan {
+  const onResponse = (status: number, body: string): void => {
+    const seen = observed();
+    if (status >= 200 && status < 300) {
+      seen.okSample ??= { status, bytes: Buffer.byteLength(body), body: body.slice(0, SAMPLE_BODY_CHARS) };
+    } else if (seen.non2xxSamples.length < 5) {
+      seen.non2xxSamples.push({ status, body: body.slice(0, SAMPLE_BODY_CHARS) });
+    }
+  };
+  const sale = encodeURIComponent(spec.saleId);
+  switch (spec.kind) {
+    case "status": {
+      const credentials = spec.credentials ?? [];
+      if (credentials.length === 0) throw new Error("status load needs credentials");
+      const statusRequest = (credential: Credential): AutocannonRequest => ({
+        method: "GET",
+        path: `/v1/sales/${sale}/status`,
+        headers: { authorization: `Bearer ${credential.ticket}`, "x-holdfast-session": credential.session },
+        onResponse,
+      });
+      const perConnection = Math.max(1, Math.ceil(credentials.length / spec.connections));
+      let nextClient = 0;
+      return {
+        requests: [statusRequest(credentials[0]!)],
+        setupClient(client) {
+          const first = (nextClient++ * perConnection) % credentials.length;
+          client.setRequests(Array.from({ length: perConnection }, (_unused, j) => statusRequest(credentials[(first + j) % credentials.length]!)));
+        },
+      };
+    }
+    case "fixed":
+      return { requests: [{ method: "GET", path: spec.path ?? "/", onResponse }] };
+    case "join": {
+      const session = sessionIds();
+      return {
+        requests: [
+          {
+            method: "POST",
+            path: `/v1/sales/${sale}/tickets`,
+            setupRequest(request) {
+              (request.headers ??= {})["x-holdfast-session"] = session();
+              return request;
+            },
+            onResponse,
+          },
+        ],
+      };
+    }
+    case "holds": {
+      const session = sessionIds();
+      const itemId = spec.itemId ?? "item";
+      return {
+        requests: [
+          {
+            method: "POST",
+            path: `/v1/sales/${sale}/holds`,
+            headers: { "content-type": "application/json" },
+            setupRequest(request) {
+              const id = session();
+              (request.headers ??= {})["x-holdfast-session"] = id;
+              request.body = JSON.stringify({ lines: [{ itemId, quantity: 1 }], requestId: `req-${id}` });
+              return request;
+            },
+            onResponse,
+          },
+        ],
+      };
+    }
+  }
+}
+
+function summary(histogram: LatencyHistogram): LatencySummary {
+  const s = histogram.summaryMs();
+  return {
+    count: s.count,
+    p50Ms: round(s.p50Ms, 3),
+    p90Ms: round(s.p90Ms, 3),
+    p99Ms: round(s.p99Ms, 3),
+    p999Ms: round(s.p999Ms, 3),
+    maxMs: round(s.maxMs, 3),
+    meanMs: round(s.meanMs, 3),
+  };
+}
+
+function run(
+  spec: LoadSpec,
+  observed: Observed,
+  limit: { duration: number } | { amount: number },
+  onProgress: ((seen: Observed, elapsedSeconds: number) => void) | null,
+): Promise<{ result: AutocannonResult; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+    let timer: NodeJS.Timeout | undefined;
+    const instance = autocannon(
+      { url: spec.base, connections: spec.connections, pipelining: 1, timeout: 10, ...limit, ...planFor(spec, () => observed) },
+      (error, result) => {
+        clearInterval(timer);
+        if (error) reject(error);
+        else resolve({ result, seconds: elapsed() });
+      },
+    );
+    instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
+      observed.responses += 1;
+      if (statusCode < 200 || statusCode >= 300) observed.non2xx += 1;
+      observed.latency.recordMicros(responseTimeMs * 1_000);
+    });
+    if (onProgress && spec.progressSeconds > 0) {
+      timer = setInterval(() => onProgress(observed, elapsed()), spec.progressSeconds * 1_000);
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  // The parent going away closes our stdin: stop loading its servers.
+  process.stdin.on("end", () => process.exit(1)).resume();
+  const specPath = process.argv[2];
+  if (!specPath) throw new Error("usage: loadgen.ts <spec.json>");
+  const spec = JSON.parse(readFileSync(specPath, "utf8")) as LoadSpec;
+
+  const warmup = newObserved();
+  if (spec.warmupSeconds > 0) await run(spec, warmup, { duration: spec.warmupSeconds }, null);
+
+  send({ type: "timed-start" });
+  const timed = newObserved();
+  const target = spec.amount ?? null;
+  const { result, seconds } = await run(spec, timed, target === null ? { duration: spec.seconds } : { amount: target }, (seen, elapsedSeconds) =>
+    send({ type: "progress", responses: seen.responses, target, elapsedSeconds: round(elapsedSeconds, 1), requestsPerSec: Math.round(seen.responses / elapsedSeconds) }),
+  );
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats)) statusCodes[code] = stat.count;
+  const loadResult: LoadResult = {
+    kind: spec.kind,
+    responses: timed.responses,
+    seconds: round(seconds, 3),
+    requestsPerSec: Math.round(timed.responses / seconds),
+    latency: summary(timed.latency),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: timed.non2xx,
+    statusCodes,
+    non2xxSamples: timed.non2xxSamples,
+    okSample: timed.okSample,
+    warmupResponses: warmup.responses,
+    warmupNon2xx: warmup.non2xx,
+  };
+  send({ type: "result", result: loadResult });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    send({ type: "fatal", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(1);
+  },
+);

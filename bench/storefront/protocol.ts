@@ -1,0 +1,96 @@
+/**
+ * What the storefront benchmark's processes tell each other. Children write one JSON object
+ * per line on stdout; anything else they print goes to stderr.
+ */
+
+/** The shape of the requests one load run sends; every kind makes each request distinct where the API needs it. */
+export type LoadKind =
+  /** GET /v1/sales/:saleId/status, rotating through prepared (session, ticket) pairs. */
+  | "status"
+  /** POST /v1/sales/:saleId/tickets, a fresh session id per request. */
+  | "join"
+  /** POST /v1/sales/:saleId/holds, a fresh session id and requestId per request. */
+  | "holds"
+  /** GET of a fixed path (`path`), no headers: diagnostics such as /healthz. */
+  | "fixed";
+
+export interface Credential {
+  session: string;
+  ticket: string;
+}
+
+export interface LoadSpec {
+  /** e.g. http://127.0.0.1:40123 */
+  base: string;
+  kind: LoadKind;
+  saleId: string;
+  connections: number;
+  /** Seconds of untimed load first (JIT, caches, connection set-up); 0 for none. */
+  warmupSeconds: number;
+  /** Timed window in seconds; ignored when `amount` is set. */
+  seconds: number;
+  /** Exactly this many requests in the timed run (the memory phase), instead of a duration. */
+  amount?: number;
+  /** status: the (session, ticket) pairs to rotate through. */
+  credentials?: Credential[];
+  /** fixed: the path to GET. */
+  path?: string;
+  /** holds: the item every hold takes one unit of. */
+  itemId?: string;
+  /** Seconds between progress lines; 0 for none. */
+  progressSeconds: number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+export interface LoadResult {
+  kind: LoadKind;
+  /** Responses completed in the timed run. */
+  responses: number;
+  /** Wall time of the timed run, in seconds. */
+  seconds: number;
+  requestsPerSec: number;
+  /** Latency of every response (2xx or not), measured by the load generator. */
+  latency: LatencySummary;
+  /** Connection errors and timeouts (autocannon's `errors`). */
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodes: Record<string, number>;
+  /** The first few answers that were not 2xx, to say why. */
+  non2xxSamples: { status: number; body: string }[];
+  /** One 2xx body, to show what was measured. */
+  okSample: { status: number; bytes: number; body: string } | null;
+  warmupResponses: number;
+  warmupNon2xx: number;
+}
+
+/** Messages children write on stdout, one JSON object per line. */
+export type ChildMessage =
+  | { type: "ready"; port: number; pid: number }
+  | { type: "timed-start" }
+  | { type: "progress"; responses: number; target: number | null; elapsedSeconds: number; requestsPerSec: number }
+  | { type: "result"; result: LoadResult }
+  | { type: "profile-started" }
+  | { type: "profile-written"; file: string }
+  | { type: "fatal"; message: string };
+
+export function isChildMessage(value: unknown): value is ChildMessage {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}
+
+/** Rate limits lifted for the load: every request comes from 127.0.0.1 (the most the variables accept). */
+export const LIFTED_RATE_LIMITS: Readonly<Record<string, string>> = Object.freeze({
+  HOLDFAST_RATE_LIMIT_JOIN_PER_IP: "999999999",
+  HOLDFAST_RATE_LIMIT_STATUS_PER_IP: "999999999",
+  HOLDFAST_RATE_LIMIT_JOIN_PER_SESSION: "999999999",
+  HOLDFAST_RATE_LIMIT_HOLD_PER_SESSION: "999999999",
+});
