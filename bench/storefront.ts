@@ -417,6 +417,8 @@ interface MemoryCase {
   saleKeys: string[];
   roomCounters: Record<string, string>;
   perShopperEntries: number;
+  /** Every join answered 2xx and the room counted each one (issued, or prequeued and its session hash). */
+  countersMatch: boolean;
   load: LoadResult;
   loadCpu: LoadRun["cpu"];
 }
@@ -454,6 +456,10 @@ async function measureJoins(env: Environment, base: string, server: BenchChild, 
     saleKeys,
     roomCounters: Object.fromEntries(Object.entries(roomCounters).filter(([field]) => ["state", "mode", "prequeued", "issued", "serving"].includes(field))),
     perShopperEntries,
+    countersMatch:
+      load.responses === shoppers &&
+      load.non2xx === 0 &&
+      (state === "live" ? Number(roomCounters.issued) === shoppers : Number(roomCounters.prequeued) === shoppers && perShopperEntries === shoppers),
     load,
     loadCpu: run.cpu,
   };
@@ -694,7 +700,7 @@ async function main(): Promise<number> {
     if (!row.valid) goals[`valid_${row.endpoint}`] = { target: "non-2xx + errors <= 0.1 %", measured: row.non2xx + row.errors, pass: false, note: JSON.stringify(row.non2xxSamples.slice(0, 2)) };
   }
   if (memory) {
-    const valid = (c: MemoryCase): boolean => c.load.non2xx === 0 && c.load.errors === 0 && c.after.settled && c.before.settled;
+    const valid = (c: MemoryCase): boolean => c.countersMatch && c.load.errors === 0 && c.after.settled && c.before.settled;
     goals.bytesPerPostStartShopper = {
       target: `<= ${GOALS.bytesPerPostStartShopper}`,
       measured: memory.postStart.bytesPerShopper,
