@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { OrderLine } from "../../../app/core/platform/index.ts";
 // Exactly what a merchant's code imports from Holdfast.
 import { IDEMPOTENCY_KEY_HEADER, verifyCustomSignature, type CustomSignatureCheck, type CustomStoreEvent } from "../../../app/platforms/custom/index.ts";
+import { Stalls } from "../stalls.ts";
 
 /**
  * A merchant's own endpoint, as a store on any stack would write it with Holdfast's contract:
@@ -56,7 +57,7 @@ export class CustomStoreStandIn {
 
   private readonly answers = new Map<string, Answer>();
   private readonly faults: Array<{ fault: MerchantFault; remaining: number }> = [];
-  private readonly stalls = new Set<() => void>();
+  private readonly stalls = new Stalls();
   private readonly path: string;
   private readonly clock: { now(): number };
   private server: Server | null = null;
@@ -83,7 +84,7 @@ export class CustomStoreStandIn {
   }
 
   async close(): Promise<void> {
-    for (const release of this.stalls) release();
+    this.stalls.releaseAll();
     const server = this.server;
     if (!server) return;
     this.server = null;
@@ -116,15 +117,7 @@ export class CustomStoreStandIn {
     let loseAnswer = false;
     const fault = this.takeFault();
     if (fault && "stallMs" in fault) {
-      await new Promise<void>((resolve) => {
-        const release = () => {
-          clearTimeout(timer);
-          this.stalls.delete(release);
-          resolve();
-        };
-        const timer = setTimeout(release, fault.stallMs);
-        this.stalls.add(release);
-      });
+      await this.stalls.wait(fault.stallMs);
       if (!this.server) return;
     } else if (fault && "loseAnswer" in fault) {
       loseAnswer = true;

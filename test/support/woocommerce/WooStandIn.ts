@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 
 import { OAUTH_REQUIRED, oauthSignature, signatureBaseString, signaturesEqual } from "./oauth.ts";
+import { Stalls } from "../stalls.ts";
 
 /**
  * A WooCommerce REST v3 stand-in on plain HTTP (loopback), strict where WooCommerce is strict:
@@ -179,7 +180,7 @@ export class WooStandIn {
   private readonly batchLimit: number;
   private readonly searchableMeta: string[];
   private readonly clock: { now(): number };
-  private readonly stalls = new Set<() => void>();
+  private readonly stalls = new Stalls();
   private server: Server | null = null;
   private listening = "";
   private home = "";
@@ -227,7 +228,7 @@ export class WooStandIn {
   }
 
   async close(): Promise<void> {
-    for (const release of this.stalls) release();
+    this.stalls.releaseAll();
     const server = this.server;
     if (!server) return;
     this.server = null;
@@ -332,15 +333,7 @@ export class WooStandIn {
     let loseAnswer = false;
     const fault = this.takeFault(method, route);
     if (fault && "stallMs" in fault) {
-      await new Promise<void>((resolve) => {
-        const release = () => {
-          clearTimeout(timer);
-          this.stalls.delete(release);
-          resolve();
-        };
-        const timer = setTimeout(release, fault.stallMs);
-        this.stalls.add(release);
-      });
+      await this.stalls.wait(fault.stallMs);
       if (!this.server) return;
     } else if (fault && "loseAnswer" in fault) {
       loseAnswer = true;
