@@ -53,6 +53,7 @@ import { envInteger, envNumber, hostMetadata, writeResults } from "./lib/results
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
 import { BenchChild } from "./storefront/children.ts";
 import { globLiteral, keysMatching, settledMemory, unlinkMatching, type SettledReading } from "./storefront/memory.ts";
+import { hostCpuBetween, sampleHostCpu } from "./storefront/hostCpu.ts";
 import { summariseProfile, type ProfileSummary } from "./storefront/profile.ts";
 import type { ChildMessage, Credential, LoadKind, LoadResult, LoadSpec } from "./storefront/protocol.ts";
 
@@ -192,7 +193,19 @@ interface LoadRun {
   result: LoadResult;
   /** Other processes' CPU just before the run, and how long the bench waited for quiet. */
   quiet: { otherCpuPct: number | null; waitedSeconds: number };
-  cpu: { serverPct: number | null; loadgenPct: number | null; redisPct: number | null; hostPct: number | null; otherPct: number | null };
+  /**
+   * % of one core. otherPct: processes that are not this bench's (user + system time); softirqPct:
+   * interrupt work, mostly this bench's own loopback TCP; stealPct: time the hypervisor took.
+   */
+  cpu: {
+    serverPct: number | null;
+    loadgenPct: number | null;
+    redisPct: number | null;
+    hostPct: number | null;
+    otherPct: number | null;
+    softirqPct: number | null;
+    stealPct: number | null;
+  };
   /**
    * CPU microseconds per response: what one request costs each process. Less sensitive to busy
    * neighbours than req/s, so server figures give a second, steadier view of the ratios.
@@ -228,6 +241,7 @@ async function runLoad(
     }
     const sample = async () => ({
       host: await sampleCpu(),
+      split: sampleHostCpu(),
       server: server.cpuSeconds(),
       loadgen: loadgen.cpuSeconds(),
       redis: await redisCpuSeconds(env.redis),
@@ -249,13 +263,22 @@ async function runLoad(
     const redisPct = pct(before.redis, after.redis);
     const host = cpuBetween(before.host, after.host);
     const hostPct = host.hostCpuPct === null ? null : round(host.hostCpuPct, 0);
+    const split = before.split && after.split ? hostCpuBetween(before.split, after.split) : null;
     const ours = (serverPct ?? 0) + (loadgenPct ?? 0) + (redisPct ?? 0) + host.nodeCpuPct;
     const perRequest = (from: number | null, to: number | null): number | null =>
       from === null || to === null || result.responses === 0 ? null : round(((to - from) * 1e6) / result.responses, 1);
     return {
       result,
       quiet,
-      cpu: { serverPct, loadgenPct, redisPct, hostPct, otherPct: hostPct === null ? null : Math.max(0, round(hostPct - ours, 0)) },
+      cpu: {
+        serverPct,
+        loadgenPct,
+        redisPct,
+        hostPct,
+        otherPct: split === null ? null : Math.max(0, round(split.tasksPct - ours, 0)),
+        softirqPct: split?.softirqPct ?? null,
+        stealPct: split?.stealPct ?? null,
+      },
       cpuMicrosPerRequest: {
         server: perRequest(before.server, after.server),
         loadgen: perRequest(before.loadgen, after.loadgen),
@@ -327,17 +350,25 @@ interface Sales {
 
 // --- rows -------------------------------------------------------------------------------------
 
-/** CPU (% of one core) used by processes other than this bench's own over `ms`. */
+/**
+ * CPU (% of one core) used by processes other than this bench's own over `ms`: the host's
+ * user + system time minus ours. Softirq time (loopback TCP) and steal are left out.
+ */
 async function otherCpuPct(env: Environment, children: readonly BenchChild[], ms: number): Promise<number | null> {
-  const childSeconds = (): number => children.reduce((sum, child) => sum + (child.cpuSeconds() ?? 0), 0);
-  const before = { host: await sampleCpu(), children: childSeconds(), redis: await redisCpuSeconds(env.redis) };
+  const ours = async (): Promise<number> =>
+    children.reduce((sum, child) => sum + (child.cpuSeconds() ?? 0), 0) + ((await redisCpuSeconds(env.redis)) ?? 0) + parentCpuSeconds();
+  const before = { host: sampleHostCpu(), ours: await ours() };
   await sleep(ms);
-  const after = { host: await sampleCpu(), children: childSeconds(), redis: await redisCpuSeconds(env.redis) };
-  const cpu = cpuBetween(before.host, after.host);
-  if (cpu.hostCpuPct === null) return null;
+  const after = { host: sampleHostCpu(), ours: await ours() };
+  if (!before.host || !after.host) return null;
   const wall = Number(after.host.at - before.host.at) / 1e9;
-  const ours = cpu.nodeCpuPct + ((after.children - before.children + (after.redis ?? 0) - (before.redis ?? 0)) / wall) * 100;
-  return Math.max(0, round(cpu.hostCpuPct - ours, 0));
+  const oursPct = ((after.ours - before.ours) / wall) * 100;
+  return Math.max(0, Math.round(hostCpuBetween(before.host, after.host).tasksPct - oursPct));
+}
+
+function parentCpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
 }
 
 /** Waits (bounded) until the neighbours on this shared machine are quiet; returns what it saw. */
@@ -563,6 +594,8 @@ function summariseRow(name: RowName, runs: RowRun[]): RowReport {
       redisPct: medianOf((run) => run.cpu.redisPct),
       hostPct: medianOf((run) => run.cpu.hostPct),
       otherPct: medianOf((run) => run.cpu.otherPct),
+      softirqPct: medianOf((run) => run.cpu.softirqPct),
+      stealPct: medianOf((run) => run.cpu.stealPct),
     },
     cpuMicrosPerRequest: {
       server: medianOf1((run) => run.cpuMicrosPerRequest.server),
@@ -717,7 +750,7 @@ async function main(): Promise<number> {
   console.log("");
   console.log(
     formatTable(
-      ["endpoint", "req/s", "vs ceiling", "p50 ms", "p99 ms", "errors", "non-2xx", "CPU server", "CPU loadgen", "CPU redis", "CPU other", "server us/req", "note"],
+      ["endpoint", "req/s", "vs ceiling", "p50 ms", "p99 ms", "errors", "non-2xx", "CPU server", "CPU loadgen", "CPU redis", "CPU softirq", "CPU other", "server us/req", "note"],
       rows.map((row) => [
         row.endpoint,
         formatCount(row.requestsPerSec),
@@ -729,13 +762,17 @@ async function main(): Promise<number> {
         cpuCell(row.cpuPctOfOneCore.serverPct),
         cpuCell(row.cpuPctOfOneCore.loadgenPct),
         cpuCell(row.cpuPctOfOneCore.redisPct),
+        cpuCell(row.cpuPctOfOneCore.softirqPct),
         cpuCell(row.cpuPctOfOneCore.otherPct),
         row.cpuMicrosPerRequest.server === null ? "-" : row.cpuMicrosPerRequest.server.toFixed(1),
         [row.valid ? "" : "INVALID", row.noisy ? "noisy" : ""].filter(Boolean).join(", "),
       ]),
     ),
   );
-  console.log(`(CPU in % of one core over the timed window; the host has ${os.availableParallelism()} cores in all. server us/req: server CPU per response)`);
+  console.log(
+    `(CPU in % of one core over the timed window; the host has ${os.availableParallelism()} cores in all. softirq: interrupt work, mostly this bench's loopback TCP;` +
+      ` other: processes not started by this bench. server us/req: server CPU per response)`,
+  );
   console.log(
     `server CPU per request vs the ceiling's (the ratio if each server were CPU-bound): status ${serverCpuRatios.statusVsCeiling ?? "n/a"}, join ${serverCpuRatios.joinVsCeiling ?? "n/a"}, holds ${serverCpuRatios.holdsVsCeiling ?? "n/a"}`,
   );

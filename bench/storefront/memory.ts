@@ -69,18 +69,6 @@ export async function keysMatching(redis: Redis, pattern: string, limit = 1_000)
   return found.sort();
 }
 
-/** Counts keys matching `pattern` without keeping them. */
-export async function countMatching(redis: Redis, pattern: string): Promise<number> {
-  let cursor = "0";
-  let count = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 5_000);
-    cursor = next;
-    count += keys.length;
-  } while (cursor !== "0");
-  return count;
-}
-
 /** Glob-escapes a literal for SCAN MATCH (the sale hash tag has braces, which are literal in Redis globs, but ids could hold other specials). */
 export function globLiteral(text: string): string {
   return text.replace(/[*?[\]\\]/g, (special) => `\\${special}`);
