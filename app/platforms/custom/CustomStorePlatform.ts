@@ -11,6 +11,7 @@ import {
 } from "../../core/platform/index.ts";
 import type { CustomStoreEvent, OrderCreateEvent } from "./events.ts";
 import { customSignatureHeaders, IDEMPOTENCY_KEY_HEADER } from "./signature.ts";
+import { DEFAULT_RETRY_AFTER_MS, kindForHttpStatus, parseRetryAfter } from "../httpErrors.ts";
 
 export interface CustomStoreOptions {
   /** The merchant's endpoint: events are POSTed to it, stock is read from `<endpoint>/stock`. */
@@ -25,9 +26,6 @@ export interface CustomStoreOptions {
   logger?: Logger;
   fetch?: typeof globalThis.fetch;
 }
-
-/** When a 429 carries no usable Retry-After, wait this long before the next attempt. */
-const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 interface Answer {
   status: number;
@@ -45,19 +43,12 @@ function errorBody(body: unknown): { code?: string; message?: string } {
 }
 
 function retryAfterMs(value: string | null, nowMs: number): number {
-  if (value === null) return DEFAULT_RETRY_AFTER_MS;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1_000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, date - nowMs);
+  return parseRetryAfter(value, nowMs) ?? DEFAULT_RETRY_AFTER_MS;
 }
 
+/** A custom store may enforce `previous` on stock writes, so 409 means "re-read and retry". */
 function kindFor(status: number): PlatformErrorKind {
-  if (status === 429) return "throttled";
-  if (status === 401 || status === 403) return "unauthorized";
-  if (status === 404) return "not_found";
-  if (status === 409) return "conflict";
-  if (status === 408 || status >= 500) return "unavailable";
-  return "rejected";
+  return status === 409 ? "conflict" : kindForHttpStatus(status);
 }
 
 /**

@@ -1,4 +1,7 @@
 import { PlatformError, type PlatformErrorKind } from "../../core/platform/index.ts";
+import { DEFAULT_RETRY_AFTER_MS, kindForHttpStatus, parseRetryAfter } from "../httpErrors.ts";
+
+export { DEFAULT_RETRY_AFTER_MS };
 
 /** WooCommerce (WordPress REST) errors look like `{code, message, data: {status}}`. */
 export interface WooErrorBody {
@@ -6,9 +9,6 @@ export interface WooErrorBody {
   message?: string;
   status?: number;
 }
-
-/** When a 429 carries no usable Retry-After, wait this long before the next attempt. */
-export const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 export function readWooErrorBody(body: unknown): WooErrorBody {
   if (typeof body !== "object" || body === null) return {};
@@ -21,32 +21,17 @@ export function readWooErrorBody(body: unknown): WooErrorBody {
   };
 }
 
-/**
- * `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 10.2.3). Returns undefined when
- * absent or unreadable.
- */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1_000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
 /** Ids that no longer exist: WooCommerce answers 404 on reads but 400 `..._invalid_id` on updates. */
 function isInvalidIdCode(code: string): boolean {
   return /^woocommerce_rest_.*invalid_id$/.test(code);
 }
 
 function kindFor(status: number, code: string): PlatformErrorKind {
-  if (status === 429) return "throttled";
-  if (status === 401 || status === 403) return "unauthorized";
   // rest_no_route means the URL is not a WooCommerce REST API (plugin off, wrong base URL): a
   // configuration problem, not a missing product or order.
-  if (status === 404) return code === "rest_no_route" ? "rejected" : "not_found";
-  if (isInvalidIdCode(code)) return "not_found";
-  if (status === 408 || status >= 500) return "unavailable";
-  return "rejected";
+  if (status === 404 && code === "rest_no_route") return "rejected";
+  if (isInvalidIdCode(code) && status !== 429 && status !== 401 && status !== 403) return "not_found";
+  return kindForHttpStatus(status);
 }
 
 /** An HTTP answer outside 2xx, mapped to the kind the caller acts on; WC's `code` is always kept. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { parseRetryAfter, wooHttpError, wooItemError, wooTransportError } from "../../../app/platforms/woocommerce/errors.ts";
+import { parseRetryAfter } from "../../../app/platforms/httpErrors.ts";
+import { wooHttpError, wooItemError, wooTransportError } from "../../../app/platforms/woocommerce/errors.ts";
 
 const now = Date.UTC(2026, 10, 28, 12);
 const wc = (code: string, status: number) => ({ code, message: "m", data: { status } });
