@@ -18,6 +18,8 @@ import type { RedisClient } from "../redis.ts";
  */
 export const QUEUE_NAMES = {
   orderEvents: "order-events",
+  /** Headless checkouts: capture payment, create the platform order, commit the hold. */
+  checkout: "checkout",
   /** Calls to a platform for a worker to make later (cancel an order, ...). */
   platformCalls: "platform-calls",
   writeBack: "write-back",
@@ -103,6 +105,13 @@ const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     backoff: { type: JITTERED_BACKOFF, delay: 1_000 },
     removeOnComplete: { age: 3 * DAY_SECONDS, count: 100_000 },
     // Failed jobs are also in the dead-letter queue; keep them for the operator a while.
+    removeOnFail: { age: 30 * DAY_SECONDS },
+  },
+  // A checkout's steps are idempotent by order id; a platform outage may take a while to pass.
+  [QUEUE_NAMES.checkout]: {
+    attempts: 10,
+    backoff: { type: JITTERED_BACKOFF, delay: 1_000 },
+    removeOnComplete: { age: 7 * DAY_SECONDS },
     removeOnFail: { age: 30 * DAY_SECONDS },
   },
   [QUEUE_NAMES.platformCalls]: {
