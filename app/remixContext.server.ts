@@ -1,0 +1,22 @@
+import type { AppParts } from "./app.server.ts";
+import type { Logger } from "./core/logger.ts";
+import type { HoldfastQueues, OrderIntake } from "./core/orders/index.ts";
+
+/**
+ * What every Remix loader and action gets as `context.holdfast`: the process's own parts
+ * (one Redis connection, one Prisma client, one queue producer), handed over by
+ * app/remix.server.ts, so routes never open connections of their own. Tests pass their own.
+ */
+export interface HoldfastContext extends Pick<AppParts, "redis" | "db" | "holds" | "room" | "sales" | "masterKey"> {
+  /** Where webhook routes enqueue order events (deduplicated by event id). */
+  intake: OrderIntake;
+  /** The producers, for the other queues (stock intake, write-back echo checks). */
+  queues: HoldfastQueues;
+  logger: Logger;
+}
+
+declare module "@remix-run/server-runtime" {
+  interface AppLoadContext {
+    holdfast: HoldfastContext;
+  }
+}
