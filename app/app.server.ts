@@ -18,6 +18,7 @@ import { SaleService } from "./core/sales/index.ts";
 import { RoomViewCache, WaitingRoom } from "./core/waiting-room/index.ts";
 import { createDb, type Db } from "./db.server.ts";
 import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
+import type { WebApp } from "./remix.server.ts";
 import { createHttpServer } from "./server.ts";
 import { SqlKeyringSource } from "./storeKeyrings.server.ts";
 import { StoreOriginPolicy } from "./storeOrigins.server.ts";
@@ -33,8 +34,10 @@ export interface AppOptions {
   /** Bearer token of the admin API (see adminToken.server.ts); without one the admin API is not mounted. */
   adminToken?: string;
   env?: NodeJS.ProcessEnv;
-  /** Routes mounted next to the storefront (admin API, later the Remix app). */
+  /** Routes mounted next to the storefront (admin API). */
   extraRoutes?: (parts: AppParts) => Route[];
+  /** The Remix app behind every other path (npm start); the caller starts it with `web.start(server)`. */
+  web?: (parts: AppParts) => WebApp;
 }
 
 export interface AppParts {
@@ -49,6 +52,7 @@ export interface AppParts {
 
 export interface App extends AppParts {
   server: Server;
+  web: WebApp | null;
   close(): Promise<void>;
 }
 
@@ -75,6 +79,7 @@ export function buildApp(options: AppOptions): App {
   };
   const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock });
   const parts: AppParts = { redis, db, holds, room, sales, storefront, masterKey };
+  const web = options.web?.(parts) ?? null;
   const server = createHttpServer({
     readiness: [
       { name: "redis", check: async () => void (await redis.ping()) },
@@ -86,14 +91,17 @@ export function buildApp(options: AppOptions): App {
       ...(options.extraRoutes?.(parts) ?? []),
     ],
     originPolicy: new StoreOriginPolicy(db, storefront.views, originPolicyFromEnv(env)),
+    ...(web ? { web } : {}),
     logger: options.logger,
   });
   return {
     ...parts,
     server,
+    web,
     async close() {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await web?.close();
       await redis.quit().catch(() => undefined);
       await db.$disconnect();
     },

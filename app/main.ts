@@ -14,7 +14,8 @@ import { jsonLogger } from "./core/logger.ts";
 import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
 import { closeDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
 import { provisionRedis } from "./localRedis.server.ts";
-import { startWorker } from "./worker.ts";
+import { createWebApp } from "./remix.server.ts";
+import { startWorker, type RunningWorker } from "./worker.ts";
 
 const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
 
@@ -26,11 +27,31 @@ async function main(): Promise<void> {
   await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`));
   const logger = jsonLogger();
   const admin = resolveAdminToken();
-  const app = buildApp({ redis: provision.config, databaseUrl, logger, adminToken: admin.token });
+  // The worker (started below, on the app's parts) owns the queue producers the routes enqueue on.
+  const started: { worker?: RunningWorker } = {};
+  const app = buildApp({
+    redis: provision.config,
+    databaseUrl,
+    logger,
+    adminToken: admin.token,
+    // The Remix app (Shopify admin, auth, webhooks) behind every path outside the lean API.
+    web: (parts) =>
+      createWebApp({
+        mode: process.env.NODE_ENV === "production" ? "production" : "development",
+        logger,
+        say,
+        loadContext: () => {
+          const running = started.worker as RunningWorker;
+          return { holdfast: { ...parts, intake: running.intake, queues: running.queues, logger } };
+        },
+      }),
+  });
   if (app.masterKey.generated) {
     say("generated a development encryption key in prisma/.holdfast-master-key; production must set HOLDFAST_ENCRYPTION_KEY");
   }
   const worker = startWorker(app, logger);
+  started.worker = worker;
+  await app.web?.start(app.server);
 
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";

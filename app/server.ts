@@ -12,7 +12,22 @@ export interface ServerDependencies {
   routes?: readonly Route[];
   /** Origins allowed to call the storefront API from a browser; none when absent. */
   originPolicy?: OriginPolicy;
+  /** The Remix app (app/remix.server.ts): asked about every path outside the lean API. */
+  web?: WebHandler;
   logger: Logger;
+}
+
+export interface WebHandler {
+  /** Answers and resolves true, or resolves false when it serves nothing at this path. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
+/** Paths that stay on the fast path: never handed to Remix, even when no route matches. */
+const LEAN_PREFIXES = ["/v1/", "/proxy/"];
+const LEAN_PATHS = new Set(["/v1", "/proxy", "/healthz", "/readyz", "/metrics"]);
+
+function isLeanPath(path: string): boolean {
+  return LEAN_PATHS.has(path) || LEAN_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
 /** Storefront paths get CORS (the widget runs on the store's domain); admin paths never do. */
@@ -22,7 +37,7 @@ function storefrontSaleOf(path: string): string | null | undefined {
   return segments[2] === "sales" && segments[3] ? segments[3] : null;
 }
 
-/** The one HTTP server: health, then the lean API, then (later) Remix, then a JSON 404. */
+/** The one HTTP server: health, then the lean API, then Remix, then a JSON 404. */
 export function createHttpServer(deps: ServerDependencies): Server {
   const dispatch = createRouter(
     [
@@ -37,7 +52,9 @@ export function createHttpServer(deps: ServerDependencies): Server {
     const path = (req.url ?? "/").split("?", 1)[0] as string;
     const saleId = storefrontSaleOf(path);
     if (saleId !== undefined && req.headers.origin && (await applyCors(req, res, policy, saleId)) === "answered") return;
-    if (!(await dispatch(req, res))) sendError(res, 404, "not_found", `Nothing is served at ${req.method} ${path}.`);
+    if (await dispatch(req, res)) return;
+    if (deps.web && !isLeanPath(path) && (await deps.web.handle(req, res))) return;
+    sendError(res, 404, "not_found", `Nothing is served at ${req.method} ${path}.`);
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
