@@ -1,0 +1,120 @@
+/* The demo store around the Holdfast widget: live stock, and a checkout that pays with the test
+ * provider once the widget reports a hold. Loaded before the widget, so a hold restored after a
+ * refresh reaches this page's listener. */
+/* global document, window, fetch, setTimeout, clearTimeout, CSS */
+(() => {
+  const cfg = JSON.parse(document.getElementById("holdfast-demo").textContent);
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  let held = null;
+  let stockTimer = 0;
+
+  async function json(method, path, { body, token } = {}) {
+    const headers = { "content-type": "application/json" };
+    if (window.Holdfast) headers["x-holdfast-session"] = window.Holdfast.sessionId();
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(cfg.api + path, { method, headers, body: body && JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {} };
+  }
+
+  async function refreshStock() {
+    clearTimeout(stockTimer);
+    try {
+      const { status, body } = await json("GET", `/sales/${cfg.sale}/stock`);
+      if (status === 200) {
+        for (const item of body.items) {
+          const row = $(`[data-item="${CSS.escape(item.itemId)}"]`);
+          if (!row) continue;
+          $("[data-stock]", row).textContent = String(item.available);
+          $("button", row).disabled = item.available === 0;
+        }
+        $(".demo-soldout").hidden = !body.soldOut;
+      }
+    } catch {
+      // Offline for a moment: the next refresh catches up.
+    }
+    stockTimer = setTimeout(refreshStock, 2000);
+  }
+
+  // The quantity picker feeds the widget through the button's data attribute.
+  document.addEventListener("change", (event) => {
+    const itemId = event.target.dataset && event.target.dataset.qtyFor;
+    if (!itemId) return;
+    $(`[data-holdfast-item="${CSS.escape(itemId)}"]`).dataset.holdfastQty = event.target.value;
+  });
+
+  document.addEventListener("holdfast:held", (event) => {
+    event.preventDefault(); // the page takes over from the widget's overlay
+    held = event.detail;
+    const title = (cfg.items.find((item) => item.id === held.itemId) || { title: held.itemId }).title;
+    const section = $(".demo-checkout");
+    section.hidden = false;
+    $("[data-held]", section).textContent = `Reserved for you: ${held.quantity} × ${title}, until ${new Date(held.expiresAt).toLocaleTimeString()}.`;
+    $("[data-order]", section).textContent = "";
+    setButtons(true);
+    $("#checkout-title").focus();
+    refreshStock();
+  });
+
+  function setButtons(enabled) {
+    $("[data-pay]").disabled = !enabled;
+    $("[data-release]").disabled = !enabled;
+  }
+
+  function finish(message) {
+    $("[data-order]").textContent = message;
+    setButtons(false);
+    window.Holdfast.done();
+    held = null;
+    refreshStock();
+  }
+
+  $("[data-pay]").addEventListener("click", async () => {
+    if (!held) return;
+    setButtons(false);
+    const status = $("[data-order]");
+    status.textContent = "Placing your order…";
+    const answer = await json("POST", "/checkout", { body: { holdToken: held.token, payment: { method: "test" } } }).catch(() => null);
+    if (!answer) {
+      status.textContent = "Connection lost. Your reservation is kept; try again.";
+      return setButtons(true);
+    }
+    if (answer.status === 404 && answer.body.error && answer.body.error.code === "not_found") {
+      status.textContent = "Checkout isn't available on this server yet; your reservation is kept until it expires.";
+      return void ($("[data-release]").disabled = false);
+    }
+    if (answer.status >= 300) {
+      status.textContent = `The order was refused: ${answer.body.error ? answer.body.error.message : answer.status}`;
+      return setButtons(true);
+    }
+    const { orderId } = answer.body;
+    const token = answer.body.orderToken || held.token;
+    status.textContent = `Order ${orderId}: ${answer.body.status}.`;
+    for (let attempt = 0; attempt < 120; attempt++) {
+      await sleep(1000);
+      const order = await json("GET", `/orders/${encodeURIComponent(orderId)}`, { token }).catch(() => null);
+      if (!order || order.status !== 200) continue;
+      if (order.body.status === "placed") return finish(`Order ${orderId} is placed. Thank you!`);
+      if (order.body.status === "failed") {
+        const reason = order.body.error ? order.body.error.message : "the payment did not go through";
+        return finish(`Order ${orderId} failed: ${reason}. Your reservation was released.`);
+      }
+      status.textContent = `Order ${orderId}: ${order.body.status}.`;
+    }
+    status.textContent = `Order ${orderId} is still being processed; check back later.`;
+  });
+
+  $("[data-release]").addEventListener("click", async () => {
+    if (!held) return;
+    setButtons(false);
+    const answer = await json("DELETE", `/holds/${encodeURIComponent(held.holdId)}`, { token: held.token }).catch(() => null);
+    if (answer && (answer.status === 204 || answer.status === 404)) finish("Your reservation was released.");
+    else {
+      $("[data-order]").textContent = "The reservation could not be released; try again.";
+      setButtons(true);
+    }
+  });
+
+  refreshStock();
+})();

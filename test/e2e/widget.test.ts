@@ -1,0 +1,172 @@
+import { randomBytes } from "node:crypto";
+
+import type { Page, Request } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { Shopper } from "../support/storefront.ts";
+import { JOINS_PER_SESSION, launchBrowser, SCREENSHOTS, startDemoServer, type Browsing, type DemoServer } from "./widgetHarness.ts";
+
+// The widget in headless Chromium against the real server (buildApp + worker), real Redis and
+// SQLite, with real sales and the admission controller doing the admitting.
+
+let server: DemoServer;
+let browsing: Browsing;
+
+beforeAll(async () => {
+  [server, browsing] = await Promise.all([startDemoServer(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browsing?.close();
+  await server?.close();
+});
+
+const dialog = (page: Page) => page.getByRole("dialog", { name: "You're in line for the drop" });
+const liveStatus = (page: Page) => dialog(page).getByRole("status");
+
+/** Every ticket join the page sends, with when it was sent. */
+function recordJoins(page: Page): { at: number; url: string }[] {
+  const joins: { at: number; url: string }[] = [];
+  page.on("request", (request: Request) => {
+    if (request.method() === "POST" && request.url().endsWith("/tickets")) joins.push({ at: Date.now(), url: request.url() });
+  });
+  return joins;
+}
+
+/** Chromium logs every 4xx fetch as a console error; only the answers a test provoked on purpose are excused. */
+function unexpected(errors: string[], excused: RegExp | null = null): string[] {
+  return errors.filter((text) => !(excused && excused.test(text)));
+}
+
+describe("waiting-room widget in the demo store", () => {
+  it("joins before the start, is admitted by the controller, holds, and reaches checkout; the overlay is an accessible dialog", async () => {
+    const startsAt = Date.now() + 4_000;
+    const { saleId, itemIds } = await server.createSale({ schedule: { prequeueAt: Date.now() - 1_000, startsAt }, start: false });
+    const { page, errors, context } = await browsing.shopper();
+    const joins = recordJoins(page);
+    await page.goto(`${server.base}/demo?sale=${saleId}`);
+    await expect.poll(() => page.locator("[data-stock]").first().textContent()).toBe("5");
+
+    const buy = page.locator(`[data-holdfast-item="${itemIds[0]}"]`);
+    await page.selectOption(`[data-qty-for="${itemIds[0]}"]`, "2");
+    await buy.click();
+    await dialog(page).waitFor();
+    await expect.poll(() => liveStatus(page).textContent()).toContain("before the start");
+    expect(Date.now()).toBeLessThan(startsAt); // the shopper really waited in the pre-queue
+
+    // Accessibility basics: a labelled modal dialog, a polite live region, named controls, focus inside.
+    const box = dialog(page);
+    expect(await box.getAttribute("aria-modal")).toBe("true");
+    expect(await liveStatus(page).getAttribute("aria-live")).toBe("polite");
+    expect(await page.locator(".hf-detail").getAttribute("aria-live")).toBe("polite");
+    expect(await box.getByRole("button", { name: "Close (you keep your place in line)" }).isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.closest("[role=dialog]") !== null)).toBe(true);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.closest("[role=dialog]") !== null)).toBe(true);
+    for (const select of await page.locator("select").all()) expect(await select.evaluate((el: HTMLSelectElement) => el.labels?.length ?? 0)).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOTS}widget-prequeue.png` });
+
+    // The sale starts on schedule; the controller admits; the widget holds with its pass.
+    const checkout = page.getByRole("region", { name: "Checkout" });
+    await checkout.waitFor({ timeout: 15_000 });
+    expect(await checkout.textContent()).toContain("2 × Test sneaker");
+    expect(await dialog(page).count()).toBe(0);
+    const counters = (await server.app.sales.get(saleId)).counters[itemIds[0] as string];
+    expect(counters).toMatchObject({ held: 2, available: 3 });
+    await expect.poll(() => page.locator("[data-stock]").first().textContent(), { timeout: 5_000 }).toBe("3");
+    await page.screenshot({ path: `${SCREENSHOTS}widget-checkout.png` });
+
+    // Checkout with the test payment: the page posts the hold token and shows the order's fate.
+    const posted = page.waitForRequest((request) => request.url().endsWith("/v1/checkout"));
+    await page.getByRole("button", { name: "Pay with the test card" }).click();
+    const body = (await posted).postDataJSON() as { holdToken: string; payment: { method: string } };
+    expect(body.payment).toEqual({ method: "test" });
+    expect(body.holdToken.split(".")).toHaveLength(3);
+    const order = page.locator("[data-order]");
+    await expect.poll(() => order.textContent(), { timeout: 15_000 }).toMatch(/is placed|failed|isn't available/);
+    await page.screenshot({ path: `${SCREENSHOTS}widget-order.png` });
+    expect(joins).toHaveLength(1);
+    expect(unexpected(errors, /status of 404/)).toEqual([]);
+    await context.close();
+  });
+
+  it("keeps the place across a refresh and in a new tab, without joining again", async () => {
+    // One shopper a minute: the first in line takes the only admission for a while, the widget waits behind.
+    const { saleId, itemIds } = await server.createSale({ admission: { mode: "rate", perMinute: 1 } });
+    const ahead = [new Shopper(server.base, saleId), new Shopper(server.base, saleId)];
+    for (const shopper of ahead) expect((await shopper.join()).status).toBe(201);
+    const { page, errors, context } = await browsing.shopper();
+    const joins = recordJoins(page);
+    await page.goto(`${server.base}/demo?sale=${saleId}`);
+    await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
+    await expect.poll(() => liveStatus(page).textContent()).toMatch(/You are number \d+ in line/);
+    const before = await liveStatus(page).textContent();
+    const stored = await page.evaluate(() => window.localStorage.getItem(Object.keys(window.localStorage).find((key) => key !== "holdfast:sid" && key.startsWith("holdfast:")) ?? ""));
+    expect(JSON.parse(stored ?? "{}").ticket).toBeTruthy();
+
+    await page.reload();
+    await dialog(page).waitFor();
+    await expect.poll(() => liveStatus(page).textContent()).toBe(before);
+    const tab = await context.newPage();
+    await tab.goto(`${server.base}/demo?sale=${saleId}`);
+    await dialog(tab).waitFor();
+    await expect.poll(() => liveStatus(tab).textContent()).toBe(before);
+    await tab.screenshot({ path: `${SCREENSHOTS}widget-refresh.png` });
+    expect(joins).toHaveLength(1);
+
+    // Closing the box keeps the place too, and hands focus back to the button that opened it.
+    await tab.keyboard.press("Escape");
+    expect(await dialog(tab).count()).toBe(0);
+    expect(unexpected(errors)).toEqual([]);
+    await context.close();
+  });
+
+  it("tells a waiting shopper at once when the last unit is taken", async () => {
+    const { saleId, itemIds } = await server.createSale({ items: [{ title: "Last pair", allocation: 1 }], admission: { mode: "rate", perMinute: 600 } });
+    const first = new Shopper(server.base, saleId);
+    expect((await first.join()).status).toBe(201);
+    // The room admits no more shoppers than units left, so the widget's shopper waits behind `first`.
+    const { page, errors, context } = await browsing.shopper();
+    await page.goto(`${server.base}/demo?sale=${saleId}`);
+    await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
+    await expect.poll(() => liveStatus(page).textContent()).toMatch(/You are number \d+ in line/);
+
+    let pass = "";
+    await expect.poll(async () => (pass = String((await first.status()).body.pass ?? "")), { timeout: 10_000 }).not.toBe("");
+    expect((await first.hold([{ itemId: itemIds[0] as string, quantity: 1 }], { pass })).status).toBe(201);
+    await expect.poll(() => liveStatus(page).textContent(), { timeout: 15_000 }).toContain("Sold out");
+    expect(await page.locator(".hf-detail").textContent()).toContain("keep this open");
+    await page.screenshot({ path: `${SCREENSHOTS}widget-soldout.png` });
+    expect(unexpected(errors)).toEqual([]);
+    await context.close();
+  });
+
+  it("waits out a 429 for as long as Retry-After says, then joins and holds", async () => {
+    const { saleId, itemIds } = await server.createSale({ admission: { mode: "off" } });
+    const { page, errors, context } = await browsing.shopper();
+    const session = randomBytes(18).toString("base64url");
+    await context.addInitScript((sid) => {
+      if (!window.localStorage.getItem("holdfast:sid")) window.localStorage.setItem("holdfast:sid", sid);
+    }, session);
+    // Spend this session's joins for the minute through the real API, then shorten the window so
+    // the test needs seconds, not a minute: the server's 429 then says Retry-After: 3.
+    const other = Object.assign(new Shopper(server.base, saleId), { session });
+    for (let i = 0; i < JOINS_PER_SESSION; i++) expect((await other.join()).status).toBe(201);
+    await server.app.redis.pexpire(`hf:rl:join:session:${session}`, 2_500);
+
+    const joins = recordJoins(page);
+    const refused = page.waitForResponse((response) => response.url().endsWith("/tickets") && response.status() === 429);
+    await page.goto(`${server.base}/demo?sale=${saleId}`);
+    await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
+    const retryAfter = Number((await refused).headers()["retry-after"]);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => liveStatus(page).textContent()).toContain(`Trying again in ${retryAfter} s`);
+    await page.screenshot({ path: `${SCREENSHOTS}widget-429.png` });
+
+    await page.getByRole("region", { name: "Checkout" }).waitFor({ timeout: 15_000 });
+    expect(joins).toHaveLength(2);
+    expect((joins[1]?.at ?? 0) - (joins[0]?.at ?? 0)).toBeGreaterThanOrEqual(retryAfter * 1_000 - 100);
+    expect(unexpected(errors, /status of 429/)).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,84 @@
+import { readFile } from "node:fs/promises";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { DEMO_SALE, ensureDemoSale } from "../../app/demo.server.ts";
+import { startDemoServer, type DemoServer } from "./widgetHarness.ts";
+
+// The demo storefront over HTTP (no browser): the page, its assets, bad input, and the demo
+// sale that npm start makes when none works.
+
+let server: DemoServer;
+
+beforeAll(async () => {
+  server = await startDemoServer();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const get = (path: string, init?: RequestInit) => fetch(`${server.base}${path}`, init);
+
+describe("demo storefront", () => {
+  it("serves the demo sale's page with the widget wired to the same-origin API", async () => {
+    const res = await get("/demo");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const html = await res.text();
+    for (const item of DEMO_SALE.items) expect(html).toContain(item.title);
+    const config = JSON.parse(/<script type="application\/json" id="holdfast-config">(.*?)<\/script>/.exec(html)?.[1] ?? "{}") as Record<string, unknown>;
+    const details = await server.app.sales.get(server.demoSaleId);
+    expect(config).toMatchObject({ api: "/v1", sale: server.demoSaleId, platform: "demo" });
+    expect(Object.keys(config.items as object).sort()).toEqual(details.sale.items.map((item) => item.id).sort());
+    expect((config.strings as Record<string, string>).title).toBe("You're in line for the drop");
+    // The demo sale is live with a waiting room, so the page works as soon as npm start prints it.
+    expect(details.room).toMatchObject({ state: "live" });
+    expect(details.sale.admission.mode).not.toBe("off");
+  });
+
+  it("serves the widget from the theme extension's assets, byte for byte", async () => {
+    const res = await get("/demo/assets/holdfast-waiting-room.js");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    const onDisk = await readFile(new URL("../../extensions/waiting-room/assets/holdfast-waiting-room.js", import.meta.url), "utf8");
+    expect(await res.text()).toBe(onDisk);
+    for (const asset of ["holdfast-waiting-room.css", "demo.js", "demo.css"]) expect((await get(`/demo/assets/${asset}`)).status).toBe(200);
+  });
+
+  it("answers bad input with a JSON error and a code", async () => {
+    const cases: [string, RequestInit | undefined, number, string][] = [
+      ["/demo?sale=no-such-sale", undefined, 404, "sale_not_found"],
+      ["/demo?sale=%00bad", undefined, 404, "sale_not_found"],
+      ["/demo/assets/..%2F..%2Fpackage.json", undefined, 404, "asset_not_found"],
+      ["/demo/assets/index.ts", undefined, 404, "asset_not_found"],
+      ["/demo/assets/__proto__", undefined, 404, "asset_not_found"],
+      ["/demo", { method: "POST" }, 405, "method_not_allowed"],
+    ];
+    for (const [path, init, status, code] of cases) {
+      const res = await get(path, init);
+      expect({ path, status: res.status }).toEqual({ path, status });
+      expect(await res.json()).toMatchObject({ error: { code, message: expect.any(String) } });
+    }
+  });
+
+  it("escapes sale and item names in the page and in its JSON", async () => {
+    const { saleId } = await server.createSale({ name: `Drop </script><script>alert(1)</script>`, items: [{ title: `<img src=x onerror=alert(1)>`, allocation: 1 }] });
+    const html = await (await get(`/demo?sale=${saleId}`)).text();
+    expect(html).not.toContain("<script>alert(1)");
+    expect(html).not.toContain("<img src=x");
+    expect(html).toContain("&#60;img src=x onerror=alert(1)&#62;");
+    expect(html).toContain("\\u003cimg src=x");
+  });
+
+  it("npm start reuses a working demo sale and makes a new one once it has ended", async () => {
+    expect(await ensureDemoSale(server.app.sales)).toEqual({ saleId: server.demoSaleId, created: false });
+    await server.app.sales.end(server.demoSaleId);
+    const next = await ensureDemoSale(server.app.sales);
+    expect(next.created).toBe(true);
+    expect(next.saleId).not.toBe(server.demoSaleId);
+    expect((await server.app.sales.get(next.saleId)).room).toMatchObject({ state: "live" });
+    await server.app.sales.end(next.saleId);
+  });
+});
