@@ -1,0 +1,75 @@
+// The write-back's and reconciliation's view of the durable sale records (SyncCatalog and
+// SaleHistory ports) over Prisma, SQLite or PostgreSQL.
+import type { Clock } from "../core/clock.ts";
+import { systemClock } from "../core/clock.ts";
+import type { Line } from "../core/inventory/index.ts";
+import type { PersistedLedgerEntry, PersistedOrder, SaleHistory, SyncCatalog, SyncSale } from "../core/sync/index.ts";
+import type { Db } from "../db.server.ts";
+
+/** Sales whose stock moves: the pre-queue takes no stock, but holds start with the sale and a paused sale still commits. */
+const SYNCING_STATES = ["prequeue", "live", "paused"];
+
+export interface PrismaSyncCatalogOptions {
+  /** How long after a sale ended its stock is still written back (late commits, expiries); default 1 day. */
+  followEndedForMs?: number;
+  clock?: Clock;
+}
+
+export class PrismaSyncCatalog implements SyncCatalog, SaleHistory {
+  private readonly followEndedForMs: number;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly db: Db,
+    options: PrismaSyncCatalogOptions = {},
+  ) {
+    this.followEndedForMs = options.followEndedForMs ?? 24 * 60 * 60 * 1_000;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  private syncingWhere() {
+    const endedSince = new Date(this.clock.now() - this.followEndedForMs);
+    return {
+      storeId: { not: null },
+      store: { uninstalledAt: null },
+      OR: [{ state: { in: SYNCING_STATES } }, { state: "ended", updatedAt: { gte: endedSince } }],
+    };
+  }
+
+  async salesToSync(): Promise<string[]> {
+    const rows = await this.db.sale.findMany({
+      where: { ...this.syncingWhere(), items: { some: { platformRef: { not: null } } } },
+      select: { id: true },
+      orderBy: { id: "asc" },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  async sale(saleId: string): Promise<SyncSale | null> {
+    const row = await this.db.sale.findUnique({
+      where: { id: saleId },
+      select: { storeId: true, items: { where: { platformRef: { not: null } }, select: { id: true, platformRef: true }, orderBy: { position: "asc" } } },
+    });
+    if (!row?.storeId) return null;
+    return { saleId, storeId: row.storeId, items: row.items.map((item) => ({ itemId: item.id, platformRef: item.platformRef as string })) };
+  }
+
+  async itemsForRef(storeId: string, platformRef: string): Promise<{ saleId: string; itemId: string }[]> {
+    const rows = await this.db.saleItem.findMany({
+      where: { platformRef, sale: { ...this.syncingWhere(), storeId } },
+      select: { id: true, saleId: true, sale: { select: { startsAt: true, createdAt: true } } },
+    });
+    const started = (row: (typeof rows)[number]) => (row.sale.startsAt ?? row.sale.createdAt).getTime();
+    return rows.sort((a, b) => started(b) - started(a)).map((row) => ({ saleId: row.saleId, itemId: row.id }));
+  }
+
+  async ledger(saleId: string): Promise<PersistedLedgerEntry[]> {
+    const rows = await this.db.ledgerEvent.findMany({ where: { saleId }, select: { streamId: true, type: true, linesJson: true }, orderBy: { id: "asc" } });
+    return rows.map((row) => ({ streamId: row.streamId, type: row.type, lines: JSON.parse(row.linesJson) as Line[] }));
+  }
+
+  async orders(saleId: string): Promise<PersistedOrder[]> {
+    const rows = await this.db.order.findMany({ where: { saleId }, select: { platformOrderRef: true, status: true, linesJson: true } });
+    return rows.map((row) => ({ platformOrderRef: row.platformOrderRef, status: row.status, lines: JSON.parse(row.linesJson) as Line[] }));
+  }
+}
