@@ -1,0 +1,20 @@
+import { PlatformError } from "../platform/PlatformError.ts";
+import { isBreakerOpen } from "../resilience/index.ts";
+
+/** A wait that is not a failure: long enough that the platform may answer, short enough to stay current. */
+const MIN_DEFER_MS = 250;
+const DEFAULT_THROTTLE_DEFER_MS = 1_000;
+
+/**
+ * How long to put a job aside for an error that says "not now" rather than "failed": an open
+ * circuit breaker (until it lets a test call through) or throttling (until the platform's or
+ * our budget's retry-after). Null for every other error. A job deferred so does not spend an
+ * attempt: a platform outage of any length never sends work to the dead-letter queue.
+ */
+export function deferralMs(error: unknown): number | null {
+  if (isBreakerOpen(error)) return Math.max(MIN_DEFER_MS, error.details.retryAfterMs ?? 0);
+  if (error instanceof PlatformError && error.kind === "throttled") {
+    return Math.max(MIN_DEFER_MS, error.details.retryAfterMs ?? DEFAULT_THROTTLE_DEFER_MS);
+  }
+  return null;
+}
