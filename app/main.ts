@@ -9,10 +9,12 @@ import type { AddressInfo } from "node:net";
 
 import { migrateDatabase } from "../scripts/db-migrate.ts";
 import { resolveAdminToken } from "./adminToken.server.ts";
+import { demoRoutes } from "./api/demo/index.ts";
 import { buildApp } from "./app.server.ts";
 import { jsonLogger } from "./core/logger.ts";
 import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
 import { closeDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
+import { ensureDemoSale, type DemoSale } from "./demo.server.ts";
 import { provisionRedis } from "./localRedis.server.ts";
 import { createWebApp } from "./remix.server.ts";
 import { startWorker, type RunningWorker } from "./worker.ts";
@@ -28,12 +30,14 @@ async function main(): Promise<void> {
   const logger = jsonLogger();
   const admin = resolveAdminToken();
   // The worker (started below, on the app's parts) owns the queue producers the routes enqueue on.
-  const started: { worker?: RunningWorker } = {};
+  const started: { worker?: RunningWorker; demo?: DemoSale } = {};
   const app = buildApp({
     redis: provision.config,
     databaseUrl,
     logger,
     adminToken: admin.token,
+    // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
+    extraRoutes: (parts) => demoRoutes({ sales: parts.sales, defaultSaleId: () => started.demo?.saleId ?? null }),
     // The Remix app (Shopify admin, auth, webhooks) behind every path outside the lean API.
     web: (parts) =>
       createWebApp({
@@ -51,6 +55,10 @@ async function main(): Promise<void> {
   }
   const worker = startWorker(app, logger);
   started.worker = worker;
+  started.demo = await ensureDemoSale(app.sales).catch((error: unknown) => {
+    say(`demo: no demo sale (${error instanceof Error ? error.message : String(error)}); /demo?sale=<saleId> still works`);
+    return undefined;
+  });
   await app.web?.start(app.server);
 
   const port = Number(process.env.PORT ?? 3000);
@@ -65,6 +73,7 @@ async function main(): Promise<void> {
   say(`  storefront API: ${base}/v1/sales/<saleId>/tickets | status | holds | stock`);
   say(`  admin API:      ${base}/v1/admin/sales (Authorization: Bearer <token>; ${admin.source === "env" ? "token from HOLDFAST_ADMIN_TOKEN" : `token in ${admin.path}`})`);
   say(`  CLI:            npm run holdfast -- sale create --name "Drop" --item "Sneaker:100"   (REDIS_URL=${describeRedis(provision.config)} when the private Redis runs)`);
+  if (started.demo) say(`  demo store:     ${base}/demo   (demo sale ${started.demo.saleId}${started.demo.created ? ", created now" : ""}; test payments only)`);
   say(`  health:         ${base}/healthz   readiness: ${base}/readyz`);
   say("press Ctrl+C to stop");
 
