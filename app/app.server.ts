@@ -15,7 +15,8 @@ import { LocalRateLimiter, RedisRateLimiter, rateLimitRulesFromEnv } from "./cor
 import { createRedis, type RedisClient, type RedisConfig } from "./core/redis.ts";
 import { loadMasterKey, type LoadedMasterKey } from "./core/secrets/index.ts";
 import { SaleService } from "./core/sales/index.ts";
-import { RoomViewCache, WaitingRoom } from "./core/waiting-room/index.ts";
+import { VerifiedTokenCache } from "./core/tokens/index.ts";
+import { RoomViewCache, WaitingRoom, type TicketClaims } from "./core/waiting-room/index.ts";
 import { createDb, type Db } from "./db.server.ts";
 import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
 import type { WebApp } from "./remix.server.ts";
@@ -75,6 +76,7 @@ export function buildApp(options: AppOptions): App {
     localLimiter: new LocalRateLimiter({ clock }),
     rules: rateLimitRulesFromEnv(env),
     trustedProxies: trustedProxiesFromEnv(env),
+    tickets: new VerifiedTokenCache<TicketClaims>({ type: "ticket" }),
     clock,
   };
   const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock });

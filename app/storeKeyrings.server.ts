@@ -21,22 +21,28 @@ export class SqlKeyringSource implements KeyringSource {
     private readonly masterKey: Buffer,
   ) {}
 
-  async forStore(storeId: string | null): Promise<Keyring> {
+  /** Synchronous once a store's keys are in memory, so a status poll never waits on a promise. */
+  forStore(storeId: string | null): Keyring | Promise<Keyring> {
     const cacheKey = storeId ?? "";
     const entry = this.cache.get(cacheKey);
-    if (entry && Date.now() - entry.loadedAt < REFRESH_MS) return entry.keyring;
-    if (entry?.loading) return entry.keyring;
-    const loading = this.load(storeId);
-    if (entry) {
+    if (!entry) return this.loadFirst(cacheKey, storeId);
+    if (entry.loading === null && Date.now() - entry.loadedAt >= REFRESH_MS) {
       // Keep answering with the keys we have while the refresh runs.
+      const loading = this.load(storeId);
       entry.loading = loading;
       loading.then(
         (keyring) => Object.assign(entry, { keyring, loadedAt: Date.now(), loading: null }),
         () => Object.assign(entry, { loading: null }),
       );
-      return entry.keyring;
     }
-    const keyring = await loading;
+    return entry.keyring;
+  }
+
+  private async loadFirst(cacheKey: string, storeId: string | null): Promise<Keyring> {
+    const keyring = await this.load(storeId);
+    // Two first requests may both load; the first to finish wins, so every caller sees one keyring object.
+    const settled = this.cache.get(cacheKey);
+    if (settled) return settled.keyring;
     this.cache.set(cacheKey, { keyring, loadedAt: Date.now(), loading: null });
     return keyring;
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { BlockList, isIP } from "node:net";
+import { BlockList, isIP, type Socket } from "node:net";
 
 /**
  * Who is on the other end, for rate limits and logs.
@@ -46,10 +46,42 @@ export function trustedProxiesFromEnv(env: NodeJS.ProcessEnv = process.env): Tru
 }
 
 export function clientAddress(req: IncomingMessage, trusted: TrustedProxies): string {
-  const peer = normaliseAddress(req.socket.remoteAddress ?? "");
+  const peer = peerOf(req.socket).address;
   if (!peer) return "unknown";
   const forwarded = req.headers["x-forwarded-for"];
-  if (!trusted.has(peer) || !forwarded) return peer;
+  if (!forwarded || !trusted.has(peer)) return peer;
+  return forwardedClient(peer, forwarded, trusted);
+}
+
+/** addressBucket(clientAddress(...)), answered from the connection when no proxy header counts. */
+export function clientBucket(req: IncomingMessage, trusted: TrustedProxies): string {
+  const peer = peerOf(req.socket);
+  if (!peer.address) return "unknown";
+  const forwarded = req.headers["x-forwarded-for"];
+  if (!forwarded || !trusted.has(peer.address)) return peer.bucket;
+  return addressBucket(forwardedClient(peer.address, forwarded, trusted));
+}
+
+interface Peer {
+  address: string;
+  bucket: string;
+}
+
+/** A keep-alive connection carries many polls from one peer: parse its address once. */
+const peers = new WeakMap<Socket, Peer>();
+
+function peerOf(socket: Socket): Peer {
+  let peer = peers.get(socket);
+  if (peer === undefined) {
+    const address = normaliseAddress(socket.remoteAddress ?? "");
+    peer = { address, bucket: address ? addressBucket(address) : "unknown" };
+    // remoteAddress is undefined once the socket is gone; do not remember that.
+    if (address) peers.set(socket, peer);
+  }
+  return peer;
+}
+
+function forwardedClient(peer: string, forwarded: string | string[], trusted: TrustedProxies): string {
   const hops = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded).split(",");
   let client = peer;
   for (let i = hops.length - 1; i >= 0; i--) {

@@ -1,9 +1,9 @@
-import { createServer, request } from "node:http";
+import { createServer, request, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { addressBucket, clientAddress, trustedProxies, trustedProxiesFromEnv } from "../../app/api/clientAddress.ts";
+import { addressBucket, clientAddress, clientBucket, trustedProxies, trustedProxiesFromEnv } from "../../app/api/clientAddress.ts";
 import { HttpError } from "../../app/api/HttpError.ts";
 import { enforce } from "../../app/api/rateLimit.ts";
 import { createRouter } from "../../app/api/router.ts";
@@ -136,5 +136,21 @@ describe("addressBucket", () => {
     expect(addressBucket("::1")).toBe("0:0:0:0::/64");
     expect(addressBucket("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
     expect(addressBucket("unknown")).toBe("unknown");
+  });
+});
+
+describe("clientBucket", () => {
+  it("equals addressBucket(clientAddress(...)) with and without trusted proxies, across keep-alive requests", () => {
+    const socket = { remoteAddress: "::ffff:10.0.0.5" };
+    const polled = (forwarded?: string) => ({ socket, headers: forwarded ? { "x-forwarded-for": forwarded } : {} }) as unknown as IncomingMessage;
+    const proxy = trustedProxies(["10.0.0.0/8"]);
+    for (const trusted of [trustedProxies([]), proxy]) {
+      for (const forwarded of [undefined, "2001:db8:aa:bb:1:2:3:4", "198.51.100.7, 10.0.0.9", "garbage"]) {
+        const req = polled(forwarded);
+        expect(clientBucket(req, trusted), `${forwarded} ${trusted === proxy}`).toBe(addressBucket(clientAddress(req, trusted)));
+      }
+    }
+    expect(clientBucket(polled("2001:db8:aa:bb:1:2:3:4"), proxy)).toBe("2001:db8:aa:bb::/64");
+    expect(clientBucket(polled(), proxy)).toBe("10.0.0.5");
   });
 });

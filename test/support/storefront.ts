@@ -9,7 +9,8 @@ import { trustedProxies } from "../../app/api/clientAddress.ts";
 import { HoldEngine } from "../../app/core/inventory/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
 import { DEFAULT_RATE_LIMIT_RULES, LocalRateLimiter, RedisRateLimiter, type RateLimitRules } from "../../app/core/rate-limit/index.ts";
-import { RoomViewCache, WaitingRoom, type RoomSettings } from "../../app/core/waiting-room/index.ts";
+import { VerifiedTokenCache } from "../../app/core/tokens/index.ts";
+import { RoomViewCache, WaitingRoom, type RoomSettings, type TicketClaims } from "../../app/core/waiting-room/index.ts";
 import { createDb } from "../../app/db.server.ts";
 import { createHttpServer } from "../../app/server.ts";
 import { SqlKeyringSource } from "../../app/storeKeyrings.server.ts";
@@ -49,6 +50,7 @@ export async function startStorefront(options: { clock?: ManualClock; rules?: Pa
     localLimiter: new LocalRateLimiter({ clock }),
     rules: { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules },
     trustedProxies: trustedProxies([]),
+    tickets: new VerifiedTokenCache<TicketClaims>({ type: "ticket" }),
     clock,
   };
   const server = createHttpServer({

@@ -1,8 +1,8 @@
 import type { Clock } from "../../core/clock.ts";
 import type { HoldEngine } from "../../core/inventory/index.ts";
 import type { LocalRateLimiter, RateLimitRules, RedisRateLimiter } from "../../core/rate-limit/index.ts";
-import type { Keyring } from "../../core/tokens/index.ts";
-import type { RoomView, RoomViewCache, WaitingRoom } from "../../core/waiting-room/index.ts";
+import type { Keyring, VerifiedTokenCache } from "../../core/tokens/index.ts";
+import type { RoomView, RoomViewCache, TicketClaims, WaitingRoom } from "../../core/waiting-room/index.ts";
 import type { TrustedProxies } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
 
@@ -21,12 +21,26 @@ export interface StorefrontDeps {
   localLimiter: LocalRateLimiter;
   rules: RateLimitRules;
   trustedProxies: TrustedProxies;
+  /** Tickets already verified by this process: a repeat poll skips the HMAC and the parse. */
+  tickets: VerifiedTokenCache<TicketClaims>;
   clock: Clock;
 }
 
+const SALE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** The room of a sale, from the in-process cache; unknown and never-opened sales are 404. */
 export async function requireRoom(deps: StorefrontDeps, saleId: string): Promise<RoomView> {
-  const view = /^[A-Za-z0-9_-]{1,64}$/.test(saleId) ? await deps.views.get(saleId) : null;
+  return roomOrNotFound(saleId, SALE_ID.test(saleId) ? await deps.views.get(saleId) : null);
+}
+
+/** requireRoom without waiting when this process holds a young view; undefined means "call requireRoom". */
+export function peekRoom(deps: StorefrontDeps, saleId: string): RoomView | undefined {
+  if (!SALE_ID.test(saleId)) return roomOrNotFound(saleId, null);
+  const view = deps.views.peek(saleId);
+  return view === undefined ? undefined : roomOrNotFound(saleId, view);
+}
+
+function roomOrNotFound(saleId: string, view: RoomView | null): RoomView {
   if (!view) throw new HttpError(404, "sale_not_found", `There is no open sale ${saleId}; check the sale id in the widget settings.`);
   return view;
 }

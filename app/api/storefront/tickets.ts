@@ -1,6 +1,6 @@
 import { sessionBinding, signToken } from "../../core/tokens/index.ts";
 import { shopperStatus, type TicketClaims } from "../../core/waiting-room/index.ts";
-import { addressBucket, clientAddress } from "../clientAddress.ts";
+import { clientBucket } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
 import { enforce } from "../rateLimit.ts";
 import { sendJson } from "../respond.ts";
@@ -15,7 +15,7 @@ import { sessionForJoin } from "./session.ts";
 export async function joinQueue(deps: StorefrontDeps, { req, res, params }: RequestContext): Promise<void> {
   const saleId = params.saleId as string;
   const session = sessionForJoin(req, res);
-  const address = addressBucket(clientAddress(req, deps.trustedProxies));
+  const address = clientBucket(req, deps.trustedProxies);
   const [byAddress, bySession] = await Promise.all([
     deps.limiter.hit(`join:ip:${address}`, deps.rules.joinPerAddress),
     deps.limiter.hit(`join:session:${session}`, deps.rules.joinPerSession),

@@ -73,15 +73,19 @@ export function verifyToken<T extends TokenClaims = TokenClaims>(token: string, 
   if (claims.typ !== options.type) {
     throw new TokenError("token_wrong_type", `Expected a ${options.type} token, got a ${claims.typ} token.`);
   }
-  const nowMs = options.now ?? Date.now();
-  const leewayMs = (options.leewaySeconds ?? 0) * 1000;
+  checkTokenTimes(claims, options.now ?? Date.now(), options.leewaySeconds ?? 0);
+  return claims as T;
+}
+
+/** Throws when `nbf` is still ahead or `exp` has passed at `nowMs`. */
+export function checkTokenTimes(claims: Pick<TokenClaims, "exp" | "nbf">, nowMs: number, leewaySeconds: number): void {
+  const leewayMs = leewaySeconds * 1000;
   if (claims.nbf !== undefined && nowMs < claims.nbf * 1000 - leewayMs) {
     throw new TokenError("token_not_yet_valid", "The token is not valid yet.");
   }
   if (claims.exp !== undefined && nowMs >= claims.exp * 1000 + leewayMs) {
     throw new TokenError("token_expired", "The token has expired.");
   }
-  return claims as T;
 }
 
 function hmac(secret: Buffer, input: string): string {

@@ -39,6 +39,23 @@ export class RoomViewCache {
     this.maxEntries = options.maxEntries ?? 10_000;
   }
 
+  /**
+   * The view when this process has one young enough to answer with (starting a background
+   * refresh when it is stale), or undefined when the caller must wait for get(). Lets the
+   * status path answer without a promise in the common case.
+   */
+  peek(saleId: string): RoomView | null | undefined {
+    const entry = this.entries.get(saleId);
+    if (entry === undefined) return undefined;
+    const age = this.clock.now() - entry.fetchedAt;
+    if (age < this.freshMs) return entry.view;
+    if (age < this.staleMs) {
+      if (entry.refreshing === null) void this.refresh(saleId, entry).catch(() => undefined);
+      return entry.view;
+    }
+    return undefined;
+  }
+
   async get(saleId: string): Promise<RoomView | null> {
     const entry = this.entries.get(saleId);
     const age = entry ? this.clock.now() - entry.fetchedAt : Infinity;

@@ -33,6 +33,22 @@ export function admissionRate(view: RoomView, now: number): number {
   return view.mode.includes("rate") ? view.perMinute / 60 : 0;
 }
 
+/** How long a measured rate is reused for one view: well under a second, so an ETA moves smoothly. */
+const RATE_REUSE_MS = 100;
+const measuredRates = new WeakMap<RoomView, { at: number; rate: number }>();
+
+/**
+ * admissionRate for the status path: every waiting shopper polling the same view would loop
+ * over the same batches, so the figure is kept per view object for RATE_REUSE_MS.
+ */
+function currentRate(view: RoomView, now: number): number {
+  const memo = measuredRates.get(view);
+  if (memo !== undefined && Math.abs(now - memo.at) < RATE_REUSE_MS) return memo.rate;
+  const rate = admissionRate(view, now);
+  measuredRates.set(view, { at: now, rate });
+  return rate;
+}
+
 /**
  * Polls are spread with ±20% jitter and grow with the wait, so a crowd never polls in step
  * and the shoppers far back (most of them) poll least.
@@ -42,38 +58,38 @@ function refreshIn(seconds: number, random: () => number): number {
   return Math.max(1, Math.round(clamped * (0.8 + 0.4 * random())));
 }
 
+/** One object shape for every answer (no spreads): this runs once per status poll. */
+function answer(
+  view: RoomView,
+  state: ShopperStatus["state"],
+  position: number | null,
+  ahead: number | null,
+  etaSeconds: number | null,
+  refreshAfter: number | null,
+): ShopperStatus {
+  return { state, position, ahead, etaSeconds, refreshAfter, paused: view.state === "paused", passRequired: view.mode !== "off" };
+}
+
 export function shopperStatus(view: RoomView, ticket: TicketClaims, now: number, random: () => number = Math.random): ShopperStatus {
   const place = queuePlace(view, ticket);
-  const base = { position: place, paused: view.state === "paused", passRequired: view.mode !== "off" };
-  if (view.state === "ended") {
-    return { ...base, state: "ended", ahead: null, etaSeconds: null, refreshAfter: null };
-  }
+  if (view.state === "ended") return answer(view, "ended", place, null, null, null);
   if (place === null) {
     const untilStart = view.startsAt === null ? null : Math.max(0, Math.ceil((view.startsAt - now) / 1_000));
-    return { ...base, state: "prequeue", ahead: null, etaSeconds: untilStart, refreshAfter: refreshIn(untilStart === null ? 10 : untilStart / 2, random) };
+    return answer(view, "prequeue", null, null, untilStart, refreshIn(untilStart === null ? 10 : untilStart / 2, random));
   }
-  if (view.soldOut) {
-    // Holds that lapse return stock, so a sold-out shopper keeps polling, slowly.
-    return { ...base, state: "soldout", ahead: null, etaSeconds: null, refreshAfter: refreshIn(30, random) };
-  }
-  if (view.mode === "off") {
-    return { ...base, state: "admitted", ahead: 0, etaSeconds: 0, refreshAfter: refreshIn(30, random) };
-  }
+  // Holds that lapse return stock, so a sold-out shopper keeps polling, slowly.
+  if (view.soldOut) return answer(view, "soldout", place, null, null, refreshIn(30, random));
+  if (view.mode === "off") return answer(view, "admitted", place, 0, 0, refreshIn(30, random));
   if (place <= view.serving) {
     const batch = batchOf(view.batches, place);
     const exp = batch ? batch.at + view.passMs : 0;
-    if (exp <= now) return { ...base, state: "expired", ahead: null, etaSeconds: null, refreshAfter: null };
-    return {
-      ...base,
-      state: "admitted",
-      ahead: 0,
-      etaSeconds: 0,
-      refreshAfter: refreshIn((exp - now) / 2_000, random),
-      pass: { pos: place, b: batch?.first ?? place, expiresAt: exp },
-    };
+    if (exp <= now) return answer(view, "expired", place, null, null, null);
+    const admitted = answer(view, "admitted", place, 0, 0, refreshIn((exp - now) / 2_000, random));
+    admitted.pass = { pos: place, b: batch?.first ?? place, expiresAt: exp };
+    return admitted;
   }
   const ahead = place - view.serving - 1;
-  const rate = view.state === "paused" ? 0 : admissionRate(view, now);
+  const rate = view.state === "paused" ? 0 : currentRate(view, now);
   const etaSeconds = rate > 0 ? Math.ceil((ahead + 1) / rate) : null;
-  return { ...base, state: "waiting", ahead, etaSeconds, refreshAfter: refreshIn(etaSeconds === null ? 10 : etaSeconds / 3, random) };
+  return answer(view, "waiting", place, ahead, etaSeconds, refreshIn(etaSeconds === null ? 10 : etaSeconds / 3, random));
 }
