@@ -33,7 +33,7 @@
  *      with busy neighbours is repeated up to that many times; the quietest attempt is kept.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 
@@ -66,8 +66,12 @@ const postStartJoins = envInteger("BENCH_POSTSTART_JOINS", 1_000_000, 1_000, 20_
 const prequeueJoins = envInteger("BENCH_PREQUEUE_JOINS", 100_000, 1_000, 5_000_000);
 const memoryPhase = process.env.BENCH_MEMORY?.trim() !== "0";
 const profiling = process.env.BENCH_CPU_PROFILE?.trim() === "1";
-/** Extra node flags for the app server children, for investigations (e.g. --perf-basic-prof for `perf record`). */
-const appNodeFlags = (process.env.BENCH_APP_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+/**
+ * The app server children run with the node flags `npm start` uses (read from package.json, so
+ * the bench measures what production runs), plus BENCH_APP_NODE_FLAGS for investigations
+ * (e.g. --perf-basic-prof for `perf record`).
+ */
+const appNodeFlags = [...startScriptNodeFlags(), ...(process.env.BENCH_APP_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean)];
 const quietCpuPct = envInteger("BENCH_QUIET_CPU_PCT", 30, 1, 1_000);
 const quietWaitSeconds = envInteger("BENCH_QUIET_WAIT_SECONDS", 60, 0, 3_600);
 const noisyRetries = envInteger("BENCH_NOISY_RETRIES", 1, 0, 10);
@@ -91,6 +95,19 @@ const runId = randomBytes(3).toString("hex");
 const startedAt = Date.now();
 /** Every undo step of the run (children, Redis, temp dir); runs at the end, on errors and on signals. */
 const cleanup = new Cleanup();
+
+/** The `--flag` words of package.json's start script between `node` and `--import`. */
+function startScriptNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts?: { start?: string } };
+  const words = (manifest.scripts?.start ?? "").split(/\s+/);
+  if (words[0] !== "node") return [];
+  const flags: string[] = [];
+  for (const word of words.slice(1)) {
+    if (!word.startsWith("--") || word === "--import") break;
+    flags.push(word);
+  }
+  return flags;
+}
 
 function parseRows(raw: string | undefined): RowName[] {
   if (!raw?.trim()) return [...ROW_NAMES];
