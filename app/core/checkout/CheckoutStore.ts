@@ -1,0 +1,172 @@
+import { fileURLToPath } from "node:url";
+
+import { systemClock, type Clock } from "../clock.ts";
+import type { Line } from "../inventory/index.ts";
+import { saleInventoryKeys, saleTag } from "../keys.ts";
+import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
+import type { RedisClient } from "../redis.ts";
+import { orderIdForHold } from "./orderIds.ts";
+
+const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
+
+export type CheckoutStatus = "queued" | "processing" | "placed" | "failed";
+
+export interface CheckoutError {
+  code: string;
+  message: string;
+}
+
+export interface Customer {
+  email?: string;
+  name?: string;
+}
+
+/** A headless order as Redis keeps it while it is being worked on (and a week after). */
+export interface CheckoutOrder {
+  orderId: string;
+  saleId: string;
+  holdId: string;
+  storeId: string | null;
+  status: CheckoutStatus;
+  lines: Line[];
+  /** The hold's customer id (the shopper's session binding). */
+  customerId: string;
+  customer: Customer | null;
+  /** The shopper's payment payload; dropped once the order is settled. */
+  payment: Record<string, unknown> | null;
+  platformOrderRef?: string;
+  paymentUrl?: string;
+  error?: CheckoutError;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface OpenCheckout {
+  saleId: string;
+  holdId: string;
+  storeId: string | null;
+  payment: Record<string, unknown>;
+  customer: Customer | null;
+}
+
+export type OpenResult =
+  | { outcome: "opened"; orderId: string }
+  | { outcome: "existing"; orderId: string; status: CheckoutStatus }
+  /** No such hold (released, committed, or expired and reclaimed). */
+  | { outcome: "hold_gone" }
+  | { outcome: "hold_expired" };
+
+export interface CheckoutStoreOptions {
+  clock?: Clock;
+  /** How long an opened checkout keeps its hold alive, at least; default 30 minutes. */
+  holdExtensionMs?: number;
+  /** How long a record stays in Redis; default 7 days (SQL keeps the order for good). */
+  retentionMs?: number;
+}
+
+/**
+ * The Redis record of each headless checkout: one hash per order, under the sale's hash tag
+ * (`hf:{s:<sale>}:checkout:<orderId>`), so opening it is one script together with the hold's
+ * keys, valid on Redis Cluster. The storefront opens and reads it; the checkout worker moves
+ * it along (queued -> processing -> placed | failed).
+ */
+export class CheckoutStore {
+  private readonly commands: Record<"openCheckout", LuaCommand>;
+  private readonly clock: Clock;
+  private readonly holdExtensionMs: number;
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly redis: RedisClient,
+    options: CheckoutStoreOptions = {},
+  ) {
+    this.commands = defineLuaCommands(redis, LUA_DIRECTORY, { openCheckout: { numberOfKeys: 3 } }, "holdfastCheckout_");
+    this.clock = options.clock ?? systemClock;
+    this.holdExtensionMs = options.holdExtensionMs ?? 30 * 60_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 60 * 60_000;
+  }
+
+  static key(saleId: string, orderId: string): string {
+    return `hf:${saleTag(saleId)}:checkout:${orderId}`;
+  }
+
+  /** Opens the checkout of a live hold, or finds the one it already opened. */
+  async open(request: OpenCheckout): Promise<OpenResult> {
+    const orderId = orderIdForHold(request.holdId);
+    const keys = saleInventoryKeys(request.saleId);
+    const now = this.clock.now();
+    const fields: (string | number)[] = [
+      "orderId", orderId,
+      "saleId", request.saleId,
+      "holdId", request.holdId,
+      "storeId", request.storeId ?? "",
+      "profile", request.customer ? JSON.stringify(request.customer) : "",
+      "payment", JSON.stringify(request.payment),
+      "createdAt", now,
+      "updatedAt", now,
+    ];
+    const reply = (await this.commands.openCheckout(
+      [keys.holds, keys.expiry, CheckoutStore.key(request.saleId, orderId)],
+      [request.holdId, now, now + this.holdExtensionMs, this.retentionMs, ...fields],
+    )) as string[];
+    switch (reply[0]) {
+      case "opened":
+        return { outcome: "opened", orderId };
+      case "existing":
+        return { outcome: "existing", orderId, status: reply[1] as CheckoutStatus };
+      case "hold_gone":
+        return { outcome: "hold_gone" };
+      case "hold_expired":
+        return { outcome: "hold_expired" };
+      default:
+        throw new Error(`checkout script answered ${JSON.stringify(reply)}`);
+    }
+  }
+
+  async get(saleId: string, orderId: string): Promise<CheckoutOrder | null> {
+    const raw = await this.redis.hgetall(CheckoutStore.key(saleId, orderId));
+    if (!raw.status || !raw.holdId) return null;
+    const order: CheckoutOrder = {
+      orderId,
+      saleId,
+      holdId: raw.holdId,
+      storeId: raw.storeId || null,
+      status: raw.status as CheckoutStatus,
+      lines: parseLines(raw.lines ?? "[]"),
+      customerId: raw.customer ?? "",
+      customer: raw.profile ? (JSON.parse(raw.profile) as Customer) : null,
+      payment: raw.payment ? (JSON.parse(raw.payment) as Record<string, unknown>) : null,
+      createdAt: Number(raw.createdAt),
+      updatedAt: Number(raw.updatedAt),
+    };
+    if (raw.platformOrderRef) order.platformOrderRef = raw.platformOrderRef;
+    if (raw.paymentUrl) order.paymentUrl = raw.paymentUrl;
+    if (raw.errorCode) order.error = { code: raw.errorCode, message: raw.errorMessage ?? "" };
+    return order;
+  }
+
+  async markProcessing(saleId: string, orderId: string): Promise<void> {
+    await this.redis.hset(CheckoutStore.key(saleId, orderId), "status", "processing", "updatedAt", this.clock.now());
+  }
+
+  /** Remembers the platform order as soon as it exists, so a webhook about it can be matched. */
+  async notePlatformOrder(saleId: string, orderId: string, platformOrderRef: string, paymentUrl?: string): Promise<void> {
+    await this.redis.hset(CheckoutStore.key(saleId, orderId), "platformOrderRef", platformOrderRef, "paymentUrl", paymentUrl ?? "", "updatedAt", this.clock.now());
+  }
+
+  async markPlaced(saleId: string, orderId: string, platformOrderRef: string, paymentUrl?: string): Promise<void> {
+    const key = CheckoutStore.key(saleId, orderId);
+    await this.redis.multi().hset(key, "status", "placed", "platformOrderRef", platformOrderRef, "paymentUrl", paymentUrl ?? "", "updatedAt", this.clock.now()).hdel(key, "payment").exec();
+  }
+
+  async markFailed(saleId: string, orderId: string, error: CheckoutError): Promise<void> {
+    const key = CheckoutStore.key(saleId, orderId);
+    await this.redis.multi().hset(key, "status", "failed", "errorCode", error.code, "errorMessage", error.message, "updatedAt", this.clock.now()).hdel(key, "payment").exec();
+  }
+}
+
+/** The inventory's `[[item, qty], ...]` as lines. */
+function parseLines(json: string): Line[] {
+  const raw = JSON.parse(json) as [string, number][];
+  return raw.map(([itemId, quantity]) => ({ itemId, quantity }));
+}

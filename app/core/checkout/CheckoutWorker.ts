@@ -1,0 +1,89 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
+
+import { silentLogger, type Logger } from "../logger.ts";
+import { jitteredBackoff, type JitteredBackoffOptions } from "../orders/backoff.ts";
+import type { DeadLetterQueue } from "../orders/DeadLetterQueue.ts";
+import { HoldfastQueues, QUEUE_NAMES, workerConnection } from "../orders/queues.ts";
+import type { RedisClient } from "../redis.ts";
+import { isBreakerOpen } from "../resilience/index.ts";
+import { CheckoutFailure, type CheckoutOutcome, type CheckoutProcessor } from "./CheckoutProcessor.ts";
+import type { CheckoutJob } from "./CheckoutQueue.ts";
+
+export interface CheckoutWorkerOptions {
+  queues: HoldfastQueues;
+  processor: CheckoutProcessor;
+  deadLetters: DeadLetterQueue;
+  logger?: Logger;
+  /** Checkouts in flight per process; default 20 (each waits on a payment and a platform call). */
+  concurrency?: number;
+  /** kill -9 recovery time: how long a job stays locked without renewal; default 30 s. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  backoff?: JitteredBackoffOptions;
+  /** How long to defer a job whose platform breaker is open when the breaker names no time; default 5 s. */
+  breakerDeferMs?: number;
+}
+
+/**
+ * The BullMQ worker of the `checkout` queue (job id = order id). Transient failures retry
+ * with jittered backoff; an open breaker defers the job without spending an attempt; after
+ * the last attempt the checkout is unwound (hold released, payment refunded) and the job is
+ * kept in the dead-letter queue for the operator.
+ */
+export class CheckoutWorker {
+  readonly worker: Worker<CheckoutJob, CheckoutOutcome>;
+  private readonly connection: RedisClient;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: CheckoutWorkerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.connection = workerConnection(options.queues.redis);
+    this.connection.on("error", (error: Error) => this.logger.error("checkout worker redis error", { error: error.message }));
+    const lockDuration = options.lockDurationMs ?? 30_000;
+    this.worker = new Worker<CheckoutJob, CheckoutOutcome>(QUEUE_NAMES.checkout, (job, token) => this.run(job, token), {
+      connection: this.connection,
+      prefix: options.queues.prefix(QUEUE_NAMES.checkout),
+      concurrency: options.concurrency ?? 20,
+      lockDuration,
+      stalledInterval: options.stalledIntervalMs ?? lockDuration,
+      maxStalledCount: 3,
+      settings: { backoffStrategy: jitteredBackoff(options.backoff) },
+      autorun: false,
+    });
+    this.worker.on("error", (error) => this.logger.error("checkout worker error", { error: error.message }));
+  }
+
+  start(): void {
+    void this.worker.run().catch((error: unknown) => this.logger.error("checkout worker stopped", { error: String(error) }));
+  }
+
+  async close(force = false): Promise<void> {
+    await this.worker.close(force);
+    await this.connection.quit().catch(() => undefined);
+  }
+
+  private async run(job: Job<CheckoutJob, CheckoutOutcome>, token: string | undefined): Promise<CheckoutOutcome> {
+    const { saleId, orderId } = job.data;
+    try {
+      return await this.options.processor.process(saleId, orderId);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (isBreakerOpen(error) && token !== undefined) {
+        // Not the platform failing again: we did not even call it. Wait for the breaker, keep the attempts.
+        const waitMs = error.details.retryAfterMs ?? this.options.breakerDeferMs ?? 5_000;
+        this.logger.info("checkout deferred: platform breaker open", { orderId, waitMs });
+        await job.moveToDelayed(Date.now() + waitMs, token);
+        throw new DelayedError();
+      }
+      const attempts = Math.max(1, job.opts.attempts ?? 1);
+      const last = error instanceof CheckoutFailure || job.attemptsMade + 1 >= attempts;
+      this.logger.warn("checkout attempt failed", { orderId, attempt: job.attemptsMade + 1, attempts, last, error: message });
+      if (!last) throw error;
+      await this.options.processor.giveUp(saleId, orderId, message);
+      await this.options.deadLetters
+        .add({ queue: QUEUE_NAMES.checkout, jobId: job.id ?? null, name: job.name, data: job.data, error: message, failedAt: Date.now(), attemptsMade: job.attemptsMade + 1 })
+        .catch((failure: unknown) => this.logger.error("cannot add to the dead-letter queue", { orderId, error: String(failure) }));
+      throw new UnrecoverableError(message);
+    }
+  }
+}

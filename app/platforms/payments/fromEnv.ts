@@ -1,0 +1,22 @@
+import type { PaymentProvider } from "../../core/checkout/index.ts";
+import type { RedisClient } from "../../core/redis.ts";
+import { HttpPaymentProvider } from "./HttpPaymentProvider.ts";
+import { TestPaymentProvider } from "./TestPaymentProvider.ts";
+
+/**
+ * HOLDFAST_PAYMENT_ENDPOINT + HOLDFAST_PAYMENT_SECRET select the HTTP provider; without them
+ * the test provider runs (demo and development: it moves no money). Production refuses to
+ * start without a real provider.
+ */
+export function paymentProviderFromEnv(env: NodeJS.ProcessEnv, redis: RedisClient): PaymentProvider {
+  const endpoint = env.HOLDFAST_PAYMENT_ENDPOINT?.trim();
+  if (endpoint) {
+    const secret = env.HOLDFAST_PAYMENT_SECRET?.trim();
+    if (!secret) throw new Error("HOLDFAST_PAYMENT_SECRET is required with HOLDFAST_PAYMENT_ENDPOINT");
+    return new HttpPaymentProvider({ endpoint, secret });
+  }
+  if (env.NODE_ENV === "production" && env.HOLDFAST_PAYMENT_PROVIDER !== "test") {
+    throw new Error("set HOLDFAST_PAYMENT_ENDPOINT and HOLDFAST_PAYMENT_SECRET (or HOLDFAST_PAYMENT_PROVIDER=test for a demo)");
+  }
+  return new TestPaymentProvider(redis);
+}

@@ -1,0 +1,1 @@
+export { PaymentStandIn } from "./PaymentStandIn.ts";
