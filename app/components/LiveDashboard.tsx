@@ -1,0 +1,208 @@
+import { useFetcher } from "@remix-run/react";
+import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Page, Text, TextField } from "@shopify/polaris";
+import { useEffect, useRef, useState } from "react";
+
+import { SalesChart, type ChartSample } from "./SalesChart.tsx";
+import { StateBadge } from "./StateBadge.tsx";
+
+/** The dashboard's numbers, as app/drops/live.server.ts reads them. */
+export interface LiveNumbers {
+  saleId: string;
+  name: string;
+  state: string;
+  at: number;
+  waiting: number;
+  admittedTotal: number;
+  admittedLastMinute: number;
+  activeHolds: number;
+  held: number;
+  sold: number;
+  remaining: number;
+  allocated: number;
+  soldOut: boolean;
+  holdsExpired: number;
+  bypassOrders: number;
+  bypassFlagged: number;
+  writeBack: { lagSeconds: number; breaker: string } | null;
+  admission: { mode: string; perMinute: number | null; maxActive: number | null };
+  series: ChartSample[];
+}
+
+type ControlAnswer = { ok: true } | { error: { code: string; message: string } };
+
+export const POLL_MS = 3_000;
+
+function Metric({ label, value, help }: { label: string; value: string | number; help?: string }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="h3" variant="headingSm" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="headingLg" numeric>
+          <span data-metric={label}>{value}</span>
+        </Text>
+        {help && (
+          <Text as="p" variant="bodySm" tone="subdued">
+            {help}
+          </Text>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+interface LiveDashboardProps {
+  initial: LiveNumbers;
+  /** "/app" or "/console". */
+  base: string;
+  /** The JSON resource route the page polls. */
+  statsUrl: string;
+}
+
+/**
+ * The live page of one drop. It polls statsUrl every few seconds with a fetcher (no reload,
+ * paused while the tab is hidden) and posts controls to its own route's action.
+ */
+export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
+  const poll = useFetcher<LiveNumbers | { error: { code: string; message: string } }>();
+  const control = useFetcher<ControlAnswer>();
+  const [live, setLive] = useState<LiveNumbers>(initial);
+  const [stale, setStale] = useState<string | null>(null);
+  const [rate, setRate] = useState(String(initial.admission.perMinute ?? 600));
+  const lastControl = useRef<unknown>(null);
+
+  useEffect(() => {
+    if (poll.state !== "idle" || !poll.data) return;
+    if ("error" in poll.data) setStale(poll.data.error.message);
+    else {
+      setLive(poll.data);
+      setStale(null);
+    }
+  }, [poll.state, poll.data]);
+
+  const pollRef = useRef(poll);
+  pollRef.current = poll;
+  useEffect(() => {
+    const tick = () => {
+      if (document.visibilityState === "visible" && pollRef.current.state === "idle") pollRef.current.load(statsUrl);
+    };
+    const timer = setInterval(tick, POLL_MS);
+    return () => clearInterval(timer);
+  }, [statsUrl]);
+
+  // After a control ran, read the numbers at once instead of waiting for the next tick.
+  useEffect(() => {
+    if (control.state === "idle" && control.data && lastControl.current !== control.data) {
+      lastControl.current = control.data;
+      pollRef.current.load(statsUrl);
+    }
+  }, [control.state, control.data, statsUrl]);
+
+  const run = (intent: string, extra: Record<string, string> = {}) => control.submit({ intent, ...extra }, { method: "post" });
+  const busy = control.state !== "idle";
+  const controlError = control.data && "error" in control.data ? control.data.error.message : null;
+  const { state } = live;
+  const canStart = state === "draft" || state === "scheduled" || state === "prequeue";
+
+  return (
+    <Page
+      title={live.name}
+      titleMetadata={<StateBadge state={state} />}
+      subtitle="Live dashboard: refreshes every few seconds"
+      backAction={{ content: "Drops", url: base }}
+      secondaryActions={[{ content: "Settings", url: `${base}/drops/${live.saleId}` }]}
+    >
+      <BlockStack gap="400">
+        {controlError && (
+          <Banner tone="critical" title="That did not work">
+            {controlError}
+          </Banner>
+        )}
+        {stale && (
+          <Banner tone="warning" title="Showing the last numbers we could read">
+            {stale} The page keeps trying every few seconds.
+          </Banner>
+        )}
+        {live.soldOut && <Banner tone="success" title="Sold out">Every unit is sold or held. Shoppers still waiting were told at once.</Banner>}
+
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Controls
+            </Text>
+            <InlineStack gap="200" wrap>
+              {canStart && (
+                <Button variant="primary" onClick={() => run("start")} loading={busy}>
+                  Start now
+                </Button>
+              )}
+              {state === "live" && (
+                <Button onClick={() => run("pause")} loading={busy}>
+                  Pause
+                </Button>
+              )}
+              {state === "paused" && (
+                <Button variant="primary" onClick={() => run("resume")} loading={busy}>
+                  Resume
+                </Button>
+              )}
+              {live.admission.mode === "off" && state !== "ended" && (
+                <Button onClick={() => run("queueEveryone", { perMinute: rate })} loading={busy}>
+                  Queue everyone
+                </Button>
+              )}
+              {state !== "ended" && (
+                <Button tone="critical" onClick={() => run("end")} loading={busy}>
+                  End drop now
+                </Button>
+              )}
+            </InlineStack>
+            {state !== "ended" && (
+              <InlineStack gap="200" blockAlign="end">
+                <Box minWidth="220px">
+                  <TextField label="Shoppers admitted per minute" type="number" value={rate} onChange={setRate} autoComplete="off" />
+                </Box>
+                <Button onClick={() => run("setRate", { perMinute: rate })} loading={busy}>
+                  Apply rate
+                </Button>
+              </InlineStack>
+            )}
+            <Text as="p" tone="subdued" variant="bodySm">
+              Admission: {live.admission.mode === "off" ? "no queue" : live.admission.mode}
+              {live.admission.perMinute !== null ? `, ${live.admission.perMinute} per minute` : ""}
+              {live.admission.maxActive !== null ? `, at most ${live.admission.maxActive} at once` : ""}.
+            </Text>
+          </BlockStack>
+        </Card>
+
+        <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
+          <Metric label="Waiting" value={live.waiting} />
+          <Metric label="Admitted per minute" value={live.admittedLastMinute} help={`${live.admittedTotal} admitted in all`} />
+          <Metric label="Active holds" value={live.activeHolds} help={`${live.held} units held`} />
+          <Metric label="Sold" value={live.sold} help={`of ${live.allocated} allocated`} />
+          <Metric label="Remaining" value={live.remaining} />
+          <Metric label="Holds expired" value={live.holdsExpired} help="From the saved ledger (up to a few seconds behind)." />
+          <Metric label="Bypass orders flagged" value={live.bypassFlagged} help={`${live.bypassOrders} order(s) skipped the queue`} />
+          <Metric
+            label="Stock write-back"
+            value={live.writeBack ? `${live.writeBack.lagSeconds}s lag` : "Not available"}
+            help={live.writeBack ? `Breaker ${live.writeBack.breaker}` : "Write-back lag and breaker state are not reported by this version yet."}
+          />
+        </InlineGrid>
+
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">
+              Sold and waiting over time
+            </Text>
+            <SalesChart samples={live.series} />
+          </BlockStack>
+        </Card>
+        <Text as="p" tone="subdued" variant="bodySm">
+          Updated {new Date(live.at).toISOString().slice(11, 19)} UTC.
+        </Text>
+      </BlockStack>
+    </Page>
+  );
+}

@@ -1,0 +1,51 @@
+import { json } from "@remix-run/node";
+
+import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { SaleConflictError, SaleNotFoundError } from "../core/sales/index.ts";
+
+/**
+ * A failure the merchant can act on, answered as `{"error":{"code","message"}}` with a 4xx,
+ * like the rest of Holdfast's HTTP surface. The message says what to do next.
+ */
+export class PageError extends Error {
+  override readonly name = "PageError";
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reading from Shopify failed: nothing was changed, and trying again later may work. */
+export class ShopifyReadError extends PageError {
+  constructor(what: string, cause: unknown) {
+    super(502, "shopify_unavailable", `Shopify did not answer while Holdfast was reading ${what}; nothing was changed. Wait a moment and try again.`);
+    this.cause = cause;
+  }
+}
+
+/** The error as a JSON answer, or null for an error nobody planned for (it stays a 500). */
+export function errorResponse(error: unknown): Response | null {
+  if (error instanceof Response) return error;
+  if (error instanceof PageError) return json({ error: { code: error.code, message: error.message } }, { status: error.status });
+  if (error instanceof SaleNotFoundError) {
+    return json({ error: { code: error.code, message: "This drop does not exist (or belongs to another shop). Go back to the drops list." } }, { status: 404 });
+  }
+  if (error instanceof SaleConflictError) return json({ error: { code: error.code, message: error.message } }, { status: 409 });
+  if (error instanceof InvalidInputError) return json({ error: { code: error.code, message: error.message } }, { status: 400 });
+  return null;
+}
+
+/** Runs a loader/action body; known failures become their 4xx JSON answer (thrown, so Remix shows the ErrorBoundary for loaders). */
+export async function answering<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    const response = errorResponse(error);
+    if (response) throw response;
+    throw error;
+  }
+}

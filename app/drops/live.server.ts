@@ -1,0 +1,140 @@
+import type { LiveNumbers } from "../components/LiveDashboard.tsx";
+import type { ChartSample } from "../components/SalesChart.tsx";
+import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { saleTag } from "../core/keys.ts";
+import type { SaleAction, SaleDetails } from "../core/sales/index.ts";
+import { loadDrop } from "./access.server.ts";
+import type { DropsDeps, DropsScope } from "./deps.server.ts";
+
+/** One point of the dashboard's chart. */
+export type LiveSample = ChartSample;
+
+/**
+ * What the dashboard shows. Write-back lag and breaker state (`writeBack`) are null: the
+ * stock write-back (app/core/sync) does not report them to the pages yet, and the page says
+ * "not available".
+ */
+export type LiveSnapshot = LiveNumbers;
+
+/**
+ * The chart's samples: a capped Redis list under the sale's hash tag, written by the
+ * dashboard's poll (so there are points while someone watches, one per SAMPLE_EVERY_MS
+ * whoever many watch), kept for a week after the last one.
+ */
+export const SAMPLE_EVERY_MS = 5_000;
+export const MAX_SAMPLES = 720; // an hour at one per 5 s
+const SAMPLE_TTL_SECONDS = 7 * 24 * 3600;
+
+export function sampleKeys(saleId: string) {
+  const prefix = `hf:${saleTag(saleId)}:ui:`;
+  return { samples: `${prefix}samples`, gate: `${prefix}sampled` };
+}
+
+const sum = (details: SaleDetails, field: "held" | "sold" | "available" | "allocated") => Object.values(details.counters).reduce((total, item) => total + item[field], 0);
+
+async function recordSample(deps: DropsDeps, saleId: string, sample: LiveSample): Promise<void> {
+  const keys = sampleKeys(saleId);
+  // The gate makes one writer per interval across every open dashboard and process.
+  const first = await deps.redis.set(keys.gate, String(sample.at), "PX", SAMPLE_EVERY_MS - 250, "NX");
+  if (first !== "OK") return;
+  await deps.redis
+    .multi()
+    .lpush(keys.samples, JSON.stringify(sample))
+    .ltrim(keys.samples, 0, MAX_SAMPLES - 1)
+    .expire(keys.samples, SAMPLE_TTL_SECONDS)
+    .exec();
+}
+
+async function readSamples(deps: DropsDeps, saleId: string): Promise<LiveSample[]> {
+  const raw = await deps.redis.lrange(sampleKeys(saleId).samples, 0, MAX_SAMPLES - 1);
+  const samples: LiveSample[] = [];
+  for (const entry of raw) {
+    try {
+      const value = JSON.parse(entry) as LiveSample;
+      if (Number.isFinite(value.at) && Number.isFinite(value.sold) && Number.isFinite(value.waiting)) samples.push(value);
+    } catch {
+      // A damaged entry costs one point of the chart, not the dashboard.
+    }
+  }
+  return samples.reverse();
+}
+
+export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: string): Promise<LiveSnapshot> {
+  const details = await loadDrop(deps, scope, saleId);
+  const now = deps.clock.now();
+  const view = details.sale.state === "draft" ? null : await deps.room.view(saleId);
+  const admittedLastMinute = (view?.batches ?? []).filter((batch) => batch.at > now - 60_000).reduce((total, batch) => total + (batch.last - batch.first + 1), 0);
+  const [holdsExpired, bypass] = await Promise.all([
+    deps.db.ledgerEvent.count({ where: { saleId, type: "expire" } }),
+    deps.db.order.groupBy({ by: ["status"], where: { saleId, bypass: true }, _count: { _all: true } }),
+  ]);
+  const sold = sum(details, "sold");
+  const waiting = details.room?.waiting ?? 0;
+  if (details.sale.state !== "draft") await recordSample(deps, saleId, { at: now, sold, waiting });
+  return {
+    saleId,
+    name: details.sale.name,
+    state: details.sale.state,
+    at: now,
+    waiting,
+    admittedTotal: details.room?.admitted ?? 0,
+    admittedLastMinute,
+    activeHolds: details.activeHolds ?? 0,
+    held: sum(details, "held"),
+    sold,
+    remaining: details.sale.state === "draft" ? details.sale.items.reduce((total, item) => total + item.allocation, 0) : sum(details, "available"),
+    allocated: details.sale.state === "draft" ? details.sale.items.reduce((total, item) => total + item.allocation, 0) : sum(details, "allocated"),
+    soldOut: details.room?.soldOut ?? false,
+    holdsExpired,
+    bypassOrders: bypass.reduce((total, row) => total + row._count._all, 0),
+    bypassFlagged: bypass.find((row) => row.status === "flagged")?._count._all ?? 0,
+    writeBack: null,
+    admission: { mode: details.sale.admission.mode, perMinute: details.sale.admission.perMinute, maxActive: details.sale.admission.maxActive },
+    series: await readSamples(deps, saleId),
+  };
+}
+
+export type LiveControl = SaleAction | "queueEveryone" | "setRate";
+const CONTROLS: readonly LiveControl[] = ["start", "pause", "resume", "end", "queueEveryone", "setRate"];
+
+export function isLiveControl(value: unknown): value is LiveControl {
+  return CONTROLS.includes(value as LiveControl);
+}
+
+/**
+ * The dashboard's buttons. "Queue everyone" turns a drop without a queue into one that
+ * admits by rate (the rate given, else the drop's, else 600 a minute); "set rate" changes
+ * how many shoppers a minute are let in, live. Both go through SaleService, so the core's
+ * rules and the room's live settings apply at once.
+ */
+export async function runControl(deps: DropsDeps, scope: DropsScope, saleId: string, control: LiveControl, perMinuteText: string | null): Promise<void> {
+  const details = await loadDrop(deps, scope, saleId);
+  const perMinute = perMinuteText === null || perMinuteText.trim() === "" ? null : Number(perMinuteText.trim());
+  if (perMinute !== null && !Number.isSafeInteger(perMinute)) throw new InvalidInputError("invalid_admission", "Shoppers per minute: enter a whole number.");
+  switch (control) {
+    case "queueEveryone": {
+      const { mode, perMinute: current } = details.sale.admission;
+      if (mode !== "off") return;
+      await deps.sales.update(saleId, { admission: { mode: "rate", perMinute: perMinute ?? current ?? 600 } });
+      return;
+    }
+    case "setRate": {
+      if (perMinute === null) throw new InvalidInputError("invalid_admission", "Shoppers per minute: enter the new rate.");
+      const mode = details.sale.admission.mode;
+      // A rate needs a rate mode: a drop without one starts queueing at the new rate.
+      const nextMode = mode === "off" ? "rate" : mode === "capacity" ? "rate+capacity" : mode;
+      await deps.sales.update(saleId, { admission: { mode: nextMode, perMinute } });
+      return;
+    }
+    default:
+      await deps.sales.transition(saleId, control);
+  }
+}
+
+/** The live page's action: `intent` names the control, `perMinute` the rate where one is needed. */
+export async function controlAction(deps: DropsDeps, scope: DropsScope, saleId: string, form: FormData): Promise<void> {
+  const intent = form.get("intent");
+  if (!isLiveControl(intent)) throw new InvalidInputError("unknown_intent", "Unknown control; reload the page and try again.");
+  const perMinute = form.get("perMinute");
+  await runControl(deps, scope, saleId, intent, typeof perMinute === "string" ? perMinute : null);
+}
