@@ -23,6 +23,7 @@ import {
 import type { RedisClient } from "./core/redis.ts";
 import { BreakerRegistry, RedisCostBudget, type BreakerSnapshot, type PlatformPolicy, type PlatformPolicyOptions } from "./core/resilience/index.ts";
 import { openJson, seal } from "./core/secrets/index.ts";
+import type { BreakerLookup } from "./core/sync/index.ts";
 import type { Db } from "./db.server.ts";
 import { CustomStorePlatform } from "./platforms/custom/index.ts";
 import { ShopifyPlatform, type ShopifyFetch } from "./platforms/shopify/index.ts";
@@ -144,7 +145,7 @@ const DEFAULT_REFRESH_MS = 10_000;
  * Shopify's adapter takes the policy and a Redis-shared cost budget itself (its client
  * waits for budget before each attempt); WooCommerce and custom adapters are wrapped.
  */
-export class SqlPlatformDirectory implements PlatformDirectory {
+export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
   private readonly db: Db;
   private readonly masterKey: Buffer;
   private readonly redis: RedisClient;
@@ -192,6 +193,11 @@ export class SqlPlatformDirectory implements PlatformDirectory {
   /** The policy (and breaker) of a store on a platform, shared by every adapter built for it. */
   policyFor(storeId: string, platform: PlatformKind): PlatformPolicy {
     return this.registries[platform].for(storeId, platform);
+  }
+
+  /** Milliseconds until the store's breaker lets a test call through; 0 when it is not open (BreakerLookup). */
+  breakerRetryAfterMs(storeId: string, platform: PlatformKind): number {
+    return this.policyFor(storeId, platform).breaker.retryAfterMs;
   }
 
   /** Every breaker of this process, for /metrics and the dashboard. */

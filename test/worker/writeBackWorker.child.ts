@@ -26,7 +26,7 @@ const platforms = new SqlPlatformDirectory({
 });
 const worker = new WriteBackWorker({
   queues: new HoldfastQueues(redis, { namespace: process.env.HF_TEST_NAMESPACE ?? "" }),
-  writeBack: new StockWriteBack({ redis, holds: new HoldEngine(redis), catalog, platforms, logger: silentLogger, lockTtlMs: lockMs }),
+  writeBack: new StockWriteBack({ redis, holds: new HoldEngine(redis), catalog, platforms, breakers: platforms, logger: silentLogger, lockTtlMs: lockMs }),
   catalog,
   flushIntervalMs: Number(process.env.INTERVAL_MS ?? 200),
   lockDurationMs: lockMs,

@@ -6,6 +6,7 @@ import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import { PlatformError, UnknownStoreError, type Platform, type PlatformDirectory } from "../platform/index.ts";
 import { randomId } from "../randomId.ts";
 import type { RedisClient } from "../redis.ts";
+import { outageAfter, type BreakerLookup } from "./deferral.ts";
 import { EchoGuard } from "./EchoGuard.ts";
 import { parseWrittenValue, writeBackKeys, writtenValue, type WriteBackKeys } from "./keys.ts";
 import { lastLedgerId } from "./ledgerCursor.ts";
@@ -49,6 +50,8 @@ export interface StockWriteBackOptions {
   holds: HoldEngine;
   catalog: SyncCatalog;
   platforms: PlatformDirectory;
+  /** Whether a store's breaker is open after a failure (the store directory): then the flush is deferred, not failed. */
+  breakers?: BreakerLookup;
   echo?: EchoGuard;
   logger?: Logger;
   /** How long one flush may hold its sale's lock between two platform calls (ms); default 30 s. */
@@ -100,6 +103,7 @@ export class StockWriteBack {
   private readonly holds: HoldEngine;
   private readonly catalog: SyncCatalog;
   private readonly platforms: PlatformDirectory;
+  private readonly breakers: BreakerLookup | undefined;
   private readonly echo: EchoGuard;
   private readonly logger: Logger;
   private readonly lockTtlMs: number;
@@ -110,6 +114,7 @@ export class StockWriteBack {
     this.holds = options.holds;
     this.catalog = options.catalog;
     this.platforms = options.platforms;
+    this.breakers = options.breakers;
     this.echo = options.echo ?? new EchoGuard(options.redis);
     this.logger = options.logger ?? silentLogger;
     this.lockTtlMs = options.lockTtlMs ?? 30_000;
@@ -210,7 +215,7 @@ export class StockWriteBack {
       );
     } catch (error) {
       const refusal = error instanceof PlatformError && (error.kind === "rejected" || error.kind === "not_found");
-      if (!refusal) throw error;
+      if (!refusal) throw outageAfter(error, this.breakers, context.storeId, context.platform.kind) ?? error;
       if (batch.length > 1) {
         // One bad reference fails the whole call (Shopify applies all or nothing): find it, write the rest.
         for (const [index, item] of batch.entries()) await this.writeBatch(context, [item], `${idempotencyKey}-${index + 1}`);

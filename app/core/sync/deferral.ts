@@ -1,5 +1,6 @@
+import type { PlatformKind } from "../platform/Platform.ts";
 import { PlatformError } from "../platform/PlatformError.ts";
-import { isBreakerOpen } from "../resilience/index.ts";
+import { BreakerOpenError, isBreakerOpen } from "../resilience/index.ts";
 
 /** A wait that is not a failure: long enough that the platform may answer, short enough to stay current. */
 const MIN_DEFER_MS = 250;
@@ -17,4 +18,21 @@ export function deferralMs(error: unknown): number | null {
     return Math.max(MIN_DEFER_MS, error.details.retryAfterMs ?? DEFAULT_THROTTLE_DEFER_MS);
   }
   return null;
+}
+
+/** Where a worker can ask whether a store's breaker is open (the app's store directory answers). */
+export interface BreakerLookup {
+  /** Milliseconds until the breaker of the store on the platform lets a test call through; 0 when it is not open. */
+  breakerRetryAfterMs(storeId: string, platform: PlatformKind): number;
+}
+
+/**
+ * A failure that opened (or re-opened) the store's breaker is the outage showing, not the
+ * job failing: deferring it too keeps a long outage, whose half-open test calls keep failing,
+ * from spending a job's attempts one probe at a time.
+ */
+export function outageAfter(error: unknown, breakers: BreakerLookup | undefined, storeId: string, platform: PlatformKind): PlatformError | null {
+  if (!breakers || !(error instanceof PlatformError) || error.kind !== "unavailable" || isBreakerOpen(error)) return null;
+  const retryAfterMs = breakers.breakerRetryAfterMs(storeId, platform);
+  return retryAfterMs > 0 ? new BreakerOpenError(storeId, platform, retryAfterMs) : null;
 }

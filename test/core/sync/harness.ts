@@ -7,7 +7,7 @@ import { Cluster } from "ioredis";
 
 import { HoldEngine } from "../../../app/core/inventory/index.ts";
 import type { Logger } from "../../../app/core/logger.ts";
-import { HoldfastQueues } from "../../../app/core/orders/index.ts";
+import { HoldfastQueues, type HoldfastQueuesOptions } from "../../../app/core/orders/index.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
 import type { PlatformPolicyOptions } from "../../../app/core/resilience/index.ts";
 import { EchoGuard, ExternalStockIntake, StockWriteBack } from "../../../app/core/sync/index.ts";
@@ -28,6 +28,7 @@ export interface HarnessOptions {
   bucket?: Partial<BucketConfig>;
   lockTtlMs?: number;
   logger?: Logger;
+  jobOptions?: HoldfastQueuesOptions["jobOptions"];
 }
 
 export interface SyncedSale {
@@ -76,9 +77,9 @@ export class SyncHarness {
       logger: options.logger ?? quietLogger,
     });
     this.echo = new EchoGuard(redis);
-    this.writeBack = new StockWriteBack({ redis, holds: this.holds, catalog: this.catalog, platforms: this.platforms, echo: this.echo, logger: options.logger ?? quietLogger, lockTtlMs: options.lockTtlMs });
+    this.writeBack = new StockWriteBack({ redis, holds: this.holds, catalog: this.catalog, platforms: this.platforms, breakers: this.platforms, echo: this.echo, logger: options.logger ?? quietLogger, lockTtlMs: options.lockTtlMs });
     this.intake = new ExternalStockIntake({ redis, holds: this.holds, catalog: this.catalog, echo: this.echo, writeBack: this.writeBack, logger: options.logger ?? quietLogger });
-    this.queues = new HoldfastQueues(redis, { namespace });
+    this.queues = new HoldfastQueues(redis, { namespace, jobOptions: options.jobOptions });
   }
 
   static async create(label: string, options: HarnessOptions = {}): Promise<SyncHarness> {
