@@ -40,7 +40,7 @@ function unexpected(errors: string[], excused: RegExp | null = null): string[] {
 
 describe("waiting-room widget in the demo store", () => {
   it("joins before the start, is admitted by the controller, holds, and reaches checkout; the overlay is an accessible dialog", async () => {
-    const startsAt = Date.now() + 4_000;
+    const startsAt = Date.now() + 6_000;
     const { saleId, itemIds } = await server.createSale({ schedule: { prequeueAt: Date.now() - 1_000, startsAt }, start: false });
     const { page, errors, context } = await browsing.shopper();
     const joins = recordJoins(page);
@@ -65,6 +65,12 @@ describe("waiting-room widget in the demo store", () => {
     expect(await page.evaluate(() => document.activeElement?.closest("[role=dialog]") !== null)).toBe(true);
     for (const select of await page.locator("select").all()) expect(await select.evaluate((el: HTMLSelectElement) => el.labels?.length ?? 0)).toBe(1);
     await page.screenshot({ path: `${SCREENSHOTS}widget-prequeue.png` });
+    // Escape closes the dialog and hands focus back to the button that opened it; the place is kept.
+    await page.keyboard.press("Escape");
+    expect(await dialog(page).count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-holdfast-item"))).toBe(itemIds[0]);
+    await buy.click();
+    await expect.poll(() => liveStatus(page).textContent()).toContain("before the start");
 
     // The sale starts on schedule; the controller admits; the widget holds with its pass.
     const checkout = page.getByRole("region", { name: "Checkout" });
@@ -114,10 +120,20 @@ describe("waiting-room widget in the demo store", () => {
     await tab.screenshot({ path: `${SCREENSHOTS}widget-refresh.png` });
     expect(joins).toHaveLength(1);
 
-    // Closing the box keeps the place too, and hands focus back to the button that opened it.
+    // Closing the box keeps the place too.
     await tab.keyboard.press("Escape");
     expect(await dialog(tab).count()).toBe(0);
-    expect(unexpected(errors)).toEqual([]);
+    await page.keyboard.press("Escape");
+
+    // The connection drops: the widget says so, backs off, and comes back to the same place.
+    await context.setOffline(true);
+    await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
+    await expect.poll(() => liveStatus(page).textContent(), { timeout: 5_000 }).toContain("Connection lost");
+    await page.screenshot({ path: `${SCREENSHOTS}widget-offline.png` });
+    await context.setOffline(false);
+    await expect.poll(() => liveStatus(page).textContent(), { timeout: 10_000 }).toBe(before);
+    expect(joins).toHaveLength(1);
+    expect(unexpected(errors, /ERR_INTERNET_DISCONNECTED/)).toEqual([]);
     await context.close();
   });
 

@@ -1,6 +1,5 @@
-/* Holdfast waiting-room widget: one script for the Shopify app embed, the WordPress plugin and the
- * demo. No build step, no dependencies. Config: <script type="application/json" id="holdfast-config">
- * {api, sale, items:{ref:itemId}, platform:"shopify"|other, root?, checkoutUrl?, strings}. */
+/* Holdfast waiting-room widget (Shopify app embed, WordPress plugin, demo); no build, no deps.
+ * Config: #holdfast-config JSON {api, sale, items:{ref:itemId}, platform, root?, checkoutUrl?, strings} */
 /* global window, document, localStorage, fetch, setTimeout, clearTimeout, crypto, CustomEvent */
 (() => {
   const el = document.getElementById("holdfast-config");
@@ -26,8 +25,8 @@
         res = await fetch(cfg.api + path, { method, credentials: "include", headers: { "content-type": "application/json", "x-holdfast-session": sid, ...headers }, body: body && JSON.stringify(body) });
       } catch { /* offline: retried below */ }
       if (res && res.status < 500 && res.status !== 429) {
-        const text = await res.text();
-        return { status: res.status, body: text ? JSON.parse(text) : {} };
+        // A proxy's HTML error page is no answer of ours: treated as an empty body.
+        return { status: res.status, body: await res.json().catch(() => ({})) };
       }
       if (id !== run) break;
       const wait = res && res.status === 429 ? Math.max(1, Number(res.headers.get("retry-after")) || 5) : Math.min(30, 2 ** n) * (0.75 + Math.random() / 2);

@@ -1,0 +1,132 @@
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { launchBrowser, SCREENSHOTS, startDemoServer, type Browsing, type DemoServer } from "./widgetHarness.ts";
+
+// The widget as the app embed runs it on a Shopify theme: same-origin calls to /apps/holdfast
+// (Shopify's app proxy), a theme product form, and the cart through /cart/add.js. The store is
+// a stand-in for Shopify's storefront: it serves a theme-like product page, forwards the app
+// proxy path to the real Holdfast server, and records cart additions.
+
+const EXTENSION = new URL("../../extensions/waiting-room/", import.meta.url);
+const VARIANT_ID = 4242;
+
+let holdfast: DemoServer;
+let browsing: Browsing;
+let store: Server;
+let storeBase = "";
+const cartAdds: unknown[] = [];
+let page = "";
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+function productPage(config: unknown): string {
+  return `<!doctype html><html lang="en"><head><title>Sneaker</title>
+<link rel="stylesheet" href="/assets/holdfast-waiting-room.css">
+<script type="application/json" id="holdfast-config">${JSON.stringify(config).replace(/</g, "\\u003c")}</script>
+<script src="/assets/holdfast-waiting-room.js" defer></script></head><body>
+<h1>Sneaker</h1>
+<form action="/cart/add" method="post" id="product-form">
+  <input type="hidden" name="id" value="${VARIANT_ID}">
+  <label>Quantity <input name="quantity" type="number" value="1"></label>
+  <button type="submit" name="add">Add to cart</button>
+  <div class="shopify-payment-button"><button type="button">Buy it now</button></div>
+</form>
+<script>
+  // The theme's own handler, which the widget must pre-empt for drop items.
+  document.getElementById("product-form").addEventListener("submit", () => { window.themeSubmitted = true; });
+</script>
+</body></html>`;
+}
+
+beforeAll(async () => {
+  [holdfast, browsing] = await Promise.all([startDemoServer(), launchBrowser()]);
+  store = createServer((req, res) => {
+    void (async () => {
+      const url = req.url ?? "/";
+      const body = await readBody(req);
+      if (url.startsWith("/apps/holdfast/")) {
+        // Shopify's app proxy hop; the real one also signs the query and drops cookies.
+        const headers: Record<string, string> = {};
+        for (const name of ["content-type", "authorization", "x-holdfast-session", "x-holdfast-pass"]) {
+          const value = req.headers[name];
+          if (typeof value === "string") headers[name] = value;
+        }
+        const answer = await fetch(`${holdfast.base}/v1/${url.slice("/apps/holdfast/".length)}`, { method: req.method, headers, body: body.length ? body.toString() : undefined });
+        const retryAfter = answer.headers.get("retry-after");
+        res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json", ...(retryAfter ? { "retry-after": retryAfter } : {}) });
+        return res.end(Buffer.from(await answer.arrayBuffer()));
+      }
+      if (url.startsWith("/assets/")) {
+        const file = url.endsWith(".js") ? "holdfast-waiting-room.js" : "holdfast-waiting-room.css";
+        res.writeHead(200, { "content-type": url.endsWith(".js") ? "text/javascript" : "text/css" });
+        return res.end(await readFile(new URL(`assets/${file}`, EXTENSION)));
+      }
+      if (url === "/cart/add.js" && req.method === "POST") {
+        const added = JSON.parse(body.toString()) as unknown;
+        cartAdds.push(added);
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify(added));
+      }
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(url.startsWith("/products/") ? page : `<!doctype html><html lang="en"><title>${url}</title><h1>${url.slice(1)}</h1></html>`);
+    })();
+  });
+  await new Promise<void>((resolve) => store.listen(0, "127.0.0.1", resolve));
+  storeBase = `http://127.0.0.1:${(store.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await browsing?.close();
+  await new Promise((resolve) => store?.close(resolve));
+  await holdfast?.close();
+});
+
+async function shopifyPage(saleId: string, itemId: string) {
+  const locale = JSON.parse(await readFile(new URL("locales/en.default.json", EXTENSION), "utf8")) as { holdfast: Record<string, string> };
+  page = productPage({ api: "/apps/holdfast", sale: saleId, platform: "shopify", root: "/", items: { [VARIANT_ID]: itemId }, strings: locale.holdfast });
+  const shopper = await browsing.shopper();
+  await shopper.page.goto(`${storeBase}/products/sneaker`);
+  return shopper;
+}
+
+describe("widget on a Shopify theme", () => {
+  it("takes over the product form, holds after the line, and adds the line with the hold to the cart", async () => {
+    const { saleId, itemIds } = await holdfast.createSale({ admission: { mode: "rate", perMinute: 600 } });
+    const { page: tab, errors, context } = await shopifyPage(saleId, itemIds[0] as string);
+    await tab.fill("input[name=quantity]", "2");
+    await tab.getByRole("button", { name: "Add to cart" }).click();
+    await tab.waitForURL(`${storeBase}/cart`, { timeout: 15_000 });
+    expect(await tab.evaluate(() => (window as { themeSubmitted?: boolean }).themeSubmitted ?? false)).toBe(false);
+
+    expect(cartAdds).toHaveLength(1);
+    const line = (cartAdds[0] as { items: { id: number; quantity: number; properties: Record<string, string> }[] }).items[0];
+    expect(line).toMatchObject({ id: VARIANT_ID, quantity: 2, properties: { _holdfast_hold: expect.any(String), _holdfast_token: expect.any(String) } });
+    const counters = (await holdfast.app.sales.get(saleId)).counters[itemIds[0] as string];
+    expect(counters).toMatchObject({ held: 2 });
+    // The flow is finished: nothing resumes on the next page.
+    expect(await tab.evaluate((key) => window.localStorage.getItem(key), `holdfast:${saleId}`)).toBeNull();
+    await tab.screenshot({ path: `${SCREENSHOTS}widget-shopify-cart.png` });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("sends Buy it now to checkout after the hold", async () => {
+    const { saleId, itemIds } = await holdfast.createSale({ admission: { mode: "off" } });
+    const { page: tab, errors, context } = await shopifyPage(saleId, itemIds[0] as string);
+    await tab.getByRole("button", { name: "Buy it now" }).click();
+    await tab.waitForURL(`${storeBase}/checkout`, { timeout: 15_000 });
+    expect((await holdfast.app.sales.get(saleId)).counters[itemIds[0] as string]).toMatchObject({ held: 1 });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
