@@ -60,7 +60,10 @@ export class CheckoutProcessor {
     const order = await this.deps.store.get(saleId, orderId);
     if (order === null) throw new CheckoutFailure("unknown_order", `checkout ${orderId} of sale ${saleId} has no record (expired?)`);
     if (order.status === "placed") return { status: "placed" };
-    if (order.status === "failed") return { status: "failed", ...(order.error ? { error: order.error } : {}) };
+    if (order.status === "failed") {
+      if (order.refundPending) await this.refund(order);
+      return { status: "failed", ...(order.error ? { error: order.error } : {}) };
+    }
     try {
       return await this.place(order);
     } catch (error) {
@@ -161,14 +164,23 @@ export class CheckoutProcessor {
     }
   }
 
-  /** Unwinds: hold back to the shelf, money back to the shopper, then the record says why. */
+  /**
+   * Unwinds: hold back to the shelf, the record says why, then the money goes back. A refund
+   * that fails (the gateway is down too) is thrown for the job to retry; the record keeps
+   * `refund: pending`, so the next run (a retry, or a replayed dead letter) only refunds.
+   */
   private async fail(order: CheckoutOrder, error: CheckoutError): Promise<CheckoutOutcome> {
     await this.deps.inventory.release(order.saleId, order.holdId);
-    await this.deps.payments.refund(order.orderId, error.code);
     await this.deps.orders.save(this.row(order, "failed", order.orderId));
     await this.deps.store.markFailed(order.saleId, order.orderId, error);
     this.logger.warn("checkout failed", { saleId: order.saleId, orderId: order.orderId, code: error.code });
+    await this.refund({ ...order, error });
     return { status: "failed", error };
+  }
+
+  private async refund(order: CheckoutOrder): Promise<void> {
+    await this.deps.payments.refund(order.orderId, order.error?.code ?? "checkout_failed");
+    await this.deps.store.markRefunded(order.saleId, order.orderId);
   }
 
   private row(order: CheckoutOrder, status: "processing" | "placed" | "failed", platformOrderRef: string) {

@@ -37,6 +37,8 @@ export interface CheckoutOrder {
   platformOrderRef?: string;
   paymentUrl?: string;
   error?: CheckoutError;
+  /** A failed order whose payment still has to be given back (the refund call failed). */
+  refundPending: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -136,6 +138,7 @@ export class CheckoutStore {
       customerId: raw.customer ?? "",
       customer: raw.profile ? (JSON.parse(raw.profile) as Customer) : null,
       payment: raw.payment ? (JSON.parse(raw.payment) as Record<string, unknown>) : null,
+      refundPending: raw.refund === "pending",
       createdAt: Number(raw.createdAt),
       updatedAt: Number(raw.updatedAt),
     };
@@ -159,9 +162,18 @@ export class CheckoutStore {
     await this.redis.multi().hset(key, "status", "placed", "platformOrderRef", platformOrderRef, "paymentUrl", paymentUrl ?? "", "updatedAt", this.clock.now()).hdel(key, "payment").exec();
   }
 
+  /** Failed, with the refund still to do: a crash or a refund error leaves it for the next run. */
   async markFailed(saleId: string, orderId: string, error: CheckoutError): Promise<void> {
     const key = CheckoutStore.key(saleId, orderId);
-    await this.redis.multi().hset(key, "status", "failed", "errorCode", error.code, "errorMessage", error.message, "updatedAt", this.clock.now()).hdel(key, "payment").exec();
+    await this.redis
+      .multi()
+      .hset(key, "status", "failed", "errorCode", error.code, "errorMessage", error.message, "refund", "pending", "updatedAt", this.clock.now())
+      .hdel(key, "payment")
+      .exec();
+  }
+
+  async markRefunded(saleId: string, orderId: string): Promise<void> {
+    await this.redis.hset(CheckoutStore.key(saleId, orderId), "refund", "done", "updatedAt", this.clock.now());
   }
 }
 

@@ -8,6 +8,7 @@ import type { RedisClient } from "../redis.ts";
 import { isBreakerOpen } from "../resilience/index.ts";
 import { CheckoutFailure, type CheckoutOutcome, type CheckoutProcessor } from "./CheckoutProcessor.ts";
 import type { CheckoutJob } from "./CheckoutQueue.ts";
+import { PaymentUnavailableError } from "./PaymentProvider.ts";
 
 export interface CheckoutWorkerOptions {
   queues: HoldfastQueues;
@@ -68,9 +69,10 @@ export class CheckoutWorker {
       return await this.options.processor.process(saleId, orderId);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (isBreakerOpen(error) && token !== undefined) {
-        // Not the platform failing again: we did not even call it. Wait for the breaker, keep the attempts.
-        const waitMs = error.details.retryAfterMs ?? this.options.breakerDeferMs ?? 5_000;
+      const breakerWaitMs = isBreakerOpen(error) ? (error.details.retryAfterMs ?? null) : error instanceof PaymentUnavailableError && error.breakerOpen ? (error.retryAfterMs ?? null) : undefined;
+      if (breakerWaitMs !== undefined && token !== undefined) {
+        // Not the platform (or gateway) failing again: we did not even call it. Wait for the breaker, keep the attempts.
+        const waitMs = breakerWaitMs ?? this.options.breakerDeferMs ?? 5_000;
         this.logger.info("checkout deferred: platform breaker open", { orderId, waitMs });
         await job.moveToDelayed(Date.now() + waitMs, token);
         throw new DelayedError();
@@ -79,7 +81,8 @@ export class CheckoutWorker {
       const last = error instanceof CheckoutFailure || job.attemptsMade + 1 >= attempts;
       this.logger.warn("checkout attempt failed", { orderId, attempt: job.attemptsMade + 1, attempts, last, error: message });
       if (!last) throw error;
-      await this.options.processor.giveUp(saleId, orderId, message);
+      // Unwinding may fail too (the refund needs the gateway): the dead letter's replay finishes it.
+      await this.options.processor.giveUp(saleId, orderId, message).catch((failure: unknown) => this.logger.error("cannot unwind a checkout", { orderId, error: String(failure) }));
       await this.options.deadLetters
         .add({ queue: QUEUE_NAMES.checkout, jobId: job.id ?? null, name: job.name, data: job.data, error: message, failedAt: Date.now(), attemptsMade: job.attemptsMade + 1 })
         .catch((failure: unknown) => this.logger.error("cannot add to the dead-letter queue", { orderId, error: String(failure) }));

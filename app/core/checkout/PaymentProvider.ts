@@ -56,6 +56,8 @@ export class PaymentUnavailableError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
+    /** Our breaker for the provider is open: the call was not even made, so the job waits instead of spending an attempt. */
+    readonly breakerOpen = false,
   ) {
     super(message);
   }

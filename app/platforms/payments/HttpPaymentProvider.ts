@@ -1,7 +1,7 @@
 import { PaymentDeclinedError, PaymentUnavailableError, type Capture, type CaptureRequest, type PaymentProvider } from "../../core/checkout/index.ts";
 import { systemClock, type Clock } from "../../core/clock.ts";
 import { PlatformError } from "../../core/platform/index.ts";
-import { platformPolicy, type PlatformPolicy, type PlatformPolicyOptions } from "../../core/resilience/index.ts";
+import { isBreakerOpen, platformPolicy, type PlatformPolicy, type PlatformPolicyOptions } from "../../core/resilience/index.ts";
 import { customSignatureHeaders, IDEMPOTENCY_KEY_HEADER } from "../custom/signature.ts";
 import { kindForHttpStatus, parseRetryAfter } from "../httpErrors.ts";
 
@@ -100,7 +100,7 @@ export class HttpPaymentProvider implements PaymentProvider {
       });
     } catch (error) {
       if (!(error instanceof PlatformError)) throw error;
-      if (error.kind === "throttled" || error.kind === "unavailable") throw new PaymentUnavailableError(error.message, error.details.retryAfterMs);
+      if (error.kind === "throttled" || error.kind === "unavailable") throw new PaymentUnavailableError(error.message, error.details.retryAfterMs, isBreakerOpen(error));
       throw new PaymentDeclinedError(error.details.code ?? "payment_declined", error.message);
     }
   }

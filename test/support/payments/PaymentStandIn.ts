@@ -47,6 +47,10 @@ export class PaymentStandIn {
     this.faults.push({ status, remaining: times });
   }
 
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
