@@ -1,6 +1,6 @@
 import type { Line } from "../inventory/index.ts";
 import { silentLogger, type Logger } from "../logger.ts";
-import { PermanentOrderError } from "./errors.ts";
+import { OrderBusyError, PermanentOrderError } from "./errors.ts";
 import type { OrderEvent } from "./OrderEvent.ts";
 import type { OrderInventory } from "./OrderInventory.ts";
 import { OrderLocks } from "./OrderLocks.ts";
@@ -36,11 +36,22 @@ export interface OrderOutcome {
   status: OrderStatus;
 }
 
+/**
+ * What the headless checkout knows about a hold (core/checkout's CheckoutStore implements it):
+ * the platform order its checkout placed, "in_flight" while the checkout worker is still on
+ * it, or null when no checkout used the hold.
+ */
+export interface CheckoutLinks {
+  checkoutOfHold(saleId: string, holdId: string): Promise<{ platformOrderRef: string } | "in_flight" | null>;
+}
+
 export interface OrderProcessorDependencies {
   inventory: OrderInventory;
   orders: OrderRepository;
   platformCalls: PlatformCallSink;
   locks: OrderLocks;
+  /** Recognises orders our headless checkout placed, when the platform reports them under another reference. */
+  checkouts?: CheckoutLinks;
   logger?: Logger;
 }
 
@@ -66,9 +77,11 @@ export class OrderProcessor {
   private readonly orders: OrderRepository;
   private readonly platformCalls: PlatformCallSink;
   private readonly locks: OrderLocks;
+  private readonly checkouts: CheckoutLinks | undefined;
   private readonly logger: Logger;
 
   constructor(dependencies: OrderProcessorDependencies) {
+    this.checkouts = dependencies.checkouts;
     this.inventory = dependencies.inventory;
     this.orders = dependencies.orders;
     this.platformCalls = dependencies.platformCalls;
@@ -107,6 +120,17 @@ export class OrderProcessor {
       return { action: "duplicate", status: existing.status };
     }
 
+    if (event.holdId !== undefined && this.checkouts !== undefined) {
+      // A hold a headless checkout is using: that checkout commits it. Wait while it is being
+      // placed; once placed, an order reported under another reference (a Shopify draft order
+      // completed into an order) is the same sale, not a bypass.
+      const checkout = await this.checkouts.checkoutOfHold(event.saleId, event.holdId);
+      if (checkout === "in_flight") throw new OrderBusyError(`the checkout of hold ${event.holdId} is still being placed`);
+      if (checkout !== null && checkout.platformOrderRef !== event.platformOrderRef) {
+        await this.save(event, this.record(event, "committed", event.holdId, false, event.lines));
+        return { action: "committed", status: "committed" };
+      }
+    }
     if (event.holdId !== undefined) {
       const commit = await this.inventory.commit(event.saleId, event.holdId, event.platformOrderRef);
       if (commit.outcome === "committed") {

@@ -5,7 +5,7 @@ export { parseOrderEvent, type OrderEvent, type OrderEventKind } from "./OrderEv
 export { OrderIntake, orderEventJobId, type IntakeResult, type OrderIntakeOptions } from "./OrderIntake.ts";
 export { holdEngineInventory, type OrderInventory } from "./OrderInventory.ts";
 export { OrderLocks, type OrderLocksOptions } from "./OrderLocks.ts";
-export { OrderProcessor, type OrderAction, type OrderOutcome, type OrderProcessorDependencies } from "./OrderProcessor.ts";
+export { OrderProcessor, type CheckoutLinks, type OrderAction, type OrderOutcome, type OrderProcessorDependencies } from "./OrderProcessor.ts";
 export {
   BYPASS_POLICIES,
   SOLD_STATUSES,
