@@ -5,6 +5,7 @@ import type { Line } from "../inventory/index.ts";
 import { saleInventoryKeys, saleTag } from "../keys.ts";
 import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import type { RedisClient } from "../redis.ts";
+import type { CheckoutLinks } from "../orders/OrderProcessor.ts";
 import { orderIdForHold } from "./orderIds.ts";
 
 const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
@@ -72,7 +73,7 @@ export interface CheckoutStoreOptions {
  * keys, valid on Redis Cluster. The storefront opens and reads it; the checkout worker moves
  * it along (queued -> processing -> placed | failed).
  */
-export class CheckoutStore {
+export class CheckoutStore implements CheckoutLinks {
   private readonly commands: Record<"openCheckout", LuaCommand>;
   private readonly clock: Clock;
   private readonly holdExtensionMs: number;
@@ -146,6 +147,13 @@ export class CheckoutStore {
     if (raw.paymentUrl) order.paymentUrl = raw.paymentUrl;
     if (raw.errorCode) order.error = { code: raw.errorCode, message: raw.errorMessage ?? "" };
     return order;
+  }
+
+  /** CheckoutLinks (core/orders): what the order processor needs to recognise our orders. */
+  async checkoutOfHold(saleId: string, holdId: string): Promise<{ platformOrderRef: string } | "in_flight" | null> {
+    const [status, platformOrderRef] = await this.redis.hmget(CheckoutStore.key(saleId, orderIdForHold(holdId)), "status", "platformOrderRef");
+    if (status === "queued" || status === "processing") return "in_flight";
+    return status === "placed" && platformOrderRef ? { platformOrderRef } : null;
   }
 
   async markProcessing(saleId: string, orderId: string): Promise<void> {
