@@ -41,7 +41,7 @@ import { Redis } from "ioredis";
 
 import { migrateDatabase } from "../scripts/db-migrate.ts";
 import { HoldEngine, LIMITS } from "../app/core/inventory/index.ts";
-import { ACTIVE_ROOMS_KEY, saleRoomKeys } from "../app/core/keys.ts";
+import { ACTIVE_ROOMS_KEY, saleRateLimitPrefix, saleRoomKeys } from "../app/core/keys.ts";
 import { DEFAULT_RATE_LIMIT_PREFIX } from "../app/core/rate-limit/index.ts";
 import { WaitingRoom, type AdmissionMode, type RoomSettings } from "../app/core/waiting-room/index.ts";
 import { Cleanup } from "./lib/cleanup.ts";
@@ -485,7 +485,7 @@ async function measureJoins(env: Environment, base: string, server: BenchChild, 
   log(`memory (${state}): ${formatCount(load.responses)} responses in ${load.seconds} s (${formatCount(load.requestsPerSec)}/s), non-2xx ${load.non2xx}, errors ${load.errors}`);
   const withRateLimitKeys = await settledMemory(env.redis);
   // The rate-limit counters expire when their window (1 minute) ends; deleting them stands for waiting that out.
-  const rateLimitKeysDeleted = await unlinkMatching(env.redis, `${DEFAULT_RATE_LIMIT_PREFIX}*`);
+  const rateLimitKeysDeleted = await unlinkRateLimitCounters(env.redis, saleId);
   const after = await settledMemory(env.redis);
   const saleKeys = await keysMatching(env.redis, `hf:${globLiteral(`{s:${saleId}}`)}:*`);
   const roomCounters = await env.redis.hgetall(room.room);
@@ -513,6 +513,13 @@ async function measureJoins(env: Environment, base: string, server: BenchChild, 
   };
 }
 
+/** The shared counters and, for a sale, its own (join limits live in the sale's slot). */
+async function unlinkRateLimitCounters(redis: Redis, saleId: string | null): Promise<number> {
+  let deleted = await unlinkMatching(redis, `${DEFAULT_RATE_LIMIT_PREFIX}*`);
+  if (saleId !== null) deleted += await unlinkMatching(redis, `${globLiteral(saleRateLimitPrefix(saleId))}*`);
+  return deleted;
+}
+
 async function memoryMeasurements(env: Environment): Promise<{ postStart: MemoryCase; prequeue: MemoryCase; notes: string[] }> {
   // A clean slate on the private server: the load rows left holds, tickets and counters behind.
   await env.redis.flushall("SYNC");
@@ -528,12 +535,12 @@ async function memoryMeasurements(env: Environment): Promise<{ postStart: Memory
     await unlinkMatching(env.redis, `hf:${globLiteral(`{s:${scratch}}`)}:*`);
     await env.room.forget(scratch);
   }
-  await unlinkMatching(env.redis, `${DEFAULT_RATE_LIMIT_PREFIX}*`);
+  await unlinkRateLimitCounters(env.redis, null);
   const postStart = await measureJoins(env, app.base, app.child, "live", postStartJoins);
   const prequeue = await measureJoins(env, app.base, app.child, "prequeue", prequeueJoins);
   await app.child.stop();
   const notes = [
-    `rate-limit counters (${DEFAULT_RATE_LIMIT_PREFIX}*) expire when their 1-minute window ends; the bench deletes them with SCAN + UNLINK instead of waiting, which stands for waiting the window out`,
+    `rate-limit counters (${DEFAULT_RATE_LIMIT_PREFIX}* and the sale's ${saleRateLimitPrefix("<sale>")}*) expire when their 1-minute window ends; the bench deletes them with SCAN + UNLINK instead of waiting, which stands for waiting the window out`,
     "\"with live rl keys\" is per shopper while the counters of the last minute still exist (older ones had expired by then); \"bytes/rl key\" is what each such counter costs until it expires",
     "used_memory is read after MEMORY PURGE once it stops moving (Redis shrinks its key tables in the background after mass deletes)",
     `the sale registry (${ACTIVE_ROOMS_KEY}) and the sale's own keys are created before the baseline; they are per sale, not per shopper`,

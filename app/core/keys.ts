@@ -68,6 +68,20 @@ export function saleRoomKeys(saleId: string): SaleRoomKeys {
   };
 }
 
+/** Where a sale's own rate-limit counters live (all short-lived). */
+export function saleRateLimitPrefix(saleId: string): string {
+  return `${ROOT}:${saleTag(saleId)}:rl:`;
+}
+
+/**
+ * Join rate-limit counters, in the sale's slot so the join script can count them and take a
+ * place in one call (on a Cluster too). They expire with their window.
+ */
+export function joinCounterKeys(saleId: string, addressBucket: string, sessionBinding: string): { address: string; session: string } {
+  const prefix = `${saleRateLimitPrefix(saleId)}join:`;
+  return { address: `${prefix}ip:${addressBucket}`, session: `${prefix}s:${sessionBinding}` };
+}
+
 /** Marks one admission pass as spent; short-lived (expires with the pass). */
 export function spentPassKey(saleId: string, position: number): string {
   return `${ROOT}:${saleTag(saleId)}:pass:${position}`;

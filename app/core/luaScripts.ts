@@ -7,11 +7,12 @@ import type { RedisClient } from "./redis.ts";
  * Loads Lua commands kept as files, one per command, and registers them on a connection
  * with `defineCommand` (EVALSHA with a transparent EVAL fallback, as BullMQ does).
  *
- * A script may pull shared code with a line `--- @include "includes/name"`; each include is
- * inlined once, so commands share helpers without a second copy in the repository.
+ * A script may pull shared code with a line `--- @include "includes/name"` (a path relative
+ * to the script's folder, `../` allowed, so one module's helper serves another's script);
+ * each include is inlined once, so commands share helpers without a second copy in the repository.
  */
 
-const INCLUDE = /^--- @include "([\w/-]+)"\s*$/gm;
+const INCLUDE = /^--- @include "((?:\.\.\/)*[\w/-]+)"\s*$/gm;
 
 export function readLuaScript(directory: string, name: string, seen = new Set<string>()): string {
   const source = readFileSync(join(directory, `${name}.lua`), "utf8");

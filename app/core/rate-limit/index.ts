@@ -2,3 +2,4 @@ export { DEFAULT_LOCAL_MAX_KEYS, LocalRateLimiter, type LocalRateLimiterOptions 
 export { DEFAULT_RATE_LIMIT_PREFIX, RedisRateLimiter, type RedisRateLimiterOptions } from "./RedisRateLimiter.ts";
 export { DEFAULT_RATE_LIMIT_RULES, RATE_LIMIT_VARIABLES, rateLimitRulesFromEnv, type RateLimitRules } from "./rules.ts";
 export type { RateLimitResult, RateLimitRule } from "./types.ts";
+export { secondsUntil } from "./validation.ts";

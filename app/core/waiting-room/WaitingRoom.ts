@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 
 import { systemClock, type Clock } from "../clock.ts";
-import { ACTIVE_ROOMS_KEY, saleInventoryKeys, saleRoomKeys, spentPassKey } from "../keys.ts";
+import { ACTIVE_ROOMS_KEY, joinCounterKeys, saleInventoryKeys, saleRoomKeys, spentPassKey } from "../keys.ts";
 import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
+import type { RateLimitRule } from "../rate-limit/index.ts";
 import type { RedisClient } from "../redis.ts";
 import { roundKeys } from "./shuffle.ts";
 import { RATE_WINDOW_MS } from "./status.ts";
@@ -13,7 +14,7 @@ const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 const COMMANDS = {
   configureRoom: { numberOfKeys: 1 },
   setRoomState: { numberOfKeys: 1 },
-  joinRoom: { numberOfKeys: 2 },
+  joinRoom: { numberOfKeys: 4 },
   admit: { numberOfKeys: 5 },
   roomView: { numberOfKeys: 2 },
   spendPass: { numberOfKeys: 2 },
@@ -23,7 +24,16 @@ const COMMANDS = {
 export type JoinResult =
   | { outcome: "prequeue"; number: number }
   | { outcome: "queue"; number: number }
-  | { outcome: "closed"; state: RoomState | null };
+  | { outcome: "closed"; state: RoomState | null }
+  | { outcome: "limited"; retryAfterMs: number };
+
+/** The join limits the join script counts before it gives a place. */
+export interface JoinLimits {
+  /** The client's address bucket (IPv4 address or IPv6 /64). */
+  address: string;
+  perAddress: RateLimitRule;
+  perSession: RateLimitRule;
+}
 
 export type TransitionResult = { outcome: "ok"; state: RoomState } | { outcome: "invalid"; state: RoomState } | { outcome: "not_found" };
 
@@ -98,16 +108,26 @@ export class WaitingRoom {
     return { outcome: reply[0] === "ok" ? "ok" : "invalid", state };
   }
 
-  async join(saleId: string, sessionBinding: string): Promise<JoinResult> {
+  /**
+   * A place in line, in one round trip: counts the join limits (when given), then takes a
+   * pre-queue draw or the next number. Without limits nothing but the place is touched.
+   */
+  async join(saleId: string, sessionBinding: string, limits?: JoinLimits): Promise<JoinResult> {
     const keys = saleRoomKeys(saleId);
-    const reply = (await this.commands.joinRoom([keys.room, keys.prequeueSessions], [sessionBinding])) as [string | null, number?];
+    const counters = joinCounterKeys(saleId, limits?.address ?? "-", sessionBinding);
+    const reply = (await this.commands.joinRoom(
+      [keys.room, keys.prequeueSessions, counters.address, counters.session],
+      [
+        sessionBinding,
+        limits?.perAddress.limit ?? 0,
+        limits?.perAddress.windowMs ?? 0,
+        limits?.perSession.limit ?? 0,
+        limits?.perSession.windowMs ?? 0,
+      ],
+    )) as [string | null, number?];
     if (reply[0] === "prequeue" || reply[0] === "queue") return { outcome: reply[0], number: Number(reply[1]) };
+    if (reply[0] === "limited") return { outcome: "limited", retryAfterMs: Number(reply[1]) };
     return { outcome: "closed", state: (reply[0] || null) as RoomState | null };
-  }
-
-  /** The hot path's join once the room is live: one counter increment, nothing stored per shopper. */
-  async takeNumber(saleId: string): Promise<number> {
-    return this.redis.hincrby(saleRoomKeys(saleId).room, "issued", 1);
   }
 
   /** One admission tick for one room (the controller calls it for every active room). */

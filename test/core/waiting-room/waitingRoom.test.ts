@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { HoldEngine } from "../../../app/core/inventory/index.ts";
+import { joinCounterKeys } from "../../../app/core/keys.ts";
 import { silentLogger } from "../../../app/core/logger.ts";
 import { AdmissionController, shopperStatus, WaitingRoom, type RoomSettings, type TicketClaims } from "../../../app/core/waiting-room/index.ts";
 import { connectTestRedis, ManualClock, uniqueSaleId } from "../../support/redis.ts";
@@ -52,6 +53,27 @@ describe("life cycle", () => {
 });
 
 describe("joining", () => {
+  it("counts the join limits in the same call, refuses past them without taking a place, and touches nothing without limits", async () => {
+    await room.configure(sale, SETTINGS);
+    await room.transition(sale, "live");
+    const limits = { address: "203.0.113.7", perAddress: { limit: 3, windowMs: 60_000 }, perSession: { limit: 2, windowMs: 30_000 } };
+    expect(await room.join(sale, "sess-a", limits)).toEqual({ outcome: "queue", number: 1 });
+    expect(await room.join(sale, "sess-a", limits)).toEqual({ outcome: "queue", number: 2 });
+    const bySession = await room.join(sale, "sess-a", limits);
+    expect(bySession.outcome).toBe("limited");
+    if (bySession.outcome === "limited") expect(bySession.retryAfterMs).toBeGreaterThan(25_000);
+    // The address is now at 4 hits > 3: another session behind it is refused with the longer window.
+    const byAddress = await room.join(sale, "sess-b", limits);
+    expect(byAddress.outcome).toBe("limited");
+    if (byAddress.outcome === "limited") expect(byAddress.retryAfterMs).toBeGreaterThan(55_000);
+    expect(await room.join(sale, "sess-c", { ...limits, address: "198.51.100.1" })).toEqual({ outcome: "queue", number: 3 });
+    const counted = [joinCounterKeys(sale, "203.0.113.7", "sess-a"), joinCounterKeys(sale, "198.51.100.1", "sess-c")];
+    for (const key of counted.flatMap((keys) => [keys.address, keys.session])) expect(await redis.pttl(key)).toBeGreaterThan(0);
+    expect(await room.join(sale, "sess-d")).toEqual({ outcome: "queue", number: 4 });
+    const untouched = joinCounterKeys(sale, "-", "sess-d");
+    expect(await redis.exists(untouched.address, untouched.session)).toBe(0);
+  });
+
   it("gives one pre-queue draw per session and shuffles the pre-queue ahead of every later ticket", async () => {
     await room.configure(sale, SETTINGS, "prequeue");
     const numbers = [];
@@ -65,7 +87,7 @@ describe("joining", () => {
 
     const view = await room.view(sale);
     if (!view) throw new Error("no view");
-    const prePlaces = numbers.map((n) => shopperStatus(view, ticket("p", n.outcome === "closed" ? 0 : n.number), clock.now()).position as number);
+    const prePlaces = numbers.map((n) => shopperStatus(view, ticket("p", n.outcome === "prequeue" ? n.number : 0), clock.now()).position as number);
     expect([...prePlaces].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(prePlaces).not.toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(shopperStatus(view, ticket("q", 1), clock.now()).position).toBe(201);
@@ -86,7 +108,7 @@ describe("admission", () => {
   it("admits by rate within one shopper per minute of the configured rate, FIFO", async () => {
     await room.configure(sale, SETTINGS);
     await room.transition(sale, "live");
-    for (let i = 0; i < 2_000; i++) await room.takeNumber(sale);
+    for (let i = 0; i < 2_000; i++) await room.join(sale, `s-${i}`);
     const admitted = await tickFor(60_000);
     expect(Math.abs(admitted - 600)).toBeLessThanOrEqual(1);
     const view = await room.view(sale);
@@ -102,7 +124,7 @@ describe("admission", () => {
   it("admits nobody while paused and does not burst on resume", async () => {
     await room.configure(sale, SETTINGS);
     await room.transition(sale, "live");
-    for (let i = 0; i < 500; i++) await room.takeNumber(sale);
+    for (let i = 0; i < 500; i++) await room.join(sale, `s-${i}`);
     await room.transition(sale, "paused");
     expect(await tickFor(10_000)).toBe(0);
     await room.transition(sale, "live");
@@ -112,7 +134,7 @@ describe("admission", () => {
   it("keeps at most maxActive shoppers holding passes or holds, and returns capacity when holds end or passes lapse", async () => {
     await room.configure(sale, { ...SETTINGS, mode: "capacity", perMinute: null, maxActive: 5, passMinutes: 1 });
     await room.transition(sale, "live");
-    for (let i = 0; i < 50; i++) await room.takeNumber(sale);
+    for (let i = 0; i < 50; i++) await room.join(sale, `s-${i}`);
     expect(await tickFor(5_000)).toBe(5);
 
     // One admitted shopper spends the pass on a hold: still active.
@@ -142,7 +164,7 @@ describe("admission", () => {
     await engine.defineSale(small, { perCustomerLimit: 0, items: [{ itemId: "hot", allocation: 3 }] });
     await room.configure(small, { ...SETTINGS, perMinute: 6_000 });
     await room.transition(small, "live");
-    for (let i = 0; i < 100; i++) await room.takeNumber(small);
+    for (let i = 0; i < 100; i++) await room.join(small, `s-${i}`);
     let admitted = 0;
     for (let i = 0; i < 10; i++) {
       clock.advance(500);
@@ -164,7 +186,7 @@ describe("controller", () => {
     await engine.defineSale(small, { perCustomerLimit: 0, items: [{ itemId: "hot", allocation: 2 }] });
     await room.configure(small, { ...SETTINGS, mode: "capacity", perMinute: null, maxActive: 10 });
     await room.transition(small, "live");
-    for (let i = 0; i < 5; i++) await room.takeNumber(small);
+    for (let i = 0; i < 5; i++) await room.join(small, `s-${i}`);
     await engine.reserve(small, { customerId: "a", requestId: "r1", lines: [{ itemId: "hot", quantity: 2 }], ttlMs: 60_000 });
     const controller = new AdmissionController(redis, room, { clock, logger: silentLogger, expireHolds: (saleId) => engine.expire(saleId) });
     const withoutSweep = new AdmissionController(redis, room, { clock, logger: silentLogger });

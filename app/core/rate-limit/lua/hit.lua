@@ -1,6 +1,5 @@
 --[[
-  Counts one request in a fixed window that opens at the key's first hit and closes by
-  expiry, so no clock is read outside Redis and idle counters clean themselves up.
+  Counts one request against a fixed-window limit (see includes/countHit).
     Input:
       KEYS[1] counter key (string, an integer count)
       ARGV[1] window length (ms)
@@ -8,12 +7,6 @@
       { count, ttl }  requests in the current window including this one, and ms until the
                       window closes
 ]]
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  -- The first hit opens the window. A counter found without expiry (written by hand, or
-  -- PERSISTed) gets one too, so it can never block a key forever.
-  ttl = tonumber(ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], ttl)
-end
+--- @include "includes/countHit"
+local count, ttl = countHit(KEYS[1], ARGV[1])
 return { count, ttl }
