@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { joinCounterKeys } from "../../app/core/keys.ts";
+import { sessionBinding } from "../../app/core/tokens/index.ts";
 import { Shopper } from "../support/storefront.ts";
 import { JOINS_PER_SESSION, launchBrowser, SCREENSHOTS, startDemoServer, type Browsing, type DemoServer } from "./widgetHarness.ts";
 
@@ -168,7 +170,7 @@ describe("waiting-room widget in the demo store", () => {
     // the test needs seconds, not a minute: the server's 429 then says Retry-After: 3.
     const other = Object.assign(new Shopper(server.base, saleId), { session });
     for (let i = 0; i < JOINS_PER_SESSION; i++) expect((await other.join()).status).toBe(201);
-    await server.app.redis.pexpire(`hf:rl:join:session:${session}`, 2_500);
+    expect(await server.app.redis.pexpire(joinCounterKeys(saleId, "-", sessionBinding(session)).session, 2_500)).toBe(1);
 
     const joins = recordJoins(page);
     const refused = page.waitForResponse((response) => response.url().endsWith("/tickets") && response.status() === 429);

@@ -44,7 +44,7 @@ describe("demo storefront", () => {
     expect(res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     const onDisk = await readFile(new URL("../../extensions/waiting-room/assets/holdfast-waiting-room.js", import.meta.url), "utf8");
     expect(await res.text()).toBe(onDisk);
-    for (const asset of ["holdfast-waiting-room.css", "demo.js", "demo.css"]) expect((await get(`/demo/assets/${asset}`)).status).toBe(200);
+    for (const asset of ["holdfast-waiting-room.css", "demo.js", "demo.css", "favicon.svg"]) expect((await get(`/demo/assets/${asset}`)).status).toBe(200);
   });
 
   it("answers bad input with a JSON error and a code", async () => {

@@ -16,6 +16,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   "holdfast-waiting-room.css": { file: `${WIDGET_DIRECTORY}assets/holdfast-waiting-room.css`, type: "text/css; charset=utf-8" },
   "demo.js": { file: `${DEMO_DIRECTORY}demo.js`, type: "text/javascript; charset=utf-8" },
   "demo.css": { file: `${DEMO_DIRECTORY}demo.css`, type: "text/css; charset=utf-8" },
+  "favicon.svg": { file: `${DEMO_DIRECTORY}favicon.svg`, type: "image/svg+xml" },
 };
 
 // The page runs only our own files: JSON config blocks are data, never executed.
@@ -115,6 +116,7 @@ export function renderPage(details: SaleDetails, strings: Record<string, string>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${escapeHtml(sale.name)} · Holdfast demo store</title>
+  <link rel="icon" href="/demo/assets/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/demo/assets/demo.css">
   <link rel="stylesheet" href="/demo/assets/holdfast-waiting-room.css">
   <script type="application/json" id="holdfast-demo">${scriptJson(demo)}</script>

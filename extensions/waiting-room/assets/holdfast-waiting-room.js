@@ -121,7 +121,8 @@
     say("holding");
     flow.requestId = flow.requestId || rand();
     save();
-    const r = await call("POST", `/sales/${cfg.sale}/holds`, { lines: [{ itemId: flow.item, quantity: flow.qty }], requestId: flow.requestId }, pass ? { "x-holdfast-pass": pass } : {});
+    // The pass rides in the body: not every proxy forwards custom headers.
+    const r = await call("POST", `/sales/${cfg.sale}/holds`, { lines: [{ itemId: flow.item, quantity: flow.qty }], requestId: flow.requestId, pass });
     if (!r || id !== run) return;
     if (r.status === 201) { flow.hold = r.body; save(); return proceed(); }
     const code = r.body.error && r.body.error.code;
