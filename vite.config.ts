@@ -1,3 +1,7 @@
+import { createRequire } from "node:module";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig, type Plugin } from "vite";
 
@@ -7,6 +11,10 @@ import { defineConfig, type Plugin } from "vite";
  * `*.server.ts` modules there; this guard also refuses the server-only folders, so a route
  * that imports the engine outside a loader fails the build instead of shipping it.
  */
+const ROOT = fileURLToPath(new URL(".", import.meta.url));
+/** Where `remix vite:build` writes; tests build into a directory of their own. */
+const BUILD_DIRECTORY = process.env.HOLDFAST_BUILD_DIR ?? "build";
+
 const SERVER_ONLY = /\/app\/(core|api|db|platforms|generated)\/|\/app\/[^/]+\.server\.tsx?$|\/prisma\//;
 
 function serverOnlyGuard(): Plugin {
@@ -23,11 +31,40 @@ function serverOnlyGuard(): Plugin {
   };
 }
 
+/**
+ * The generated Prisma clients (app/generated/, CommonJS) must be loaded by Node, not
+ * evaluated by Vite as ES modules (which fails in development and duplicates them in the
+ * build). Server code gets a small ES module in their place that requires the real file.
+ */
+function prismaClientsFromNode(): Plugin {
+  let isBuild = false;
+  return {
+    name: "holdfast:prisma-clients-from-node",
+    enforce: "pre",
+    configResolved(config) {
+      isBuild = config.command === "build";
+    },
+    load(id, options) {
+      const file = id.split("?", 1)[0] as string;
+      if (!options?.ssr || !/\/app\/generated\/prisma-[a-z]+\/index\.js$/.test(file)) return null;
+      const names = Object.keys(createRequire(import.meta.url)(file) as object).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== "default");
+      // The build's server bundle sits in <build>/server/ and requires the client relative to itself.
+      const target = isBuild ? relative(join(ROOT, BUILD_DIRECTORY, "server"), file) : file;
+      return [
+        `import { createRequire } from "node:module";`,
+        `const client = createRequire(import.meta.url)(${JSON.stringify(target)});`,
+        `export default client;`,
+        ...names.map((name) => `export const ${name} = client.${name};`),
+      ].join("\n");
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     remix({
       appDirectory: "app",
-      buildDirectory: "build",
+      buildDirectory: BUILD_DIRECTORY,
       // Only app/routes/** are routes (the flat-routes convention); tests and dotfiles never are.
       ignoredRouteFiles: ["**/.*", "**/*.test.*", "**/*.d.ts"],
       future: {
@@ -39,6 +76,7 @@ export default defineConfig({
       },
     }),
     serverOnlyGuard(),
+    prismaClientsFromNode(),
   ],
   build: { assetsInlineLimit: 0 },
   // The server is ours (app/server.ts); Vite runs in middleware mode inside it in development.

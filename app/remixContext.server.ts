@@ -12,6 +12,11 @@ export interface HoldfastContext extends Pick<AppParts, "redis" | "db" | "holds"
   intake: OrderIntake;
   /** The producers, for the other queues (stock intake, write-back echo checks). */
   queues: HoldfastQueues;
+  /**
+   * Where inventory_levels/update reports go (core/sync's ExternalStockIntake `receive`); when
+   * not wired, the reports are logged and dropped (the write-back reconciles stock anyway).
+   */
+  stockIntake?: { receive(report: { storeId: string; ref: string; available: number }): Promise<unknown> };
   logger: Logger;
 }
 

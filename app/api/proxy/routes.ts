@@ -1,0 +1,69 @@
+import type { Clock } from "../../core/clock.ts";
+import { unverifiedClaims } from "../../core/tokens/index.ts";
+import { shopifyCustomerRef } from "../../platforms/shopify/webhooks.ts";
+import { HttpError } from "../HttpError.ts";
+import type { Handler, RequestContext, Route } from "../router.ts";
+import { requireRoom, type StorefrontDeps } from "../storefront/deps.ts";
+import { placeHold, releaseHold } from "../storefront/holds.ts";
+import { createStockHandler } from "../storefront/stock.ts";
+import { queueStatus } from "../storefront/status.ts";
+import { joinQueue } from "../storefront/tickets.ts";
+import { setVerifiedCustomer } from "./identity.ts";
+import { verifyProxyQuery } from "./signature.ts";
+
+export interface ProxyDeps {
+  storefront: StorefrontDeps;
+  /** The app's API secret (SHOPIFY_API_SECRET); null when the Shopify part is off. */
+  apiSecret: string | null;
+  /** The installed store of a myshopify domain, or null (unknown or uninstalled). */
+  storeIdOfShop(shop: string): Promise<string | null>;
+  clock: Clock;
+}
+
+/**
+ * The storefront API behind Shopify's app proxy (/apps/holdfast/* -> /proxy/*), on the lean
+ * path: the signature is checked first (nothing else happens for a forged, stale or ambiguous
+ * request), the sale must belong to the signing shop's store, and a logged-in customer is the
+ * per-customer-limit identity. The handlers are the storefront's own.
+ */
+export function proxyRoutes(deps: ProxyDeps): Route[] {
+  const stock = createStockHandler(deps.storefront);
+  const forSale = (handler: Handler): Handler => async (ctx) => {
+    const storeId = await verify(deps, ctx);
+    await requireSaleOfStore(deps.storefront, ctx.params.saleId as string, storeId);
+    return handler(ctx);
+  };
+  return [
+    { method: "POST", path: "/proxy/sales/:saleId/tickets", handler: forSale((ctx) => joinQueue(deps.storefront, ctx)) },
+    { method: "GET", path: "/proxy/sales/:saleId/status", handler: forSale((ctx) => queueStatus(deps.storefront, ctx)) },
+    { method: "POST", path: "/proxy/sales/:saleId/holds", handler: forSale((ctx) => placeHold(deps.storefront, ctx)) },
+    { method: "GET", path: "/proxy/sales/:saleId/stock", handler: forSale(stock) },
+    {
+      method: "DELETE",
+      path: "/proxy/holds/:holdId",
+      handler: async (ctx) => {
+        const storeId = await verify(deps, ctx);
+        // The hold token names its sale; the sale must be this shop's (releaseHold verifies the token).
+        const token = ctx.req.headers.authorization?.replace(/^Bearer\s+/, "") ?? "";
+        const saleId = unverifiedClaims(token)?.s;
+        if (typeof saleId === "string") await requireSaleOfStore(deps.storefront, saleId, storeId);
+        return releaseHold(deps.storefront, ctx);
+      },
+    },
+  ];
+}
+
+async function verify(deps: ProxyDeps, { req, query }: RequestContext): Promise<string> {
+  if (!deps.apiSecret) throw new HttpError(401, "proxy_not_configured", "The Shopify app is not configured on this server (SHOPIFY_API_SECRET), so app-proxy requests cannot be verified.");
+  const verified = verifyProxyQuery(query, deps.apiSecret, deps.clock.now());
+  const storeId = await deps.storeIdOfShop(verified.shop);
+  if (!storeId) throw new HttpError(403, "shop_not_installed", `Holdfast is not installed on ${verified.shop}.`);
+  if (verified.customerId) setVerifiedCustomer(req, shopifyCustomerRef(verified.customerId));
+  return storeId;
+}
+
+async function requireSaleOfStore(storefront: StorefrontDeps, saleId: string, storeId: string): Promise<void> {
+  const view = await requireRoom(storefront, saleId);
+  // Same answer as an unknown sale: another shop's sale ids are not ours to confirm.
+  if (view.storeId !== storeId) throw new HttpError(404, "sale_not_found", `There is no open sale ${saleId} in this shop; check the sale id in the widget settings.`);
+}

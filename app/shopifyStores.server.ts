@@ -1,0 +1,128 @@
+/**
+ * What installing, uninstalling and the privacy webhooks do to a Shopify shop's data in SQL.
+ * Called by the afterAuth hook (app/shopify.server.ts) and the webhook routes.
+ */
+import type { Session } from "@shopify/shopify-api";
+
+import type { Logger } from "./core/logger.ts";
+import type { SaleService } from "./core/sales/index.ts";
+import { newKeyring, sealKeyring } from "./core/secrets/index.ts";
+import type { Db } from "./db.server.ts";
+import { saveStore, uninstallStore } from "./stores.server.ts";
+
+const MYSHOPIFY = ".myshopify.com";
+
+/**
+ * Creates or refreshes the Store of the session's shop: the offline access token (sealed by
+ * saveStore), and signing keys for its tickets, passes and hold tokens if it has none yet
+ * (kept on reinstall, so tokens handed out before keep verifying). Returns the store id.
+ */
+export async function recordShopifyInstall(db: Db, masterKey: Buffer, session: Pick<Session, "shop" | "accessToken" | "isOnline">): Promise<string> {
+  if (session.isOnline || !session.accessToken) throw new Error(`an install needs the offline session of ${session.shop}`);
+  const name = session.shop.endsWith(MYSHOPIFY) ? session.shop.slice(0, -MYSHOPIFY.length) : session.shop;
+  const storeId = await saveStore(db, masterKey, { platform: "shopify", domain: session.shop, name, credentials: { accessToken: session.accessToken } });
+  // Only the first writer's keys count, as in SqlKeyringSource.
+  await db.store.updateMany({ where: { id: storeId, signingKeysCiphertext: null }, data: { signingKeysCiphertext: sealKeyring(newKeyring(), masterKey) } });
+  return storeId;
+}
+
+export async function findShopifyStore(db: Db, shop: string): Promise<{ id: string; uninstalledAt: Date | null } | null> {
+  return db.store.findUnique({ where: { platform_domain: { platform: "shopify", domain: shop.toLowerCase() } }, select: { id: true, uninstalledAt: true } });
+}
+
+/** Sales that still take shoppers or orders. */
+const RUNNING_STATES = ["scheduled", "prequeue", "live", "paused"];
+
+/**
+ * app/uninstalled: the shop's running sales end (shoppers are told at once), its sessions go
+ * (the token is revoked anyway), the store is marked uninstalled. Orders and the ledger stay:
+ * the merchant may reinstall, and shop/redact (48 hours later) is what erases them.
+ */
+export async function uninstallShopifyShop(deps: { db: Db; sales: SaleService; logger: Logger }, shop: string): Promise<{ storeId: string | null; endedSales: string[] }> {
+  await deps.db.session.deleteMany({ where: { shop } });
+  const store = await findShopifyStore(deps.db, shop);
+  if (!store) return { storeId: null, endedSales: [] };
+  const running = await deps.db.sale.findMany({ where: { storeId: store.id, state: { in: RUNNING_STATES } }, select: { id: true } });
+  const endedSales: string[] = [];
+  for (const { id } of running) {
+    try {
+      await deps.sales.end(id);
+      endedSales.push(id);
+    } catch (error) {
+      // One broken sale must not keep the others running; the operator sees it in the logs.
+      deps.logger.error("could not end a sale of an uninstalled shop", { shop, saleId: id, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  await uninstallStore(deps.db, store.id);
+  return { storeId: store.id, endedSales };
+}
+
+export interface CustomerDataReport {
+  shop: string;
+  customerRef: string;
+  orders: { saleId: string; platformOrderRef: string; status: string; lines: unknown; createdAt: string }[];
+  ledgerEntries: number;
+}
+
+/** customers/data_request: everything we hold about one customer of the shop. */
+export async function customerDataReport(db: Db, shop: string, customerRef: string, orderRefs: string[]): Promise<CustomerDataReport> {
+  const store = await findShopifyStore(db, shop);
+  const empty = { shop, customerRef, orders: [], ledgerEntries: 0 };
+  if (!store) return empty;
+  const orders = await db.order.findMany({
+    where: { sale: { storeId: store.id }, OR: [{ customerRef }, { platformOrderRef: { in: orderRefs } }] },
+    select: { saleId: true, platformOrderRef: true, status: true, linesJson: true, createdAt: true },
+    orderBy: { createdAt: "asc" },
+  });
+  const ledgerEntries = await db.ledgerEvent.count({ where: { sale: { storeId: store.id }, customerRef } });
+  return {
+    shop,
+    customerRef,
+    orders: orders.map((order) => ({ ...order, lines: JSON.parse(order.linesJson) as unknown, linesJson: undefined, createdAt: order.createdAt.toISOString() })),
+    ledgerEntries,
+  };
+}
+
+/** customers/redact: the customer's reference goes from the shop's orders and ledger; the counts stay. */
+export async function redactCustomer(db: Db, shop: string, customerRef: string, orderRefs: string[]): Promise<{ orders: number; ledgerEntries: number }> {
+  const store = await findShopifyStore(db, shop);
+  if (!store) return { orders: 0, ledgerEntries: 0 };
+  const orders = await db.order.updateMany({
+    where: { sale: { storeId: store.id }, OR: [{ customerRef }, { platformOrderRef: { in: orderRefs } }] },
+    data: { customerRef: null },
+  });
+  const ledger = await db.ledgerEvent.updateMany({ where: { sale: { storeId: store.id }, customerRef }, data: { customerRef: null } });
+  return { orders: orders.count, ledgerEntries: ledger.count };
+}
+
+/** shop/redact (48 hours after uninstall): every row of the shop goes, the store last. */
+export async function redactShop(db: Db, shop: string): Promise<{ storeId: string | null; sales: number }> {
+  await db.session.deleteMany({ where: { shop } });
+  const store = await findShopifyStore(db, shop);
+  if (!store) return { storeId: null, sales: 0 };
+  const sales = (await db.sale.findMany({ where: { storeId: store.id }, select: { id: true } })).map((sale) => sale.id);
+  await db.$transaction([
+    db.ledgerEvent.deleteMany({ where: { saleId: { in: sales } } }),
+    db.order.deleteMany({ where: { saleId: { in: sales } } }),
+    db.saleItem.deleteMany({ where: { saleId: { in: sales } } }),
+    db.sale.deleteMany({ where: { id: { in: sales } } }),
+    db.store.delete({ where: { id: store.id } }),
+  ]);
+  return { storeId: store.id, sales: sales.length };
+}
+
+/**
+ * shop domain -> installed store id, for the app proxy's hot path: SQL once per shop per
+ * `ttlMs` (an uninstall is seen within that time), never per request.
+ */
+export function installedShopLookup(db: Db, ttlMs = 30_000): (shop: string) => Promise<string | null> {
+  const cache = new Map<string, { storeId: string | null; at: number }>();
+  return async (shop) => {
+    const cached = cache.get(shop);
+    if (cached && Date.now() - cached.at < ttlMs) return cached.storeId;
+    const store = await findShopifyStore(db, shop);
+    const storeId = store && !store.uninstalledAt ? store.id : null;
+    cache.set(shop, { storeId, at: Date.now() });
+    return storeId;
+  };
+}
