@@ -16,7 +16,12 @@ import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
 import { closeDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
 import { ensureDemoSale, type DemoSale } from "./demo.server.ts";
 import { provisionRedis } from "./localRedis.server.ts";
+import { proxyRoutes } from "./api/proxy/routes.ts";
+import { systemClock } from "./core/clock.ts";
 import { createWebApp } from "./remix.server.ts";
+import { configureShopify, SHOPIFY_ENV, shopifySetupFromEnv } from "./shopify.server.ts";
+import { SqlSessionStorage } from "./shopifySessions.server.ts";
+import { installedShopLookup } from "./shopifyStores.server.ts";
 import { startWorker, type RunningWorker } from "./worker.ts";
 
 const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
@@ -29,6 +34,7 @@ async function main(): Promise<void> {
   await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`));
   const logger = jsonLogger();
   const admin = resolveAdminToken();
+  const shopifySetup = shopifySetupFromEnv();
   // The worker (started below, on the app's parts) owns the queue producers the routes enqueue on.
   const started: { worker?: RunningWorker; demo?: DemoSale } = {};
   const app = buildApp({
@@ -37,7 +43,16 @@ async function main(): Promise<void> {
     logger,
     adminToken: admin.token,
     // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
-    extraRoutes: (parts) => demoRoutes({ sales: parts.sales, defaultSaleId: () => started.demo?.saleId ?? null }),
+    extraRoutes: (parts) => [
+      ...demoRoutes({ sales: parts.sales, defaultSaleId: () => started.demo?.saleId ?? null }),
+      // The storefront API behind Shopify's app proxy (/apps/holdfast/* -> /proxy/*).
+      ...proxyRoutes({
+        storefront: parts.storefront,
+        apiSecret: shopifySetup.enabled ? shopifySetup.settings.apiSecretKey : null,
+        storeIdOfShop: installedShopLookup(parts.db),
+        clock: systemClock,
+      }),
+    ],
     // The Remix app (Shopify admin, auth, webhooks) behind every path outside the lean API.
     web: (parts) =>
       createWebApp({
@@ -52,6 +67,10 @@ async function main(): Promise<void> {
   });
   if (app.masterKey.generated) {
     say("generated a development encryption key in prisma/.holdfast-master-key; production must set HOLDFAST_ENCRYPTION_KEY");
+  }
+  if (shopifySetup.enabled) {
+    // Sessions and installs on the app's own database client and master key.
+    configureShopify({ ...shopifySetup.settings, sessionStorage: new SqlSessionStorage(app.db), install: { db: app.db, masterKey: app.masterKey.key } });
   }
   const worker = startWorker(app, logger);
   started.worker = worker;
@@ -75,6 +94,11 @@ async function main(): Promise<void> {
   say(`  CLI:            npm run holdfast -- sale create --name "Drop" --item "Sneaker:100"   (REDIS_URL=${describeRedis(provision.config)} when the private Redis runs)`);
   if (started.demo) say(`  demo store:     ${base}/demo   (demo sale ${started.demo.saleId}${started.demo.created ? ", created now" : ""}; test payments only)`);
   say(`  health:         ${base}/healthz   readiness: ${base}/readyz`);
+  say(
+    shopifySetup.enabled
+      ? `  Shopify app:    ${base}/app (public URL ${shopifySetup.settings.appUrl}); app proxy at ${base}/proxy/...`
+      : `  Shopify app:    off; set ${SHOPIFY_ENV.apiKey} and ${SHOPIFY_ENV.apiSecret} (see README, "Shopify app")`,
+  );
   say("press Ctrl+C to stop");
 
   let stopping = false;
