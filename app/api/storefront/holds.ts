@@ -4,6 +4,7 @@ import { LIMITS, type ReserveResult } from "../../core/inventory/index.ts";
 import { sessionBinding, signToken, TokenError, unverifiedClaims, verifyToken, type Keyring } from "../../core/tokens/index.ts";
 import type { PassClaims, RoomView } from "../../core/waiting-room/index.ts";
 import { readBody } from "../body.ts";
+import { verifiedCustomerOf } from "../proxy/identity.ts";
 import { HttpError } from "../HttpError.ts";
 import { enforce } from "../rateLimit.ts";
 import { sendJson } from "../respond.ts";
@@ -95,7 +96,9 @@ export async function placeHold(deps: StorefrontDeps, { req, res, params }: Requ
 
   let result: ReserveResult;
   try {
-    result = await deps.holds.reserve(saleId, { lines: body.lines, customerId: `session:${binding}`, requestId: body.requestId, ttlMs: view.holdMs });
+    // A customer the app proxy verified counts across browsers; anyone else is their session.
+    const customerId = verifiedCustomerOf(req) ?? `session:${binding}`;
+    result = await deps.holds.reserve(saleId, { lines: body.lines, customerId, requestId: body.requestId, ttlMs: view.holdMs });
   } catch (error) {
     if (pass) await deps.room.returnPass(saleId, pass, body.requestId);
     throw error;
