@@ -23,7 +23,8 @@ export interface LiveNumbers {
   holdsExpired: number;
   bypassOrders: number;
   bypassFlagged: number;
-  writeBack: { lagSeconds: number; breaker: string } | null;
+  /** Null for a drop without a platform store (nothing to write back to). Breaker null: not reported here. */
+  writeBack: { lagSeconds: number; breaker: string | null; refused: number } | null;
   admission: { mode: string; perMinute: number | null; maxActive: number | null };
   series: ChartSample[];
 }
@@ -185,9 +186,13 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
           <Metric label="Holds expired" value={live.holdsExpired} help="From the saved ledger (up to a few seconds behind)." />
           <Metric label="Bypass orders flagged" value={live.bypassFlagged} help={`${live.bypassOrders} order(s) skipped the queue`} />
           <Metric
-            label="Stock write-back"
-            value={live.writeBack ? `${live.writeBack.lagSeconds}s lag` : "Not available"}
-            help={live.writeBack ? `Breaker ${live.writeBack.breaker}` : "Write-back lag and breaker state are not reported by this version yet."}
+            label="Stock write-back lag"
+            value={live.writeBack ? `${live.writeBack.lagSeconds} s` : "No store"}
+            help={
+              live.writeBack
+                ? `${live.writeBack.refused > 0 ? `${live.writeBack.refused} item(s) refused by the platform: fix them there. ` : ""}Breaker state: ${live.writeBack.breaker ?? "not available on this page (the worker holds it)"}.`
+                : "This drop has no platform store, so there is no stock to write back."
+            }
           />
         </InlineGrid>
 

@@ -1,7 +1,8 @@
 import type { LiveNumbers } from "../components/LiveDashboard.tsx";
 import type { ChartSample } from "../components/SalesChart.tsx";
 import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
-import { saleTag } from "../core/keys.ts";
+import { saleInventoryKeys, saleTag } from "../core/keys.ts";
+import { lastLedgerId, writeBackKeys } from "../core/sync/index.ts";
 import type { SaleAction, SaleDetails } from "../core/sales/index.ts";
 import { loadDrop } from "./access.server.ts";
 import type { DropsDeps, DropsScope } from "./deps.server.ts";
@@ -88,7 +89,7 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
     holdsExpired,
     bypassOrders: bypass.reduce((total, row) => total + row._count._all, 0),
     bypassFlagged: bypass.find((row) => row.status === "flagged")?._count._all ?? 0,
-    writeBack: null,
+    writeBack: details.sale.storeId === null ? null : await writeBackLag(deps, saleId, now),
     admission: { mode: details.sale.admission.mode, perMinute: details.sale.admission.perMinute, maxActive: details.sale.admission.maxActive },
     series: await readSamples(deps, saleId),
   };
@@ -129,6 +130,28 @@ export async function runControl(deps: DropsDeps, scope: DropsScope, saleId: str
     default:
       await deps.sales.transition(saleId, control);
   }
+}
+
+const streamMs = (id: string) => Number(id.split("-", 1)[0]);
+const streamAfter = (a: string, b: string) => {
+  const [aMs, aSeq] = a.split("-").map(Number) as [number, number];
+  const [bMs, bSeq] = b.split("-").map(Number) as [number, number];
+  return aMs > bMs || (aMs === bMs && aSeq > bSeq);
+};
+
+/**
+ * How far the platform's stock is behind Holdfast's: the age of the oldest stock change
+ * (ledger entry) after the write-back's cursor, 0 when every change is confirmed written.
+ * If the persister already trimmed that entry, the newest change's age (a lower bound).
+ * Breaker state lives in the worker process (the store directory) and is not visible here.
+ */
+async function writeBackLag(deps: DropsDeps, saleId: string, now: number): Promise<{ lagSeconds: number; breaker: string | null; refused: number }> {
+  const keys = writeBackKeys(saleId);
+  const [cursor, last, refused] = await Promise.all([deps.redis.get(keys.cursor), lastLedgerId(deps.redis, saleId), deps.redis.hlen(keys.refused)]);
+  const confirmed = cursor ?? "0-0";
+  if (!streamAfter(last, confirmed)) return { lagSeconds: 0, breaker: null, refused };
+  const next = (await deps.redis.xrange(saleInventoryKeys(saleId).ledger, `(${confirmed}`, "+", "COUNT", 1))[0]?.[0] ?? last;
+  return { lagSeconds: Math.max(0, Math.round((now - streamMs(next)) / 1000)), breaker: null, refused };
 }
 
 /** The live page's action: `intent` names the control, `perMinute` the rate where one is needed. */

@@ -1,0 +1,207 @@
+// A local Shopify Admin GraphQL endpoint for what the admin pages read (shop, products,
+// variants with stock, inventory items, webhook subscriptions, the main theme). Like the
+// order-queue stand-in (test/support/shopify), every document is validated against the
+// offline Admin schema of the pinned version before it runs, and the access token must match.
+// It also installs an undici global dispatcher that sends every https://*.myshopify.com
+// request of this process to it, so shopify-app-remix's `admin.graphql` reaches it unchanged.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { execute, parse, validate, type DocumentNode } from "graphql";
+import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from "undici";
+
+import { SHOPIFY_API_VERSION } from "../../../../app/platforms/shopify/version.ts";
+import { adminSchema } from "../../../support/shopify/schema.ts";
+
+export interface StandInVariant {
+  id: number;
+  title: string;
+  inventoryItemId: number;
+  tracked: boolean;
+  policy: "DENY" | "CONTINUE";
+  /** locationId -> available */
+  stock: Record<number, number>;
+}
+
+export interface StandInProduct {
+  id: number;
+  title: string;
+  variants: StandInVariant[];
+}
+
+export interface AdminShop {
+  domain: string;
+  accessToken: string;
+  name: string;
+  ianaTimezone: string;
+  plus: boolean;
+  products: StandInProduct[];
+  locations: Record<number, string>;
+  webhookTopics: string[];
+  /** settings_data.json of the MAIN theme; null: the shop has no main theme. */
+  settingsData: string | null;
+  /** When set, every request of this shop fails with this HTTP status. */
+  failWith?: number;
+}
+
+export interface AdminStandIn {
+  url: string;
+  shop(domain: string): AdminShop;
+  /** Operation names in the order they were received. */
+  readonly received: string[];
+  close(): Promise<void>;
+}
+
+const gid = (type: string, id: number) => `gid://shopify/${type}/${id}`;
+const idOf = (value: string, type: string) => {
+  const match = /^gid:\/\/shopify\/(\w+)\/(\d+)$/.exec(value);
+  return match && match[1] === type ? Number(match[2]) : null;
+};
+
+function rootValue(shop: AdminShop) {
+  const levels = (variant: StandInVariant) => ({
+    nodes: Object.entries(variant.stock).map(([locationId, available]) => ({
+      location: { id: gid("Location", Number(locationId)), name: shop.locations[Number(locationId)] ?? `Location ${locationId}` },
+      quantities: ({ names }: { names: string[] }) => names.map((name) => ({ name, quantity: name === "available" ? available : 0 })),
+    })),
+  });
+  const variantObject = (product: StandInProduct, variant: StandInVariant) => ({
+    __typename: "ProductVariant",
+    id: gid("ProductVariant", variant.id),
+    title: variant.title,
+    displayName: `${product.title} - ${variant.title}`,
+    sku: null,
+    inventoryQuantity: Object.values(variant.stock).reduce((sum, value) => sum + value, 0),
+    inventoryPolicy: variant.policy,
+    product: { id: gid("Product", product.id), title: product.title },
+    inventoryItem: { id: gid("InventoryItem", variant.inventoryItemId), tracked: variant.tracked, inventoryLevels: levels(variant) },
+  });
+  const allVariants = () => shop.products.flatMap((product) => product.variants.map((variant) => ({ product, variant })));
+  return {
+    shop: { name: shop.name, myshopifyDomain: shop.domain, ianaTimezone: shop.ianaTimezone, plan: { shopifyPlus: shop.plus } },
+    products: ({ first, query }: { first: number; query?: string | null }) => {
+      const term = /title:\*(.*)\*/.exec(query ?? "")?.[1]?.trim().toLowerCase() ?? "";
+      return {
+        nodes: shop.products
+          .filter((product) => product.title.toLowerCase().includes(term))
+          .slice(0, first)
+          .map((product) => ({ id: gid("Product", product.id), title: product.title, variants: ({ first: n }: { first: number }) => ({ nodes: product.variants.slice(0, n).map((variant) => variantObject(product, variant)) }) })),
+      };
+    },
+    nodes: ({ ids }: { ids: string[] }) =>
+      ids.map((value) => {
+        const variantId = idOf(value, "ProductVariant");
+        const itemId = idOf(value, "InventoryItem");
+        const found = allVariants().find(({ variant }) => variant.id === variantId || variant.inventoryItemId === itemId);
+        if (!found) return null;
+        if (variantId !== null) return variantObject(found.product, found.variant);
+        const { product, variant } = found;
+        return {
+          __typename: "InventoryItem",
+          id: gid("InventoryItem", variant.inventoryItemId),
+          tracked: variant.tracked,
+          variants: { nodes: [{ id: gid("ProductVariant", variant.id), displayName: `${product.title} - ${variant.title}`, inventoryPolicy: variant.policy }] },
+          inventoryLevels: levels(variant),
+        };
+      }),
+    webhookSubscriptions: () => ({ nodes: shop.webhookTopics.map((topic) => ({ topic, uri: `https://app.example/webhooks/${topic.toLowerCase()}` })) }),
+    themes: ({ roles }: { roles?: string[] }) => ({
+      nodes:
+        shop.settingsData === null || !(roles ?? []).includes("MAIN")
+          ? []
+          : [
+              {
+                id: gid("OnlineStoreTheme", 1),
+                name: "Dawn",
+                files: ({ filenames }: { filenames: string[] }) => ({
+                  nodes: filenames.includes("config/settings_data.json") ? [{ filename: "config/settings_data.json", body: { __typename: "OnlineStoreThemeFileBodyText", content: shop.settingsData } }] : [],
+                }),
+              },
+            ],
+    }),
+  };
+}
+
+export async function startAdminStandIn(shops: AdminShop[]): Promise<AdminStandIn> {
+  const schema = adminSchema();
+  const byDomain = new Map(shops.map((shop) => [shop.domain, shop]));
+  const received: string[] = [];
+  const endpoint = `/admin/api/${SHOPIFY_API_VERSION}/graphql.json`;
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => send(response, 500, { errors: [{ message: String(error) }] }));
+  });
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const shop = byDomain.get(String(request.headers["x-forwarded-host"] ?? "").toLowerCase());
+    if (!shop || request.method !== "POST" || request.url?.split("?")[0] !== endpoint) return send(response, 404, { errors: "Not Found" });
+    if (shop.failWith) return send(response, shop.failWith, { errors: "Internal Server Error" });
+    if (request.headers["x-shopify-access-token"] !== shop.accessToken) return send(response, 401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+    const payload = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query: string; variables?: Record<string, unknown> };
+    let document: DocumentNode;
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      return send(response, 200, { errors: [{ message: (error as Error).message }] });
+    }
+    const errors = validate(schema, document);
+    if (errors.length > 0) return send(response, 200, { errors: errors.map((error) => error.toJSON()) });
+    const name = document.definitions.find((definition) => definition.kind === "OperationDefinition")?.name?.value ?? "(anonymous)";
+    received.push(name);
+    const result = await execute({ schema, document, rootValue: rootValue(shop), variableValues: payload.variables ?? {} });
+    send(response, 200, { ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}), data: result.data ?? null });
+  }
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const previous = getGlobalDispatcher();
+  setGlobalDispatcher(new ShopRedirect(url));
+
+  return {
+    url,
+    received,
+    shop(domain) {
+      const shop = byDomain.get(domain);
+      if (!shop) throw new Error(`no stand-in shop ${domain}`);
+      return shop;
+    },
+    async close() {
+      setGlobalDispatcher(previous);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Sends https://<shop>.myshopify.com/... to the stand-in (plain HTTP on loopback), naming the shop in X-Forwarded-Host. */
+class ShopRedirect extends Agent {
+  constructor(private readonly target: string) {
+    super();
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+    const origin = new URL(String(options.origin));
+    if (!origin.hostname.endsWith(".myshopify.com")) return super.dispatch(options, handler);
+    const headers = flatHeaders(options.headers);
+    headers.push("x-forwarded-host", origin.host);
+    return super.dispatch({ ...options, origin: this.target, headers }, handler);
+  }
+}
+
+function flatHeaders(headers: Dispatcher.DispatchOptions["headers"]): string[] {
+  if (!headers) return [];
+  if (Array.isArray(headers)) return [...(headers as string[])];
+  const flat: string[] = [];
+  for (const [name, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
+    if (value === undefined) continue;
+    for (const each of Array.isArray(value) ? value : [value]) flat.push(name, each);
+  }
+  return flat;
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.end(text);
+}

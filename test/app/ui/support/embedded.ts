@@ -1,0 +1,108 @@
+// The embedded app's loaders and actions, called as Remix calls them: a shopify-app-remix app
+// from testConfig() (token exchange strategy) installed as the process's Shopify app, the
+// shop's offline session already stored (so no token exchange call is made), requests
+// authenticated by a session token signed as Shopify signs them, a real SaleService on real
+// Redis and a fresh SQLite file, and the Admin API stand-in behind an undici dispatcher.
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+
+import type { AppLoadContext } from "@remix-run/node";
+import { LogSeverity, Session } from "@shopify/shopify-api";
+import { testConfig } from "@shopify/shopify-app-remix/test-helpers";
+
+import { configureShopify, SHOPIFY_SCOPES } from "../../../../app/shopify.server.ts";
+import { salesHarness, type SalesHarness } from "../../../core/sales/harness.ts";
+import { startAdminStandIn, type AdminShop, type AdminStandIn } from "./adminStandIn.ts";
+
+export const APP_URL = "https://holdfast.test";
+
+export function sessionToken(shop: string, apiKey: string, apiSecret: string, now = Date.now()): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const seconds = Math.floor(now / 1000);
+  const header = encode({ alg: "HS256", typ: "JWT" });
+  const payload = encode({
+    iss: `https://${shop}/admin`,
+    dest: `https://${shop}`,
+    aud: apiKey,
+    sub: "42",
+    exp: seconds + 60,
+    nbf: seconds - 5,
+    iat: seconds - 5,
+    jti: randomUUID(),
+    sid: randomBytes(8).toString("hex"),
+  });
+  const signature = createHmac("sha256", apiSecret).update(`${header}.${payload}`).digest("base64url");
+  return `${header}.${payload}.${signature}`;
+}
+
+export function shopFixture(domain: string, overrides: Partial<AdminShop> = {}): AdminShop {
+  return {
+    domain,
+    accessToken: `shpat_${randomBytes(8).toString("hex")}`,
+    name: "Test shop",
+    ianaTimezone: "Europe/Berlin",
+    plus: false,
+    locations: { 1: "Warehouse", 2: "Shop floor" },
+    products: [
+      {
+        id: 10,
+        title: "Sneaker",
+        variants: [
+          { id: 101, title: "42", inventoryItemId: 1001, tracked: true, policy: "DENY", stock: { 1: 30, 2: 5 } },
+          { id: 102, title: "43", inventoryItemId: 1002, tracked: true, policy: "CONTINUE", stock: { 2: 12 } },
+        ],
+      },
+      { id: 20, title: "Cap", variants: [{ id: 201, title: "Default Title", inventoryItemId: 2001, tracked: false, policy: "DENY", stock: { 1: 8 } }] },
+    ],
+    webhookTopics: [],
+    settingsData: JSON.stringify({ current: { blocks: {} } }),
+    ...overrides,
+  };
+}
+
+export interface EmbeddedHarness {
+  sales: SalesHarness;
+  standIn: AdminStandIn;
+  context: AppLoadContext;
+  apiKey: string;
+  apiSecret: string;
+  /** A fetch-style request (Authorization: Bearer <session token>) from `shop`'s admin. */
+  request(shop: string, path: string, init?: RequestInit): Request;
+  close(): Promise<void>;
+}
+
+export async function startEmbedded(shops: AdminShop[]): Promise<EmbeddedHarness> {
+  const sales = await salesHarness({ now: () => Date.now() });
+  const standIn = await startAdminStandIn(shops);
+  const config = testConfig();
+  const sessionStorage = config.sessionStorage!;
+  configureShopify({
+    apiKey: config.apiKey,
+    apiSecretKey: config.apiSecretKey,
+    appUrl: APP_URL,
+    sessionStorage,
+    isTesting: true,
+    logLevel: LogSeverity.Error,
+    install: { db: sales.db, masterKey: randomBytes(32) },
+  });
+  for (const shop of shops) {
+    await sessionStorage.storeSession(new Session({ id: `offline_${shop.domain}`, shop: shop.domain, state: "", isOnline: false, accessToken: shop.accessToken, scope: SHOPIFY_SCOPES.join(",") }));
+  }
+  const context = { holdfast: { sales: sales.service, room: sales.room, redis: sales.redis, db: sales.db, holds: sales.holds } } as unknown as AppLoadContext;
+  return {
+    sales,
+    standIn,
+    context,
+    apiKey: config.apiKey,
+    apiSecret: config.apiSecretKey,
+    request(shop, path, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set("authorization", `Bearer ${sessionToken(shop, config.apiKey, config.apiSecretKey)}`);
+      return new Request(`${APP_URL}${path}`, { ...init, headers });
+    },
+    async close() {
+      configureShopify(null);
+      await standIn.close();
+      await sales.close();
+    },
+  };
+}
