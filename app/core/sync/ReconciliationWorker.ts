@@ -1,0 +1,117 @@
+import { DelayedError, Worker, type Job } from "bullmq";
+
+import { silentLogger, type Logger } from "../logger.ts";
+import { jitteredBackoff } from "../orders/backoff.ts";
+import { HoldfastQueues, QUEUE_NAMES, workerConnection } from "../orders/queues.ts";
+import type { RedisClient } from "../redis.ts";
+import { deferralMs } from "./deferral.ts";
+import type { Reconciler, Reconciliation } from "./Reconciler.ts";
+import type { SyncCatalog } from "./SyncCatalog.ts";
+
+export const RECONCILIATION_SCHEDULER = "reconciliation-sweep";
+export const DEFAULT_RECONCILE_INTERVAL_MS = 5 * 60_000;
+
+const JOB = { sweep: "sweep", reconcile: "reconcile" } as const;
+
+export interface ReconciliationWorkerOptions {
+  queues: HoldfastQueues;
+  reconciler: Reconciler;
+  catalog: SyncCatalog;
+  logger?: Logger;
+  /** How often every syncing sale is reconciled (and its platform stock repaired); default 5 minutes. */
+  intervalMs?: number;
+  concurrency?: number;
+}
+
+/** What a reconcile job returns (kept with the completed job): the drift found, per item. */
+export interface ReconcileJobResult {
+  saleId: string;
+  driftCount: number;
+  drift: { itemId: string; kinds: string[] }[];
+  repaired: string[];
+}
+
+/**
+ * Scheduled reconciliation on the `reconciliation` queue: a job scheduler (one for all worker
+ * processes) adds a `sweep` every interval, which queues a `reconcile` per syncing sale
+ * (deduplicated per sale); each compares Redis, the ledger, SQL orders and the platform and
+ * repairs platform stock through the write-back. An open breaker defers the job.
+ */
+export class ReconciliationWorker {
+  readonly worker: Worker;
+  readonly intervalMs: number;
+  private readonly connection: RedisClient;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: ReconciliationWorkerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.intervalMs = options.intervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS;
+    if (!Number.isFinite(this.intervalMs) || this.intervalMs < 100) throw new RangeError("intervalMs must be at least 100");
+    this.connection = workerConnection(options.queues.redis);
+    this.connection.on("error", (error: Error) => this.logger.error("reconciliation worker redis error", { error: error.message }));
+    this.worker = new Worker(QUEUE_NAMES.reconciliation, (job, token) => this.run(job, token), {
+      connection: this.connection,
+      prefix: options.queues.prefix(QUEUE_NAMES.reconciliation),
+      concurrency: options.concurrency ?? 2,
+      lockDuration: 60_000,
+      settings: { backoffStrategy: jitteredBackoff() },
+      autorun: false,
+    });
+    this.worker.on("error", (error) => this.logger.error("reconciliation worker error", { error: error.message }));
+  }
+
+  private get queue() {
+    return this.options.queues.queue(QUEUE_NAMES.reconciliation);
+  }
+
+  async start(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      RECONCILIATION_SCHEDULER,
+      { every: this.intervalMs },
+      { name: JOB.sweep, opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 } },
+    );
+    void this.worker.run().catch((error: unknown) => this.logger.error("reconciliation worker stopped", { error: String(error) }));
+  }
+
+  async close(force = false): Promise<void> {
+    await this.worker.close(force);
+    await this.connection.quit().catch(() => undefined);
+  }
+
+  /** Queues a reconcile (with repair) for every syncing sale. */
+  async sweep(): Promise<number> {
+    const sales = await this.options.catalog.salesToSync();
+    for (const saleId of sales) await this.requestReconcile(saleId);
+    return sales.length;
+  }
+
+  async requestReconcile(saleId: string): Promise<void> {
+    await this.queue.add(
+      JOB.reconcile,
+      { saleId },
+      { deduplication: { id: `reconcile.${saleId}` }, removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } },
+    );
+  }
+
+  private async run(job: Job, token: string | undefined): Promise<number | ReconcileJobResult> {
+    if (job.name === JOB.sweep) return this.sweep();
+    if (job.name !== JOB.reconcile) throw new Error(`unknown reconciliation job ${job.name}`);
+    const saleId = (job.data as { saleId?: unknown }).saleId;
+    if (typeof saleId !== "string") throw new Error("a reconcile job needs a saleId");
+    let report: Reconciliation;
+    try {
+      report = await this.options.reconciler.reconcile(saleId, { repair: true });
+    } catch (error) {
+      const wait = deferralMs(error);
+      if (wait === null) throw error;
+      await job.moveToDelayed(Date.now() + wait, token);
+      throw new DelayedError();
+    }
+    return {
+      saleId,
+      driftCount: report.driftCount,
+      drift: report.items.filter((item) => item.drift.length > 0).map((item) => ({ itemId: item.itemId, kinds: item.drift.map((drift) => drift.kind) })),
+      repaired: report.repair?.items ?? [],
+    };
+  }
+}
