@@ -20,11 +20,19 @@ import { DeadLetterQueue, HoldfastQueues, queueNamespaceFromEnv, type ListedDead
 import { createRedis, describeRedis, redisConfigFromEnv, type RedisClient } from "./core/redis.ts";
 import { SaleConflictError, SaleNotFoundError, SaleService, type Sale, type SaleDetails } from "./core/sales/index.ts";
 import { WaitingRoom } from "./core/waiting-room/index.ts";
+import { loadMasterKey } from "./core/secrets/index.ts";
+import { describeReconciliation, Reconciler, StockWriteBack, UnknownSaleStockError } from "./core/sync/index.ts";
 import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
+import { PrismaSyncCatalog } from "./db/PrismaSyncCatalog.ts";
 import { createDb, redactUrl, resolveDatabaseUrl, type Db } from "./db.server.ts";
+import { SqlPlatformDirectory } from "./stores.server.ts";
+
+/** The development master key file npm start generates (same path as app.server.ts). */
+const DEV_MASTER_KEY_FILE = fileURLToPath(new URL("../prisma/.holdfast-master-key", import.meta.url));
 
 const USAGE = `Usage: npm run holdfast -- sale <command> [options]
        npm run holdfast -- dlq list|replay [<id> | --all]
+       npm run holdfast -- reconcile <saleId> [--repair]
 
 Commands:
   sale create --name <name> --item "<title>:<allocation>[:<platformRef>]"... [settings]
@@ -35,6 +43,9 @@ Commands:
   dlq list               jobs that failed for good: id, queue, event, error, when
   dlq replay <id>        put a dead letter back on its queue (fresh attempts)
   dlq replay --all       replay every dead letter
+  reconcile <id>         compare Redis counters, the ledger, SQL orders and platform stock per item
+                         (exit code 3 when drift is found)
+  reconcile <id> --repair  also write Holdfast's count to the platform where it differs
 
 Settings (create and update):
   --starts-at <ISO>      start time with an offset, e.g. 2026-12-01T18:00:00Z (none: start when told)
@@ -53,7 +64,8 @@ Options:
   -h, --help             show this help
 
 DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES) choose the database and Redis, as for npm start;
-HOLDFAST_QUEUE_NAMESPACE the queues (default hf), as for the worker.`;
+HOLDFAST_QUEUE_NAMESPACE the queues (default hf), as for the worker; HOLDFAST_ENCRYPTION_KEY (or the
+development key file) opens store credentials for reconcile.`;
 
 const OPTIONS = {
   json: { type: "boolean" },
@@ -71,6 +83,7 @@ const OPTIONS = {
   "max-active": { type: "string" },
   "pass-minutes": { type: "string" },
   all: { type: "boolean" },
+  repair: { type: "boolean" },
 } as const;
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
@@ -118,10 +131,28 @@ function parseDlqCommand(values: Values, positionals: string[]): DlqCommand {
   return { noun: "dlq", action, id: id ?? null, json: values.json === true };
 }
 
-function parseCommand(argv: string[]): Command | DlqCommand | "help" {
+interface ReconcileCommand {
+  noun: "reconcile";
+  saleId: string;
+  repair: boolean;
+  json: boolean;
+}
+
+function parseReconcileCommand(values: Values, positionals: string[]): ReconcileCommand {
+  const [, saleId] = positionals;
+  if (saleId === undefined) throw new UsageError("reconcile needs a sale id");
+  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after reconcile ${saleId}`);
+  for (const option of Object.keys(values)) {
+    if (option !== "json" && option !== "repair") throw new UsageError(`--${option} does not apply to reconcile`);
+  }
+  return { noun: "reconcile", saleId, repair: values.repair === true, json: values.json === true };
+}
+
+function parseCommand(argv: string[]): Command | DlqCommand | ReconcileCommand | "help" {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   if (values.help) return "help";
   if (positionals[0] === "dlq") return parseDlqCommand(values, positionals);
+  if (positionals[0] === "reconcile") return parseReconcileCommand(values, positionals);
   const [noun, action, saleId] = positionals;
   if (noun !== "sale" || action === undefined || !(action in ALLOWED)) throw new UsageError(`unknown command "${positionals.join(" ")}"`);
   const needsId = action !== "create" && action !== "list";
@@ -318,6 +349,22 @@ async function runDlq(redis: RedisClient, command: DlqCommand): Promise<number> 
   }
 }
 
+/** The reconciliation of one sale, with the store directory (and so the master key) for platform reads and repair. */
+async function runReconcile(db: Db, redis: RedisClient, command: ReconcileCommand): Promise<number> {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(command.saleId)) throw new UsageError(`"${command.saleId}" is not a sale id`);
+  const masterKey = loadMasterKey(process.env, { keyFile: DEV_MASTER_KEY_FILE });
+  const holds = new HoldEngine(redis);
+  const catalog = new PrismaSyncCatalog(db);
+  const platforms = new SqlPlatformDirectory({ db, redis, masterKey: masterKey.key });
+  const writeBack = new StockWriteBack({ redis, holds, catalog, platforms, breakers: platforms });
+  const reconciler = new Reconciler({ redis, holds, catalog, history: catalog, platforms, writeBack });
+  const report = await reconciler.reconcile(command.saleId, { repair: command.repair });
+  process.stdout.write(`${command.json ? JSON.stringify(report, null, 2) : describeReconciliation(report)}\n`);
+  // After a repair, platform drift is fixed (the report shows what was found); other kinds remain.
+  const remaining = report.items.flatMap((item) => item.drift).filter((drift) => !(command.repair && (drift.kind === "platform" || drift.kind === "refused")));
+  return remaining.length > 0 || (command.repair && (report.repair?.flush.refused.length ?? 0) > 0) ? 3 : 0;
+}
+
 // --- wiring -----------------------------------------------------------------------------------
 
 async function connectRedis(): Promise<RedisClient> {
@@ -348,7 +395,7 @@ async function openDatabase(): Promise<Db> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let command: Command | DlqCommand | "help";
+  let command: Command | DlqCommand | ReconcileCommand | "help";
   try {
     command = parseCommand(argv);
   } catch (error) {
@@ -363,9 +410,14 @@ export async function main(argv: string[]): Promise<number> {
   let redis: RedisClient | undefined;
   try {
     // The dead-letter queue lives in Redis only.
-    if ("noun" in command) {
+    if ("noun" in command && command.noun === "dlq") {
       redis = await connectRedis();
       return await runDlq(redis, command);
+    }
+    if ("noun" in command) {
+      db = await openDatabase();
+      redis = await connectRedis();
+      return await runReconcile(db, redis, command);
     }
     db = await openDatabase();
     redis = await connectRedis();
@@ -399,6 +451,7 @@ const OPTION_NAMES: [string, string][] = [
 ];
 
 function explain(error: unknown): string {
+  if (error instanceof UnknownSaleStockError) return `${error.message}. Run \`npm run holdfast -- sale list\` to see the sales.`;
   if (error instanceof SaleNotFoundError) return `${error.message} Run \`npm run holdfast -- sale list\` to see the sales.`;
   if (error instanceof InvalidInputError) return OPTION_NAMES.reduce((message, [field, option]) => message.split(field).join(option), error.message);
   if (error instanceof SaleConflictError) return error.message;
