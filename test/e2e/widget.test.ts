@@ -164,6 +164,27 @@ describe("waiting-room widget in the demo store", () => {
     await context.close();
   });
 
+  it("a second item after a hold gets its own hold, not a replay of the first", async () => {
+    const { saleId, itemIds } = await server.createSale({
+      items: [
+        { title: "Left shoe", allocation: 3 },
+        { title: "Right shoe", allocation: 3 },
+      ],
+      admission: { mode: "off" },
+    });
+    const { page, errors, context } = await browsing.shopper();
+    await page.goto(`${server.base}/demo?sale=${saleId}`);
+    const checkout = page.getByRole("region", { name: "Checkout" });
+    await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
+    await expect.poll(() => checkout.textContent(), { timeout: 10_000 }).toContain("1 × Left shoe");
+    await page.locator(`[data-holdfast-item="${itemIds[1]}"]`).click();
+    await expect.poll(() => checkout.textContent(), { timeout: 10_000 }).toContain("1 × Right shoe");
+    const { counters } = await server.app.sales.get(saleId);
+    expect([counters[itemIds[0] as string]?.held, counters[itemIds[1] as string]?.held]).toEqual([1, 1]);
+    expect(unexpected(errors)).toEqual([]);
+    await context.close();
+  });
+
   it("waits out a 429 for as long as Retry-After says, then joins and holds", async () => {
     const { saleId, itemIds } = await server.createSale({ admission: { mode: "off" } });
     const { page, errors, context } = await browsing.shopper();

@@ -25,7 +25,7 @@
         res = await fetch(cfg.api + path, { method, credentials: "include", headers: { "content-type": "application/json", "x-holdfast-session": sid, ...headers }, body: body && JSON.stringify(body) });
       } catch { /* offline: retried below */ }
       if (res && res.status < 500 && res.status !== 429) {
-        // A proxy's HTML error page is no answer of ours: treated as an empty body.
+        // A proxy's HTML error page reads as an empty body.
         return { status: res.status, body: await res.json().catch(() => ({})) };
       }
       if (id !== run) break;
@@ -40,9 +40,9 @@
     if (ui) return ui;
     const root = document.createElement("div");
     root.className = "hf-overlay";
-    root.innerHTML = '<div class="hf-dialog" role="dialog" aria-modal="true" aria-labelledby="hf-title" aria-describedby="hf-msg" tabindex="-1"><h2 id="hf-title"></h2><p id="hf-msg" role="status" aria-live="polite" aria-atomic="true"></p><p class="hf-detail" aria-live="polite"></p><div class="hf-actions"><button type="button" class="hf-again" hidden></button><button type="button" class="hf-close"></button></div></div>';
+    root.innerHTML = '<div class="hf-dialog" role="dialog" aria-modal="true" aria-labelledby="hf-title" aria-describedby="hf-msg"><h2 id="hf-title"></h2><p id="hf-msg" role="status" aria-live="polite" aria-atomic="true"></p><p class="hf-detail" aria-live="polite"></p><div class="hf-actions"><button type="button" class="hf-again" hidden></button><button type="button" class="hf-close"></button></div></div>';
     const $ = (s) => root.querySelector(s);
-    ui = { root, dialog: $(".hf-dialog"), msg: $("#hf-msg"), detail: $(".hf-detail"), again: $(".hf-again"), close: $(".hf-close") };
+    ui = { root, msg: $("#hf-msg"), detail: $(".hf-detail"), again: $(".hf-again"), close: $(".hf-close") };
     $("#hf-title").textContent = cfg.heading || t("title");
     ui.again.textContent = t("join_again");
     ui.close.textContent = t("close");
@@ -159,8 +159,9 @@
   }
 
   function begin(item, qty, ref, buyNow) {
-    // A click on the same item resumes the stored place; another item keeps the ticket.
-    flow = flow && flow.ticket ? { ...flow, item, qty, ref, buyNow, hold: null } : { item, qty, ref, buyNow };
+    // A click resumes the stored place. The requestId survives only a retry of the same hold.
+    const same = flow && !flow.hold && flow.item === item && flow.qty === qty;
+    flow = { ticket: flow && flow.ticket, requestId: same ? flow.requestId : null, item, qty, ref, buyNow };
     save();
     start();
   }
@@ -189,7 +190,7 @@
     begin(hit[0], hit[1], hit[2], false);
   }, true);
 
-  window.Holdfast = { close, done: forget, flow: () => flow, sessionId: () => sid };
+  window.Holdfast = { close, done: forget, sessionId: () => sid };
   // A refresh or a new tab keeps the place: resume a stored flow at once.
   if (flow && flow.hold && Date.parse(flow.hold.expiresAt) > Date.now()) proceed();
   else if (flow && flow.ticket && flow.item) start();
