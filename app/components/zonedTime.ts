@@ -81,5 +81,6 @@ export function fromZonedInput(local: string, timeZone: string): ZonedParse {
 /** "Dec 1, 2026, 18:00 CET" for lists and dashboards. */
 export function formatInZone(utcMs: number | null, timeZone: string): string {
   if (utcMs === null) return "Not scheduled";
-  return new Intl.DateTimeFormat("en-US", { timeZone, dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZoneName: "short" }).format(new Date(utcMs));
+  // dateStyle cannot be combined with timeZoneName, so the fields are spelled out.
+  return new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" }).format(new Date(utcMs));
 }

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+
+import { linePoints, niceMax } from "../../../app/components/SalesChart.tsx";
+import { formatInZone, fromZonedInput, toZonedInput } from "../../../app/components/zonedTime.ts";
+import type { DropFormValues } from "../../../app/components/dropForm.ts";
+import { dropPatch, formProblem } from "../../../app/drops/form.server.ts";
+import { InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
+
+describe("zoned times", () => {
+  it("converts wall-clock times in a zone to UTC and back, across DST", () => {
+    expect(fromZonedInput("2026-01-15T18:00", "Europe/Berlin")).toEqual({ ok: true, utcMs: Date.UTC(2026, 0, 15, 17) });
+    expect(fromZonedInput("2026-07-15T18:00", "Europe/Berlin")).toEqual({ ok: true, utcMs: Date.UTC(2026, 6, 15, 16) });
+    expect(fromZonedInput("2026-11-28T09:30", "America/New_York")).toEqual({ ok: true, utcMs: Date.UTC(2026, 10, 28, 14, 30) });
+    expect(fromZonedInput("2026-11-28T09:30", "Asia/Kolkata")).toEqual({ ok: true, utcMs: Date.UTC(2026, 10, 28, 4, 0) });
+    expect(toZonedInput(Date.UTC(2026, 6, 15, 16), "Europe/Berlin")).toBe("2026-07-15T18:00");
+  });
+
+  it("refuses a time the clocks skip and takes the first of a time that happens twice", () => {
+    expect(fromZonedInput("2026-03-29T02:30", "Europe/Berlin")).toEqual({ ok: false, reason: "gap" });
+    // 02:30 on 25 Oct 2026 happens at 00:30 UTC (summer time) and 01:30 UTC (winter time).
+    expect(fromZonedInput("2026-10-25T02:30", "Europe/Berlin")).toEqual({ ok: true, utcMs: Date.UTC(2026, 9, 25, 0, 30) });
+  });
+
+  it("refuses what is not a date-time", () => {
+    for (const text of ["", "tomorrow", "2026-02-30T10:00", "2026-01-01 10:00", "2026-01-01T24:00"]) expect(fromZonedInput(text, "UTC")).toEqual({ ok: false, reason: "format" });
+  });
+
+  it("formats for people, and says so when there is no time", () => {
+    expect(formatInZone(Date.UTC(2026, 0, 15, 17), "Europe/Berlin")).toMatch(/Jan 15, 2026, 18:00 GMT\+1/);
+    expect(formatInZone(null, "UTC")).toBe("Not scheduled");
+  });
+});
+
+describe("the edit form's patch", () => {
+  const current: DropFormValues = {
+    name: "Drop",
+    timeZone: "UTC",
+    startsAt: "2030-01-01T10:00",
+    endsAt: "",
+    prequeueMinutes: "15",
+    holdMinutes: "10",
+    perCustomerLimit: "2",
+    admissionMode: "rate",
+    perMinute: "600",
+    maxActive: "",
+    bypassPolicy: "flag",
+    items: [{ id: "a1", title: "Tee", allocation: "5", platformRef: "ref-1" }],
+  };
+
+  it("is empty when nothing changed", () => {
+    expect(dropPatch(current, current).patch).toEqual({});
+  });
+
+  it("carries only the changed fields; the pre-queue moves with a new start", () => {
+    const { patch } = dropPatch({ ...current, name: "New", startsAt: "2030-01-01T12:00", items: [{ ...current.items[0]!, allocation: "7" }, { title: "Cap", allocation: "3", platformRef: "" }] }, current);
+    expect(patch).toEqual({
+      name: "New",
+      schedule: { startsAt: Date.UTC(2030, 0, 1, 12), prequeueAt: Date.UTC(2030, 0, 1, 11, 45) },
+      items: [
+        { id: "a1", allocation: 7 },
+        { title: "Cap", allocation: 3, platformRef: null },
+      ],
+    });
+  });
+
+  it("sends the rate only in a rate mode", () => {
+    expect(dropPatch({ ...current, admissionMode: "capacity", maxActive: "50" }, current).patch.admission).toEqual({ mode: "capacity", perMinute: null, maxActive: 50 });
+  });
+});
+
+describe("core messages on the form", () => {
+  it("points at the field and speaks of it as the form does", () => {
+    expect(formProblem(new InvalidInputError("invalid_schedule", "schedule.endsAt must be after schedule.startsAt."))?.fields).toEqual({ endsAt: "The end must be after the start." });
+    expect(formProblem(new InvalidInputError("invalid_allocation", "items[3].allocation must be an integer from 0 to 10."))?.fields).toEqual({ "items.3.allocation": "Allocation must be an integer from 0 to 10." });
+    expect(formProblem(new Error("boom"))).toBeNull();
+  });
+});
+
+describe("the chart", () => {
+  it("rounds axes up to 1, 2 or 5 times a power of ten", () => {
+    expect([0, 1, 3, 7, 10, 11, 180, 600].map(niceMax)).toEqual([1, 1, 5, 10, 10, 20, 200, 1000]);
+  });
+
+  it("places the first sample at the left, the last at the right, the maximum at the top", () => {
+    const points = linePoints(
+      [
+        { at: 0, sold: 0, waiting: 0 },
+        { at: 5_000, sold: 10, waiting: 0 },
+      ],
+      (sample) => sample.sold,
+      { width: 196, height: 136 },
+      10,
+    );
+    expect(points).toBe("48.0,112.0 148.0,12.0");
+  });
+});
