@@ -23,3 +23,13 @@ export function unitPricing(unitMinor: number, currency: string) {
     currency,
   });
 }
+
+/** HOLDFAST_CHECKOUT_UNIT_PRICE (minor units per unit, default 0) and HOLDFAST_CHECKOUT_CURRENCY (default "XXX"). */
+export function unitPricingFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  const raw = env.HOLDFAST_CHECKOUT_UNIT_PRICE?.trim();
+  const unitMinor = raw ? Number(raw) : 0;
+  if (!Number.isSafeInteger(unitMinor) || unitMinor < 0) throw new Error(`HOLDFAST_CHECKOUT_UNIT_PRICE must be a whole number of minor units, got "${raw}"`);
+  const currency = env.HOLDFAST_CHECKOUT_CURRENCY?.trim().toUpperCase() || "XXX";
+  if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`HOLDFAST_CHECKOUT_CURRENCY must be an ISO 4217 code, got "${currency}"`);
+  return unitPricing(unitMinor, currency);
+}

@@ -3,6 +3,6 @@ export { CheckoutQueue, type CheckoutJob } from "./CheckoutQueue.ts";
 export type { CheckoutOrderRepository, CheckoutOrderRow } from "./CheckoutOrderRepository.ts";
 export { CheckoutStore, type CheckoutError, type CheckoutOrder, type CheckoutStatus, type CheckoutStoreOptions, type Customer, type OpenResult } from "./CheckoutStore.ts";
 export { CheckoutWorker, type CheckoutWorkerOptions } from "./CheckoutWorker.ts";
-export { saleCatalog, unitPricing } from "./catalog.ts";
+export { saleCatalog, unitPricing, unitPricingFromEnv } from "./catalog.ts";
 export { holdIdOfOrder, orderIdForHold } from "./orderIds.ts";
 export { PaymentDeclinedError, PaymentUnavailableError, type Capture, type CaptureRequest, type Money, type PaymentProvider } from "./PaymentProvider.ts";
