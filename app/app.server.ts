@@ -7,7 +7,9 @@ import { trustedProxiesFromEnv } from "./api/clientAddress.ts";
 import { originPolicyFromEnv } from "./api/cors.ts";
 import type { Route } from "./api/router.ts";
 import type { StorefrontDeps } from "./api/storefront/deps.ts";
+import type { CheckoutDeps } from "./api/storefront/checkoutDeps.ts";
 import { storefrontRoutes } from "./api/storefront/routes.ts";
+import { CheckoutQueue, CheckoutStore } from "./core/checkout/index.ts";
 import { systemClock } from "./core/clock.ts";
 import { HoldEngine } from "./core/inventory/index.ts";
 import type { Logger } from "./core/logger.ts";
@@ -17,9 +19,12 @@ import { loadMasterKey, type LoadedMasterKey } from "./core/secrets/index.ts";
 import { SaleService } from "./core/sales/index.ts";
 import { VerifiedTokenCache } from "./core/tokens/index.ts";
 import { RoomViewCache, WaitingRoom, type TicketClaims } from "./core/waiting-room/index.ts";
+import { HoldfastQueues, queueNamespaceFromEnv } from "./core/orders/index.ts";
 import { createDb, type Db } from "./db.server.ts";
+import { PrismaCheckoutOrderRepository } from "./db/PrismaCheckoutOrderRepository.ts";
 import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
 import type { WebApp } from "./remix.server.ts";
+import { paymentProviderFromEnv } from "./platforms/payments/index.ts";
 import { createHttpServer } from "./server.ts";
 import { SqlKeyringSource } from "./storeKeyrings.server.ts";
 import { StoreOriginPolicy } from "./storeOrigins.server.ts";
@@ -81,6 +86,17 @@ export function buildApp(options: AppOptions): App {
   };
   const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock });
   const parts: AppParts = { redis, db, holds, room, sales, storefront, masterKey };
+  // Headless checkout: the request opens the order in Redis and queues it; the worker does the rest.
+  const checkoutQueues = new HoldfastQueues(redis, { namespace: queueNamespaceFromEnv(env) });
+  const checkout: CheckoutDeps = {
+    views: storefront.views,
+    keyrings: storefront.keyrings,
+    clock,
+    checkouts: new CheckoutStore(redis, { clock }),
+    queue: new CheckoutQueue(checkoutQueues),
+    payments: paymentProviderFromEnv(env, redis),
+    orders: new PrismaCheckoutOrderRepository(db),
+  };
   const web = options.web?.(parts) ?? null;
   const server = createHttpServer({
     readiness: [
@@ -88,7 +104,7 @@ export function buildApp(options: AppOptions): App {
       { name: "sql", check: async () => void (await db.$queryRaw`SELECT 1`) },
     ],
     routes: [
-      ...storefrontRoutes(storefront),
+      ...storefrontRoutes(storefront, checkout),
       ...(options.adminToken ? adminSaleRoutes({ service: sales, adminToken: options.adminToken }) : []),
       ...(options.extraRoutes?.(parts) ?? []),
     ],
@@ -104,6 +120,7 @@ export function buildApp(options: AppOptions): App {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await web?.close();
+      await checkoutQueues.close();
       await redis.quit().catch(() => undefined);
       await db.$disconnect();
     },
