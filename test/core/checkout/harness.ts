@@ -28,7 +28,7 @@ export const TEST_CHECKOUT_JOB_OPTIONS = {
 };
 
 export const UNIT_PRICE = 2_500;
-const SECRET = "checkout-test-secret-0123456789";
+export const SECRET = "checkout-test-secret-0123456789";
 
 export interface CheckoutSale {
   saleId: string;
