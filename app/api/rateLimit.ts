@@ -8,8 +8,12 @@ import { HttpError } from "./HttpError.ts";
  */
 export function enforce(result: RateLimitResult): void {
   if (result.allowed) return;
-  const seconds = result.retryAfterSeconds;
-  throw new HttpError(429, "rate_limited", `Too many requests; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`, {
+  throw rateLimited(result.retryAfterSeconds);
+}
+
+/** The 429 itself, for limits counted inside another Redis call (join, hold). */
+export function rateLimited(seconds: number): HttpError {
+  return new HttpError(429, "rate_limited", `Too many requests; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`, {
     "retry-after": String(seconds),
   });
 }

@@ -82,6 +82,11 @@ export function joinCounterKeys(saleId: string, addressBucket: string, sessionBi
   return { address: `${prefix}ip:${addressBucket}`, session: `${prefix}s:${sessionBinding}` };
 }
 
+/** Hold requests of one requester (a session binding) in one sale's window; short-lived. */
+export function holdRequestCounterKey(saleId: string, requester: string): string {
+  return `${saleRateLimitPrefix(saleId)}hold:${requester}`;
+}
+
 /** Marks one admission pass as spent; short-lived (expires with the pass). */
 export function spentPassKey(saleId: string, position: number): string {
   return `${ROOT}:${saleTag(saleId)}:pass:${position}`;

@@ -1,12 +1,13 @@
 import { z } from "zod";
 
 import { LIMITS, type ReserveResult } from "../../core/inventory/index.ts";
+import { secondsUntil } from "../../core/rate-limit/index.ts";
 import { sessionBinding, signToken, TokenError, unverifiedClaims, verifyToken, type Keyring } from "../../core/tokens/index.ts";
 import type { PassClaims, RoomView } from "../../core/waiting-room/index.ts";
 import { readBody } from "../body.ts";
 import { verifiedCustomerOf } from "../proxy/identity.ts";
 import { HttpError } from "../HttpError.ts";
-import { enforce } from "../rateLimit.ts";
+import { rateLimited } from "../rateLimit.ts";
 import { sendJson } from "../respond.ts";
 import type { RequestContext } from "../router.ts";
 import { requireRoom, type StorefrontDeps } from "./deps.ts";
@@ -66,6 +67,8 @@ function refusal(result: Exclude<ReserveResult, { outcome: "reserved" }>): HttpE
         : new HttpError(404, "sale_not_found", "This sale has no stock set up yet.");
     case "duplicate":
       return new HttpError(409, "request_already_used", "This requestId already made a hold that has ended; send a new requestId.");
+    case "rate_limited":
+      return rateLimited(secondsUntil(result.retryAfterMs));
   }
 }
 
@@ -78,7 +81,6 @@ function assertOpenForHolds(view: RoomView): void {
 export async function placeHold(deps: StorefrontDeps, { req, res, params }: RequestContext): Promise<void> {
   const saleId = params.saleId as string;
   const session = requireSession(req);
-  enforce(await deps.limiter.hit(`hold:session:${session}`, deps.rules.holdPerSession));
   const body = await readBody(req, holdRequest);
   const view = await requireRoom(deps, saleId);
   assertOpenForHolds(view);
@@ -98,7 +100,14 @@ export async function placeHold(deps: StorefrontDeps, { req, res, params }: Requ
   try {
     // A customer the app proxy verified counts across browsers; anyone else is their session.
     const customerId = verifiedCustomerOf(req) ?? `session:${binding}`;
-    result = await deps.holds.reserve(saleId, { lines: body.lines, customerId, requestId: body.requestId, ttlMs: view.holdMs });
+    result = await deps.holds.reserve(saleId, {
+      lines: body.lines,
+      customerId,
+      requestId: body.requestId,
+      ttlMs: view.holdMs,
+      // The per-session hold limit is counted by the reserve itself: one round trip per hold.
+      rateLimit: { requester: binding, limit: deps.rules.holdPerSession.limit, windowMs: deps.rules.holdPerSession.windowMs },
+    });
   } catch (error) {
     if (pass) await deps.room.returnPass(saleId, pass, body.requestId);
     throw error;

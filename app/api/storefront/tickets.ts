@@ -3,7 +3,7 @@ import { sessionBinding, signToken } from "../../core/tokens/index.ts";
 import { shopperStatus, type RoomView, type TicketClaims } from "../../core/waiting-room/index.ts";
 import { clientBucket } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
-import { enforce } from "../rateLimit.ts";
+import { rateLimited } from "../rateLimit.ts";
 import { sendJson } from "../respond.ts";
 import type { RequestContext } from "../router.ts";
 import { peekRoom, requireRoom, type StorefrontDeps } from "./deps.ts";
@@ -26,12 +26,11 @@ export async function joinQueue(deps: StorefrontDeps, { req, res, params }: Requ
     perAddress: deps.rules.joinPerAddress,
     perSession: deps.rules.joinPerSession,
   });
-  if (joined.outcome === "limited") enforce({ allowed: false, retryAfterSeconds: secondsUntil(joined.retryAfterMs), remaining: 0 });
+  if (joined.outcome === "limited") throw rateLimited(secondsUntil(joined.retryAfterMs));
   if (joined.outcome === "closed") {
     if (joined.state === "ended") throw new HttpError(409, "sale_ended", "This sale has ended.");
     throw notOpen(view);
   }
-  if (joined.outcome !== "prequeue" && joined.outcome !== "queue") throw new Error(`unexpected join outcome ${joined.outcome}`);
 
   const now = deps.clock.now();
   const claims: TicketClaims = {

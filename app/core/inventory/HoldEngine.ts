@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { systemClock, type Clock } from "../clock.ts";
 import { randomId } from "../randomId.ts";
-import { assertId, saleInventoryKeys, type SaleInventoryKeys } from "../keys.ts";
+import { assertId, holdRequestCounterKey, saleInventoryKeys, type SaleInventoryKeys } from "../keys.ts";
 import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import type { RedisClient } from "../redis.ts";
 import type {
@@ -26,7 +26,8 @@ const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 const KEY_COUNT = 8;
 const COMMANDS = {
   defineSale: { numberOfKeys: KEY_COUNT },
-  reserve: { numberOfKeys: KEY_COUNT },
+  // The ninth key is the requester's rate-limit counter.
+  reserve: { numberOfKeys: KEY_COUNT + 1 },
   release: { numberOfKeys: KEY_COUNT },
   commit: { numberOfKeys: KEY_COUNT },
   take: { numberOfKeys: KEY_COUNT },
@@ -88,16 +89,29 @@ export class HoldEngine {
     const holdId = randomId();
     // Scoping the key to the customer means one shopper can never replay into another's hold.
     const requestKey = `${request.customerId.length}:${request.customerId}${request.requestId}`;
-    const reply = await this.run("reserve", saleId, [
+    const rateLimit = request.rateLimit;
+    if (rateLimit) {
+      assertRef("invalid_requester", "rateLimit.requester", rateLimit.requester);
+      assertInteger("invalid_rate_limit", "rateLimit.limit", rateLimit.limit, 1, Number.MAX_SAFE_INTEGER);
+      assertInteger("invalid_rate_limit", "rateLimit.windowMs", rateLimit.windowMs, 1, Number.MAX_SAFE_INTEGER);
+    }
+    const keys = saleInventoryKeys(saleId);
+    const args = [
       holdId,
       request.customerId,
       requestKey,
       this.clock.now(),
       request.ttlMs,
       this.reclaimBatch,
+      rateLimit?.limit ?? 0,
+      rateLimit?.windowMs ?? 0,
       ...linesToArgs(lines),
-    ]);
+    ];
+    const counter = holdRequestCounterKey(saleId, rateLimit?.requester ?? "-");
+    const reply = (await this.commands.reserve([...keyList(keys), counter], args)) as Reply;
     switch (reply[0]) {
+      case "rate_limited":
+        return { outcome: "rate_limited", retryAfterMs: Number(reply[1]) };
       case "reserved":
         return { outcome: "reserved", holdId: String(reply[1]), expiresAt: Number(reply[2]), replayed: reply[3] === 1 };
       case "sold_out":

@@ -15,10 +15,16 @@ export interface ReserveRequest {
   ttlMs: number;
   /** Chosen by the client; a retry with the same id returns the same hold. */
   requestId: string;
+  /**
+   * Counts this request against the requester's limit in the same call (the storefront's
+   * per-session hold limit): `requester` names the counter within the sale.
+   */
+  rateLimit?: { requester: string; limit: number; windowMs: number };
 }
 
 export type ReserveResult =
   | { outcome: "reserved"; holdId: string; expiresAt: number; replayed: boolean }
+  | { outcome: "rate_limited"; retryAfterMs: number }
   | { outcome: "sold_out"; itemId: string; available: number }
   | { outcome: "limit_exceeded"; limit: number; alreadyCounted: number }
   | { outcome: "not_found"; itemId: string | null }

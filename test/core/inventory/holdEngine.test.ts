@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
 import { HoldEngine } from "../../../app/core/inventory/index.ts";
-import { saleInventoryKeys } from "../../../app/core/keys.ts";
+import { holdRequestCounterKey, saleInventoryKeys } from "../../../app/core/keys.ts";
 import { connectTestRedis, ManualClock, uniqueSaleId } from "../../support/redis.ts";
 import { expectInvariant } from "./invariant.ts";
 
@@ -180,6 +180,31 @@ describe("reserve", () => {
     await expect(engine.reserve(sale, { customerId: "a", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "r", ttlMs: 10 })).rejects.toMatchObject({ code: "invalid_ttl" });
     expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
     expect(await ledgerTypes()).toEqual(["allocate", "allocate"]);
+  });
+});
+
+describe("reserve with a request limit", () => {
+  const limited = (requestId: string) =>
+    engine.reserve(sale, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId, ttlMs: MINUTE, rateLimit: { requester: "ann-session", limit: 2, windowMs: MINUTE } });
+
+  it("counts every request, replays included, and refuses past the limit without touching stock", async () => {
+    expect(await limited("req-00001")).toMatchObject({ outcome: "reserved", replayed: false });
+    expect(await limited("req-00001")).toMatchObject({ outcome: "reserved", replayed: true });
+    const refused = await limited("req-00002");
+    expect(refused.outcome).toBe("rate_limited");
+    if (refused.outcome === "rate_limited") expect(refused.retryAfterMs).toBeGreaterThan(MINUTE - 5_000);
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 9, held: 1, sold: 0 });
+    expect(await ledgerTypes()).toEqual(["allocate", "allocate", "reserve"]);
+    // Another requester in the same sale has a counter of its own; no limit touches no counter.
+    expect(await engine.reserve(sale, { customerId: "bob", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "req-bob-1", ttlMs: MINUTE, rateLimit: { requester: "bob-session", limit: 1, windowMs: MINUTE } })).toMatchObject({ outcome: "reserved" });
+    expect(await reserve("cy", [{ itemId: "shoe", quantity: 1 }])).toMatchObject({ outcome: "reserved" });
+    expect(await redis.exists(holdRequestCounterKey(sale, "-"))).toBe(0);
+    expect(await redis.pttl(holdRequestCounterKey(sale, "ann-session"))).toBeGreaterThan(0);
+  });
+
+  it("refuses a malformed limit before calling Redis", async () => {
+    await expect(engine.reserve(sale, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "req-00003", ttlMs: MINUTE, rateLimit: { requester: "x", limit: 0, windowMs: MINUTE } })).rejects.toMatchObject({ code: "invalid_rate_limit" });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
   });
 });
 

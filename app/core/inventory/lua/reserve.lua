@@ -2,16 +2,22 @@
   Holds every line of one cart for a customer, all or nothing.
   A retry with the same request key returns the same hold; expired holds are reclaimed
   first (bounded) so their units can be sold again.
+  The caller's request rate limit (hold requests per window) is counted first, in the same
+  call, so a hold costs the storefront one round trip.
     Input:
       KEYS[1..8] the sale's keys (see includes/saleKeys.lua)
+      KEYS[9]  the requester's hold-request counter (this sale's slot)
       ARGV[1] new hold id
       ARGV[2] customer
       ARGV[3] request key (already scoped to the customer by the caller)
       ARGV[4] now (ms)
       ARGV[5] time to live (ms)
       ARGV[6] how many expired holds to reclaim at most
-      ARGV[7..] item, quantity pairs (distinct items)
+      ARGV[7] hold requests allowed per window (0: no limit, the counter is not touched)
+      ARGV[8] the window (ms)
+      ARGV[9..] item, quantity pairs (distinct items)
     Output:
+      { 'rate_limited', ms until the window closes }  nothing else was done
       { 'reserved', holdId, expiresAt, replayed (0|1) }
       { 'sold_out', item, available }
       { 'limit_exceeded', limit, units already held or bought }
@@ -22,9 +28,16 @@
 --- @include "includes/ledger"
 --- @include "includes/endHold"
 --- @include "includes/lines"
+--- @include "../../rate-limit/lua/includes/countHit"
 
 local holdId, customer, requestKey = ARGV[1], ARGV[2], ARGV[3]
 local now, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
+
+local allowedRequests = tonumber(ARGV[7])
+if allowedRequests > 0 then
+  local count, windowLeft = countHit(KEYS[9], ARGV[8])
+  if count > allowedRequests then return { 'rate_limited', windowLeft } end
+end
 
 reclaimExpired(now, tonumber(ARGV[6]))
 
@@ -43,7 +56,7 @@ end
 local limit = redis.call('HGET', metaKey, 'limit')
 if not limit then return { 'not_found', '' } end
 
-local lines = readLines(7)
+local lines = readLines(9)
 local failure = checkAvailable(lines)
 if failure then return failure end
 
