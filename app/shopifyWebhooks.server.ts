@@ -45,6 +45,9 @@ const ok = () => new Response(null, { status: 200 });
 
 /** The action of every webhooks.* route: verify, check the topic belongs to the route, handle. */
 export async function receiveWebhook(request: Request, context: AppLoadContext, expected: WebhookTopic): Promise<Response> {
+  if (!request.headers.get("x-shopify-hmac-sha256")) {
+    return errorResponse(401, "webhook_signature_missing", "Webhooks must carry Shopify's X-Shopify-Hmac-Sha256 signature.");
+  }
   let verified: Verified;
   try {
     const webhook = await authenticate.webhook(request);
@@ -74,9 +77,11 @@ export async function receiveWebhook(request: Request, context: AppLoadContext, 
       return orderWebhook(holdfast, verified, expected === "ORDERS_CREATE" ? "orders/create" : "orders/cancelled");
     case "INVENTORY_LEVELS_UPDATE":
       return inventoryWebhook(holdfast, verified);
-    case "PRODUCTS_UPDATE":
-      await rememberVariants(holdfast, variantItemsFromProduct(verified.payload));
+    case "PRODUCTS_UPDATE": {
+      const store = await findShopifyStore(holdfast.db, verified.shop);
+      if (store) await rememberVariants(holdfast, store.id, variantItemsFromProduct(verified.payload));
       return ok();
+    }
     case "APP_UNINSTALLED": {
       const result = await uninstallShopifyShop(holdfast, verified.shop);
       holdfast.logger.info("shopify app uninstalled", { shop: verified.shop, ...result });
@@ -96,6 +101,8 @@ export async function receiveWebhook(request: Request, context: AppLoadContext, 
       return ok();
     }
     case "SHOP_REDACT": {
+      const store = await findShopifyStore(holdfast.db, verified.shop);
+      if (store) await holdfast.redis.del(variantKey(holdfast, store.id));
       const result = await redactShop(holdfast.db, verified.shop);
       holdfast.logger.info("shop redacted", { shop: verified.shop, ...result });
       return ok();
@@ -146,15 +153,16 @@ async function inventoryWebhook(holdfast: HoldfastContext, webhook: Verified): P
 /** Sales whose items can still be sold: orders for them go to the order queue. */
 const SELLING_STATES = ["scheduled", "prequeue", "live", "paused"];
 
-function variantKey(holdfast: HoldfastContext): string {
-  return `${holdfast.queues.namespace}:shopify:item-variant`;
+/** Per store: gids are unique across Shopify, but a store's entries go with it (shop/redact). */
+function variantKey(holdfast: HoldfastContext, storeId: string): string {
+  return `${holdfast.queues.namespace}:shopify:item-variant:${storeId}`;
 }
 
-async function rememberVariants(holdfast: HoldfastContext, variantToItem: Map<string, string>): Promise<void> {
+async function rememberVariants(holdfast: HoldfastContext, storeId: string, variantToItem: Map<string, string>): Promise<void> {
   if (variantToItem.size === 0) return;
   const fields: string[] = [];
   for (const [variant, item] of variantToItem) fields.push(item, variant);
-  await holdfast.redis.hset(variantKey(holdfast), ...fields);
+  await holdfast.redis.hset(variantKey(holdfast, storeId), ...fields);
 }
 
 /** variant gid -> drop item, for the variants of one order (most recent sale first when an item is in two). */
@@ -178,14 +186,14 @@ async function dropItemsOf(holdfast: HoldfastContext, storeId: string, variants:
   }
   const inventoryItems = [...itemsOfInventoryItem.keys()];
   if (inventoryItems.length === 0) return found;
-  const known = await holdfast.redis.hmget(variantKey(holdfast), ...inventoryItems);
+  const known = await holdfast.redis.hmget(variantKey(holdfast, storeId), ...inventoryItems);
   const variantOf = new Map<string, string>();
   const unknown: string[] = [];
   inventoryItems.forEach((item, i) => (known[i] ? variantOf.set(item, known[i] as string) : unknown.push(item)));
   if (unknown.length > 0 && admin) {
     const learned = await variantsOfItems(admin, unknown.slice(0, 250));
     for (const [item, variant] of learned) variantOf.set(item, variant);
-    await rememberVariants(holdfast, new Map([...learned].map(([item, variant]) => [variant, item])));
+    await rememberVariants(holdfast, storeId, new Map([...learned].map(([item, variant]) => [variant, item])));
   }
   const wanted = new Set(variants);
   for (const [item, variant] of variantOf) {

@@ -1,0 +1,258 @@
+import { randomUUID } from "node:crypto";
+
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { holdEngineInventory, OrderLocks, OrderProcessor, parseOrderEvent, PlatformCallQueue, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
+import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
+import { HOLD_ATTRIBUTE, shopifyCustomerRef } from "../../../app/platforms/shopify/webhooks.ts";
+import { action as appUninstalled } from "../../../app/routes/webhooks.app.uninstalled.tsx";
+import { action as customersDataRequest } from "../../../app/routes/webhooks.customers.data_request.tsx";
+import { action as customersRedact } from "../../../app/routes/webhooks.customers.redact.tsx";
+import { action as ordersCancelled } from "../../../app/routes/webhooks.orders.cancelled.tsx";
+import { action as ordersCreate } from "../../../app/routes/webhooks.orders.create.tsx";
+import { action as productsUpdate } from "../../../app/routes/webhooks.products.update.tsx";
+import { action as shopRedact } from "../../../app/routes/webhooks.shop.redact.tsx";
+import { signedWebhook, startShopifyHarness, type ShopifyHarness } from "./harness.ts";
+
+let h: ShopifyHarness;
+beforeAll(async () => {
+  h = await startShopifyHarness();
+});
+afterAll(() => h.close());
+
+type Action = (args: ActionFunctionArgs) => Promise<Response>;
+const call = (action: Action, request: Request) => action({ request, context: h.context, params: {} });
+
+let nextOrder = 5_000_000;
+function orderPayload(lines: { variantId: number; quantity: number; hold?: string }[], options: { customerId?: number; cancelled?: boolean; cartHold?: string } = {}) {
+  const id = nextOrder++;
+  return {
+    id,
+    admin_graphql_api_id: `gid://shopify/Order/${id}`,
+    created_at: "2026-11-28T12:00:00Z",
+    cancelled_at: options.cancelled ? "2026-11-28T12:05:00Z" : null,
+    customer: options.customerId ? { id: options.customerId, email: "shopper@example.com" } : null,
+    note_attributes: options.cartHold ? [{ name: HOLD_ATTRIBUTE, value: options.cartHold }] : [],
+    line_items: lines.map((line, i) => ({
+      id: id * 10 + i,
+      variant_id: line.variantId,
+      product_id: 1,
+      quantity: line.quantity,
+      properties: line.hold ? [{ name: HOLD_ATTRIBUTE, value: line.hold }, { name: "_holdfast_token", value: "x.y.z" }] : [],
+    })),
+  };
+}
+
+function processor() {
+  return new OrderProcessor({
+    inventory: holdEngineInventory(h.app.holds, h.app.redis),
+    orders: new PrismaOrderRepository(h.db),
+    platformCalls: new PlatformCallQueue(h.queues),
+    locks: new OrderLocks(h.app.redis),
+  });
+}
+
+async function eventsFor(orderRef: string) {
+  return (await h.queuedOrderEvents()).filter((job) => job.data.platformOrderRef === orderRef);
+}
+
+describe("webhook verification", () => {
+  it("refuses forged and unsigned webhooks with 401 and a code, enqueueing nothing", async () => {
+    const { shop, storeId } = await h.installShop("forged");
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
+    const payload = orderPayload([{ variantId: sale.items[0]!.variantId, quantity: 1 }]);
+
+    const forged = await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload, secret: "not-the-app-secret" }));
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toMatchObject({ error: { code: "webhook_signature_invalid" } });
+
+    const tampered = signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload });
+    const body = (await tampered.text()).replace('"quantity":1', '"quantity":9');
+    const retold = await call(ordersCreate, new Request(tampered.url, { method: "POST", headers: tampered.headers, body }));
+    expect(retold.status).toBe(401);
+
+    const unsigned = await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload, hmac: null }));
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toMatchObject({ error: { code: "webhook_signature_missing" } });
+
+    expect(await eventsFor(payload.admin_graphql_api_id)).toEqual([]);
+  });
+
+  it("refuses a verified webhook sent to another topic's address", async () => {
+    const { shop } = await h.installShop("topic");
+    const response = await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/cancelled", shop, payload: orderPayload([]) }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "webhook_topic_mismatch" } });
+  });
+});
+
+describe("orders/create and orders/cancelled", () => {
+  it("maps drop lines to one order event with the hold and the customer, enqueued once however often Shopify delivers", async () => {
+    const { shop, storeId } = await h.installShop("orders");
+    const sale = await h.createLiveSale(storeId, shop, [
+      { title: "Sneaker", allocation: 10 },
+      { title: "Hoodie", allocation: 10 },
+    ]);
+    const [sneaker, hoodie] = sale.items as [(typeof sale.items)[0], (typeof sale.items)[0]];
+    const payload = orderPayload(
+      [
+        { variantId: sneaker.variantId, quantity: 2, hold: "hold-abc" },
+        { variantId: 999_999_999, quantity: 1 }, // not a drop item: left out
+        { variantId: hoodie.variantId, quantity: 1, hold: "hold-abc" },
+      ],
+      { customerId: 42 },
+    );
+    const webhookId = randomUUID();
+    const started = performance.now();
+    const first = await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload, webhookId }));
+    const elapsed = performance.now() - started;
+    expect(first.status).toBe(200);
+    // Shopify waits 5 s at most; this includes the one-time Admin API lookup of the variants.
+    expect(elapsed).toBeLessThan(1_000);
+    const again = await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload, webhookId }));
+    expect(again.status).toBe(200);
+
+    const jobs = await eventsFor(payload.admin_graphql_api_id);
+    expect(jobs).toHaveLength(1);
+    const event = parseOrderEvent(jobs[0]!.data);
+    expect(event).toMatchObject({
+      saleId: sale.saleId,
+      storeId,
+      kind: "created",
+      holdId: "hold-abc",
+      customerRef: shopifyCustomerRef(42),
+      platformOrderRef: payload.admin_graphql_api_id,
+    });
+    expect(event.lines.sort((a, b) => a.itemId.localeCompare(b.itemId))).toEqual(
+      [
+        { itemId: sneaker.itemId, quantity: 2 },
+        { itemId: hoodie.itemId, quantity: 1 },
+      ].sort((a, b) => a.itemId.localeCompare(b.itemId)),
+    );
+  });
+
+  it("learns each variant once: later orders need no Admin API call, and products/update teaches it up front", async () => {
+    const { shop, storeId } = await h.installShop("cache");
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Cap", allocation: 10 }]);
+    const stats = h.standInOf(shop).shop(shop).stats;
+    const before = stats.requests;
+    await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: orderPayload([{ variantId: sale.items[0]!.variantId, quantity: 1 }]) }));
+    expect(stats.requests).toBe(before + 1);
+    await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: orderPayload([{ variantId: sale.items[0]!.variantId, quantity: 1 }]) }));
+    expect(stats.requests).toBe(before + 1);
+
+    // A sale made after products/update told us the variant: no call at all.
+    const later = await h.createLiveSale(storeId, shop, [{ title: "Scarf", allocation: 3 }]);
+    const item = later.items[0]!;
+    const product = { id: 77, variants: [{ id: item.variantId, inventory_item_id: item.inventoryItemId }] };
+    expect((await call(productsUpdate, signedWebhook("/webhooks/products/update", { topic: "products/update", shop, payload: product }))).status).toBe(200);
+    const payload = orderPayload([{ variantId: item.variantId, quantity: 1 }]);
+    await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload }));
+    expect(stats.requests).toBe(before + 1);
+    expect(await eventsFor(payload.admin_graphql_api_id)).toHaveLength(1);
+  });
+
+  it("enqueues nothing for an order without drop items, or for a shop that never installed", async () => {
+    const { shop, storeId } = await h.installShop("plain");
+    await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
+    const plain = orderPayload([{ variantId: 123_456, quantity: 1 }]);
+    expect((await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: plain }))).status).toBe(200);
+    expect(await eventsFor(plain.admin_graphql_api_id)).toEqual([]);
+    const stranger = orderPayload([{ variantId: 1, quantity: 1 }]);
+    expect((await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop: "stranger.myshopify.com", payload: stranger }))).status).toBe(200);
+    expect(await eventsFor(stranger.admin_graphql_api_id)).toEqual([]);
+  });
+
+  it("carries what the order processor needs: a held order commits its hold, a bypass follows the sale's policy", async () => {
+    const { shop, storeId } = await h.installShop("process");
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }], { bypassPolicy: "cancel" });
+    const item = sale.items[0]!;
+    const hold = await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: item.itemId, quantity: 2 }], customerId: "session:abc", ttlMs: 60_000, requestId: randomUUID() });
+    if (hold.outcome !== "reserved") throw new Error(`no hold: ${hold.outcome}`);
+
+    const held = orderPayload([{ variantId: item.variantId, quantity: 2, hold: hold.holdId }]);
+    await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: held }));
+    const bypass = orderPayload([{ variantId: item.variantId, quantity: 1 }], { customerId: 7 });
+    await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: bypass }));
+
+    const orders = processor();
+    const [heldJob] = await eventsFor(held.admin_graphql_api_id);
+    expect(await orders.process(parseOrderEvent(heldJob!.data))).toEqual({ action: "committed", status: "committed" });
+    const [bypassJob] = await eventsFor(bypass.admin_graphql_api_id);
+    expect(await orders.process(parseOrderEvent(bypassJob!.data))).toEqual({ action: "taken", status: "cancel_requested" });
+
+    const counters = (await h.app.holds.snapshot(sale.saleId))?.items[item.itemId];
+    expect(counters).toMatchObject({ sold: 3, held: 0, available: 2, allocated: 5 });
+    const calls = await h.queues.queue(QUEUE_NAMES.platformCalls).getJobs(["waiting", "delayed"]);
+    expect(calls.map((job) => job.data)).toContainEqual(expect.objectContaining({ type: "cancelOrder", storeId, platformOrderRef: bypass.admin_graphql_api_id }));
+    const row = await h.db.order.findUnique({ where: { saleId_platformOrderRef: { saleId: sale.saleId, platformOrderRef: bypass.admin_graphql_api_id } } });
+    expect(row).toMatchObject({ bypass: true, status: "cancel_requested", customerRef: shopifyCustomerRef(7) });
+  });
+
+  it("maps orders/cancelled to a cancellation that frees the order's hold", async () => {
+    const { shop, storeId } = await h.installShop("cancel");
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 4 }]);
+    const item = sale.items[0]!;
+    const hold = await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: item.itemId, quantity: 1 }], customerId: "session:c", ttlMs: 60_000, requestId: randomUUID() });
+    if (hold.outcome !== "reserved") throw new Error(`no hold: ${hold.outcome}`);
+    const payload = orderPayload([{ variantId: item.variantId, quantity: 1 }], { cancelled: true, cartHold: hold.holdId });
+    expect((await call(ordersCancelled, signedWebhook("/webhooks/orders/cancelled", { topic: "orders/cancelled", shop, payload }))).status).toBe(200);
+    const [job] = await eventsFor(payload.admin_graphql_api_id);
+    const event = parseOrderEvent(job!.data);
+    expect(event).toMatchObject({ kind: "cancelled", holdId: hold.holdId, occurredAt: Date.parse("2026-11-28T12:05:00Z") });
+    expect(await processor().process(event)).toEqual({ action: "voided", status: "cancelled" });
+    expect((await h.app.holds.snapshot(sale.saleId))?.items[item.itemId]).toMatchObject({ held: 0, available: 4 });
+  });
+});
+
+describe("install lifecycle and privacy webhooks", () => {
+  it("app/uninstalled ends the shop's running sales, deletes its sessions, marks the store, and keeps its orders", async () => {
+    const { shop, storeId } = await h.installShop("uninstall");
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
+    await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/1", status: "committed", linesJson: "[]" } });
+
+    const response = await call(appUninstalled, signedWebhook("/webhooks/app/uninstalled", { topic: "app/uninstalled", shop, payload: { id: 1, domain: shop } }));
+    expect(response.status).toBe(200);
+    expect((await h.app.sales.get(sale.saleId)).sale.state).toBe("ended");
+    expect(await h.db.session.count({ where: { shop } })).toBe(0);
+    expect((await h.db.store.findUniqueOrThrow({ where: { id: storeId } })).uninstalledAt).toBeInstanceOf(Date);
+    expect(await h.db.order.count({ where: { saleId: sale.saleId } })).toBe(1);
+  });
+
+  it("customers/data_request reports the customer's orders; customers/redact erases the customer from orders and ledger", async () => {
+    const { shop, storeId } = await h.installShop("privacy");
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
+    const customer = shopifyCustomerRef(555);
+    await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/11", status: "committed", customerRef: customer, linesJson: '[{"itemId":"x","quantity":1}]' } });
+    await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/12", status: "committed", customerRef: shopifyCustomerRef(556), linesJson: "[]" } });
+    await h.db.ledgerEvent.create({ data: { saleId: sale.saleId, streamId: "1-0", type: "take", customerRef: customer, linesJson: "[]", occurredAt: new Date() } });
+
+    const requestPayload = { shop_id: 1, shop_domain: shop, customer: { id: 555, email: "a@example.com" }, orders_requested: [11], data_request: { id: 9 } };
+    expect((await call(customersDataRequest, signedWebhook("/webhooks/customers/data_request", { topic: "customers/data_request", shop, payload: requestPayload }))).status).toBe(200);
+    const report = h.logs.find((entry) => entry.message === "customer data request" && (entry.fields.report as { shop: string }).shop === shop)?.fields.report;
+    expect(report).toMatchObject({ customerRef: customer, ledgerEntries: 1, orders: [expect.objectContaining({ platformOrderRef: "gid://shopify/Order/11", lines: [{ itemId: "x", quantity: 1 }] })] });
+
+    const redactPayload = { shop_id: 1, shop_domain: shop, customer: { id: 555 }, orders_to_redact: [11] };
+    expect((await call(customersRedact, signedWebhook("/webhooks/customers/redact", { topic: "customers/redact", shop, payload: redactPayload }))).status).toBe(200);
+    expect(await h.db.order.count({ where: { customerRef: customer } })).toBe(0);
+    expect(await h.db.ledgerEvent.count({ where: { customerRef: customer } })).toBe(0);
+    expect(await h.db.order.count({ where: { saleId: sale.saleId } })).toBe(2);
+    expect(await h.db.order.count({ where: { customerRef: shopifyCustomerRef(556) } })).toBe(1);
+  });
+
+  it("shop/redact erases the shop: store, sales, orders, ledger and sessions", async () => {
+    const { shop, storeId } = await h.installShop("redact");
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
+    await h.app.sales.end(sale.saleId);
+    await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/21", status: "committed", linesJson: "[]" } });
+    const other = await h.installShop("bystander");
+
+    expect((await call(shopRedact, signedWebhook("/webhooks/shop/redact", { topic: "shop/redact", shop, payload: { shop_id: 1, shop_domain: shop } }))).status).toBe(200);
+    expect(await h.db.store.count({ where: { id: storeId } })).toBe(0);
+    expect(await h.db.sale.count({ where: { storeId } })).toBe(0);
+    expect(await h.db.order.count({ where: { saleId: sale.saleId } })).toBe(0);
+    expect(await h.db.session.count({ where: { shop } })).toBe(0);
+    expect(await h.db.store.count({ where: { id: other.storeId } })).toBe(1);
+  });
+});
