@@ -1,0 +1,157 @@
+/**
+ * Orders benchmark: the asynchronous half of Holdfast.
+ *   1. Order-event intake: N order events (half with a hold, half bypassing the room) through
+ *      OrderIntake and OrderWorker; jobs/s and end-to-end latency p50/p99 (enqueue -> committed
+ *      in Redis and SQL).
+ *   2. Write-back during a spike: 10,000 stock changes over K items in a few seconds, written
+ *      by the WriteBackWorker to the Shopify stand-in (and the WooCommerce stand-in); platform
+ *      calls per 10,000 changes against the ideal (one call per item batch per flush interval),
+ *      throttled answers (goal 0), and the time until the platform's stock equals Holdfast's
+ *      after the spike (goal under 2 flush intervals).
+ * Runs on a private redis-server and a temporary SQLite database. Prints tables and writes
+ * bench/results/orders.json.
+ *
+ * Env: BENCH_ORDER_EVENTS (5000), BENCH_ORDER_CONCURRENCY (50), BENCH_WB_CHANGES (10000),
+ *      BENCH_WB_ITEMS (500), BENCH_WB_SPIKE_SECONDS (5), BENCH_WB_INTERVAL_MS (1000),
+ *      BENCH_WB_PLATFORMS (shopify,woocommerce).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { createRedis } from "../app/core/redis.ts";
+import { createDb } from "../app/db.server.ts";
+import { migrateDatabase } from "../scripts/db-migrate.ts";
+import { Cleanup } from "./lib/cleanup.ts";
+import { startPrivateRedis } from "./lib/privateRedis.ts";
+import { envInteger, hostMetadata, writeResults } from "./lib/results.ts";
+import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
+import { measureIntake, type IntakeResult } from "./orders/intake.ts";
+import { measureSpike, type SpikePlatform, type SpikeResult } from "./orders/writeBack.ts";
+
+const events = envInteger("BENCH_ORDER_EVENTS", 5_000, 10, 1_000_000);
+const concurrency = envInteger("BENCH_ORDER_CONCURRENCY", 50, 1, 1_000);
+const changes = envInteger("BENCH_WB_CHANGES", 10_000, 10, 1_000_000);
+const items = envInteger("BENCH_WB_ITEMS", 500, 1, 1_000);
+const spikeSeconds = envInteger("BENCH_WB_SPIKE_SECONDS", 5, 1, 600);
+const flushIntervalMs = envInteger("BENCH_WB_INTERVAL_MS", 1_000, 50, 60_000);
+const platforms = (process.env.BENCH_WB_PLATFORMS ?? "shopify,woocommerce").split(",").map((name) => name.trim()).filter(Boolean) as SpikePlatform[];
+for (const platform of platforms) if (platform !== "shopify" && platform !== "woocommerce") throw new Error(`BENCH_WB_PLATFORMS: unknown platform "${platform}"`);
+
+const runId = randomBytes(4).toString("hex");
+const startedAt = Date.now();
+function log(message: string): void {
+  const elapsed = ((Date.now() - startedAt) / 1_000).toFixed(1).padStart(6);
+  console.log(`[orders ${elapsed}s] ${message}`);
+}
+
+async function main(): Promise<number> {
+  const cleanup = new Cleanup();
+  cleanup.handleSignals(log);
+  const meta = hostMetadata();
+  let intake: IntakeResult | null = null;
+  const spikes: SpikeResult[] = [];
+  const errors: string[] = [];
+  try {
+    const redisServer = await startPrivateRedis();
+    cleanup.add("stop the private redis-server", () => redisServer.stop());
+    log(`private redis-server at ${redisServer.url}`);
+    const redis = createRedis({ mode: "standalone", url: redisServer.url });
+    cleanup.add("disconnect from Redis", () => redis.quit());
+    const directory = await mkdtemp(path.join(tmpdir(), "holdfast-bench-orders-"));
+    cleanup.add("remove the temporary database", () => rm(directory, { recursive: true, force: true }));
+    const url = `file:${path.join(directory, "bench.db")}`;
+    await migrateDatabase(url, () => undefined);
+    const db = createDb(url);
+    cleanup.add("disconnect from the database", () => db.$disconnect());
+
+    try {
+      intake = await measureIntake({ redis, db, runId, events, concurrency, log });
+    } catch (error) {
+      errors.push(`intake: ${error instanceof Error ? error.message : String(error)}`);
+      log(errors.at(-1)!);
+    }
+    for (const platform of platforms) {
+      try {
+        spikes.push(await measureSpike({ redis, db, runId, platform, items, changes, spikeSeconds, flushIntervalMs, log }));
+      } catch (error) {
+        errors.push(`write-back ${platform}: ${error instanceof Error ? error.message : String(error)}`);
+        log(errors.at(-1)!);
+      }
+    }
+  } finally {
+    for (const failure of await cleanup.runAll()) {
+      errors.push(`cleanup: ${failure}`);
+      log(`cleanup failed: ${failure}`);
+    }
+  }
+
+  if (intake) {
+    console.log("\nOrder-event intake (enqueue -> committed in Redis and SQL)");
+    console.log(
+      formatTable(
+        ["events", "with hold", "bypass", "concurrency", "jobs/s", "p50 ms", "p99 ms", "max ms", "failed", "sold", "SQL orders"],
+        [
+          [
+            formatCount(intake.events),
+            formatCount(intake.withHold),
+            formatCount(intake.bypass),
+            String(intake.concurrency),
+            formatCount(intake.jobsPerSec),
+            formatMs(intake.latencyMs.p50Ms),
+            formatMs(intake.latencyMs.p99Ms),
+            formatMs(intake.latencyMs.maxMs),
+            String(intake.failed),
+            formatCount(intake.soldInRedis),
+            formatCount(intake.ordersInSql),
+          ],
+        ],
+      ),
+    );
+  }
+  const goals = spikes.map((spike) => ({
+    platform: spike.platform,
+    atMostOneCallPerBatchPerInterval: spike.calls <= spike.idealCalls,
+    zeroThrottled: spike.throttled === 0,
+    convergedWithinTwoIntervals: spike.convergeMs < 2 * spike.flushIntervalMs,
+  }));
+  if (spikes.length > 0) {
+    console.log(`\nWrite-back during a spike (flush interval ${flushIntervalMs} ms)`);
+    console.log(
+      formatTable(
+        ["platform", "items", "batch", "changes", "spike s", "calls", "ideal", "calls/10k", "throttled", "converge ms", "intervals", "goals"],
+        spikes.map((spike, index) => {
+          const goal = goals[index]!;
+          const met = goal.atMostOneCallPerBatchPerInterval && goal.zeroThrottled && goal.convergedWithinTwoIntervals;
+          return [
+            spike.platform,
+            String(spike.items),
+            String(spike.maxBatch),
+            formatCount(spike.changes),
+            spike.spikeSeconds.toFixed(1),
+            String(spike.calls),
+            String(spike.idealCalls),
+            spike.callsPer10kChanges.toFixed(1),
+            String(spike.throttled),
+            formatCount(spike.convergeMs),
+            spike.convergeIntervals.toFixed(2),
+            met ? "met" : "MISSED",
+          ];
+        }),
+      ),
+    );
+  }
+  const output = writeResults("orders", {
+    meta: { ...meta, runId, durationSeconds: round((Date.now() - startedAt) / 1_000, 1) },
+    settings: { events, concurrency, changes, items, spikeSeconds, flushIntervalMs, platforms },
+    intake,
+    writeBack: spikes,
+    goals,
+    errors,
+  });
+  log(`wrote ${output}`);
+  return errors.length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,135 @@
+/**
+ * Order-event intake: N platform order events through the real OrderIntake (BullMQ, idempotent
+ * by event id) and OrderWorker (OrderProcessor: commit the hold, or take for a bypass order,
+ * then the SQL record), half with a hold and half bypassing the room. Throughput is events
+ * over the time from the first enqueue to the last completion; latency per event is BullMQ's
+ * own timestamps, added -> finished (committed in Redis and SQL).
+ */
+import { HoldEngine } from "../../app/core/inventory/index.ts";
+import { silentLogger } from "../../app/core/logger.ts";
+import {
+  DeadLetterQueue,
+  holdEngineInventory,
+  HoldfastQueues,
+  OrderIntake,
+  OrderLocks,
+  OrderProcessor,
+  OrderWorker,
+  PlatformCallQueue,
+  QUEUE_NAMES,
+  type OrderEvent,
+} from "../../app/core/orders/index.ts";
+import type { RedisClient } from "../../app/core/redis.ts";
+import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
+import type { Db } from "../../app/db.server.ts";
+import { LatencyHistogram } from "../lib/histogram.ts";
+
+export interface IntakeOptions {
+  redis: RedisClient;
+  db: Db;
+  runId: string;
+  events: number;
+  concurrency: number;
+  log: (message: string) => void;
+}
+
+export interface IntakeResult {
+  events: number;
+  withHold: number;
+  bypass: number;
+  concurrency: number;
+  enqueueSeconds: number;
+  totalSeconds: number;
+  jobsPerSec: number;
+  latencyMs: ReturnType<LatencyHistogram["summaryMs"]>;
+  failed: number;
+  soldInRedis: number;
+  ordersInSql: number;
+}
+
+export async function measureIntake(options: IntakeOptions): Promise<IntakeResult> {
+  const { redis, db, runId, events, log } = options;
+  const saleId = `bench-orders-${runId}`;
+  const holds = new HoldEngine(redis);
+  await db.sale.create({ data: { id: saleId, name: "bench orders", state: "live", holdMinutes: 30, perCustomerLimit: 0, bypassPolicy: "allow" } });
+  await holds.defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId: "sku", allocation: events * 2 }] });
+  const withHold = Math.floor(events / 2);
+  const holdIds: string[] = [];
+  for (let start = 0; start < withHold; start += 200) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(200, withHold - start) }, (_, index) =>
+        holds.reserve(saleId, { lines: [{ itemId: "sku", quantity: 1 }], customerId: `c${start + index}`, ttlMs: 30 * 60_000, requestId: `r${start + index}` }),
+      ),
+    );
+    for (const result of batch) if (result.outcome === "reserved") holdIds.push(result.holdId);
+  }
+  log(`intake: ${holdIds.length} holds placed; ${events} events to go (${events - holdIds.length} bypassing the room)`);
+
+  const queues = new HoldfastQueues(redis, { namespace: `bench-orders-${runId}` });
+  const deadLetters = new DeadLetterQueue(queues);
+  const intake = new OrderIntake(queues, deadLetters);
+  const worker = new OrderWorker({
+    queues,
+    deadLetters,
+    concurrency: options.concurrency,
+    processor: new OrderProcessor({
+      inventory: holdEngineInventory(holds, redis),
+      orders: new PrismaOrderRepository(db),
+      platformCalls: new PlatformCallQueue(queues),
+      locks: new OrderLocks(redis),
+      logger: silentLogger,
+    }),
+  });
+  worker.start();
+  await worker.worker.waitUntilReady();
+  const queue = queues.queue(QUEUE_NAMES.orderEvents);
+  try {
+    const all: OrderEvent[] = Array.from({ length: events }, (_, index) => ({
+      eventId: `e-${runId}-${index}`,
+      storeId: null,
+      saleId,
+      platformOrderRef: `#${index}`,
+      kind: "created",
+      lines: [{ itemId: "sku", quantity: 1 }],
+      customerRef: `c${index}`,
+      occurredAt: Date.now(),
+      ...(index < holdIds.length ? { holdId: holdIds[index] } : {}),
+    }));
+    const started = Date.now();
+    // Webhook-like arrival: many deliveries in flight at once.
+    for (let start = 0; start < all.length; start += 100) await Promise.all(all.slice(start, start + 100).map((event) => intake.enqueue(event)));
+    const enqueued = Date.now();
+    log(`intake: ${events} events enqueued in ${((enqueued - started) / 1_000).toFixed(2)} s; waiting for the worker`);
+    for (;;) {
+      const counts = await queue.getJobCounts("completed", "failed");
+      if ((counts.completed ?? 0) + (counts.failed ?? 0) >= events) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const jobs = await queue.getJobs(["completed"], 0, events, true);
+    const histogram = new LatencyHistogram();
+    let lastFinished = started;
+    for (const job of jobs) {
+      if (job.finishedOn === undefined) continue;
+      histogram.recordMicros((job.finishedOn - job.timestamp) * 1_000);
+      lastFinished = Math.max(lastFinished, job.finishedOn);
+    }
+    const counts = await queue.getJobCounts("failed");
+    const snapshot = await holds.snapshot(saleId);
+    return {
+      events,
+      withHold: holdIds.length,
+      bypass: events - holdIds.length,
+      concurrency: options.concurrency,
+      enqueueSeconds: (enqueued - started) / 1_000,
+      totalSeconds: (lastFinished - started) / 1_000,
+      jobsPerSec: events / ((lastFinished - started) / 1_000),
+      latencyMs: histogram.summaryMs(),
+      failed: counts.failed ?? 0,
+      soldInRedis: snapshot?.items.sku?.sold ?? 0,
+      ordersInSql: await db.order.count({ where: { saleId } }),
+    };
+  } finally {
+    await worker.close();
+    await queues.close();
+  }
+}
