@@ -1,0 +1,151 @@
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { proxySignature, verifyProxyQuery } from "../../../app/api/proxy/signature.ts";
+import { HttpError } from "../../../app/api/HttpError.ts";
+import { requireShopify } from "../../../app/shopify.server.ts";
+import { API_SECRET, startShopifyHarness, TEST_APP, type ShopifyHarness } from "../../app/shopify/harness.ts";
+
+let h: ShopifyHarness;
+let shop: string;
+let saleId: string;
+let itemId: string;
+let otherShop: string;
+let otherSaleId: string;
+
+beforeAll(async () => {
+  h = await startShopifyHarness();
+  const installed = await h.installShop("proxy");
+  shop = installed.shop;
+  const sale = await h.createLiveSale(installed.storeId, shop, [{ title: "Sneaker", allocation: 10 }], { perCustomerLimit: 2 });
+  saleId = sale.saleId;
+  itemId = sale.items[0]!.itemId;
+  const other = await h.installShop("elsewhere");
+  otherShop = other.shop;
+  otherSaleId = (await h.createLiveSale(other.storeId, otherShop, [{ title: "Cap", allocation: 3 }])).saleId;
+});
+afterAll(() => h.close());
+
+/** The query Shopify's app proxy appends, signed as Shopify signs it (hex HMAC-SHA256, sorted key=value, no separator). */
+function signedQuery(params: [string, string][], options: { secret?: string; at?: number } = {}): string {
+  const query = new URLSearchParams(params);
+  if (!query.has("timestamp")) query.append("timestamp", String(Math.floor((options.at ?? Date.now()) / 1_000)));
+  if (!query.has("path_prefix")) query.append("path_prefix", "/apps/holdfast");
+  const grouped = new Map<string, string[]>();
+  for (const [key, value] of query) grouped.set(key, [...(grouped.get(key) ?? []), value]);
+  const message = [...grouped.keys()]
+    .sort()
+    .map((key) => `${key}=${grouped.get(key)!.join(",")}`)
+    .join("");
+  query.append("signature", createHmac("sha256", options.secret ?? API_SECRET).update(message).digest("hex"));
+  return query.toString();
+}
+
+async function proxyCall(method: string, path: string, query: string, init: { session?: string; body?: unknown; bearer?: string } = {}) {
+  const headers: Record<string, string> = { "x-holdfast-session": init.session ?? randomBytes(18).toString("base64url") };
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
+  const res = await fetch(`${h.base}/proxy${path}?${query}`, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
+}
+
+const ticketsIssued = async (sale: string) => (await h.app.room.view(sale))?.issued ?? 0;
+
+describe("the app-proxy signature", () => {
+  it("agrees with the Shopify library's own check (authenticate.public.appProxy), repeated custom keys included", async () => {
+    const library = requireShopify();
+    const now = Date.now();
+    const accepted = signedQuery([["extra", "1"], ["extra", "2"], ["shop", "shop-name.myshopify.com"], ["logged_in_customer_id", "1"], ["q", "a b+c/é"]], { at: now });
+    expect(verifyProxyQuery(new URLSearchParams(accepted), API_SECRET, now).shop).toBe("shop-name.myshopify.com");
+    await expect(library.authenticate.public.appProxy(new Request(`${TEST_APP.appUrl}/proxy/x?${accepted}`))).resolves.toBeDefined();
+    // The two also agree on refusing: our signature with another secret fails the library's check.
+    const forged = signedQuery([["extra", "1"], ["shop", "shop-name.myshopify.com"]], { secret: "guess", at: now });
+    await expect(library.authenticate.public.appProxy(new Request(`${TEST_APP.appUrl}/proxy/x?${forged}`))).rejects.toMatchObject({ status: 400 });
+    expect(() => verifyProxyQuery(new URLSearchParams(forged), API_SECRET, now)).toThrow(HttpError);
+    expect(proxySignature(new URLSearchParams(accepted), API_SECRET)).toBe(new URLSearchParams(accepted).get("signature"));
+  });
+
+  it("verifies with the secret, in constant time, and takes shop and customer only from the signed parameters", () => {
+    const now = Date.now();
+    const verified = verifyProxyQuery(new URLSearchParams(signedQuery([["shop", "a.myshopify.com"], ["logged_in_customer_id", "12"]], { at: now })), API_SECRET, now);
+    expect(verified).toEqual({ shop: "a.myshopify.com", customerId: "12" });
+    const guest = verifyProxyQuery(new URLSearchParams(signedQuery([["shop", "a.myshopify.com"], ["logged_in_customer_id", ""]], { at: now })), API_SECRET, now);
+    expect(guest.customerId).toBeNull();
+  });
+
+  it.each([
+    ["forged (another secret)", () => signedQuery([["shop", "a.myshopify.com"]], { secret: "guess" }), "proxy_signature_invalid"],
+    ["tampered (shop changed after signing)", () => signedQuery([["shop", "a.myshopify.com"]]).replace("shop=a.", "shop=b."), "proxy_signature_invalid"],
+    ["stale (older than 90 s)", () => signedQuery([["shop", "a.myshopify.com"]], { at: Date.now() - 91_000 }), "proxy_signature_stale"],
+    ["from the future", () => signedQuery([["shop", "a.myshopify.com"]], { at: Date.now() + 91_000 }), "proxy_signature_stale"],
+    ["missing", () => "shop=a.myshopify.com&timestamp=1", "proxy_signature_missing"],
+    ["with a repeated shop", () => signedQuery([["shop", "a.myshopify.com"], ["shop", "b.myshopify.com"]]), "proxy_param_repeated"],
+    ["with a repeated customer", () => signedQuery([["shop", "a.myshopify.com"], ["logged_in_customer_id", "1"], ["logged_in_customer_id", "2"]]), "proxy_param_repeated"],
+    ["with a repeated signature", () => `${signedQuery([["shop", "a.myshopify.com"]])}&signature=00`, "proxy_param_repeated"],
+  ])("refuses a request %s with 401", (_name, query, code) => {
+    let thrown: unknown;
+    try {
+      verifyProxyQuery(new URLSearchParams(query()), API_SECRET, Date.now());
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(HttpError);
+    expect(thrown).toMatchObject({ status: 401, code });
+  });
+});
+
+describe("the storefront behind the app proxy", () => {
+  it("serves join, status, stock, hold and release for the signing shop's sale", async () => {
+    const session = randomBytes(18).toString("base64url");
+    const query = () => signedQuery([["shop", shop], ["logged_in_customer_id", ""]]);
+    const joined = await proxyCall("POST", `/sales/${saleId}/tickets`, query(), { session });
+    expect(joined.status).toBe(201);
+    const status = await proxyCall("GET", `/sales/${saleId}/status`, query(), { session, bearer: String(joined.body.ticket) });
+    expect(status).toMatchObject({ status: 200, body: { state: "admitted" } });
+    const stock = await proxyCall("GET", `/sales/${saleId}/stock`, query());
+    expect(stock).toMatchObject({ status: 200, body: { items: [expect.objectContaining({ itemId, allocated: 10 })] } });
+    const hold = await proxyCall("POST", `/sales/${saleId}/holds`, query(), { session, body: { lines: [{ itemId, quantity: 1 }], requestId: randomUUID() } });
+    expect(hold.status).toBe(201);
+    const released = await fetch(`${h.base}/proxy/holds/${String(hold.body.holdId)}?${query()}`, { method: "DELETE", headers: { "x-holdfast-session": session, authorization: `Bearer ${String(hold.body.token)}` } });
+    expect(released.status).toBe(204);
+  });
+
+  it("refuses forged, stale, duplicated and unsigned requests with 401 before anything happens", async () => {
+    const before = await ticketsIssued(saleId);
+    const attempts = [
+      signedQuery([["shop", shop]], { secret: "guess" }),
+      signedQuery([["shop", shop]], { at: Date.now() - 120_000 }),
+      signedQuery([["shop", shop], ["shop", otherShop]]),
+      `shop=${shop}`,
+    ];
+    for (const query of attempts) {
+      const answer = await proxyCall("POST", `/sales/${saleId}/tickets`, query);
+      expect(answer.status).toBe(401);
+      expect(String((answer.body.error as { code: string }).code)).toMatch(/^proxy_/);
+    }
+    expect(await ticketsIssued(saleId)).toBe(before);
+  });
+
+  it("answers another shop's sale as unknown, and a shop without Holdfast with 403", async () => {
+    const before = await ticketsIssued(otherSaleId);
+    const crossShop = await proxyCall("POST", `/sales/${otherSaleId}/tickets`, signedQuery([["shop", shop]]));
+    expect(crossShop).toMatchObject({ status: 404, body: { error: { code: "sale_not_found" } } });
+    expect(await ticketsIssued(otherSaleId)).toBe(before);
+    const stranger = await proxyCall("GET", `/sales/${saleId}/stock`, signedQuery([["shop", "stranger.myshopify.com"]]));
+    expect(stranger).toMatchObject({ status: 403, body: { error: { code: "shop_not_installed" } } });
+  });
+
+  it("counts a logged-in customer's per-customer limit across browsers", async () => {
+    const customer = String(Date.now());
+    const hold = (session: string) =>
+      proxyCall("POST", `/sales/${saleId}/holds`, signedQuery([["shop", shop], ["logged_in_customer_id", customer]]), { session, body: { lines: [{ itemId, quantity: 2 }], requestId: randomUUID() } });
+    expect((await hold(randomBytes(18).toString("base64url"))).status).toBe(201);
+    // Another browser, same customer: the limit of 2 is reached.
+    expect(await hold(randomBytes(18).toString("base64url"))).toMatchObject({ status: 422, body: { error: { code: "limit_exceeded" } } });
+    // A guest in another browser is someone else.
+    const guest = await proxyCall("POST", `/sales/${saleId}/holds`, signedQuery([["shop", shop], ["logged_in_customer_id", ""]]), { body: { lines: [{ itemId, quantity: 2 }], requestId: randomUUID() } });
+    expect(guest.status).toBe(201);
+  });
+});
