@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import type { Logger } from "../../app/core/logger.ts";
 import { QUEUE_NAMES } from "../../app/core/orders/index.ts";
-import { WriteBackWorker } from "../../app/core/sync/index.ts";
+import { Reconciler, WriteBackWorker } from "../../app/core/sync/index.ts";
 import { quietLogger, SyncHarness, type SyncedSale, type SyncPlatform } from "../core/sync/harness.ts";
 import { testRedisEnv } from "../support/redis.ts";
 
@@ -161,5 +161,14 @@ describe("a write-back worker killed mid-flush", () => {
     await startWorker(h, { lockDurationMs: LOCK_MS });
     await h.waitFor(() => converged(h, "woocommerce", sale), "the replacement to write everything", 25_000);
     expect(await h.writeBack.isDue(sale.saleId)).toBe(false);
+
+    // The dead worker's request is still held by WooCommerce. When it lands, it sets the counts
+    // of before the crash (absolute writes, and WooCommerce has no compare-and-set): platform
+    // drift that only reconciliation can see, and repairs.
+    await h.waitFor(() => h.woo.callsTo("POST", /^\/products\/batch$/).every((call) => call.status !== 0), "the dead worker's write to land", 10_000);
+    const reconciler = new Reconciler({ redis: h.redis, holds: h.holds, catalog: h.catalog, history: h.catalog, platforms: h.platforms, writeBack: h.writeBack });
+    const report = await reconciler.reconcile(sale.saleId, { repair: true });
+    expect(report.items.flatMap((item) => item.drift.map((drift) => drift.kind)).filter((kind) => kind !== "platform")).toEqual([]);
+    expect(await converged(h, "woocommerce", sale)).toBe(true);
   }, 40_000);
 });
