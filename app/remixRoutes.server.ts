@@ -17,7 +17,8 @@ export function remixServes(build: ServerBuild, pathname: string): boolean {
     compiled.set(build.routes, matcher);
   }
   // Remix's own endpoint for lazy route discovery.
-  if (pathname === `${build.basename ?? ""}/__manifest`) return true;
+  // basename is "/" by default, so strip its trailing slash before appending.
+  if (pathname === `${(build.basename ?? "").replace(/\/$/, "")}/__manifest`) return true;
   return matcher(pathname);
 }
 

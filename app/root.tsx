@@ -8,6 +8,8 @@ export default function App() {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <link rel="preconnect" href="https://cdn.shopify.com/" />
+        {/* No icon to fetch: a browser's /favicon.ico request would 404 on every page. */}
+        <link rel="icon" href="data:," />
         <Meta />
         <Links />
       </head>
