@@ -41,6 +41,8 @@ export async function startDemoServer(): Promise<DemoServer> {
   const env: NodeJS.ProcessEnv = {
     HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     HOLDFAST_RATE_LIMIT_JOIN_PER_SESSION: String(JOINS_PER_SESSION),
+    // The checkout producer (buildApp) and the worker must share it; no other test's worker sees it.
+    HOLDFAST_QUEUE_NAMESPACE: `hf-widget-${run}`,
   };
   let demoSaleId: string | null = null;
   const app = buildApp({
@@ -50,7 +52,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     env,
     extraRoutes: (parts) => demoRoutes({ sales: parts.sales, defaultSaleId: () => demoSaleId }),
   });
-  const worker: RunningWorker = startWorker(app, silentLogger, { env, queueNamespace: `hf-widget-${run}`, ledgerIntervalMs: 5_000 });
+  const worker: RunningWorker = startWorker(app, silentLogger, { env, ledgerIntervalMs: 5_000 });
   demoSaleId = (await ensureDemoSale(app.sales)).saleId;
   const created: string[] = [demoSaleId];
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
