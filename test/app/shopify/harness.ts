@@ -52,7 +52,13 @@ export interface ShopifyHarness {
 }
 
 /** Stand-ins by shop domain: the dispatcher sends each shop's Admin API calls to its own. */
-const standIns = new Map<string, ShopifyStandIn>();
+const standIns = new Map<string, Pick<ShopifyStandIn, "url">>();
+
+/** Sends every https://<shop>/ request of this process to `url` (a local server playing Shopify for that shop). */
+export function routeShopTo(shop: string, url: string): void {
+  routeShopsToStandIns();
+  standIns.set(shop, { url });
+}
 let dispatcherInstalled = false;
 
 /** Sends https://<shop>.myshopify.com/* to that shop's stand-in (plain HTTP on loopback), naming the shop in X-Forwarded-Host. */
@@ -97,7 +103,7 @@ export async function startShopifyHarness(): Promise<ShopifyHarness> {
 
   routeShopsToStandIns();
   // The stand-in takes its shops up front: one per installed shop.
-  const mine: string[] = [];
+  const ownStandIns = new Map<string, ShopifyStandIn>();
 
   return {
     app,
@@ -105,20 +111,21 @@ export async function startShopifyHarness(): Promise<ShopifyHarness> {
     db: app.db,
     context,
     queues,
-    standInOf: (shop: string) => standIns.get(shop) as ShopifyStandIn,
+    standInOf: (shop: string) => ownStandIns.get(shop) as ShopifyStandIn,
     logs,
     async installShop(label) {
       const shop = `${label}-${randomBytes(3).toString("hex")}.myshopify.com`;
       const accessToken = `shpat_${randomBytes(12).toString("hex")}`;
-      standIns.set(shop, await startShopifyStandIn([{ domain: shop, accessToken }]));
-      mine.push(shop);
+      const standIn = await startShopifyStandIn([{ domain: shop, accessToken }]);
+      standIns.set(shop, standIn);
+      ownStandIns.set(shop, standIn);
       const session = new Session({ id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken, scope: TEST_APP.scopes?.toString() });
       await sessionStorage.storeSession(session);
       const storeId = await recordShopifyInstall(app.db, app.masterKey.key, session);
       return { shop, storeId, accessToken };
     },
     async createLiveSale(storeId, shop, items, options = {}) {
-      const state = (standIns.get(shop) as ShopifyStandIn).shop(shop);
+      const state = (ownStandIns.get(shop) as ShopifyStandIn).shop(shop);
       const stock = items.map((item) => state.stock({ available: item.allocation }));
       const created = await app.sales.create({
         name: `Drop ${randomUUID().slice(0, 6)}`,
@@ -148,8 +155,8 @@ export async function startShopifyHarness(): Promise<ShopifyHarness> {
       await queues.queue(QUEUE_NAMES.orderEvents).obliterate({ force: true }).catch(() => undefined);
       await queues.close();
       await app.close();
-      await Promise.all(mine.map((shop) => standIns.get(shop)?.close()));
-      for (const shop of mine) standIns.delete(shop);
+      await Promise.all([...ownStandIns.values()].map((standIn) => standIn.close()));
+      for (const shop of ownStandIns.keys()) standIns.delete(shop);
       await database.drop();
     },
   };
