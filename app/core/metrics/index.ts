@@ -1,0 +1,1 @@
+export { CONTENT_TYPE, Counter, CounterChild, Gauge, GaugeChild, Histogram, HistogramChild, LATENCY_BUCKETS, MetricsRegistry } from "./Registry.ts";
