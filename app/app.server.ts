@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { adminSaleRoutes } from "./api/admin/index.ts";
 import { trustedProxiesFromEnv } from "./api/clientAddress.ts";
 import { originPolicyFromEnv } from "./api/cors.ts";
+import { HoldfastMetrics, metricsTokenFromEnv } from "./api/metrics.ts";
 import type { Route } from "./api/router.ts";
 import type { StorefrontDeps } from "./api/storefront/deps.ts";
 import type { CheckoutDeps } from "./api/storefront/checkoutDeps.ts";
@@ -20,6 +21,7 @@ import { SaleService } from "./core/sales/index.ts";
 import { VerifiedTokenCache } from "./core/tokens/index.ts";
 import { RoomViewCache, WaitingRoom, type TicketClaims } from "./core/waiting-room/index.ts";
 import { HoldfastQueues, queueNamespaceFromEnv } from "./core/orders/index.ts";
+import type { BreakerSnapshot } from "./core/resilience/index.ts";
 import { createDb, type Db } from "./db.server.ts";
 import { PrismaCheckoutOrderRepository } from "./db/PrismaCheckoutOrderRepository.ts";
 import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
@@ -44,6 +46,8 @@ export interface AppOptions {
   extraRoutes?: (parts: AppParts) => Route[];
   /** The Remix app behind every other path (npm start); the caller starts it with `web.start(server)`. */
   web?: (parts: AppParts) => WebApp;
+  /** Circuit breakers to show on /metrics (the in-process worker's store directory), read at scrape time. */
+  breakers?: () => readonly BreakerSnapshot[];
 }
 
 export interface AppParts {
@@ -97,6 +101,9 @@ export function buildApp(options: AppOptions): App {
     payments: paymentProviderFromEnv(env, redis),
     orders: new PrismaCheckoutOrderRepository(db),
   };
+  const metrics = new HoldfastMetrics({ queues: checkoutQueues, room, holds, logger: options.logger, ...(options.breakers ? { breakers: options.breakers } : {}) });
+  metrics.countHolds(holds);
+  const metricsTokens = [options.adminToken, metricsTokenFromEnv(env)].filter((token): token is string => typeof token === "string");
   const web = options.web?.(parts) ?? null;
   const server = createHttpServer({
     readiness: [
@@ -104,9 +111,12 @@ export function buildApp(options: AppOptions): App {
       { name: "sql", check: async () => void (await db.$queryRaw`SELECT 1`) },
     ],
     routes: [
-      ...storefrontRoutes(storefront, checkout),
-      ...(options.adminToken ? adminSaleRoutes({ service: sales, adminToken: options.adminToken }) : []),
-      ...(options.extraRoutes?.(parts) ?? []),
+      ...metrics.instrument([
+        ...storefrontRoutes(storefront, checkout),
+        ...(options.adminToken ? adminSaleRoutes({ service: sales, adminToken: options.adminToken }) : []),
+        ...(options.extraRoutes?.(parts) ?? []),
+      ]),
+      ...(metricsTokens.length > 0 ? [metrics.route(metricsTokens)] : []),
     ],
     originPolicy: new StoreOriginPolicy(db, storefront.views, originPolicyFromEnv(env)),
     ...(web ? { web } : {}),
