@@ -58,13 +58,15 @@
   });
 
   function setButtons(enabled) {
+    $(".demo-actions").hidden = false;
     $("[data-pay]").disabled = !enabled;
     $("[data-release]").disabled = !enabled;
   }
 
   function finish(message) {
     $("[data-order]").textContent = message;
-    setButtons(false);
+    $(".demo-actions").hidden = true; // nothing left to do with this reservation
+    $("[data-held]").textContent = "";
     window.Holdfast.done();
     held = null;
     refreshStock();
