@@ -181,6 +181,10 @@ describe("waiting-room widget in the demo store", () => {
     await expect.poll(() => checkout.textContent(), { timeout: 10_000 }).toContain("1 × Right shoe");
     const { counters } = await server.app.sales.get(saleId);
     expect([counters[itemIds[0] as string]?.held, counters[itemIds[1] as string]?.held]).toEqual([1, 1]);
+    // Releasing from the demo checkout gives the units back at once (DELETE /v1/holds/{id}).
+    await page.getByRole("button", { name: "Release my reservation" }).click();
+    await expect.poll(() => checkout.textContent()).toContain("Your reservation was released.");
+    expect((await server.app.sales.get(saleId)).counters[itemIds[1] as string]).toMatchObject({ held: 0, available: 3 });
     expect(unexpected(errors)).toEqual([]);
     await context.close();
   });
