@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { join, relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { vitePlugin as remix } from "@remix-run/dev";
@@ -49,7 +49,7 @@ function prismaClientsFromNode(): Plugin {
       if (!options?.ssr || !/\/app\/generated\/prisma-[a-z]+\/index\.js$/.test(file)) return null;
       const names = Object.keys(createRequire(import.meta.url)(file) as object).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== "default");
       // The build's server bundle sits in <build>/server/ and requires the client relative to itself.
-      const target = isBuild ? relative(join(ROOT, BUILD_DIRECTORY, "server"), file) : file;
+      const target = isBuild ? relative(resolve(ROOT, BUILD_DIRECTORY, "server"), file) : file;
       return [
         `import { createRequire } from "node:module";`,
         `const client = createRequire(import.meta.url)(${JSON.stringify(target)});`,
