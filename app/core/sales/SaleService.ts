@@ -11,11 +11,20 @@ import { runTransition } from "./transitions.ts";
 import type { NewSaleInput, Sale, SaleAction, SaleConfig, SaleDetails, SalePatch, SaleState } from "./types.ts";
 import { checkInteger } from "./validation.ts";
 
+/**
+ * Told after every create, edit and state change, with the sale as it now is: the
+ * sale-lifecycle queue (core/waiting-room/lifecycle.ts) puts its scheduled transitions there.
+ */
+export interface SaleLifecycleHook {
+  saleChanged(sale: Sale): Promise<void>;
+}
+
 export interface SaleServiceDependencies {
   repository: SaleRepository;
   holds: HoldEngine;
   room: WaitingRoom;
   clock?: Clock;
+  lifecycle?: SaleLifecycleHook;
 }
 
 /**
@@ -28,6 +37,7 @@ export class SaleService {
   private readonly holds: HoldEngine;
   private readonly room: WaitingRoom;
   private readonly clock: Clock;
+  private readonly lifecycle: SaleLifecycleHook | undefined;
   /** The last queued change per sale; see `exclusive`. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
@@ -36,6 +46,7 @@ export class SaleService {
     this.holds = deps.holds;
     this.room = deps.room;
     this.clock = deps.clock ?? systemClock;
+    this.lifecycle = deps.lifecycle;
   }
 
   /** A sale with a start time is set up in Redis at once, so the admission controller runs its schedule. */
@@ -50,11 +61,11 @@ export class SaleService {
       if (config.state !== "draft") await this.room.forget(config.id).catch(() => undefined);
       throw error;
     }
-    return this.get(config.id);
+    return this.announce(await this.get(config.id));
   }
 
   update(saleId: string, patch: SalePatch): Promise<SaleDetails> {
-    return this.exclusive(saleId, () => this.applyPatch(saleId, patch));
+    return this.exclusive(saleId, async () => this.announce(await this.applyPatch(saleId, patch)));
   }
 
   private async applyPatch(saleId: string, patch: SalePatch): Promise<SaleDetails> {
@@ -85,7 +96,7 @@ export class SaleService {
     return this.exclusive(saleId, async () => {
       const sale = await this.load(saleId);
       await runTransition({ room: this.room, repository: this.repository, setUp: (config, initial) => this.setUp(config, initial) }, sale, action);
-      return this.get(saleId);
+      return this.announce(await this.get(saleId));
     });
   }
 
@@ -127,6 +138,15 @@ export class SaleService {
         soldOut: view.soldOut,
       },
     };
+  }
+
+  /**
+   * Tells the lifecycle queue. Its failure does not fail the change: the admission
+   * controller's loop applies every schedule anyway, only less punctually.
+   */
+  private async announce(details: SaleDetails): Promise<SaleDetails> {
+    await this.lifecycle?.saleChanged(details.sale).catch(() => undefined);
+    return details;
   }
 
   /** Newest first. */
