@@ -1,12 +1,14 @@
 /**
  * The background half of Holdfast: the waiting room's admission controller (one leader across
- * all workers), the order-events worker (BullMQ), and the ledger persister. `npm start` runs
- * it in the web process; production runs it on its own: `tsx app/worker.ts`.
+ * all workers), the order-events worker (BullMQ), the ledger persister, the stock write-back
+ * (coalesced flushes per sale), the platform-calls worker and scheduled reconciliation.
+ * `npm start` runs it in the web process; production runs it on its own: `tsx app/worker.ts`.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import type { AppParts } from "./app.server.ts";
+import { CheckoutProcessor, CheckoutStore, CheckoutWorker, saleCatalog, unitPricingFromEnv, type PaymentProvider } from "./core/checkout/index.ts";
 import { systemClock } from "./core/clock.ts";
 import { HoldEngine } from "./core/inventory/index.ts";
 import { LedgerPersister } from "./core/ledger/index.ts";
@@ -22,16 +24,23 @@ import {
   PlatformCallQueue,
   queueNamespaceFromEnv,
 } from "./core/orders/index.ts";
+import { PlatformCallWorker } from "./core/orders/PlatformCallWorker.ts";
 import { createRedis, describeRedis, redisConfigFromEnv } from "./core/redis.ts";
 import { SaleService } from "./core/sales/index.ts";
+import { loadMasterKey } from "./core/secrets/index.ts";
+import { EchoGuard, ExternalStockIntake, Reconciler, ReconciliationWorker, StockWriteBack, WriteBackWorker } from "./core/sync/index.ts";
 import { AdmissionController, WaitingRoom } from "./core/waiting-room/index.ts";
+import { PrismaCheckoutOrderRepository } from "./db/PrismaCheckoutOrderRepository.ts";
 import { PrismaLedgerStore } from "./db/PrismaLedgerStore.ts";
 import { PrismaOrderRepository } from "./db/PrismaOrderRepository.ts";
 import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
+import { PrismaSyncCatalog } from "./db/PrismaSyncCatalog.ts";
 import { createDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
+import { paymentProviderFromEnv } from "./platforms/payments/index.ts";
+import { SqlPlatformDirectory } from "./stores.server.ts";
 
 /** What the worker needs of the app: the web process's parts, or the standalone wiring below. */
-export type WorkerParts = Pick<AppParts, "redis" | "db" | "holds" | "room" | "sales">;
+export type WorkerParts = Pick<AppParts, "redis" | "db" | "holds" | "room" | "sales" | "masterKey">;
 
 export interface WorkerOptions {
   /** Reads HOLDFAST_QUEUE_NAMESPACE and HOLDFAST_ORDER_CONCURRENCY; default process.env. */
@@ -42,6 +51,14 @@ export interface WorkerOptions {
   queueNamespace?: string;
   orderConcurrency?: number;
   ledgerIntervalMs?: number;
+  /** Write-back flush interval (ms); default HOLDFAST_WRITE_BACK_INTERVAL_MS, then 1 s. */
+  flushIntervalMs?: number;
+  /** Scheduled reconciliation interval (ms); default HOLDFAST_RECONCILE_INTERVAL_MS, then 5 minutes. */
+  reconcileIntervalMs?: number;
+  /** The store directory; by default one over the app's database and master key (tests pass their own). */
+  platforms?: SqlPlatformDirectory;
+  /** The checkout's payment provider; default from HOLDFAST_PAYMENT_* (platforms/payments/fromEnv.ts). */
+  payments?: PaymentProvider;
 }
 
 export interface RunningWorker {
@@ -49,6 +66,12 @@ export interface RunningWorker {
   queues: HoldfastQueues;
   intake: OrderIntake;
   deadLetters: DeadLetterQueue;
+  /** Platform adapters per store (checkout and webhook routes share it, and its breakers). */
+  platforms: SqlPlatformDirectory;
+  /** Where platform stock reports (webhooks, connector) go: echo check, then restock or overwrite. */
+  stockIntake: ExternalStockIntake;
+  /** Resolves once the write-back and reconciliation schedulers are installed. */
+  ready: Promise<void>;
   /** Lets the jobs in flight finish, then stops every loop. The connections stay the caller's. */
   stop: () => Promise<void>;
 }
@@ -65,6 +88,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const ownQueues = options.queues === undefined;
   const queues = options.queues ?? new HoldfastQueues(parts.redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
   const deadLetters = new DeadLetterQueue(queues);
+  const checkoutStore = new CheckoutStore(parts.redis);
   const orders = new OrderWorker({
     queues,
     deadLetters,
@@ -75,21 +99,66 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
       orders: new PrismaOrderRepository(parts.db),
       platformCalls: new PlatformCallQueue(queues),
       locks: new OrderLocks(parts.redis),
+      checkouts: checkoutStore,
       logger,
     }),
   });
   const ledgerStore = new PrismaLedgerStore(parts.db);
   const ledger = new LedgerPersister(parts.redis, ledgerStore, ledgerStore, { logger, intervalMs: options.ledgerIntervalMs ?? 1_000 });
 
+  const platforms = options.platforms ?? new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger });
+  const checkouts = new CheckoutWorker({
+    queues,
+    deadLetters,
+    logger,
+    processor: new CheckoutProcessor({
+      store: checkoutStore,
+      payments: options.payments ?? paymentProviderFromEnv(env, parts.redis),
+      platforms,
+      inventory: holdEngineInventory(parts.holds, parts.redis),
+      orders: new PrismaCheckoutOrderRepository(parts.db),
+      locks: new OrderLocks(parts.redis),
+      catalog: saleCatalog(new PrismaSaleRepository(parts.db)),
+      pricing: unitPricingFromEnv(env),
+      logger,
+    }),
+  });
+  const catalog = new PrismaSyncCatalog(parts.db);
+  const echo = new EchoGuard(parts.redis);
+  const writeBack = new StockWriteBack({ redis: parts.redis, holds: parts.holds, catalog, platforms, breakers: platforms, echo, logger });
+  const writeBackWorker = new WriteBackWorker({
+    queues,
+    writeBack,
+    catalog,
+    logger,
+    flushIntervalMs: options.flushIntervalMs ?? positiveInteger(env.HOLDFAST_WRITE_BACK_INTERVAL_MS),
+  });
+  const platformCalls = new PlatformCallWorker({ queues, platforms, breakers: platforms, deadLetters, logger });
+  const reconciliation = new ReconciliationWorker({
+    queues,
+    reconciler: new Reconciler({ redis: parts.redis, holds: parts.holds, catalog, history: catalog, platforms, writeBack, logger }),
+    catalog,
+    logger,
+    intervalMs: options.reconcileIntervalMs ?? positiveInteger(env.HOLDFAST_RECONCILE_INTERVAL_MS),
+  });
+
   controller.start();
   orders.start();
+  checkouts.start();
   ledger.start();
+  platformCalls.start();
+  const ready = Promise.all([writeBackWorker.start(), reconciliation.start()]).then(() => undefined);
+  ready.catch((error: unknown) => logger.error("cannot install the write-back or reconciliation schedulers", { error: error instanceof Error ? error.message : String(error) }));
   return {
     queues,
     intake: new OrderIntake(queues, deadLetters),
     deadLetters,
+    platforms,
+    stockIntake: new ExternalStockIntake({ redis: parts.redis, holds: parts.holds, catalog, echo, writeBack, logger }),
+    ready,
     async stop() {
-      await orders.close();
+      await ready.catch(() => undefined);
+      await Promise.all([orders.close(), checkouts.close(), writeBackWorker.close(), platformCalls.close(), reconciliation.close()]);
       await Promise.all([ledger.stop(), controller.stop()]);
       if (ownQueues) await queues.close();
     },
@@ -103,10 +172,13 @@ function positiveInteger(raw: string | undefined): number | undefined {
   return value;
 }
 
+/** The development master key file npm start generates (same path as app.server.ts). */
+const DEV_MASTER_KEY_FILE = fileURLToPath(new URL("../prisma/.holdfast-master-key", import.meta.url));
+
 /**
  * `tsx app/worker.ts`: the worker as a process of its own, wired like buildApp() minus HTTP
- * (no storefront, no master key: the worker signs nothing). Migrates the database first, as
- * `npm start` does; SIGINT/SIGTERM stop it gracefully.
+ * (no storefront; the master key only opens store credentials for platform calls). Migrates
+ * the database first, as `npm start` does; SIGINT/SIGTERM stop it gracefully.
  */
 async function runStandalone(): Promise<void> {
   await import("dotenv/config");
@@ -122,7 +194,8 @@ async function runStandalone(): Promise<void> {
   const holds = new HoldEngine(redis, { clock });
   const room = new WaitingRoom(redis, { clock });
   const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock });
-  const worker = startWorker({ redis, db, holds, room, sales }, logger);
+  const masterKey = loadMasterKey(process.env, { keyFile: DEV_MASTER_KEY_FILE });
+  const worker = startWorker({ redis, db, holds, room, sales, masterKey }, logger);
   logger.info("worker started", { redis: describeRedis(redisConfig), database: redactUrl(databaseUrl), queues: worker.queues.namespace });
 
   let stopping = false;
