@@ -19,6 +19,7 @@ import { createRedis, type RedisClient, type RedisConfig } from "./core/redis.ts
 import { loadMasterKey, type LoadedMasterKey } from "./core/secrets/index.ts";
 import { SaleService } from "./core/sales/index.ts";
 import { VerifiedTokenCache } from "./core/tokens/index.ts";
+import { SaleLifecycle } from "./core/waiting-room/lifecycle.ts";
 import { RoomViewCache, WaitingRoom, type TicketClaims } from "./core/waiting-room/index.ts";
 import { HoldfastQueues, queueNamespaceFromEnv } from "./core/orders/index.ts";
 import type { BreakerSnapshot } from "./core/resilience/index.ts";
@@ -88,20 +89,21 @@ export function buildApp(options: AppOptions): App {
     tickets: new VerifiedTokenCache<TicketClaims>({ type: "ticket" }),
     clock,
   };
-  const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock });
+  // Queue producers of this process (checkout, sale lifecycle, depths on /metrics); the worker has its own.
+  const queues = new HoldfastQueues(redis, { namespace: queueNamespaceFromEnv(env) });
+  const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock, lifecycle: new SaleLifecycle(queues, { clock }) });
   const parts: AppParts = { redis, db, holds, room, sales, storefront, masterKey };
   // Headless checkout: the request opens the order in Redis and queues it; the worker does the rest.
-  const checkoutQueues = new HoldfastQueues(redis, { namespace: queueNamespaceFromEnv(env) });
   const checkout: CheckoutDeps = {
     views: storefront.views,
     keyrings: storefront.keyrings,
     clock,
     checkouts: new CheckoutStore(redis, { clock }),
-    queue: new CheckoutQueue(checkoutQueues),
+    queue: new CheckoutQueue(queues),
     payments: paymentProviderFromEnv(env, redis),
     orders: new PrismaCheckoutOrderRepository(db),
   };
-  const metrics = new HoldfastMetrics({ queues: checkoutQueues, room, holds, logger: options.logger, ...(options.breakers ? { breakers: options.breakers } : {}) });
+  const metrics = new HoldfastMetrics({ queues, room, holds, logger: options.logger, ...(options.breakers ? { breakers: options.breakers } : {}) });
   metrics.countHolds(holds);
   const metricsTokens = [options.adminToken, metricsTokenFromEnv(env)].filter((token): token is string => typeof token === "string");
   const web = options.web?.(parts) ?? null;
@@ -130,7 +132,7 @@ export function buildApp(options: AppOptions): App {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await web?.close();
-      await checkoutQueues.close();
+      await queues.close();
       await redis.quit().catch(() => undefined);
       await db.$disconnect();
     },
