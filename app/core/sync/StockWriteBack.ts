@@ -54,7 +54,10 @@ export interface StockWriteBackOptions {
   breakers?: BreakerLookup;
   echo?: EchoGuard;
   logger?: Logger;
-  /** How long one flush may hold its sale's lock between two platform calls (ms); default 30 s. */
+  /**
+   * Time to live of a flush's lock on its sale (ms), renewed every third of it while the flush
+   * runs: how long the sale waits after a worker died mid-flush. Default 10 s.
+   */
   lockTtlMs?: number;
 }
 
@@ -117,7 +120,7 @@ export class StockWriteBack {
     this.breakers = options.breakers;
     this.echo = options.echo ?? new EchoGuard(options.redis);
     this.logger = options.logger ?? silentLogger;
-    this.lockTtlMs = options.lockTtlMs ?? 30_000;
+    this.lockTtlMs = options.lockTtlMs ?? 10_000;
     this.commands = defineLuaCommands(options.redis, LUA_DIRECTORY, COMMANDS, "holdfastSync_");
   }
 
@@ -140,6 +143,9 @@ export class StockWriteBack {
     if (!sale || sale.items.length === 0) return { ...result, outcome: "no_store" };
 
     const lockToken = await this.lock(saleId, keys, options.lockWaitMs ?? 0);
+    // A platform call may outlast the lock's TTL: keep renewing it while this flush runs.
+    const heartbeat = setInterval(() => void this.commands.extendFlushLock([keys.lock], [lockToken, this.lockTtlMs]).catch(() => undefined), Math.max(50, this.lockTtlMs / 3));
+    heartbeat.unref();
     try {
       // The cursor is read before the counters: a change after this point leaves the sale due.
       const cursor = await lastLedgerId(this.redis, saleId);
@@ -181,6 +187,7 @@ export class StockWriteBack {
       await this.redis.set(keys.cursor, cursor);
       return result;
     } finally {
+      clearInterval(heartbeat);
       await this.commands.releaseFlushLock([keys.lock], [lockToken]).catch(() => undefined);
     }
   }

@@ -77,6 +77,22 @@ describe("what a flush writes", () => {
     expect(await harness.writeBack.flushSale(sale.saleId)).toMatchObject({ calls: 1, written: 1, refused: [] });
   });
 
+  it("runs one flush per sale at a time: a second one is refused as busy, or waits for the first", async () => {
+    const sale = await harness.createSale("shopify", 2, 10);
+    harness.shop.mutationDelayMs = 400;
+    try {
+      const first = harness.writeBack.flushSale(sale.saleId);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect(harness.writeBack.flushSale(sale.saleId)).rejects.toMatchObject({ kind: "throttled", details: { code: "flush_busy" } });
+      const waiting = harness.writeBack.flushSale(sale.saleId, { lockWaitMs: 10_000 });
+      expect(await first).toMatchObject({ calls: 1, written: 2 });
+      // It ran after the first had written: nothing left to write.
+      expect(await waiting).toMatchObject({ outcome: "unchanged", calls: 0 });
+    } finally {
+      harness.shop.mutationDelayMs = 0;
+    }
+  });
+
   it("does nothing for a sale without a store or without stock in Redis", async () => {
     expect(await harness.writeBack.flushSale("t-nosuch-sale")).toMatchObject({ outcome: "no_store", calls: 0 });
   });
