@@ -20,6 +20,7 @@ import { DeadLetterQueue, HoldfastQueues, queueNamespaceFromEnv, type ListedDead
 import { createRedis, describeRedis, redisConfigFromEnv, type RedisClient } from "./core/redis.ts";
 import { SaleConflictError, SaleNotFoundError, SaleService, type Sale, type SaleDetails } from "./core/sales/index.ts";
 import { WaitingRoom } from "./core/waiting-room/index.ts";
+import { SaleLifecycle } from "./core/waiting-room/lifecycle.ts";
 import { loadMasterKey } from "./core/secrets/index.ts";
 import { describeReconciliation, Reconciler, StockWriteBack, UnknownSaleStockError } from "./core/sync/index.ts";
 import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
@@ -421,8 +422,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     db = await openDatabase();
     redis = await connectRedis();
-    const service = new SaleService({ repository: new PrismaSaleRepository(db), holds: new HoldEngine(redis), room: new WaitingRoom(redis) });
-    print(await run(service, command), command.values.json === true);
+    // Schedules set here reach the sale-lifecycle queue as they do from the admin API.
+    const queues = new HoldfastQueues(redis, { namespace: queueNamespaceFromEnv() });
+    try {
+      const service = new SaleService({ repository: new PrismaSaleRepository(db), holds: new HoldEngine(redis), room: new WaitingRoom(redis), lifecycle: new SaleLifecycle(queues) });
+      print(await run(service, command), command.values.json === true);
+    } finally {
+      await queues.close();
+    }
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
