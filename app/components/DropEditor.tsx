@@ -121,8 +121,7 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                         <TextField label={`Product ${index + 1} title`} value={item.title} onChange={(value) => setItem(index, { title: value })} autoComplete="off" error={fieldError(`items.${index}.title`)} />
                         <TextField
                           label={`Product ${index + 1} units allocated`}
-                          type="number"
-                          min={0}
+                          type="text" inputMode="numeric"
                           value={item.allocation}
                           onChange={(value) => setItem(index, { allocation: value })}
                           autoComplete="off"
@@ -187,8 +186,7 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                 </FormLayout.Group>
                 <TextField
                   label={FIELD_LABELS.prequeueMinutes}
-                  type="number"
-                  min={0}
+                  type="text" inputMode="numeric"
                   value={values.prequeueMinutes}
                   onChange={set("prequeueMinutes")}
                   autoComplete="off"
@@ -207,8 +205,8 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
               </Text>
               <FormLayout>
                 <FormLayout.Group>
-                  <TextField label={FIELD_LABELS.holdMinutes} type="number" value={values.holdMinutes} onChange={set("holdMinutes")} autoComplete="off" helpText="How long a shopper's units stay reserved for checkout." error={fieldError("holdMinutes")} />
-                  <TextField label={FIELD_LABELS.perCustomerLimit} type="number" value={values.perCustomerLimit} onChange={set("perCustomerLimit")} autoComplete="off" helpText="Units one customer may buy across the drop; 0 for no limit." error={fieldError("perCustomerLimit")} />
+                  <TextField label={FIELD_LABELS.holdMinutes} type="text" inputMode="numeric" value={values.holdMinutes} onChange={set("holdMinutes")} autoComplete="off" helpText="How long a shopper's units stay reserved for checkout." error={fieldError("holdMinutes")} />
+                  <TextField label={FIELD_LABELS.perCustomerLimit} type="text" inputMode="numeric" value={values.perCustomerLimit} onChange={set("perCustomerLimit")} autoComplete="off" helpText="Units one customer may buy across the drop; 0 for no limit." error={fieldError("perCustomerLimit")} />
                 </FormLayout.Group>
                 <Select
                   label={FIELD_LABELS.admissionMode}
@@ -219,8 +217,8 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                   error={fieldError("admissionMode")}
                 />
                 <FormLayout.Group>
-                  {rate && <TextField label={FIELD_LABELS.perMinute} type="number" value={values.perMinute} onChange={set("perMinute")} autoComplete="off" error={fieldError("perMinute")} />}
-                  {capacity && <TextField label={FIELD_LABELS.maxActive} type="number" value={values.maxActive} onChange={set("maxActive")} autoComplete="off" error={fieldError("maxActive")} />}
+                  {rate && <TextField label={FIELD_LABELS.perMinute} type="text" inputMode="numeric" value={values.perMinute} onChange={set("perMinute")} autoComplete="off" error={fieldError("perMinute")} />}
+                  {capacity && <TextField label={FIELD_LABELS.maxActive} type="text" inputMode="numeric" value={values.maxActive} onChange={set("maxActive")} autoComplete="off" error={fieldError("maxActive")} />}
                 </FormLayout.Group>
                 <Select
                   label={FIELD_LABELS.bypassPolicy}

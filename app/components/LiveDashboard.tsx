@@ -162,7 +162,7 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
             {state !== "ended" && (
               <InlineStack gap="200" blockAlign="end">
                 <Box minWidth="220px">
-                  <TextField label="Shoppers admitted per minute" type="number" value={rate} onChange={setRate} autoComplete="off" />
+                  <TextField label="Shoppers admitted per minute" type="text" inputMode="numeric" value={rate} onChange={setRate} autoComplete="off" />
                 </Box>
                 <Button onClick={() => run("setRate", { perMinute: rate })} loading={busy}>
                   Apply rate

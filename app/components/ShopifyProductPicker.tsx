@@ -78,7 +78,7 @@ export function ShopifyProductPicker({ catalogUrl, add }: { catalogUrl: string; 
           {/* Not a <form>: the picker sits inside the drop's form, and forms cannot nest. */}
           <div
             role="search"
-            aria-label="Search products"
+            aria-label="Product search"
             onKeyDown={(event) => {
               if (event.key !== "Enter") return;
               event.preventDefault();

@@ -30,7 +30,7 @@ export async function action({ request }: ActionFunctionArgs) {
       { status: 401 },
     );
   }
-  return redirect(nextPath(String(form.get("next") ?? "")), { headers: { "set-cookie": consoleCookie(request, adminToken, Date.now()) } });
+  return redirect(nextPath(new URL(request.url).searchParams.get("next") ?? String(form.get("next") ?? "")), { headers: { "set-cookie": consoleCookie(request, adminToken, Date.now()) } });
 }
 
 export default function ConsoleLogin() {
@@ -43,7 +43,8 @@ export default function ConsoleLogin() {
       <main>
         <Page title="Holdfast console" narrowWidth>
           <Card>
-            <Form method="post">
+            {/* `next` rides in the query string: the form has no hidden field to keep in step. */}
+            <Form method="post" action={`/console/login?next=${encodeURIComponent(nextPath(params.get("next")))}`}>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">
                   Sign in
@@ -53,7 +54,6 @@ export default function ConsoleLogin() {
                     {answer.error.message}
                   </Banner>
                 )}
-                <input type="hidden" name="next" value={nextPath(params.get("next"))} />
                 <TextField label="Admin token" name="token" type="password" value={token} onChange={setToken} autoComplete="current-password" helpText="HOLDFAST_ADMIN_TOKEN, or the token file npm start prints." />
                 <Button submit variant="primary" loading={signingIn}>
                   Sign in

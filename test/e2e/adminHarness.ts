@@ -1,0 +1,187 @@
+// The real server for the admin pages' browser tests: buildApp with the Remix app mounted as
+// `npm start` mounts it (Vite in middleware mode, so the pages under test are the working
+// tree's, with no build step), on real Redis and a throwaway SQLite file, the embedded app
+// configured with test credentials, and the Admin API stand-in behind an undici dispatcher
+// (this process is the server, so its fetches reach the stand-in).
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+
+import { LogSeverity, Session } from "@shopify/shopify-api";
+import { MemorySessionStorage } from "@shopify/shopify-app-session-storage-memory";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+import { buildApp, type App } from "../../app/app.server.ts";
+import { silentLogger } from "../../app/core/logger.ts";
+import { createWebApp } from "../../app/remix.server.ts";
+import { configureShopify, SHOPIFY_SCOPES } from "../../app/shopify.server.ts";
+import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import { startAdminStandIn, type AdminShop, type AdminStandIn } from "../app/ui/support/adminStandIn.ts";
+import { sessionToken } from "../app/ui/support/embedded.ts";
+import { freshDatabase, type TestDatabase } from "../db/databases.ts";
+import { testRedisConfig } from "../support/redis.ts";
+
+export const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+export const API_KEY = "holdfast-e2e-api-key";
+export const API_SECRET = `e2e-secret-${randomBytes(8).toString("hex")}`;
+export const ADMIN_TOKEN = `e2e-admin-${randomBytes(16).toString("hex")}`;
+
+export interface AdminServer {
+  base: string;
+  app: App;
+  standIn: AdminStandIn;
+  close(): Promise<void>;
+}
+
+export async function startAdminServer(shops: AdminShop[]): Promise<AdminServer> {
+  const database: TestDatabase = await freshDatabase("sqlite");
+  await migrateDatabase(database.url, () => undefined);
+  // The console resolves the admin token from the environment, as under npm start.
+  process.env.HOLDFAST_ADMIN_TOKEN = ADMIN_TOKEN;
+  const standIn = await startAdminStandIn(shops);
+  const env: NodeJS.ProcessEnv = { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64") };
+  const app = buildApp({
+    redis: testRedisConfig(),
+    databaseUrl: database.url,
+    logger: silentLogger,
+    env,
+    adminToken: ADMIN_TOKEN,
+    web: (parts) =>
+      createWebApp({
+        mode: "development",
+        logger: silentLogger,
+        // The pages tested here need no queue producers (those are for webhooks).
+        loadContext: () => ({ holdfast: { ...parts, logger: silentLogger } }) as never,
+      }),
+  });
+  await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const sessionStorage = new MemorySessionStorage();
+  configureShopify({ apiKey: API_KEY, apiSecretKey: API_SECRET, appUrl: base, sessionStorage, isTesting: true, logLevel: LogSeverity.Error, install: { db: app.db, masterKey: app.masterKey.key } });
+  for (const shop of shops) {
+    await sessionStorage.storeSession(new Session({ id: `offline_${shop.domain}`, shop: shop.domain, state: "", isOnline: false, accessToken: shop.accessToken, scope: SHOPIFY_SCOPES.join(",") }));
+  }
+  await app.web?.start(app.server);
+  return {
+    base,
+    app,
+    standIn,
+    async close() {
+      const sales = await app.sales.list({ limit: 200 }).catch(() => []);
+      // Ended rooms leave the shared registry, so no admission controller keeps visiting them.
+      await Promise.all(sales.map((sale) => app.sales.end(sale.id).catch(() => undefined)));
+      configureShopify(null);
+      await app.close();
+      await standIn.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Debian's chromium with the flags known to work on these machines (no network chatter, no sandbox as root). */
+export function launchChromium(): Promise<Browser> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/**
+ * A stand-in for App Bridge: its real script comes from Shopify's CDN, which these machines
+ * cannot reach. Like App Bridge it defines `window.shopify` with `idToken()` and adds
+ * `Authorization: Bearer <session token>` to the app's own fetches, so authenticate.admin
+ * works for every data request. The token is signed in the test process (exposeFunction),
+ * with the app's secret, as Shopify signs session tokens; the secret never reaches the page.
+ * It has no resourcePicker, so the pages use their Admin API search instead.
+ */
+export async function installAppBridgeStandIn(page: Page, shop: string): Promise<void> {
+  await page.exposeFunction("__holdfastSessionToken", () => sessionToken(shop, API_KEY, API_SECRET));
+  await page.route("https://cdn.shopify.com/**", async (route) => {
+    const url = route.request().url();
+    if (!/app-bridge\.js/.test(url)) return route.fulfill({ status: 200, contentType: url.endsWith(".css") ? "text/css" : "text/plain", body: "" });
+    await route.fulfill({ status: 200, contentType: "text/javascript", body: APP_BRIDGE_STAND_IN });
+  });
+}
+
+const APP_BRIDGE_STAND_IN = `
+(function () {
+  var idToken = function () { return window.__holdfastSessionToken(); };
+  window.shopify = { idToken: idToken, config: { apiKey: ${JSON.stringify(API_KEY)} }, toast: { show: function () {} }, loading: function () {} };
+  var originalFetch = window.fetch.bind(window);
+  window.fetch = async function (input, init) {
+    var url = new URL(typeof input === "string" || input instanceof URL ? String(input) : input.url, location.href);
+    if (url.origin !== location.origin) return originalFetch(input, init);
+    var headers = new Headers((init && init.headers) || (input instanceof Request ? input.headers : undefined));
+    headers.set("Authorization", "Bearer " + (await idToken()));
+    return originalFetch(input, Object.assign({}, init, { headers: headers }));
+  };
+})();
+`;
+
+/**
+ * Headless Chromium says "HeadlessChrome" in its user agent, and shopify-app-remix answers
+ * bots (isbot) with 410 Gone; the pages are opened as the desktop Chrome they imitate.
+ */
+export const DESKTOP_CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
+
+/** The URL Shopify's admin opens the embedded app with. */
+export function embeddedUrl(base: string, shop: string, path = "/app"): string {
+  const host = Buffer.from(`${shop}/admin`).toString("base64url");
+  const query = new URLSearchParams({ embedded: "1", shop, host, id_token: sessionToken(shop, API_KEY, API_SECRET) });
+  return `${base}${path}?${query.toString()}`;
+}
+
+export interface A11yProblem {
+  rule: string;
+  element: string;
+}
+
+/**
+ * A small accessibility check over the rendered DOM: every form control has a label, every
+ * button and link has a name, headings do not skip levels, images have text alternatives.
+ */
+export function accessibilityProblems(page: Page): Promise<A11yProblem[]> {
+  return page.evaluate(() => {
+    const problems: { rule: string; element: string }[] = [];
+    const describe = (el: Element) => el.outerHTML.slice(0, 160);
+    const visible = (el: Element) => {
+      const box = (el as HTMLElement).getBoundingClientRect();
+      const style = getComputedStyle(el);
+      return style.display !== "none" && style.visibility !== "hidden" && (box.width > 0 || box.height > 0);
+    };
+    const textOf = (id: string | null) =>
+      (id ?? "")
+        .split(/\s+/)
+        .map((part) => document.getElementById(part)?.textContent?.trim() ?? "")
+        .join(" ")
+        .trim();
+    const nameOf = (el: Element) =>
+      (el.getAttribute("aria-label") ?? "").trim() || textOf(el.getAttribute("aria-labelledby")) || (el.textContent ?? "").trim() || (el.getAttribute("title") ?? "").trim() || [...el.querySelectorAll("img[alt]")].map((img) => img.getAttribute("alt")).join(" ").trim();
+    for (const el of document.querySelectorAll("input, select, textarea")) {
+      const input = el as HTMLInputElement;
+      if (input.type === "hidden" || !visible(el)) continue;
+      const labelled = (input.labels?.length ?? 0) > 0 || (el.getAttribute("aria-label") ?? "").trim() !== "" || textOf(el.getAttribute("aria-labelledby")) !== "";
+      if (!labelled) problems.push({ rule: "control has a label", element: describe(el) });
+    }
+    for (const el of document.querySelectorAll("button, [role=button], a[href]")) {
+      if (!visible(el)) continue;
+      if (nameOf(el) === "") problems.push({ rule: "button or link has a name", element: describe(el) });
+    }
+    let previous = 0;
+    for (const el of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+      if (!visible(el)) continue;
+      const level = Number(el.tagName.slice(1));
+      if (previous === 0 && level !== 1) problems.push({ rule: "the first heading is an h1", element: describe(el) });
+      if (previous !== 0 && level > previous + 1) problems.push({ rule: "headings do not skip levels", element: describe(el) });
+      previous = level;
+    }
+    if (document.querySelectorAll("h1").length === 0) problems.push({ rule: "the page has an h1", element: document.title });
+    for (const el of document.querySelectorAll("img")) if (!el.hasAttribute("alt")) problems.push({ rule: "image has alt text", element: describe(el) });
+    for (const el of document.querySelectorAll("svg[role=img]")) if (!el.querySelector("title") && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby")) problems.push({ rule: "svg image has a title", element: describe(el) });
+    if (!document.documentElement.lang) problems.push({ rule: "the document has a language", element: "html" });
+    return problems;
+  });
+}
