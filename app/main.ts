@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   say(`listening on ${base}`);
   say(`  storefront API: ${base}/v1/sales/<saleId>/tickets | status | holds | stock`);
   say(`  admin API:      ${base}/v1/admin/sales (Authorization: Bearer <token>; ${admin.source === "env" ? "token from HOLDFAST_ADMIN_TOKEN" : `token in ${admin.path}`})`);
+  say(`  console:        ${base}/console   (the admin pages without Shopify; sign in with the admin token)`);
   say(`  CLI:            npm run holdfast -- sale create --name "Drop" --item "Sneaker:100"   (REDIS_URL=${describeRedis(provision.config)} when the private Redis runs)`);
   if (started.demo) say(`  demo store:     ${base}/demo   (demo sale ${started.demo.saleId}${started.demo.created ? ", created now" : ""}; test payments only)`);
   say(`  health:         ${base}/healthz   readiness: ${base}/readyz`);
