@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/clock.ts";
 import { unverifiedClaims } from "../../core/tokens/index.ts";
 import { shopifyCustomerRef } from "../../platforms/shopify/webhooks.ts";
+import { clientAddress } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
 import type { Handler, RequestContext, Route } from "../router.ts";
 import { requireRoom, type StorefrontDeps } from "../storefront/deps.ts";
@@ -28,16 +29,18 @@ export interface ProxyDeps {
  */
 export function proxyRoutes(deps: ProxyDeps): Route[] {
   const stock = createStockHandler(deps.storefront);
-  const forSale = (handler: Handler): Handler => async (ctx) => {
-    const storeId = await verify(deps, ctx);
-    await requireSaleOfStore(deps.storefront, ctx.params.saleId as string, storeId);
-    return handler(ctx);
-  };
+  const forSale =
+    (handler: (storefront: StorefrontDeps, ctx: RequestContext) => unknown): Handler =>
+    async (ctx) => {
+      const storeId = await verify(deps, ctx);
+      await requireSaleOfStore(deps.storefront, ctx.params.saleId as string, storeId);
+      return handler(throughShopify(deps.storefront, ctx), ctx);
+    };
   return [
-    { method: "POST", path: "/proxy/sales/:saleId/tickets", handler: forSale((ctx) => joinQueue(deps.storefront, ctx)) },
-    { method: "GET", path: "/proxy/sales/:saleId/status", handler: forSale((ctx) => queueStatus(deps.storefront, ctx)) },
-    { method: "POST", path: "/proxy/sales/:saleId/holds", handler: forSale((ctx) => placeHold(deps.storefront, ctx)) },
-    { method: "GET", path: "/proxy/sales/:saleId/stock", handler: forSale(stock) },
+    { method: "POST", path: "/proxy/sales/:saleId/tickets", handler: forSale(joinQueue) },
+    { method: "GET", path: "/proxy/sales/:saleId/status", handler: forSale(queueStatus) },
+    { method: "POST", path: "/proxy/sales/:saleId/holds", handler: forSale(placeHold) },
+    { method: "GET", path: "/proxy/sales/:saleId/stock", handler: forSale((_storefront, ctx) => stock(ctx)) },
     {
       method: "DELETE",
       path: "/proxy/holds/:holdId",
@@ -51,6 +54,18 @@ export function proxyRoutes(deps: ProxyDeps): Route[] {
       },
     },
   ];
+}
+
+/**
+ * Every shopper reaches us from Shopify's proxy, so the connection's address (or the first
+ * untrusted X-Forwarded-For hop) is Shopify's, shared by all. Shopify appends the shopper's
+ * address to X-Forwarded-For; for a request whose signature checked out, that one hop is
+ * trusted too, so per-address limits count shoppers, not Shopify.
+ */
+function throughShopify(storefront: StorefrontDeps, { req }: RequestContext): StorefrontDeps {
+  const shopifyHop = clientAddress(req, storefront.trustedProxies);
+  const configured = storefront.trustedProxies;
+  return { ...storefront, trustedProxies: { has: (address) => address === shopifyHop || configured.has(address) } };
 }
 
 async function verify(deps: ProxyDeps, { req, query }: RequestContext): Promise<string> {

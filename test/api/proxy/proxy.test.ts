@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxySignature, verifyProxyQuery } from "../../../app/api/proxy/signature.ts";
 import { HttpError } from "../../../app/api/HttpError.ts";
 import { requireShopify } from "../../../app/shopify.server.ts";
-import { API_SECRET, startShopifyHarness, TEST_APP, type ShopifyHarness } from "../../app/shopify/harness.ts";
+import { API_SECRET, JOINS_PER_ADDRESS, startShopifyHarness, TEST_APP, type ShopifyHarness } from "../../app/shopify/harness.ts";
 
 let h: ShopifyHarness;
 let shop: string;
@@ -13,11 +13,13 @@ let saleId: string;
 let itemId: string;
 let otherShop: string;
 let otherSaleId: string;
+let storeId: string;
 
 beforeAll(async () => {
   h = await startShopifyHarness();
   const installed = await h.installShop("proxy");
   shop = installed.shop;
+  storeId = installed.storeId;
   const sale = await h.createLiveSale(installed.storeId, shop, [{ title: "Sneaker", allocation: 10 }], { perCustomerLimit: 2 });
   saleId = sale.saleId;
   itemId = sale.items[0]!.itemId;
@@ -54,6 +56,13 @@ async function proxyCall(method: string, path: string, query: string, init: { se
 const ticketsIssued = async (sale: string) => (await h.app.room.view(sale))?.issued ?? 0;
 
 describe("the app-proxy signature", () => {
+  it("reproduces Shopify's documented example (shopify.dev, Authenticate app proxies: secret \"hush\")", () => {
+    const query = new URLSearchParams("extra=1&extra=2&shop=shop-name.myshopify.com&logged_in_customer_id=1&path_prefix=%2Fapps%2Fawesome_reviews&timestamp=1317327555");
+    expect(proxySignature(query, "hush")).toBe("4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb");
+    query.append("signature", "4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb");
+    expect(verifyProxyQuery(query, "hush", 1317327555_000)).toEqual({ shop: "shop-name.myshopify.com", customerId: "1" });
+  });
+
   it("agrees with the Shopify library's own check (authenticate.public.appProxy), repeated custom keys included", async () => {
     const library = requireShopify();
     const now = Date.now();
@@ -147,5 +156,20 @@ describe("the storefront behind the app proxy", () => {
     // A guest in another browser is someone else.
     const guest = await proxyCall("POST", `/sales/${saleId}/holds`, signedQuery([["shop", shop], ["logged_in_customer_id", ""]]), { body: { lines: [{ itemId, quantity: 2 }], requestId: randomUUID() } });
     expect(guest.status).toBe(201);
+  });
+
+  it("limits joins per shopper address (the hop Shopify adds to X-Forwarded-For), not per Shopify address", async () => {
+    const sale = (await h.createLiveSale(storeId, shop, [{ title: "Tee", allocation: 5 }])).saleId;
+    const join = (address: string) =>
+      fetch(`${h.base}/proxy/sales/${sale}/tickets?${signedQuery([["shop", shop]])}`, {
+        method: "POST",
+        headers: { "x-holdfast-session": randomBytes(18).toString("base64url"), "x-forwarded-for": address },
+      });
+    for (let i = 0; i < JOINS_PER_ADDRESS; i++) expect((await join("203.0.113.7")).status).toBe(201);
+    expect((await join("203.0.113.7")).status).toBe(429);
+    // Another shopper through the same Shopify connection is not limited by the first one.
+    expect((await join("203.0.113.8")).status).toBe(201);
+    // What a shopper writes to the left of Shopify's hop changes nothing.
+    expect((await join("198.51.100.1, 203.0.113.7")).status).toBe(429);
   });
 });

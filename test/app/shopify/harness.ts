@@ -27,6 +27,7 @@ import { startShopifyStandIn, type ShopifyStandIn } from "../../support/shopify/
 export const TEST_APP = testConfig();
 export const API_KEY = TEST_APP.apiKey;
 export const API_SECRET = TEST_APP.apiSecretKey;
+export const JOINS_PER_ADDRESS = 3;
 
 export interface LogEntry {
   level: "info" | "warn" | "error";
@@ -90,7 +91,8 @@ export async function startShopifyHarness(): Promise<ShopifyHarness> {
     redis: testRedisConfig(),
     databaseUrl: database.url,
     logger,
-    env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
+    // A low join limit per address, so tests can tell shoppers behind Shopify's proxy apart.
+    env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"), HOLDFAST_RATE_LIMIT_JOIN_PER_IP: String(JOINS_PER_ADDRESS) },
     extraRoutes: (parts) => proxyRoutes({ storefront: parts.storefront, apiSecret: API_SECRET, storeIdOfShop: installedShopLookup(parts.db, 0), clock: parts.storefront.clock }),
   });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
