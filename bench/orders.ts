@@ -1,8 +1,9 @@
 /**
  * Orders benchmark: the asynchronous half of Holdfast.
  *   1. Order-event intake: N order events (half with a hold, half bypassing the room) through
- *      OrderIntake and OrderWorker; jobs/s and end-to-end latency p50/p99 (enqueue -> committed
- *      in Redis and SQL).
+ *      OrderIntake and OrderWorker, all at once (jobs/s; latency is mostly backlog) and then
+ *      paced at half that rate (end-to-end latency p50/p99, enqueue -> committed in Redis and
+ *      SQL, when the worker keeps up).
  *   2. Write-back during a spike: 10,000 stock changes over K items in a few seconds, written
  *      by the WriteBackWorker to the Shopify stand-in (and the WooCommerce stand-in); platform
  *      calls per 10,000 changes against the ideal (one call per item batch per flush interval),
@@ -11,7 +12,8 @@
  * Runs on a private redis-server and a temporary SQLite database. Prints tables and writes
  * bench/results/orders.json.
  *
- * Env: BENCH_ORDER_EVENTS (5000), BENCH_ORDER_CONCURRENCY (50), BENCH_WB_CHANGES (10000),
+ * Env: BENCH_ORDER_EVENTS (5000), BENCH_ORDER_CONCURRENCY (50), BENCH_ORDER_PACED_SECONDS (10),
+ *      BENCH_ORDER_RATE (half the burst's jobs/s), BENCH_WB_CHANGES (10000),
  *      BENCH_WB_ITEMS (500), BENCH_WB_SPIKE_SECONDS (5), BENCH_WB_INTERVAL_MS (1000),
  *      BENCH_WB_PLATFORMS (shopify,woocommerce).
  */
@@ -32,6 +34,8 @@ import { measureSpike, type SpikePlatform, type SpikeResult } from "./orders/wri
 
 const events = envInteger("BENCH_ORDER_EVENTS", 5_000, 10, 1_000_000);
 const concurrency = envInteger("BENCH_ORDER_CONCURRENCY", 50, 1, 1_000);
+const pacedSeconds = envInteger("BENCH_ORDER_PACED_SECONDS", 10, 1, 600);
+const fixedRate = process.env.BENCH_ORDER_RATE ? envInteger("BENCH_ORDER_RATE", 100, 1, 100_000) : null;
 const changes = envInteger("BENCH_WB_CHANGES", 10_000, 10, 1_000_000);
 const items = envInteger("BENCH_WB_ITEMS", 500, 1, 1_000);
 const spikeSeconds = envInteger("BENCH_WB_SPIKE_SECONDS", 5, 1, 600);
@@ -50,7 +54,7 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   cleanup.handleSignals(log);
   const meta = hostMetadata();
-  let intake: IntakeResult | null = null;
+  const intake: IntakeResult[] = [];
   const spikes: SpikeResult[] = [];
   const errors: string[] = [];
   try {
@@ -67,7 +71,10 @@ async function main(): Promise<number> {
     cleanup.add("disconnect from the database", () => db.$disconnect());
 
     try {
-      intake = await measureIntake({ redis, db, runId, events, concurrency, log });
+      const burst = await measureIntake({ redis, db, runId, events, concurrency, log });
+      intake.push(burst);
+      const ratePerSec = fixedRate ?? Math.max(1, Math.floor(burst.jobsPerSec / 2));
+      intake.push(await measureIntake({ redis, db, runId, events: ratePerSec * pacedSeconds, concurrency, ratePerSec, log }));
     } catch (error) {
       errors.push(`intake: ${error instanceof Error ? error.message : String(error)}`);
       log(errors.at(-1)!);
@@ -87,26 +94,26 @@ async function main(): Promise<number> {
     }
   }
 
-  if (intake) {
+  if (intake.length > 0) {
     console.log("\nOrder-event intake (enqueue -> committed in Redis and SQL)");
     console.log(
       formatTable(
-        ["events", "with hold", "bypass", "concurrency", "jobs/s", "p50 ms", "p99 ms", "max ms", "failed", "sold", "SQL orders"],
-        [
-          [
-            formatCount(intake.events),
-            formatCount(intake.withHold),
-            formatCount(intake.bypass),
-            String(intake.concurrency),
-            formatCount(intake.jobsPerSec),
-            formatMs(intake.latencyMs.p50Ms),
-            formatMs(intake.latencyMs.p99Ms),
-            formatMs(intake.latencyMs.maxMs),
-            String(intake.failed),
-            formatCount(intake.soldInRedis),
-            formatCount(intake.ordersInSql),
-          ],
-        ],
+        ["shape", "offered/s", "events", "with hold", "bypass", "concurrency", "jobs/s", "p50 ms", "p99 ms", "max ms", "failed", "sold", "SQL orders"],
+        intake.map((run) => [
+          run.shape,
+          run.ratePerSec === null ? "all at once" : formatCount(run.ratePerSec),
+          formatCount(run.events),
+          formatCount(run.withHold),
+          formatCount(run.bypass),
+          String(run.concurrency),
+          formatCount(run.jobsPerSec),
+          formatMs(run.latencyMs.p50Ms),
+          formatMs(run.latencyMs.p99Ms),
+          formatMs(run.latencyMs.maxMs),
+          String(run.failed),
+          formatCount(run.soldInRedis),
+          formatCount(run.ordersInSql),
+        ]),
       ),
     );
   }
@@ -144,7 +151,7 @@ async function main(): Promise<number> {
   }
   const output = writeResults("orders", {
     meta: { ...meta, runId, durationSeconds: round((Date.now() - startedAt) / 1_000, 1) },
-    settings: { events, concurrency, changes, items, spikeSeconds, flushIntervalMs, platforms },
+    settings: { events, concurrency, pacedSeconds, fixedRate, changes, items, spikeSeconds, flushIntervalMs, platforms },
     intake,
     writeBack: spikes,
     goals,

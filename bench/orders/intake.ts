@@ -4,6 +4,10 @@
  * then the SQL record), half with a hold and half bypassing the room. Throughput is events
  * over the time from the first enqueue to the last completion; latency per event is BullMQ's
  * own timestamps, added -> finished (committed in Redis and SQL).
+ *
+ * Two shapes: a burst (every event enqueued at once, as after a drop's first minute: the
+ * throughput figure, latency is mostly time in the backlog) and a paced stream at a fixed
+ * rate below that throughput (the latency an order sees when the worker keeps up).
  */
 import { HoldEngine } from "../../app/core/inventory/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
@@ -30,10 +34,15 @@ export interface IntakeOptions {
   runId: string;
   events: number;
   concurrency: number;
+  /** Events per second, paced; unset: all at once (a burst). */
+  ratePerSec?: number;
   log: (message: string) => void;
 }
 
 export interface IntakeResult {
+  shape: "burst" | "paced";
+  /** Offered rate when paced (events/s). */
+  ratePerSec: number | null;
   events: number;
   withHold: number;
   bypass: number;
@@ -49,7 +58,8 @@ export interface IntakeResult {
 
 export async function measureIntake(options: IntakeOptions): Promise<IntakeResult> {
   const { redis, db, runId, events, log } = options;
-  const saleId = `bench-orders-${runId}`;
+  const shape = options.ratePerSec === undefined ? "burst" : "paced";
+  const saleId = `bench-orders-${shape}-${runId}`;
   const holds = new HoldEngine(redis);
   await db.sale.create({ data: { id: saleId, name: "bench orders", state: "live", holdMinutes: 30, perCustomerLimit: 0, bypassPolicy: "allow" } });
   await holds.defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId: "sku", allocation: events * 2 }] });
@@ -63,9 +73,9 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
     );
     for (const result of batch) if (result.outcome === "reserved") holdIds.push(result.holdId);
   }
-  log(`intake: ${holdIds.length} holds placed; ${events} events to go (${events - holdIds.length} bypassing the room)`);
+  log(`intake ${shape}: ${holdIds.length} holds placed; ${events} events to go (${events - holdIds.length} bypassing the room)`);
 
-  const queues = new HoldfastQueues(redis, { namespace: `bench-orders-${runId}` });
+  const queues = new HoldfastQueues(redis, { namespace: `bench-orders-${shape}-${runId}` });
   const deadLetters = new DeadLetterQueue(queues);
   const intake = new OrderIntake(queues, deadLetters);
   const worker = new OrderWorker({
@@ -96,10 +106,23 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
       ...(index < holdIds.length ? { holdId: holdIds[index] } : {}),
     }));
     const started = Date.now();
-    // Webhook-like arrival: many deliveries in flight at once.
-    for (let start = 0; start < all.length; start += 100) await Promise.all(all.slice(start, start + 100).map((event) => intake.enqueue(event)));
+    if (options.ratePerSec === undefined) {
+      // Webhook-like arrival: many deliveries in flight at once.
+      for (let start = 0; start < all.length; start += 100) await Promise.all(all.slice(start, start + 100).map((event) => intake.enqueue(event)));
+    } else {
+      // Paced: every 20 ms the events due by then, each delivery on its own.
+      const rate = options.ratePerSec;
+      let sent = 0;
+      const pending: Promise<unknown>[] = [];
+      while (sent < all.length) {
+        const due = Math.min(all.length, Math.floor(((Date.now() - started) / 1_000) * rate) + 1);
+        for (; sent < due; sent += 1) pending.push(intake.enqueue(all[sent]!));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await Promise.all(pending);
+    }
     const enqueued = Date.now();
-    log(`intake: ${events} events enqueued in ${((enqueued - started) / 1_000).toFixed(2)} s; waiting for the worker`);
+    log(`intake ${shape}: ${events} events enqueued in ${((enqueued - started) / 1_000).toFixed(2)} s; waiting for the worker`);
     for (;;) {
       const counts = await queue.getJobCounts("completed", "failed");
       if ((counts.completed ?? 0) + (counts.failed ?? 0) >= events) break;
@@ -116,6 +139,8 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
     const counts = await queue.getJobCounts("failed");
     const snapshot = await holds.snapshot(saleId);
     return {
+      shape,
+      ratePerSec: options.ratePerSec ?? null,
       events,
       withHold: holdIds.length,
       bypass: events - holdIds.length,
