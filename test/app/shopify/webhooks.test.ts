@@ -4,8 +4,13 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { holdEngineInventory, OrderLocks, OrderProcessor, parseOrderEvent, PlatformCallQueue, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
+import { EchoGuard, ExternalStockIntake, StockWriteBack, writeBackKeys } from "../../../app/core/sync/index.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
-import { HOLD_ATTRIBUTE, shopifyCustomerRef } from "../../../app/platforms/shopify/webhooks.ts";
+import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
+import { parseStockRef } from "../../../app/platforms/shopify/refs.ts";
+import { action as inventoryLevelsUpdate } from "../../../app/routes/webhooks.inventory_levels.update.tsx";
+import { SqlPlatformDirectory } from "../../../app/stores.server.ts";
+import { HOLD_ATTRIBUTE, shopifyCustomerRef, stockReportFromWebhook } from "../../../app/platforms/shopify/webhooks.ts";
 import { action as appUninstalled } from "../../../app/routes/webhooks.app.uninstalled.tsx";
 import { action as customersDataRequest } from "../../../app/routes/webhooks.customers.data_request.tsx";
 import { action as customersRedact } from "../../../app/routes/webhooks.customers.redact.tsx";
@@ -254,5 +259,33 @@ describe("install lifecycle and privacy webhooks", () => {
     expect(await h.db.order.count({ where: { saleId: sale.saleId } })).toBe(0);
     expect(await h.db.session.count({ where: { shop } })).toBe(0);
     expect(await h.db.store.count({ where: { id: other.storeId } })).toBe(1);
+  });
+});
+
+describe("inventory_levels/update", () => {
+  it("names the stock as the adapter does (InventoryItem gid @ Location gid)", () => {
+    const report = stockReportFromWebhook("st_1", { inventory_item_id: 271878346596, location_id: 24826418, available: 6, updated_at: "2026-11-28T12:00:00Z" });
+    expect(report).toEqual({ storeId: "st_1", ref: "gid://shopify/InventoryItem/271878346596@gid://shopify/Location/24826418", available: 6 });
+    expect(parseStockRef(report!.ref)).toEqual({ inventoryItemId: "gid://shopify/InventoryItem/271878346596", locationId: "gid://shopify/Location/24826418" });
+    expect(stockReportFromWebhook("st_1", { inventory_item_id: 1, location_id: 2, available: null })).toBeNull();
+  });
+
+  it("hands the report to the stock intake, which records what the platform holds for the sale item", async () => {
+    const { shop, storeId } = await h.installShop("stock");
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
+    const item = sale.items[0]!;
+    const catalog = new PrismaSyncCatalog(h.db);
+    const stockIntake = new ExternalStockIntake({
+      redis: h.app.redis,
+      holds: h.app.holds,
+      catalog,
+      echo: new EchoGuard(h.app.redis),
+      writeBack: new StockWriteBack({ redis: h.app.redis, holds: h.app.holds, catalog, platforms: new SqlPlatformDirectory({ db: h.db, masterKey: h.app.masterKey.key, redis: h.app.redis }) }),
+    });
+    const context = { holdfast: { ...h.context.holdfast, stockIntake } };
+    const payload = { inventory_item_id: item.inventoryItemId, location_id: item.locationId, available: 7, updated_at: "2026-11-28T12:00:00Z" };
+    const response = await inventoryLevelsUpdate({ request: signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop, payload }), context, params: {} });
+    expect(response.status).toBe(200);
+    expect(await h.app.redis.hget(writeBackKeys(sale.saleId).written, item.itemId)).toContain("7");
   });
 });
