@@ -24,7 +24,7 @@ export interface HttpPaymentOptions {
  *   POST <endpoint>/captures {orderId, amount:{amountMinor,currency}, payment}
  *     200/201 {paymentRef}                   captured (also for a repeated Idempotency-Key)
  *     402/422 {error:{code,message}}         declined: final
- *     429, 5xx, timeout                      unavailable: the checkout job retries
+ *     401/403, 429, 5xx, timeout             unavailable: the checkout job retries
  *   POST <endpoint>/refunds {orderId, reason}  200, or 404 when nothing was captured
  *
  * Every request carries X-Holdfast-Timestamp/X-Holdfast-Signature (HMAC-SHA256 of
@@ -100,7 +100,11 @@ export class HttpPaymentProvider implements PaymentProvider {
       });
     } catch (error) {
       if (!(error instanceof PlatformError)) throw error;
-      if (error.kind === "throttled" || error.kind === "unavailable") throw new PaymentUnavailableError(error.message, error.details.retryAfterMs, isBreakerOpen(error));
+      // A bridge refusing our signature is our misconfiguration, not the shopper's card: retry
+      // (then dead-letter, replayable once fixed) rather than fail the order as declined.
+      if (error.kind === "throttled" || error.kind === "unavailable" || error.kind === "unauthorized") {
+        throw new PaymentUnavailableError(error.message, error.details.retryAfterMs, isBreakerOpen(error));
+      }
       throw new PaymentDeclinedError(error.details.code ?? "payment_declined", error.message);
     }
   }
