@@ -94,15 +94,18 @@ export function buildApp(options: AppOptions): App {
   const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock, lifecycle: new SaleLifecycle(queues, { clock }) });
   const parts: AppParts = { redis, db, holds, room, sales, storefront, masterKey };
   // Headless checkout: the request opens the order in Redis and queues it; the worker does the rest.
-  const checkout: CheckoutDeps = {
-    views: storefront.views,
-    keyrings: storefront.keyrings,
-    clock,
-    checkouts: new CheckoutStore(redis, { clock }),
-    queue: new CheckoutQueue(queues),
-    payments: paymentProviderFromEnv(env, redis),
-    orders: new PrismaCheckoutOrderRepository(db),
-  };
+  const payments = paymentProviderFromEnv(env, redis);
+  const checkout: CheckoutDeps | undefined = payments
+    ? {
+        views: storefront.views,
+        keyrings: storefront.keyrings,
+        clock,
+        checkouts: new CheckoutStore(redis, { clock }),
+        queue: new CheckoutQueue(queues),
+        payments,
+        orders: new PrismaCheckoutOrderRepository(db),
+      }
+    : undefined;
   const metrics = new HoldfastMetrics({ queues, room, holds, logger: options.logger, ...(options.breakers ? { breakers: options.breakers } : {}) });
   metrics.countHolds(holds);
   const metricsTokens = [options.adminToken, metricsTokenFromEnv(env)].filter((token): token is string => typeof token === "string");
