@@ -1,7 +1,6 @@
 import { json } from "@remix-run/node";
 
-import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
-import { SaleConflictError, SaleNotFoundError } from "../core/sales/index.ts";
+import { isInvalidInput, isSaleConflict, isSaleNotFound } from "./errorKinds.server.ts";
 
 /**
  * A failure the merchant can act on, answered as `{"error":{"code","message"}}` with a 4xx,
@@ -30,12 +29,15 @@ export class ShopifyReadError extends PageError {
 /** The error as a JSON answer, or null for an error nobody planned for (it stays a 500). */
 export function errorResponse(error: unknown): Response | null {
   if (error instanceof Response) return error;
-  if (error instanceof PageError) return json({ error: { code: error.code, message: error.message } }, { status: error.status });
-  if (error instanceof SaleNotFoundError) {
+  if (error instanceof Error && error.name === "PageError" && "status" in error && "code" in error) {
+    const page = error as PageError;
+    return json({ error: { code: page.code, message: page.message } }, { status: page.status });
+  }
+  if (isSaleNotFound(error)) {
     return json({ error: { code: error.code, message: "This drop does not exist (or belongs to another shop). Go back to the drops list." } }, { status: 404 });
   }
-  if (error instanceof SaleConflictError) return json({ error: { code: error.code, message: error.message } }, { status: 409 });
-  if (error instanceof InvalidInputError) return json({ error: { code: error.code, message: error.message } }, { status: 400 });
+  if (isSaleConflict(error)) return json({ error: { code: error.code, message: error.message } }, { status: 409 });
+  if (isInvalidInput(error)) return json({ error: { code: error.code, message: error.message } }, { status: 400 });
   return null;
 }
 

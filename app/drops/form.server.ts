@@ -2,9 +2,10 @@ import { z } from "zod";
 
 import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
 import { BYPASS_POLICIES, type BypassPolicy } from "../core/orders/index.ts";
-import { SaleConflictError, type NewSaleInput, type SaleDetails, type SalePatch } from "../core/sales/index.ts";
+import type { NewSaleInput, SaleDetails, SalePatch } from "../core/sales/index.ts";
 import { FIELD_LABELS, type DropFormValues, type FieldErrors, type FormProblem } from "../components/dropForm.ts";
 import { fromZonedInput, isTimeZone, toZonedInput } from "../components/zonedTime.ts";
+import { isInvalidInput, isSaleConflict } from "./errorKinds.server.ts";
 
 // Shapes only: every value is a string as the inputs hold it. The rules are the core's.
 const formSchema = z.strictObject({
@@ -205,6 +206,9 @@ const CORE_FIELDS: [RegExp, (match: RegExpExecArray) => string][] = [
 ];
 
 const CORE_WORDS: [RegExp, string][] = [
+  [/^holdMinutes\b/, "hold minutes"],
+  [/^perCustomerLimit\b/, "the limit per customer"],
+  [/^name\b/, "the drop name"],
   [/schedule\.prequeueAt/g, "the pre-queue opening"],
   [/schedule\.startsAt/g, "the start"],
   [/schedule\.endsAt/g, "the end"],
@@ -222,8 +226,8 @@ function reword(message: string): string {
 
 /** What the form shows for a refused save, or null when the error is not the merchant's to fix. */
 export function formProblem(error: unknown): FormProblem | null {
-  if (error instanceof FormInputError) return { code: error.code, message: "Some fields need a fix before the drop can be saved; see below.", fields: { [error.field]: error.message } };
-  if (error instanceof InvalidInputError) {
+  if (isInvalidInput(error) && "field" in error && typeof error.field === "string") return { code: error.code, message: "Some fields need a fix before the drop can be saved; see below.", fields: { [error.field]: error.message } };
+  if (isInvalidInput(error)) {
     const fields: FieldErrors = {};
     for (const [pattern, field] of CORE_FIELDS) {
       const match = pattern.exec(error.message);
@@ -237,7 +241,7 @@ export function formProblem(error: unknown): FormProblem | null {
     const message = Object.keys(fields).length > 0 ? "Some fields need a fix before the drop can be saved; see below." : reword(error.message);
     return { code: error.code, message, fields };
   }
-  if (error instanceof SaleConflictError) return { code: error.code, message: error.message, fields: {} };
+  if (isSaleConflict(error)) return { code: error.code, message: error.message, fields: {} };
   return null;
 }
 
@@ -245,6 +249,6 @@ export function formProblem(error: unknown): FormProblem | null {
 export function formFailure(error: unknown): { status: number; problem: FormProblem } | null {
   const problem = formProblem(error);
   if (!problem) return null;
-  const status = error instanceof SaleConflictError ? 409 : problem.code === "invalid_form" ? 400 : 422;
+  const status = isSaleConflict(error) ? 409 : problem.code === "invalid_form" ? 400 : 422;
   return { status, problem };
 }

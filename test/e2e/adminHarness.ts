@@ -95,14 +95,19 @@ export function launchChromium(): Promise<Browser> {
  * `Authorization: Bearer <session token>` to the app's own fetches, so authenticate.admin
  * works for every data request. The token is signed in the test process (exposeFunction),
  * with the app's secret, as Shopify signs session tokens; the secret never reaches the page.
- * It has no resourcePicker, so the pages use their Admin API search instead.
+ * With `picks`, `shopify.resourcePicker()` answers with those product variants, as the
+ * merchant's choice in App Bridge's picker would; without, there is no picker and the pages
+ * use their Admin API search instead.
  */
-export async function installAppBridgeStandIn(page: Page, shop: string): Promise<void> {
+export async function installAppBridgeStandIn(page: Page, shop: string, picks?: { productId: string; variantIds: string[] }): Promise<void> {
   await page.exposeFunction("__holdfastSessionToken", () => sessionToken(shop, API_KEY, API_SECRET));
   await page.route("https://cdn.shopify.com/**", async (route) => {
     const url = route.request().url();
     if (!/app-bridge\.js/.test(url)) return route.fulfill({ status: 200, contentType: url.endsWith(".css") ? "text/css" : "text/plain", body: "" });
-    await route.fulfill({ status: 200, contentType: "text/javascript", body: APP_BRIDGE_STAND_IN });
+    const picker = picks
+      ? `window.shopify.resourcePicker = async function () { return [${JSON.stringify({ id: picks.productId, variants: picks.variantIds.map((id) => ({ id })) })}]; };`
+      : "";
+    await route.fulfill({ status: 200, contentType: "text/javascript", body: APP_BRIDGE_STAND_IN + picker });
   });
 }
 

@@ -169,4 +169,45 @@ describe("admin pages in the browser", () => {
       await watched.context.close();
     }
   });
+
+  it("embedded app with App Bridge's picker: a refused save says what to fix, then create and edit", { timeout: 60_000 }, async () => {
+    const watched = await openPage();
+    const { page } = watched;
+    try {
+      await installAppBridgeStandIn(page, SHOP, { productId: "gid://shopify/Product/10", variantIds: ["gid://shopify/ProductVariant/101", "gid://shopify/ProductVariant/102"] });
+      await page.goto(embeddedUrl(server.base, SHOP, "/app/drops/new"));
+      await hydrated(page);
+      await page.getByLabel("Drop name").fill("Picked drop");
+      await page.getByRole("button", { name: "Pick products" }).click();
+      await page.getByText("Shop floor: 12 available (keeps selling when out of stock!)").waitFor();
+      await page.getByLabel("Hold minutes").fill("0");
+      await page.getByRole("button", { name: "Save drop" }).last().click();
+      await page.getByText("The drop was not saved").waitFor();
+      await page.getByText("Hold minutes must be an integer from 1 to 120.").first().waitFor();
+      // A refused save answers 422, which the browser reports as a failed resource; that one is expected.
+      watched.errors.splice(0, watched.errors.length, ...watched.errors.filter((error) => !/status of 422/.test(error)));
+      await checkPage(watched, "embedded-refused");
+
+      await page.getByLabel("Hold minutes").fill("15");
+      await page.getByRole("button", { name: "Save drop" }).last().click();
+      await page.waitForURL(/\/app\/drops\/\w+\/live/);
+      const saleId = /drops\/(\w+)\/live/.exec(page.url())?.[1] ?? "";
+      expect((await server.app.sales.get(saleId)).sale.items.map((item) => [item.title, item.allocation])).toEqual([
+        ["Sneaker - 42", 30],
+        ["Sneaker - 43", 12],
+      ]);
+
+      await page.getByRole("link", { name: "Settings" }).click();
+      await page.getByLabel("Product 2 units allocated").fill("10");
+      await page.getByRole("button", { name: "Save drop" }).last().click();
+      await page.getByText("The drop's settings are saved and in effect.").waitFor();
+      expect((await server.app.sales.get(saleId)).sale.items[1]?.allocation).toBe(10);
+      await checkPage(watched, "embedded-saved");
+    } catch (error) {
+      await page.screenshot({ path: `${SCREENSHOTS}admin-failure-${Date.now()}.png`, fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await watched.context.close();
+    }
+  });
 });

@@ -144,7 +144,7 @@ describe("saving a drop", () => {
     ["an end before the start", { endsAt: "2030-01-15T17:00" }, "endsAt", /the end must be after the start/i],
     ["a time the clocks skip", { startsAt: "2030-03-31T02:30" }, "startsAt", /does not exist in Europe\/Berlin/],
     ["an allocation below zero", { items: [{ title: "Sneaker", allocation: "-1", platformRef: REF_42 }] }, "items.0.allocation", /Allocation must be an integer from 0/],
-    ["a nameless drop", { name: " " }, "name", /Name must be 1-200 characters/],
+    ["a nameless drop", { name: " " }, "name", /The drop name must be 1-200 characters/],
   ])("refuses %s with 422, the field's message, and no drop", async (_label, overrides, field, message) => {
     const before = await saleCount();
     const response = (await newAction(args(post(SHOP, "/app/drops/new", dropForm(overrides as Partial<DropFormValues>))))) as Response;

@@ -94,3 +94,32 @@ describe("the chart", () => {
     expect(points).toBe("48.0,112.0 148.0,12.0");
   });
 });
+
+describe("core errors from another copy of the core", () => {
+  // Under Vite and in the Remix build, the routes have their own copy of app/core, while the
+  // SaleService in the load context comes from the server process: same names, other classes.
+  class InvalidInputError extends Error {
+    override readonly name = "InvalidInputError";
+    constructor(readonly code: string, message: string) {
+      super(message);
+    }
+  }
+  class SaleConflictError extends Error {
+    override readonly name = "SaleConflictError";
+    constructor(readonly code: string, message: string) {
+      super(message);
+    }
+  }
+
+  it("are recognised by name and code, not by class", async () => {
+    const { formFailure } = await import("../../../app/drops/form.server.ts");
+    const { errorResponse } = await import("../../../app/drops/errors.server.ts");
+    expect(formFailure(new InvalidInputError("invalid_hold_minutes", "holdMinutes must be an integer from 1 to 120."))).toEqual({
+      status: 422,
+      problem: { code: "invalid_hold_minutes", message: expect.any(String), fields: { holdMinutes: "Hold minutes must be an integer from 1 to 120." } },
+    });
+    expect(formFailure(new SaleConflictError("sale_ended", "Sale x has ended."))?.status).toBe(409);
+    expect(errorResponse(new SaleConflictError("invalid_transition", "Cannot pause."))?.status).toBe(409);
+    expect(errorResponse(new Error("boom"))).toBeNull();
+  });
+});
