@@ -11,11 +11,14 @@
  */
 import { z } from "zod";
 
+import { holdIdOfOrder } from "../../core/checkout/index.ts";
 import type { OrderEvent, OrderEventKind } from "../../core/orders/index.ts";
 import { gid, stockRef } from "./refs.ts";
 
 export const HOLD_ATTRIBUTE = "_holdfast_hold";
 export const HOLD_TOKEN_ATTRIBUTE = "_holdfast_token";
+/** What ShopifyPlatform.createOrder puts on the draft orders of headless checkouts. */
+export const CHECKOUT_ORDER_ATTRIBUTE = "holdfast_order_id";
 
 /** How a Shopify customer is named in holds and orders (per-customer limits count across both). */
 export function shopifyCustomerRef(customerId: string | number): string {
@@ -94,7 +97,8 @@ export function orderEventsFromWebhook(webhook: OrderWebhook): OrderMapping {
     group.holdId ??= attribute(line.properties, HOLD_ATTRIBUTE);
     bySale.set(item.saleId, group);
   }
-  const cartHold = attribute(order.note_attributes, HOLD_ATTRIBUTE);
+  // A completed draft order of our headless checkout names its order (co-<hold id>) instead.
+  const cartHold = attribute(order.note_attributes, HOLD_ATTRIBUTE) ?? holdIdOfOrder(attribute(order.note_attributes, CHECKOUT_ORDER_ATTRIBUTE) ?? "") ?? undefined;
   const occurredAt = timeOf(kind === "cancelled" ? (order.cancelled_at ?? order.updated_at) : order.created_at) ?? webhook.now;
   const events: OrderEvent[] = [];
   for (const [saleId, group] of bySale) {
