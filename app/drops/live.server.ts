@@ -11,16 +11,16 @@ import type { DropsDeps, DropsScope } from "./deps.server.ts";
 export type LiveSample = ChartSample;
 
 /**
- * What the dashboard shows. Write-back lag and breaker state (`writeBack`) are null: the
- * stock write-back (app/core/sync) does not report them to the pages yet, and the page says
- * "not available".
+ * What the dashboard shows. `writeBack` is null for a drop without a platform store; its
+ * breaker is null because breakers live in the worker's store directory, which this process
+ * cannot see (the page says "not available").
  */
 export type LiveSnapshot = LiveNumbers;
 
 /**
  * The chart's samples: a capped Redis list under the sale's hash tag, written by the
  * dashboard's poll (so there are points while someone watches, one per SAMPLE_EVERY_MS
- * whoever many watch), kept for a week after the last one.
+ * however many watch), kept for a week after the last one.
  */
 export const SAMPLE_EVERY_MS = 5_000;
 export const MAX_SAMPLES = 720; // an hour at one per 5 s
