@@ -34,7 +34,7 @@ import { PrismaCheckoutOrderRepository } from "./db/PrismaCheckoutOrderRepositor
 import { PrismaLedgerStore } from "./db/PrismaLedgerStore.ts";
 import { PrismaOrderRepository } from "./db/PrismaOrderRepository.ts";
 import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
-import { PrismaSyncCatalog } from "./db/PrismaSyncCatalog.ts";
+import { PrismaSyncCatalog, PrismaWriteBackJournal } from "./db/PrismaSyncCatalog.ts";
 import { createDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
 import { paymentProviderFromEnv } from "./platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "./stores.server.ts";
@@ -125,7 +125,8 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   });
   const catalog = new PrismaSyncCatalog(parts.db);
   const echo = new EchoGuard(parts.redis);
-  const writeBack = new StockWriteBack({ redis: parts.redis, holds: parts.holds, catalog, platforms, breakers: platforms, echo, logger });
+  const journal = new PrismaWriteBackJournal(parts.db);
+  const writeBack = new StockWriteBack({ redis: parts.redis, holds: parts.holds, catalog, platforms, breakers: platforms, echo, journal, logger });
   const writeBackWorker = new WriteBackWorker({
     queues,
     writeBack,
@@ -138,6 +139,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     queues,
     reconciler: new Reconciler({ redis: parts.redis, holds: parts.holds, catalog, history: catalog, platforms, writeBack, logger }),
     catalog,
+    journal,
     logger,
     intervalMs: options.reconcileIntervalMs ?? positiveInteger(env.HOLDFAST_RECONCILE_INTERVAL_MS),
   });

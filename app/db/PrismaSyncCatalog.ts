@@ -3,7 +3,7 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Line } from "../core/inventory/index.ts";
-import type { PersistedLedgerEntry, PersistedOrder, SaleHistory, SyncCatalog, SyncSale } from "../core/sync/index.ts";
+import type { PersistedLedgerEntry, PersistedOrder, SaleHistory, SyncCatalog, SyncSale, WriteBackEntry, WriteBackJournal } from "../core/sync/index.ts";
 import type { Db } from "../db.server.ts";
 
 /** Sales whose stock moves: the pre-queue takes no stock, but holds start with the sale and a paused sale still commits. */
@@ -71,5 +71,24 @@ export class PrismaSyncCatalog implements SyncCatalog, SaleHistory {
   async orders(saleId: string): Promise<PersistedOrder[]> {
     const rows = await this.db.order.findMany({ where: { saleId }, select: { platformOrderRef: true, status: true, linesJson: true } });
     return rows.map((row) => ({ platformOrderRef: row.platformOrderRef, status: row.status, lines: JSON.parse(row.linesJson) as Line[] }));
+  }
+}
+
+/** The write-back's audit trail in SQL (`WriteBackLog`). */
+export class PrismaWriteBackJournal implements WriteBackJournal {
+  constructor(private readonly db: Db) {}
+
+  async record(entry: WriteBackEntry): Promise<void> {
+    await this.db.writeBackLog.create({ data: { ...entry, error: entry.error?.slice(0, 1_000) ?? null } });
+  }
+
+  async prune(before: Date): Promise<number> {
+    const { count } = await this.db.writeBackLog.deleteMany({ where: { createdAt: { lt: before } } });
+    return count;
+  }
+
+  /** The sale's latest calls, newest first. */
+  async latest(saleId: string, limit = 20) {
+    return this.db.writeBackLog.findMany({ where: { saleId }, orderBy: { id: "desc" }, take: limit });
   }
 }

@@ -7,6 +7,7 @@ import type { RedisClient } from "../redis.ts";
 import { deferralMs } from "./deferral.ts";
 import type { Reconciler, Reconciliation } from "./Reconciler.ts";
 import type { SyncCatalog } from "./SyncCatalog.ts";
+import type { WriteBackJournal } from "./WriteBackJournal.ts";
 
 export const RECONCILIATION_SCHEDULER = "reconciliation-sweep";
 export const DEFAULT_RECONCILE_INTERVAL_MS = 5 * 60_000;
@@ -17,6 +18,10 @@ export interface ReconciliationWorkerOptions {
   queues: HoldfastQueues;
   reconciler: Reconciler;
   catalog: SyncCatalog;
+  /** The write-back's audit trail, pruned by each sweep. */
+  journal?: WriteBackJournal;
+  /** How long write-back entries are kept (ms); default 7 days. */
+  journalRetentionMs?: number;
   logger?: Logger;
   /** How often every syncing sale is reconciled (and its platform stock repaired); default 5 minutes. */
   intervalMs?: number;
@@ -78,8 +83,12 @@ export class ReconciliationWorker {
     await this.connection.quit().catch(() => undefined);
   }
 
-  /** Queues a reconcile (with repair) for every syncing sale. */
+  /** Queues a reconcile (with repair) for every syncing sale, and prunes the write-back's audit trail. */
   async sweep(): Promise<number> {
+    if (this.options.journal) {
+      const before = new Date(Date.now() - (this.options.journalRetentionMs ?? 7 * 24 * 3_600_000));
+      await this.options.journal.prune(before).catch((error: unknown) => this.logger.warn("cannot prune the write-back log", { error: String(error) }));
+    }
     const sales = await this.options.catalog.salesToSync();
     for (const saleId of sales) await this.requestReconcile(saleId);
     return sales.length;

@@ -11,6 +11,7 @@ import { EchoGuard } from "./EchoGuard.ts";
 import { parseWrittenValue, writeBackKeys, writtenValue, type WriteBackKeys } from "./keys.ts";
 import { lastLedgerId } from "./ledgerCursor.ts";
 import type { SyncCatalog, SyncItem } from "./SyncCatalog.ts";
+import type { WriteBackEntry, WriteBackJournal } from "./WriteBackJournal.ts";
 
 const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 const COMMANDS = { releaseFlushLock: { numberOfKeys: 1 }, extendFlushLock: { numberOfKeys: 1 } } as const;
@@ -53,6 +54,8 @@ export interface StockWriteBackOptions {
   /** Whether a store's breaker is open after a failure (the store directory): then the flush is deferred, not failed. */
   breakers?: BreakerLookup;
   echo?: EchoGuard;
+  /** The audit trail of platform calls (SQL WriteBackLog in the app); none by default. */
+  journal?: WriteBackJournal;
   logger?: Logger;
   /**
    * Time to live of a flush's lock on its sale (ms), renewed every third of it while the flush
@@ -108,6 +111,7 @@ export class StockWriteBack {
   private readonly platforms: PlatformDirectory;
   private readonly breakers: BreakerLookup | undefined;
   private readonly echo: EchoGuard;
+  private readonly journal: WriteBackJournal | undefined;
   private readonly logger: Logger;
   private readonly lockTtlMs: number;
   private readonly commands: Record<keyof typeof COMMANDS, LuaCommand>;
@@ -119,6 +123,7 @@ export class StockWriteBack {
     this.platforms = options.platforms;
     this.breakers = options.breakers;
     this.echo = options.echo ?? new EchoGuard(options.redis);
+    this.journal = options.journal;
     this.logger = options.logger ?? silentLogger;
     this.lockTtlMs = options.lockTtlMs ?? 10_000;
     this.commands = defineLuaCommands(options.redis, LUA_DIRECTORY, COMMANDS, "holdfastSync_");
@@ -214,6 +219,9 @@ export class StockWriteBack {
     if (Number(extended) !== 1) throw new FlushBusyError(context.saleId);
     // Remembered before sending: the platform's webhook may arrive before its answer.
     await this.echo.remember(context.storeId, batch.map((item) => ({ ref: item.platformRef, available: item.available })));
+    const sentAt = Date.now();
+    const record = (outcome: WriteBackEntry["outcome"], error: string | null) =>
+      this.record({ saleId: context.saleId, storeId: context.storeId, idempotencyKey, items: batch.length, outcome, error, durationMs: Date.now() - sentAt });
     try {
       result.calls += 1;
       await context.platform.writeStock(
@@ -222,6 +230,7 @@ export class StockWriteBack {
       );
     } catch (error) {
       const refusal = error instanceof PlatformError && (error.kind === "rejected" || error.kind === "not_found");
+      await record(refusal ? "refused" : "failed", error instanceof Error ? error.message : String(error));
       if (!refusal) throw outageAfter(error, this.breakers, context.storeId, context.platform.kind) ?? error;
       if (batch.length > 1) {
         // One bad reference fails the whole call (Shopify applies all or nothing): find it, write the rest.
@@ -240,11 +249,21 @@ export class StockWriteBack {
       });
       return;
     }
+    await record("written", null);
     const confirmed: Record<string, string> = {};
     for (const item of batch) confirmed[item.itemId] = writtenValue(item.available, item.platformRef);
     await this.redis.hset(keys.written, confirmed);
     await this.redis.hdel(keys.refused, ...batch.map((item) => item.itemId));
     result.written += batch.length;
+  }
+
+  private async record(entry: WriteBackEntry): Promise<void> {
+    if (!this.journal) return;
+    try {
+      await this.journal.record(entry);
+    } catch (error) {
+      this.logger.warn("cannot record a write-back call", { saleId: entry.saleId, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   private async lock(saleId: string, keys: WriteBackKeys, waitMs: number): Promise<string> {

@@ -19,3 +19,4 @@ export {
   type ReconciliationWorkerOptions,
 } from "./ReconciliationWorker.ts";
 export { describeReconciliation } from "./reconciliationTable.ts";
+export type { WriteBackEntry, WriteBackJournal } from "./WriteBackJournal.ts";

@@ -11,7 +11,7 @@ import { HoldfastQueues, type HoldfastQueuesOptions } from "../../../app/core/or
 import type { RedisClient } from "../../../app/core/redis.ts";
 import type { PlatformPolicyOptions } from "../../../app/core/resilience/index.ts";
 import { EchoGuard, ExternalStockIntake, StockWriteBack } from "../../../app/core/sync/index.ts";
-import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
+import { PrismaSyncCatalog, PrismaWriteBackJournal } from "../../../app/db/PrismaSyncCatalog.ts";
 import { createDb, type Db } from "../../../app/db.server.ts";
 import { stockRef } from "../../../app/platforms/shopify/index.ts";
 import { saveStore, SqlPlatformDirectory } from "../../../app/stores.server.ts";
@@ -44,6 +44,7 @@ export class SyncHarness {
   readonly catalog: PrismaSyncCatalog;
   readonly platforms: SqlPlatformDirectory;
   readonly echo: EchoGuard;
+  readonly journal: PrismaWriteBackJournal;
   readonly writeBack: StockWriteBack;
   readonly intake: ExternalStockIntake;
   readonly queues: HoldfastQueues;
@@ -77,7 +78,8 @@ export class SyncHarness {
       logger: options.logger ?? quietLogger,
     });
     this.echo = new EchoGuard(redis);
-    this.writeBack = new StockWriteBack({ redis, holds: this.holds, catalog: this.catalog, platforms: this.platforms, breakers: this.platforms, echo: this.echo, logger: options.logger ?? quietLogger, lockTtlMs: options.lockTtlMs });
+    this.journal = new PrismaWriteBackJournal(db);
+    this.writeBack = new StockWriteBack({ redis, holds: this.holds, catalog: this.catalog, platforms: this.platforms, breakers: this.platforms, echo: this.echo, journal: this.journal, logger: options.logger ?? quietLogger, lockTtlMs: options.lockTtlMs });
     this.intake = new ExternalStockIntake({ redis, holds: this.holds, catalog: this.catalog, echo: this.echo, writeBack: this.writeBack, logger: options.logger ?? quietLogger });
     this.queues = new HoldfastQueues(redis, { namespace, jobOptions: options.jobOptions });
   }

@@ -93,6 +93,25 @@ describe("what a flush writes", () => {
     }
   });
 
+  it("records every platform call in the write-back log, and prunes old entries", async () => {
+    const sale = await harness.createSale("shopify", 3, 10);
+    harness.shop.items.delete(Number(sale.items[2]!.ref.split("@")[0]!.split("/").pop()));
+    harness.shop.failNext(1, "http500", "HoldfastInventorySetQuantities");
+    await expect(harness.writeBack.flushSale(sale.saleId)).rejects.toMatchObject({ kind: "unavailable" });
+    await harness.writeBack.flushSale(sale.saleId);
+    const entries = (await harness.journal.latest(sale.saleId)).reverse();
+    expect(entries.map((entry) => [entry.outcome, entry.items])).toEqual([
+      ["failed", 3],
+      ["refused", 3],
+      ["written", 1],
+      ["written", 1],
+      ["refused", 1],
+    ]);
+    expect(entries.every((entry) => entry.storeId === sale.storeId && entry.idempotencyKey.startsWith(`hf-wb-${sale.saleId}-`))).toBe(true);
+    expect(await harness.journal.prune(new Date(Date.now() + 1_000))).toBeGreaterThanOrEqual(5);
+    expect(await harness.journal.latest(sale.saleId)).toEqual([]);
+  });
+
   it("does nothing for a sale without a store or without stock in Redis", async () => {
     expect(await harness.writeBack.flushSale("t-nosuch-sale")).toMatchObject({ outcome: "no_store", calls: 0 });
   });
