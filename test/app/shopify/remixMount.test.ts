@@ -11,6 +11,7 @@ import { silentLogger } from "../../../app/core/logger.ts";
 import { DeadLetterQueue, HoldfastQueues, OrderIntake } from "../../../app/core/orders/index.ts";
 import { createWebApp, type WebMode } from "../../../app/remix.server.ts";
 import { configureShopify } from "../../../app/shopify.server.ts";
+import { TEST_APP } from "./harness.ts";
 import { migrateDatabase } from "../../../scripts/db-migrate.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { testRedisConfig } from "../../support/redis.ts";
@@ -121,6 +122,8 @@ describe("the production build, mounted in the one HTTP server", () => {
 describe("development: Vite in middleware mode", () => {
   let running: Running;
   beforeAll(async () => {
+    // From here on the Shopify part is on (testConfig()'s credentials).
+    configureShopify({ apiKey: TEST_APP.apiKey, apiSecretKey: TEST_APP.apiSecretKey, appUrl: TEST_APP.appUrl, isTesting: true });
     running = await serve("development");
   }, 60_000);
   afterAll(() => running?.close());
@@ -135,5 +138,17 @@ describe("development: Vite in middleware mode", () => {
       const res = await fetch(`${running.base}${path}`);
       expect(res.status, path).toBe(404);
     }
+  });
+
+  it("lets the Shopify admin frame a shop's pages, for that shop only", async () => {
+    const browser = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36" };
+    // A document for a shop (here the library's refusal of a bot) names that shop's admin only.
+    const forShop = await fetch(`${running.base}/app?embedded=1&shop=frame-test.myshopify.com`, { headers: { "user-agent": "curl/8.0" }, redirect: "manual" });
+    expect(forShop.status).toBe(410);
+    expect(forShop.headers.get("content-security-policy")).toMatch(/^frame-ancestors https:\/\/frame-test\.myshopify\.com https:\/\/admin\.shopify\.com/);
+    // An embedded request without a session token is sent to the library's bounce page for one.
+    const embedded = await fetch(`${running.base}/app?embedded=1&shop=frame-test.myshopify.com&host=${Buffer.from("frame-test.myshopify.com/admin").toString("base64url")}`, { headers: browser, redirect: "manual" });
+    expect(embedded.status).toBe(302);
+    expect(embedded.headers.get("location")).toMatch(/^\/auth\/session-token\?/);
   });
 });
