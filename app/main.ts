@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         say,
         loadContext: () => {
           const running = started.worker as RunningWorker;
-          return { holdfast: { ...parts, intake: running.intake, queues: running.queues, stockIntake: running.stockIntake, logger } };
+          return { holdfast: { ...parts, intake: running.intake, queues: running.queues, stockIntake: running.stockIntake, breakers: () => running.platforms.breakers(), logger } };
         },
       }),
   });

@@ -1,6 +1,7 @@
 import type { AppParts } from "./app.server.ts";
 import type { Logger } from "./core/logger.ts";
 import type { HoldfastQueues, OrderIntake } from "./core/orders/index.ts";
+import type { BreakerSnapshot } from "./core/resilience/index.ts";
 
 /**
  * What every Remix loader and action gets as `context.holdfast`: the process's own parts
@@ -17,6 +18,8 @@ export interface HoldfastContext extends Pick<AppParts, "redis" | "db" | "holds"
    * not wired, the reports are logged and dropped (the write-back reconciles stock anyway).
    */
   stockIntake?: { receive(report: { storeId: string; ref: string; available: number }): Promise<unknown> };
+  /** The in-process worker's circuit breakers (the live dashboard shows its store's); absent when the worker runs elsewhere. */
+  breakers?: () => readonly BreakerSnapshot[];
   logger: Logger;
 }
 
