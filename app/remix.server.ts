@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -156,10 +156,30 @@ async function loadBuild(options: WebAppOptions): Promise<Loaded> {
   if (!existsSync(serverEntry)) {
     options.say?.(`web: no build in ${directory}; building it now (npm run build)`);
     await runBuild(options.say);
+  } else if (newestSource() > statSync(serverEntry).mtimeMs) {
+    options.say?.(`web: the build in ${directory} is older than the code in app/; building it again (npm run build)`);
+    await runBuild(options.say);
   }
   const build = (await import(pathToFileURL(serverEntry).href)) as ServerBuild;
   const client = join(directory, "client");
   return { build: async () => build, assets: (req, res) => serveStatic(client, req, res), close: async () => undefined };
+}
+
+/** The newest modification time among what goes into the build: app/ (minus generated clients) and vite.config.ts. */
+function newestSource(): number {
+  let newest = statSync(join(ROOT, "vite.config.ts")).mtimeMs;
+  const walk = (directory: string) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "generated") walk(path);
+      } else {
+        newest = Math.max(newest, statSync(path).mtimeMs);
+      }
+    }
+  };
+  walk(join(ROOT, "app"));
+  return newest;
 }
 
 function runBuild(say: ((line: string) => void) | undefined): Promise<void> {
