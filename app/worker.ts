@@ -30,6 +30,7 @@ import { SaleService } from "./core/sales/index.ts";
 import { loadMasterKey } from "./core/secrets/index.ts";
 import { EchoGuard, ExternalStockIntake, Reconciler, ReconciliationWorker, StockWriteBack, WriteBackWorker } from "./core/sync/index.ts";
 import { AdmissionController, WaitingRoom } from "./core/waiting-room/index.ts";
+import { SaleLifecycle, SaleLifecycleWorker } from "./core/waiting-room/lifecycle.ts";
 import { PrismaCheckoutOrderRepository } from "./db/PrismaCheckoutOrderRepository.ts";
 import { PrismaLedgerStore } from "./db/PrismaLedgerStore.ts";
 import { PrismaOrderRepository } from "./db/PrismaOrderRepository.ts";
@@ -107,13 +108,15 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const ledger = new LedgerPersister(parts.redis, ledgerStore, ledgerStore, { logger, intervalMs: options.ledgerIntervalMs ?? 1_000 });
 
   const platforms = options.platforms ?? new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger });
-  const checkouts = new CheckoutWorker({
+  // No payment provider (production without HOLDFAST_PAYMENT_*): no headless checkout.
+  const payments = options.payments ?? paymentProviderFromEnv(env, parts.redis);
+  const checkouts = payments && new CheckoutWorker({
     queues,
     deadLetters,
     logger,
     processor: new CheckoutProcessor({
       store: checkoutStore,
-      payments: options.payments ?? paymentProviderFromEnv(env, parts.redis),
+      payments,
       platforms,
       inventory: holdEngineInventory(parts.holds, parts.redis),
       orders: new PrismaCheckoutOrderRepository(parts.db),
@@ -146,7 +149,19 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
 
   controller.start();
   orders.start();
-  checkouts.start();
+  checkouts?.start();
+  // Scheduled transitions and the expiry sweep on the sale-lifecycle queue (the controller's loop is the safety net).
+  const lifecycle = new SaleLifecycleWorker({
+    queues,
+    room: parts.room,
+    expireHolds: (saleId) => parts.holds.expire(saleId, 1_000),
+    onScheduledTransition: (saleId, state) => parts.sales.onScheduledTransition(saleId, state),
+    logger,
+  });
+  lifecycle.start();
+  new SaleLifecycle(queues)
+    .installSweep(positiveInteger(env.HOLDFAST_EXPIRY_SWEEP_MS) ?? 5_000)
+    .catch((error: unknown) => logger.error("cannot install the expiry sweep", { error: error instanceof Error ? error.message : String(error) }));
   ledger.start();
   platformCalls.start();
   const ready = Promise.all([writeBackWorker.start(), reconciliation.start()]).then(() => undefined);
@@ -160,7 +175,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     ready,
     async stop() {
       await ready.catch(() => undefined);
-      await Promise.all([orders.close(), checkouts.close(), writeBackWorker.close(), platformCalls.close(), reconciliation.close()]);
+      await Promise.all([orders.close(), checkouts?.close(), lifecycle.close(), writeBackWorker.close(), platformCalls.close(), reconciliation.close()]);
       await Promise.all([ledger.stop(), controller.stop()]);
       if (ownQueues) await queues.close();
     },
