@@ -190,7 +190,7 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
             value={live.writeBack ? `${live.writeBack.lagSeconds} s` : "No store"}
             help={
               live.writeBack
-                ? `${live.writeBack.refused > 0 ? `${live.writeBack.refused} item(s) refused by the platform: fix them there. ` : ""}Breaker state: ${live.writeBack.breaker ?? "not available on this page (the worker holds it)"}.`
+                ? `${live.writeBack.refused > 0 ? `${live.writeBack.refused} item(s) refused by the platform: fix them there. ` : ""}Circuit breaker: ${live.writeBack.breaker ?? "not available (the worker runs in another process)"}.`
                 : "This drop has no platform store, so there is no stock to write back."
             }
           />

@@ -8,8 +8,8 @@ import type { DropsDeps, DropsScope } from "./deps.server.ts";
 
 /** The app's parts from Remix's load context (app/remixContext.server.ts). */
 export function dropsDeps(context: AppLoadContext): DropsDeps {
-  const { sales, room, redis, db } = context.holdfast;
-  return { sales, room, redis, db, clock: systemClock };
+  const { sales, room, redis, db, breakers } = context.holdfast;
+  return { sales, room, redis, db, clock: systemClock, ...(breakers ? { breakers } : {}) };
 }
 
 /** The shop's store: the one the install hook recorded, else made now (its first page view can beat the hook). */

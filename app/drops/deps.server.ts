@@ -2,6 +2,7 @@
 // it (see context.server.ts); tests build it from real parts.
 import type { Clock } from "../core/clock.ts";
 import type { RedisClient } from "../core/redis.ts";
+import type { BreakerSnapshot } from "../core/resilience/index.ts";
 import type { SaleService } from "../core/sales/index.ts";
 import type { WaitingRoom } from "../core/waiting-room/index.ts";
 import type { Db } from "../db.server.ts";
@@ -12,6 +13,8 @@ export interface DropsDeps {
   redis: RedisClient;
   db: Db;
   clock: Clock;
+  /** The in-process worker's circuit breakers; absent when the worker runs in another process. */
+  breakers?: () => readonly BreakerSnapshot[];
 }
 
 /**

@@ -12,8 +12,8 @@ export type LiveSample = ChartSample;
 
 /**
  * What the dashboard shows. `writeBack` is null for a drop without a platform store; its
- * breaker is null because breakers live in the worker's store directory, which this process
- * cannot see (the page says "not available").
+ * breaker is null when the worker (whose store directory holds the breakers) runs in
+ * another process, and the page says "not available".
  */
 export type LiveSnapshot = LiveNumbers;
 
@@ -89,7 +89,7 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
     holdsExpired,
     bypassOrders: bypass.reduce((total, row) => total + row._count._all, 0),
     bypassFlagged: bypass.find((row) => row.status === "flagged")?._count._all ?? 0,
-    writeBack: details.sale.storeId === null ? null : await writeBackLag(deps, saleId, now),
+    writeBack: details.sale.storeId === null ? null : { ...(await writeBackLag(deps, saleId, now)), breaker: breakerOf(deps, details.sale.storeId) },
     admission: { mode: details.sale.admission.mode, perMinute: details.sale.admission.perMinute, maxActive: details.sale.admission.maxActive },
     series: await readSamples(deps, saleId),
   };
@@ -132,6 +132,16 @@ export async function runControl(deps: DropsDeps, scope: DropsScope, saleId: str
   }
 }
 
+/**
+ * The worker's breaker for the drop's store: the most cautious state over its platforms;
+ * "closed" when the worker has not called the store yet; null when the worker is elsewhere.
+ */
+function breakerOf(deps: DropsDeps, storeId: string): string | null {
+  if (!deps.breakers) return null;
+  const states = deps.breakers().filter((breaker) => breaker.storeId === storeId).map((breaker) => breaker.state);
+  return states.includes("open") ? "open" : states.includes("half-open") ? "half-open" : "closed";
+}
+
 const streamMs = (id: string) => Number(id.split("-", 1)[0]);
 const streamAfter = (a: string, b: string) => {
   const [aMs, aSeq] = a.split("-").map(Number) as [number, number];
@@ -143,15 +153,14 @@ const streamAfter = (a: string, b: string) => {
  * How far the platform's stock is behind Holdfast's: the age of the oldest stock change
  * (ledger entry) after the write-back's cursor, 0 when every change is confirmed written.
  * If the persister already trimmed that entry, the newest change's age (a lower bound).
- * Breaker state lives in the worker process (the store directory) and is not visible here.
  */
-async function writeBackLag(deps: DropsDeps, saleId: string, now: number): Promise<{ lagSeconds: number; breaker: string | null; refused: number }> {
+async function writeBackLag(deps: DropsDeps, saleId: string, now: number): Promise<{ lagSeconds: number; refused: number }> {
   const keys = writeBackKeys(saleId);
   const [cursor, last, refused] = await Promise.all([deps.redis.get(keys.cursor), lastLedgerId(deps.redis, saleId), deps.redis.hlen(keys.refused)]);
   const confirmed = cursor ?? "0-0";
-  if (!streamAfter(last, confirmed)) return { lagSeconds: 0, breaker: null, refused };
+  if (!streamAfter(last, confirmed)) return { lagSeconds: 0, refused };
   const next = (await deps.redis.xrange(saleInventoryKeys(saleId).ledger, `(${confirmed}`, "+", "COUNT", 1))[0]?.[0] ?? last;
-  return { lagSeconds: Math.max(0, Math.round((now - streamMs(next)) / 1000)), breaker: null, refused };
+  return { lagSeconds: Math.max(0, Math.round((now - streamMs(next)) / 1000)), refused };
 }
 
 /** The live page's action: `intent` names the control, `perMinute` the rate where one is needed. */

@@ -250,4 +250,19 @@ describe("live dashboard", () => {
     await stats();
     expect((await stats()).series).toHaveLength(1);
   });
+
+  it("shows the worker's circuit breaker for the drop's store when the worker runs in this process", async () => {
+    const id = await createDrop();
+    const storeId = (await h.sales.service.get(id)).sale.storeId!;
+    const breakers = () => [
+      { storeId: "someone-else", platform: "shopify" as const, state: "closed" as const, retryAfterMs: 0 },
+      { storeId, platform: "shopify" as const, state: "open" as const, retryAfterMs: 5_000 },
+    ];
+    const context = { holdfast: { ...h.context.holdfast, breakers } } as typeof h.context;
+    const answer = (await (await statsLoader({ request: h.request(SHOP, `/app/drops/${id}/stats`), context, params: { id } })).json()) as { writeBack: { breaker: string } };
+    expect(answer.writeBack.breaker).toBe("open");
+    const quiet = { holdfast: { ...h.context.holdfast, breakers: () => [] } } as typeof h.context;
+    const closed = (await (await statsLoader({ request: h.request(SHOP, `/app/drops/${id}/stats`), context: quiet, params: { id } })).json()) as { writeBack: { breaker: string } };
+    expect(closed.writeBack.breaker).toBe("closed");
+  });
 });
