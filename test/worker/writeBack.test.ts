@@ -133,7 +133,7 @@ describe("a write-back worker killed mid-flush", () => {
     await h.writeBack.flushSale(sale.saleId);
     await h.churn(sale, 60, 21);
     // The child's next write hangs in WooCommerce; it is killed while waiting for the answer.
-    h.woo.fail({ stallMs: 4_000 }, { method: "POST", route: /^\/products\/batch$/, times: 1 });
+    h.woo.fail({ stallMs: 8_000 }, { method: "POST", route: /^\/products\/batch$/, times: 1 });
 
     const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
       env: {
@@ -167,10 +167,10 @@ describe("a write-back worker killed mid-flush", () => {
     // The dead worker's request is still held by WooCommerce. When it lands, it sets the counts
     // of before the crash (absolute writes, and WooCommerce has no compare-and-set): platform
     // drift that only reconciliation can see, and repairs.
-    await h.waitFor(() => h.woo.callsTo("POST", /^\/products\/batch$/).every((call) => call.status !== 0), "the dead worker's write to land", 10_000);
+    await h.waitFor(() => h.woo.callsTo("POST", /^\/products\/batch$/).every((call) => call.status !== 0), "the dead worker's write to land", 20_000);
     const reconciler = new Reconciler({ redis: h.redis, holds: h.holds, catalog: h.catalog, history: h.catalog, platforms: h.platforms, writeBack: h.writeBack });
     const report = await reconciler.reconcile(sale.saleId, { repair: true });
     expect(report.items.flatMap((item) => item.drift.map((drift) => drift.kind)).filter((kind) => kind !== "platform")).toEqual([]);
     expect(await converged(h, "woocommerce", sale)).toBe(true);
-  }, 40_000);
+  }, 60_000);
 });
