@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     databaseUrl,
     logger,
     adminToken: admin.token,
+    // /metrics shows the in-process worker's circuit breakers.
+    breakers: () => started.worker?.platforms.breakers() ?? [],
     // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
     extraRoutes: (parts) => [
       ...demoRoutes({ sales: parts.sales, defaultSaleId: () => started.demo?.saleId ?? null }),
