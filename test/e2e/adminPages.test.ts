@@ -123,6 +123,14 @@ describe("admin pages in the browser", () => {
       expect((await server.app.sales.get(saleId)).sale).toMatchObject({ name: "Console drop", storeId: null, items: [{ title: "Demo tee", allocation: 40 }] });
       await checkPage(watched, "console-draft");
       await runDrop(watched, saleId, "console");
+
+      // A drop that does not exist: an error page that says what to do, not a stack trace.
+      await page.goto(`${server.base}/console/drops/NoSuchDrop/live`);
+      await page.getByText("This drop does not exist (or belongs to another shop). Go back to the drops list.").waitFor();
+      watched.errors.splice(0, watched.errors.length, ...watched.errors.filter((error) => !/status of 404/.test(error)));
+      await checkPage(watched, "console-not-found");
+      await page.getByRole("link", { name: "Back to drops" }).click();
+      await page.getByText("Console drop").first().waitFor();
     } catch (error) {
       await page.screenshot({ path: `${SCREENSHOTS}admin-failure-${Date.now()}.png`, fullPage: true }).catch(() => undefined);
       throw error;
