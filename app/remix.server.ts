@@ -135,7 +135,9 @@ async function startVite(server: Server, options: WebAppOptions): Promise<Loaded
   for (const listener of process.stdin.listeners("end")) if (!stdinEndBefore.has(listener)) process.stdin.off("end", listener as () => void);
   options.say?.(`web: Vite dev server ready in ${Date.now() - started} ms (pages compile on first visit)`);
   return {
-    build: () => dev.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+    // Vite restarts itself when its watched config changes; a load caught in between fails
+    // with a disconnected transport and succeeds on the restarted server.
+    build: () => dev.ssrLoadModule("virtual:remix/server-build").catch(() => dev.ssrLoadModule("virtual:remix/server-build")) as Promise<ServerBuild>,
     assets: (req, res) =>
       new Promise<boolean>((resolve, reject) => {
         const pathname = (req.url ?? "/").split("?", 1)[0] as string;

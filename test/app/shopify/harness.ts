@@ -78,7 +78,13 @@ function routeShopsToStandIns(): void {
   setGlobalDispatcher(agent);
 }
 
-export async function startShopifyHarness(): Promise<ShopifyHarness> {
+export interface HarnessOptions {
+  /** How long the app proxy remembers a shop's store (production: 30 s); default 0, so uninstalls show at once. */
+  shopLookupTtlMs?: number;
+  env?: Record<string, string>;
+}
+
+export async function startShopifyHarness(options: HarnessOptions = {}): Promise<ShopifyHarness> {
   const database: TestDatabase = await freshDatabase("sqlite");
   await migrateDatabase(database.url, () => undefined);
   const logs: LogEntry[] = [];
@@ -92,8 +98,10 @@ export async function startShopifyHarness(): Promise<ShopifyHarness> {
     databaseUrl: database.url,
     logger,
     // A low join limit per address, so tests can tell shoppers behind Shopify's proxy apart.
-    env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"), HOLDFAST_RATE_LIMIT_JOIN_PER_IP: String(JOINS_PER_ADDRESS) },
-    extraRoutes: (parts) => proxyRoutes({ storefront: parts.storefront, apiSecret: API_SECRET, storeIdOfShop: installedShopLookup(parts.db, 0), clock: parts.storefront.clock }),
+    env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"), HOLDFAST_RATE_LIMIT_JOIN_PER_IP: String(JOINS_PER_ADDRESS), ...options.env },
+    extraRoutes: (parts) => [
+      ...proxyRoutes({ storefront: parts.storefront, apiSecret: API_SECRET, storeIdOfShop: installedShopLookup(parts.db, options.shopLookupTtlMs ?? 0), clock: parts.storefront.clock }),
+    ],
   });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

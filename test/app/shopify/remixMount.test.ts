@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -104,6 +104,15 @@ describe("the production build, mounted in the one HTTP server", () => {
     for (const path of ["/assets/..%2F..%2Fserver%2Findex.js", "/assets/%2e%2e/%2e%2e/server/index.js", "/.vite/manifest.json"]) {
       const refused = await fetch(`${running.base}${path}`);
       expect(refused.status, path).toBe(404);
+    }
+  });
+
+  it("ships no server code to the browser (routes' loaders, the engine, Prisma, secrets)", () => {
+    const assets = readdirSync(`${BUILD_DIRECTORY}/client/assets`).filter((name) => name.endsWith(".js"));
+    expect(assets.length).toBeGreaterThan(0);
+    const client = assets.map((name) => readFileSync(`${BUILD_DIRECTORY}/client/assets/${name}`, "utf8")).join("\n");
+    for (const marker of ["holdfast:signing-keys", "PrismaClient", "SHOPIFY_API_SECRET", "x-shopify-hmac-sha256", "createHmac", "receiveWebhook", "authenticate.admin"]) {
+      expect(client, marker).not.toContain(marker);
     }
   });
 
