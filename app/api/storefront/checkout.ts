@@ -5,7 +5,8 @@ import { readBody } from "../body.ts";
 import { HttpError } from "../HttpError.ts";
 import { sendJson } from "../respond.ts";
 import type { RequestContext } from "../router.ts";
-import { ORDER_TOKEN_DAYS, verifyHoldToken, type CheckoutDeps, type OrderClaims } from "./checkoutDeps.ts";
+import { ORDER_TOKEN_DAYS, type CheckoutDeps, type OrderClaims } from "./checkoutDeps.ts";
+import { verifyHoldToken } from "./holdTokens.ts";
 
 /** A checkout body is a token, a gateway payload and a few customer fields: 8 KiB is plenty. */
 export const CHECKOUT_BODY_LIMIT_BYTES = 8 * 1024;

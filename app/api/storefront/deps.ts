@@ -28,8 +28,13 @@ export interface StorefrontDeps {
 
 const SALE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Where routes read a sale's room: the in-process RoomViewCache. */
+export interface RoomSource {
+  get(saleId: string): Promise<RoomView | null>;
+}
+
 /** The room of a sale, from the in-process cache; unknown and never-opened sales are 404. */
-export async function requireRoom(deps: StorefrontDeps, saleId: string): Promise<RoomView> {
+export async function requireRoom(deps: { views: RoomSource }, saleId: string): Promise<RoomView> {
   return roomOrNotFound(saleId, SALE_ID.test(saleId) ? await deps.views.get(saleId) : null);
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { LIMITS, type ReserveResult } from "../../core/inventory/index.ts";
 import { secondsUntil } from "../../core/rate-limit/index.ts";
-import { sessionBinding, signToken, TokenError, unverifiedClaims, verifyToken, type Keyring } from "../../core/tokens/index.ts";
+import { sessionBinding, signToken, TokenError, verifyToken, type Keyring } from "../../core/tokens/index.ts";
 import type { PassClaims, RoomView } from "../../core/waiting-room/index.ts";
 import { readBody } from "../body.ts";
 import { verifiedCustomerOf } from "../proxy/identity.ts";
@@ -11,6 +11,7 @@ import { rateLimited } from "../rateLimit.ts";
 import { sendJson } from "../respond.ts";
 import type { RequestContext } from "../router.ts";
 import { requireRoom, type StorefrontDeps } from "./deps.ts";
+import { verifyHoldToken, type HoldClaims } from "./holdTokens.ts";
 import { bearerToken, requireSession } from "./session.ts";
 
 const holdRequest = z.strictObject({
@@ -26,16 +27,6 @@ const holdRequest = z.strictObject({
   requestId: z.string().min(8).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
   pass: z.string().max(2_048).optional(),
 });
-
-export interface HoldClaims {
-  typ: "hold";
-  s: string;
-  /** hold id */
-  h: string;
-  sh: string;
-  iat: number;
-  exp: number;
-}
 
 function verifyPass(token: string | undefined, keyring: Keyring, saleId: string, binding: string, now: number): PassClaims {
   if (!token) throw new HttpError(403, "pass_required", "This sale has a waiting room: wait for your turn, then send the pass with the hold.");
@@ -132,19 +123,8 @@ export async function releaseHold(deps: StorefrontDeps, { req, res, params }: Re
   const holdId = params.holdId as string;
   const token = bearerToken(req);
   if (!token) throw new HttpError(401, "hold_token_required", "Send the hold token as Authorization: Bearer <token>.");
-  // The token names its sale, whose store's keys then verify it.
-  const saleId = unverifiedClaims(token)?.s;
-  if (typeof saleId !== "string") throw new HttpError(401, "hold_token_invalid", "The hold token is malformed.");
-  const view = await requireRoom(deps, saleId);
-  const keyring = await deps.keyrings.forStore(view.storeId);
-  let claims: HoldClaims;
-  try {
-    claims = verifyToken<HoldClaims & { [claim: string]: unknown }>(token, keyring, { type: "hold", now: deps.clock.now() });
-  } catch (error) {
-    if (error instanceof TokenError) throw new HttpError(401, "hold_token_invalid", `${error.message}`);
-    throw error;
-  }
+  const { claims } = await verifyHoldToken(deps, token);
   if (claims.h !== holdId) throw new HttpError(403, "hold_token_mismatch", "This token is for another hold.");
-  await deps.holds.release(saleId, holdId);
+  await deps.holds.release(claims.s, holdId);
   res.writeHead(204).end();
 }

@@ -1,0 +1,42 @@
+import type { Clock } from "../../core/clock.ts";
+import { TokenError, unverifiedClaims, verifyToken, type Keyring } from "../../core/tokens/index.ts";
+import type { RoomView } from "../../core/waiting-room/index.ts";
+import { HttpError } from "../HttpError.ts";
+import { requireRoom, type KeyringSource, type RoomSource } from "./deps.ts";
+
+/** What a hold token proves: this hold, in this sale, placed by this session. */
+export interface HoldClaims {
+  typ: "hold";
+  s: string;
+  /** hold id */
+  h: string;
+  sh: string;
+  iat: number;
+  exp: number;
+}
+
+/**
+ * Verifies a hold token (release, checkout, order status): the token names its sale, whose
+ * store's keys then check it. 401 `hold_token_invalid` for anything forged, expired or
+ * malformed; 404 for a sale this service does not run.
+ */
+export async function verifyHoldToken(
+  deps: { views: RoomSource; keyrings: KeyringSource; clock: Clock },
+  token: string,
+): Promise<{ claims: HoldClaims; view: RoomView }> {
+  const saleId = unverifiedClaims(token)?.s;
+  if (typeof saleId !== "string") throw new HttpError(401, "hold_token_invalid", "The hold token is malformed.");
+  const view = await requireRoom(deps, saleId);
+  const keyring = await deps.keyrings.forStore(view.storeId);
+  return { claims: verifyTyped<HoldClaims>(token, keyring, "hold", deps.clock.now(), "hold_token_invalid"), view };
+}
+
+/** verifyToken for the API: a TokenError becomes a 401 with the caller's code. */
+export function verifyTyped<T>(token: string, keyring: Keyring, type: string, now: number, code: string): T {
+  try {
+    return verifyToken<T & { typ: string; iat: number; [claim: string]: unknown }>(token, keyring, { type, now }) as T;
+  } catch (error) {
+    if (error instanceof TokenError) throw new HttpError(401, code, error.message);
+    throw error;
+  }
+}
