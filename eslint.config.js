@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "app/generated/", "bench/results/", "coverage/", "build/", "wordpress-plugin/"] },
+  { ignores: ["node_modules/", "app/generated/", "bench/results/", "coverage/", "build/", ".cache/", "wordpress-plugin/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
