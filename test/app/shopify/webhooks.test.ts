@@ -10,7 +10,7 @@ import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
 import { parseStockRef } from "../../../app/platforms/shopify/refs.ts";
 import { action as inventoryLevelsUpdate } from "../../../app/routes/webhooks.inventory_levels.update.tsx";
 import { SqlPlatformDirectory } from "../../../app/stores.server.ts";
-import { HOLD_ATTRIBUTE, shopifyCustomerRef, stockReportFromWebhook } from "../../../app/platforms/shopify/webhooks.ts";
+import { HOLD_ATTRIBUTE, orderEventsFromWebhook, shopifyCustomerRef, stockReportFromWebhook } from "../../../app/platforms/shopify/webhooks.ts";
 import { action as appUninstalled } from "../../../app/routes/webhooks.app.uninstalled.tsx";
 import { action as customersDataRequest } from "../../../app/routes/webhooks.customers.data_request.tsx";
 import { action as customersRedact } from "../../../app/routes/webhooks.customers.redact.tsx";
@@ -287,5 +287,39 @@ describe("inventory_levels/update", () => {
     const response = await inventoryLevelsUpdate({ request: signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop, payload }), context, params: {} });
     expect(response.status).toBe(200);
     expect(await h.app.redis.hget(writeBackKeys(sale.saleId).written, item.itemId)).toContain("7");
+  });
+});
+
+describe("order payload mapping", () => {
+  const items: Record<string, { saleId: string; itemId: string }> = {
+    "gid://shopify/ProductVariant/1": { saleId: "sale-a", itemId: "a1" },
+    "gid://shopify/ProductVariant/2": { saleId: "sale-b", itemId: "b1" },
+  };
+  const map = (payload: unknown) => orderEventsFromWebhook({ topic: "orders/create", eventId: "ev-1", storeId: "st", payload, itemOf: (variant) => items[variant], now: 1 });
+
+  it("makes one event per sale, each with its own lines and line hold; a cart-level hold counts only for a single sale", () => {
+    const mapping = map({
+      id: 10,
+      note_attributes: [{ name: HOLD_ATTRIBUTE, value: "cart-hold" }],
+      line_items: [
+        { variant_id: 1, quantity: 1, properties: [{ name: HOLD_ATTRIBUTE, value: "hold-a" }] },
+        { variant_id: 2, quantity: 3, properties: [] },
+        { variant_id: 1, quantity: 2, properties: [] },
+      ],
+    });
+    expect(mapping.outcome).toBe("events");
+    if (mapping.outcome !== "events") return;
+    expect(mapping.events).toEqual([
+      expect.objectContaining({ eventId: "ev-1.sale-a", saleId: "sale-a", platformOrderRef: "gid://shopify/Order/10", holdId: "hold-a", lines: [{ itemId: "a1", quantity: 1 }, { itemId: "a1", quantity: 2 }] }),
+      expect.objectContaining({ eventId: "ev-1.sale-b", saleId: "sale-b", lines: [{ itemId: "b1", quantity: 3 }] }),
+    ]);
+    expect(mapping.events[1]).not.toHaveProperty("holdId");
+    const single = map({ id: 11, note_attributes: [{ name: HOLD_ATTRIBUTE, value: "cart-hold" }], line_items: [{ variant_id: 2, quantity: 1 }] });
+    expect(single.outcome === "events" && single.events[0]?.holdId).toBe("cart-hold");
+  });
+
+  it("says what is wrong with a payload it cannot read, instead of guessing", () => {
+    expect(map({ id: "not-a-number", line_items: [] })).toMatchObject({ outcome: "malformed", reason: expect.stringContaining("id") });
+    expect(map({ id: 12, line_items: [{ variant_id: 1, quantity: -1 }] })).toMatchObject({ outcome: "malformed", reason: expect.stringContaining("quantity") });
   });
 });
