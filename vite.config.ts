@@ -79,6 +79,10 @@ export default defineConfig({
     prismaClientsFromNode(),
   ],
   build: { assetsInlineLimit: 0 },
+  // Pre-bundled dependencies; a browser test gives its server a directory of its own (under
+  // node_modules/, the only dependency path the server hands to Vite), so another process
+  // re-bundling the shared one cannot swap modules under its pages.
+  cacheDir: process.env.HOLDFAST_VITE_CACHE_DIR ?? "node_modules/.vite",
   // The server is ours (app/server.ts); Vite runs in middleware mode inside it in development.
   server: { port: 3000 },
   logLevel: "warn",
