@@ -23,6 +23,8 @@ import { freshDatabase, type TestDatabase } from "../db/databases.ts";
 import { testRedisConfig } from "../support/redis.ts";
 
 export const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+// Under node_modules: the server hands Vite only /node_modules/ and /app/ paths (app/remix.server.ts).
+const VITE_CACHE_DIR = fileURLToPath(new URL("../../node_modules/.vite-admin-e2e/", import.meta.url));
 export const API_KEY = "holdfast-e2e-api-key";
 export const API_SECRET = `e2e-secret-${randomBytes(8).toString("hex")}`;
 export const ADMIN_TOKEN = `e2e-admin-${randomBytes(16).toString("hex")}`;
@@ -39,6 +41,8 @@ export async function startAdminServer(shops: AdminShop[]): Promise<AdminServer>
   await migrateDatabase(database.url, () => undefined);
   // The console resolves the admin token from the environment, as under npm start.
   process.env.HOLDFAST_ADMIN_TOKEN = ADMIN_TOKEN;
+  // Vite's pre-bundled dependencies in a directory of this test's own (kept between runs).
+  process.env.HOLDFAST_VITE_CACHE_DIR = VITE_CACHE_DIR;
   const standIn = await startAdminStandIn(shops);
   const env: NodeJS.ProcessEnv = { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64") };
   const app = buildApp({
