@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+
 import type { Clock } from "../../core/clock.ts";
 import { unverifiedClaims } from "../../core/tokens/index.ts";
 import { shopifyCustomerRef } from "../../platforms/shopify/webhooks.ts";
@@ -7,6 +9,7 @@ import type { Handler, RequestContext, Route } from "../router.ts";
 import { requireRoom, type StorefrontDeps } from "../storefront/deps.ts";
 import { placeHold, releaseHold } from "../storefront/holds.ts";
 import { createStockHandler } from "../storefront/stock.ts";
+import { SESSION_HEADER } from "../storefront/session.ts";
 import { queueStatus } from "../storefront/status.ts";
 import { joinQueue } from "../storefront/tickets.ts";
 import { setVerifiedCustomer } from "./identity.ts";
@@ -68,9 +71,27 @@ function throughShopify(storefront: StorefrontDeps, { req }: RequestContext): St
   return { ...storefront, trustedProxies: { has: (address) => address === shopifyHop || configured.has(address) } };
 }
 
+/** Query names the widget uses for its credentials behind the proxy (see credentialsFromQuery). */
+export const PROXY_SESSION_PARAM = "hf_session";
+export const PROXY_TOKEN_PARAM = "hf_token";
+
+/**
+ * Shopify strips cookies and some headers on the way through its app proxy, so the widget
+ * also sends its session id and bearer token as query parameters there. Those are covered by
+ * Shopify's signature (it signs every query parameter), so once the signature checked out they
+ * stand in for a missing header; a header that did arrive wins.
+ */
+function credentialsFromQuery(req: IncomingMessage, query: URLSearchParams): void {
+  const session = query.get(PROXY_SESSION_PARAM);
+  if (session && req.headers[SESSION_HEADER] === undefined) req.headers[SESSION_HEADER] = session;
+  const token = query.get(PROXY_TOKEN_PARAM);
+  if (token && req.headers.authorization === undefined) req.headers.authorization = `Bearer ${token}`;
+}
+
 async function verify(deps: ProxyDeps, { req, query }: RequestContext): Promise<string> {
   if (!deps.apiSecret) throw new HttpError(401, "proxy_not_configured", "The Shopify app is not configured on this server (SHOPIFY_API_SECRET), so app-proxy requests cannot be verified.");
   const verified = verifyProxyQuery(query, deps.apiSecret, deps.clock.now());
+  credentialsFromQuery(req, query);
   const storeId = await deps.storeIdOfShop(verified.shop);
   if (!storeId) throw new HttpError(403, "shop_not_installed", `Holdfast is not installed on ${verified.shop}.`);
   if (verified.customerId) setVerifiedCustomer(req, shopifyCustomerRef(verified.customerId));

@@ -1,5 +1,4 @@
-/* Holdfast waiting-room widget (Shopify app embed, WordPress plugin, demo); no build, no deps.
- * Config: #holdfast-config JSON {api, sale, items:{ref:itemId}, platform, root?, checkoutUrl?, strings} */
+/* Holdfast waiting room (Shopify, WordPress, demo). Config: #holdfast-config, see extensions/README.md */
 /* global window, document, localStorage, fetch, setTimeout, clearTimeout, crypto, CustomEvent */
 (() => {
   const el = document.getElementById("holdfast-config");
@@ -9,7 +8,7 @@
   const items = cfg.items || {};
   const key = "holdfast:" + cfg.sale;
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const rand = () => Array.from(crypto.getRandomValues(new Uint8Array(18)), (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[b & 63]).join("");
+  const rand = () => Array.from(crypto.getRandomValues(new Uint8Array(18)), (b) => (b | 256).toString(16).slice(1)).join("");
   const t = (k, v) => (S[k] || k).replace(/\{(\w+)\}/g, (_, n) => (v && v[n] != null ? v[n] : ""));
   const load = () => { try { return JSON.parse(localStorage.getItem(key)) } catch { return null } };
   const save = () => localStorage.setItem(key, JSON.stringify(flow));
@@ -17,15 +16,17 @@
   if (!sid) localStorage.setItem("holdfast:sid", (sid = rand()));
   let flow = load(), ui = null, timer = 0, run = 0, opener = null;
 
-  // One request, retried until it gets an answer: 429 waits Retry-After, network loss and 5xx back off.
+  // Retried until answered: 429 waits Retry-After, offline and 5xx back off. Shopify's proxy
+  // strips some headers: there the signed query carries session and token too.
   async function call(method, path, body, headers) {
+    if (cfg.platform == "shopify") path += "?hf_session=" + sid + (headers ? "&hf_token=" + headers.authorization.slice(7) : "");
     for (let n = 0, id = run; id === run; n++) {
       let res = null;
       try {
         res = await fetch(cfg.api + path, { method, credentials: "include", headers: { "content-type": "application/json", "x-holdfast-session": sid, ...headers }, body: body && JSON.stringify(body) });
       } catch { /* offline: retried below */ }
       if (res && res.status < 500 && res.status !== 429) {
-        // A proxy's HTML error page reads as an empty body.
+        // A proxy's HTML error page: an empty body.
         return { status: res.status, body: await res.json().catch(() => ({})) };
       }
       if (id !== run) break;
@@ -121,7 +122,7 @@
     say("holding");
     flow.requestId = flow.requestId || rand();
     save();
-    // The pass rides in the body: not every proxy forwards custom headers.
+    // The pass rides in the body (proxies may drop headers).
     const r = await call("POST", `/sales/${cfg.sale}/holds`, { lines: [{ itemId: flow.item, quantity: flow.qty }], requestId: flow.requestId, pass });
     if (!r || id !== run) return;
     if (r.status === 201) { flow.hold = r.body; save(); return proceed(); }

@@ -121,6 +121,25 @@ describe("the storefront behind the app proxy", () => {
     expect(released.status).toBe(204);
   });
 
+  it("takes the session and token from the signed query when the proxy dropped the headers, and only from the signed query", async () => {
+    const session = randomBytes(18).toString("base64url");
+    const bare = async (method: string, path: string, query: string, body?: unknown) => {
+      const res = await fetch(`${h.base}/proxy${path}?${query}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+      return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
+    };
+    const joined = await bare("POST", `/sales/${saleId}/tickets`, signedQuery([["shop", shop], ["hf_session", session]]));
+    expect(joined).toMatchObject({ status: 201, body: { session } });
+    const ticket = String(joined.body.ticket);
+    const status = await bare("GET", `/sales/${saleId}/status`, signedQuery([["shop", shop], ["hf_session", session], ["hf_token", ticket]]));
+    expect(status).toMatchObject({ status: 200, body: { state: "admitted" } });
+    // Appended after signing: the signature no longer matches, so it never counts.
+    const smuggled = await bare("GET", `/sales/${saleId}/status`, `${signedQuery([["shop", shop]])}&hf_session=${session}&hf_token=${ticket}`);
+    expect(smuggled).toMatchObject({ status: 401, body: { error: { code: "proxy_signature_invalid" } } });
+    // Another session's ticket is still refused through the query.
+    const other = await bare("GET", `/sales/${saleId}/status`, signedQuery([["shop", shop], ["hf_session", randomBytes(18).toString("base64url")], ["hf_token", ticket]]));
+    expect(other).toMatchObject({ status: 403, body: { error: { code: "ticket_session_mismatch" } } });
+  });
+
   it("refuses forged, stale, duplicated and unsigned requests with 401 before anything happens", async () => {
     const before = await ticketsIssued(saleId);
     const attempts = [
