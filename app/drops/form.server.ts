@@ -245,7 +245,11 @@ export function formProblem(error: unknown): FormProblem | null {
   return null;
 }
 
-/** The JSON answer of a refused save: 400 unreadable form, 409 the drop's state refuses it, 422 a value is wrong. */
+/**
+ * A refused save, answered as `{"error":{"code","message","fields"}}` (Holdfast's error shape
+ * plus the fields to point at): 400 unreadable form, 409 the drop's state refuses it, 422 a
+ * value is wrong.
+ */
 export function formFailure(error: unknown): { status: number; problem: FormProblem } | null {
   const problem = formProblem(error);
   if (!problem) return null;

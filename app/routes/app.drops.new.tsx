@@ -36,7 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(`/app/drops/${saleId}/live`);
   } catch (error) {
     const failure = formFailure(error);
-    if (failure) return json({ problem: failure.problem }, { status: failure.status });
+    if (failure) return json({ error: failure.problem }, { status: failure.status });
     throw error;
   }
 }
@@ -51,7 +51,7 @@ export default function NewDrop() {
         base="/app"
         mode="shopify"
         initial={initial}
-        problem={actionData && "problem" in actionData ? actionData.problem : null}
+        problem={actionData && "error" in actionData ? actionData.error : null}
         picker={(add) => <ShopifyProductPicker catalogUrl="/app/catalog" add={add} />}
       />
     </WhileLoading>

@@ -27,7 +27,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return json({ saved: true as const });
   } catch (error) {
     const failure = formFailure(error);
-    if (failure) return json({ problem: failure.problem }, { status: failure.status });
+    if (failure) return json({ error: failure.problem }, { status: failure.status });
     return answering(() => Promise.reject(error));
   }
 }
@@ -45,7 +45,7 @@ export default function ConsoleEditDrop() {
         initial={initial}
         saleId={saleId}
         state={state}
-        problem={actionData && "problem" in actionData ? actionData.problem : null}
+        problem={actionData && "error" in actionData ? actionData.error : null}
         notice={actionData && "saved" in actionData ? <SavedBanner /> : null}
       />
     </WhileLoading>

@@ -22,7 +22,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(`/console/drops/${saleId}/live`);
   } catch (error) {
     const failure = formFailure(error);
-    if (failure) return json({ problem: failure.problem }, { status: failure.status });
+    if (failure) return json({ error: failure.problem }, { status: failure.status });
     throw error;
   }
 }
@@ -32,7 +32,7 @@ export default function ConsoleNewDrop() {
   const actionData = useActionData<typeof action>();
   return (
     <WhileLoading title="Create drop">
-      <DropEditor title="Create drop" base="/console" mode="manual" initial={initial} problem={actionData && "problem" in actionData ? actionData.problem : null} />
+      <DropEditor title="Create drop" base="/console" mode="manual" initial={initial} problem={actionData && "error" in actionData ? actionData.error : null} />
     </WhileLoading>
   );
 }

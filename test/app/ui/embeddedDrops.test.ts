@@ -149,7 +149,7 @@ describe("saving a drop", () => {
     const before = await saleCount();
     const response = (await newAction(args(post(SHOP, "/app/drops/new", dropForm(overrides as Partial<DropFormValues>))))) as Response;
     expect(response.status).toBe(422);
-    const { problem } = (await json(response)) as { problem: { code: string; fields: Record<string, string> } };
+    const { error: problem } = (await json(response)) as { error: { code: string; message: string; fields: Record<string, string> } };
     expect(problem.fields[field]).toMatch(message);
     expect(await saleCount()).toBe(before);
   });
@@ -159,7 +159,7 @@ describe("saving a drop", () => {
     for (const payload of ["not json", JSON.stringify({ ...dropForm(), admissionMode: "everyone" }), JSON.stringify({ ...dropForm(), extra: 1 })]) {
       const response = (await newAction(args(post(SHOP, "/app/drops/new", payload)))) as Response;
       expect(response.status).toBe(400);
-      expect(((await json(response)) as { problem: { code: string } }).problem.code).toBe("invalid_form");
+      expect(((await json(response)) as { error: { code: string } }).error.code).toBe("invalid_form");
     }
     expect(await saleCount()).toBe(before);
   });
@@ -180,7 +180,7 @@ describe("saving a drop", () => {
 
     const moved = (await editAction(args(post(SHOP, `/app/drops/${id}`, { ...changed, startsAt: "2030-02-01T10:00" }), { id }))) as Response;
     expect(moved.status).toBe(409);
-    expect(((await json(moved)) as { problem: { code: string } }).problem.code).toBe("sale_started");
+    expect(((await json(moved)) as { error: { code: string } }).error.code).toBe("sale_started");
     expect((await h.sales.service.get(id)).sale.schedule.startsAt).toBe(Date.UTC(2030, 0, 15, 17));
   });
 
