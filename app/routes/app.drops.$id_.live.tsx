@@ -35,7 +35,7 @@ export default function LiveDrop() {
   const initial = useLoaderData<typeof loader>();
   return (
     <WhileLoading title={initial.name}>
-      <LiveDashboard initial={initial} base="/app" statsUrl={`/app/drops/${initial.saleId}/stats`} />
+      <LiveDashboard key={initial.saleId} initial={initial} base="/app" statsUrl={`/app/drops/${initial.saleId}/stats`} />
     </WhileLoading>
   );
 }

@@ -30,7 +30,7 @@ export default function ConsoleLiveDrop() {
   const initial = useLoaderData<typeof loader>();
   return (
     <WhileLoading title={initial.name}>
-      <LiveDashboard initial={initial} base="/console" statsUrl={`/console/drops/${initial.saleId}/stats`} />
+      <LiveDashboard key={initial.saleId} initial={initial} base="/console" statsUrl={`/console/drops/${initial.saleId}/stats`} />
     </WhileLoading>
   );
 }
