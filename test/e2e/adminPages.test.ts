@@ -80,10 +80,10 @@ async function stateOf(saleId: string): Promise<string> {
   return (await server.app.sales.get(saleId)).sale.state;
 }
 
-/** Start, pause and end from the live dashboard, checking the badge and the stored state after each. */
-async function runDrop(watched: Watched, saleId: string, prefix: string): Promise<void> {
+/** Start (unless `started`), pause and end from the live dashboard, checking the stored state after each. */
+async function runDrop(watched: Watched, saleId: string, prefix: string, started = false): Promise<void> {
   const { page } = watched;
-  await page.getByRole("button", { name: "Start now" }).click();
+  if (!started) await page.getByRole("button", { name: "Start now" }).click();
   await page.getByRole("button", { name: "Pause" }).waitFor();
   expect(await stateOf(saleId)).toBe("live");
   await checkPage(watched, `${prefix}-live`);
@@ -122,7 +122,18 @@ describe("admin pages in the browser", () => {
       const saleId = /drops\/(\w+)\/live/.exec(page.url())?.[1] ?? "";
       expect((await server.app.sales.get(saleId)).sale).toMatchObject({ name: "Console drop", storeId: null, items: [{ title: "Demo tee", allocation: 40 }] });
       await checkPage(watched, "console-draft");
-      await runDrop(watched, saleId, "console");
+      await page.getByRole("button", { name: "Start now" }).click();
+      await page.getByRole("button", { name: "Pause" }).waitFor();
+      // A shopper's hold appears on the open dashboard by polling, without a reload.
+      const itemId = (await server.app.sales.get(saleId)).sale.items[0]!.id;
+      const navigations: string[] = [];
+      page.on("framenavigated", (frame) => navigations.push(frame.url()));
+      const hold = await server.app.holds.reserve(saleId, { lines: [{ itemId, quantity: 2 }], customerId: "shopper-1", ttlMs: 600_000, requestId: "e2e-hold" });
+      expect(hold.outcome).toBe("reserved");
+      await page.waitForFunction(() => document.querySelector('[data-metric="Active holds"]')?.textContent === "1", undefined, { timeout: 10_000 });
+      expect(await page.locator('[data-metric="Remaining"]').textContent()).toBe("38");
+      expect(navigations).toEqual([]);
+      await runDrop(watched, saleId, "console", true);
 
       // A drop that does not exist: an error page that says what to do, not a stack trace.
       await page.goto(`${server.base}/console/drops/NoSuchDrop/live`);
