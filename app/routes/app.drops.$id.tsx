@@ -47,18 +47,18 @@ export default function EditDrop() {
   return (
     <WhileLoading title={name}>
       <DropEditor
-          // A fresh editor after each save, so it shows what was stored.
-          key={JSON.stringify(initial)}
-          title={name}
-          base="/app"
-          mode="shopify"
-          initial={initial}
-          saleId={saleId}
-          state={state}
-          problem={actionData && "error" in actionData ? actionData.error : null}
-          picker={(add) => <ShopifyProductPicker catalogUrl="/app/catalog" add={add} />}
-          notice={actionData && "saved" in actionData ? <SavedBanner /> : null}
-        />
+        // A fresh editor after each save, so it shows what was stored.
+        key={JSON.stringify(initial)}
+        title={name}
+        base="/app"
+        mode="shopify"
+        initial={initial}
+        saleId={saleId}
+        state={state}
+        problem={actionData && "error" in actionData ? actionData.error : null}
+        picker={(add) => <ShopifyProductPicker catalogUrl="/app/catalog" add={add} />}
+        notice={actionData && "saved" in actionData ? <SavedBanner /> : null}
+      />
     </WhileLoading>
   );
 }
