@@ -121,7 +121,8 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                         <TextField label={`Product ${index + 1} title`} value={item.title} onChange={(value) => setItem(index, { title: value })} autoComplete="off" error={fieldError(`items.${index}.title`)} />
                         <TextField
                           label={`Product ${index + 1} units allocated`}
-                          type="text" inputMode="numeric"
+                          type="text"
+                          inputMode="numeric"
                           value={item.allocation}
                           onChange={(value) => setItem(index, { allocation: value })}
                           autoComplete="off"
@@ -186,7 +187,8 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                 </FormLayout.Group>
                 <TextField
                   label={FIELD_LABELS.prequeueMinutes}
-                  type="text" inputMode="numeric"
+                  type="text"
+                  inputMode="numeric"
                   value={values.prequeueMinutes}
                   onChange={set("prequeueMinutes")}
                   autoComplete="off"
