@@ -14,8 +14,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { admin, session } = await authenticate.admin(request);
   return answering(async () => {
     const deps = dropsDeps(context);
-    const [drops, shop] = await Promise.all([scopeOfShop(deps, session.shop).then((scope) => listDrops(deps, scope)), shopSettings(admin)]);
-    return json({ drops, timeZone: shop.timeZone });
+    // The list is Holdfast's own data: if Shopify does not answer, show it in UTC rather than fail.
+    const [drops, timeZone] = await Promise.all([
+      scopeOfShop(deps, session.shop).then((scope) => listDrops(deps, scope)),
+      shopSettings(admin).then(
+        (shop) => shop.timeZone,
+        () => "UTC",
+      ),
+    ]);
+    return json({ drops, timeZone });
   });
 }
 

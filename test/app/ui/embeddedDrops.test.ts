@@ -70,6 +70,15 @@ describe("drops list and create form", () => {
     expect(await json(await listLoader(args(h.request(OTHER, "/app"))))).toEqual({ drops: [], timeZone: "America/New_York" });
   });
 
+  it("still lists the drops, in UTC, when Shopify does not answer", async () => {
+    h.standIn.shop(OTHER).failWith = 503;
+    try {
+      expect(await json(await listLoader(args(h.request(OTHER, "/app"))))).toEqual({ drops: [], timeZone: "UTC" });
+    } finally {
+      h.standIn.shop(OTHER).failWith = undefined;
+    }
+  });
+
   it("starts the create form empty, in the shop's time zone", async () => {
     const answer = await json(await newLoader(args(h.request(OTHER, "/app/drops/new"))));
     expect(answer.initial).toMatchObject({ timeZone: "America/New_York", items: [], admissionMode: "rate" });
