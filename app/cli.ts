@@ -58,6 +58,7 @@ Settings (create and update):
   --per-minute <n>       shoppers admitted per minute (rate modes)
   --max-active <n>       shoppers shopping at once (capacity modes)
   --pass-minutes <n>     how long an admission pass stays valid (default 10)
+  --bypass <policy>      orders that skip the queue: allow | flag | cancel (default flag)
   On update, "none" clears a time, and --item adds an item.
 
 Options:
@@ -83,12 +84,13 @@ const OPTIONS = {
   "per-minute": { type: "string" },
   "max-active": { type: "string" },
   "pass-minutes": { type: "string" },
+  bypass: { type: "string" },
   all: { type: "boolean" },
   repair: { type: "boolean" },
 } as const;
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
-const SETTINGS = ["name", "starts-at", "prequeue-at", "ends-at", "hold-minutes", "limit", "mode", "per-minute", "max-active", "pass-minutes"];
+const SETTINGS = ["name", "starts-at", "prequeue-at", "ends-at", "hold-minutes", "limit", "mode", "per-minute", "max-active", "pass-minutes", "bypass"];
 const ALLOWED: Record<string, string[]> = {
   create: [...SETTINGS, "item"],
   update: [...SETTINGS, "item", "allocation"],
@@ -202,6 +204,7 @@ function settingsOf(values: Values) {
       maxActive: whole("max-active", values["max-active"]),
       passMinutes: whole("pass-minutes", values["pass-minutes"]),
     },
+    bypassPolicy: values.bypass,
   };
 }
 
@@ -266,7 +269,7 @@ function describeSale(details: SaleDetails): string {
   const lines = [
     `sale ${sale.id} "${sale.name}": ${sale.state}`,
     `  schedule   pre-queue ${when(sale.schedule.prequeueAt)}, starts ${when(sale.schedule.startsAt)}, ends ${when(sale.schedule.endsAt)}`,
-    `  settings   hold ${sale.holdMinutes} min, limit ${sale.perCustomerLimit || "none"} per customer, admission ${admission.mode} ${rate.filter(Boolean).join(", ")} (pass ${admission.passMinutes} min)`,
+    `  settings   hold ${sale.holdMinutes} min, limit ${sale.perCustomerLimit || "none"} per customer, admission ${admission.mode} ${rate.filter(Boolean).join(", ")} (pass ${admission.passMinutes} min), bypass orders: ${sale.bypassPolicy}`,
     `  items      ${"id".padEnd(12)}${"allocation".padStart(11)}${"available".padStart(11)}${"held".padStart(8)}${"sold".padStart(8)}  title`,
     ...sale.items.map(
       (item) =>
@@ -455,6 +458,7 @@ const OPTION_NAMES: [string, string][] = [
   ["admission.perMinute", "--per-minute"],
   ["admission.maxActive", "--max-active"],
   ["admission.passMinutes", "--pass-minutes"],
+  ["bypassPolicy", "--bypass"],
 ];
 
 function explain(error: unknown): string {

@@ -1,4 +1,5 @@
 // The SaleRepository port over Prisma (SQLite or PostgreSQL: the `Db` type runs on both).
+import { BYPASS_POLICIES, type BypassPolicy } from "../core/orders/index.ts";
 import { SALE_LIMITS, type AdmissionMode, type Sale, type SaleConfig, type SaleRepository, type SaleState } from "../core/sales/index.ts";
 import type { Db } from "../db.server.ts";
 
@@ -69,6 +70,7 @@ function columnsOf(sale: SaleConfig) {
     admissionPerMinute: sale.admission.perMinute,
     admissionMaxActive: sale.admission.maxActive,
     passMinutes: sale.admission.passMinutes,
+    bypassPolicy: sale.bypassPolicy,
   };
 }
 
@@ -90,6 +92,7 @@ function toSale(row: SaleRow, items: ItemRow[]): Sale {
       // The column is nullable; new sales always get one (the core's default when not given).
       passMinutes: row.passMinutes ?? SALE_LIMITS.passMinutes.default,
     },
+    bypassPolicy: BYPASS_POLICIES.includes(row.bypassPolicy as BypassPolicy) ? (row.bypassPolicy as BypassPolicy) : "flag",
     items: items.map((item) => ({ id: item.id, title: item.title, allocation: item.allocation, platformRef: item.platformRef })),
     createdAt: row.createdAt.getTime(),
     updatedAt: row.updatedAt.getTime(),

@@ -107,32 +107,25 @@ function admissionOf(values: DropFormValues) {
   };
 }
 
-export interface DropInput {
-  input: NewSaleInput;
-  bypassPolicy: BypassPolicy;
-}
-
-export function newDropInput(values: DropFormValues, storeId: string | null): DropInput {
+export function newDropInput(values: DropFormValues, storeId: string | null): NewSaleInput {
   return {
-    input: {
-      name: values.name,
-      storeId,
-      schedule: scheduleOf(values),
-      holdMinutes: required("holdMinutes", values.holdMinutes),
-      perCustomerLimit: required("perCustomerLimit", values.perCustomerLimit),
-      admission: admissionOf(values),
-      items: values.items.map((item, index) => ({
-        title: item.title,
-        allocation: required(`items.${index}.allocation`, item.allocation),
-        platformRef: item.platformRef.trim() === "" ? null : item.platformRef,
-      })),
-    },
+    name: values.name,
+    storeId,
+    schedule: scheduleOf(values),
+    holdMinutes: required("holdMinutes", values.holdMinutes),
+    perCustomerLimit: required("perCustomerLimit", values.perCustomerLimit),
+    admission: admissionOf(values),
     bypassPolicy: values.bypassPolicy,
+    items: values.items.map((item, index) => ({
+      title: item.title,
+      allocation: required(`items.${index}.allocation`, item.allocation),
+      platformRef: item.platformRef.trim() === "" ? null : item.platformRef,
+    })),
   };
 }
 
 /** The form as the drop is now: allocations are Redis's once the drop is set up. */
-export function dropToForm(details: SaleDetails, bypassPolicy: BypassPolicy, timeZone: string): DropFormValues {
+export function dropToForm(details: SaleDetails, timeZone: string): DropFormValues {
   const { sale } = details;
   const local = (ms: number | null) => (ms === null ? "" : toZonedInput(ms, timeZone));
   const { prequeueAt, startsAt } = sale.schedule;
@@ -147,7 +140,7 @@ export function dropToForm(details: SaleDetails, bypassPolicy: BypassPolicy, tim
     admissionMode: sale.admission.mode,
     perMinute: sale.admission.perMinute === null ? "" : String(sale.admission.perMinute),
     maxActive: sale.admission.maxActive === null ? "" : String(sale.admission.maxActive),
-    bypassPolicy,
+    bypassPolicy: sale.bypassPolicy,
     items: sale.items.map((item) => ({
       id: item.id,
       title: item.title,
@@ -162,7 +155,7 @@ export function dropToForm(details: SaleDetails, bypassPolicy: BypassPolicy, tim
  * current one go into the patch. The form shows times to the minute, so re-sending an
  * untouched start would "move" a start set to the second, which a started drop refuses.
  */
-export function dropPatch(values: DropFormValues, current: DropFormValues): { patch: SalePatch; bypassPolicy: BypassPolicy } {
+export function dropPatch(values: DropFormValues, current: DropFormValues): SalePatch {
   const patch: SalePatch = {};
   if (values.name !== current.name) patch.name = values.name;
   const scheduleChanged = (["startsAt", "endsAt", "prequeueMinutes", "timeZone"] as const).filter((field) => values[field] !== current[field]);
@@ -192,7 +185,8 @@ export function dropPatch(values: DropFormValues, current: DropFormValues): { pa
       };
     });
   }
-  return { patch, bypassPolicy: values.bypassPolicy };
+  if (values.bypassPolicy !== current.bypassPolicy) patch.bypassPolicy = values.bypassPolicy;
+  return patch;
 }
 
 // The core names fields as its API does ("schedule.startsAt", "items[2].allocation").

@@ -10,7 +10,7 @@ import { shopSettings } from "../drops/catalog.server.ts";
 import { dropsDeps, scopeOfShop } from "../drops/context.server.ts";
 import { answering } from "../drops/errors.server.ts";
 import { dropToForm, formFailure, readDropForm } from "../drops/form.server.ts";
-import { readBypassPolicy, updateDrop } from "../drops/save.server.ts";
+import { updateDrop } from "../drops/save.server.ts";
 import { authenticate } from "../shopify.server.ts";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -19,7 +19,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     const deps = dropsDeps(context);
     const saleId = params.id ?? "";
     const [details, shop] = await Promise.all([scopeOfShop(deps, session.shop).then((scope) => loadDrop(deps, scope, saleId)), shopSettings(admin)]);
-    return json({ saleId, state: details.sale.state, name: details.sale.name, initial: dropToForm(details, await readBypassPolicy(deps.db, saleId), shop.timeZone) });
+    return json({ saleId, state: details.sale.state, name: details.sale.name, initial: dropToForm(details, shop.timeZone) });
   });
 }
 

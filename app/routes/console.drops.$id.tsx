@@ -8,7 +8,7 @@ import { requireConsole } from "../drops/consoleAuth.server.ts";
 import { consoleAdminToken, dropsDeps, serverTimeZone } from "../drops/context.server.ts";
 import { answering } from "../drops/errors.server.ts";
 import { dropToForm, formFailure, readDropForm } from "../drops/form.server.ts";
-import { readBypassPolicy, updateDrop } from "../drops/save.server.ts";
+import { updateDrop } from "../drops/save.server.ts";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   requireConsole(request, consoleAdminToken(), Date.now());
@@ -16,7 +16,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     const deps = dropsDeps(context);
     const saleId = params.id ?? "";
     const details = await loadDrop(deps, CONSOLE_SCOPE, saleId);
-    return json({ saleId, state: details.sale.state, name: details.sale.name, initial: dropToForm(details, await readBypassPolicy(deps.db, saleId), serverTimeZone()) });
+    return json({ saleId, state: details.sale.state, name: details.sale.name, initial: dropToForm(details, serverTimeZone()) });
   });
 }
 

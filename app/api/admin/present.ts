@@ -19,6 +19,7 @@ export function saleSummaryJson(sale: Sale) {
     holdMinutes: sale.holdMinutes,
     perCustomerLimit: sale.perCustomerLimit,
     admission: sale.admission,
+    bypassPolicy: sale.bypassPolicy,
     items: sale.items.map((item) => ({ id: item.id, title: item.title, allocation: item.allocation, platformRef: item.platformRef })),
     createdAt: iso(sale.createdAt),
     updatedAt: iso(sale.updatedAt),

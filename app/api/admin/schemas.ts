@@ -11,6 +11,7 @@ const timestamp = z.iso
 const integer = z.number().int();
 const text = z.string();
 const mode = z.enum(["off", "rate", "capacity", "rate+capacity"]);
+const bypassPolicy = z.enum(["allow", "flag", "cancel"]);
 const schedule = z.strictObject({
   prequeueAt: timestamp.nullable().optional(),
   startsAt: timestamp.nullable().optional(),
@@ -29,6 +30,7 @@ export const createSaleSchema = z.strictObject({
     maxActive: integer.nullable().optional(),
     passMinutes: integer.optional(),
   }),
+  bypassPolicy: bypassPolicy.optional(),
 });
 
 /** Absent fields stay as they are; null clears an optional one; `items` is the complete new list. */
@@ -55,4 +57,5 @@ export const patchSaleSchema = z.strictObject({
       passMinutes: integer.optional(),
     })
     .optional(),
+  bypassPolicy: bypassPolicy.optional(),
 });

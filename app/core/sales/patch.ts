@@ -2,7 +2,7 @@ import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { SaleConflictError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import type { SaleConfig, SaleItem, SalePatch, SaleState } from "./types.ts";
-import { checkAdmission, checkHoldMinutes, checkItem, checkItemCount, checkPerCustomerLimit, checkSchedule, checkText } from "./validation.ts";
+import { checkAdmission, checkBypassPolicy, checkHoldMinutes, checkItem, checkItemCount, checkPerCustomerLimit, checkSchedule, checkText } from "./validation.ts";
 
 /** What a patch does to a sale: the new configuration and the stock changes it implies. */
 export interface PatchPlan {
@@ -34,7 +34,7 @@ export function planPatch(sale: SaleConfig, patch: SalePatch, now: number): Patc
   if (sale.state === "ended") throw new SaleConflictError("sale_ended", `Sale ${sale.id} has ended; an ended sale cannot be changed.`);
   const started = STARTED.includes(sale.state);
   const locked = (field: string) =>
-    new SaleConflictError("sale_started", `${field} cannot change once the sale is under way (it is ${sale.state}); only name, schedule.endsAt, holdMinutes, perCustomerLimit, admission, allocations and new items can.`);
+    new SaleConflictError("sale_started", `${field} cannot change once the sale is under way (it is ${sale.state}); only name, schedule.endsAt, holdMinutes, perCustomerLimit, admission, bypassPolicy, allocations and new items can.`);
 
   const schedule = overlay(sale.schedule, patch.schedule);
   if (started && schedule.prequeueAt !== sale.schedule.prequeueAt) throw locked("schedule.prequeueAt");
@@ -47,6 +47,7 @@ export function planPatch(sale: SaleConfig, patch: SalePatch, now: number): Patc
     holdMinutes: patch.holdMinutes === undefined ? sale.holdMinutes : checkHoldMinutes(patch.holdMinutes),
     perCustomerLimit: patch.perCustomerLimit === undefined ? sale.perCustomerLimit : checkPerCustomerLimit(patch.perCustomerLimit),
     admission: checkAdmission(overlay(sale.admission, patch.admission)),
+    bypassPolicy: patch.bypassPolicy === undefined ? sale.bypassPolicy : checkBypassPolicy(patch.bypassPolicy),
   };
   if (patch.items === undefined) return { next, allocations: new Map(), removed: [] };
 

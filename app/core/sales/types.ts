@@ -1,6 +1,7 @@
+import type { BypassPolicy } from "../orders/OrderRepository.ts";
 import type { AdmissionMode, RoomState } from "../waiting-room/types.ts";
 
-export type { AdmissionMode };
+export type { AdmissionMode, BypassPolicy };
 
 /**
  * `draft`: nothing in Redis yet, starts when told to. Every other state means the sale's
@@ -45,6 +46,8 @@ export interface SaleConfig {
   /** Units one customer may hold and buy across the sale's items; 0 means no limit. */
   perCustomerLimit: number;
   admission: AdmissionSettings;
+  /** What happens to an order for this sale's items that holds no hold: allow, flag it, or cancel it. */
+  bypassPolicy: BypassPolicy;
   /** In display order. */
   items: SaleItem[];
 }
@@ -62,6 +65,8 @@ export interface NewSaleInput {
   holdMinutes: number;
   perCustomerLimit: number;
   admission: { mode: AdmissionMode; perMinute?: number | null; maxActive?: number | null; passMinutes?: number };
+  /** Default "flag". */
+  bypassPolicy?: BypassPolicy;
 }
 
 /**
@@ -75,6 +80,7 @@ export interface SalePatch {
   holdMinutes?: number;
   perCustomerLimit?: number;
   admission?: Partial<AdmissionSettings>;
+  bypassPolicy?: BypassPolicy;
   items?: { id?: string; title?: string; allocation?: number; platformRef?: string | null }[];
 }
 

@@ -1,6 +1,7 @@
 import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { LIMITS } from "../inventory/validation.ts";
-import type { AdmissionMode, AdmissionSettings, SaleItem, SaleSchedule } from "./types.ts";
+import { BYPASS_POLICIES } from "../orders/OrderRepository.ts";
+import type { AdmissionMode, AdmissionSettings, BypassPolicy, SaleItem, SaleSchedule } from "./types.ts";
 
 /** Bounds of a sale's settings; each message names the field, so a form can point at it. */
 export const SALE_LIMITS = {
@@ -84,6 +85,11 @@ export function checkHoldMinutes(value: unknown): number {
 
 export function checkPerCustomerLimit(value: unknown): number {
   return checkInteger("invalid_limit", "perCustomerLimit", value, SALE_LIMITS.perCustomerLimit.min, SALE_LIMITS.perCustomerLimit.max);
+}
+
+export function checkBypassPolicy(value: unknown): BypassPolicy {
+  if (typeof value === "string" && (BYPASS_POLICIES as readonly string[]).includes(value)) return value as BypassPolicy;
+  throw new InvalidInputError("invalid_bypass_policy", `bypassPolicy must be one of ${BYPASS_POLICIES.join(", ")}.`);
 }
 
 export function checkItemCount(count: number): void {

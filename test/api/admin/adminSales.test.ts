@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { adminSaleRoutes } from "../../../app/api/admin/index.ts";
+import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
 import { ManualClock } from "../../support/redis.ts";
 import { sendOversized, startAdminApi, TOKEN, type AdminApi, type Answer } from "./adminClient.ts";
 
@@ -239,6 +240,20 @@ describe("PATCH /v1/admin/sales/:id", () => {
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body).toMatchObject({ name: "Renamed", holdMinutes: 15, admission: { mode: "rate+capacity", perMinute: 600, maxActive: 500 } });
     expect((answer.body.items as ItemJson[]).map((item) => [item.title, item.allocation])).toEqual([["Cap", 70], ["Socks", 5]]);
+  });
+
+  it("keeps the bypass policy with the sale: flag by default, set on create, changed live, read by the order processor", async () => {
+    const plain = await getSale((await createSale()).id);
+    expect(plain.body.bypassPolicy).toBe("flag");
+    const sale = await createSale({ ...validSale(), bypassPolicy: "cancel", admission: { mode: "off" } });
+    expect((await getSale(sale.id)).body.bypassPolicy).toBe("cancel");
+    await api.call("POST", `/v1/admin/sales/${sale.id}/start`);
+    const changed = await api.call("PATCH", `/v1/admin/sales/${sale.id}`, { bypassPolicy: "allow" });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(changed.body.bypassPolicy).toBe("allow");
+    expect((await new PrismaOrderRepository(api.harness.db).findSale(sale.id))?.bypassPolicy).toBe("allow");
+    expectError(await api.call("PATCH", `/v1/admin/sales/${sale.id}`, { bypassPolicy: "refund" }), 400, "invalid_request", /^bypassPolicy: /);
+    expect((await getSale(sale.id)).body.bypassPolicy).toBe("allow");
   });
 
   it("adjusts a live sale's stock and limit, keeping what is held", async () => {

@@ -48,11 +48,11 @@ describe("the edit form's patch", () => {
   };
 
   it("is empty when nothing changed", () => {
-    expect(dropPatch(current, current).patch).toEqual({});
+    expect(dropPatch(current, current)).toEqual({});
   });
 
   it("carries only the changed fields; the pre-queue moves with a new start", () => {
-    const { patch } = dropPatch({ ...current, name: "New", startsAt: "2030-01-01T12:00", items: [{ ...current.items[0]!, allocation: "7" }, { title: "Cap", allocation: "3", platformRef: "" }] }, current);
+    const patch = dropPatch({ ...current, name: "New", startsAt: "2030-01-01T12:00", items: [{ ...current.items[0]!, allocation: "7" }, { title: "Cap", allocation: "3", platformRef: "" }] }, current);
     expect(patch).toEqual({
       name: "New",
       schedule: { startsAt: Date.UTC(2030, 0, 1, 12), prequeueAt: Date.UTC(2030, 0, 1, 11, 45) },
@@ -64,7 +64,7 @@ describe("the edit form's patch", () => {
   });
 
   it("sends the rate only in a rate mode", () => {
-    expect(dropPatch({ ...current, admissionMode: "capacity", maxActive: "50" }, current).patch.admission).toEqual({ mode: "capacity", perMinute: null, maxActive: 50 });
+    expect(dropPatch({ ...current, admissionMode: "capacity", maxActive: "50" }, current).admission).toEqual({ mode: "capacity", perMinute: null, maxActive: 50 });
   });
 });
 
