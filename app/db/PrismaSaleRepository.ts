@@ -48,9 +48,14 @@ export class PrismaSaleRepository implements SaleRepository {
     return row && toSale(row, row.items);
   }
 
-  async list({ limit }: { limit: number }): Promise<Sale[]> {
+  async list({ limit, storeId }: { limit: number; storeId?: string }): Promise<Sale[]> {
     // The id breaks ties between sales created within the same millisecond.
-    const rows = await this.db.sale.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit, include: WITH_ITEMS });
+    const rows = await this.db.sale.findMany({
+      ...(storeId === undefined ? {} : { where: { storeId } }),
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit,
+      include: WITH_ITEMS,
+    });
     return rows.map((row) => toSale(row, row.items));
   }
 }

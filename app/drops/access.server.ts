@@ -36,14 +36,10 @@ export async function assertDropAccess(deps: DropsDeps, scope: DropsScope, saleI
   await loadDrop(deps, scope, saleId);
 }
 
-// SaleService.list has no store filter yet, so the store's drops are picked from the newest
-// 200 of all stores. Enough for now; a `storeId` option on the repository is the real fix.
-const LIST_WINDOW = 200;
-
 export type DropRow = DropListRow;
 
 export async function listDrops(deps: DropsDeps, scope: DropsScope): Promise<DropRow[]> {
-  const sales = (await deps.sales.list({ limit: LIST_WINDOW })).filter((sale) => visible(scope, sale)).slice(0, 50);
+  const sales = await deps.sales.list({ limit: 50, ...(scope.kind === "store" ? { storeId: scope.storeId } : {}) });
   return Promise.all(
     sales.map(async (sale): Promise<DropRow> => {
       const details = sale.state === "draft" ? null : await deps.sales.get(sale.id).catch(() => null);

@@ -13,5 +13,6 @@ export interface SaleRepository {
   setState(saleId: string, state: SaleState): Promise<boolean>;
   get(saleId: string): Promise<Sale | null>;
   /** Newest first. */
-  list(options: { limit: number }): Promise<Sale[]>;
+  /** Newest first, at most `limit`, only `storeId`'s when given. */
+  list(options: { limit: number; storeId?: string }): Promise<Sale[]>;
 }

@@ -149,10 +149,10 @@ export class SaleService {
     return details;
   }
 
-  /** Newest first. */
-  async list(options: { limit?: number } = {}): Promise<Sale[]> {
+  /** Newest first; `storeId` keeps one store's sales (an embedded app sees only its shop's). */
+  async list(options: { limit?: number; storeId?: string } = {}): Promise<Sale[]> {
     const limit = checkInteger("invalid_list_limit", "limit", options.limit ?? 50, 1, 200);
-    return this.repository.list({ limit });
+    return this.repository.list({ limit, ...(options.storeId === undefined ? {} : { storeId: options.storeId }) });
   }
 
   /** For AdmissionController's `onScheduledTransition`: the stored state follows the schedule. */

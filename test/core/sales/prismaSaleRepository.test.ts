@@ -88,4 +88,15 @@ describe.each(KINDS)("PrismaSaleRepository on %s", (kind) => {
     expect(ids.indexOf(newer.id)).toBe(0);
     expect(await repository.list({ limit: 1 })).toHaveLength(1);
   });
+
+  it("lists one store's sales when asked", async () => {
+    const [a, b] = await Promise.all(
+      ["a", "b"].map((name) => db.store.create({ data: { platform: "shopify", domain: `${name}-${newId()}.myshopify.com`, name } })),
+    );
+    const ofA = config({ storeId: a!.id });
+    await repository.create(ofA);
+    await repository.create(config({ storeId: b!.id }));
+    await repository.create(config());
+    expect((await repository.list({ limit: 100, storeId: a!.id })).map((sale) => sale.id)).toEqual([ofA.id]);
+  });
 });
