@@ -1,14 +1,14 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 
 import { silentLogger, type Logger } from "../logger.ts";
-import { jitteredBackoff, type JitteredBackoffOptions } from "../orders/backoff.ts";
+import type { JitteredBackoffOptions } from "../orders/backoff.ts";
 import type { DeadLetterQueue } from "../orders/DeadLetterQueue.ts";
-import { HoldfastQueues, QUEUE_NAMES, workerConnection } from "../orders/queues.ts";
-import type { RedisClient } from "../redis.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../orders/queues.ts";
 import { isBreakerOpen } from "../resilience/index.ts";
 import { CheckoutFailure, type CheckoutOutcome, type CheckoutProcessor } from "./CheckoutProcessor.ts";
 import type { CheckoutJob } from "./CheckoutQueue.ts";
 import { PaymentUnavailableError } from "./PaymentProvider.ts";
+import { QueueRunner } from "../orders/QueueRunner.ts";
 
 export interface CheckoutWorkerOptions {
   queues: HoldfastQueues;
@@ -33,34 +33,34 @@ export interface CheckoutWorkerOptions {
  */
 export class CheckoutWorker {
   readonly worker: Worker<CheckoutJob, CheckoutOutcome>;
-  private readonly connection: RedisClient;
+  private readonly runner: QueueRunner<CheckoutJob, CheckoutOutcome>;
   private readonly logger: Logger;
 
   constructor(private readonly options: CheckoutWorkerOptions) {
     this.logger = options.logger ?? silentLogger;
-    this.connection = workerConnection(options.queues.redis);
-    this.connection.on("error", (error: Error) => this.logger.error("checkout worker redis error", { error: error.message }));
-    const lockDuration = options.lockDurationMs ?? 30_000;
-    this.worker = new Worker<CheckoutJob, CheckoutOutcome>(QUEUE_NAMES.checkout, (job, token) => this.run(job, token), {
-      connection: this.connection,
-      prefix: options.queues.prefix(QUEUE_NAMES.checkout),
-      concurrency: options.concurrency ?? 20,
-      lockDuration,
-      stalledInterval: options.stalledIntervalMs ?? lockDuration,
-      maxStalledCount: 3,
-      settings: { backoffStrategy: jitteredBackoff(options.backoff) },
-      autorun: false,
-    });
-    this.worker.on("error", (error) => this.logger.error("checkout worker error", { error: error.message }));
+    this.runner = new QueueRunner<CheckoutJob, CheckoutOutcome>(
+      {
+        queues: options.queues,
+        queue: QUEUE_NAMES.checkout,
+        label: "checkout",
+        logger: this.logger,
+        concurrency: options.concurrency ?? 20,
+        lockDurationMs: options.lockDurationMs ?? 30_000,
+        ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
+        maxStalledCount: 3,
+        ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      },
+      (job, token) => this.run(job, token),
+    );
+    this.worker = this.runner.worker;
   }
 
   start(): void {
-    void this.worker.run().catch((error: unknown) => this.logger.error("checkout worker stopped", { error: String(error) }));
+    this.runner.start();
   }
 
   async close(force = false): Promise<void> {
-    await this.worker.close(force);
-    await this.connection.quit().catch(() => undefined);
+    await this.runner.close(force);
   }
 
   private async run(job: Job<CheckoutJob, CheckoutOutcome>, token: string | undefined): Promise<CheckoutOutcome> {

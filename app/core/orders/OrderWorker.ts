@@ -1,13 +1,13 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 
 import { silentLogger, type Logger } from "../logger.ts";
-import type { RedisClient } from "../redis.ts";
-import { jitteredBackoff, type JitteredBackoffOptions } from "./backoff.ts";
+import type { JitteredBackoffOptions } from "./backoff.ts";
 import { DeadLetterQueue } from "./DeadLetterQueue.ts";
 import { PermanentOrderError } from "./errors.ts";
 import { parseOrderEvent } from "./OrderEvent.ts";
 import type { OrderOutcome, OrderProcessor } from "./OrderProcessor.ts";
-import { HoldfastQueues, QUEUE_NAMES, workerConnection } from "./queues.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "./queues.ts";
+import { QueueRunner } from "./QueueRunner.ts";
 
 export interface OrderWorkerOptions {
   queues: HoldfastQueues;
@@ -34,7 +34,7 @@ export interface OrderWorkerOptions {
  */
 export class OrderWorker {
   readonly worker: Worker;
-  private readonly connection: RedisClient;
+  private readonly runner: QueueRunner;
   private readonly deadLetters: DeadLetterQueue;
   private readonly logger: Logger;
   private readonly processor: OrderProcessor;
@@ -43,20 +43,21 @@ export class OrderWorker {
     this.deadLetters = options.deadLetters;
     this.logger = options.logger ?? silentLogger;
     this.processor = options.processor;
-    this.connection = workerConnection(options.queues.redis);
-    this.connection.on("error", (error: Error) => this.logger.error("order worker redis error", { error: error.message }));
-    const lockDuration = options.lockDurationMs ?? 30_000;
-    this.worker = new Worker(QUEUE_NAMES.orderEvents, (job) => this.run(job), {
-      connection: this.connection,
-      prefix: options.queues.prefix(QUEUE_NAMES.orderEvents),
-      concurrency: options.concurrency ?? 50,
-      lockDuration,
-      stalledInterval: options.stalledIntervalMs ?? lockDuration,
-      maxStalledCount: options.maxStalledCount ?? 2,
-      settings: { backoffStrategy: jitteredBackoff(options.backoff) },
-      autorun: false,
-    });
-    this.worker.on("error", (error) => this.logger.error("order worker error", { error: error.message }));
+    this.runner = new QueueRunner(
+      {
+        queues: options.queues,
+        queue: QUEUE_NAMES.orderEvents,
+        label: "order",
+        logger: this.logger,
+        concurrency: options.concurrency ?? 50,
+        lockDurationMs: options.lockDurationMs ?? 30_000,
+        ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
+        maxStalledCount: options.maxStalledCount ?? 2,
+        ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      },
+      (job) => this.run(job),
+    );
+    this.worker = this.runner.worker;
     // The safety net: failures the processor never saw (a job that stalled too often) also
     // reach the dead-letter queue. Adding twice is harmless (the dead letter's id is stable).
     this.worker.on("failed", (job, error) => {
@@ -66,13 +67,12 @@ export class OrderWorker {
   }
 
   start(): void {
-    void this.worker.run().catch((error: unknown) => this.logger.error("order worker stopped", { error: String(error) }));
+    this.runner.start();
   }
 
   /** Finishes the jobs in flight (or lets them go back to the queue when `force`), then disconnects. */
-  async close(force = false): Promise<void> {
-    await this.worker.close(force);
-    await this.connection.quit().catch(() => undefined);
+  close(force = false): Promise<void> {
+    return this.runner.close(force);
   }
 
   private async run(job: Job): Promise<OrderOutcome> {

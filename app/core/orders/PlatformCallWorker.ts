@@ -3,11 +3,11 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { silentLogger, type Logger } from "../logger.ts";
 import { PlatformError, UnknownStoreError, type PlatformDirectory } from "../platform/index.ts";
 import { deferralMs, outageAfter, type BreakerLookup } from "../sync/deferral.ts";
-import { jitteredBackoff, type JitteredBackoffOptions } from "./backoff.ts";
+import type { JitteredBackoffOptions } from "./backoff.ts";
 import { DeadLetterQueue } from "./DeadLetterQueue.ts";
 import type { PlatformCall } from "./PlatformCallQueue.ts";
-import { HoldfastQueues, QUEUE_NAMES, workerConnection } from "./queues.ts";
-import type { RedisClient } from "../redis.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "./queues.ts";
+import { QueueRunner } from "./QueueRunner.ts";
 
 export interface PlatformCallWorkerOptions {
   queues: HoldfastQueues;
@@ -68,25 +68,26 @@ function isPermanent(error: unknown): error is Error & { code?: string } {
  */
 export class PlatformCallWorker {
   readonly worker: Worker;
-  private readonly connection: RedisClient;
+  private readonly runner: QueueRunner;
   private readonly logger: Logger;
 
   constructor(private readonly options: PlatformCallWorkerOptions) {
     this.logger = options.logger ?? silentLogger;
-    this.connection = workerConnection(options.queues.redis);
-    this.connection.on("error", (error: Error) => this.logger.error("platform-call worker redis error", { error: error.message }));
-    const lockDuration = options.lockDurationMs ?? 60_000;
-    this.worker = new Worker(QUEUE_NAMES.platformCalls, (job, token) => this.run(job, token), {
-      connection: this.connection,
-      prefix: options.queues.prefix(QUEUE_NAMES.platformCalls),
-      concurrency: options.concurrency ?? 10,
-      lockDuration,
-      stalledInterval: options.stalledIntervalMs ?? lockDuration,
-      maxStalledCount: 2,
-      settings: { backoffStrategy: jitteredBackoff(options.backoff) },
-      autorun: false,
-    });
-    this.worker.on("error", (error) => this.logger.error("platform-call worker error", { error: error.message }));
+    this.runner = new QueueRunner(
+      {
+        queues: options.queues,
+        queue: QUEUE_NAMES.platformCalls,
+        label: "platform-call",
+        logger: this.logger,
+        concurrency: options.concurrency ?? 10,
+        lockDurationMs: options.lockDurationMs ?? 60_000,
+        ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
+        maxStalledCount: 2,
+        ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      },
+      (job, token) => this.run(job, token),
+    );
+    this.worker = this.runner.worker;
     // Failures the handler never saw (a job that stalled too often) also reach the dead-letter queue.
     this.worker.on("failed", (job, error) => {
       if (job === undefined || job.finishedOn === undefined) return;
@@ -95,12 +96,11 @@ export class PlatformCallWorker {
   }
 
   start(): void {
-    void this.worker.run().catch((error: unknown) => this.logger.error("platform-call worker stopped", { error: String(error) }));
+    this.runner.start();
   }
 
   async close(force = false): Promise<void> {
-    await this.worker.close(force);
-    await this.connection.quit().catch(() => undefined);
+    await this.runner.close(force);
   }
 
   private async run(job: Job, token: string | undefined): Promise<PlatformCallResult> {

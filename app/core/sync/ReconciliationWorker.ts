@@ -1,13 +1,12 @@
 import { DelayedError, Worker, type Job } from "bullmq";
 
 import { silentLogger, type Logger } from "../logger.ts";
-import { jitteredBackoff } from "../orders/backoff.ts";
-import { HoldfastQueues, QUEUE_NAMES, workerConnection } from "../orders/queues.ts";
-import type { RedisClient } from "../redis.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../orders/queues.ts";
 import { deferralMs } from "./deferral.ts";
 import type { Reconciler, Reconciliation } from "./Reconciler.ts";
 import type { SyncCatalog } from "./SyncCatalog.ts";
 import type { WriteBackJournal } from "./WriteBackJournal.ts";
+import { QueueRunner } from "../orders/QueueRunner.ts";
 
 export const RECONCILIATION_SCHEDULER = "reconciliation-sweep";
 export const DEFAULT_RECONCILE_INTERVAL_MS = 5 * 60_000;
@@ -45,24 +44,25 @@ export interface ReconcileJobResult {
 export class ReconciliationWorker {
   readonly worker: Worker;
   readonly intervalMs: number;
-  private readonly connection: RedisClient;
+  private readonly runner: QueueRunner;
   private readonly logger: Logger;
 
   constructor(private readonly options: ReconciliationWorkerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.intervalMs = options.intervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS;
     if (!Number.isFinite(this.intervalMs) || this.intervalMs < 100) throw new RangeError("intervalMs must be at least 100");
-    this.connection = workerConnection(options.queues.redis);
-    this.connection.on("error", (error: Error) => this.logger.error("reconciliation worker redis error", { error: error.message }));
-    this.worker = new Worker(QUEUE_NAMES.reconciliation, (job, token) => this.run(job, token), {
-      connection: this.connection,
-      prefix: options.queues.prefix(QUEUE_NAMES.reconciliation),
-      concurrency: options.concurrency ?? 2,
-      lockDuration: 60_000,
-      settings: { backoffStrategy: jitteredBackoff() },
-      autorun: false,
-    });
-    this.worker.on("error", (error) => this.logger.error("reconciliation worker error", { error: error.message }));
+    this.runner = new QueueRunner(
+      {
+        queues: options.queues,
+        queue: QUEUE_NAMES.reconciliation,
+        label: "reconciliation",
+        logger: this.logger,
+        concurrency: options.concurrency ?? 2,
+        lockDurationMs: 60_000,
+      },
+      (job, token) => this.run(job, token),
+    );
+    this.worker = this.runner.worker;
   }
 
   private get queue() {
@@ -75,12 +75,11 @@ export class ReconciliationWorker {
       { every: this.intervalMs },
       { name: JOB.sweep, opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 } },
     );
-    void this.worker.run().catch((error: unknown) => this.logger.error("reconciliation worker stopped", { error: String(error) }));
+    this.runner.start();
   }
 
   async close(force = false): Promise<void> {
-    await this.worker.close(force);
-    await this.connection.quit().catch(() => undefined);
+    await this.runner.close(force);
   }
 
   /** Queues a reconcile (with repair) for every syncing sale, and prunes the write-back's audit trail. */

@@ -1,12 +1,11 @@
 import { DelayedError, Worker, type Job } from "bullmq";
 
 import { silentLogger, type Logger } from "../logger.ts";
-import { jitteredBackoff } from "../orders/backoff.ts";
-import { HoldfastQueues, QUEUE_NAMES, workerConnection } from "../orders/queues.ts";
-import type { RedisClient } from "../redis.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../orders/queues.ts";
 import { deferralMs } from "./deferral.ts";
 import type { FlushResult, StockWriteBack } from "./StockWriteBack.ts";
 import type { SyncCatalog } from "./SyncCatalog.ts";
+import { QueueRunner } from "../orders/QueueRunner.ts";
 
 /** The job scheduler that looks for changed sales once per flush interval. */
 export const WRITE_BACK_SCHEDULER = "write-back-tick";
@@ -49,27 +48,27 @@ export interface TickResult {
 export class WriteBackWorker {
   readonly worker: Worker;
   readonly flushIntervalMs: number;
-  private readonly connection: RedisClient;
+  private readonly runner: QueueRunner;
   private readonly logger: Logger;
 
   constructor(private readonly options: WriteBackWorkerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     if (!Number.isFinite(this.flushIntervalMs) || this.flushIntervalMs < 50) throw new RangeError("flushIntervalMs must be at least 50");
-    this.connection = workerConnection(options.queues.redis);
-    this.connection.on("error", (error: Error) => this.logger.error("write-back worker redis error", { error: error.message }));
-    const lockDuration = options.lockDurationMs ?? 30_000;
-    this.worker = new Worker(QUEUE_NAMES.writeBack, (job, token) => this.run(job, token), {
-      connection: this.connection,
-      prefix: options.queues.prefix(QUEUE_NAMES.writeBack),
-      concurrency: options.concurrency ?? 8,
-      lockDuration,
-      stalledInterval: options.stalledIntervalMs ?? lockDuration,
-      maxStalledCount: 5,
-      settings: { backoffStrategy: jitteredBackoff() },
-      autorun: false,
-    });
-    this.worker.on("error", (error) => this.logger.error("write-back worker error", { error: error.message }));
+    this.runner = new QueueRunner(
+      {
+        queues: options.queues,
+        queue: QUEUE_NAMES.writeBack,
+        label: "write-back",
+        logger: this.logger,
+        concurrency: options.concurrency ?? 8,
+        lockDurationMs: options.lockDurationMs ?? 30_000,
+        ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
+        maxStalledCount: 5,
+      },
+      (job, token) => this.run(job, token),
+    );
+    this.worker = this.runner.worker;
     this.worker.on("failed", (job, error) => {
       if (job?.name === JOB.flush && job.finishedOn !== undefined) {
         this.logger.error("write-back flush failed for good; the sale stays due and is flushed again", { saleId: (job.data as { saleId?: string }).saleId, error: error.message });
@@ -88,13 +87,12 @@ export class WriteBackWorker {
       { every: this.flushIntervalMs },
       { name: JOB.tick, opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 } },
     );
-    void this.worker.run().catch((error: unknown) => this.logger.error("write-back worker stopped", { error: String(error) }));
+    this.runner.start();
   }
 
   /** Finishes the jobs in flight (or lets them go back to the queue when `force`), then disconnects. The scheduler stays: it is shared. */
   async close(force = false): Promise<void> {
-    await this.worker.close(force);
-    await this.connection.quit().catch(() => undefined);
+    await this.runner.close(force);
   }
 
   /** Queues a flush of every syncing sale that changed since its last complete flush. */

@@ -2,11 +2,10 @@ import { Worker, type Job } from "bullmq";
 
 import { systemClock, type Clock } from "../clock.ts";
 import { silentLogger, type Logger } from "../logger.ts";
-import { jitteredBackoff } from "../orders/backoff.ts";
-import { HoldfastQueues, jobIdFor, QUEUE_NAMES, workerConnection } from "../orders/queues.ts";
-import type { RedisClient } from "../redis.ts";
+import { HoldfastQueues, jobIdFor, QUEUE_NAMES } from "../orders/queues.ts";
 import type { RoomState } from "./types.ts";
 import type { WaitingRoom } from "./WaitingRoom.ts";
+import { QueueRunner } from "../orders/QueueRunner.ts";
 
 /**
  * The `sale-lifecycle` queue: one BullMQ delayed job per scheduled transition of a sale
@@ -104,32 +103,32 @@ export interface LifecycleWorkerOptions {
 /** The consumer: applies transitions that are due and sweeps expired holds. */
 export class SaleLifecycleWorker {
   readonly worker: Worker;
-  private readonly connection: RedisClient;
+  private readonly runner: QueueRunner;
   private readonly clock: Clock;
   private readonly logger: Logger;
 
   constructor(private readonly options: LifecycleWorkerOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    this.connection = workerConnection(options.queues.redis);
-    this.connection.on("error", (error: Error) => this.logger.error("lifecycle worker redis error", { error: error.message }));
-    this.worker = new Worker(QUEUE_NAMES.saleLifecycle, (job) => this.run(job), {
-      connection: this.connection,
-      prefix: options.queues.prefix(QUEUE_NAMES.saleLifecycle),
-      concurrency: 4,
-      settings: { backoffStrategy: jitteredBackoff() },
-      autorun: false,
-    });
-    this.worker.on("error", (error) => this.logger.error("lifecycle worker error", { error: error.message }));
+    this.runner = new QueueRunner(
+      {
+        queues: options.queues,
+        queue: QUEUE_NAMES.saleLifecycle,
+        label: "lifecycle",
+        logger: this.logger,
+        concurrency: 4,
+      },
+      (job) => this.run(job),
+    );
+    this.worker = this.runner.worker;
   }
 
   start(): void {
-    void this.worker.run().catch((error: unknown) => this.logger.error("lifecycle worker stopped", { error: String(error) }));
+    this.runner.start();
   }
 
   async close(): Promise<void> {
-    await this.worker.close();
-    await this.connection.quit().catch(() => undefined);
+    await this.runner.close();
   }
 
   private async run(job: Job): Promise<string> {
