@@ -540,7 +540,7 @@ async function memoryMeasurements(env: Environment): Promise<{ postStart: Memory
   const prequeue = await measureJoins(env, app.base, app.child, "prequeue", prequeueJoins);
   await app.child.stop();
   const notes = [
-    `rate-limit counters (${DEFAULT_RATE_LIMIT_PREFIX}* and the sale's ${saleRateLimitPrefix("<sale>")}*) expire when their 1-minute window ends; the bench deletes them with SCAN + UNLINK instead of waiting, which stands for waiting the window out`,
+    `rate-limit counters (${DEFAULT_RATE_LIMIT_PREFIX}* and the sale's hf:{s:<saleId>}:rl:*) expire when their 1-minute window ends; the bench deletes them with SCAN + UNLINK instead of waiting, which stands for waiting the window out`,
     "\"with live rl keys\" is per shopper while the counters of the last minute still exist (older ones had expired by then); \"bytes/rl key\" is what each such counter costs until it expires",
     "used_memory is read after MEMORY PURGE once it stops moving (Redis shrinks its key tables in the background after mass deletes)",
     `the sale registry (${ACTIVE_ROOMS_KEY}) and the sale's own keys are created before the baseline; they are per sale, not per shopper`,
