@@ -17,6 +17,8 @@ import { closeDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
 import { ensureDemoSale, type DemoSale } from "./demo.server.ts";
 import { provisionRedis } from "./localRedis.server.ts";
 import { proxyRoutes } from "./api/proxy/routes.ts";
+import { wooWebhookRoutes } from "./api/webhooks/woocommerce.ts";
+import { wooWebhookDeps } from "./wooWebhooks.server.ts";
 import { systemClock } from "./core/clock.ts";
 import { createWebApp } from "./remix.server.ts";
 import { configureShopify, SHOPIFY_ENV, shopifySetupFromEnv } from "./shopify.server.ts";
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
     // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
     extraRoutes: (parts) => [
       ...demoRoutes({ sales: parts.sales, defaultSaleId: () => started.demo?.saleId ?? null }),
+      // WooCommerce's webhooks (orders, stock), signed with each store's webhook secret.
+      ...wooWebhookRoutes(wooWebhookDeps(parts, () => started.worker, logger)),
       // The storefront API behind Shopify's app proxy (/apps/holdfast/* -> /proxy/*).
       ...proxyRoutes({
         storefront: parts.storefront,

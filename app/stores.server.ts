@@ -39,6 +39,8 @@ const credentialSchemas = {
       consumerKey: z.string().min(1),
       consumerSecret: z.string().min(1),
       queryStringAuth: z.boolean().optional(),
+      /** The secret WooCommerce signs its webhooks with (WooCommerce > Settings > Advanced > Webhooks). */
+      webhookSecret: z.string().min(16).optional(),
     })
     .strict(),
   custom: z
@@ -104,6 +106,13 @@ export async function saveStore(db: Db, masterKey: Buffer, store: NewStore, dire
   await db.store.update({ where: { id: row.id }, data: { credentialsCiphertext: seal(credentials, masterKey, credentialsContext(row.id)) } });
   directory?.invalidate(row.id);
   return row.id;
+}
+
+/** The WooCommerce webhook secret of an installed store, or null (unknown, uninstalled, not WooCommerce, none set). */
+export async function wooWebhookSecret(db: Db, masterKey: Buffer, storeId: string): Promise<string | null> {
+  const row = await db.store.findUnique({ where: { id: storeId }, select: { platform: true, credentialsCiphertext: true, uninstalledAt: true } });
+  if (!row || row.platform !== "woocommerce" || row.uninstalledAt || !row.credentialsCiphertext) return null;
+  return parseCredentials("woocommerce", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).webhookSecret ?? null;
 }
 
 /** Marks a store uninstalled: its adapter is gone from the directory (jobs for it fail with unknown_store). */

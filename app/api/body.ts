@@ -12,6 +12,11 @@ export async function readJson(req: IncomingMessage, limitBytes = DEFAULT_BODY_L
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
   }
+  return parseJson(await readRaw(req, limitBytes));
+}
+
+/** The body's bytes as sent (signed webhooks are checked over exactly these), within the limit. */
+export async function readRaw(req: IncomingMessage, limitBytes = DEFAULT_BODY_LIMIT_BYTES): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > limitBytes) throw tooLarge(limitBytes);
   const chunks: Buffer[] = [];
@@ -21,8 +26,12 @@ export async function readJson(req: IncomingMessage, limitBytes = DEFAULT_BODY_L
     if (size > limitBytes) throw tooLarge(limitBytes);
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks);
+}
+
+export function parseJson(raw: Buffer): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    return JSON.parse(raw.toString("utf8")) as unknown;
   } catch {
     throw new HttpError(400, "invalid_json", "The body is not valid JSON.");
   }

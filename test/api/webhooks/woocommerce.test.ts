@@ -1,0 +1,161 @@
+// WooCommerce's webhooks through the real app and worker: signature first, then orders become
+// order events (a hold committed, a bypass taken and flagged), redeliveries change nothing.
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { wooWebhookRoutes } from "../../../app/api/webhooks/woocommerce.ts";
+import { buildApp, type App } from "../../../app/app.server.ts";
+import { saveStore } from "../../../app/stores.server.ts";
+import { startWorker, type RunningWorker } from "../../../app/worker.ts";
+import { wooWebhookDeps } from "../../../app/wooWebhooks.server.ts";
+import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { quietLogger } from "../../core/orders/harness.ts";
+import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
+import { testRedisConfig } from "../../support/redis.ts";
+
+const SECRET = `whsec_${randomBytes(16).toString("hex")}`;
+let database: TestDatabase;
+let app: App;
+let worker: RunningWorker;
+let base: string;
+let storeId: string;
+
+beforeAll(async () => {
+  database = await freshDatabase("sqlite");
+  await migrateDatabase(database.url, () => undefined);
+  app = buildApp({
+    redis: testRedisConfig(),
+    databaseUrl: database.url,
+    logger: quietLogger,
+    env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
+    extraRoutes: (parts) => wooWebhookRoutes(wooWebhookDeps(parts, () => worker, quietLogger)),
+  });
+  worker = startWorker(app, quietLogger, { env: {}, queueNamespace: `hf-t-woohook-${randomBytes(4).toString("hex")}`, ledgerIntervalMs: 200 });
+  await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  storeId = await saveStore(app.db, app.masterKey.key, {
+    platform: "woocommerce",
+    domain: `woo-${randomBytes(3).toString("hex")}.example`,
+    name: "Woo shop",
+    credentials: { consumerKey: "ck_test", consumerSecret: "cs_test", webhookSecret: SECRET },
+  });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await app?.close();
+  await database?.drop();
+});
+
+async function liveSale(bypassPolicy: "allow" | "flag" | "cancel" = "flag") {
+  const created = await app.sales.create({
+    name: "Woo drop",
+    storeId,
+    items: [
+      { title: "Tee", allocation: 10, platformRef: `${1000 + Math.floor(Math.random() * 1e6)}` },
+      { title: "Hoodie, M", allocation: 5, platformRef: `${2000 + Math.floor(Math.random() * 1e6)}:77` },
+    ],
+    holdMinutes: 10,
+    perCustomerLimit: 0,
+    admission: { mode: "off" },
+    bypassPolicy,
+  });
+  await app.sales.start(created.sale.id);
+  const [tee, hoodie] = created.sale.items;
+  return { saleId: created.sale.id, tee: tee!, hoodie: hoodie! };
+}
+
+function refLine(ref: string, quantity: number, meta: { key: string; value: string }[] = []) {
+  const [product, variation] = ref.split(":");
+  return { product_id: Number(product), variation_id: variation ? Number(variation) : 0, quantity, meta_data: meta };
+}
+
+function order(id: number, status: string, lines: ReturnType<typeof refLine>[], modified = "2026-11-28T10:00:00") {
+  return { id, status, customer_id: 42, date_created_gmt: "2026-11-28T09:59:00", date_modified_gmt: modified, meta_data: [], line_items: lines };
+}
+
+async function deliver(topic: string, payload: unknown, options: { secret?: string | null; raw?: string; store?: string } = {}) {
+  const body = options.raw ?? JSON.stringify(payload);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-wc-webhook-topic": topic,
+    "x-wc-webhook-id": "12",
+    "x-wc-webhook-delivery-id": randomUUID(),
+    "x-wc-webhook-source": "https://woo.example/",
+  };
+  const secret = options.secret === undefined ? SECRET : options.secret;
+  if (secret !== null) headers["x-wc-webhook-signature"] = createHmac("sha256", secret).update(body).digest("base64");
+  const res = await fetch(`${base}/v1/webhooks/woocommerce/${options.store ?? storeId}`, { method: "POST", headers, body });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("WooCommerce webhooks", () => {
+  it("commits the hold an order names, takes and flags an order without one, and drops a redelivery", async () => {
+    const sale = await liveSale();
+    const hold = await app.holds.reserve(sale.saleId, { customerId: "session:ann", lines: [{ itemId: sale.tee.id, quantity: 2 }], requestId: "req-woo-1", ttlMs: 600_000 });
+    if (hold.outcome !== "reserved") throw new Error("no hold");
+    const withHold = order(5001, "processing", [refLine(sale.tee.platformRef!, 2, [{ key: "_holdfast_hold", value: hold.holdId }])]);
+    expect(await deliver("order.created", withHold)).toMatchObject({ status: 200, body: { received: "order", orderRef: "5001", events: 1 } });
+    const bypass = order(5002, "processing", [refLine(sale.hoodie.platformRef!, 1)]);
+    expect((await deliver("order.created", bypass)).status).toBe(200);
+    await waitFor(async () => (await app.db.order.count({ where: { saleId: sale.saleId } })) === 2, "both orders");
+    // The same change delivered again (WooCommerce retries, or order.updated with nothing new).
+    expect((await deliver("order.updated", withHold)).status).toBe(200);
+    expect((await deliver("order.created", bypass)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const snapshot = await app.holds.snapshot(sale.saleId);
+    expect(snapshot?.items[sale.tee.id]).toEqual({ allocated: 10, available: 8, held: 0, sold: 2 });
+    expect(snapshot?.items[sale.hoodie.id]).toEqual({ allocated: 5, available: 4, held: 0, sold: 1 });
+    const rows = await app.db.order.findMany({ where: { saleId: sale.saleId }, orderBy: { platformOrderRef: "asc" } });
+    expect(rows.map((row) => [row.platformOrderRef, row.status, row.bypass, row.holdId])).toEqual([
+      ["5001", "committed", false, hold.holdId],
+      ["5002", "flagged", true, null],
+    ]);
+  });
+
+  it("records WooCommerce's cancellation of an order (units sold stay sold until the merchant restocks, as for Shopify)", async () => {
+    const sale = await liveSale();
+    const placed = order(6001, "processing", [refLine(sale.tee.platformRef!, 3)]);
+    await deliver("order.created", placed);
+    await waitFor(async () => (await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]?.sold === 3, "the order");
+    expect((await deliver("order.updated", { ...placed, status: "cancelled", date_modified_gmt: "2026-11-28T10:05:00" })).status).toBe(200);
+    await waitFor(async () => (await app.db.order.findFirst({ where: { saleId: sale.saleId, platformOrderRef: "6001" } }))?.status === "cancelled_after_sale", "the cancellation");
+    expect((await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]).toEqual({ allocated: 10, available: 7, held: 0, sold: 3 });
+  });
+
+  it("refuses forged, unsigned and unknown-store deliveries and malformed orders, changing nothing", async () => {
+    const sale = await liveSale();
+    const payload = order(7001, "processing", [refLine(sale.tee.platformRef!, 1)]);
+    expect(await deliver("order.created", payload, { secret: "not-the-secret-at-all" })).toMatchObject({ status: 401, body: { error: { code: "webhook_signature_invalid" } } });
+    expect(await deliver("order.created", payload, { secret: null })).toMatchObject({ status: 401, body: { error: { code: "webhook_signature_invalid" } } });
+    expect(await deliver("order.created", payload, { store: "st_unknown" })).toMatchObject({ status: 401, body: { error: { code: "webhook_not_configured" } } });
+    expect(await deliver("order.created", null, { raw: "{not json" })).toMatchObject({ status: 400, body: { error: { code: "invalid_json" } } });
+    expect(await deliver("order.created", { id: "seven", line_items: "none" })).toMatchObject({ status: 400, body: { error: { code: "invalid_order_payload" } } });
+    // Awaiting payment: WooCommerce has not taken stock, neither do we.
+    expect(await deliver("order.created", { ...payload, status: "pending" })).toMatchObject({ status: 200, body: { received: "ignored" } });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
+    expect(await app.db.order.count({ where: { saleId: sale.saleId } })).toBe(0);
+  });
+
+  it("answers WooCommerce's creation ping, ignores other topics, and passes stock changes to the write-back intake", async () => {
+    const ping = await fetch(`${base}/v1/webhooks/woocommerce/${storeId}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "webhook_id=12" });
+    expect(ping.status).toBe(200);
+    expect(await deliver("coupon.updated", { id: 1 })).toMatchObject({ status: 200, body: { received: "ignored" } });
+    const sale = await liveSale();
+    const [product] = sale.tee.platformRef!.split(":");
+    expect(await deliver("product.updated", { id: Number(product), manage_stock: true, stock_quantity: 14 })).toMatchObject({ status: 200, body: { received: "stock" } });
+    expect(await deliver("product.updated", { id: Number(product), manage_stock: false, stock_quantity: null })).toMatchObject({ status: 200, body: { received: "ignored" } });
+  });
+});
