@@ -1,6 +1,7 @@
 export { jitteredBackoff, type JitteredBackoffOptions } from "./backoff.ts";
 export { DeadLetterQueue, type DeadLetter, type ListedDeadLetter, type NewDeadLetter, type ReplayOutcome, type ReplayResult } from "./DeadLetterQueue.ts";
 export { OrderBusyError, PermanentOrderError } from "./errors.ts";
+export { orderEventsBySale, type PlatformOrder, type PlatformOrderLine } from "./eventsBySale.ts";
 export { parseOrderEvent, type OrderEvent, type OrderEventKind } from "./OrderEvent.ts";
 export { OrderIntake, orderEventJobId, type IntakeResult, type OrderIntakeOptions } from "./OrderIntake.ts";
 export { holdEngineInventory, type OrderInventory } from "./OrderInventory.ts";

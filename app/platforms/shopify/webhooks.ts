@@ -12,7 +12,7 @@
 import { z } from "zod";
 
 import { holdIdOfOrder } from "../../core/checkout/index.ts";
-import type { OrderEvent, OrderEventKind } from "../../core/orders/index.ts";
+import { orderEventsBySale, type OrderEvent, type OrderEventKind } from "../../core/orders/index.ts";
 import { gid, stockRef } from "./refs.ts";
 
 export const HOLD_ATTRIBUTE = "_holdfast_hold";
@@ -87,35 +87,20 @@ export function orderEventsFromWebhook(webhook: OrderWebhook): OrderMapping {
   const order = parsed.data;
   const orderRef = order.admin_graphql_api_id ?? gid("Order", order.id);
   const kind: OrderEventKind = webhook.topic === "orders/create" ? "created" : "cancelled";
-  const bySale = new Map<string, { lines: { itemId: string; quantity: number }[]; holdId?: string }>();
-  for (const line of order.line_items) {
-    if (!line.variant_id || line.quantity === 0) continue;
-    const item = webhook.itemOf(gid("ProductVariant", line.variant_id));
-    if (!item) continue;
-    const group = bySale.get(item.saleId) ?? { lines: [] };
-    group.lines.push({ itemId: item.itemId, quantity: line.quantity });
-    group.holdId ??= attribute(line.properties, HOLD_ATTRIBUTE);
-    bySale.set(item.saleId, group);
-  }
-  // A completed draft order of our headless checkout names its order (co-<hold id>) instead.
-  const cartHold = attribute(order.note_attributes, HOLD_ATTRIBUTE) ?? holdIdOfOrder(attribute(order.note_attributes, CHECKOUT_ORDER_ATTRIBUTE) ?? "") ?? undefined;
-  const occurredAt = timeOf(kind === "cancelled" ? (order.cancelled_at ?? order.updated_at) : order.created_at) ?? webhook.now;
-  const events: OrderEvent[] = [];
-  for (const [saleId, group] of bySale) {
-    const holdId = group.holdId ?? (bySale.size === 1 ? cartHold : undefined);
-    events.push({
-      // One event per (delivery, sale), so a redelivery is dropped and two sales never collide.
-      eventId: `${webhook.eventId}.${saleId}`,
-      storeId: webhook.storeId,
-      saleId,
-      platformOrderRef: orderRef,
-      kind,
-      lines: group.lines,
-      ...(holdId === undefined ? {} : { holdId }),
-      ...(order.customer ? { customerRef: shopifyCustomerRef(order.customer.id) } : {}),
-      occurredAt,
-    });
-  }
+  const events = orderEventsBySale({
+    changeId: webhook.eventId,
+    storeId: webhook.storeId,
+    orderRef,
+    kind,
+    lines: order.line_items.flatMap((line) =>
+      line.variant_id ? [{ ref: gid("ProductVariant", line.variant_id), quantity: line.quantity, holdId: attribute(line.properties, HOLD_ATTRIBUTE) }] : [],
+    ),
+    // A completed draft order of our headless checkout names its order (co-<hold id>) instead.
+    orderHold: attribute(order.note_attributes, HOLD_ATTRIBUTE) ?? holdIdOfOrder(attribute(order.note_attributes, CHECKOUT_ORDER_ATTRIBUTE) ?? "") ?? undefined,
+    customerRef: order.customer ? shopifyCustomerRef(order.customer.id) : undefined,
+    occurredAt: timeOf(kind === "cancelled" ? (order.cancelled_at ?? order.updated_at) : order.created_at) ?? webhook.now,
+    itemOf: (variant) => webhook.itemOf(variant),
+  });
   return { outcome: "events", orderRef, events, variants: orderVariants(webhook.payload) };
 }
 

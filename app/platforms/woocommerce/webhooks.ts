@@ -7,7 +7,7 @@
 import { z } from "zod";
 
 import { holdIdOfOrder } from "../../core/checkout/orderIds.ts";
-import type { OrderEvent, OrderEventKind } from "../../core/orders/index.ts";
+import { orderEventsBySale, type OrderEvent, type OrderEventKind } from "../../core/orders/index.ts";
 import { productRef, variationRef } from "./refs.ts";
 import { HOLDFAST_ORDER_META } from "./WooCommercePlatform.ts";
 
@@ -74,39 +74,22 @@ export function orderEventsFromWooWebhook(webhook: WooOrderWebhook): WooOrderMap
   const order = parsed.data;
   const kind = KIND_OF_STATUS[order.status];
   if (kind === undefined) return { outcome: "ignored", reason: `status ${order.status} has not taken stock` };
-  const orderRef = String(order.id);
-  const bySale = new Map<string, { lines: { itemId: string; quantity: number }[]; holdId?: string }>();
-  for (const line of order.line_items) {
-    if (line.quantity <= 0) continue;
-    const item = webhook.itemOf(lineRef(line));
-    if (!item) continue;
-    const group = bySale.get(item.saleId) ?? { lines: [] };
-    group.lines.push({ itemId: item.itemId, quantity: line.quantity });
-    group.holdId ??= metaText(line.meta_data, WOO_HOLD_META);
-    bySale.set(item.saleId, group);
-  }
-  // An order our headless checkout created names its checkout order (co-<hold id>).
-  const orderHold = metaText(order.meta_data, WOO_HOLD_META) ?? holdIdOfOrder(metaText(order.meta_data, HOLDFAST_ORDER_META) ?? "") ?? undefined;
   // WooCommerce's delivery ids are not dependable (the notes): the order, its status and its
   // modification time name one change, so a redelivery of it is dropped.
-  const version = `${order.status}.${order.date_modified_gmt ?? order.date_created_gmt ?? ""}`;
-  const occurredAt = timeOf(order.date_modified_gmt) ?? timeOf(order.date_created_gmt) ?? webhook.now;
-  const events: OrderEvent[] = [];
-  for (const [saleId, group] of bySale) {
-    const holdId = group.holdId ?? (bySale.size === 1 ? orderHold : undefined);
-    events.push({
-      eventId: `wc.${orderRef}.${version}.${saleId}`.slice(0, 128),
-      storeId: webhook.storeId,
-      saleId,
-      platformOrderRef: orderRef,
-      kind,
-      lines: group.lines,
-      ...(holdId === undefined ? {} : { holdId }),
-      ...(order.customer_id ? { customerRef: `woocommerce:customer:${order.customer_id}` } : {}),
-      occurredAt,
-    });
-  }
-  return { outcome: "events", orderRef, events };
+  const changeId = `wc.${order.id}.${order.status}.${order.date_modified_gmt ?? order.date_created_gmt ?? ""}`;
+  const events = orderEventsBySale({
+    changeId,
+    storeId: webhook.storeId,
+    orderRef: String(order.id),
+    kind,
+    lines: order.line_items.map((line) => ({ ref: lineRef(line), quantity: line.quantity, holdId: metaText(line.meta_data, WOO_HOLD_META) })),
+    // An order our headless checkout created names its checkout order (co-<hold id>).
+    orderHold: metaText(order.meta_data, WOO_HOLD_META) ?? holdIdOfOrder(metaText(order.meta_data, HOLDFAST_ORDER_META) ?? "") ?? undefined,
+    customerRef: order.customer_id ? `woocommerce:customer:${order.customer_id}` : undefined,
+    occurredAt: timeOf(order.date_modified_gmt) ?? timeOf(order.date_created_gmt) ?? webhook.now,
+    itemOf: webhook.itemOf,
+  });
+  return { outcome: "events", orderRef: String(order.id), events };
 }
 
 const productPayload = z.object({
