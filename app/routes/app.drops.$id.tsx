@@ -11,6 +11,7 @@ import { dropsDeps, scopeOfShop } from "../drops/context.server.ts";
 import { answering } from "../drops/errors.server.ts";
 import { dropToForm, formFailure, readDropForm } from "../drops/form.server.ts";
 import { updateDrop } from "../drops/save.server.ts";
+import { tryPublishStorefrontDrop } from "../drops/storefrontDrop.server.ts";
 import { authenticate } from "../shopify.server.ts";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -32,7 +33,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       (shop) => shop.timeZone,
       () => values.timeZone,
     );
-    await updateDrop(deps, await scopeOfShop(deps, session.shop), params.id ?? "", { ...values, timeZone });
+    const saleId = params.id ?? "";
+    await updateDrop(deps, await scopeOfShop(deps, session.shop), saleId, { ...values, timeZone });
+    // The theme's app embed reads the drop from the app's metafield.
+    await tryPublishStorefrontDrop(admin, (await deps.sales.get(saleId)).sale, context.holdfast.logger);
     return json({ saved: true as const });
   } catch (error) {
     const failure = formFailure(error);

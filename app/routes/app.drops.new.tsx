@@ -11,6 +11,7 @@ import { dropsDeps, scopeOfShop } from "../drops/context.server.ts";
 import { answering } from "../drops/errors.server.ts";
 import { formFailure, readDropForm } from "../drops/form.server.ts";
 import { createDrop } from "../drops/save.server.ts";
+import { tryPublishStorefrontDrop } from "../drops/storefrontDrop.server.ts";
 import { authenticate } from "../shopify.server.ts";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -33,6 +34,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       () => values.timeZone,
     );
     const saleId = await createDrop(deps, await scopeOfShop(deps, session.shop), { ...values, timeZone });
+    // The theme's app embed reads the drop from the app's metafield.
+    await tryPublishStorefrontDrop(admin, (await deps.sales.get(saleId)).sale, context.holdfast.logger);
     return redirect(`/app/drops/${saleId}/live`);
   } catch (error) {
     const failure = formFailure(error);

@@ -3,7 +3,8 @@
  * `admin.graphql`, with the merchant's session), with the shape of its answer.
  * test/app/ui/adminDocuments.test.ts validates each against the Admin schema of
  * SHOPIFY_API_VERSION and keeps its requested cost under Shopify's single-query limit (1000).
- * The stock write-back's documents live in documents.ts; these only read.
+ * The stock write-back's documents live in documents.ts; these read, and publish the drop
+ * the storefront guards (an app-data metafield).
  */
 
 export interface AdminDocument<Variables, Data> {
@@ -255,6 +256,71 @@ query HoldfastUiMainTheme {
 }`,
 );
 
+// ---------------------------------------------------------------------------------------
+// The drop the storefront's waiting room guards: the app embed reads the app-data metafield
+// holdfast.drop ({"sale", "items": {"<numeric variant id>": "<sale item id>"}}) of this app's
+// installation (Liquid: app.metafields.holdfast.drop), so saving a drop publishes it there.
+
+export interface AppInstallationData {
+  currentAppInstallation: { id: string };
+}
+export const APP_INSTALLATION = adminDocument<Record<string, never>, AppInstallationData>(
+  "HoldfastUiAppInstallation",
+  /* GraphQL */ `
+query HoldfastUiAppInstallation {
+  currentAppInstallation {
+    id
+  }
+}`,
+);
+
+export interface SetAppMetafieldVariables {
+  metafields: { ownerId: string; namespace: string; key: string; type: string; value: string }[];
+}
+export interface SetAppMetafieldData {
+  metafieldsSet: { metafields: { id: string }[] | null; userErrors: { field: string[] | null; message: string; code: string | null }[] } | null;
+}
+export const SET_APP_METAFIELD = adminDocument<SetAppMetafieldVariables, SetAppMetafieldData>(
+  "HoldfastUiSetAppMetafield",
+  /* GraphQL */ `
+mutation HoldfastUiSetAppMetafield($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields {
+      id
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+}`,
+);
+
+export interface DropVariantsVariables {
+  ids: string[];
+}
+export interface DropVariantsData {
+  nodes: ({ id?: string; variants?: { nodes: { id: string }[] } } | null)[];
+}
+/** Per item: 1 + variants(first: 1) (2 + 1) = 4; 25 items: 100 points. */
+export const DROP_VARIANTS = adminDocument<DropVariantsVariables, DropVariantsData>(
+  "HoldfastUiDropVariants",
+  /* GraphQL */ `
+query HoldfastUiDropVariants($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on InventoryItem {
+      id
+      variants(first: 1) {
+        nodes {
+          id
+        }
+      }
+    }
+  }
+}`,
+);
+
 export const ADMIN_UI_DOCUMENTS: readonly AdminDocument<unknown, unknown>[] = [
   SHOP_SETTINGS,
   PRODUCT_SEARCH,
@@ -262,4 +328,7 @@ export const ADMIN_UI_DOCUMENTS: readonly AdminDocument<unknown, unknown>[] = [
   ITEMS_READINESS,
   WEBHOOK_SUBSCRIPTIONS,
   MAIN_THEME_SETTINGS,
+  APP_INSTALLATION,
+  SET_APP_METAFIELD,
+  DROP_VARIANTS,
 ] as AdminDocument<unknown, unknown>[];

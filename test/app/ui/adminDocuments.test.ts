@@ -30,6 +30,8 @@ const LARGEST: Record<string, Record<string, unknown>> = {
   HoldfastUiItemsReadiness: { ids: ids("InventoryItem", MAX_VARIANT_LOOKUP) },
   HoldfastUiWebhooks: {},
   HoldfastUiMainTheme: {},
+  HoldfastUiAppInstallation: {},
+  HoldfastUiDropVariants: { ids: ids("InventoryItem", MAX_VARIANT_LOOKUP) },
 };
 
 describe(`admin UI documents against the Admin schema ${SHOPIFY_API_VERSION}`, () => {

@@ -42,6 +42,8 @@ export interface AdminShop {
   settingsData: string | null;
   /** When set, every request of this shop fails with this HTTP status. */
   failWith?: number;
+  /** App-data metafields of the app's installation, by "namespace.key" (JSON text), as metafieldsSet left them. */
+  appMetafields?: Record<string, string>;
 }
 
 export interface AdminStandIn {
@@ -77,8 +79,28 @@ function rootValue(shop: AdminShop) {
     inventoryItem: { id: gid("InventoryItem", variant.inventoryItemId), tracked: variant.tracked, inventoryLevels: levels(variant) },
   });
   const allVariants = () => shop.products.flatMap((product) => product.variants.map((variant) => ({ product, variant })));
+  const installation = gid("AppInstallation", 1);
   return {
     shop: { name: shop.name, myshopifyDomain: shop.domain, ianaTimezone: shop.ianaTimezone, plan: { shopifyPlus: shop.plus } },
+    currentAppInstallation: { id: installation },
+    // As Shopify: an app writes its own installation's metafields; a JSON value must parse.
+    metafieldsSet: ({ metafields }: { metafields: { ownerId: string; namespace: string; key: string; type: string; value: string }[] }) => {
+      const userErrors = metafields.flatMap((field, index) => {
+        if (field.ownerId !== installation) return [{ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist or is not accessible.", code: "INVALID" }];
+        if (field.type === "json") {
+          try {
+            JSON.parse(field.value);
+          } catch {
+            return [{ field: ["metafields", String(index), "value"], message: "Value is invalid JSON.", code: "INVALID_VALUE" }];
+          }
+        }
+        return [];
+      });
+      if (userErrors.length > 0) return { metafields: null, userErrors };
+      shop.appMetafields ??= {};
+      for (const field of metafields) shop.appMetafields[`${field.namespace}.${field.key}`] = field.value;
+      return { metafields: metafields.map((_, index) => ({ id: gid("Metafield", index + 1) })), userErrors: [] };
+    },
     products: ({ first, query }: { first: number; query?: string | null }) => {
       const term = /title:\*(.*)\*/.exec(query ?? "")?.[1]?.trim().toLowerCase() ?? "";
       return {

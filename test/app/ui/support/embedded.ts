@@ -12,6 +12,7 @@ import { testConfig } from "@shopify/shopify-app-remix/test-helpers";
 import { configureShopify, SHOPIFY_SCOPES } from "../../../../app/shopify.server.ts";
 import { salesHarness, type SalesHarness } from "../../../core/sales/harness.ts";
 import { startAdminStandIn, type AdminShop, type AdminStandIn } from "./adminStandIn.ts";
+import { silentLogger } from "../../../../app/core/logger.ts";
 
 export const APP_URL = "https://holdfast.test";
 
@@ -87,7 +88,7 @@ export async function startEmbedded(shops: AdminShop[]): Promise<EmbeddedHarness
   for (const shop of shops) {
     await sessionStorage.storeSession(new Session({ id: `offline_${shop.domain}`, shop: shop.domain, state: "", isOnline: false, accessToken: shop.accessToken, scope: SHOPIFY_SCOPES.join(",") }));
   }
-  const context = { holdfast: { sales: sales.service, room: sales.room, redis: sales.redis, db: sales.db, holds: sales.holds } } as unknown as AppLoadContext;
+  const context = { holdfast: { sales: sales.service, room: sales.room, redis: sales.redis, db: sales.db, holds: sales.holds, logger: silentLogger } } as unknown as AppLoadContext;
   return {
     sales,
     standIn,
