@@ -14,7 +14,7 @@ import { CheckoutQueue, CheckoutStore } from "./core/checkout/index.ts";
 import { systemClock } from "./core/clock.ts";
 import { HoldEngine } from "./core/inventory/index.ts";
 import type { Logger } from "./core/logger.ts";
-import { LocalRateLimiter, RedisRateLimiter, rateLimitRulesFromEnv } from "./core/rate-limit/index.ts";
+import { LocalRateLimiter, rateLimitRulesFromEnv } from "./core/rate-limit/index.ts";
 import { createRedis, type RedisClient, type RedisConfig } from "./core/redis.ts";
 import { loadMasterKey, type LoadedMasterKey } from "./core/secrets/index.ts";
 import { SaleService } from "./core/sales/index.ts";
@@ -82,7 +82,6 @@ export function buildApp(options: AppOptions): App {
     room,
     views: new RoomViewCache((saleId) => room.view(saleId), { clock }),
     keyrings: new SqlKeyringSource(db, masterKey.key),
-    limiter: new RedisRateLimiter(redis),
     localLimiter: new LocalRateLimiter({ clock }),
     rules: rateLimitRulesFromEnv(env),
     trustedProxies: trustedProxiesFromEnv(env),

@@ -42,7 +42,6 @@ import { Redis } from "ioredis";
 import { migrateDatabase } from "../scripts/db-migrate.ts";
 import { HoldEngine, LIMITS } from "../app/core/inventory/index.ts";
 import { ACTIVE_ROOMS_KEY, saleRateLimitPrefix, saleRoomKeys } from "../app/core/keys.ts";
-import { DEFAULT_RATE_LIMIT_PREFIX } from "../app/core/rate-limit/index.ts";
 import { WaitingRoom, type AdmissionMode, type RoomSettings } from "../app/core/waiting-room/index.ts";
 import { Cleanup } from "./lib/cleanup.ts";
 import { describeError, sleep } from "./lib/closedLoop.ts";
@@ -513,11 +512,9 @@ async function measureJoins(env: Environment, base: string, server: BenchChild, 
   };
 }
 
-/** The shared counters and, for a sale, its own (join limits live in the sale's slot). */
-async function unlinkRateLimitCounters(redis: Redis, saleId: string | null): Promise<number> {
-  let deleted = await unlinkMatching(redis, `${DEFAULT_RATE_LIMIT_PREFIX}*`);
-  if (saleId !== null) deleted += await unlinkMatching(redis, `${globLiteral(saleRateLimitPrefix(saleId))}*`);
-  return deleted;
+/** A sale's rate-limit counters (join and hold limits live in the sale's slot). */
+function unlinkRateLimitCounters(redis: Redis, saleId: string): Promise<number> {
+  return unlinkMatching(redis, `${globLiteral(saleRateLimitPrefix(saleId))}*`);
 }
 
 async function memoryMeasurements(env: Environment): Promise<{ postStart: MemoryCase; prequeue: MemoryCase; notes: string[] }> {
@@ -535,12 +532,11 @@ async function memoryMeasurements(env: Environment): Promise<{ postStart: Memory
     await unlinkMatching(env.redis, `hf:${globLiteral(`{s:${scratch}}`)}:*`);
     await env.room.forget(scratch);
   }
-  await unlinkRateLimitCounters(env.redis, null);
   const postStart = await measureJoins(env, app.base, app.child, "live", postStartJoins);
   const prequeue = await measureJoins(env, app.base, app.child, "prequeue", prequeueJoins);
   await app.child.stop();
   const notes = [
-    `rate-limit counters (${DEFAULT_RATE_LIMIT_PREFIX}* and the sale's hf:{s:<saleId>}:rl:*) expire when their 1-minute window ends; the bench deletes them with SCAN + UNLINK instead of waiting, which stands for waiting the window out`,
+    `rate-limit counters (the sale's hf:{s:<saleId>}:rl:*) expire when their 1-minute window ends; the bench deletes them with SCAN + UNLINK instead of waiting, which stands for waiting the window out`,
     "\"with live rl keys\" is per shopper while the counters of the last minute still exist (older ones had expired by then); \"bytes/rl key\" is what each such counter costs until it expires",
     "used_memory is read after MEMORY PURGE once it stops moving (Redis shrinks its key tables in the background after mass deletes)",
     `the sale registry (${ACTIVE_ROOMS_KEY}) and the sale's own keys are created before the baseline; they are per sale, not per shopper`,

@@ -8,7 +8,7 @@ import { staticOriginPolicy } from "../../app/api/cors.ts";
 import { trustedProxies } from "../../app/api/clientAddress.ts";
 import { HoldEngine } from "../../app/core/inventory/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
-import { DEFAULT_RATE_LIMIT_RULES, LocalRateLimiter, RedisRateLimiter, type RateLimitRules } from "../../app/core/rate-limit/index.ts";
+import { DEFAULT_RATE_LIMIT_RULES, LocalRateLimiter, type RateLimitRules } from "../../app/core/rate-limit/index.ts";
 import { VerifiedTokenCache } from "../../app/core/tokens/index.ts";
 import { RoomViewCache, WaitingRoom, type RoomSettings, type TicketClaims } from "../../app/core/waiting-room/index.ts";
 import { createDb } from "../../app/db.server.ts";
@@ -46,7 +46,6 @@ export async function startStorefront(options: { clock?: ManualClock; rules?: Pa
     room,
     views: new RoomViewCache((saleId) => room.view(saleId), { clock, freshMs: options.viewFreshMs ?? 200, staleMs: options.viewFreshMs ?? 1_000 }),
     keyrings: new SqlKeyringSource(db, randomBytes(32)),
-    limiter: new RedisRateLimiter(redis, { keyPrefix: `hf:test:${run}:rl:` }),
     localLimiter: new LocalRateLimiter({ clock }),
     rules: { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules },
     trustedProxies: trustedProxies([]),

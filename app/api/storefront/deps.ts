@@ -1,6 +1,6 @@
 import type { Clock } from "../../core/clock.ts";
 import type { HoldEngine } from "../../core/inventory/index.ts";
-import type { LocalRateLimiter, RateLimitRules, RedisRateLimiter } from "../../core/rate-limit/index.ts";
+import type { LocalRateLimiter, RateLimitRules } from "../../core/rate-limit/index.ts";
 import type { Keyring, VerifiedTokenCache } from "../../core/tokens/index.ts";
 import type { RoomView, RoomViewCache, TicketClaims, WaitingRoom } from "../../core/waiting-room/index.ts";
 import type { TrustedProxies } from "../clientAddress.ts";
@@ -17,7 +17,6 @@ export interface StorefrontDeps {
   room: WaitingRoom;
   views: RoomViewCache;
   keyrings: KeyringSource;
-  limiter: RedisRateLimiter;
   localLimiter: LocalRateLimiter;
   rules: RateLimitRules;
   trustedProxies: TrustedProxies;
