@@ -26,10 +26,11 @@ export async function publishStorefrontDrop(admin: AdminGraphql, sale: Sale): Pr
   }
   const items: Record<string, string> = {};
   for (const ids of chunks([...itemOfInventoryItem.keys()], MAX_VARIANT_LOOKUP)) {
-    const data = await readAdmin(admin, DROP_VARIANTS, { ids }, "the drop's variants");
+    const data = await readAdmin(admin, DROP_VARIANTS, { itemIds: ids }, "the drop's variants");
     for (const node of data.nodes) {
-      const variant = node?.variants?.nodes[0]?.id;
-      const itemId = node?.id ? itemOfInventoryItem.get(node.id) : undefined;
+      if (!node || !("id" in node)) continue;
+      const variant = node.variants.nodes[0]?.id;
+      const itemId = itemOfInventoryItem.get(node.id);
       const numeric = variant ? /\/(\d+)$/.exec(variant)?.[1] : undefined;
       if (numeric && itemId) items[numeric] = itemId;
     }

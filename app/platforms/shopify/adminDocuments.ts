@@ -7,6 +7,8 @@
  * the storefront guards (an app-data metafield).
  */
 
+import { VARIANTS_OF_ITEMS, type VariantsOfItemsData, type VariantsOfItemsVariables } from "./documents.ts";
+
 export interface AdminDocument<Variables, Data> {
   readonly name: string;
   readonly document: string;
@@ -297,29 +299,8 @@ mutation HoldfastUiSetAppMetafield($metafields: [MetafieldsSetInput!]!) {
 }`,
 );
 
-export interface DropVariantsVariables {
-  ids: string[];
-}
-export interface DropVariantsData {
-  nodes: ({ id?: string; variants?: { nodes: { id: string }[] } } | null)[];
-}
-/** Per item: 1 + variants(first: 1) (2 + 1) = 4; 25 items: 100 points. */
-export const DROP_VARIANTS = adminDocument<DropVariantsVariables, DropVariantsData>(
-  "HoldfastUiDropVariants",
-  /* GraphQL */ `
-query HoldfastUiDropVariants($ids: [ID!]!) {
-  nodes(ids: $ids) {
-    ... on InventoryItem {
-      id
-      variants(first: 1) {
-        nodes {
-          id
-        }
-      }
-    }
-  }
-}`,
-);
+/** Inventory item -> its variant: the adapter's own document (documents.ts), sent with the merchant's session. */
+export const DROP_VARIANTS = adminDocument<VariantsOfItemsVariables, VariantsOfItemsData>(VARIANTS_OF_ITEMS.name, VARIANTS_OF_ITEMS.document);
 
 export const ADMIN_UI_DOCUMENTS: readonly AdminDocument<unknown, unknown>[] = [
   SHOP_SETTINGS,

@@ -31,7 +31,7 @@ const LARGEST: Record<string, Record<string, unknown>> = {
   HoldfastUiWebhooks: {},
   HoldfastUiMainTheme: {},
   HoldfastUiAppInstallation: {},
-  HoldfastUiDropVariants: { ids: ids("InventoryItem", MAX_VARIANT_LOOKUP) },
+  HoldfastVariantsOfItems: { itemIds: ids("InventoryItem", MAX_VARIANT_LOOKUP) },
 };
 
 describe(`admin UI documents against the Admin schema ${SHOPIFY_API_VERSION}`, () => {
