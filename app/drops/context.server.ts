@@ -1,9 +1,9 @@
 import type { AppLoadContext } from "@remix-run/node";
 
-import { resolveAdminToken } from "../adminToken.server.ts";
+import { resolveAdminToken } from "../composition/adminToken.server.ts";
 import { systemClock } from "../core/clock.ts";
 import { shopifyApiKey } from "../shopify.server.ts";
-import { findShopifyStore } from "../shopifyStores.server.ts";
+import { findShopifyStore } from "../stores/shopifyStores.server.ts";
 import { shopifyScope } from "./access.server.ts";
 import type { DropsDeps, DropsScope } from "./deps.server.ts";
 import type { PublishDeps } from "./gate/publish.server.ts";

@@ -1,7 +1,7 @@
 import type { Logger } from "../../core/logger.ts";
 import type { SaleService } from "../../core/sales/index.ts";
-import type { Db } from "../../db.server.ts";
-import { SqlKeyringSource } from "../../storeKeyrings.server.ts";
+import type { Db } from "../../db/client.server.ts";
+import { SqlKeyringSource } from "../../stores/keyrings.server.ts";
 import type { AdminGraphql } from "../adminGraphql.server.ts";
 import { publishStorefrontDrops, resolveDrops, storefrontDrops } from "../storefrontDrop.server.ts";
 import { writeGate } from "./checkoutGate.server.ts";

@@ -10,7 +10,7 @@ import { loader as readinessLoader } from "../../../app/routes/app.drops.$id_.re
 import { publishDeps } from "../../../app/drops/context.server.ts";
 import { publishShopDrops } from "../../../app/drops/gate/publish.server.ts";
 import { openKeyring, rotate, sealKeyring } from "../../../app/core/secrets/signingKeys.ts";
-import { SqlKeyringSource } from "../../../app/storeKeyrings.server.ts";
+import { SqlKeyringSource } from "../../../app/stores/keyrings.server.ts";
 import type { DropFormValues } from "../../../app/components/dropForm.ts";
 import { parseGateConfig, type GateConfig } from "../../../extensions/checkout-gate/src/config.ts";
 import { run } from "../../../extensions/checkout-gate/src/run.ts";
