@@ -1,4 +1,4 @@
-import { base64UrlDecode, base64UrlEncode, hmacSha256, sameBytes, utf8Decode, utf8Encode } from "./hmac.ts";
+import { base64UrlDecode, base64UrlEncode, hmacKey, hmacWith, sameBytes, utf8Decode, utf8Encode, type HmacKey } from "./hmac.ts";
 
 /**
  * The function's check of a Holdfast hold token: a JWT HS256 that app/core/tokens/jwt.ts
@@ -25,16 +25,32 @@ export type TokenCheck = { ok: true; claims: GateHoldClaims } | { ok: false; rea
 const MAX_TOKEN_LENGTH = 4096;
 const SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-export function checkHoldToken(token: string, keys: Record<string, string>): TokenCheck {
+/** The store's keys by kid, each decoded and prepared once per run however many tokens use it. */
+export type KeyChain = (kid: string) => HmacKey | null;
+
+export function keyChain(keys: Record<string, string>): KeyChain {
+  const prepared = new Map<string, HmacKey | null>();
+  return (kid) => {
+    let key = prepared.get(kid);
+    if (key === undefined) {
+      const secret = Object.prototype.hasOwnProperty.call(keys, kid) ? base64UrlDecode(keys[kid] as string) : null;
+      key = secret && secret.length > 0 ? hmacKey(secret) : null;
+      prepared.set(kid, key);
+    }
+    return key;
+  };
+}
+
+export function checkHoldToken(token: string, keys: KeyChain): TokenCheck {
   if (token.length > MAX_TOKEN_LENGTH || !SHAPE.test(token)) return { ok: false, reason: "malformed" };
   const firstDot = token.indexOf(".");
   const secondDot = token.indexOf(".", firstDot + 1);
   const header = decodeJson(token.slice(0, firstDot));
   if (!header || header.alg !== "HS256" || typeof header.kid !== "string" || "crit" in header) return { ok: false, reason: "malformed" };
-  const secret = Object.prototype.hasOwnProperty.call(keys, header.kid) ? base64UrlDecode(keys[header.kid] as string) : null;
-  if (!secret) return { ok: false, reason: "unknown_key" };
+  const key = keys(header.kid);
+  if (!key) return { ok: false, reason: "unknown_key" };
   // Compare the base64url text, as the core does: another spelling of the same bytes is not our token.
-  const expected = utf8Encode(base64UrlEncode(hmacSha256(secret, utf8Encode(token.slice(0, secondDot)))));
+  const expected = utf8Encode(base64UrlEncode(hmacWith(key, utf8Encode(token.slice(0, secondDot)))));
   if (!sameBytes(utf8Encode(token.slice(secondDot + 1)), expected)) return { ok: false, reason: "bad_signature" };
   const claims = decodeJson(token.slice(firstDot + 1, secondDot));
   if (!claims || claims.typ !== "hold" || typeof claims.s !== "string" || typeof claims.h !== "string" || typeof claims.exp !== "number" || !Array.isArray(claims.ln)) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { newKeyring, rotate } from "../../../app/core/secrets/signingKeys.ts";
 import { gateConfig, type ResolvedDrop } from "../../../app/drops/gate/gateConfig.ts";
-import { run } from "../../../extensions/checkout-gate/src/run.ts";
+import { MAX_HASHED_BYTES, run } from "../../../extensions/checkout-gate/src/run.ts";
 import type { RunResult } from "../../../extensions/checkout-gate/src/types.ts";
 import { checkoutGateSchema } from "../../support/shopify/functionSchema.ts";
 import { expectConformingInput, expectValidResult, gateInput, holdToken, INPUT_QUERY, type CartLineSpec } from "./gateInput.ts";
@@ -132,6 +132,18 @@ describe("the checkout gate", () => {
     expect(await gate([{ variant: 101, quantity: 1, token }], config, { date: "2026-12-03" })).toEqual({ operations: [] });
     const result = await gate([{ variant: 101, quantity: 1, token }], config, { date: "2026-12-04" });
     expect(errorsOf(result)).toEqual([{ target: "$.cart.lines[0].quantity", message: expect.stringMatching(/expired/) }]);
+  });
+
+  it("bounds the hashing work per run: tokens beyond the budget are refused, not checked", async () => {
+    // 70 distinct holds of one unit each: more token bytes than MAX_HASHED_BYTES.
+    const lines = Array.from({ length: 70 }, (_, index) => ({ variant: 101, quantity: 1, token: holdToken(keyring, "saleA", [{ i: "itemA1", q: 1 }], { h: `hold-${index}` }) }));
+    const budget = Math.floor(MAX_HASHED_BYTES / (lines[0]!.token.length));
+    const result = await gate(lines);
+    expect(errorsOf(result).filter((error) => /more separate drop holds/.test(error.message)).map((error) => error.target)).toEqual(
+      lines.slice(budget).map((_, index) => `$.cart.lines[${budget + index}].quantity`),
+    );
+    // Within the budget, every one is checked and counts.
+    expect(await gate(lines.slice(0, budget))).toEqual({ operations: [] });
   });
 
   it("answers in English for a language it has no catalogue for", async () => {
