@@ -9,6 +9,9 @@ import { action as newAction } from "../../../app/routes/app.drops.new.tsx";
 import { loader as readinessLoader } from "../../../app/routes/app.drops.$id_.readiness.tsx";
 import { publishDeps } from "../../../app/drops/context.server.ts";
 import { publishShopDrops } from "../../../app/drops/gate/publish.server.ts";
+import { publishAfterTransition } from "../../../app/drops/gate/scheduledPublish.server.ts";
+import { saveStore } from "../../../app/stores/directory.server.ts";
+import { silentLogger } from "../../../app/core/logger.ts";
 import { openKeyring, rotate, sealKeyring } from "../../../app/core/secrets/signingKeys.ts";
 import { SqlKeyringSource } from "../../../app/stores/keyrings.server.ts";
 import type { DropFormValues } from "../../../app/components/dropForm.ts";
@@ -117,6 +120,22 @@ describe("the checkout gate's installation", () => {
     await h.sales.db.store.update({ where: { id: store.id }, data: { signingKeysCiphertext: sealKeyring(after, masterKey) } });
     await publishShopDrops(h.admin(SHOP), publishDeps(h.context), store.id);
     expect(Object.keys(gateConfigOf(SHOP).k).sort()).toEqual([before.current.kid, after.current.kid].sort());
+  });
+
+  it("follows a scheduled start and end with the store's offline token, no merchant request involved", async () => {
+    const masterKey = (h.context.holdfast.masterKey as { key: Buffer }).key;
+    await saveStore(h.sales.db, masterKey, { platform: "shopify", domain: SHOP, name: "Gate shop", credentials: { accessToken: h.standIn.shop(SHOP).accessToken } });
+    const id = await createDrop(SHOP);
+    const deps = { sales: h.sales.service, db: h.sales.db, masterKey, appKey: h.apiKey, logger: silentLogger };
+    // What the sale-lifecycle worker does at the start time: the transition, then the publish.
+    await h.sales.service.transition(id, "start");
+    expect(gateConfigOf(SHOP).d.map((drop) => drop.s)).not.toContain(id);
+    expect(await publishAfterTransition(deps, id)).toBe(true);
+    expect(gateConfigOf(SHOP).d.map((drop) => drop.s)).toContain(id);
+    await h.sales.service.transition(id, "end");
+    expect(await publishAfterTransition(deps, id)).toBe(true);
+    expect(gateConfigOf(SHOP).d.map((drop) => drop.s)).not.toContain(id);
+    expect(storefront(SHOP).drops.map((drop) => drop.sale)).not.toContain(id);
   });
 
   it("never turns back on a gate the merchant turned off, and the checklist says so", async () => {
