@@ -112,7 +112,7 @@ export async function wooWebhookSecret(db: Db, masterKey: Buffer, storeId: strin
 
 /** An installed Shopify store's domain and offline access token, or null (unknown, uninstalled, not Shopify). */
 export async function shopifyAccess(db: Db, masterKey: Buffer, storeId: string): Promise<{ shop: string; accessToken: string } | null> {
-  const row = await db.store.findUnique({ where: { id: storeId }, select: { platform: true, domain: true, credentialsCiphertext: true, uninstalledAt: true } });
+  const row = await new StoreRecords(db).credentials(storeId);
   if (!row || row.platform !== "shopify" || row.uninstalledAt || !row.credentialsCiphertext) return null;
   return { shop: row.domain, accessToken: parseCredentials("shopify", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).accessToken };
 }
