@@ -45,7 +45,7 @@ export async function resolveDrops(admin: AdminGraphql, sales: readonly Sale[]):
       for (const owner of owners.get(node.id) ?? []) (variants.get(owner.sale.id) as Record<string, string>)[numeric] = owner.itemId;
     }
   }
-  return shown.map((sale) => ({ saleId: sale.id, state: sale.state, variants: variants.get(sale.id) ?? {} }));
+  return shown.map((sale) => ({ saleId: sale.id, state: sale.state, variants: variants.get(sale.id) ?? {}, failPolicy: sale.failPolicy === "auto" ? null : sale.failPolicy }));
 }
 
 /** The metafield's value: a drop that is not scheduled or running is left out, so the widget stops intercepting it. */

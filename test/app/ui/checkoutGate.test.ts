@@ -46,13 +46,14 @@ function dropForm(overrides: Partial<DropFormValues> = {}): DropFormValues {
     perMinute: "",
     maxActive: "",
     bypassPolicy: "flag",
+    failPolicy: "auto",
     items: [{ title: "Sneaker - 42", allocation: "30", platformRef: REF_101 }],
     ...overrides,
   };
 }
 
-async function createDrop(shop: string): Promise<string> {
-  const request = h.request(shop, "/app/drops/new", { method: "POST", body: JSON.stringify(dropForm()), headers: { "content-type": "application/json" } });
+async function createDrop(shop: string, overrides: Partial<DropFormValues> = {}): Promise<string> {
+  const request = h.request(shop, "/app/drops/new", { method: "POST", body: JSON.stringify(dropForm(overrides)), headers: { "content-type": "application/json" } });
   const response = (await newAction(args(request))) as Response;
   expect(response.status, await response.clone().text()).toBe(302);
   return /\/app\/drops\/([A-Za-z0-9]+)\/live/.exec(response.headers.get("location") ?? "")?.[1] as string;
@@ -136,6 +137,17 @@ describe("the checkout gate's installation", () => {
     expect(await publishAfterTransition(deps, id)).toBe(true);
     expect(gateConfigOf(SHOP).d.map((drop) => drop.s)).not.toContain(id);
     expect(storefront(SHOP).drops.map((drop) => drop.sale)).not.toContain(id);
+  });
+
+  it("publishes the fail policy the merchant chose for a drop, to the widget and to the gate", async () => {
+    const id = await createDrop(SHOP, { failPolicy: "open" });
+    expect((await h.sales.service.get(id)).sale.failPolicy).toBe("open");
+    expect(storefront(SHOP).drops).toContainEqual(expect.objectContaining({ sale: id, fail: "open" }));
+    await control(SHOP, id, "start");
+    expect(gateConfigOf(SHOP).d).toContainEqual(expect.objectContaining({ s: id, f: "open" }));
+    // The function then lets a tokenless line of that drop through; order-time enforcement takes it from there.
+    expect(run(gateInput([{ variant: 101, quantity: 1 }], { ...gateConfigOf(SHOP), d: gateConfigOf(SHOP).d.filter((drop) => drop.s === id) }))).toEqual({ operations: [] });
+    await control(SHOP, id, "end");
   });
 
   it("never turns back on a gate the merchant turned off, and the checklist says so", async () => {

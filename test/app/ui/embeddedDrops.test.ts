@@ -39,6 +39,7 @@ function dropForm(overrides: Partial<DropFormValues> = {}): DropFormValues {
     perMinute: "600",
     maxActive: "",
     bypassPolicy: "cancel",
+    failPolicy: "auto",
     items: [{ title: "Sneaker - 42", allocation: "30", platformRef: REF_42 }],
     ...overrides,
   };
