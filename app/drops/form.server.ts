@@ -20,6 +20,7 @@ const formSchema = z.strictObject({
   perMinute: z.string().max(40),
   maxActive: z.string().max(40),
   bypassPolicy: z.enum(BYPASS_POLICIES as [BypassPolicy, ...BypassPolicy[]]),
+  failPolicy: z.enum(["auto", "open", "closed"]),
   items: z
     .array(
       z.strictObject({
@@ -116,6 +117,7 @@ export function newDropInput(values: DropFormValues, storeId: string | null): Ne
     perCustomerLimit: required("perCustomerLimit", values.perCustomerLimit),
     admission: admissionOf(values),
     bypassPolicy: values.bypassPolicy,
+    failPolicy: values.failPolicy,
     items: values.items.map((item, index) => ({
       title: item.title,
       allocation: required(`items.${index}.allocation`, item.allocation),
@@ -141,6 +143,7 @@ export function dropToForm(details: SaleDetails, timeZone: string): DropFormValu
     perMinute: sale.admission.perMinute === null ? "" : String(sale.admission.perMinute),
     maxActive: sale.admission.maxActive === null ? "" : String(sale.admission.maxActive),
     bypassPolicy: sale.bypassPolicy,
+    failPolicy: sale.failPolicy,
     items: sale.items.map((item) => ({
       id: item.id,
       title: item.title,
@@ -186,6 +189,7 @@ export function dropPatch(values: DropFormValues, current: DropFormValues): Sale
     });
   }
   if (values.bypassPolicy !== current.bypassPolicy) patch.bypassPolicy = values.bypassPolicy;
+  if (values.failPolicy !== current.failPolicy) patch.failPolicy = values.failPolicy;
   return patch;
 }
 
