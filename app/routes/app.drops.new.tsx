@@ -1,48 +1,19 @@
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 
 import { DropEditor } from "../components/DropEditor.tsx";
-import { emptyDropForm } from "../components/dropForm.ts";
 import { EmbeddedErrorBoundary } from "../components/EmbeddedErrorBoundary.tsx";
 import { WhileLoading } from "../components/PageStates.tsx";
 import { ShopifyProductPicker } from "../components/ShopifyProductPicker.tsx";
-import { shopSettings } from "../drops/catalog.server.ts";
-import { dropsDeps, publishDeps, scopeOfShop } from "../drops/context.server.ts";
-import { answering } from "../drops/errors.server.ts";
-import { formFailure, readDropForm } from "../drops/form.server.ts";
-import { createDrop } from "../drops/save.server.ts";
-import { tryPublishShopDrops } from "../drops/gate/publish.server.ts";
-import { authenticate } from "../shopify.server.ts";
+import { newDropAction, newDropLoader } from "../drops/pages.server.ts";
+import { shopifySurface } from "../drops/surfaces.server.ts";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const { admin } = await authenticate.admin(request);
-  return answering(async () => {
-    const shop = await shopSettings(admin);
-    return json({ initial: emptyDropForm(shop.timeZone) });
-  });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  return newDropLoader(await shopifySurface(request, context));
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { admin, session, redirect } = await authenticate.admin(request);
-  const deps = dropsDeps(context);
-  try {
-    const values = await readDropForm(request);
-    // The shop's time zone, whatever the browser sent; if Shopify does not answer, the one
-    // the page was rendered with (the shop's as of a moment ago).
-    const timeZone = await shopSettings(admin).then(
-      (shop) => shop.timeZone,
-      () => values.timeZone,
-    );
-    const saleId = await createDrop(deps, await scopeOfShop(deps, session.shop), { ...values, timeZone });
-    // The theme's app embed reads the drop from the app's metafield.
-    // The theme's app embed and the checkout gate read the shop's drops from metafields.
-    await tryPublishShopDrops(admin, publishDeps(context), (await deps.sales.get(saleId)).sale.storeId);
-    return redirect(`/app/drops/${saleId}/live`);
-  } catch (error) {
-    const failure = formFailure(error);
-    if (failure) return json({ error: failure.problem }, { status: failure.status });
-    throw error;
-  }
+  return newDropAction(await shopifySurface(request, context), request);
 }
 
 export default function NewDrop() {

@@ -1,16 +1,13 @@
-import { json, type LoaderFunctionArgs } from "@remix-run/node";
+import { type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 
 import { DropsList } from "../components/DropsList.tsx";
 import { RouteErrorPage, WhileLoading } from "../components/PageStates.tsx";
-import { CONSOLE_SCOPE, listDrops } from "../drops/access.server.ts";
-import { requireConsole } from "../drops/consoleAuth.server.ts";
-import { consoleAdminToken, dropsDeps, serverTimeZone } from "../drops/context.server.ts";
-import { answering } from "../drops/errors.server.ts";
+import { dropsListLoader } from "../drops/pages.server.ts";
+import { consoleSurface } from "../drops/surfaces.server.ts";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  requireConsole(request, consoleAdminToken(), Date.now());
-  return answering(async () => json({ drops: await listDrops(dropsDeps(context), CONSOLE_SCOPE), timeZone: serverTimeZone() }));
+  return dropsListLoader(consoleSurface(request, context));
 }
 
 export default function ConsoleDrops() {

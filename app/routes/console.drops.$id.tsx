@@ -1,35 +1,17 @@
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 
 import { DropEditor, SavedBanner } from "../components/DropEditor.tsx";
 import { RouteErrorPage, WhileLoading } from "../components/PageStates.tsx";
-import { CONSOLE_SCOPE, loadDrop } from "../drops/access.server.ts";
-import { requireConsole } from "../drops/consoleAuth.server.ts";
-import { consoleAdminToken, dropsDeps, serverTimeZone } from "../drops/context.server.ts";
-import { answering } from "../drops/errors.server.ts";
-import { dropToForm, formFailure, readDropForm } from "../drops/form.server.ts";
-import { updateDrop } from "../drops/save.server.ts";
+import { editDropAction, editDropLoader } from "../drops/pages.server.ts";
+import { consoleSurface } from "../drops/surfaces.server.ts";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  requireConsole(request, consoleAdminToken(), Date.now());
-  return answering(async () => {
-    const deps = dropsDeps(context);
-    const saleId = params.id ?? "";
-    const details = await loadDrop(deps, CONSOLE_SCOPE, saleId);
-    return json({ saleId, state: details.sale.state, name: details.sale.name, initial: dropToForm(details, serverTimeZone()) });
-  });
+  return editDropLoader(consoleSurface(request, context), params.id ?? "");
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  requireConsole(request, consoleAdminToken(), Date.now());
-  try {
-    await updateDrop(dropsDeps(context), CONSOLE_SCOPE, params.id ?? "", await readDropForm(request));
-    return json({ saved: true as const });
-  } catch (error) {
-    const failure = formFailure(error);
-    if (failure) return json({ error: failure.problem }, { status: failure.status });
-    return answering(() => Promise.reject(error));
-  }
+  return editDropAction(consoleSurface(request, context), request, params.id ?? "");
 }
 
 export default function ConsoleEditDrop() {

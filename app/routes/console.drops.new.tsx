@@ -1,30 +1,17 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 
 import { DropEditor } from "../components/DropEditor.tsx";
-import { emptyDropForm } from "../components/dropForm.ts";
 import { RouteErrorPage, WhileLoading } from "../components/PageStates.tsx";
-import { CONSOLE_SCOPE } from "../drops/access.server.ts";
-import { requireConsole } from "../drops/consoleAuth.server.ts";
-import { consoleAdminToken, dropsDeps, serverTimeZone } from "../drops/context.server.ts";
-import { formFailure, readDropForm } from "../drops/form.server.ts";
-import { createDrop } from "../drops/save.server.ts";
+import { newDropAction, newDropLoader } from "../drops/pages.server.ts";
+import { consoleSurface } from "../drops/surfaces.server.ts";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  requireConsole(request, consoleAdminToken(), Date.now());
-  return json({ initial: emptyDropForm(serverTimeZone()) });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  return newDropLoader(consoleSurface(request, context));
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  requireConsole(request, consoleAdminToken(), Date.now());
-  try {
-    const saleId = await createDrop(dropsDeps(context), CONSOLE_SCOPE, await readDropForm(request));
-    return redirect(`/console/drops/${saleId}/live`);
-  } catch (error) {
-    const failure = formFailure(error);
-    if (failure) return json({ error: failure.problem }, { status: failure.status });
-    throw error;
-  }
+  return newDropAction(consoleSurface(request, context), request);
 }
 
 export default function ConsoleNewDrop() {

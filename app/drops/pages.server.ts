@@ -1,0 +1,90 @@
+// The admin pages' loaders and actions, written once for both surfaces (surfaces.server.ts):
+// the routes under app.* and console.* call these and keep only their UI.
+import { json } from "@remix-run/node";
+
+import { emptyDropForm } from "../components/dropForm.ts";
+import { listDrops, loadDrop } from "./access.server.ts";
+import { answering, errorResponse } from "./errors.server.ts";
+import { dropToForm, formFailure, readDropForm } from "./form.server.ts";
+import { controlAction, liveSnapshot } from "./live.server.ts";
+import { createDrop, updateDrop } from "./save.server.ts";
+import type { DropsSurface } from "./surfaces.server.ts";
+
+/** The drops list; it is Holdfast's own data, so a platform that does not answer shows it in UTC rather than fail. */
+export function dropsListLoader(surface: DropsSurface) {
+  return answering(async () => {
+    const [drops, timeZone] = await Promise.all([surface.scope().then((scope) => listDrops(surface.deps, scope)), surface.timeZone("UTC")]);
+    return json({ drops, timeZone });
+  });
+}
+
+export function newDropLoader(surface: DropsSurface) {
+  return answering(async () => json({ initial: emptyDropForm(await surface.timeZone()) }));
+}
+
+/** Creates the drop and opens its dashboard; a refused form answers with every field's problem. */
+export async function newDropAction(surface: DropsSurface, request: Request) {
+  try {
+    const values = await readDropForm(request);
+    // The surface's time zone, whatever the browser sent; if the platform does not answer, the one the page was rendered with.
+    const timeZone = await surface.timeZone(values.timeZone);
+    const saleId = await createDrop(surface.deps, await surface.scope(), { ...values, timeZone });
+    await surface.afterChange((await surface.deps.sales.get(saleId)).sale.storeId);
+    return surface.redirect(`${surface.base}/drops/${saleId}/live`);
+  } catch (error) {
+    const failure = formFailure(error);
+    if (failure) return json({ error: failure.problem }, { status: failure.status });
+    throw error;
+  }
+}
+
+export function editDropLoader(surface: DropsSurface, saleId: string) {
+  return answering(async () => {
+    const [details, timeZone] = await Promise.all([surface.scope().then((scope) => loadDrop(surface.deps, scope, saleId)), surface.timeZone()]);
+    return json({ saleId, state: details.sale.state, name: details.sale.name, initial: dropToForm(details, timeZone) });
+  });
+}
+
+export async function editDropAction(surface: DropsSurface, request: Request, saleId: string) {
+  try {
+    const values = await readDropForm(request);
+    const timeZone = await surface.timeZone(values.timeZone);
+    await updateDrop(surface.deps, await surface.scope(), saleId, { ...values, timeZone });
+    await surface.afterChange((await surface.deps.sales.get(saleId)).sale.storeId);
+    return json({ saved: true as const });
+  } catch (error) {
+    const failure = formFailure(error);
+    if (failure) return json({ error: failure.problem }, { status: failure.status });
+    return answering(() => Promise.reject(error));
+  }
+}
+
+export function liveLoader(surface: DropsSurface, saleId: string) {
+  return answering(async () => json(await liveSnapshot(surface.deps, await surface.scope(), saleId)));
+}
+
+/** JSON the live dashboard polls every few seconds (it also records the chart's samples). */
+export async function statsLoader(surface: DropsSurface, saleId: string) {
+  try {
+    return json(await liveSnapshot(surface.deps, await surface.scope(), saleId), { headers: { "cache-control": "no-store" } });
+  } catch (error) {
+    const response = errorResponse(error);
+    if (response) return response;
+    throw error;
+  }
+}
+
+/** The dashboard's controls: form fields `intent` (start, pause, resume, end, queueEveryone, setRate) and `perMinute`. */
+export async function liveControlAction(surface: DropsSurface, request: Request, saleId: string) {
+  try {
+    const scope = await surface.scope();
+    await controlAction(surface.deps, scope, saleId, await request.formData());
+    // Started, paused, resumed or ended: the storefront and the checkout gate follow at once.
+    if (scope.kind === "store") await surface.afterChange(scope.storeId);
+    return json({ ok: true as const });
+  } catch (error) {
+    const response = errorResponse(error);
+    if (response) return response;
+    throw error;
+  }
+}
