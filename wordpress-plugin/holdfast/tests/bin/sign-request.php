@@ -1,0 +1,17 @@
+<?php
+/**
+ * Prints the X-Holdfast-Signature the plugin sends, for the core's cross-language test:
+ * php sign-request.php <secret> <METHOD> <target> <unix seconds> < body
+ *
+ * @package Holdfast\Tests
+ */
+
+define( 'ABSPATH', __DIR__ . '/' );
+require dirname( __DIR__, 2 ) . '/src/Crypto/Base64Url.php';
+require dirname( __DIR__, 2 ) . '/src/Crypto/RequestSignature.php';
+
+if ( 5 !== $argc ) {
+	fwrite( STDERR, "usage: php sign-request.php <secret> <METHOD> <target> <unix seconds> < body\n" );
+	exit( 2 );
+}
+echo \Holdfast\Crypto\RequestSignature::header( $argv[1], $argv[2], $argv[3], (string) stream_get_contents( STDIN ), (int) $argv[4] );
