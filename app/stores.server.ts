@@ -41,6 +41,8 @@ const credentialSchemas = {
       queryStringAuth: z.boolean().optional(),
       /** The secret WooCommerce signs its webhooks with (WooCommerce > Settings > Advanced > Webhooks). */
       webhookSecret: z.string().min(16).optional(),
+      /** Set by the plugin's Connect step: signs requests between the core and the plugin, both ways. */
+      connectorSecret: z.string().min(32).optional(),
     })
     .strict(),
   custom: z
@@ -113,6 +115,13 @@ export async function wooWebhookSecret(db: Db, masterKey: Buffer, storeId: strin
   const row = await db.store.findUnique({ where: { id: storeId }, select: { platform: true, credentialsCiphertext: true, uninstalledAt: true } });
   if (!row || row.platform !== "woocommerce" || row.uninstalledAt || !row.credentialsCiphertext) return null;
   return parseCredentials("woocommerce", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).webhookSecret ?? null;
+}
+
+/** The connector secret of an installed WooCommerce store that ran the plugin's Connect step, or null. */
+export async function wooConnectorSecret(db: Db, masterKey: Buffer, storeId: string): Promise<string | null> {
+  const row = await db.store.findUnique({ where: { id: storeId }, select: { platform: true, credentialsCiphertext: true, uninstalledAt: true } });
+  if (!row || row.platform !== "woocommerce" || row.uninstalledAt || !row.credentialsCiphertext) return null;
+  return parseCredentials("woocommerce", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).connectorSecret ?? null;
 }
 
 /** Marks a store uninstalled: its adapter is gone from the directory (jobs for it fail with unknown_store). */
@@ -256,6 +265,7 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
           consumerKey: credentials.consumerKey,
           consumerSecret: credentials.consumerSecret,
           queryStringAuth: credentials.queryStringAuth,
+          ...(credentials.connectorSecret ? { connectorSecret: credentials.connectorSecret } : {}),
           logger: this.logger,
         });
         return new PolicyBoundPlatform(adapter, policy);
@@ -277,6 +287,7 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
 export class PolicyBoundPlatform implements Platform {
   readonly kind: PlatformKind;
   readonly maxBatch: number;
+  readonly relativeStockWrites: boolean;
 
   constructor(
     private readonly inner: Platform,
@@ -284,6 +295,7 @@ export class PolicyBoundPlatform implements Platform {
   ) {
     this.kind = inner.kind;
     this.maxBatch = inner.maxBatch;
+    this.relativeStockWrites = inner.relativeStockWrites === true;
   }
 
   readStock(refs: readonly string[]): Promise<StockLevel[]> {

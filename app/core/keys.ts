@@ -95,3 +95,8 @@ export function spentPassKey(saleId: string, position: number): string {
 /** The sales the admission controller looks after (live, pre-queue or scheduled). */
 export const ACTIVE_ROOMS_KEY = `${ROOT}:rooms:active`;
 export const CONTROLLER_LEADER_KEY = `${ROOT}:rooms:leader`;
+
+/** Marks a connector code or sign-in link as used (app/api/connector); expires with it. */
+export function connectorSpentKey(id: string): string {
+  return `${ROOT}:connector:spent:${id}`;
+}

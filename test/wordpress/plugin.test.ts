@@ -11,7 +11,7 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { checkRequestSignature } from "../../app/api/connector/signature.ts";
+import { checkRequestSignature } from "../../app/core/tokens/requestSignature.ts";
 import { makeVectors } from "./vectors.ts";
 
 const PLUGIN = join(import.meta.dirname, "../../wordpress-plugin/holdfast");

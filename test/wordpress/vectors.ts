@@ -5,7 +5,7 @@
  */
 import { createHmac } from "node:crypto";
 
-import { checkRequestSignature, signRequest, type SignedRequest } from "../../app/api/connector/signature.ts";
+import { checkRequestSignature, signRequest, type SignedRequest } from "../../app/core/tokens/requestSignature.ts";
 import { signToken, TokenError, verifyToken, type Keyring, type TokenClaims } from "../../app/core/tokens/index.ts";
 
 export interface TokenVector {

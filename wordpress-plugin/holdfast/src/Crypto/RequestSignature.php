@@ -5,7 +5,7 @@
  * "<t>\n<METHOD>\n<target>\n<body>" with the store's connector secret, where target is the
  * core's URL path for calls to the core, and the REST route (e.g. /holdfast/v1/stock/adjust)
  * for calls to the plugin, which stays the same with or without pretty permalinks.
- * The same scheme as app/api/connector/signature.ts.
+ * The same scheme as app/core/tokens/requestSignature.ts.
  *
  * @package Holdfast
  */

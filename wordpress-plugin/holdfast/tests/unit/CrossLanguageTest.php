@@ -1,7 +1,7 @@
 <?php
 /**
  * Hold tokens and signed requests made by the TypeScript core (app/core/tokens/jwt.ts,
- * app/api/connector/signature.ts), verified here. test/wordpress/plugin.test.ts writes fresh
+ * app/core/tokens/requestSignature.ts), verified here. test/wordpress/plugin.test.ts writes fresh
  * vectors with the core's own code and points HOLDFAST_VECTORS at them; without it the
  * committed tests/fixtures/vectors.json (made the same way) is used.
  *
