@@ -17,8 +17,10 @@ import { closeDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
 import { ensureDemoSale, type DemoSale } from "./demo.server.ts";
 import { provisionRedis } from "./localRedis.server.ts";
 import { proxyRoutes } from "./api/proxy/routes.ts";
-import { wooWebhookRoutes } from "./api/webhooks/woocommerce.ts";
-import { wooWebhookDeps } from "./wooWebhooks.server.ts";
+import { wooWebhookRoutes, type WooWebhookDeps } from "./api/webhooks/woocommerce.ts";
+import { connectorRoutes } from "./api/connector/routes.ts";
+import { connectorDeps } from "./stores/wooConnector.server.ts";
+import { startWooDeliveryDrain, wooWebhookDeps } from "./wooWebhooks.server.ts";
 import { systemClock } from "./core/clock.ts";
 import { createWebApp } from "./remix.server.ts";
 import { configureShopify, SHOPIFY_ENV, shopifySetupFromEnv } from "./shopify.server.ts";
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
   const admin = resolveAdminToken();
   const shopifySetup = shopifySetupFromEnv();
   // The worker (started below, on the app's parts) owns the queue producers the routes enqueue on.
-  const started: { worker?: RunningWorker; demo?: DemoSale } = {};
+  const started: { worker?: RunningWorker; demo?: DemoSale; woo?: WooWebhookDeps } = {};
   const app = buildApp({
     redis: provision.config,
     databaseUrl,
@@ -49,8 +51,10 @@ async function main(): Promise<void> {
     // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
     extraRoutes: (parts) => [
       ...demoRoutes({ sales: parts.sales, defaultSaleId: () => started.demo?.saleId ?? null }),
-      // WooCommerce's webhooks (orders, stock), signed with each store's webhook secret.
-      ...wooWebhookRoutes(wooWebhookDeps(parts, () => started.worker, logger)),
+      // WooCommerce's webhooks (orders, stock), signed with each store's webhook secret; kept deliveries drained every second.
+      ...wooWebhookRoutes((started.woo = wooWebhookDeps(parts, () => started.worker, logger))),
+      // The WordPress plugin's endpoints: Connect, key set, drops, console sign-in.
+      ...connectorRoutes(connectorDeps(parts, { adminToken: admin.token, logger })),
       // The storefront API behind Shopify's app proxy (/apps/holdfast/* -> /proxy/*).
       ...proxyRoutes({
         storefront: parts.storefront,
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
   }
   const worker = startWorker(app, logger);
   started.worker = worker;
+  if (started.woo) startWooDeliveryDrain(started.woo);
   started.demo = await ensureDemoSale(app.sales).catch((error: unknown) => {
     say(`demo: no demo sale (${error instanceof Error ? error.message : String(error)}); /demo?sale=<saleId> still works`);
     return undefined;

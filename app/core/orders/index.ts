@@ -32,3 +32,4 @@ export {
   type HoldfastQueuesOptions,
   type QueueName,
 } from "./queues.ts";
+export { DeliveryInbox, type Delivery, type DeliveryOutcome, type DrainResult, type StoredDelivery } from "./DeliveryInbox.ts";
