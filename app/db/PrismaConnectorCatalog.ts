@@ -1,7 +1,7 @@
 // The drops the WooCommerce plugin gates: a store's scheduled and running sales with their
 // items by WooCommerce ref.
 import type { ConnectorDrop } from "../api/connector/deps.ts";
-import type { Db } from "../db.server.ts";
+import type { Db } from "./client.server.ts";
 
 /** A scheduled drop is gated too: its items cannot be bought around the queue before it opens. */
 const GATED_STATES = ["scheduled", "prequeue", "live", "paused"];

@@ -6,12 +6,12 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
 import type { ConnectorDeps, WooRegistration } from "../api/connector/deps.ts";
-import type { AppParts } from "../app.server.ts";
+import type { AppParts } from "../composition/web.server.ts";
 import type { Logger } from "../core/logger.ts";
 import { systemClock } from "../core/clock.ts";
 import { connectorSpentKey } from "../core/keys.ts";
 import { PrismaConnectorCatalog } from "../db/PrismaConnectorCatalog.ts";
-import { saveStore, wooConnectorSecret, type SqlPlatformDirectory } from "../stores.server.ts";
+import { saveStore, wooConnectorSecret, type SqlPlatformDirectory } from "./directory.server.ts";
 
 /** Saves the store (platform woocommerce, domain = the site's host) with a new connector secret. */
 export async function registerWooStore(
