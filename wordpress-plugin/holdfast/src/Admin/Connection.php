@@ -42,7 +42,7 @@ class Connection {
 	public function connect( string $code, int $user_id ): array {
 		$code = trim( $code );
 		if ( ! preg_match( '/^[A-Za-z0-9_.-]{20,2048}$/', $code ) ) {
-			return $this->failed( 'invalid_code', __( 'Paste the connect code from the Holdfast console (Stores > Connect WooCommerce). Codes are valid for 30 minutes.', 'holdfast' ) );
+			return $this->failed( 'invalid_code', __( 'Paste the connect code from your Holdfast service (POST /v1/admin/connector/codes). Codes are valid for 30 minutes.', 'holdfast' ) );
 		}
 		try {
 			$key = ApiKeys::create( $user_id );
@@ -137,7 +137,7 @@ class Connection {
 			case 'connect_code_invalid':
 			case 'connect_code_expired':
 			case 'connect_code_used':
-				return __( 'The connect code is expired, used or mistyped. Create a new one in the Holdfast console and paste it again.', 'holdfast' );
+				return __( 'The connect code is expired, used or mistyped. Create a new one and paste it again.', 'holdfast' );
 			case 'store_url_unreachable':
 				return __( 'Holdfast could not reach this store\'s REST API. Make sure the site is public and the REST API is not blocked.', 'holdfast' );
 			default:

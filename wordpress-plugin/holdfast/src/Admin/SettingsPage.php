@@ -71,7 +71,7 @@ class SettingsPage {
 		echo '<input type="password" class="regular-text" id="holdfast_code" name="holdfast_code" value="" autocomplete="off" />';
 		echo ' <button type="submit" class="button button-secondary" formaction="' . esc_url( admin_url( 'admin-post.php' ) ) . '" name="action" value="' . esc_attr( self::CONNECT_ACTION ) . '">' . esc_html( $connected ? __( 'Reconnect', 'holdfast' ) : __( 'Connect', 'holdfast' ) ) . '</button>';
 		wp_nonce_field( self::CONNECT_ACTION, '_holdfast_connect_nonce', false );
-		echo '<p class="description">' . esc_html__( 'Create a connect code in the Holdfast console, paste it here and press Connect: Holdfast gets a WooCommerce REST key, the webhooks are created and the store\'s keys are fetched, in one step.', 'holdfast' ) . '</p></td></tr>';
+		echo '<p class="description">' . esc_html__( 'Get a connect code from your Holdfast service (its admin API: POST /v1/admin/connector/codes), paste it here and press Connect: Holdfast gets a WooCommerce REST key, the webhooks are created and the store\'s keys are fetched, in one step.', 'holdfast' ) . '</p></td></tr>';
 		echo '<tr><th scope="row">' . esc_html__( 'When Holdfast cannot be reached', 'holdfast' ) . '</th><td><fieldset>';
 		foreach ( array(
 			Options::FAIL_CLOSED => __( 'Fail closed: refuse drop items until Holdfast answers again (no oversell).', 'holdfast' ),
