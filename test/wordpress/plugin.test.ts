@@ -41,7 +41,8 @@ afterAll(() => {
 
 describe("wordpress-plugin/holdfast", () => {
   it("every PHP file passes php -l", () => {
-    const files = phpFiles(PLUGIN);
+    // The plugin, and the WordPress test fixtures (WooCommerce stand-in plugin, router, CLI).
+    const files = [...phpFiles(PLUGIN), ...phpFiles(join(import.meta.dirname, "fixtures"))];
     expect(files.length).toBeGreaterThan(20);
     for (const file of files) {
       const lint = spawnSync("php", ["-l", file], { encoding: "utf8" });
