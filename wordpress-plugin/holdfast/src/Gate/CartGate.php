@@ -86,16 +86,17 @@ class CartGate {
 		if ( null === $drop || '' === $token ) {
 			return $data;
 		}
-		$verdict = $this->check->check( $token, $drop, (int) $quantity, 0 );
-		if ( $verdict->allowed ) {
-			$data[ self::DATA ] = array(
-				'token' => $token,
-				'hold'  => $verdict->hold ? $verdict->hold->hold_id() : '',
-				'sale'  => $drop['sale'],
-				'item'  => $drop['item'],
-				'held'  => $verdict->held,
-			);
-		}
+		// Bound even when the check fails: the Store API applies this filter before its validate
+		// action (CartController::add_to_cart), which then reads the token from here and refuses.
+		// The classic path validates first, so a refused token never reaches this point there.
+		$verdict            = $this->check->check( $token, $drop, (int) $quantity, 0 );
+		$data[ self::DATA ] = array(
+			'token' => $token,
+			'hold'  => $verdict->hold ? $verdict->hold->hold_id() : '',
+			'sale'  => $drop['sale'],
+			'item'  => $drop['item'],
+			'held'  => $verdict->allowed ? $verdict->held : 0,
+		);
 		return $data;
 	}
 
@@ -176,8 +177,10 @@ class CartGate {
 	public function store_api_validate_add_to_cart( $product, $request ): void {
 		$product_id   = $product->get_parent_id() > 0 ? $product->get_parent_id() : $product->get_id();
 		$variation_id = $product->get_parent_id() > 0 ? $product->get_id() : 0;
-		$token        = isset( $request['cart_item_data'][ self::FIELD ] ) && is_string( $request['cart_item_data'][ self::FIELD ] ) ? $request['cart_item_data'][ self::FIELD ] : '';
-		$verdict      = $this->verdict_for_add( $product_id, $variation_id, (int) ( $request['quantity'] ?? 1 ), $token );
+		// woocommerce_add_cart_item_data has already run (add_cart_item_data moved the token into our data).
+		$data    = isset( $request['cart_item_data'] ) && is_array( $request['cart_item_data'] ) ? $request['cart_item_data'] : array();
+		$token   = isset( $data[ self::DATA ]['token'] ) && is_string( $data[ self::DATA ]['token'] ) ? $data[ self::DATA ]['token'] : ( isset( $data[ self::FIELD ] ) && is_string( $data[ self::FIELD ] ) ? $data[ self::FIELD ] : '' );
+		$verdict = $this->verdict_for_add( $product_id, $variation_id, (int) ( $request['quantity'] ?? 1 ), $token );
 		if ( null !== $verdict && ! $verdict->allowed ) {
 			self::throw_route_exception( $verdict );
 		}

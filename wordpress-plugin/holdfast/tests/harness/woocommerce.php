@@ -149,6 +149,11 @@ namespace {
 		/** WC_Cart::add_to_cart: cart item data filtered, lines merged by key. Returns the key or false. */
 		public function add_to_cart( $product_id = 0, $quantity = 1, $variation_id = 0, $variation = array(), $cart_item_data = array() ) {
 			$cart_item_data = (array) apply_filters( 'woocommerce_add_cart_item_data', $cart_item_data, $product_id, $variation_id, $quantity );
+			return $this->insert_line( $product_id, $quantity, $variation_id, $variation, $cart_item_data );
+		}
+
+		/** What both add paths end in; the Store API filters cart item data itself before (CartController::add_to_cart). */
+		public function insert_line( $product_id, $quantity, $variation_id, $variation, $cart_item_data ) {
 			$key            = md5( $product_id . '_' . $variation_id . '_' . serialize( $cart_item_data ) );
 			if ( isset( $this->contents[ $key ] ) ) {
 				$this->contents[ $key ]['quantity'] += $quantity;
@@ -276,21 +281,28 @@ namespace {
 		return harness_create_order( WC_Store::$cart );
 	}
 
-	/** Store API POST /cart/add-item: the data filter, the validate action, then the cart. Throws RouteException. */
+	/**
+	 * Store API POST /cart/add-item, in WooCommerce's order: the route's add_to_cart_data filter,
+	 * then CartController::add_to_cart: filter_request_data (woocommerce_add_cart_item_data),
+	 * then the validate action, then the line (no second filter). Throws RouteException.
+	 */
 	function harness_store_api_add_item( int $id, int $quantity, array $body = array() ) {
 		$request = new WP_REST_Request( 'POST', '/wc/store/v1/cart/add-item' );
 		foreach ( $body as $name => $value ) {
 			$request->set_param( $name, $value );
 		}
-		$product = wc_get_product( $id );
-		$data    = apply_filters(
+		$product   = wc_get_product( $id );
+		$parent    = $product->get_parent_id();
+		$product_id   = $parent ?: $id;
+		$variation_id = $parent ? $id : 0;
+		$data      = apply_filters(
 			'woocommerce_store_api_add_to_cart_data',
 			array( 'id' => $id, 'quantity' => $quantity, 'variation' => array(), 'cart_item_data' => array() ),
 			$request
 		);
+		$data['cart_item_data'] = (array) apply_filters( 'woocommerce_add_cart_item_data', $data['cart_item_data'], $product_id, $variation_id, $data['quantity'] );
 		do_action( 'woocommerce_store_api_validate_add_to_cart', $product, $data );
-		$parent = $product->get_parent_id();
-		return WC_Store::$cart->add_to_cart( $parent ?: $id, $quantity, $parent ? $id : 0, array(), $data['cart_item_data'] );
+		return WC_Store::$cart->insert_line( $product_id, $quantity, $variation_id, array(), $data['cart_item_data'] );
 	}
 
 	/** Store API POST /cart/update-item: quantity set, then the line validated (CartController::validate_cart_item). */

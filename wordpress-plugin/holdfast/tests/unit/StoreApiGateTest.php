@@ -28,6 +28,34 @@ final class StoreApiGateTest extends TestCase {
 		$this->assertTrue( \WC_Store::$cart->is_empty() );
 	}
 
+	public function test_add_item_with_a_forged_or_expired_hold_is_refused_for_what_it_is(): void {
+		$cases = array(
+			'holdfast_hold_invalid' => self::token( array(), self::KID, 'forged-secret-forged-secret-forged' ),
+			'holdfast_hold_expired' => self::token( array( 'iat' => time() - 900, 'exp' => time() - 5 ) ),
+		);
+		foreach ( $cases as $code => $token ) {
+			try {
+				harness_store_api_add_item( 10, 1, array( CartGate::FIELD => $token ) );
+				$this->fail( $code . ': added' );
+			} catch ( RouteException $e ) {
+				$this->assertSame( $code, $e->getErrorCode() );
+			}
+		}
+		$this->assertTrue( \WC_Store::$cart->is_empty() );
+	}
+
+	public function test_adding_the_same_held_item_again_cannot_exceed_the_hold(): void {
+		$token = self::token();
+		harness_store_api_add_item( 10, 2, array( CartGate::FIELD => $token ) );
+		try {
+			harness_store_api_add_item( 10, 1, array( CartGate::FIELD => $token ) );
+			$this->fail( 'added past the hold' );
+		} catch ( RouteException $e ) {
+			$this->assertSame( 'holdfast_quantity_over_hold', $e->getErrorCode() );
+		}
+		$this->assertSame( array( 2 ), array_column( \WC_Store::$cart->get_cart(), 'quantity' ) );
+	}
+
 	public function test_add_item_with_a_hold_then_checkout_writes_the_hold_on_the_line(): void {
 		$token = self::token( array( 'h' => 'hold-blocks' ) );
 		$key   = harness_store_api_add_item( 21, 1, array( CartGate::FIELD => $token ) );
