@@ -195,19 +195,12 @@ namespace {
 			WC_Store::$session['cart'] = serialize( $stored );
 		}
 
-		/** WC_Cart_Session::get_cart_from_session: only known fields survive unless a filter restores them. */
+		/** WC_Cart_Session::get_cart_from_session: the stored values with the product object, through the filter. */
 		public function load_from_session() {
 			$stored = isset( WC_Store::$session['cart'] ) ? unserialize( WC_Store::$session['cart'] ) : array();
 			foreach ( $stored as $key => $values ) {
-				$base = array(
-					'key'          => $key,
-					'product_id'   => $values['product_id'],
-					'variation_id' => $values['variation_id'],
-					'variation'    => $values['variation'],
-					'quantity'     => $values['quantity'],
-					'data'         => wc_get_product( $values['variation_id'] ?: $values['product_id'] ),
-				);
-				$this->contents[ $key ] = apply_filters( 'woocommerce_get_cart_item_from_session', $base, $values, $key );
+				$session_data           = array_merge( $values, array( 'data' => wc_get_product( $values['variation_id'] ?: $values['product_id'] ) ) );
+				$this->contents[ $key ] = apply_filters( 'woocommerce_get_cart_item_from_session', $session_data, $values, $key );
 			}
 		}
 	}
