@@ -10,7 +10,9 @@ import { storefrontRoutes } from "../api/storefront/routes.ts";
 import { wooWebhookRoutes } from "../api/webhooks/woocommerce.ts";
 import type { Logger } from "../core/logger.ts";
 import { installedShopLookup } from "../stores/shopifyStores.server.ts";
+import type { ConnectorDeps } from "../api/connector/deps.ts";
 import { connectorRoutes } from "../api/connector/routes.ts";
+import { consoleCookie } from "../drops/consoleAuth.server.ts";
 import type { WooWebhookDeps } from "../api/webhooks/woocommerce.ts";
 import { connectorDeps } from "../stores/wooConnector.server.ts";
 import { startWooDeliveryDrain, wooWebhookDeps } from "../webhooks/woocommerce.server.ts";
@@ -44,7 +46,7 @@ export function routeTable(parts: AppParts, checkout: CheckoutDeps | undefined, 
     ...(options.adminToken ? adminSaleRoutes({ service: parts.sales, adminToken: options.adminToken }) : []),
     ...(options.demo ? demoRoutes({ sales: parts.sales, defaultSaleId: options.demo.defaultSaleId }) : []),
     ...(options.wooWebhooks ? wooWebhookRoutes(wooWebhooks(parts, logger, options.wooWebhooks)) : []),
-    ...(options.wooConnector ? connectorRoutes(connectorDeps(parts, { ...(options.adminToken ? { adminToken: options.adminToken } : {}), logger, ...(options.wooConnector.env ? { env: options.wooConnector.env } : {}) })) : []),
+    ...(options.wooConnector ? connectorRoutes(wooConnector(parts, logger, options.adminToken, options.wooConnector.env)) : []),
     ...(options.shopifyProxy
       ? proxyRoutes({ storefront: parts.storefront, apiSecret: options.shopifyProxy.apiSecret, storeIdOfShop: installedShopLookup(parts.db), clock: parts.clock })
       : []),
@@ -57,4 +59,13 @@ function wooWebhooks(parts: AppParts, logger: Logger, options: NonNullable<Route
   const deps = wooWebhookDeps(parts, options.worker, logger, options.inboxSource ? { inboxSource: options.inboxSource } : {});
   if (options.drainEveryMs !== undefined) startWooDeliveryDrain(deps, options.drainEveryMs);
   return deps;
+}
+
+/** The console signs in with the admin token; a plugin's sign-in link sets the same cookie. */
+function wooConnector(parts: AppParts, logger: Logger, adminToken: string | undefined, env: NodeJS.ProcessEnv | undefined): ConnectorDeps {
+  return connectorDeps(parts, {
+    ...(adminToken ? { adminToken, consoleCookie: (request: Request) => consoleCookie(request, adminToken, parts.clock.now()) } : {}),
+    logger,
+    ...(env ? { env } : {}),
+  });
 }

@@ -114,7 +114,7 @@ export async function wooWebhookSecret(db: Db, masterKey: Buffer, storeId: strin
 
 /** The connector secret of an installed WooCommerce store that ran the plugin's Connect step, or null. */
 export async function wooConnectorSecret(db: Db, masterKey: Buffer, storeId: string): Promise<string | null> {
-  const row = await db.store.findUnique({ where: { id: storeId }, select: { platform: true, credentialsCiphertext: true, uninstalledAt: true } });
+  const row = await new StoreRecords(db).credentials(storeId);
   if (!row || row.platform !== "woocommerce" || row.uninstalledAt || !row.credentialsCiphertext) return null;
   return parseCredentials("woocommerce", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).connectorSecret ?? null;
 }

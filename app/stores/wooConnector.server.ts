@@ -6,16 +6,26 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
 import type { ConnectorDeps, WooRegistration } from "../api/connector/deps.ts";
-import type { AppParts } from "../composition/web.server.ts";
+import type { KeyringSource } from "../api/storefront/deps.ts";
 import type { Logger } from "../core/logger.ts";
 import { systemClock } from "../core/clock.ts";
 import { connectorSpentKey } from "../core/keys.ts";
+import type { RedisClient } from "../core/redis.ts";
+import type { Db } from "../db/client.server.ts";
 import { PrismaConnectorCatalog } from "../db/PrismaConnectorCatalog.ts";
 import { saveStore, wooConnectorSecret, type SqlPlatformDirectory } from "./directory.server.ts";
 
+/** The app's parts the connector needs. */
+export interface ConnectorParts {
+  db: Db;
+  masterKey: { key: Buffer };
+  redis: RedisClient;
+  storefront: { keyrings: KeyringSource };
+}
+
 /** Saves the store (platform woocommerce, domain = the site's host) with a new connector secret. */
 export async function registerWooStore(
-  parts: Pick<AppParts, "db" | "masterKey">,
+  parts: Pick<ConnectorParts, "db" | "masterKey">,
   registration: WooRegistration,
   directory?: SqlPlatformDirectory,
 ): Promise<{ storeId: string; connectorSecret: string }> {
@@ -47,7 +57,10 @@ export function publicUrlFrom(env: NodeJS.ProcessEnv): (req: IncomingMessage) =>
   return (req) => configured ?? `${"encrypted" in req.socket && req.socket.encrypted ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
 }
 
-export function connectorDeps(parts: Pick<AppParts, "db" | "masterKey" | "redis" | "storefront">, options: { adminToken?: string; logger: Logger; env?: NodeJS.ProcessEnv }): ConnectorDeps {
+export function connectorDeps(
+  parts: ConnectorParts,
+  options: { adminToken?: string; consoleCookie?: (request: Request) => string; logger: Logger; env?: NodeJS.ProcessEnv },
+): ConnectorDeps {
   const catalog = new PrismaConnectorCatalog(parts.db);
   return {
     keyrings: parts.storefront.keyrings,
@@ -58,6 +71,7 @@ export function connectorDeps(parts: Pick<AppParts, "db" | "masterKey" | "redis"
     dropsOf: (storeId) => catalog.dropsOf(storeId),
     spendOnce: async (id, ttlSeconds) => (await parts.redis.set(connectorSpentKey(id), "1", "EX", ttlSeconds, "NX")) === "OK",
     ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+    ...(options.consoleCookie ? { consoleCookie: options.consoleCookie } : {}),
     publicUrl: publicUrlFrom(options.env ?? process.env),
     clock: systemClock,
     logger: options.logger,

@@ -34,8 +34,10 @@ export interface ConnectorDeps {
   dropsOf(storeId: string): Promise<ConnectorDrop[]>;
   /** True the first time an id is spent within `ttlSeconds`: connect codes and sign-in links work once. */
   spendOnce(id: string, ttlSeconds: number): Promise<boolean>;
-  /** The admin token, for the admin-only connect code endpoint and the console's cookie; unset: neither is mounted. */
+  /** The admin token, for the admin-only connect code endpoint; unset: it and the console sign-in are not mounted. */
   adminToken?: string;
+  /** The console's sign-in cookie (Set-Cookie value) for a browser following a sign-in link; the console owns its format. */
+  consoleCookie?(request: Request): string;
   /** This service's public origin (no trailing slash), for the webhook and sign-in URLs it hands out. */
   publicUrl(req: IncomingMessage): string;
   clock: Clock;

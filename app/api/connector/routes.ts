@@ -10,7 +10,6 @@ import { parseJson, readRaw } from "../body.ts";
 import { HttpError } from "../HttpError.ts";
 import { sendJson } from "../respond.ts";
 import type { RequestContext, Route } from "../router.ts";
-import { consoleCookie } from "../../drops/consoleAuth.server.ts";
 import type { ConnectorDeps } from "./deps.ts";
 import { checkRequestSignature, SIGNATURE_HEADER, STORE_HEADER } from "../../core/tokens/requestSignature.ts";
 
@@ -50,14 +49,12 @@ export function connectorRoutes(deps: ConnectorDeps): Route[] {
     { method: "GET", path: "/v1/connector/drops", handler: (ctx) => drops(deps, ctx) },
     { method: "POST", path: "/v1/connector/console-link", handler: (ctx) => consoleLink(deps, ctx) },
   ];
-  const adminToken = deps.adminToken;
-  if (adminToken) {
-    const guard = bearerGuard(adminToken);
-    routes.push(
-      { method: "POST", path: "/v1/admin/connector/codes", handler: (ctx) => issueCode(deps, guard, ctx) },
-      { method: "GET", path: "/v1/connector/console", handler: (ctx) => followConsoleLink(deps, adminToken, ctx) },
-    );
+  if (deps.adminToken) {
+    const guard = bearerGuard(deps.adminToken);
+    routes.push({ method: "POST", path: "/v1/admin/connector/codes", handler: (ctx) => issueCode(deps, guard, ctx) });
   }
+  const consoleCookie = deps.consoleCookie;
+  if (consoleCookie) routes.push({ method: "GET", path: "/v1/connector/console", handler: (ctx) => followConsoleLink(deps, consoleCookie, ctx) });
   return routes;
 }
 
@@ -115,7 +112,7 @@ async function drops(deps: ConnectorDeps, ctx: RequestContext): Promise<void> {
 async function consoleLink(deps: ConnectorDeps, ctx: RequestContext): Promise<void> {
   const raw = await readRaw(ctx.req, BODY_LIMIT);
   const storeId = await verifyStore(deps, ctx, raw);
-  if (!deps.adminToken) throw new HttpError(404, "console_disabled", "This Holdfast service runs without its console.");
+  if (!deps.consoleCookie) throw new HttpError(404, "console_disabled", "This Holdfast service runs without its console.");
   const now = nowSeconds(deps);
   const token = signToken({ typ: "console-link", iat: now, exp: now + CONSOLE_LINK_SECONDS, jti: randomUUID(), st: storeId }, await deps.keyrings.forStore(null));
   sendJson(ctx.res, 201, {
@@ -124,13 +121,13 @@ async function consoleLink(deps: ConnectorDeps, ctx: RequestContext): Promise<vo
   });
 }
 
-async function followConsoleLink(deps: ConnectorDeps, adminToken: string, { req, res, query }: RequestContext): Promise<void> {
+async function followConsoleLink(deps: ConnectorDeps, consoleCookie: (request: Request) => string, { req, res, query }: RequestContext): Promise<void> {
   const claims = verifyOperatorToken(query.get("token") ?? "", "console-link", await deps.keyrings.forStore(null), deps, "console_link");
   if (!(await deps.spendOnce(`console:${String(claims.jti)}`, CONSOLE_LINK_SECONDS))) {
     throw new HttpError(401, "console_link_used", "This sign-in link was already used; open the console again from WordPress.");
   }
   const url = `${deps.publicUrl(req)}${req.url ?? "/"}`;
-  const cookie = consoleCookie(new Request(url, { headers: { "x-forwarded-proto": header(req, "x-forwarded-proto") ?? "" } }), adminToken, deps.clock.now());
+  const cookie = consoleCookie(new Request(url, { headers: { "x-forwarded-proto": header(req, "x-forwarded-proto") ?? "" } }));
   // The token leaves the address bar at once: the console's URL carries nothing.
   res.writeHead(303, { location: "/console", "set-cookie": cookie, "cache-control": "no-store", "referrer-policy": "no-referrer" });
   res.end();
