@@ -8,6 +8,9 @@
  * @package Holdfast\Tests
  */
 
+// Command line only: these scripts must never answer a web request on a site that kept tests/.
+'cli' === PHP_SAPI || exit( 1 );
+
 require dirname( __DIR__ ) . '/harness/load.php';
 
 use Holdfast\Gate\CartGate;

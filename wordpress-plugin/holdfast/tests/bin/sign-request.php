@@ -6,6 +6,9 @@
  * @package Holdfast\Tests
  */
 
+// Command line only: these scripts must never answer a web request on a site that kept tests/.
+'cli' === PHP_SAPI || exit( 1 );
+
 define( 'ABSPATH', __DIR__ . '/' );
 require dirname( __DIR__, 2 ) . '/src/Crypto/Base64Url.php';
 require dirname( __DIR__, 2 ) . '/src/Crypto/RequestSignature.php';
