@@ -7,6 +7,8 @@ export interface ConnectorDrop {
   sale: string;
   name: string;
   state: string;
+  /** The drop's own setting for when Holdfast cannot be reached: auto | open | closed. */
+  failPolicy: string;
   items: Record<string, string>;
 }
 
@@ -19,13 +21,14 @@ export class PrismaConnectorCatalog {
   async dropsOf(storeId: string): Promise<ConnectorDrop[]> {
     const rows = await this.db.sale.findMany({
       where: { storeId, state: { in: GATED_STATES }, store: { uninstalledAt: null } },
-      select: { id: true, name: true, state: true, items: { where: { platformRef: { not: null } }, select: { id: true, platformRef: true }, orderBy: { position: "asc" } } },
+      select: { id: true, name: true, state: true, failPolicy: true, items: { where: { platformRef: { not: null } }, select: { id: true, platformRef: true }, orderBy: { position: "asc" } } },
       orderBy: { id: "asc" },
     });
     return rows.map((row) => ({
       sale: row.id,
       name: row.name,
       state: row.state,
+      failPolicy: row.failPolicy,
       items: Object.fromEntries(row.items.map((item) => [item.platformRef as string, item.id])),
     }));
   }

@@ -18,6 +18,8 @@ export interface ConnectorDrop {
   sale: string;
   name: string;
   state: string;
+  /** auto | open | closed: what the plugin does with this drop's items while Holdfast cannot be reached. */
+  failPolicy: string;
   items: Record<string, string>;
 }
 

@@ -136,7 +136,7 @@ describe("connector endpoints", () => {
     expect(keys.status).toBe(200);
     expect(keys.body.keys).toEqual(body.keys);
     const drops = await signed("GET", "/v1/connector/drops", storeId, secret);
-    expect(drops.body.drops).toEqual([{ sale: sale.sale.id, name: "Winter drop", state: "live", items: { "101": sale.sale.items[0]!.id, "200:201": sale.sale.items[1]!.id } }]);
+    expect(drops.body.drops).toEqual([{ sale: sale.sale.id, name: "Winter drop", state: "live", failPolicy: "auto", items: { "101": sale.sale.items[0]!.id, "200:201": sale.sale.items[1]!.id } }]);
 
     expect(await signed("GET", "/v1/connector/keys", storeId, "wrong-secret")).toMatchObject({ status: 401, body: { error: { code: "signature_invalid" } } });
     expect(await signed("GET", "/v1/connector/keys", storeId, secret, "", now() - 301)).toMatchObject({ status: 401, body: { error: { code: "signature_expired" } } });

@@ -40,14 +40,29 @@ class DropCatalog {
 			foreach ( $refs as $ref ) {
 				if ( isset( $drop['items'][ $ref ] ) ) {
 					return array(
-						'sale' => (string) $drop['sale'],
-						'item' => (string) $drop['items'][ $ref ],
-						'ref'  => $ref,
+						'sale'        => (string) $drop['sale'],
+						'item'        => (string) $drop['items'][ $ref ],
+						'ref'         => $ref,
+						'fail_policy' => self::fail_policy( $drop ),
 					);
 				}
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * The drop's own policy while the core cannot be reached: `auto` is closed while the drop
+	 * runs (pre-queue, live, paused) and open before it; none set: the store's setting.
+	 *
+	 * @param array<string, mixed> $drop A cached drop.
+	 */
+	public static function fail_policy( array $drop ): string {
+		$policy = isset( $drop['fail_policy'] ) ? (string) $drop['fail_policy'] : '';
+		if ( 'auto' === $policy ) {
+			return in_array( $drop['state'] ?? '', array( 'prequeue', 'live', 'paused' ), true ) ? Options::FAIL_CLOSED : Options::FAIL_OPEN;
+		}
+		return in_array( $policy, array( Options::FAIL_OPEN, Options::FAIL_CLOSED ), true ) ? $policy : Options::settings()['fail_policy'];
 	}
 
 	/**
@@ -107,6 +122,7 @@ class DropCatalog {
 			$drops[] = array(
 				'sale'  => $drop['sale'],
 				'state' => isset( $drop['state'] ) ? (string) $drop['state'] : '',
+				'fail_policy' => isset( $drop['failPolicy'] ) ? (string) $drop['failPolicy'] : '',
 				'name'  => isset( $drop['name'] ) ? (string) $drop['name'] : '',
 				'items' => $items,
 			);

@@ -26,7 +26,7 @@ class HoldCheck {
 
 	/**
 	 * @param string $token    The cart line's hold token ('' when it has none).
-	 * @param array  $drop     {sale, item}: the drop item the line is.
+	 * @param array  $drop     {sale, item, fail_policy}: the drop item the line is.
 	 * @param int    $quantity Units of this item the cart would hold under this token.
 	 * @param int    $held     Units bound to this token when it was added (0: not yet added).
 	 * @return Verdict
@@ -49,7 +49,7 @@ class HoldCheck {
 			);
 		} catch ( TokenRejected $rejected ) {
 			if ( 'token_unknown_key' === $rejected->reason() && $outage ) {
-				return $this->fail_policy();
+				return $this->fail_policy( isset( $drop['fail_policy'] ) ? (string) $drop['fail_policy'] : Options::settings()['fail_policy'] );
 			}
 			if ( 'token_expired' === $rejected->reason() ) {
 				return Verdict::refuse( 'hold_expired', __( 'Your hold on this drop item has expired. Remove it from the cart and join the queue again.', 'holdfast' ) );
@@ -72,8 +72,9 @@ class HoldCheck {
 		return Verdict::allow( $hold, null !== $lines ? $limit : ( $held > 0 ? $held : $quantity ) );
 	}
 
-	private function fail_policy(): Verdict {
-		if ( Options::FAIL_OPEN === Options::settings()['fail_policy'] ) {
+	/** @param string $policy The drop's resolved policy (DropCatalog::fail_policy). */
+	private function fail_policy( string $policy ): Verdict {
+		if ( Options::FAIL_OPEN === $policy ) {
 			return Verdict::allow( null, 0 );
 		}
 		return Verdict::refuse( 'holdfast_unavailable', __( 'Drop items cannot be checked right now. Please try again in a moment.', 'holdfast' ) );

@@ -80,6 +80,23 @@ final class KeysAndFailureTest extends TestCase {
 		$this->assertStringContainsString( Options::FAIL_OPEN === $policy ? 'fail open' : 'fail closed', $notice );
 	}
 
+	public function test_the_drops_own_policy_wins_over_the_stores(): void {
+		$this->core_answers['GET /v1/connector/drops']['drops'][0]['failPolicy'] = 'open';
+		$this->connect_store( Options::FAIL_CLOSED );
+		$this->boot();
+		update_option( Options::KEYS, array( 'keys' => array( self::KID => Base64Url::encode( self::SECRET ) ), 'fetched_at' => time() - 120 ) );
+		$this->core_down = true;
+		$_REQUEST[ CartGate::FIELD ] = self::token( array(), 'k-new', 'rotated-secret-0123456789abcdefgh' );
+		$this->assertNotFalse( harness_classic_add_to_cart( 10, 1 ), 'open for this drop although the store says closed' );
+	}
+
+	public function test_auto_is_closed_while_the_drop_runs_and_open_before_it(): void {
+		$this->assertSame( Options::FAIL_CLOSED, \Holdfast\Core\DropCatalog::fail_policy( array( 'fail_policy' => 'auto', 'state' => 'live' ) ) );
+		$this->assertSame( Options::FAIL_OPEN, \Holdfast\Core\DropCatalog::fail_policy( array( 'fail_policy' => 'auto', 'state' => 'scheduled' ) ) );
+		update_option( Options::SETTINGS, array( 'url' => self::CORE, 'fail_policy' => 'open' ) );
+		$this->assertSame( Options::FAIL_OPEN, \Holdfast\Core\DropCatalog::fail_policy( array( 'state' => 'live' ) ), 'no drop setting: the store\'s' );
+	}
+
 	public function test_a_known_drop_stays_gated_through_an_outage(): void {
 		$this->connect_store();
 		$this->boot();
