@@ -68,6 +68,8 @@ class Widget {
 			'api'      => Options::settings()['url'],
 			'sale'     => $drop['sale'],
 			'items'    => $items,
+			// The same policy the gate follows: open lets the shopper buy without the room when Holdfast is down.
+			'fail'     => DropCatalog::fail_policy( $drop ),
 			'platform' => 'woocommerce',
 			'cartUrl'  => function_exists( 'wc_get_cart_url' ) ? wc_get_cart_url() : '',
 			'addUrl'   => get_permalink( $product_id ),

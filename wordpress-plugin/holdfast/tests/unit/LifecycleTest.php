@@ -56,6 +56,7 @@ final class LifecycleTest extends TestCase {
 		$this->assertSame( self::SALE, $config['sale'] );
 		$this->assertSame( array( '21' => 'item-b' ), $config['items'], 'keyed by what the product form posts (variation id)' );
 		$this->assertSame( 'woocommerce', $config['platform'] );
+		$this->assertSame( 'closed', $config['fail'], 'the store\'s policy: the drop sets none' );
 		$this->assertSame( array_keys( Strings::all() ), array_keys( $config['strings'] ) );
 	}
 
