@@ -44,7 +44,9 @@ async function main(): Promise<void> {
       // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
       demo: { defaultSaleId: () => started.demo?.saleId ?? null },
       // WooCommerce's webhooks (orders, stock), signed with each store's webhook secret.
-      wooWebhooks: { worker: () => started.worker },
+      wooWebhooks: { worker: () => started.worker, drainEveryMs: 1_000 },
+      // The WordPress plugin's endpoints: Connect, key set, drops, console sign-in.
+      wooConnector: {},
       // The storefront API behind Shopify's app proxy (/apps/holdfast/* -> /proxy/*).
       shopifyProxy: { apiSecret: shopifySetup.enabled ? shopifySetup.settings.apiSecretKey : null },
     },

@@ -194,3 +194,26 @@ export function dashboardSampleKeys(saleId: string): { samples: string; gate: st
 export function readinessManualKey(saleId: string): string {
   return `${ROOT}:${saleTag(saleId)}:ui:manual`;
 }
+
+// --- connector and webhook deliveries -------------------------------------------------------
+
+/** Marks a connector code or sign-in link as used (app/api/connector); expires with it. */
+export function connectorSpentKey(id: string): string {
+  return `${ROOT}:connector:spent:${id}`;
+}
+
+export interface DeliveryInboxKeys {
+  /** stream: signed deliveries accepted and not yet processed */
+  pending: string;
+  /** stream (capped): signed deliveries that could not be processed, with the reason */
+  rejected: string;
+  /** one drainer at a time */
+  lock: string;
+}
+
+/** Webhook deliveries kept before they are answered; one hash tag so a drain's keys share a slot. */
+export function deliveryInboxKeys(source: string): DeliveryInboxKeys {
+  if (!/^[a-z0-9-]{1,32}$/.test(source)) throw new InvalidInputError("invalid_source", "inbox source must be 1-32 characters of a-z, 0-9 or '-'");
+  const prefix = `${ROOT}:{inbox:${source}}:`;
+  return { pending: `${prefix}pending`, rejected: `${prefix}rejected`, lock: `${prefix}lock` };
+}

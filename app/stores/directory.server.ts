@@ -40,6 +40,8 @@ const credentialSchemas = {
       queryStringAuth: z.boolean().optional(),
       /** The secret WooCommerce signs its webhooks with (WooCommerce > Settings > Advanced > Webhooks). */
       webhookSecret: z.string().min(16).optional(),
+      /** Set by the plugin's Connect step: signs requests between the core and the plugin, both ways. */
+      connectorSecret: z.string().min(32).optional(),
     })
     .strict(),
   custom: z
@@ -108,6 +110,13 @@ export async function wooWebhookSecret(db: Db, masterKey: Buffer, storeId: strin
   const row = await new StoreRecords(db).credentials(storeId);
   if (!row || row.platform !== "woocommerce" || row.uninstalledAt || !row.credentialsCiphertext) return null;
   return parseCredentials("woocommerce", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).webhookSecret ?? null;
+}
+
+/** The connector secret of an installed WooCommerce store that ran the plugin's Connect step, or null. */
+export async function wooConnectorSecret(db: Db, masterKey: Buffer, storeId: string): Promise<string | null> {
+  const row = await new StoreRecords(db).credentials(storeId);
+  if (!row || row.platform !== "woocommerce" || row.uninstalledAt || !row.credentialsCiphertext) return null;
+  return parseCredentials("woocommerce", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).connectorSecret ?? null;
 }
 
 /** An installed Shopify store's domain and offline access token, or null (unknown, uninstalled, not Shopify). */
@@ -255,6 +264,7 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
           consumerKey: credentials.consumerKey,
           consumerSecret: credentials.consumerSecret,
           queryStringAuth: credentials.queryStringAuth,
+          ...(credentials.connectorSecret ? { connectorSecret: credentials.connectorSecret } : {}),
           logger: this.logger,
         });
         return new PolicyBoundPlatform(adapter, policy);
@@ -276,6 +286,7 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
 export class PolicyBoundPlatform implements Platform {
   readonly kind: PlatformKind;
   readonly maxBatch: number;
+  readonly relativeStockWrites: boolean;
 
   constructor(
     private readonly inner: Platform,
@@ -283,6 +294,7 @@ export class PolicyBoundPlatform implements Platform {
   ) {
     this.kind = inner.kind;
     this.maxBatch = inner.maxBatch;
+    this.relativeStockWrites = inner.relativeStockWrites === true;
   }
 
   readStock(refs: readonly string[]): Promise<StockLevel[]> {

@@ -17,3 +17,4 @@ export {
 } from "./OrderRepository.ts";
 export { OrderWorker, type OrderWorkerOptions } from "./OrderWorker.ts";
 export { PlatformCallQueue, platformCallJobId, type CancelOrderCall, type PlatformCall, type PlatformCallSink } from "./PlatformCallQueue.ts";
+export { DeliveryInbox, type Delivery, type DeliveryOutcome, type DrainResult, type StoredDelivery } from "./DeliveryInbox.ts";

@@ -48,6 +48,12 @@ export interface Platform {
   readonly kind: PlatformKind;
   /** At most the adapter's batch size per call; the write-back splits larger sets. */
   readonly maxBatch: number;
+  /**
+   * True when the adapter applies each write as the change from `previous` (WooCommerce with the
+   * Holdfast plugin), so a sale the platform made since `previous` is kept: the write-back then
+   * sends `previous`, what the platform was last confirmed or reported to hold.
+   */
+  readonly relativeStockWrites?: boolean;
   readStock(refs: readonly string[]): Promise<StockLevel[]>;
   /** Writes absolute quantities; `idempotencyKey` makes a retried call harmless. */
   writeStock(writes: readonly StockWrite[], idempotencyKey: string): Promise<void>;

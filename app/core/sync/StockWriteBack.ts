@@ -74,6 +74,8 @@ export class FlushBusyError extends PlatformError {
 
 interface Due extends SyncItem {
   available: number;
+  /** What the platform was last confirmed or reported to hold, for adapters that write relative changes. */
+  previous: number | null;
 }
 
 interface FlushContext {
@@ -169,7 +171,8 @@ export class StockWriteBack {
         refs.add(item.platformRef);
         if (refused[item.itemId] !== undefined && !isForced(item.itemId)) continue;
         if (!isForced(item.itemId) && written[item.itemId] === writtenValue(counters.available, item.platformRef)) continue;
-        due.push({ ...item, available: counters.available });
+        const last = parseWrittenValue(written[item.itemId] ?? null);
+        due.push({ ...item, available: counters.available, previous: last && last.ref === item.platformRef ? last.available : null });
       }
 
       if (due.length > 0) {
@@ -226,7 +229,7 @@ export class StockWriteBack {
     try {
       result.calls += 1;
       await context.platform.writeStock(
-        batch.map((item) => ({ ref: item.platformRef, available: item.available })),
+        batch.map((item) => ({ ref: item.platformRef, available: item.available, ...(context.platform.relativeStockWrites ? { previous: item.previous ?? null } : {}) })),
         idempotencyKey,
       );
     } catch (error) {

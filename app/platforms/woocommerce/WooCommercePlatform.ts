@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from "../../core/logger.ts";
 import { PlatformError, type CreatedOrder, type NewOrder, type Platform, type StockLevel, type StockWrite } from "../../core/platform/index.ts";
 import { WooRestClient, type WooCredentials } from "./client.ts";
 import { WooBatchItemsError, wooItemError, type WooItemFailure } from "./errors.ts";
+import { adjustStockThroughPlugin, type StockAdjustment } from "./pluginStock.ts";
 import { chunk, parseWooId, parseWooRef, productRef, variationRef, type WooRef } from "./refs.ts";
 
 /** WooCommerce refuses a batch of more than 100 items (413 woocommerce_rest_request_entity_too_large). */
@@ -25,6 +26,11 @@ export interface WooCommerceOptions extends WooCredentials {
   batchSize?: number;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * The store's connector secret, once the Holdfast plugin ran Connect: stock writes that carry
+   * `previous` then go through the plugin as relative changes (pluginStock.ts).
+   */
+  connectorSecret?: string;
 }
 
 interface WooMeta {
@@ -75,10 +81,12 @@ function trackedQuantity(item: Record<string, unknown>): number | null {
  *
  * - Stock lives on products ("123") and variations ("123:456"); reads and writes go through the
  *   list and batch endpoints, at most `maxBatch` (<= 100) items a call, split here as well.
- * - Writes set `manage_stock: true` with an absolute `stock_quantity`: WooCommerce ignores a
- *   quantity on an item that does not manage stock. Absolute writes make a retry harmless, so the
- *   idempotency key is not sent (WooCommerce has no such header). WooCommerce has no
- *   compare-and-set either: `previous` is not checked.
+ * - With the Holdfast plugin connected (`connectorSecret`), a write that carries `previous` is
+ *   sent to the plugin as the change `available - previous` (pluginStock.ts): a sale WooCommerce
+ *   made since `previous` is kept instead of overwritten. Otherwise writes set
+ *   `manage_stock: true` with an absolute `stock_quantity`: WooCommerce ignores a quantity on an
+ *   item that does not manage stock. Absolute writes make a retry harmless, so the idempotency
+ *   key is not sent (WooCommerce has no such header, and no compare-and-set).
  * - Orders: WooCommerce has no idempotency keys. Each order carries our id in the meta
  *   `holdfast_order_id`; before creating, we search for it (WooCommerce core searches billing
  *   email and names, and the meta keys the Holdfast plugin registers as searchable) and check the
@@ -88,12 +96,14 @@ function trackedQuantity(item: Record<string, unknown>): number | null {
 export class WooCommercePlatform implements Platform {
   readonly kind = "woocommerce" as const;
   readonly maxBatch: number;
+  readonly relativeStockWrites: boolean;
 
   private readonly client: WooRestClient;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly batchTimeoutMs: number;
+  private readonly site: { url: string; connectorSecret: string } | null;
   /** Concurrent createOrder calls for one order id in this process share one attempt. */
   private readonly creating = new Map<string, Promise<CreatedOrder>>();
 
@@ -111,6 +121,8 @@ export class WooCommercePlatform implements Platform {
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.batchTimeoutMs = options.batchTimeoutMs ?? 15_000;
     this.client = new WooRestClient(options, this.clock);
+    this.site = options.connectorSecret ? { url: options.url, connectorSecret: options.connectorSecret } : null;
+    this.relativeStockWrites = this.site !== null;
   }
 
   async readStock(refs: readonly string[]): Promise<StockLevel[]> {
@@ -150,15 +162,28 @@ export class WooCommercePlatform implements Platform {
 
   async writeStock(writes: readonly StockWrite[], idempotencyKey: string): Promise<void> {
     const latest = new Map<string, number>();
+    const relative = new Map<string, StockAdjustment>();
     for (const write of writes) {
       if (!Number.isSafeInteger(write.available)) {
         throw new PlatformError("rejected", `stock for ${write.ref} must be an integer, got ${write.available}`, { code: "holdfast_invalid_quantity" });
       }
-      latest.set(write.ref, write.available);
+      parseWooRef(write.ref);
+      // With the plugin and a known base, the change is sent, not the total; without a base
+      // (the first write of an item) only an absolute write is possible.
+      if (this.site && typeof write.previous === "number" && Number.isSafeInteger(write.previous)) {
+        latest.delete(write.ref);
+        relative.set(write.ref, { ref: write.ref, from: write.previous, to: write.available });
+      } else {
+        relative.delete(write.ref);
+        latest.set(write.ref, write.available);
+      }
     }
     const parsed = [...latest.keys()].map(parseWooRef);
     const { products, variationsByParent } = group(parsed);
     const failures: WooItemFailure[] = [];
+    if (this.site && relative.size > 0) {
+      failures.push(...(await adjustStockThroughPlugin(this.site, [...relative.values()], idempotencyKey, { timeoutMs: this.batchTimeoutMs, clock: this.clock })));
+    }
 
     for (const ids of chunk(products, this.maxBatch)) {
       const update = ids.map((id) => ({ id, manage_stock: true, stock_quantity: latest.get(productRef(id)) }));
@@ -174,8 +199,8 @@ export class WooCommercePlatform implements Platform {
     }
     if (failures.length > 0) {
       // (Field named writeId: the logger redacts any field whose name ends in "key".)
-      this.logger.warn("woocommerce stock write: items refused", { writeId: idempotencyKey, refused: failures.length, attempted: latest.size });
-      throw new WooBatchItemsError(failures, latest.size);
+      this.logger.warn("woocommerce stock write: items refused", { writeId: idempotencyKey, refused: failures.length, attempted: latest.size + relative.size });
+      throw new WooBatchItemsError(failures, latest.size + relative.size);
     }
   }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { wooWebhookRoutes } from "../../../app/api/webhooks/woocommerce.ts";
+import { drainWooDeliveries, wooWebhookRoutes, type WooWebhookDeps } from "../../../app/api/webhooks/woocommerce.ts";
 import { buildApp, type App } from "../../../app/composition/web.server.ts";
 import { saveStore } from "../../../app/stores/directory.server.ts";
 import { startWorker, type RunningWorker } from "../../../app/composition/worker.server.ts";
@@ -21,6 +21,9 @@ let app: App;
 let worker: RunningWorker;
 let base: string;
 let storeId: string;
+let hooks: WooWebhookDeps;
+/** Off: the route sees no queue, as while the worker starts or its Redis queue is down. */
+let queueUp = true;
 
 beforeAll(async () => {
   database = await freshDatabase("sqlite");
@@ -30,7 +33,7 @@ beforeAll(async () => {
     databaseUrl: database.url,
     logger: quietLogger,
     env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
-    extraRoutes: (parts) => wooWebhookRoutes(wooWebhookDeps(parts, () => worker, quietLogger)),
+    extraRoutes: (parts) => wooWebhookRoutes((hooks = wooWebhookDeps(parts, () => (queueUp ? worker : undefined), quietLogger, { inboxSource: `t-${randomBytes(4).toString("hex")}` }))),
   });
   worker = startWorker(app, quietLogger, { env: {}, queueNamespace: `hf-t-woohook-${randomBytes(4).toString("hex")}`, ledgerIntervalMs: 200 });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
@@ -134,14 +137,23 @@ describe("WooCommerce webhooks", () => {
     expect((await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]).toEqual({ allocated: 10, available: 7, held: 0, sold: 3 });
   });
 
-  it("refuses forged, unsigned and unknown-store deliveries and malformed orders, changing nothing", async () => {
+  it("refuses forged, unsigned and unknown-store deliveries (401), and records a signed malformed one with 200, changing nothing", async () => {
     const sale = await liveSale();
     const payload = order(7001, "processing", [refLine(sale.tee.platformRef!, 1)]);
     expect(await deliver("order.created", payload, { secret: "not-the-secret-at-all" })).toMatchObject({ status: 401, body: { error: { code: "webhook_signature_invalid" } } });
     expect(await deliver("order.created", payload, { secret: null })).toMatchObject({ status: 401, body: { error: { code: "webhook_signature_invalid" } } });
     expect(await deliver("order.created", payload, { store: "st_unknown" })).toMatchObject({ status: 401, body: { error: { code: "webhook_not_configured" } } });
-    expect(await deliver("order.created", null, { raw: "{not json" })).toMatchObject({ status: 400, body: { error: { code: "invalid_json" } } });
-    expect(await deliver("order.created", { id: "seven", line_items: "none" })).toMatchObject({ status: 400, body: { error: { code: "invalid_order_payload" } } });
+    // Signed but malformed: sending it again would not make it valid, so WooCommerce gets a 2xx
+    // (five failures disable the webhook) and the delivery is kept with its reason.
+    expect(await deliver("order.created", null, { raw: "{not json" })).toMatchObject({ status: 200, body: { received: "malformed", reason: "the body is not JSON" } });
+    expect(await deliver("order.created", { id: "seven", line_items: "none" })).toMatchObject({ status: 200, body: { received: "malformed" } });
+    const rejected = await hooks.inbox.rejected();
+    expect(rejected.map((entry) => [entry.storeId, entry.topic, entry.body])).toEqual([
+      [storeId, "order.created", JSON.stringify({ id: "seven", line_items: "none" })],
+      [storeId, "order.created", "{not json"],
+    ]);
+    expect(rejected[0]?.reason).toMatch(/^not a WooCommerce order: id/);
+    expect(await hooks.inbox.pending()).toEqual([]);
     // Awaiting payment: WooCommerce has not taken stock, neither do we.
     expect(await deliver("order.created", { ...payload, status: "pending" })).toMatchObject({ status: 200, body: { received: "ignored" } });
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -157,5 +169,26 @@ describe("WooCommerce webhooks", () => {
     const [product] = sale.tee.platformRef!.split(":");
     expect(await deliver("product.updated", { id: Number(product), manage_stock: true, stock_quantity: 14 })).toMatchObject({ status: 200, body: { received: "stock" } });
     expect(await deliver("product.updated", { id: Number(product), manage_stock: false, stock_quantity: null })).toMatchObject({ status: 200, body: { received: "ignored" } });
+  });
+
+  it("keeps a delivery that arrives while the queue is down, answers 202, and processes it once the queue is back", async () => {
+    const sale = await liveSale();
+    const hold = await app.holds.reserve(sale.saleId, { customerId: "session:kept", lines: [{ itemId: sale.tee.id, quantity: 1 }], requestId: "req-woo-kept", ttlMs: 600_000 });
+    if (hold.outcome !== "reserved") throw new Error("no hold");
+    queueUp = false;
+    try {
+      const placed = order(8001, "processing", [refLine(sale.tee.platformRef!, 1, [{ key: "_holdfast_hold", value: hold.holdId }])]);
+      expect(await deliver("order.created", placed)).toMatchObject({ status: 202, body: { received: "queued" } });
+      expect((await hooks.inbox.pending()).map((entry) => entry.topic)).toEqual(["order.created"]);
+      // Nothing happened yet, and a drain while the queue is still down leaves it where it is.
+      expect(await drainWooDeliveries(hooks)).toEqual({ processed: 0, rejected: 0, stopped: true });
+      expect((await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]).toMatchObject({ held: 1, sold: 0 });
+    } finally {
+      queueUp = true;
+    }
+    expect(await drainWooDeliveries(hooks)).toEqual({ processed: 1, rejected: 0, stopped: false });
+    expect(await hooks.inbox.pending()).toEqual([]);
+    await waitFor(async () => (await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]?.sold === 1, "the kept order committed");
+    expect((await app.db.order.findFirst({ where: { saleId: sale.saleId, platformOrderRef: "8001" } }))?.holdId).toBe(hold.holdId);
   });
 });

@@ -29,6 +29,8 @@ export interface HarnessOptions {
   lockTtlMs?: number;
   logger?: Logger;
   jobOptions?: HoldfastQueuesOptions["jobOptions"];
+  /** The WooCommerce store has the Holdfast plugin connected with this secret: stock goes through its relative endpoint. */
+  wooConnectorSecret?: string;
 }
 
 export interface SyncedSale {
@@ -51,6 +53,7 @@ export class SyncHarness {
   readonly masterKey = randomBytes(32);
   readonly shopDomain: string;
   readonly budgetPrefix: string;
+  private readonly wooConnectorSecret: string | undefined;
   private readonly sales: string[] = [];
   private readonly stores: string[] = [];
 
@@ -66,6 +69,7 @@ export class SyncHarness {
   ) {
     this.shopDomain = shopDomain;
     this.budgetPrefix = `hf:test:${namespace}:budget:`;
+    this.wooConnectorSecret = options.wooConnectorSecret;
     this.holds = new HoldEngine(redis);
     this.catalog = new PrismaSyncCatalog(db);
     this.platforms = new SqlPlatformDirectory({
@@ -90,7 +94,7 @@ export class SyncHarness {
     const suffix = randomBytes(4).toString("hex");
     const shopDomain = `sync-${label}-${suffix}.myshopify.com`;
     const shopify = await startShopifyStandIn([{ domain: shopDomain, accessToken: `shpat_${suffix}`, bucket: options.bucket }]);
-    const woo = await new WooStandIn().start();
+    const woo = await new WooStandIn(options.wooConnectorSecret ? { holdfastConnectorSecret: options.wooConnectorSecret } : {}).start();
     return new SyncHarness(connectTestRedis(), createDb(database.url), database, shopify, woo, `hf-t-sync-${label}-${suffix}`, shopDomain, options);
   }
 
@@ -105,7 +109,7 @@ export class SyncHarness {
         : await saveStore(
             this.db,
             this.masterKey,
-            { platform, domain: `woo-${this.namespace}.example`, name: "Sync woo", credentials: { url: this.woo.url, consumerKey: this.woo.consumerKey, consumerSecret: this.woo.consumerSecret } },
+            { platform, domain: `woo-${this.namespace}.example`, name: "Sync woo", credentials: { url: this.woo.url, consumerKey: this.woo.consumerKey, consumerSecret: this.woo.consumerSecret, ...(this.wooConnectorSecret ? { connectorSecret: this.wooConnectorSecret } : {}) } },
             this.platforms,
           );
     this.stores.push(storeId);

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 
 import { OAUTH_REQUIRED, oauthSignature, signatureBaseString, signaturesEqual } from "./oauth.ts";
 import { Stalls } from "../stalls.ts";
+import { HoldfastPluginStandIn, PLUGIN_STOCK_ROUTE } from "./holdfastPlugin.ts";
 
 /**
  * A WooCommerce REST v3 stand-in on plain HTTP (loopback), strict where WooCommerce is strict:
@@ -41,6 +42,8 @@ export interface WooStandInOptions {
   /** The site's home URL as WordPress knows it, signed into every OAuth base string. Default: the URL it listens on. */
   homeUrl?: (listening: string) => string;
   clock?: { now(): number };
+  /** Serve the Holdfast plugin's stock endpoint (holdfastPlugin.ts), connected with this secret. */
+  holdfastConnectorSecret?: string;
 }
 
 export interface StandInProduct {
@@ -181,6 +184,7 @@ export class WooStandIn {
   private readonly searchableMeta: string[];
   private readonly clock: { now(): number };
   private readonly stalls = new Stalls();
+  private readonly plugin: HoldfastPluginStandIn | null;
   private server: Server | null = null;
   private listening = "";
   private home = "";
@@ -192,6 +196,9 @@ export class WooStandIn {
     this.batchLimit = options.batchLimit ?? 100;
     this.searchableMeta = options.searchableOrderMetaKeys ?? ["holdfast_order_id"];
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.plugin = options.holdfastConnectorSecret
+      ? new HoldfastPluginStandIn(options.holdfastConnectorSecret, { stockOf: (ref) => this.stockOf(ref), change: (ref, delta) => this.changeStock(ref, delta) })
+      : null;
     this.routes = [
       { methods: READABLE, pattern: /^\/products$/, denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot list resources."], handler: (r) => this.listProducts(r) },
       { methods: EDITABLE, pattern: /^\/products\/batch$/, denied: ["woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."], handler: (r) => this.batchProducts(r) },
@@ -284,6 +291,22 @@ export class WooStandIn {
     return product?.manageStock ? product.stockQuantity : null;
   }
 
+  /**
+   * A sale WooCommerce makes on its own (checkout, POS, another channel): the stock goes down
+   * by `quantity` in one relative step, as wc_update_product_stock(..., 'decrease') does.
+   */
+  sell(ref: string, quantity: number): number {
+    return this.changeStock(ref, -quantity);
+  }
+
+  private changeStock(ref: string, delta: number): number {
+    const [productId, variationId] = ref.split(":").map(Number);
+    const item = variationId !== undefined ? this.variations.get(variationId) : this.products.get(productId ?? 0);
+    if (!item || !item.manageStock || item.stockQuantity === null) throw new Error(`${ref} does not manage stock`);
+    item.stockQuantity += delta;
+    return item.stockQuantity;
+  }
+
   // ---- faults and counters ----------------------------------------------------------------
 
   fail(fault: WooFault, scope: FaultScope = {}): void {
@@ -326,7 +349,8 @@ export class WooStandIn {
     const url = new URL(req.url ?? "/", this.listening);
     const method = (req.method ?? "GET").toUpperCase();
     const prefix = "/wp-json/wc/v3";
-    const route = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
+    const pluginRoute = this.plugin && url.searchParams.get("rest_route") === PLUGIN_STOCK_ROUTE ? PLUGIN_STOCK_ROUTE : null;
+    const route = pluginRoute ?? (url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname);
     const call: CallRecord = { method, route, query: Object.fromEntries(url.searchParams), status: 0 };
     this.calls.push(call);
 
@@ -352,7 +376,11 @@ export class WooStandIn {
 
     let answer: Answer;
     try {
-      answer = this.dispatch(method, url, route, raw, req.headers, call);
+      const signature = req.headers["x-holdfast-signature"];
+      answer =
+        pluginRoute && this.plugin
+          ? this.plugin.handle(method, raw, typeof signature === "string" ? signature : undefined, Math.floor(this.clock.now() / 1000))
+          : this.dispatch(method, url, route, raw, req.headers, call);
     } catch (error) {
       answer = error instanceof WooError ? { status: error.status, body: error.body() } : { status: 500, body: { code: "internal_server_error", message: String(error), data: { status: 500 } } };
     }
