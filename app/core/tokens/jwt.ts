@@ -26,6 +26,8 @@ export interface VerifyOptions {
   now?: number;
   /** Allowed clock difference between the signing and the verifying process; default 0. */
   leewaySeconds?: number;
+  /** Accept a token past `exp` (the caller judges liveness elsewhere); `nbf` still counts. */
+  ignoreExpiry?: boolean;
 }
 
 /** Our tickets are a few hundred bytes; refusing longer input first bounds the work an attacker can ask for. */
@@ -73,7 +75,8 @@ export function verifyToken<T extends TokenClaims = TokenClaims>(token: string, 
   if (claims.typ !== options.type) {
     throw new TokenError("token_wrong_type", `Expected a ${options.type} token, got a ${claims.typ} token.`);
   }
-  checkTokenTimes(claims, options.now ?? Date.now(), options.leewaySeconds ?? 0);
+  const { exp: _exp, ...timed } = claims;
+  checkTokenTimes(options.ignoreExpiry ? timed : claims, options.now ?? Date.now(), options.leewaySeconds ?? 0);
   return claims as T;
 }
 
