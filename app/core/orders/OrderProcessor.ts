@@ -53,8 +53,6 @@ export interface OrderProcessorDependencies {
   locks: OrderLocks;
   /** The stores' signing keys, to verify the hold tokens orders carry; without it no hold token counts. */
   keyrings?: KeyringSource;
-  /** Called with every oversell, so it is counted where operators look (the metrics registry). */
-  onOversold?: (saleId: string, lines: Line[]) => void;
   /** Recognises orders our headless checkout placed, when the platform reports them under another reference. */
   checkouts?: CheckoutLinks;
   logger?: Logger;
@@ -84,12 +82,10 @@ export class OrderProcessor {
   private readonly locks: OrderLocks;
   private readonly checkouts: CheckoutLinks | undefined;
   private readonly keyrings: KeyringSource | undefined;
-  private readonly onOversold: (saleId: string, lines: Line[]) => void;
   private readonly logger: Logger;
 
   constructor(dependencies: OrderProcessorDependencies) {
     this.keyrings = dependencies.keyrings;
-    this.onOversold = dependencies.onOversold ?? (() => undefined);
     this.checkouts = dependencies.checkouts;
     this.inventory = dependencies.inventory;
     this.orders = dependencies.orders;
@@ -257,7 +253,6 @@ export class OrderProcessor {
       oversold,
       lines: event.lines,
     });
-    this.onOversold(event.saleId, oversold);
     if (this.policyOf(event, sale) === "cancel") {
       await this.requestCancel(sale, event, `oversold: ${oversold.map((line) => `${line.quantity} of item ${line.itemId}`).join(", ")} beyond the sale's stock`);
     }
