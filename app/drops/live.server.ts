@@ -65,9 +65,10 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
   const now = deps.clock.now();
   const view = details.sale.state === "draft" ? null : await deps.room.view(saleId);
   const admittedLastMinute = (view?.batches ?? []).filter((batch) => batch.at > now - 60_000).reduce((total, batch) => total + (batch.last - batch.first + 1), 0);
-  const [holdsExpired, bypass] = await Promise.all([
+  const [holdsExpired, bypass, oversoldRows] = await Promise.all([
     deps.db.ledgerEvent.count({ where: { saleId, type: "expire" } }),
     deps.db.order.groupBy({ by: ["status"], where: { saleId, bypass: true }, _count: { _all: true } }),
+    deps.db.order.findMany({ where: { saleId, oversoldLinesJson: { not: "[]" } }, select: { oversoldLinesJson: true } }),
   ]);
   const sold = sum(details, "sold");
   const waiting = details.room?.waiting ?? 0;
@@ -89,10 +90,21 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
     holdsExpired,
     bypassOrders: bypass.reduce((total, row) => total + row._count._all, 0),
     bypassFlagged: bypass.find((row) => row.status === "flagged")?._count._all ?? 0,
+    oversold: { orders: oversoldRows.length, units: oversoldRows.reduce((total, row) => total + unitsOf(row.oversoldLinesJson), 0) },
     writeBack: details.sale.storeId === null ? null : { ...(await writeBackLag(deps, saleId, now)), breaker: breakerOf(deps, details.sale.storeId) },
     admission: { mode: details.sale.admission.mode, perMinute: details.sale.admission.perMinute, maxActive: details.sale.admission.maxActive },
     series: await readSamples(deps, saleId),
   };
+}
+
+/** Units in an order's `*LinesJson` column; a damaged value counts as none rather than breaking the page. */
+function unitsOf(linesJson: string): number {
+  try {
+    const lines = JSON.parse(linesJson) as { quantity?: unknown }[];
+    return lines.reduce((total, line) => total + (typeof line.quantity === "number" ? line.quantity : 0), 0);
+  } catch {
+    return 0;
+  }
 }
 
 export type LiveControl = SaleAction | "queueEveryone" | "setRate";
