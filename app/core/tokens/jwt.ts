@@ -37,6 +37,11 @@ const ALGORITHM = "HS256";
 // Three base64url segments; checking the alphabet up front keeps non-ASCII out of the signature comparison.
 const SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+/** True for text shaped like one of our tokens (what order lines carry); says nothing of its validity. */
+export function isTokenShaped(value: unknown): value is string {
+  return typeof value === "string" && value.length <= MAX_TOKEN_LENGTH && SHAPE.test(value);
+}
+
 export function signToken(claims: TokenClaims, keyring: Keyring): string {
   assertClaimsToSign(claims);
   const { kid, secret } = keyring.current;
