@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Line } from "../../../app/core/inventory/index.ts";
-import { holdEngineInventory, OrderLocks, OrderProcessor, PlatformCallQueue, QUEUE_NAMES, type OrderEvent } from "../../../app/core/orders/index.ts";
+import { holdEngineInventory, OrderLocks, OrderProcessor, PlatformCallQueue, type OrderEvent } from "../../../app/core/orders/index.ts";
+import { QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import { FOREIGN_KEYRING, signHoldToken, TEST_KEYRING, testKeyrings } from "../../support/holdTokens.ts";
 import { expectInvariant } from "../inventory/invariant.ts";
 import { OrdersHarness, recordingLogger, type SaleSetup, type TestSale } from "./harness.ts";
