@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
-import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { problemOf } from "../core/errors/problem.ts";
 import type { HoldEngine } from "../core/inventory/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { CONTENT_TYPE, MetricsRegistry, type CounterChild, type HistogramChild } from "../core/metrics/index.ts";
@@ -206,6 +206,5 @@ function authorize(req: IncomingMessage, accepted: readonly Buffer[]): void {
 
 function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
-  if (error instanceof InvalidInputError) return 400;
-  return 500;
+  return problemOf(error)?.status ?? 500;
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { problemOf } from "../core/errors/problem.ts";
 import { HttpError } from "./HttpError.ts";
 import { sendError } from "./respond.ts";
 
@@ -102,7 +102,8 @@ function answerError(error: unknown, req: IncomingMessage, res: ServerResponse, 
     return;
   }
   if (error instanceof HttpError) return sendError(res, error.status, error.code, error.message, error.headers);
-  if (error instanceof InvalidInputError) return sendError(res, 400, error.code, error.message);
+  const problem = problemOf(error);
+  if (problem) return sendError(res, problem.status, problem.code, problem.message);
   onUnexpected(error, req);
   sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");
 }

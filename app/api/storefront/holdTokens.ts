@@ -1,11 +1,11 @@
 import type { Clock } from "../../core/clock.ts";
-import { TokenError, unverifiedClaims, verifyHoldClaims, verifyToken, type HoldClaims, type Keyring } from "../../core/tokens/index.ts";
+import { TokenError, unverifiedClaims, verifyHoldClaims, verifyToken, type HoldClaims, type HoldTokenLine, type Keyring } from "../../core/tokens/index.ts";
 import type { RoomView } from "../../core/waiting-room/index.ts";
 import { HttpError } from "../HttpError.ts";
 import { requireRoom, type KeyringSource, type RoomSource } from "./deps.ts";
 
 // The claims and their check live in the core (order-time enforcement verifies them too).
-export type { HoldClaims };
+export type { HoldClaims, HoldTokenLine };
 
 /**
  * Verifies a hold token (release, checkout, order status): the token names its sale, whose

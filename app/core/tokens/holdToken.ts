@@ -2,7 +2,7 @@ import type { Keyring } from "./keyring.ts";
 import { verifyToken } from "./jwt.ts";
 import { TokenError } from "./TokenError.ts";
 
-/** What a hold token proves: this hold, in this sale, placed by this session. */
+/** What a hold token proves: this hold, in this sale, placed by this session, for these lines. */
 export interface HoldClaims {
   typ: "hold";
   /** sale id */
@@ -13,6 +13,18 @@ export interface HoldClaims {
   sh: string;
   iat: number;
   exp: number;
+  /**
+   * The held lines (sale item id, units): the checkout gate (extensions/checkout-gate) maps a
+   * cart line's variant to its sale item and checks the quantity against these offline.
+   * Absent from tokens signed before it existed. Order-time enforcement does not use them: it
+   * takes the held lines from the hold in Redis.
+   */
+  ln?: HoldTokenLine[];
+}
+
+export interface HoldTokenLine {
+  i: string;
+  q: number;
 }
 
 /** Where the keys that signed a store's tokens are found (the store directory implements it). */

@@ -3,4 +3,4 @@ export { findKey, type Keyring, type SigningKey } from "./keyring.ts";
 export { sessionBinding } from "./sessionBinding.ts";
 export { TokenError, type TokenErrorCode } from "./TokenError.ts";
 export { VerifiedTokenCache, type VerifiedToken, type VerifiedTokenCacheOptions } from "./VerifiedTokenCache.ts";
-export { verifyHoldClaims, type HoldClaims, type HoldTokenCheck, type KeyringSource } from "./holdToken.ts";
+export { verifyHoldClaims, type HoldClaims, type HoldTokenCheck, type HoldTokenLine, type KeyringSource } from "./holdToken.ts";
