@@ -157,6 +157,7 @@ export class HoldfastMetrics {
     const admitted = this.registry.gauge("holdfast_room_admitted", "Queue places admitted so far (the serving counter), per active sale.", ["sale"]);
     const units = this.registry.gauge("holdfast_sale_units", "Units per active sale, item and state (available, held, sold, allocated).", ["sale", "item", "state"]);
     const activeHolds = this.registry.gauge("holdfast_sale_active_holds", "Holds alive per active sale.", ["sale"]);
+    const oversold = this.registry.counter("holdfast_oversold_units_total", "Units platforms sold beyond a sale's stock, per active sale and item (recorded with the order, never hidden).", ["sale", "item"]);
     this.registry.collect(async () => {
       const saleIds = await room.activeRooms();
       const views = await Promise.all(saleIds.map(async (saleId) => ({ saleId, view: await room.view(saleId), stock: holds ? await holds.snapshot(saleId) : null })));
@@ -170,6 +171,11 @@ export class HoldfastMetrics {
           activeHolds.labels(saleId).set(stock.activeHolds);
           for (const [itemId, counters] of Object.entries(stock.items)) {
             for (const state of ["available", "held", "sold", "allocated"] as const) units.labels(saleId, itemId, state).set(counters[state]);
+          }
+          // The sale's total lives in Redis (any process may settle an order): the counter catches up to it.
+          for (const [itemId, total] of Object.entries(stock.oversold)) {
+            const child = oversold.labels(saleId, itemId);
+            child.inc(Math.max(0, total - child.value));
           }
         }
       }

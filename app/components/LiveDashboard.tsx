@@ -23,6 +23,8 @@ export interface LiveNumbers {
   holdsExpired: number;
   bypassOrders: number;
   bypassFlagged: number;
+  /** Units platforms sold beyond the drop's stock, and the orders they came with (never hidden). */
+  oversold: { orders: number; units: number };
   /** Null for a drop without a platform store (nothing to write back to). Breaker null: not reported here. */
   writeBack: { lagSeconds: number; breaker: string | null; refused: number } | null;
   admission: { mode: string; perMinute: number | null; maxActive: number | null };
@@ -125,6 +127,11 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
             {stale} The page keeps trying every few seconds.
           </Banner>
         )}
+        {live.oversold.units > 0 && (
+          <Banner tone="critical" title={`Oversold: ${live.oversold.units} unit(s) in ${live.oversold.orders} order(s)`}>
+            The store sold more than this drop had (orders that skipped the queue, or stock changed on the platform). Each order lists its oversold units; decide whether to restock or cancel them.
+          </Banner>
+        )}
         {live.soldOut && <Banner tone="success" title="Sold out">Every unit is sold or held. Shoppers still waiting were told at once.</Banner>}
 
         <Card>
@@ -185,6 +192,7 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
           <Metric label="Remaining" value={live.remaining} />
           <Metric label="Holds expired" value={live.holdsExpired} help="From the saved ledger (up to a few seconds behind)." />
           <Metric label="Bypass orders flagged" value={live.bypassFlagged} help={`${live.bypassOrders} order(s) skipped the queue`} />
+          <Metric label="Units oversold" value={live.oversold.units} help={`${live.oversold.orders} order(s) took more than the drop had`} />
           <Metric
             label="Stock write-back lag"
             value={live.writeBack ? `${live.writeBack.lagSeconds} s` : "No store"}

@@ -21,6 +21,7 @@ import { PrismaOrderRepository } from "../db/PrismaOrderRepository.ts";
 import { PrismaSaleRepository } from "../db/PrismaSaleRepository.ts";
 import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "../stores/directory.server.ts";
+import { SqlKeyringSource } from "../stores/keyrings.server.ts";
 import { buildSync } from "./sync.server.ts";
 import { publishAfterTransition } from "../drops/gate/scheduledPublish.server.ts";
 
@@ -88,6 +89,8 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
       platformCalls: new PlatformCallQueue(queues),
       locks: new OrderLocks(parts.redis),
       checkouts: checkoutStore,
+      // Hold tokens on order lines are verified with the sale's store keys before a hold counts.
+      keyrings: new SqlKeyringSource(parts.db, parts.masterKey.key),
       logger,
     }),
   });

@@ -33,6 +33,8 @@ export interface SaleInventoryKeys {
   requests: string;
   orders: string;
   ledger: string;
+  /** What the platform was seen to hold per item (see inventory/lua/includes/platformBook.lua); not part of the common eight. */
+  platform: string;
 }
 
 /** The order matters: it is the KEYS order every inventory script expects. */
@@ -47,6 +49,7 @@ export function saleInventoryKeys(saleId: string): SaleInventoryKeys {
     requests: `${prefix}requests`,
     orders: `${prefix}orders`,
     ledger: `${prefix}ledger`,
+    platform: `${prefix}platform`,
   };
 }
 

@@ -14,4 +14,20 @@ export class DropStats {
     const rows = await this.db.order.groupBy({ by: ["status"], where: { saleId, bypass: true }, _count: { _all: true } });
     return new Map(rows.map((row) => [row.status, row._count._all]));
   }
+
+  /** Units platforms sold beyond the sale's stock, and the orders they came with (recorded with each order). */
+  async oversold(saleId: string): Promise<{ orders: number; units: number }> {
+    const rows = await this.db.order.findMany({ where: { saleId, oversoldLinesJson: { not: "[]" } }, select: { oversoldLinesJson: true } });
+    return { orders: rows.length, units: rows.reduce((total, row) => total + unitsOf(row.oversoldLinesJson), 0) };
+  }
+}
+
+/** Units in an order's `*LinesJson` column; a damaged value counts as none rather than breaking the page. */
+function unitsOf(linesJson: string): number {
+  try {
+    const lines = JSON.parse(linesJson) as { quantity?: unknown }[];
+    return lines.reduce((total, line) => total + (typeof line.quantity === "number" ? line.quantity : 0), 0);
+  } catch {
+    return 0;
+  }
 }

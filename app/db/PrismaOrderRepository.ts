@@ -29,6 +29,8 @@ export class PrismaOrderRepository implements OrderRepository {
       customerRef: order.customerRef,
       linesJson: JSON.stringify(order.lines),
       bypass: order.bypass,
+      bypassLinesJson: JSON.stringify(order.bypassLines ?? []),
+      oversoldLinesJson: JSON.stringify(order.oversoldLines ?? []),
     };
     try {
       await this.db.order.upsert({ where, create: { saleId: order.saleId, platformOrderRef: order.platformOrderRef, ...columns }, update: columns });
@@ -42,6 +44,8 @@ export class PrismaOrderRepository implements OrderRepository {
 }
 
 function toRecord(row: OrderRow): OrderRecord {
+  const bypassLines = JSON.parse(row.bypassLinesJson) as Line[];
+  const oversoldLines = JSON.parse(row.oversoldLinesJson) as Line[];
   return {
     saleId: row.saleId,
     platformOrderRef: row.platformOrderRef,
@@ -51,5 +55,7 @@ function toRecord(row: OrderRow): OrderRecord {
     customerRef: row.customerRef,
     lines: JSON.parse(row.linesJson) as Line[],
     bypass: row.bypass,
+    ...(bypassLines.length > 0 ? { bypassLines } : {}),
+    ...(oversoldLines.length > 0 ? { oversoldLines } : {}),
   };
 }

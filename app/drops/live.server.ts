@@ -64,7 +64,7 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
   const view = details.sale.state === "draft" ? null : await deps.room.view(saleId);
   const admittedLastMinute = (view?.batches ?? []).filter((batch) => batch.at > now - 60_000).reduce((total, batch) => total + (batch.last - batch.first + 1), 0);
   const stats = new DropStats(deps.db);
-  const [holdsExpired, bypass] = await Promise.all([stats.holdsExpired(saleId), stats.bypassOrdersByStatus(saleId)]);
+  const [holdsExpired, bypass, oversold] = await Promise.all([stats.holdsExpired(saleId), stats.bypassOrdersByStatus(saleId), stats.oversold(saleId)]);
   const sold = sum(details, "sold");
   const waiting = details.room?.waiting ?? 0;
   if (details.sale.state !== "draft") await recordSample(deps, saleId, { at: now, sold, waiting });
@@ -85,6 +85,7 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
     holdsExpired,
     bypassOrders: [...bypass.values()].reduce((total, count) => total + count, 0),
     bypassFlagged: bypass.get("flagged") ?? 0,
+    oversold,
     writeBack: details.sale.storeId === null ? null : { ...(await writeBackLag(deps, saleId, now)), breaker: breakerOf(deps, details.sale.storeId) },
     admission: { mode: details.sale.admission.mode, perMinute: details.sale.admission.perMinute, maxActive: details.sale.admission.maxActive },
     series: await readSamples(deps, saleId),

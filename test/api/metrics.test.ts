@@ -119,3 +119,23 @@ it("counts requests by route and status with a latency histogram, and reports ho
   await queues.queue(QUEUE_NAMES.checkout).obliterate({ force: true });
   await queues.close();
 });
+
+it("counts oversold units per sale and item, as recorded with the orders in Redis", async () => {
+  const { sale } = await app.sales.create({
+    name: "Oversold drop",
+    items: [{ title: "Cap", allocation: 2 }],
+    holdMinutes: 5,
+    perCustomerLimit: 0,
+    admission: { mode: "off" },
+  });
+  await app.sales.start(sale.id);
+  const itemId = sale.items[0]?.id as string;
+  const settled = await app.holds.settleOrder(sale.id, { orderRef: "platform-1", holdIds: [], lines: [{ itemId, quantity: 5 }] });
+  expect(settled).toMatchObject({ taken: [{ itemId, quantity: 2 }], oversold: [{ itemId, quantity: 3 }] });
+  expect(sample((await scrape()).text, "holdfast_oversold_units_total", { sale: sale.id, item: itemId })).toBe(3);
+  await app.holds.settleOrder(sale.id, { orderRef: "platform-2", holdIds: [], lines: [{ itemId, quantity: 1 }] });
+  const text = (await scrape()).text;
+  expect(text).toContain("# TYPE holdfast_oversold_units_total counter");
+  expect(sample(text, "holdfast_oversold_units_total", { sale: sale.id, item: itemId })).toBe(4);
+  await app.sales.end(sale.id);
+});

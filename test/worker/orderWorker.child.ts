@@ -12,6 +12,7 @@ import { createRedis } from "../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
 import { createDb } from "../../app/db/client.server.ts";
 import { TEST_ORDER_JOB_OPTIONS } from "../core/orders/jobOptions.ts";
+import { testKeyrings } from "../support/holdTokens.ts";
 
 const namespace = process.env.HF_TEST_NAMESPACE ?? "";
 const saveDelayMs = Number(process.env.SAVE_DELAY_MS ?? 0);
@@ -41,6 +42,7 @@ const worker = new OrderWorker({
     orders: slow,
     platformCalls: new PlatformCallQueue(queues),
     locks: new OrderLocks(redis, { ttlMs: lockMs }),
+    keyrings: testKeyrings,
     logger: silentLogger,
   }),
   concurrency: Number(process.env.CONCURRENCY ?? 20),

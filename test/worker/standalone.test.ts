@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -8,6 +9,8 @@ import { orderEventJobId } from "../../app/core/orders/index.ts";
 import { createRedis } from "../../app/core/redis.ts";
 import { ROOT } from "../db/databases.ts";
 import { OrdersHarness } from "../core/orders/harness.ts";
+import { SqlKeyringSource } from "../../app/stores/keyrings.server.ts";
+import { signHoldToken } from "../support/holdTokens.ts";
 import { startPrivateRedis, type PrivateRedis } from "./privateRedis.ts";
 
 // A private Redis: the standalone worker runs the admission controller on the real room
@@ -23,12 +26,15 @@ it("`tsx app/worker.ts` runs on its own: processes order events, persists the le
   try {
     const sale = await h.createSale("standalone");
     const holdId = await h.reserve(sale.saleId);
-    const event = h.event(sale, { platformOrderRef: "S-1", holdId });
+    // The worker verifies the hold token with the store's real keys (sealed with the master key it is given).
+    const masterKey = randomBytes(32);
+    const keyring = await new SqlKeyringSource(h.db, masterKey).forStore(null);
+    const event = { ...h.event(sale, { platformOrderRef: "S-1", holdId }), holdTokens: [signHoldToken(sale.saleId, holdId, { keyring })] };
     await h.intake.enqueue(event);
 
     const child = spawn(process.execPath, ["--import", "tsx", "app/worker.ts"], {
       cwd: ROOT,
-      env: { ...process.env, REDIS_URL: server.url, REDIS_CLUSTER_NODES: "", DATABASE_URL: h.database.url, HOLDFAST_QUEUE_NAMESPACE: h.namespace },
+      env: { ...process.env, REDIS_URL: server.url, REDIS_CLUSTER_NODES: "", DATABASE_URL: h.database.url, HOLDFAST_QUEUE_NAMESPACE: h.namespace, HOLDFAST_ENCRYPTION_KEY: masterKey.toString("base64") },
     });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

@@ -162,7 +162,8 @@ describe("a write-back worker killed mid-flush", () => {
 
     await startWorker(h, { lockDurationMs: LOCK_MS });
     await h.waitFor(() => converged(h, "woocommerce", sale), "the replacement to write everything", 25_000);
-    expect(await h.writeBack.isDue(sale.saleId)).toBe(false);
+    // The flush records its cursor after the platform confirmed the last batch.
+    await h.waitFor(async () => !(await h.writeBack.isDue(sale.saleId)), "the flush to complete", 5_000);
 
     // The dead worker's request is still held by WooCommerce. When it lands, it sets the counts
     // of before the crash (absolute writes, and WooCommerce has no compare-and-set): platform

@@ -1,30 +1,11 @@
 import type { Clock } from "../../core/clock.ts";
-import { TokenError, unverifiedClaims, verifyToken, type Keyring } from "../../core/tokens/index.ts";
+import { TokenError, unverifiedClaims, verifyHoldClaims, verifyToken, type HoldClaims, type HoldTokenLine, type Keyring } from "../../core/tokens/index.ts";
 import type { RoomView } from "../../core/waiting-room/index.ts";
 import { HttpError } from "../HttpError.ts";
 import { requireRoom, type KeyringSource, type RoomSource } from "./deps.ts";
 
-/** What a hold token proves: this hold, in this sale, placed by this session, for these lines. */
-export interface HoldClaims {
-  typ: "hold";
-  s: string;
-  /** hold id */
-  h: string;
-  sh: string;
-  iat: number;
-  exp: number;
-  /**
-   * The held lines (sale item id, units): the checkout gate (extensions/checkout-gate) maps a
-   * cart line's variant to its sale item and checks the quantity against these offline.
-   * Absent from tokens signed before it existed.
-   */
-  ln?: HoldTokenLine[];
-}
-
-export interface HoldTokenLine {
-  i: string;
-  q: number;
-}
+// The claims and their check live in the core (order-time enforcement verifies them too).
+export type { HoldClaims, HoldTokenLine };
 
 /**
  * Verifies a hold token (release, checkout, order status): the token names its sale, whose
@@ -39,7 +20,12 @@ export async function verifyHoldToken(
   if (typeof saleId !== "string") throw new HttpError(401, "hold_token_invalid", "The hold token is malformed.");
   const view = await requireRoom(deps, saleId);
   const keyring = await deps.keyrings.forStore(view.storeId);
-  return { claims: verifyTyped<HoldClaims>(token, keyring, "hold", deps.clock.now(), "hold_token_invalid"), view };
+  try {
+    return { claims: verifyHoldClaims(token, keyring, { saleId, now: deps.clock.now() }), view };
+  } catch (error) {
+    if (error instanceof TokenError) throw new HttpError(401, "hold_token_invalid", error.message);
+    throw error;
+  }
 }
 
 /** verifyToken for the API: a TokenError becomes a 401 with the caller's code. */

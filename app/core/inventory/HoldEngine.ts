@@ -12,11 +12,14 @@ import type {
   ExpireResult,
   ItemCounters,
   Line,
+  PlatformReportResult,
   ReleaseResult,
   ReserveRequest,
   ReserveResult,
   SaleSnapshot,
   SaleStockDefinition,
+  SettleRequest,
+  SettleResult,
   TakeRequest,
   TakeResult,
 } from "./types.ts";
@@ -34,6 +37,10 @@ const COMMANDS = {
   adjust: { numberOfKeys: KEY_COUNT },
   expire: { numberOfKeys: KEY_COUNT },
   snapshot: { numberOfKeys: KEY_COUNT },
+  // The ninth key of these is the sale's platform book.
+  settleOrder: { numberOfKeys: KEY_COUNT + 1 },
+  platformReport: { numberOfKeys: KEY_COUNT + 1 },
+  platformWritten: { numberOfKeys: KEY_COUNT + 1 },
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -187,6 +194,81 @@ export class HoldEngine {
     }
   }
 
+  /**
+   * Settles a platform order line by line (see lua/settleOrder.lua): held units it bought are
+   * committed, held units it did not buy released, the rest taken from available, and what
+   * the sale did not have is recorded as oversold.
+   */
+  async settleOrder(saleId: string, request: SettleRequest): Promise<SettleResult> {
+    const lines = normaliseLines(request.lines);
+    assertRef("invalid_order_ref", "orderRef", request.orderRef);
+    if (request.customerId !== undefined) assertRef("invalid_customer", "customerId", request.customerId);
+    if (!Array.isArray(request.holdIds) || request.holdIds.length > LIMITS.maxLines) {
+      throw new InvalidInputError("invalid_hold_ids", `holdIds must be a list of at most ${LIMITS.maxLines}`);
+    }
+    for (const holdId of request.holdIds) assertRef("invalid_hold_id", "holdId", holdId);
+    const holdIds = [...new Set(request.holdIds)];
+    const reply = await this.runWithBook("settleOrder", saleId, [
+      request.orderRef,
+      request.customerId ?? "",
+      this.clock.now(),
+      this.reclaimBatch,
+      holdIds.length,
+      ...holdIds,
+      ...linesToArgs(lines),
+    ]);
+    switch (reply[0]) {
+      case "settled":
+        return {
+          outcome: "settled",
+          holdId: reply[1] === "take" ? null : String(reply[1]),
+          committed: decodeLines(String(reply[2])),
+          released: decodeLines(String(reply[3])),
+          taken: decodeLines(String(reply[4])),
+          oversold: decodeLines(String(reply[5])),
+          settledHolds: reply[6] === "" ? [] : String(reply[6]).split(","),
+        };
+      case "duplicate":
+        return { outcome: "duplicate", holdId: reply[1] === "take" ? null : String(reply[1]) };
+      case "not_found":
+        return { outcome: "not_found", itemId: reply[1] ? String(reply[1]) : null };
+      default:
+        throw unexpected("settleOrder", reply);
+    }
+  }
+
+  /**
+   * A platform's report of an item's stock that is not our own write coming back (see
+   * lua/platformReport.lua): unexplained decreases leave available, restocks join the allocation.
+   */
+  async platformReport(saleId: string, itemId: string, reported: number): Promise<PlatformReportResult> {
+    assertId("item", itemId);
+    assertInteger("invalid_available", "reported", reported, -LIMITS.maxAllocation, LIMITS.maxAllocation);
+    const reply = await this.runWithBook("platformReport", saleId, [itemId, reported, this.clock.now()]);
+    switch (reply[0]) {
+      case "applied":
+        return { outcome: "applied", availableChange: Number(reply[1]), restocked: Number(reply[2]), available: Number(reply[3]) };
+      case "baseline":
+        return { outcome: "baseline", available: Number(reply[1]) };
+      case "not_found":
+        return { outcome: "not_found" };
+      default:
+        throw unexpected("platformReport", reply);
+    }
+  }
+
+  /** The write-back's confirmed counts become each item's new platform base. */
+  async platformWritten(saleId: string, counts: readonly { itemId: string; available: number }[]): Promise<void> {
+    if (counts.length === 0) return;
+    const args: (string | number)[] = [];
+    for (const { itemId, available } of counts) {
+      assertId("item", itemId);
+      assertInteger("invalid_available", "available", available, 0, LIMITS.maxAllocation);
+      args.push(itemId, available);
+    }
+    await this.runWithBook("platformWritten", saleId, args);
+  }
+
   /** Restock (delta > 0) or reduce (delta < 0) an item; reductions only take available units. */
   async adjust(saleId: string, itemId: string, delta: number): Promise<AdjustResult> {
     assertId("item", itemId);
@@ -220,8 +302,8 @@ export class HoldEngine {
 
   /** All counters of a sale at one instant; null for a sale that was never defined. */
   async snapshot(saleId: string): Promise<SaleSnapshot | null> {
-    const reply = (await this.run("snapshot", saleId, [])) as unknown as [string | null, number, string[]];
-    const [limit, activeHolds, flatStock] = reply;
+    const reply = (await this.run("snapshot", saleId, [])) as unknown as [string | null, number, string[], string[]];
+    const [limit, activeHolds, flatStock, flatOversold] = reply;
     if (limit === null) return null;
     const items: Record<string, ItemCounters> = {};
     for (let i = 0; i < flatStock.length; i += 2) {
@@ -231,7 +313,9 @@ export class HoldEngine {
       const counters = (items[itemId] ??= { allocated: 0, available: 0, held: 0, sold: 0 });
       counters[COUNTER_NAMES[field.slice(separator + 1)] ?? "allocated"] = Number(flatStock[i + 1]);
     }
-    return { perCustomerLimit: Number(limit), activeHolds, items };
+    const oversold: Record<string, number> = {};
+    for (let i = 0; i < flatOversold.length; i += 2) oversold[flatOversold[i] ?? ""] = Number(flatOversold[i + 1]);
+    return { perCustomerLimit: Number(limit), activeHolds, items, oversold };
   }
 
   /** Subscribes to the engine's outcomes (metrics); returns the unsubscribe. */
@@ -251,6 +335,11 @@ export class HoldEngine {
     // Every script answers its outcome first; expire answers how many holds it ended.
     const event: HoldEvent = command === "expire" ? { operation: command, outcome: "expired", count: Number(reply[0]) } : { operation: command, outcome: String(reply[0]), count: 1 };
     for (const observer of this.observers) observer(event);
+  }
+
+  private async runWithBook(command: CommandName, saleId: string, args: (string | number)[]): Promise<Reply> {
+    const keys = saleInventoryKeys(saleId);
+    return (await this.commands[command]([...keyList(keys), keys.platform], args)) as Reply;
   }
 }
 

@@ -49,6 +49,41 @@ export type TakeResult =
   | { outcome: "sold_out"; itemId: string; available: number }
   | { outcome: "not_found"; itemId: string | null };
 
+export interface SettleRequest {
+  orderRef: string;
+  /** Counted for the bypass units (per-customer limit); units committed from holds were counted when held. */
+  customerId?: string;
+  /** Holds whose tokens the caller verified for this sale; each is used once, in this order. */
+  holdIds: string[];
+  /** What the order bought of this sale's items. */
+  lines: Line[];
+}
+
+export type SettleResult =
+  | {
+      outcome: "settled";
+      /** The first hold the order committed, or null when every unit was a bypass. */
+      holdId: string | null;
+      /** Held units the order bought. */
+      committed: Line[];
+      /** Held units the order did not buy, back in available. */
+      released: Line[];
+      /** Bypass units sold from available. */
+      taken: Line[];
+      /** Bypass units the sale did not have: the platform sold them anyway. */
+      oversold: Line[];
+      /** The holds that were still there and are now settled. */
+      settledHolds: string[];
+    }
+  | { outcome: "duplicate"; holdId: string | null }
+  | { outcome: "not_found"; itemId: string | null };
+
+export type PlatformReportResult =
+  /** `availableChange`: units taken out (negative) or given back for decreases no order explains. */
+  | { outcome: "applied"; availableChange: number; restocked: number; available: number }
+  | { outcome: "baseline"; available: number }
+  | { outcome: "not_found" };
+
 export interface ItemCounters {
   allocated: number;
   available: number;
@@ -70,4 +105,6 @@ export interface SaleSnapshot {
   perCustomerLimit: number;
   activeHolds: number;
   items: Record<string, ItemCounters>;
+  /** Units per item that platforms sold beyond the sale's stock (never hidden, never undone). */
+  oversold: Record<string, number>;
 }

@@ -1,7 +1,8 @@
 import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import type { Line } from "../inventory/index.ts";
-import { assertRef, normaliseLines } from "../inventory/validation.ts";
+import { assertRef, LIMITS, normaliseLines } from "../inventory/validation.ts";
 import { assertId } from "../keys.ts";
+import { MAX_TOKEN_LENGTH } from "../tokens/index.ts";
 import { PermanentOrderError } from "./errors.ts";
 
 export type OrderEventKind = "created" | "cancelled" | "failed";
@@ -22,8 +23,16 @@ export interface OrderEvent {
   kind: OrderEventKind;
   /** The order's lines in sale item ids; may be empty for cancelled/failed events. */
   lines: Line[];
-  /** The hold the order was placed with, when it came through the waiting room. */
+  /**
+   * The hold the order names (a line property, a cart attribute, our checkout's order id).
+   * Unverified: only a hold token proves a hold; this id links the order to our headless
+   * checkout and is kept with the order for the merchant.
+   */
   holdId?: string;
+  /** The hold tokens the order's drop lines carry (distinct); each is verified before its hold counts. */
+  holdTokens?: string[];
+  /** Made by the merchant's staff (POS, a draft order, the WooCommerce admin): never cancelled by the bypass policy. */
+  createdByStaff?: boolean;
   customerRef?: string;
   /** Milliseconds since the epoch. */
   occurredAt: number;
@@ -75,11 +84,29 @@ function parse(input: unknown): OrderEvent {
     assertRef("invalid_hold_id", "holdId", raw.holdId);
     event.holdId = raw.holdId;
   }
+  if (raw.holdTokens !== undefined && raw.holdTokens !== null) event.holdTokens = parseTokens(raw.holdTokens);
+  if (raw.createdByStaff !== undefined && raw.createdByStaff !== null) {
+    if (typeof raw.createdByStaff !== "boolean") throw new InvalidInputError("invalid_created_by_staff", "createdByStaff must be true or false");
+    event.createdByStaff = raw.createdByStaff;
+  }
   if (raw.customerRef !== undefined && raw.customerRef !== null) {
     assertRef("invalid_customer", "customerRef", raw.customerRef);
     event.customerRef = raw.customerRef;
   }
   return event;
+}
+
+/** Tokens are checked for what they are later; here only their size is bounded. */
+function parseTokens(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > LIMITS.maxLines) {
+    throw new InvalidInputError("invalid_hold_tokens", `holdTokens must be a list of at most ${LIMITS.maxLines} tokens`);
+  }
+  for (const token of value) {
+    if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+      throw new InvalidInputError("invalid_hold_tokens", `each hold token must be a string of 1-${MAX_TOKEN_LENGTH} characters`);
+    }
+  }
+  return [...new Set(value as string[])];
 }
 
 function parseTime(value: unknown): number {

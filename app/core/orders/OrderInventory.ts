@@ -1,4 +1,4 @@
-import type { CommitResult, HoldEngine, ReleaseResult, TakeRequest, TakeResult } from "../inventory/index.ts";
+import type { CommitResult, HoldEngine, ReleaseResult, SettleRequest, SettleResult, TakeRequest, TakeResult } from "../inventory/index.ts";
 import { saleInventoryKeys } from "../keys.ts";
 import type { RedisClient } from "../redis.ts";
 
@@ -7,6 +7,8 @@ export interface OrderInventory {
   commit(saleId: string, holdId: string, orderRef: string): Promise<CommitResult>;
   take(saleId: string, request: TakeRequest): Promise<TakeResult>;
   release(saleId: string, holdId: string): Promise<ReleaseResult>;
+  /** A platform order, line by line (HoldEngine.settleOrder). */
+  settleOrder(saleId: string, request: SettleRequest): Promise<SettleResult>;
   /**
    * What the inventory recorded for an order: the id of the hold it was committed from,
    * "take" when it was sold without a hold, or null when it sold nothing.
@@ -24,6 +26,7 @@ export function holdEngineInventory(holds: HoldEngine, redis: RedisClient): Orde
     commit: (saleId, holdId, orderRef) => holds.commit(saleId, holdId, orderRef),
     take: (saleId, request) => holds.take(saleId, request),
     release: (saleId, holdId) => holds.release(saleId, holdId),
+    settleOrder: (saleId, request) => holds.settleOrder(saleId, request),
     recordedOrder: (saleId, orderRef) => redis.hget(saleInventoryKeys(saleId).orders, orderRef),
   };
 }

@@ -1,5 +1,6 @@
-import type { Line } from "../inventory/index.ts";
+import type { Line, SettleResult } from "../inventory/index.ts";
 import { silentLogger, type Logger } from "../logger.ts";
+import { TokenError, verifyHoldClaims, type KeyringSource } from "../tokens/index.ts";
 import { OrderBusyError, PermanentOrderError } from "./errors.ts";
 import type { OrderEvent } from "./OrderEvent.ts";
 import type { OrderInventory } from "./OrderInventory.ts";
@@ -18,9 +19,9 @@ import type { PlatformCallSink } from "./PlatformCallQueue.ts";
 export type OrderAction =
   /** created: its hold became a sale */
   | "committed"
-  /** created without a (live) hold: sold from available, then the sale's bypass policy */
+  /** created with units beyond its verified holds: those sold from available, then the sale's bypass policy */
   | "taken"
-  /** created, but the platform sold units we did not have */
+  /** created, but the platform sold units we did not have: recorded as oversold */
   | "oversold"
   /** created after its cancellation had been processed: nothing sold, hold released */
   | "ignored_cancelled"
@@ -50,6 +51,8 @@ export interface OrderProcessorDependencies {
   orders: OrderRepository;
   platformCalls: PlatformCallSink;
   locks: OrderLocks;
+  /** The stores' signing keys, to verify the hold tokens orders carry; without it no hold token counts. */
+  keyrings?: KeyringSource;
   /** Recognises orders our headless checkout placed, when the platform reports them under another reference. */
   checkouts?: CheckoutLinks;
   logger?: Logger;
@@ -78,9 +81,11 @@ export class OrderProcessor {
   private readonly platformCalls: PlatformCallSink;
   private readonly locks: OrderLocks;
   private readonly checkouts: CheckoutLinks | undefined;
+  private readonly keyrings: KeyringSource | undefined;
   private readonly logger: Logger;
 
   constructor(dependencies: OrderProcessorDependencies) {
+    this.keyrings = dependencies.keyrings;
     this.checkouts = dependencies.checkouts;
     this.inventory = dependencies.inventory;
     this.orders = dependencies.orders;
@@ -98,7 +103,7 @@ export class OrderProcessor {
     return this.locks.withLock(event.saleId, event.platformOrderRef, async () => {
       const existing = await this.orders.find(event.saleId, event.platformOrderRef);
       const recorded = await this.inventory.recordedOrder(event.saleId, event.platformOrderRef);
-      return event.kind === "created" ? this.created(event, sale, existing, recorded) : this.ended(event, existing, recorded);
+      return event.kind === "created" ? this.created(event, sale, existing, recorded) : this.ended(event, sale, existing, recorded);
     });
   }
 
@@ -106,10 +111,10 @@ export class OrderProcessor {
     if (existing !== null && VOID_STATUSES.has(existing.status)) {
       if (recorded !== null) {
         // Sold by someone else meanwhile (not through this processor): a cancelled order with sold units.
-        return this.ended({ ...event, kind: "cancelled" }, existing, recorded);
+        return this.ended({ ...event, kind: "cancelled" }, sale, existing, recorded);
       }
       // The cancellation came first: sell nothing, and free the hold the order was placed with.
-      if (event.holdId !== undefined) await this.inventory.release(event.saleId, event.holdId);
+      await this.releaseHolds(event, sale);
       await this.save(event, { ...existing, holdId: existing.holdId ?? event.holdId ?? null, lines: pickLines(existing.lines, event.lines) });
       return { action: "ignored_cancelled", status: existing.status };
     }
@@ -131,83 +136,136 @@ export class OrderProcessor {
         return { action: "committed", status: "committed" };
       }
     }
-    if (event.holdId !== undefined) {
-      const commit = await this.inventory.commit(event.saleId, event.holdId, event.platformOrderRef);
-      if (commit.outcome === "committed") {
-        await this.save(event, this.record(event, "committed", event.holdId, false, commit.lines));
-        return { action: "committed", status: "committed" };
-      }
-      if (commit.outcome === "duplicate") return this.alreadySold(event, sale, commit.holdId);
-      // not_found: the hold expired and was reclaimed, or was released. Sell from available.
-    }
-
-    const take = await this.inventory.take(event.saleId, {
-      lines: event.lines,
+    const holdIds = await this.verifiedHolds(event, sale);
+    const settled = await this.inventory.settleOrder(event.saleId, {
       orderRef: event.platformOrderRef,
+      holdIds,
+      lines: event.lines,
       ...(event.customerRef === undefined ? {} : { customerId: event.customerRef }),
     });
-    switch (take.outcome) {
-      case "taken":
-        return this.bypassed(event, sale);
+    switch (settled.outcome) {
+      case "settled":
+        return this.settled(event, sale, settled);
       case "duplicate":
-        return this.alreadySold(event, sale, take.holdId);
-      case "sold_out":
-        return this.oversold(event, sale, take.itemId, take.available);
+        return this.alreadySold(event, sale, settled.holdId);
       case "not_found":
         throw new PermanentOrderError(
-          take.itemId === null ? "sale_not_stocked" : "unknown_item",
-          take.itemId === null ? `sale ${event.saleId} has no stock in Redis (not started, or cleaned up)` : `item ${take.itemId} is not part of sale ${event.saleId}`,
+          settled.itemId === null ? "sale_not_stocked" : "unknown_item",
+          settled.itemId === null ? `sale ${event.saleId} has no stock in Redis (not started, or cleaned up)` : `item ${settled.itemId} is not part of sale ${event.saleId}`,
         );
     }
   }
 
+  /**
+   * The holds the order's tokens prove: signed with the sale's store's keys (a retired key
+   * still counts, an unknown one does not), of type hold, for this sale. Expiry is not the
+   * token's business here: an expired hold that was not reclaimed is still committed. A token
+   * that fails is logged (never quoted) and its line's units become bypass units.
+   */
+  private async verifiedHolds(event: OrderEvent, sale: OrderSale): Promise<string[]> {
+    const tokens = event.holdTokens ?? [];
+    if (tokens.length === 0) return [];
+    if (this.keyrings === undefined) {
+      this.logger.warn("order carries hold tokens but no keyring source is wired: treated as bypass", { saleId: event.saleId, orderRef: event.platformOrderRef });
+      return [];
+    }
+    const keyring = await this.keyrings.forStore(sale.storeId);
+    const holdIds: string[] = [];
+    for (const token of tokens) {
+      try {
+        holdIds.push(verifyHoldClaims(token, keyring, { saleId: event.saleId, now: Date.now(), acceptExpired: true }).h);
+      } catch (error) {
+        if (!(error instanceof TokenError)) throw error;
+        this.logger.warn("order line carries a hold token that does not verify: its units are bypass units", {
+          saleId: event.saleId,
+          orderRef: event.platformOrderRef,
+          reason: error.code,
+        });
+      }
+    }
+    return holdIds;
+  }
+
+  private async settled(event: OrderEvent, sale: OrderSale, result: Extract<SettleResult, { outcome: "settled" }>): Promise<OrderOutcome> {
+    const sold = mergeLines(result.committed, result.taken);
+    const bypassLines = mergeLines(result.taken, result.oversold);
+    const record = (status: OrderStatus): OrderRecord => ({
+      // A bypass keeps the hold id it named (expired, released, unproven) for the merchant's record.
+      ...this.record(event, status, result.holdId ?? event.holdId ?? null, bypassLines.length > 0, sold),
+      bypassLines,
+      oversoldLines: result.oversold,
+    });
+    if (result.oversold.length > 0) return this.oversold(event, sale, record, result.oversold);
+    if (bypassLines.length === 0) {
+      await this.save(event, record("committed"));
+      return { action: "committed", status: "committed" };
+    }
+    return this.bypassed(event, sale, record);
+  }
+
   /** The inventory already sold units to this order (a retry after a crash, or another event of it). */
   private async alreadySold(event: OrderEvent, sale: OrderSale, holdId: string | null): Promise<OrderOutcome> {
+    // The first try's breakdown is gone with its crash; the order's lines are what it sold.
     if (holdId !== null) {
       await this.save(event, this.record(event, "committed", holdId, false, event.lines));
       return { action: "committed", status: "committed" };
     }
-    return this.bypassed(event, sale);
+    return this.bypassed(event, sale, (status) => ({ ...this.record(event, status, null, true, event.lines), bypassLines: event.lines }));
   }
 
-  private async bypassed(event: OrderEvent, sale: OrderSale): Promise<OrderOutcome> {
-    // With a hold id, the hold had ended (expired and reclaimed, or released) before the order
-    // came: the units were sold from available like any bypass, so the same policy applies.
+  /** What the bypass policy asks for this order: a merchant's own staff orders are never cancelled. */
+  private policyOf(event: OrderEvent, sale: OrderSale): OrderSale["bypassPolicy"] {
+    return sale.bypassPolicy === "cancel" && event.createdByStaff === true ? "flag" : sale.bypassPolicy;
+  }
+
+  private async bypassed(event: OrderEvent, sale: OrderSale, record: (status: OrderStatus) => OrderRecord): Promise<OrderOutcome> {
+    // Units beyond the order's verified holds (none at all, a raised quantity, a second drop
+    // item, a forged token, a hold that had ended) were sold from available: the policy applies.
+    const policy = this.policyOf(event, sale);
+    const order = record("taken");
     const fields = {
       saleId: event.saleId,
       orderRef: event.platformOrderRef,
       storeId: sale.storeId,
-      policy: sale.bypassPolicy,
-      endedHoldId: event.holdId ?? null,
+      policy,
+      createdByStaff: event.createdByStaff === true,
+      bypassLines: order.bypassLines,
+      namedHoldId: event.holdId ?? null,
     };
     let status: OrderStatus = "taken";
-    if (sale.bypassPolicy === "flag") {
+    if (policy === "flag") {
       status = "flagged";
       this.logger.warn("order bypassed the waiting room: flagged for the merchant", fields);
-    } else if (sale.bypassPolicy === "cancel") {
+    } else if (policy === "cancel") {
       status = "cancel_requested";
       this.logger.warn("order bypassed the waiting room: asking the platform to cancel it", fields);
       await this.requestCancel(sale, event, "bypassed the waiting room");
     }
-    await this.save(event, this.record(event, status, event.holdId ?? null, true, event.lines));
+    await this.save(event, { ...order, status });
     return { action: "taken", status };
   }
 
-  private async oversold(event: OrderEvent, sale: OrderSale, itemId: string, available: number): Promise<OrderOutcome> {
+  private async oversold(event: OrderEvent, sale: OrderSale, record: (status: OrderStatus) => OrderRecord, oversold: Line[]): Promise<OrderOutcome> {
     this.logger.error("OVERSOLD ON PLATFORM: the platform sold units this sale did not have", {
       saleId: event.saleId,
       orderRef: event.platformOrderRef,
       storeId: sale.storeId,
-      itemId,
-      available,
+      oversold,
       lines: event.lines,
     });
-    if (sale.bypassPolicy === "cancel") await this.requestCancel(sale, event, `oversold: item ${itemId} has ${available} left`);
-    await this.save(event, this.record(event, "oversold_on_platform", event.holdId ?? null, true, event.lines));
+    if (this.policyOf(event, sale) === "cancel") {
+      await this.requestCancel(sale, event, `oversold: ${oversold.map((line) => `${line.quantity} of item ${line.itemId}`).join(", ")} beyond the sale's stock`);
+    }
+    await this.save(event, record("oversold_on_platform"));
     return { action: "oversold", status: "oversold_on_platform" };
   }
 
-  private async ended(event: OrderEvent, existing: OrderRecord | null, recorded: string | null): Promise<OrderOutcome> {
+  /** Only holds the order's tokens prove are released: a hold id alone could name anyone's hold. */
+  private async releaseHolds(event: OrderEvent, sale: OrderSale): Promise<void> {
+    for (const holdId of await this.verifiedHolds(event, sale)) await this.inventory.release(event.saleId, holdId);
+  }
+
+  private async ended(event: OrderEvent, sale: OrderSale, existing: OrderRecord | null, recorded: string | null): Promise<OrderOutcome> {
     if (recorded !== null) {
       // Its units are sold: record the cancellation, leave the stock as it is (see the class note).
       if (existing?.status === "cancelled_after_sale") return { action: "duplicate", status: "cancelled_after_sale" };
@@ -222,8 +280,8 @@ export class OrderProcessor {
       });
       return { action: "cancelled_after_sale", status: "cancelled_after_sale" };
     }
-    // Nothing sold to it: free its hold, and remember the cancellation for a late "created".
-    if (event.holdId !== undefined) await this.inventory.release(event.saleId, event.holdId);
+    // Nothing sold to it: free its holds, and remember the cancellation for a late "created".
+    await this.releaseHolds(event, sale);
     if (existing !== null && (VOID_STATUSES.has(existing.status) || existing.status === "cancelled_after_sale")) {
       return { action: "duplicate", status: existing.status };
     }
@@ -255,12 +313,20 @@ export class OrderProcessor {
       customerRef: event.customerRef ?? null,
       lines,
       bypass,
+      bypassLines: bypass ? lines : [],
+      oversoldLines: [],
     };
   }
 
   private async save(event: OrderEvent, order: OrderRecord): Promise<void> {
     await this.orders.save({ ...order, customerRef: order.customerRef ?? event.customerRef ?? null });
   }
+}
+
+function mergeLines(...lists: Line[][]): Line[] {
+  const units = new Map<string, number>();
+  for (const line of lists.flat()) units.set(line.itemId, (units.get(line.itemId) ?? 0) + line.quantity);
+  return [...units].map(([itemId, quantity]) => ({ itemId, quantity }));
 }
 
 function pickLines(kept: Line[], incoming: Line[]): Line[] {

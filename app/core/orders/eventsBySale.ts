@@ -6,6 +6,8 @@ export interface PlatformOrderLine {
   quantity: number;
   /** The hold the widget attached to this line (a line item property or meta), if any. */
   holdId?: string | undefined;
+  /** The signed hold token the widget attached next to it; the hold counts only once this verifies. */
+  holdToken?: string | undefined;
 }
 
 export interface PlatformOrder {
@@ -17,6 +19,10 @@ export interface PlatformOrder {
   lines: readonly PlatformOrderLine[];
   /** A hold named for the whole order (a cart attribute, or our checkout's order id); used when the order touches one sale. */
   orderHold?: string | undefined;
+  /** A hold token named for the whole order (a cart attribute); used when the order touches one sale. */
+  orderHoldToken?: string | undefined;
+  /** Made by the merchant's staff (POS, a draft order, an admin order), decided from the order's source. */
+  createdByStaff?: boolean | undefined;
   customerRef?: string | undefined;
   occurredAt: number;
   /** The sale item a ref is in a running sale of the store; lines that are in none are not ours. */
@@ -29,19 +35,21 @@ export interface PlatformOrder {
  * sale. Shared by the Shopify and WooCommerce webhook mappings.
  */
 export function orderEventsBySale(order: PlatformOrder): OrderEvent[] {
-  const bySale = new Map<string, { lines: { itemId: string; quantity: number }[]; holdId?: string }>();
+  const bySale = new Map<string, { lines: { itemId: string; quantity: number }[]; holdId?: string; tokens: Set<string> }>();
   for (const line of order.lines) {
     if (line.quantity <= 0) continue;
     const item = order.itemOf(line.ref);
     if (!item) continue;
-    const group = bySale.get(item.saleId) ?? { lines: [] };
+    const group = bySale.get(item.saleId) ?? { lines: [], tokens: new Set<string>() };
     group.lines.push({ itemId: item.itemId, quantity: line.quantity });
     if (line.holdId !== undefined) group.holdId ??= line.holdId;
+    if (line.holdToken !== undefined) group.tokens.add(line.holdToken);
     bySale.set(item.saleId, group);
   }
   const events: OrderEvent[] = [];
   for (const [saleId, group] of bySale) {
     const holdId = group.holdId ?? (bySale.size === 1 ? order.orderHold : undefined);
+    if (bySale.size === 1 && order.orderHoldToken !== undefined) group.tokens.add(order.orderHoldToken);
     events.push({
       // One event per (change, sale), so a redelivery is dropped and two sales never collide.
       eventId: `${order.changeId}.${saleId}`.slice(0, 128),
@@ -51,6 +59,8 @@ export function orderEventsBySale(order: PlatformOrder): OrderEvent[] {
       kind: order.kind,
       lines: group.lines,
       ...(holdId === undefined ? {} : { holdId }),
+      ...(group.tokens.size === 0 ? {} : { holdTokens: [...group.tokens] }),
+      ...(order.createdByStaff ? { createdByStaff: true } : {}),
       ...(order.customerRef === undefined ? {} : { customerRef: order.customerRef }),
       occurredAt: order.occurredAt,
     });

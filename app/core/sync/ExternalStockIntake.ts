@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from "../logger.ts";
 import type { RedisClient } from "../redis.ts";
 import type { EchoGuard } from "./EchoGuard.ts";
 import { writeBackKeys } from "../keys.ts";
-import { parseWrittenValue, writtenValue } from "./writtenValue.ts";
+import { writtenValue } from "./writtenValue.ts";
 import type { StockWriteBack } from "./StockWriteBack.ts";
 import type { SyncCatalog } from "./SyncCatalog.ts";
 
@@ -20,10 +20,16 @@ export type ExternalStockResult =
   | { outcome: "echo" }
   /** No syncing sale has an item for this reference: not Holdfast's business. */
   | { outcome: "unknown_ref" }
-  /** The platform gained units (a merchant restock): added to the sale item's allocation. */
-  | { outcome: "restocked"; saleId: string; itemId: string; delta: number; available: number }
-  /** Not applied to Holdfast; the next flush writes Holdfast's count back to the platform. */
-  | { outcome: "overwritten"; saleId: string; itemId: string; reason: "decrease" | "no_baseline" | "not_in_sale" };
+  /** The first report before any write of ours: it becomes the base later reports are compared with. */
+  | { outcome: "baseline"; saleId: string; itemId: string }
+  /**
+   * Applied to the sale: `availableChange` units left available (negative) for a decrease no
+   * order explains, or came back (positive) once one did; `restocked` units the platform has
+   * beyond everything written joined the allocation (a merchant restock).
+   */
+  | { outcome: "applied"; saleId: string; itemId: string; availableChange: number; restocked: number; available: number }
+  /** The sale no longer has the item. */
+  | { outcome: "not_in_sale"; saleId: string; itemId: string };
 
 export interface ExternalStockIntakeOptions {
   redis: RedisClient;
@@ -39,18 +45,18 @@ export interface ExternalStockIntakeOptions {
  * `receive` for every report; it never calls the platform):
  *
  * 1. A value we wrote to that reference recently is our own write coming back (EchoGuard): ignored.
- * 2. Otherwise the platform's stock changed by someone else. Holdfast stays authoritative for a
- *    sale's stock, and the change is compared with what the platform held from us before:
- *    - more units than before: the merchant restocked on the platform. The difference is added
- *      to the sale item's allocation (HoldEngine.adjust, ledger type `adjust`), so the units
- *      become sellable in the sale and the platform and Holdfast agree again;
- *    - fewer units: most likely a platform order taking stock, which reaches Holdfast as an order
- *      event (commit or take) and must not be counted twice, or a merchant correction, which
- *      belongs in the sale's allocation (admin or CLI), not in the platform. Not applied: the
- *      next flush writes Holdfast's count back;
- *    - no write of ours to compare with: not applied either (there is no "before").
- *    In every case the reported value is recorded as what the platform holds now, so the next
- *    flush writes exactly the items whose platform count differs from Holdfast's.
+ * 2. Otherwise the platform's stock changed. The report goes to the sale's platform book in
+ *    one script (HoldEngine.platformReport, inventory/lua/platformReport.lua), which compares
+ *    it with what the write-back last wrote minus the units of the platform orders Holdfast
+ *    settled since:
+ *    - a decrease no order explains (a POS sale we never heard of, another channel, a manual
+ *      edit) leaves the sale's available units at once, so the sale never sells units the
+ *      platform no longer has; when the order behind it arrives later, the units come back,
+ *      so nothing is counted twice whichever of the two webhooks comes first;
+ *    - more units than everything written: the merchant restocked; the difference joins the
+ *      allocation (as before: increases stay the merchant's call, made on the platform).
+ *    The reported value is recorded as what the platform holds now: the next flush writes
+ *    from it (compare-and-set where the platform allows), never over a change it did not see.
  * When several syncing sales use the reference, the most recent sale's item is the one changed.
  */
 export class ExternalStockIntake {
@@ -67,23 +73,15 @@ export class ExternalStockIntake {
     const [target] = await catalog.itemsForRef(storeId, ref);
     if (!target) return { outcome: "unknown_ref" };
     const { saleId, itemId } = target;
-    const keys = writeBackKeys(saleId);
-    const before = parseWrittenValue(await redis.hget(keys.written, itemId));
-    await redis.hset(keys.written, itemId, writtenValue(available, ref));
-    const baseline = before && before.ref === ref ? before.available : null;
-
-    if (baseline !== null && available > baseline) {
-      const delta = available - baseline;
-      const adjusted = await holds.adjust(saleId, itemId, delta);
-      if (adjusted.outcome === "adjusted") {
-        this.logger.info("platform restock added to the sale", { saleId, itemId, storeId, ref, delta, available: adjusted.available });
-        return { outcome: "restocked", saleId, itemId, delta, available: adjusted.available };
-      }
-      await writeBack.markDue(saleId);
-      return { outcome: "overwritten", saleId, itemId, reason: "not_in_sale" };
-    }
+    await redis.hset(writeBackKeys(saleId).written, itemId, writtenValue(available, ref));
+    const applied = await holds.platformReport(saleId, itemId, available);
     await writeBack.markDue(saleId);
-    return { outcome: "overwritten", saleId, itemId, reason: baseline === null ? "no_baseline" : "decrease" };
+    if (applied.outcome === "not_found") return { outcome: "not_in_sale", saleId, itemId };
+    if (applied.outcome === "baseline") return { outcome: "baseline", saleId, itemId };
+    if (applied.availableChange !== 0 || applied.restocked !== 0) {
+      this.logger.info("platform stock change applied to the sale", { saleId, itemId, storeId, ref, reported: available, ...applied });
+    }
+    return { outcome: "applied", saleId, itemId, availableChange: applied.availableChange, restocked: applied.restocked, available: applied.available };
   }
 }
 

@@ -70,7 +70,7 @@ export interface ReconcilerOptions {
 }
 
 /** Units in these order statuses are sold in Redis (see OrderRepository: cancelled after the sale, they stay sold). */
-const SOLD_ORDER_STATUSES = new Set(["committed", "taken", "flagged", "cancel_requested", "cancelled_after_sale"]);
+const SOLD_ORDER_STATUSES = new Set(["committed", "taken", "flagged", "cancel_requested", "oversold_on_platform", "cancelled_after_sale"]);
 
 const zero = (): ItemCounters => ({ allocated: 0, available: 0, held: 0, sold: 0 });
 

@@ -74,7 +74,7 @@ export class FlushBusyError extends PlatformError {
 
 interface Due extends SyncItem {
   available: number;
-  /** What the platform was last confirmed or reported to hold, for adapters that write relative changes. */
+  /** What the platform was last seen holding (our confirmed write or its report), for compare-and-set. */
   previous: number | null;
 }
 
@@ -171,8 +171,8 @@ export class StockWriteBack {
         refs.add(item.platformRef);
         if (refused[item.itemId] !== undefined && !isForced(item.itemId)) continue;
         if (!isForced(item.itemId) && written[item.itemId] === writtenValue(counters.available, item.platformRef)) continue;
-        const last = parseWrittenValue(written[item.itemId] ?? null);
-        due.push({ ...item, available: counters.available, previous: last && last.ref === item.platformRef ? last.available : null });
+        const seen = parseWrittenValue(written[item.itemId]);
+        due.push({ ...item, available: counters.available, previous: seen && seen.ref === item.platformRef ? seen.available : null });
       }
 
       if (due.length > 0) {
@@ -228,11 +228,15 @@ export class StockWriteBack {
       this.record({ saleId: context.saleId, storeId: context.storeId, idempotencyKey, items: batch.length, outcome, error, durationMs: Date.now() - sentAt });
     try {
       result.calls += 1;
+      // Compare-and-set against what the platform last showed us: a change there we have not
+      // seen yet (a POS sale whose webhook is on its way) makes the platform refuse the write
+      // instead of our count overwriting it.
       await context.platform.writeStock(
-        batch.map((item) => ({ ref: item.platformRef, available: item.available, ...(context.platform.relativeStockWrites ? { previous: item.previous ?? null } : {}) })),
+        batch.map((item) => ({ ref: item.platformRef, available: item.available, previous: item.previous })),
         idempotencyKey,
       );
     } catch (error) {
+      if (error instanceof PlatformError && error.kind === "conflict") await this.rereadAfterConflict(context, batch);
       const refusal = error instanceof PlatformError && (error.kind === "rejected" || error.kind === "not_found");
       await record(refusal ? "refused" : "failed", error instanceof Error ? error.message : String(error));
       if (!refusal) throw outageAfter(error, this.breakers, context.storeId, context.platform.kind) ?? error;
@@ -257,8 +261,28 @@ export class StockWriteBack {
     const confirmed: Record<string, string> = {};
     for (const item of batch) confirmed[item.itemId] = writtenValue(item.available, item.platformRef);
     await this.redis.hset(keys.written, confirmed);
+    await this.holds.platformWritten(context.saleId, batch.map((item) => ({ itemId: item.itemId, available: item.available })));
     await this.redis.hdel(keys.refused, ...batch.map((item) => item.itemId));
     result.written += batch.length;
+  }
+
+  /**
+   * The platform's stock changed behind our back: read what it holds now and take it as a
+   * report (what the webhook would have told us), so the next flush starts from it.
+   */
+  private async rereadAfterConflict(context: FlushContext, batch: Due[]): Promise<void> {
+    try {
+      const levels = await context.platform.readStock(batch.map((item) => item.platformRef));
+      for (const level of levels) {
+        const item = batch.find((candidate) => candidate.platformRef === level.ref);
+        if (!item) continue;
+        await this.redis.hset(context.keys.written, item.itemId, writtenValue(level.available, level.ref));
+        const applied = await this.holds.platformReport(context.saleId, item.itemId, level.available);
+        this.logger.info("platform stock changed since our last look: re-read before writing", { saleId: context.saleId, itemId: item.itemId, ref: level.ref, available: level.available, applied });
+      }
+    } catch (error) {
+      this.logger.warn("cannot re-read platform stock after a compare-and-set conflict", { saleId: context.saleId, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   private async record(entry: WriteBackEntry): Promise<void> {

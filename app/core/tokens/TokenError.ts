@@ -4,7 +4,8 @@ export type TokenErrorCode =
   | "token_unknown_key"
   | "token_expired"
   | "token_not_yet_valid"
-  | "token_wrong_type";
+  | "token_wrong_type"
+  | "token_wrong_sale";
 
 /**
  * A token the engine refuses. `code` is machine-readable and stable; the HTTP layer maps it

@@ -13,6 +13,7 @@ import { z } from "zod";
 
 import { holdIdOfOrder } from "../../core/checkout/index.ts";
 import { orderEventsBySale, type OrderEvent, type OrderEventKind } from "../../core/orders/index.ts";
+import { isTokenShaped } from "../../core/tokens/index.ts";
 import { gid, stockRef } from "./refs.ts";
 
 export const HOLD_ATTRIBUTE = "_holdfast_hold";
@@ -35,6 +36,7 @@ const orderPayload = z.object({
   updated_at: z.string().nullish(),
   cancelled_at: z.string().nullish(),
   customer: z.object({ id }).nullish(),
+  source_name: z.string().nullish(),
   note_attributes: nameValue,
   line_items: z.array(
     z.object({
@@ -93,8 +95,12 @@ export function orderEventsFromWebhook(webhook: OrderWebhook): OrderMapping {
     orderRef,
     kind,
     lines: order.line_items.flatMap((line) =>
-      line.variant_id ? [{ ref: gid("ProductVariant", line.variant_id), quantity: line.quantity, holdId: attribute(line.properties, HOLD_ATTRIBUTE) }] : [],
+      line.variant_id
+        ? [{ ref: gid("ProductVariant", line.variant_id), quantity: line.quantity, holdId: attribute(line.properties, HOLD_ATTRIBUTE), holdToken: tokenAttribute(line.properties) }]
+        : [],
     ),
+    orderHoldToken: tokenAttribute(order.note_attributes),
+    createdByStaff: STAFF_SOURCES.has(order.source_name ?? ""),
     // A completed draft order of our headless checkout names its order (co-<hold id>) instead.
     orderHold: attribute(order.note_attributes, HOLD_ATTRIBUTE) ?? holdIdOfOrder(attribute(order.note_attributes, CHECKOUT_ORDER_ATTRIBUTE) ?? "") ?? undefined,
     customerRef: order.customer ? shopifyCustomerRef(order.customer.id) : undefined,
@@ -102,6 +108,20 @@ export function orderEventsFromWebhook(webhook: OrderWebhook): OrderMapping {
     itemOf: (variant) => webhook.itemOf(variant),
   });
   return { outcome: "events", orderRef, events, variants: orderVariants(webhook.payload) };
+}
+
+/**
+ * Order sources that are the merchant's own staff selling: Shopify POS and draft orders made
+ * in the admin. Their orders are never cancelled by the bypass policy (flagged instead): a
+ * cashier's sale is not a shopper skipping the line. Every other source (web, the Storefront
+ * API, apps' own channels) is a shopper's.
+ */
+const STAFF_SOURCES: ReadonlySet<string> = new Set(["pos", "shopify_draft_order"]);
+
+/** A hold token is a JWT: three base64url segments, bounded like every token we verify. */
+function tokenAttribute(list: { name: string; value: unknown }[]): string | undefined {
+  const value = list.find((entry) => entry.name === HOLD_TOKEN_ATTRIBUTE)?.value;
+  return isTokenShaped(value) ? value : undefined;
 }
 
 function attribute(list: { name: string; value: unknown }[], name: string): string | undefined {

@@ -8,11 +8,14 @@ import { z } from "zod";
 
 import { holdIdOfOrder } from "../../core/checkout/orderIds.ts";
 import { orderEventsBySale, type OrderEvent, type OrderEventKind } from "../../core/orders/index.ts";
+import { isTokenShaped } from "../../core/tokens/index.ts";
 import { productRef, variationRef } from "./refs.ts";
 import { HOLDFAST_ORDER_META } from "./WooCommercePlatform.ts";
 
 /** Line item (or order) meta the widget's add-to-cart sets with the hold id, as on Shopify. */
 export const WOO_HOLD_META = "_holdfast_hold";
+/** Line item (or order) meta with the signed hold token next to it; the hold counts only once it verifies. */
+export const WOO_HOLD_TOKEN_META = "_holdfast_token";
 
 const wooId = z.number().int().nonnegative();
 const meta = z.array(z.object({ key: z.string(), value: z.unknown() })).catch([]);
@@ -20,6 +23,7 @@ const orderPayload = z.object({
   id: wooId.min(1),
   status: z.string(),
   customer_id: wooId.optional(),
+  created_via: z.string().nullish(),
   date_created_gmt: z.string().nullish(),
   date_modified_gmt: z.string().nullish(),
   meta_data: meta.optional(),
@@ -82,7 +86,15 @@ export function orderEventsFromWooWebhook(webhook: WooOrderWebhook): WooOrderMap
     storeId: webhook.storeId,
     orderRef: String(order.id),
     kind,
-    lines: order.line_items.map((line) => ({ ref: lineRef(line), quantity: line.quantity, holdId: metaText(line.meta_data, WOO_HOLD_META) })),
+    lines: order.line_items.map((line) => ({
+      ref: lineRef(line),
+      quantity: line.quantity,
+      holdId: metaText(line.meta_data, WOO_HOLD_META),
+      holdToken: metaToken(line.meta_data),
+    })),
+    orderHoldToken: metaToken(order.meta_data),
+    // An order the shop's staff entered in wp-admin is never cancelled by the bypass policy.
+    createdByStaff: order.created_via === "admin",
     // An order our headless checkout created names its checkout order (co-<hold id>).
     orderHold: metaText(order.meta_data, WOO_HOLD_META) ?? holdIdOfOrder(metaText(order.meta_data, HOLDFAST_ORDER_META) ?? "") ?? undefined,
     customerRef: order.customer_id ? `woocommerce:customer:${order.customer_id}` : undefined,
@@ -114,6 +126,11 @@ function lineRef(line: { product_id: number; variation_id?: number | undefined }
 function metaText(list: { key: string; value: unknown }[] | undefined, key: string): string | undefined {
   const value = list?.find((entry) => entry.key === key)?.value;
   return typeof value === "string" && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
+}
+
+function metaToken(list: { key: string; value: unknown }[] | undefined): string | undefined {
+  const value = list?.find((entry) => entry.key === WOO_HOLD_TOKEN_META)?.value;
+  return isTokenShaped(value) ? value : undefined;
 }
 
 function timeOf(value: string | null | undefined): number | undefined {

@@ -14,6 +14,8 @@ import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { quietLogger } from "../../core/orders/harness.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { testRedisConfig } from "../../support/redis.ts";
+import { orderEventsFromWooWebhook } from "../../../app/platforms/woocommerce/webhooks.ts";
+import { signToken, type HoldClaims } from "../../../app/core/tokens/index.ts";
 
 const SECRET = `whsec_${randomBytes(16).toString("hex")}`;
 let database: TestDatabase;
@@ -94,6 +96,13 @@ async function deliver(topic: string, payload: unknown, options: { secret?: stri
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** The token POST /v1/sales/{sale}/holds gives the widget, signed with the store's own keys. */
+async function holdToken(saleId: string, holdId: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1_000);
+  const claims: HoldClaims = { typ: "hold", s: saleId, h: holdId, sh: "binding", iat: now, exp: now + 600 };
+  return signToken({ ...claims }, await app.storefront.keyrings.forStore(storeId));
+}
+
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (!(await check())) {
@@ -107,7 +116,8 @@ describe("WooCommerce webhooks", () => {
     const sale = await liveSale();
     const hold = await app.holds.reserve(sale.saleId, { customerId: "session:ann", lines: [{ itemId: sale.tee.id, quantity: 2 }], requestId: "req-woo-1", ttlMs: 600_000 });
     if (hold.outcome !== "reserved") throw new Error("no hold");
-    const withHold = order(5001, "processing", [refLine(sale.tee.platformRef!, 2, [{ key: "_holdfast_hold", value: hold.holdId }])]);
+    // What the WordPress plugin writes on the line: the hold id and its signed token.
+    const withHold = order(5001, "processing", [refLine(sale.tee.platformRef!, 2, [{ key: "_holdfast_hold", value: hold.holdId }, { key: "_holdfast_token", value: await holdToken(sale.saleId, hold.holdId) }])]);
     expect(await deliver("order.created", withHold)).toMatchObject({ status: 200, body: { received: "order", orderRef: "5001", events: 1 } });
     const bypass = order(5002, "processing", [refLine(sale.hoodie.platformRef!, 1)]);
     expect((await deliver("order.created", bypass)).status).toBe(200);
@@ -125,6 +135,31 @@ describe("WooCommerce webhooks", () => {
       ["5001", "committed", false, hold.holdId],
       ["5002", "flagged", true, null],
     ]);
+  });
+
+  it("never trusts a hold id without its token: the line is a bypass and the hold stays", async () => {
+    const sale = await liveSale();
+    const hold = await app.holds.reserve(sale.saleId, { customerId: "session:bob", lines: [{ itemId: sale.tee.id, quantity: 1 }], requestId: "req-woo-2", ttlMs: 600_000 });
+    if (hold.outcome !== "reserved") throw new Error("no hold");
+    const copied = order(5101, "processing", [refLine(sale.tee.platformRef!, 1, [{ key: "_holdfast_hold", value: hold.holdId }])]);
+    expect((await deliver("order.created", copied)).status).toBe(200);
+    await waitFor(async () => (await app.db.order.count({ where: { saleId: sale.saleId } })) === 1, "the order");
+    expect(await app.db.order.findFirst({ where: { saleId: sale.saleId } })).toMatchObject({ status: "flagged", bypass: true });
+    expect((await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]).toEqual({ allocated: 10, available: 8, held: 1, sold: 1 });
+  });
+
+  it("maps line meta tokens, an order-level token, and wp-admin orders as staff orders", () => {
+    const items: Record<string, { saleId: string; itemId: string }> = { "11": { saleId: "s1", itemId: "a" } };
+    const mapping = orderEventsFromWooWebhook({
+      storeId: "st",
+      payload: { ...order(7001, "processing", [refLine("11", 2, [{ key: "_holdfast_hold", value: "h1" }, { key: "_holdfast_token", value: "a.b.c" }])]), created_via: "admin", meta_data: [{ key: "_holdfast_token", value: "d.e.f" }] },
+      itemOf: (ref) => items[ref],
+      now: 1,
+    });
+    expect(mapping).toMatchObject({ outcome: "events", events: [{ saleId: "s1", holdId: "h1", holdTokens: ["a.b.c", "d.e.f"], createdByStaff: true, lines: [{ itemId: "a", quantity: 2 }] }] });
+    const checkout = orderEventsFromWooWebhook({ storeId: "st", payload: { ...order(7002, "processing", [refLine("11", 1, [{ key: "_holdfast_token", value: "not a token" }])]), created_via: "checkout" }, itemOf: (ref) => items[ref], now: 1 });
+    expect(checkout.outcome === "events" && checkout.events[0]).not.toHaveProperty("holdTokens");
+    expect(checkout.outcome === "events" && checkout.events[0]).not.toHaveProperty("createdByStaff");
   });
 
   it("records WooCommerce's cancellation of an order (units sold stay sold until the merchant restocks, as for Shopify)", async () => {

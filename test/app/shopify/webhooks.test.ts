@@ -7,12 +7,13 @@ import { holdEngineInventory, OrderLocks, OrderProcessor, parseOrderEvent, Platf
 import { QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import { writeBackKeys } from "../../../app/core/keys.ts";
 import { EchoGuard, ExternalStockIntake, StockWriteBack } from "../../../app/core/sync/index.ts";
+import { signToken, type HoldClaims } from "../../../app/core/tokens/index.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
 import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
 import { parseStockRef } from "../../../app/platforms/shopify/refs.ts";
 import { action as inventoryLevelsUpdate } from "../../../app/routes/webhooks.inventory_levels.update.tsx";
 import { SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";
-import { HOLD_ATTRIBUTE, orderEventsFromWebhook, shopifyCustomerRef, stockReportFromWebhook } from "../../../app/platforms/shopify/webhooks.ts";
+import { HOLD_ATTRIBUTE, HOLD_TOKEN_ATTRIBUTE, orderEventsFromWebhook, shopifyCustomerRef, stockReportFromWebhook } from "../../../app/platforms/shopify/webhooks.ts";
 import { action as appUninstalled } from "../../../app/routes/webhooks.app.uninstalled.tsx";
 import { action as customersDataRequest } from "../../../app/routes/webhooks.customers.data_request.tsx";
 import { action as customersRedact } from "../../../app/routes/webhooks.customers.redact.tsx";
@@ -32,7 +33,7 @@ type Action = (args: ActionFunctionArgs) => Promise<Response>;
 const call = (action: Action, request: Request) => action({ request, context: h.context, params: {} });
 
 let nextOrder = 5_000_000;
-function orderPayload(lines: { variantId: number; quantity: number; hold?: string }[], options: { customerId?: number; cancelled?: boolean; cartHold?: string } = {}) {
+function orderPayload(lines: { variantId: number; quantity: number; hold?: string; token?: string }[], options: { customerId?: number; cancelled?: boolean; cartHold?: string; cartToken?: string } = {}) {
   const id = nextOrder++;
   return {
     id,
@@ -40,13 +41,16 @@ function orderPayload(lines: { variantId: number; quantity: number; hold?: strin
     created_at: "2026-11-28T12:00:00Z",
     cancelled_at: options.cancelled ? "2026-11-28T12:05:00Z" : null,
     customer: options.customerId ? { id: options.customerId, email: "shopper@example.com" } : null,
-    note_attributes: options.cartHold ? [{ name: HOLD_ATTRIBUTE, value: options.cartHold }] : [],
+    note_attributes: [
+      ...(options.cartHold ? [{ name: HOLD_ATTRIBUTE, value: options.cartHold }] : []),
+      ...(options.cartToken ? [{ name: HOLD_TOKEN_ATTRIBUTE, value: options.cartToken }] : []),
+    ],
     line_items: lines.map((line, i) => ({
       id: id * 10 + i,
       variant_id: line.variantId,
       product_id: 1,
       quantity: line.quantity,
-      properties: line.hold ? [{ name: HOLD_ATTRIBUTE, value: line.hold }, { name: "_holdfast_token", value: "x.y.z" }] : [],
+      properties: line.hold ? [{ name: HOLD_ATTRIBUTE, value: line.hold }, { name: HOLD_TOKEN_ATTRIBUTE, value: line.token ?? "x.y.z" }] : [],
     })),
   };
 }
@@ -57,7 +61,15 @@ function processor() {
     orders: new PrismaOrderRepository(h.db),
     platformCalls: new PlatformCallQueue(h.queues),
     locks: new OrderLocks(h.app.redis),
+    keyrings: h.app.storefront.keyrings,
   });
+}
+
+/** The hold token the storefront signs for a hold, with the shop's own keys. */
+async function holdToken(storeId: string, saleId: string, holdId: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1_000);
+  const claims: HoldClaims = { typ: "hold", s: saleId, h: holdId, sh: "binding", iat: now, exp: now + 600 };
+  return signToken({ ...claims }, await h.app.storefront.keyrings.forStore(storeId));
 }
 
 async function eventsFor(orderRef: string) {
@@ -178,7 +190,7 @@ describe("orders/create and orders/cancelled", () => {
     const hold = await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: item.itemId, quantity: 2 }], customerId: "session:abc", ttlMs: 60_000, requestId: randomUUID() });
     if (hold.outcome !== "reserved") throw new Error(`no hold: ${hold.outcome}`);
 
-    const held = orderPayload([{ variantId: item.variantId, quantity: 2, hold: hold.holdId }]);
+    const held = orderPayload([{ variantId: item.variantId, quantity: 2, hold: hold.holdId, token: await holdToken(storeId, sale.saleId, hold.holdId) }]);
     await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: held }));
     const bypass = orderPayload([{ variantId: item.variantId, quantity: 1 }], { customerId: 7 });
     await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: bypass }));
@@ -203,7 +215,7 @@ describe("orders/create and orders/cancelled", () => {
     const item = sale.items[0]!;
     const hold = await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: item.itemId, quantity: 1 }], customerId: "session:c", ttlMs: 60_000, requestId: randomUUID() });
     if (hold.outcome !== "reserved") throw new Error(`no hold: ${hold.outcome}`);
-    const payload = orderPayload([{ variantId: item.variantId, quantity: 1 }], { cancelled: true, cartHold: hold.holdId });
+    const payload = orderPayload([{ variantId: item.variantId, quantity: 1 }], { cancelled: true, cartHold: hold.holdId, cartToken: await holdToken(storeId, sale.saleId, hold.holdId) });
     expect((await call(ordersCancelled, signedWebhook("/webhooks/orders/cancelled", { topic: "orders/cancelled", shop, payload }))).status).toBe(200);
     const [job] = await eventsFor(payload.admin_graphql_api_id);
     const event = parseOrderEvent(job!.data);
@@ -318,6 +330,27 @@ describe("order payload mapping", () => {
     expect(mapping.events[1]).not.toHaveProperty("holdId");
     const single = map({ id: 11, note_attributes: [{ name: HOLD_ATTRIBUTE, value: "cart-hold" }], line_items: [{ variant_id: 2, quantity: 1 }] });
     expect(single.outcome === "events" && single.events[0]?.holdId).toBe("cart-hold");
+  });
+
+  it("carries each line's hold token (and a cart-level one for a single sale), and marks POS and draft orders as the staff's", () => {
+    const token = (n: number) => `aaa.bbb.${n}`;
+    const mapping = map({
+      id: 13,
+      source_name: "pos",
+      note_attributes: [{ name: HOLD_TOKEN_ATTRIBUTE, value: token(9) }],
+      line_items: [
+        { variant_id: 1, quantity: 1, properties: [{ name: HOLD_ATTRIBUTE, value: "hold-a" }, { name: HOLD_TOKEN_ATTRIBUTE, value: token(1) }] },
+        { variant_id: 1, quantity: 1, properties: [{ name: HOLD_TOKEN_ATTRIBUTE, value: token(1) }] },
+        { variant_id: 1, quantity: 1, properties: [{ name: HOLD_TOKEN_ATTRIBUTE, value: "not a token" }] },
+      ],
+    });
+    expect(mapping).toMatchObject({ outcome: "events", events: [{ saleId: "sale-a", holdTokens: [token(1), token(9)], createdByStaff: true }] });
+    const draft = map({ id: 14, source_name: "shopify_draft_order", line_items: [{ variant_id: 2, quantity: 1 }] });
+    expect(draft.outcome === "events" && draft.events[0]?.createdByStaff).toBe(true);
+    const web = map({ id: 15, source_name: "web", line_items: [{ variant_id: 2, quantity: 1 }] });
+    expect(web.outcome === "events" && web.events[0]).not.toHaveProperty("createdByStaff");
+    const two = map({ id: 16, note_attributes: [{ name: HOLD_TOKEN_ATTRIBUTE, value: token(9) }], line_items: [{ variant_id: 1, quantity: 1 }, { variant_id: 2, quantity: 1 }] });
+    expect(two.outcome === "events" && two.events.map((event) => event.holdTokens)).toEqual([undefined, undefined]);
   });
 
   it("says what is wrong with a payload it cannot read, instead of guessing", () => {

@@ -119,6 +119,12 @@ describe("console drops", () => {
     expect(details.sale).toMatchObject({ storeId: null, state: "draft", items: [{ title: "Tee", allocation: 50, platformRef: null }] });
     const control = (intent: string) => liveAction(args(new Request(`${BASE}/console/drops/${id}/live`, { method: "POST", body: new URLSearchParams({ intent }), headers: { cookie } }), { id })) as Promise<Response>;
     expect((await control("start")).status).toBe(200);
+    // An oversell recorded with its order reaches the dashboard (banner + metric read these numbers).
+    const itemId = details.sale.items[0]!.id;
+    await sales.db.order.create({ data: { saleId: id, platformOrderRef: "over-1", status: "oversold_on_platform", linesJson: "[]", bypass: true, oversoldLinesJson: JSON.stringify([{ itemId, quantity: 3 }]) } });
+    await sales.db.order.create({ data: { saleId: id, platformOrderRef: "fine-1", status: "committed", linesJson: "[]" } });
+    const live = (await (await statsLoader(args(new Request(`${BASE}/console/drops/${id}/stats`, { headers: { cookie } }), { id }))).json()) as { oversold: unknown };
+    expect(live.oversold).toEqual({ orders: 1, units: 3 });
     expect((await control("end")).status).toBe(200);
     const stats = (await (await statsLoader(args(new Request(`${BASE}/console/drops/${id}/stats`, { headers: { cookie } }), { id }))).json()) as { state: string; writeBack: unknown };
     expect(stats).toMatchObject({ state: "ended", writeBack: null });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { holdEngineInventory, OrderBusyError, OrderLocks, OrderProcessor, PlatformCallQueue } from "../../../app/core/orders/index.ts";
 import { quietLogger } from "../orders/harness.ts";
 import { CheckoutHarness, type CheckoutSale } from "./harness.ts";
+import { testKeyrings } from "../../support/holdTokens.ts";
 
 /** The platform's own orders/create webhook for an order our checkout placed must be recognised as ours. */
 describe("webhooks about checkout orders", () => {
@@ -15,6 +16,7 @@ describe("webhooks about checkout orders", () => {
       orders: h.orders.repository,
       platformCalls: new PlatformCallQueue(h.queues),
       locks: new OrderLocks(h.redis, { ttlMs: 5_000, waitMs: 200 }),
+      keyrings: testKeyrings,
       checkouts: h.store,
       logger: quietLogger,
     });
@@ -72,6 +74,7 @@ describe("webhooks about checkout orders", () => {
       orders: h.orders.repository,
       platformCalls: new PlatformCallQueue(h.queues),
       locks: new OrderLocks(h.redis),
+      keyrings: testKeyrings,
       logger: quietLogger,
     });
     expect(await blind.process(h.orders.event(sale, { platformOrderRef: ref, holdId }))).toEqual({ action: "committed", status: "committed" });

@@ -16,6 +16,9 @@ export class InventoryModel {
   private readonly customers = new Map<string, number>();
   private readonly requests = new Map<string, string>();
   private readonly orders = new Map<string, string>();
+  /** The platform book per item (see lua/includes/platformBook.lua). */
+  private readonly book = new Map<string, { base: number; seen: number | undefined; orders: number; ext: number }>();
+  readonly oversold = new Map<string, number>();
 
   constructor(
     private readonly limit: number,
@@ -97,6 +100,108 @@ export class InventoryModel {
     }
     this.orders.set(orderRef, "take");
     return { outcome: "taken", customerUnits };
+  }
+
+  settleOrder(orderRef: string, customer: string | undefined, now: number, holdIds: string[], lines: Line[]) {
+    const recorded = this.orders.get(orderRef);
+    if (recorded !== undefined) return { outcome: "duplicate", holdId: recorded === "take" ? null : recorded };
+    for (const { itemId } of lines) if (!this.items.has(itemId)) return { outcome: "not_found", itemId };
+    const need = new Map(lines.map((line) => [line.itemId, line.quantity]));
+    const committed = new Map<string, number>();
+    const released = new Map<string, number>();
+    const taken = new Map<string, number>();
+    const oversold = new Map<string, number>();
+    const add = (map: Map<string, number>, itemId: string, units: number) => units > 0 && map.set(itemId, (map.get(itemId) ?? 0) + units);
+    const settledHolds: string[] = [];
+    let holdId: string | null = null;
+    for (const id of new Set(holdIds)) {
+      const hold = this.holds.get(id);
+      if (!hold) continue;
+      let releasedUnits = 0;
+      let committedAny = false;
+      for (const { itemId, quantity } of hold.lines) {
+        const use = Math.min(quantity, need.get(itemId) ?? 0);
+        if (use > 0) need.set(itemId, (need.get(itemId) ?? 0) - use);
+        const c = this.counters(itemId);
+        c.held -= quantity;
+        c.sold += use;
+        c.available += quantity - use;
+        add(committed, itemId, use);
+        add(released, itemId, quantity - use);
+        releasedUnits += quantity - use;
+        committedAny ||= use > 0;
+      }
+      if (releasedUnits > 0) {
+        const left = (this.customers.get(hold.customer) ?? 0) - releasedUnits;
+        if (left <= 0) this.customers.delete(hold.customer);
+        else this.customers.set(hold.customer, left);
+      }
+      this.holds.delete(id);
+      if (committedAny && holdId === null) holdId = id;
+      settledHolds.push(id);
+    }
+    this.reclaim(now, this.reclaimBatch);
+    let takenUnits = 0;
+    for (const { itemId } of lines) {
+      const left = need.get(itemId) ?? 0;
+      const c = this.counters(itemId);
+      const take = Math.min(left, c.available);
+      c.available -= take;
+      c.sold += take;
+      takenUnits += take;
+      add(taken, itemId, take);
+      add(oversold, itemId, left - take);
+      if (left > take) this.oversold.set(itemId, (this.oversold.get(itemId) ?? 0) + left - take);
+    }
+    if (takenUnits > 0 && customer !== undefined) this.customers.set(customer, (this.customers.get(customer) ?? 0) + takenUnits);
+    for (const { itemId, quantity } of lines) {
+      const book = this.book.get(itemId);
+      if (!book) continue;
+      book.orders += quantity;
+      this.rebalance(itemId);
+    }
+    this.orders.set(orderRef, holdId ?? "take");
+    const list = (map: Map<string, number>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([itemId, quantity]) => ({ itemId, quantity }));
+    return { outcome: "settled", holdId, committed: list(committed), released: list(released), taken: list(taken), oversold: list(oversold), settledHolds };
+  }
+
+  platformReport(itemId: string, reported: number) {
+    const c = this.items.get(itemId);
+    if (!c) return { outcome: "not_found" };
+    const book = this.book.get(itemId);
+    if (!book) {
+      this.book.set(itemId, { base: reported, seen: undefined, orders: 0, ext: 0 });
+      return { outcome: "baseline", available: c.available };
+    }
+    const previous = book.seen ?? book.base;
+    let restocked = 0;
+    const beyond = reported + book.orders - book.base;
+    if (reported > previous && beyond > 0) {
+      restocked = Math.min(reported - previous, beyond);
+      book.base += restocked;
+      c.allocated += restocked;
+      c.available += restocked;
+    }
+    book.seen = reported;
+    const availableChange = this.rebalance(itemId);
+    return { outcome: "applied", availableChange, restocked, available: c.available };
+  }
+
+  platformWritten(counts: { itemId: string; available: number }[]) {
+    for (const { itemId, available } of counts) this.book.set(itemId, { base: available, seen: undefined, orders: 0, ext: 0 });
+  }
+
+  private rebalance(itemId: string): number {
+    const book = this.book.get(itemId);
+    if (!book) return 0;
+    const target = book.seen === undefined ? 0 : Math.max(0, book.base - book.seen - book.orders);
+    const c = this.counters(itemId);
+    const change = Math.min(target - book.ext, c.available);
+    if (change === 0) return 0;
+    c.allocated -= change;
+    c.available -= change;
+    book.ext += change;
+    return -change;
   }
 
   adjust(itemId: string, delta: number) {

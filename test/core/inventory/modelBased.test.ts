@@ -23,6 +23,9 @@ const action = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("take" as const), order: fc.integer({ min: 0, max: 6 }), customer: fc.option(fc.constantFrom(...CUSTOMERS), { nil: undefined }), lines: linesArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("adjust" as const), item: fc.constantFrom(...ITEMS, "ghost"), delta: fc.integer({ min: -6, max: 6 }).filter((d) => d !== 0) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("expire" as const), max: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("settle" as const), order: fc.integer({ min: 0, max: 6 }), picks: fc.array(fc.nat(), { maxLength: 3 }), customer: fc.option(fc.constantFrom(...CUSTOMERS), { nil: undefined }), lines: linesArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("report" as const), item: fc.constantFrom(...ITEMS, "ghost"), available: fc.integer({ min: -2, max: 12 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("written" as const), item: fc.constantFrom(...ITEMS), available: fc.integer({ min: 0, max: 12 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 8 }).map((n) => n * 500) }) },
 );
 
@@ -65,6 +68,20 @@ it("agrees with a plain model after every step of random operation sequences", a
             actual = await engine.take(sale, { orderRef: `o${step.order}`, customerId: step.customer, lines: step.lines });
             expected = model.take(`o${step.order}`, step.customer, clock.now(), step.lines);
             break;
+          case "settle": {
+            const picked = step.picks.map(pickHold);
+            actual = await engine.settleOrder(sale, { orderRef: `o${step.order}`, customerId: step.customer, holdIds: picked, lines: step.lines });
+            expected = model.settleOrder(`o${step.order}`, step.customer, clock.now(), picked, step.lines);
+            break;
+          }
+          case "report":
+            [actual, expected] = [await engine.platformReport(sale, step.item, step.available), model.platformReport(step.item, step.available)];
+            break;
+          case "written":
+            await engine.platformWritten(sale, [{ itemId: step.item, available: step.available }]);
+            model.platformWritten([{ itemId: step.item, available: step.available }]);
+            actual = expected = null;
+            break;
           case "adjust":
             [actual, expected] = [await engine.adjust(sale, step.item, step.delta), model.adjust(step.item, step.delta)];
             break;
@@ -80,6 +97,7 @@ it("agrees with a plain model after every step of random operation sequences", a
         expectInvariant(snapshot);
         expect(snapshot?.items).toEqual(Object.fromEntries(model.items));
         expect(snapshot?.activeHolds).toBe(model.holds.size);
+        expect(snapshot?.oversold).toEqual(Object.fromEntries(model.oversold));
       }
     }),
     { numRuns: Number(process.env.MODEL_RUNS ?? 150) },

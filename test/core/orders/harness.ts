@@ -13,6 +13,7 @@ import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts"
 import { createDb, type Db } from "../../../app/db/client.server.ts";
 import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
+import { signHoldToken, testKeyrings } from "../../support/holdTokens.ts";
 import { connectTestRedis, uniqueSaleId } from "../../support/redis.ts";
 import { TEST_ORDER_JOB_OPTIONS } from "./jobOptions.ts";
 
@@ -97,9 +98,12 @@ export class OrdersHarness {
     return result.holdId;
   }
 
+  /** An order event; one naming a hold carries that hold's signed token too, as the widget's lines do. */
   event(sale: TestSale, fields: Partial<OrderEvent> & Pick<OrderEvent, "platformOrderRef">): OrderEvent {
     this.eventCounter += 1;
+    const tokens = fields.holdId ? { holdTokens: [signHoldToken(sale.saleId, fields.holdId)] } : {};
     return {
+      ...tokens,
       eventId: `evt-${this.namespace}-${this.eventCounter}`,
       storeId: sale.storeId,
       saleId: sale.saleId,
@@ -120,6 +124,7 @@ export class OrdersHarness {
         orders: orders ?? this.repository,
         platformCalls: new PlatformCallQueue(this.queues),
         locks: new OrderLocks(this.redis, { ttlMs: lockTtlMs ?? 5_000, waitMs: 3_000 }),
+        keyrings: testKeyrings,
         logger: options.logger ?? quietLogger,
       }),
       ...options,

@@ -150,6 +150,14 @@ export class SyncHarness {
     return this.shop.level(item ?? 0, location ?? 0)?.available ?? null;
   }
 
+  /** A change on the platform made by someone else (POS, another channel, a merchant's edit). */
+  setPlatformStock(platform: SyncPlatform, ref: string, available: number): void {
+    if (platform === "woocommerce") return this.woo.setStock(ref, available);
+    const [item, location] = ref.split("@").map((gid) => Number(gid.split("/").pop()));
+    const level = this.shop.level(item ?? 0, location ?? 0);
+    if (level) level.available = available;
+  }
+
   /** Holdfast's available count per item. */
   async holdfastStock(sale: SyncedSale): Promise<Record<string, number>> {
     const snapshot = await this.holds.snapshot(sale.saleId);

@@ -88,6 +88,21 @@ describe("reconcile", () => {
     expect(report.items.find((item) => item.itemId === c!.itemId)).toMatchObject({ ordersSold: 0, redis: { sold: 1 } });
   });
 
+  it("counts the units an oversold order did get as sold, and the oversell itself as no drift", async () => {
+    const sale = await busySale();
+    const [, , c] = sale.items;
+    const available = (await h.holds.snapshot(sale.saleId))!.items[c!.itemId]!.available;
+    const settled = await h.holds.settleOrder(sale.saleId, { orderRef: "o-over", holdIds: [], lines: [{ itemId: c!.itemId, quantity: available + 3 }] });
+    if (settled.outcome !== "settled") throw new Error(settled.outcome);
+    expect(settled.oversold).toEqual([{ itemId: c!.itemId, quantity: 3 }]);
+    await h.db.order.create({
+      data: { saleId: sale.saleId, platformOrderRef: "o-over", status: "oversold_on_platform", bypass: true, linesJson: JSON.stringify(settled.taken), oversoldLinesJson: JSON.stringify(settled.oversold) },
+    });
+    await h.writeBack.flushSale(sale.saleId);
+    const report = await reconciler.reconcile(sale.saleId);
+    expect(kinds(report)).toEqual({});
+  });
+
   it.each(["shopify", "woocommerce"] as const)("reports platform drift on %s, and --repair writes Holdfast's count back", async (platform) => {
     const sale = await busySale(platform);
     const [a, b] = sale.items;

@@ -137,21 +137,39 @@ describe("echo protection and external stock changes", () => {
     await harness.writeBack.flushSale(sale.saleId);
     // The merchant adds 5 units in WooCommerce.
     const result = await harness.intake.receive({ storeId: sale.storeId, ref: item!.ref, available: 15 });
-    expect(result).toEqual({ outcome: "restocked", saleId: sale.saleId, itemId: item!.itemId, delta: 5, available: 15 });
+    expect(result).toEqual({ outcome: "applied", saleId: sale.saleId, itemId: item!.itemId, availableChange: 0, restocked: 5, available: 15 });
     expect((await harness.holds.snapshot(sale.saleId))?.items[item!.itemId]).toMatchObject({ allocated: 15, available: 15 });
     // The ledger moved, so a flush runs; it finds the platform equal and calls nothing.
     expect(await harness.writeBack.flushSale(sale.saleId)).toMatchObject({ outcome: "unchanged", calls: 0 });
   });
 
-  it("does not apply a decrease (an order does that), and the next flush writes Holdfast's count back", async () => {
-    const sale = await harness.createSale("shopify", 1, 10);
+  it("takes a decrease no order explains out of the sale at once, and the write-back never writes over it", async () => {
+    const sale = await harness.createSale("shopify", 1, 10, 10);
     const [item] = sale.items;
     await harness.writeBack.flushSale(sale.saleId);
-    expect(await harness.intake.receive({ storeId: sale.storeId, ref: item!.ref, available: 6 })).toMatchObject({ outcome: "overwritten", reason: "decrease" });
-    expect((await harness.holds.snapshot(sale.saleId))?.items[item!.itemId]).toMatchObject({ allocated: 10, available: 10 });
-    expect(await harness.writeBack.isDue(sale.saleId)).toBe(true);
+    // Someone sells 4 on the platform that Holdfast never hears of as an order (a manual edit, another channel).
+    harness.setPlatformStock("shopify", item!.ref, 6);
+    // A flush before the report arrives: compare-and-set refuses it, the platform keeps its 6.
+    await harness.holds.adjust(sale.saleId, item!.itemId, -1);
+    await expect(harness.writeBack.flushSale(sale.saleId)).rejects.toMatchObject({ kind: "conflict" });
+    expect(harness.platformStock("shopify", item!.ref)).toBe(6);
+    // The flush re-read the platform: its 6 is applied as the report would have been (9 - 4 = 5).
+    expect((await harness.holds.snapshot(sale.saleId))?.items[item!.itemId]).toMatchObject({ allocated: 5, available: 5 });
+    // The webhook arrives late: the same news changes nothing twice.
+    expect(await harness.intake.receive({ storeId: sale.storeId, ref: item!.ref, available: 6 })).toMatchObject({ outcome: "applied", availableChange: 0 });
+    expect((await harness.holds.snapshot(sale.saleId))?.items[item!.itemId]).toMatchObject({ allocated: 5, available: 5 });
     expect(await harness.writeBack.flushSale(sale.saleId)).toMatchObject({ calls: 1, written: 1 });
-    expect(harness.platformStock("shopify", item!.ref)).toBe(10);
+    expect(harness.platformStock("shopify", item!.ref)).toBe(5);
+  });
+
+  it("a decrease reported before the flush lowers available, and the flush writes the lower count", async () => {
+    const sale = await harness.createSale("woocommerce", 1, 10, 10);
+    const [item] = sale.items;
+    await harness.writeBack.flushSale(sale.saleId);
+    harness.setPlatformStock("woocommerce", item!.ref, 7);
+    expect(await harness.intake.receive({ storeId: sale.storeId, ref: item!.ref, available: 7 })).toEqual({ outcome: "applied", saleId: sale.saleId, itemId: item!.itemId, availableChange: -3, restocked: 0, available: 7 });
+    expect(await harness.writeBack.flushSale(sale.saleId)).toMatchObject({ outcome: "unchanged", calls: 0 });
+    expect(harness.platformStock("woocommerce", item!.ref)).toBe(7);
   });
 
   it("answers unknown references and refuses malformed reports with a code", async () => {

@@ -307,6 +307,17 @@ export class WooStandIn {
     return item.stockQuantity;
   }
 
+  /** A change made in WooCommerce itself (an order elsewhere, a merchant's edit): sets a tracked product's stock. */
+  setStock(ref: string, stock: number): void {
+    const [productId, variationId] = ref.split(":").map(Number);
+    const variation = variationId === undefined ? undefined : this.variations.get(variationId);
+    if (variation) variation.stockQuantity = stock;
+    else {
+      const product = this.products.get(productId ?? 0);
+      if (product) product.stockQuantity = stock;
+    }
+  }
+
   // ---- faults and counters ----------------------------------------------------------------
 
   fail(fault: WooFault, scope: FaultScope = {}): void {
