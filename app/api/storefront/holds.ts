@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { InvalidInputError } from "../../core/errors/InvalidInputError.ts";
 import { LIMITS, type ReserveResult } from "../../core/inventory/index.ts";
 import { secondsUntil } from "../../core/rate-limit/index.ts";
 import { sessionBinding, signToken, TokenError, verifyToken, type Keyring } from "../../core/tokens/index.ts";
@@ -79,12 +80,16 @@ export async function placeHold(deps: StorefrontDeps, { req, res, params }: Requ
   const now = deps.clock.now();
   const binding = sessionBinding(session);
 
-  let pass: PassClaims | null = null;
+  // Only the request that spent the pass just now may give it back. A replay of that request
+  // answers with what the first attempt made of the pass and never touches it: once a pass has
+  // bought a hold it stays spent, whatever becomes of the hold (issue #12).
+  let returnablePass: PassClaims | null = null;
   if (view.mode !== "off") {
     const passToken = (req.headers["x-holdfast-pass"] as string | undefined) ?? body.pass;
-    pass = verifyPass(passToken, keyring, saleId, binding, now);
+    const pass = verifyPass(passToken, keyring, saleId, binding, now);
     const spent = await deps.room.spendPass(saleId, pass, body.requestId);
     if (spent === "used") throw new HttpError(403, "pass_used", "This pass was already used for a hold; one pass buys one hold.");
+    if (spent === "spent") returnablePass = pass;
   }
 
   let result: ReserveResult;
@@ -100,12 +105,14 @@ export async function placeHold(deps: StorefrontDeps, { req, res, params }: Requ
       rateLimit: { requester: binding, limit: deps.rules.holdPerSession.limit, windowMs: deps.rules.holdPerSession.windowMs },
     });
   } catch (error) {
-    if (pass) await deps.room.returnPass(saleId, pass, body.requestId);
+    // Refused input never reached Redis. Any other failure (a timeout) may have made the hold,
+    // so the pass stays spent: a retry with the same requestId gets that hold or makes it.
+    if (returnablePass && error instanceof InvalidInputError) await deps.room.returnPass(saleId, returnablePass, body.requestId);
     throw error;
   }
   if (result.outcome !== "reserved") {
-    // The pass only counts once it bought a hold, so the shopper can try another cart.
-    if (pass) await deps.room.returnPass(saleId, pass, body.requestId);
+    // A pass only counts once it bought a hold, so the shopper can try another cart.
+    if (returnablePass) await deps.room.returnPass(saleId, returnablePass, body.requestId);
     throw refusal(result);
   }
   const claims: HoldClaims = { typ: "hold", s: saleId, h: result.holdId, sh: binding, iat: Math.floor(now / 1_000), exp: Math.ceil(result.expiresAt / 1_000) };

@@ -127,7 +127,6 @@
     if (!r || id !== run) return;
     if (r.status === 201) { flow.hold = r.body; save(); return proceed(); }
     const code = r.body.error && r.body.error.code;
-    if (code === "request_already_used") { flow.requestId = null; return hold(pass, id); }
     if (code === "pass_required" || code === "pass_invalid") return poll(id);
     refuse(r);
   }
@@ -138,7 +137,7 @@
     flow.requestId = null;
     if (code === "sale_ended" || code === "sale_not_found") forget(); else save();
     if (code === "sale_not_open") { const id = run; timer = setTimeout(() => id === run && start(), 15000); }
-    say(S["error_" + code] ? "error_" + code : "error", { message: r.body.error && r.body.error.message }, null, code === "pass_used");
+    say(S["error_" + code] ? "error_" + code : "error", { message: r.body.error && r.body.error.message }, null, /used$/.test(code));
   }
 
   async function proceed() {
