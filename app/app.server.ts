@@ -10,6 +10,7 @@ import type { Route } from "./api/router.ts";
 import type { StorefrontDeps } from "./api/storefront/deps.ts";
 import type { CheckoutDeps } from "./api/storefront/checkoutDeps.ts";
 import { storefrontRoutes } from "./api/storefront/routes.ts";
+import { StockCache } from "./api/storefront/stockCache.ts";
 import { CheckoutQueue, CheckoutStore } from "./core/checkout/index.ts";
 import { systemClock } from "./core/clock.ts";
 import { HoldEngine } from "./core/inventory/index.ts";
@@ -81,6 +82,7 @@ export function buildApp(options: AppOptions): App {
     holds,
     room,
     views: new RoomViewCache((saleId) => room.view(saleId), { clock }),
+    stock: new StockCache(holds, clock),
     keyrings: new SqlKeyringSource(db, masterKey.key),
     localLimiter: new LocalRateLimiter({ clock }),
     rules: rateLimitRulesFromEnv(env),

@@ -8,7 +8,7 @@ import { HttpError } from "../HttpError.ts";
 import type { Handler, RequestContext, Route } from "../router.ts";
 import { requireRoom, type StorefrontDeps } from "../storefront/deps.ts";
 import { placeHold, releaseHold } from "../storefront/holds.ts";
-import { createStockHandler } from "../storefront/stock.ts";
+import { saleStock } from "../storefront/stock.ts";
 import { SESSION_HEADER } from "../storefront/session.ts";
 import { queueStatus } from "../storefront/status.ts";
 import { joinQueue } from "../storefront/tickets.ts";
@@ -31,7 +31,6 @@ export interface ProxyDeps {
  * per-customer-limit identity. The handlers are the storefront's own.
  */
 export function proxyRoutes(deps: ProxyDeps): Route[] {
-  const stock = createStockHandler(deps.storefront);
   const forSale =
     (handler: (storefront: StorefrontDeps, ctx: RequestContext) => unknown): Handler =>
     async (ctx) => {
@@ -43,7 +42,7 @@ export function proxyRoutes(deps: ProxyDeps): Route[] {
     { method: "POST", path: "/proxy/sales/:saleId/tickets", handler: forSale(joinQueue) },
     { method: "GET", path: "/proxy/sales/:saleId/status", handler: forSale(queueStatus) },
     { method: "POST", path: "/proxy/sales/:saleId/holds", handler: forSale(placeHold) },
-    { method: "GET", path: "/proxy/sales/:saleId/stock", handler: forSale((_storefront, ctx) => stock(ctx)) },
+    { method: "GET", path: "/proxy/sales/:saleId/stock", handler: forSale(saleStock) },
     {
       method: "DELETE",
       path: "/proxy/holds/:holdId",

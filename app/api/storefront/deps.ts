@@ -5,6 +5,7 @@ import type { Keyring, VerifiedTokenCache } from "../../core/tokens/index.ts";
 import type { RoomView, RoomViewCache, TicketClaims, WaitingRoom } from "../../core/waiting-room/index.ts";
 import type { TrustedProxies } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
+import type { StockCache } from "./stockCache.ts";
 
 /** Where the storefront finds a store's signing keys; implementations cache them in memory. */
 export interface KeyringSource {
@@ -16,6 +17,8 @@ export interface StorefrontDeps {
   holds: HoldEngine;
   room: WaitingRoom;
   views: RoomViewCache;
+  /** The stock counters every stock route answers with (one cache per process). */
+  stock: StockCache;
   keyrings: KeyringSource;
   localLimiter: LocalRateLimiter;
   rules: RateLimitRules;

@@ -3,7 +3,7 @@ import { checkout } from "./checkout.ts";
 import type { CheckoutDeps } from "./checkoutDeps.ts";
 import type { StorefrontDeps } from "./deps.ts";
 import { placeHold, releaseHold } from "./holds.ts";
-import { createStockHandler } from "./stock.ts";
+import { saleStock } from "./stock.ts";
 import { queueStatus } from "./status.ts";
 import { orderStatus } from "./orders.ts";
 import { joinQueue } from "./tickets.ts";
@@ -15,7 +15,7 @@ export function storefrontRoutes(deps: StorefrontDeps, checkoutDeps?: CheckoutDe
     { method: "GET", path: "/v1/sales/:saleId/status", handler: (ctx) => queueStatus(deps, ctx) },
     { method: "POST", path: "/v1/sales/:saleId/holds", handler: (ctx) => placeHold(deps, ctx) },
     { method: "DELETE", path: "/v1/holds/:holdId", handler: (ctx) => releaseHold(deps, ctx) },
-    { method: "GET", path: "/v1/sales/:saleId/stock", handler: createStockHandler(deps) },
+    { method: "GET", path: "/v1/sales/:saleId/stock", handler: (ctx) => saleStock(deps, ctx) },
     ...(checkoutDeps
       ? ([
           { method: "POST", path: "/v1/checkout", handler: (ctx) => checkout(checkoutDeps, ctx) },
