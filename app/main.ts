@@ -11,7 +11,7 @@ import { migrateDatabase } from "../scripts/db-migrate.ts";
 import { resolveAdminToken } from "./adminToken.server.ts";
 import { demoRoutes } from "./api/demo/index.ts";
 import { buildApp } from "./app.server.ts";
-import { jsonLogger } from "./core/logger.ts";
+import { loggerFromEnv } from "./core/logger.ts";
 import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
 import { closeDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
 import { ensureDemoSale, type DemoSale } from "./demo.server.ts";
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`));
-  const logger = jsonLogger();
+  const logger = loggerFromEnv();
   const admin = resolveAdminToken();
   const shopifySetup = shopifySetupFromEnv();
   // The worker (started below, on the app's parts) owns the queue producers the routes enqueue on.

@@ -12,7 +12,7 @@ import { CheckoutProcessor, CheckoutStore, CheckoutWorker, saleCatalog, unitPric
 import { systemClock } from "./core/clock.ts";
 import { HoldEngine } from "./core/inventory/index.ts";
 import { LedgerPersister } from "./core/ledger/index.ts";
-import { jsonLogger, type Logger } from "./core/logger.ts";
+import { loggerFromEnv, type Logger } from "./core/logger.ts";
 import {
   DeadLetterQueue,
   holdEngineInventory,
@@ -200,7 +200,7 @@ const DEV_MASTER_KEY_FILE = fileURLToPath(new URL("../prisma/.holdfast-master-ke
 async function runStandalone(): Promise<void> {
   await import("dotenv/config");
   const { migrateDatabase } = await import("../scripts/db-migrate.ts");
-  const logger = jsonLogger();
+  const logger = loggerFromEnv();
   const redisConfig = redisConfigFromEnv();
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl, (line) => logger.info(`database: ${line}`));
