@@ -33,7 +33,7 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   // The CLI's migrate commands only serve SQLite: against PostgreSQL they fail with the JS
-  // engine (prisma/orm#27403), so PostgreSQL goes through scripts/db-migrate.ts instead.
+  // engine (prisma/orm#27403), so PostgreSQL goes through app/db/migrate.server.ts instead.
   async adapter() {
     const url = resolveDatabaseUrl();
     if (databaseKindOf(url) !== "sqlite") {

@@ -11,25 +11,19 @@ import { parseArgs } from "node:util";
 
 import type { z } from "zod";
 
-import { migrateDatabase } from "../scripts/db-migrate.ts";
 import { saleJson, saleSummaryJson } from "./api/admin/present.ts";
 import { createSaleSchema, patchSaleSchema } from "./api/admin/schemas.ts";
+import { buildCore, type Core } from "./composition/core.server.ts";
+import { buildSync } from "./composition/sync.server.ts";
 import { InvalidInputError } from "./core/errors/InvalidInputError.ts";
-import { HoldEngine } from "./core/inventory/index.ts";
-import { DeadLetterQueue, HoldfastQueues, queueNamespaceFromEnv, type ListedDeadLetter, type ReplayResult } from "./core/orders/index.ts";
-import { createRedis, describeRedis, redisConfigFromEnv, type RedisClient } from "./core/redis.ts";
-import { SaleConflictError, SaleNotFoundError, SaleService, type Sale, type SaleDetails } from "./core/sales/index.ts";
-import { WaitingRoom } from "./core/waiting-room/index.ts";
-import { SaleLifecycle } from "./core/waiting-room/lifecycle.ts";
-import { loadMasterKey } from "./core/secrets/index.ts";
-import { describeReconciliation, Reconciler, StockWriteBack, UnknownSaleStockError } from "./core/sync/index.ts";
-import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
-import { PrismaSyncCatalog } from "./db/PrismaSyncCatalog.ts";
-import { createDb, redactUrl, resolveDatabaseUrl, type Db } from "./db.server.ts";
-import { SqlPlatformDirectory } from "./stores.server.ts";
-
-/** The development master key file npm start generates (same path as app.server.ts). */
-const DEV_MASTER_KEY_FILE = fileURLToPath(new URL("../prisma/.holdfast-master-key", import.meta.url));
+import { silentLogger } from "./core/logger.ts";
+import { DeadLetterQueue, type ListedDeadLetter, type ReplayResult } from "./core/orders/index.ts";
+import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
+import { SaleConflictError, SaleNotFoundError, type SaleService, type Sale, type SaleDetails } from "./core/sales/index.ts";
+import { describeReconciliation, UnknownSaleStockError } from "./core/sync/index.ts";
+import { redactUrl, resolveDatabaseUrl } from "./db/client.server.ts";
+import { migrateDatabase } from "./db/migrate.server.ts";
+import { SqlPlatformDirectory } from "./stores/directory.server.ts";
 
 const USAGE = `Usage: npm run holdfast -- sale <command> [options]
        npm run holdfast -- dlq list|replay [<id> | --all]
@@ -336,32 +330,23 @@ function describeReplays(results: ReplayResult[]): string {
     .join("\n");
 }
 
-async function runDlq(redis: RedisClient, command: DlqCommand): Promise<number> {
-  const queues = new HoldfastQueues(redis, { namespace: queueNamespaceFromEnv() });
-  try {
-    const deadLetters = new DeadLetterQueue(queues);
-    if (command.action === "list") {
-      const letters = await deadLetters.list();
-      process.stdout.write(`${command.json ? JSON.stringify({ deadLetters: letters }, null, 2) : describeDeadLetters(letters)}\n`);
-      return 0;
-    }
-    const results = command.id === null ? await deadLetters.replayAll() : [await deadLetters.replay(command.id)];
-    process.stdout.write(`${command.json ? JSON.stringify({ replays: results }, null, 2) : describeReplays(results)}\n`);
-    return results.some((result) => result.outcome === "not_found") ? 1 : 0;
-  } finally {
-    await queues.close();
+async function runDlq(core: Core, command: DlqCommand): Promise<number> {
+  const deadLetters = new DeadLetterQueue(core.queues);
+  if (command.action === "list") {
+    const letters = await deadLetters.list();
+    process.stdout.write(`${command.json ? JSON.stringify({ deadLetters: letters }, null, 2) : describeDeadLetters(letters)}\n`);
+    return 0;
   }
+  const results = command.id === null ? await deadLetters.replayAll() : [await deadLetters.replay(command.id)];
+  process.stdout.write(`${command.json ? JSON.stringify({ replays: results }, null, 2) : describeReplays(results)}\n`);
+  return results.some((result) => result.outcome === "not_found") ? 1 : 0;
 }
 
 /** The reconciliation of one sale, with the store directory (and so the master key) for platform reads and repair. */
-async function runReconcile(db: Db, redis: RedisClient, command: ReconcileCommand): Promise<number> {
+async function runReconcile(core: Core, command: ReconcileCommand): Promise<number> {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(command.saleId)) throw new UsageError(`"${command.saleId}" is not a sale id`);
-  const masterKey = loadMasterKey(process.env, { keyFile: DEV_MASTER_KEY_FILE });
-  const holds = new HoldEngine(redis);
-  const catalog = new PrismaSyncCatalog(db);
-  const platforms = new SqlPlatformDirectory({ db, redis, masterKey: masterKey.key });
-  const writeBack = new StockWriteBack({ redis, holds, catalog, platforms, breakers: platforms });
-  const reconciler = new Reconciler({ redis, holds, catalog, history: catalog, platforms, writeBack });
+  const platforms = new SqlPlatformDirectory({ db: core.db, redis: core.redis, masterKey: core.masterKey.key });
+  const { reconciler } = buildSync(core, platforms);
   const report = await reconciler.reconcile(command.saleId, { repair: command.repair });
   process.stdout.write(`${command.json ? JSON.stringify(report, null, 2) : describeReconciliation(report)}\n`);
   // After a repair, platform drift is fixed (the report shows what was found); other kinds remain.
@@ -371,31 +356,30 @@ async function runReconcile(db: Db, redis: RedisClient, command: ReconcileComman
 
 // --- wiring -----------------------------------------------------------------------------------
 
-async function connectRedis(): Promise<RedisClient> {
+/** The core's parts (composition/core.server.ts), once Redis answers; the database is migrated first unless only Redis is needed. */
+async function openCore(options: { database: boolean }): Promise<Core> {
+  const databaseUrl = resolveDatabaseUrl();
+  if (options.database) {
+    try {
+      await migrateDatabase(databaseUrl, () => undefined);
+    } catch (error) {
+      throw new Error(`cannot open the database ${redactUrl(databaseUrl)} (${(error as Error).message.split("\n")[0]}); check DATABASE_URL`, { cause: error });
+    }
+  }
   const config = redisConfigFromEnv();
-  const redis = createRedis(config);
   // Connection errors surface through the ping below, as one line, not as ioredis's log noise.
-  redis.on("error", () => undefined);
+  const core = buildCore({ redis: config, databaseUrl, logger: silentLogger });
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([redis.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no answer")), 3_000)))]);
-    return redis;
+    await Promise.race([core.redis.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no answer")), 3_000)))]);
+    return core;
   } catch {
-    redis.disconnect();
+    core.redis.disconnect();
+    await core.db.$disconnect();
     throw new Error(`no Redis answers at ${describeRedis(config)}: start redis-server, or set REDIS_URL to the one npm start uses`);
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function openDatabase(): Promise<Db> {
-  const url = resolveDatabaseUrl();
-  try {
-    await migrateDatabase(url, () => undefined);
-  } catch (error) {
-    throw new Error(`cannot open the database ${redactUrl(url)} (${(error as Error).message.split("\n")[0]}); check DATABASE_URL`, { cause: error });
-  }
-  return createDb(url);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -410,29 +394,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  let db: Db | undefined;
-  let redis: RedisClient | undefined;
+  let core: Core | undefined;
   try {
     // The dead-letter queue lives in Redis only.
     if ("noun" in command && command.noun === "dlq") {
-      redis = await connectRedis();
-      return await runDlq(redis, command);
+      core = await openCore({ database: false });
+      return await runDlq(core, command);
     }
-    if ("noun" in command) {
-      db = await openDatabase();
-      redis = await connectRedis();
-      return await runReconcile(db, redis, command);
-    }
-    db = await openDatabase();
-    redis = await connectRedis();
+    core = await openCore({ database: true });
+    if ("noun" in command) return await runReconcile(core, command);
     // Schedules set here reach the sale-lifecycle queue as they do from the admin API.
-    const queues = new HoldfastQueues(redis, { namespace: queueNamespaceFromEnv() });
-    try {
-      const service = new SaleService({ repository: new PrismaSaleRepository(db), holds: new HoldEngine(redis), room: new WaitingRoom(redis), lifecycle: new SaleLifecycle(queues) });
-      print(await run(service, command), command.values.json === true);
-    } finally {
-      await queues.close();
-    }
+    print(await run(core.sales, command), command.values.json === true);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -442,8 +414,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`holdfast: ${explain(error)}\n`);
     return 1;
   } finally {
-    await redis?.quit().catch(() => undefined);
-    await db?.$disconnect();
+    await core?.close();
   }
 }
 

@@ -7,24 +7,18 @@ import "dotenv/config";
 
 import type { AddressInfo } from "node:net";
 
-import { migrateDatabase } from "../scripts/db-migrate.ts";
-import { resolveAdminToken } from "./adminToken.server.ts";
-import { demoRoutes } from "./api/demo/index.ts";
-import { buildApp } from "./app.server.ts";
+import { migrateDatabase } from "./db/migrate.server.ts";
+import { resolveAdminToken } from "./composition/adminToken.server.ts";
+import { buildApp } from "./composition/web.server.ts";
 import { loggerFromEnv } from "./core/logger.ts";
 import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
-import { closeDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
-import { ensureDemoSale, type DemoSale } from "./demo.server.ts";
-import { provisionRedis } from "./localRedis.server.ts";
-import { proxyRoutes } from "./api/proxy/routes.ts";
-import { wooWebhookRoutes } from "./api/webhooks/woocommerce.ts";
-import { wooWebhookDeps } from "./wooWebhooks.server.ts";
-import { systemClock } from "./core/clock.ts";
-import { createWebApp } from "./remix.server.ts";
+import { closeDb, redactUrl, resolveDatabaseUrl } from "./db/client.server.ts";
+import { ensureDemoSale, type DemoSale } from "./api/demo/demoSale.ts";
+import { provisionRedis } from "./composition/localRedis.server.ts";
+import { createWebApp } from "./web/remix.server.ts";
 import { configureShopify, SHOPIFY_ENV, shopifySetupFromEnv } from "./shopify.server.ts";
-import { SqlSessionStorage } from "./shopifySessions.server.ts";
-import { installedShopLookup } from "./shopifyStores.server.ts";
-import { startWorker, type RunningWorker } from "./worker.ts";
+import { SqlSessionStorage } from "./stores/shopifySessions.server.ts";
+import { startWorker, type RunningWorker } from "./composition/worker.server.ts";
 
 const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
 
@@ -46,19 +40,14 @@ async function main(): Promise<void> {
     adminToken: admin.token,
     // /metrics shows the in-process worker's circuit breakers.
     breakers: () => started.worker?.platforms.breakers() ?? [],
-    // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
-    extraRoutes: (parts) => [
-      ...demoRoutes({ sales: parts.sales, defaultSaleId: () => started.demo?.saleId ?? null }),
+    routes: {
+      // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
+      demo: { defaultSaleId: () => started.demo?.saleId ?? null },
       // WooCommerce's webhooks (orders, stock), signed with each store's webhook secret.
-      ...wooWebhookRoutes(wooWebhookDeps(parts, () => started.worker, logger)),
+      wooWebhooks: { worker: () => started.worker },
       // The storefront API behind Shopify's app proxy (/apps/holdfast/* -> /proxy/*).
-      ...proxyRoutes({
-        storefront: parts.storefront,
-        apiSecret: shopifySetup.enabled ? shopifySetup.settings.apiSecretKey : null,
-        storeIdOfShop: installedShopLookup(parts.db),
-        clock: systemClock,
-      }),
-    ],
+      shopifyProxy: { apiSecret: shopifySetup.enabled ? shopifySetup.settings.apiSecretKey : null },
+    },
     // The Remix app (Shopify admin, auth, webhooks) behind every path outside the lean API.
     web: (parts) =>
       createWebApp({
@@ -78,7 +67,7 @@ async function main(): Promise<void> {
     // Sessions and installs on the app's own database client and master key.
     configureShopify({ ...shopifySetup.settings, sessionStorage: new SqlSessionStorage(app.db), install: { db: app.db, masterKey: app.masterKey.key } });
   }
-  const worker = startWorker(app, logger);
+  const worker = startWorker(app, logger, { queues: app.queues });
   started.worker = worker;
   started.demo = await ensureDemoSale(app.sales).catch((error: unknown) => {
     say(`demo: no demo sale (${error instanceof Error ? error.message : String(error)}); /demo?sale=<saleId> still works`);

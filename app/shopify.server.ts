@@ -12,10 +12,11 @@ import { ApiVersion, AppDistribution, shopifyApp, type LogSeverity } from "@shop
 import type { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 
+import { DEV_MASTER_KEY_FILE } from "./composition/devFiles.ts";
 import { loadMasterKey } from "./core/secrets/index.ts";
-import { getDb, type Db } from "./db.server.ts";
-import { SqlSessionStorage } from "./shopifySessions.server.ts";
-import { recordShopifyInstall } from "./shopifyStores.server.ts";
+import { getDb, type Db } from "./db/client.server.ts";
+import { SqlSessionStorage } from "./stores/shopifySessions.server.ts";
+import { recordShopifyInstall } from "./stores/shopifyStores.server.ts";
 
 /**
  * Pinned, like the adapter's documents (app/platforms/shopify/version.ts; a test keeps the
@@ -91,7 +92,7 @@ export function createShopify(settings: ShopifySettings) {
     hooks: {
       // Runs when Shopify hands us a new offline token: on install, and on reinstall.
       afterAuth: async ({ session }: { session: Session }) => {
-        const install = settings.install ?? { db: getDb(), masterKey: loadMasterKey(process.env, { keyFile: devMasterKeyFile() }).key };
+        const install = settings.install ?? { db: getDb(), masterKey: loadMasterKey(process.env, { keyFile: DEV_MASTER_KEY_FILE }).key };
         await recordShopifyInstall(install.db, install.masterKey, session);
       },
     },
@@ -173,7 +174,3 @@ export const login = (request: Request) => requireShopifyForPage().login(request
 export const addDocumentResponseHeaders = (request: Request, headers: Headers) => shopify()?.addDocumentResponseHeaders(request, headers);
 export const unauthenticated = { admin: (shop: string) => requireShopify().unauthenticated.admin(shop) };
 
-function devMasterKeyFile(): string {
-  // process.cwd(): the server bundle lives in build/, the project root is where npm start runs.
-  return `${process.cwd()}/prisma/.holdfast-master-key`;
-}

@@ -1,218 +1,25 @@
 /**
- * The background half of Holdfast: the waiting room's admission controller (one leader across
- * all workers), the order-events worker (BullMQ), the ledger persister, the stock write-back
- * (coalesced flushes per sale), the platform-calls worker and scheduled reconciliation.
- * `npm start` runs it in the web process; production runs it on its own: `tsx app/worker.ts`.
+ * `tsx app/worker.ts`: the worker as a process of its own (the queues, the admission
+ * controller, write-back, reconciliation; no storefront HTTP), built from the same core
+ * parts as the web process. Migrates the database first, as `npm start` does;
+ * SIGINT/SIGTERM stop it gracefully.
  */
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import "dotenv/config";
 
-import type { AppParts } from "./app.server.ts";
-import { CheckoutProcessor, CheckoutStore, CheckoutWorker, saleCatalog, unitPricingFromEnv, type PaymentProvider } from "./core/checkout/index.ts";
-import { systemClock } from "./core/clock.ts";
-import { HoldEngine } from "./core/inventory/index.ts";
-import { LedgerPersister } from "./core/ledger/index.ts";
-import { loggerFromEnv, type Logger } from "./core/logger.ts";
-import {
-  DeadLetterQueue,
-  holdEngineInventory,
-  HoldfastQueues,
-  OrderIntake,
-  OrderLocks,
-  OrderProcessor,
-  OrderWorker,
-  PlatformCallQueue,
-  queueNamespaceFromEnv,
-} from "./core/orders/index.ts";
-import { PlatformCallWorker } from "./core/orders/PlatformCallWorker.ts";
-import { createRedis, describeRedis, redisConfigFromEnv } from "./core/redis.ts";
-import { SaleService } from "./core/sales/index.ts";
-import { loadMasterKey } from "./core/secrets/index.ts";
-import { EchoGuard, ExternalStockIntake, Reconciler, ReconciliationWorker, StockWriteBack, WriteBackWorker } from "./core/sync/index.ts";
-import { AdmissionController, WaitingRoom } from "./core/waiting-room/index.ts";
-import { SaleLifecycle, SaleLifecycleWorker } from "./core/waiting-room/lifecycle.ts";
-import { PrismaCheckoutOrderRepository } from "./db/PrismaCheckoutOrderRepository.ts";
-import { PrismaLedgerStore } from "./db/PrismaLedgerStore.ts";
-import { PrismaOrderRepository } from "./db/PrismaOrderRepository.ts";
-import { PrismaSaleRepository } from "./db/PrismaSaleRepository.ts";
-import { PrismaSyncCatalog, PrismaWriteBackJournal } from "./db/PrismaSyncCatalog.ts";
-import { createDb, redactUrl, resolveDatabaseUrl } from "./db.server.ts";
-import { paymentProviderFromEnv } from "./platforms/payments/index.ts";
-import { SqlPlatformDirectory } from "./stores.server.ts";
+import { buildCore } from "./composition/core.server.ts";
+import { startWorker } from "./composition/worker.server.ts";
+import { loggerFromEnv } from "./core/logger.ts";
+import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
+import { redactUrl, resolveDatabaseUrl } from "./db/client.server.ts";
+import { migrateDatabase } from "./db/migrate.server.ts";
 
-/** What the worker needs of the app: the web process's parts, or the standalone wiring below. */
-export type WorkerParts = Pick<AppParts, "redis" | "db" | "holds" | "room" | "sales" | "masterKey">;
-
-export interface WorkerOptions {
-  /** Reads HOLDFAST_QUEUE_NAMESPACE and HOLDFAST_ORDER_CONCURRENCY; default process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** The producers to share with the rest of the process (webhook routes); by default the worker makes its own. */
-  queues?: HoldfastQueues;
-  /** BullMQ namespace (see core/orders/queues.ts) when the worker makes its queues; default from env, then `hf`. */
-  queueNamespace?: string;
-  orderConcurrency?: number;
-  ledgerIntervalMs?: number;
-  /** Write-back flush interval (ms); default HOLDFAST_WRITE_BACK_INTERVAL_MS, then 1 s. */
-  flushIntervalMs?: number;
-  /** Scheduled reconciliation interval (ms); default HOLDFAST_RECONCILE_INTERVAL_MS, then 5 minutes. */
-  reconcileIntervalMs?: number;
-  /** The store directory; by default one over the app's database and master key (tests pass their own). */
-  platforms?: SqlPlatformDirectory;
-  /** The checkout's payment provider; default from HOLDFAST_PAYMENT_* (platforms/payments/fromEnv.ts). */
-  payments?: PaymentProvider;
-}
-
-export interface RunningWorker {
-  /** The producers, for whoever else in the process enqueues (webhook routes, checkout). */
-  queues: HoldfastQueues;
-  intake: OrderIntake;
-  deadLetters: DeadLetterQueue;
-  /** Platform adapters per store (checkout and webhook routes share it, and its breakers). */
-  platforms: SqlPlatformDirectory;
-  /** Where platform stock reports (webhooks, connector) go: echo check, then restock or overwrite. */
-  stockIntake: ExternalStockIntake;
-  /** Resolves once the write-back and reconciliation schedulers are installed. */
-  ready: Promise<void>;
-  /** Lets the jobs in flight finish, then stops every loop. The connections stay the caller's. */
-  stop: () => Promise<void>;
-}
-
-export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerOptions = {}): RunningWorker {
-  const env = options.env ?? process.env;
-  // The durable sale record follows the room's scheduled changes.
-  const controller = new AdmissionController(parts.redis, parts.room, {
-    logger,
-    onScheduledTransition: (saleId, state) => parts.sales.onScheduledTransition(saleId, state),
-    expireHolds: (saleId) => parts.holds.expire(saleId, 1_000),
-  });
-
-  const ownQueues = options.queues === undefined;
-  const queues = options.queues ?? new HoldfastQueues(parts.redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
-  const deadLetters = new DeadLetterQueue(queues);
-  const checkoutStore = new CheckoutStore(parts.redis);
-  const orders = new OrderWorker({
-    queues,
-    deadLetters,
-    logger,
-    concurrency: options.orderConcurrency ?? positiveInteger(env.HOLDFAST_ORDER_CONCURRENCY) ?? 50,
-    processor: new OrderProcessor({
-      inventory: holdEngineInventory(parts.holds, parts.redis),
-      orders: new PrismaOrderRepository(parts.db),
-      platformCalls: new PlatformCallQueue(queues),
-      locks: new OrderLocks(parts.redis),
-      checkouts: checkoutStore,
-      logger,
-    }),
-  });
-  const ledgerStore = new PrismaLedgerStore(parts.db);
-  const ledger = new LedgerPersister(parts.redis, ledgerStore, ledgerStore, { logger, intervalMs: options.ledgerIntervalMs ?? 1_000 });
-
-  const platforms = options.platforms ?? new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger });
-  // No payment provider (production without HOLDFAST_PAYMENT_*): no headless checkout.
-  const payments = options.payments ?? paymentProviderFromEnv(env, parts.redis);
-  const checkouts = payments && new CheckoutWorker({
-    queues,
-    deadLetters,
-    logger,
-    processor: new CheckoutProcessor({
-      store: checkoutStore,
-      payments,
-      platforms,
-      inventory: holdEngineInventory(parts.holds, parts.redis),
-      orders: new PrismaCheckoutOrderRepository(parts.db),
-      locks: new OrderLocks(parts.redis),
-      catalog: saleCatalog(new PrismaSaleRepository(parts.db)),
-      pricing: unitPricingFromEnv(env),
-      logger,
-    }),
-  });
-  const catalog = new PrismaSyncCatalog(parts.db);
-  const echo = new EchoGuard(parts.redis);
-  const journal = new PrismaWriteBackJournal(parts.db);
-  const writeBack = new StockWriteBack({ redis: parts.redis, holds: parts.holds, catalog, platforms, breakers: platforms, echo, journal, logger });
-  const writeBackWorker = new WriteBackWorker({
-    queues,
-    writeBack,
-    catalog,
-    logger,
-    flushIntervalMs: options.flushIntervalMs ?? positiveInteger(env.HOLDFAST_WRITE_BACK_INTERVAL_MS),
-  });
-  const platformCalls = new PlatformCallWorker({ queues, platforms, breakers: platforms, deadLetters, logger });
-  const reconciliation = new ReconciliationWorker({
-    queues,
-    reconciler: new Reconciler({ redis: parts.redis, holds: parts.holds, catalog, history: catalog, platforms, writeBack, logger }),
-    catalog,
-    journal,
-    logger,
-    intervalMs: options.reconcileIntervalMs ?? positiveInteger(env.HOLDFAST_RECONCILE_INTERVAL_MS),
-  });
-
-  controller.start();
-  orders.start();
-  checkouts?.start();
-  // Scheduled transitions and the expiry sweep on the sale-lifecycle queue (the controller's loop is the safety net).
-  const lifecycle = new SaleLifecycleWorker({
-    queues,
-    room: parts.room,
-    expireHolds: (saleId) => parts.holds.expire(saleId, 1_000),
-    onScheduledTransition: (saleId, state) => parts.sales.onScheduledTransition(saleId, state),
-    logger,
-  });
-  lifecycle.start();
-  new SaleLifecycle(queues)
-    .installSweep(positiveInteger(env.HOLDFAST_EXPIRY_SWEEP_MS) ?? 5_000)
-    .catch((error: unknown) => logger.error("cannot install the expiry sweep", { error: error instanceof Error ? error.message : String(error) }));
-  ledger.start();
-  platformCalls.start();
-  const ready = Promise.all([writeBackWorker.start(), reconciliation.start()]).then(() => undefined);
-  ready.catch((error: unknown) => logger.error("cannot install the write-back or reconciliation schedulers", { error: error instanceof Error ? error.message : String(error) }));
-  return {
-    queues,
-    intake: new OrderIntake(queues, deadLetters),
-    deadLetters,
-    platforms,
-    stockIntake: new ExternalStockIntake({ redis: parts.redis, holds: parts.holds, catalog, echo, writeBack, logger }),
-    ready,
-    async stop() {
-      await ready.catch(() => undefined);
-      await Promise.all([orders.close(), checkouts?.close(), lifecycle.close(), writeBackWorker.close(), platformCalls.close(), reconciliation.close()]);
-      await Promise.all([ledger.stop(), controller.stop()]);
-      if (ownQueues) await queues.close();
-    },
-  };
-}
-
-function positiveInteger(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw.trim() === "") return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`expected a positive whole number, got "${raw}"`);
-  return value;
-}
-
-/** The development master key file npm start generates (same path as app.server.ts). */
-const DEV_MASTER_KEY_FILE = fileURLToPath(new URL("../prisma/.holdfast-master-key", import.meta.url));
-
-/**
- * `tsx app/worker.ts`: the worker as a process of its own, wired like buildApp() minus HTTP
- * (no storefront; the master key only opens store credentials for platform calls). Migrates
- * the database first, as `npm start` does; SIGINT/SIGTERM stop it gracefully.
- */
-async function runStandalone(): Promise<void> {
-  await import("dotenv/config");
-  const { migrateDatabase } = await import("../scripts/db-migrate.ts");
+async function main(): Promise<void> {
   const logger = loggerFromEnv();
   const redisConfig = redisConfigFromEnv();
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl, (line) => logger.info(`database: ${line}`));
-  const redis = createRedis(redisConfig);
-  redis.on("error", (error: Error) => logger.error("redis connection error", { error: error.message }));
-  const db = createDb(databaseUrl);
-  const clock = systemClock;
-  const holds = new HoldEngine(redis, { clock });
-  const room = new WaitingRoom(redis, { clock });
-  const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock });
-  const masterKey = loadMasterKey(process.env, { keyFile: DEV_MASTER_KEY_FILE });
-  const worker = startWorker({ redis, db, holds, room, sales, masterKey }, logger);
+  const core = buildCore({ redis: redisConfig, databaseUrl, logger });
+  const worker = startWorker(core, logger, { queues: core.queues });
   logger.info("worker started", { redis: describeRedis(redisConfig), database: redactUrl(databaseUrl), queues: worker.queues.namespace });
 
   let stopping = false;
@@ -221,17 +28,14 @@ async function runStandalone(): Promise<void> {
     stopping = true;
     logger.info("worker stopping", { signal });
     await worker.stop();
-    await redis.quit().catch(() => undefined);
-    await db.$disconnect();
+    await core.close();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runStandalone().catch((error: unknown) => {
-    process.stderr.write(`[holdfast] worker cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  process.stderr.write(`[holdfast] worker cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

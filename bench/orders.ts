@@ -23,8 +23,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { createRedis } from "../app/core/redis.ts";
-import { createDb } from "../app/db.server.ts";
-import { migrateDatabase } from "../scripts/db-migrate.ts";
+import { createDb } from "../app/db/client.server.ts";
+import { migrateDatabase } from "../app/db/migrate.server.ts";
 import { Cleanup } from "./lib/cleanup.ts";
 import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { envInteger, hostMetadata, writeResults } from "./lib/results.ts";

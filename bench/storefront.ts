@@ -39,7 +39,7 @@ import { join } from "node:path";
 
 import { Redis } from "ioredis";
 
-import { migrateDatabase } from "../scripts/db-migrate.ts";
+import { migrateDatabase } from "../app/db/migrate.server.ts";
 import { HoldEngine, LIMITS } from "../app/core/inventory/index.ts";
 import { ACTIVE_ROOMS_KEY, saleRateLimitPrefix, saleRoomKeys } from "../app/core/keys.ts";
 import { WaitingRoom, type AdmissionMode, type RoomSettings } from "../app/core/waiting-room/index.ts";

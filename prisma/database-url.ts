@@ -1,5 +1,5 @@
-// DATABASE_URL rules shared by prisma.config.ts (the CLI), scripts/db-migrate.ts and
-// app/db.server.ts. It lives here, free of the generated clients, because prisma.config.ts
+// DATABASE_URL rules shared by prisma.config.ts (the CLI), app/db/migrate.server.ts and
+// app/db/client.server.ts. It lives here, free of the generated clients, because prisma.config.ts
 // must load before `prisma generate` has produced them.
 import path from "node:path";
 import { fileURLToPath } from "node:url";

@@ -2,7 +2,7 @@
 // our order id as the row id (the schema is unchanged; statuses queued/processing/placed/failed).
 import type { CheckoutOrderRepository, CheckoutOrderRow } from "../core/checkout/index.ts";
 import type { Line } from "../core/inventory/index.ts";
-import type { Db } from "../db.server.ts";
+import type { Db } from "./client.server.ts";
 
 /** Statuses the order processor writes once a webhook moved the order on; a checkout never rolls them back. */
 const CHECKOUT_STATUSES = new Set(["queued", "processing", "placed", "failed", "committed"]);

@@ -2,7 +2,7 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import { maxStreamId, type LedgerEntry, type LedgerSaleSource, type LedgerStore } from "../core/ledger/index.ts";
-import { isUniqueViolation, type Db } from "../db.server.ts";
+import { isUniqueViolation, type Db } from "./client.server.ts";
 
 export interface PrismaLedgerStoreOptions {
   /** How long after a sale ended its stream is still followed (late commits, expiries); default 7 days. */

@@ -1,7 +1,7 @@
 // The OrderRepository port over Prisma (SQLite or PostgreSQL: the `Db` type runs on both).
 import type { Line } from "../core/inventory/index.ts";
 import { BYPASS_POLICIES, type BypassPolicy, type OrderRecord, type OrderRepository, type OrderSale, type OrderStatus } from "../core/orders/index.ts";
-import { isUniqueViolation, type Db } from "../db.server.ts";
+import { isUniqueViolation, type Db } from "./client.server.ts";
 
 type OrderRow = NonNullable<Awaited<ReturnType<Db["order"]["findUnique"]>>>;
 

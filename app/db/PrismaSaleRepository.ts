@@ -1,7 +1,7 @@
 // The SaleRepository port over Prisma (SQLite or PostgreSQL: the `Db` type runs on both).
 import { BYPASS_POLICIES, type BypassPolicy } from "../core/orders/index.ts";
 import { SALE_LIMITS, type AdmissionMode, type Sale, type SaleConfig, type SaleRepository, type SaleState } from "../core/sales/index.ts";
-import type { Db } from "../db.server.ts";
+import type { Db } from "./client.server.ts";
 
 type SaleRow = NonNullable<Awaited<ReturnType<Db["sale"]["findUnique"]>>>;
 type ItemRow = Awaited<ReturnType<Db["saleItem"]["findMany"]>>[number];

@@ -4,7 +4,7 @@ import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Line } from "../core/inventory/index.ts";
 import type { PersistedLedgerEntry, PersistedOrder, SaleHistory, SyncCatalog, SyncSale, WriteBackEntry, WriteBackJournal } from "../core/sync/index.ts";
-import type { Db } from "../db.server.ts";
+import type { Db } from "./client.server.ts";
 
 /** Sales whose stock moves: the pre-queue takes no stock, but holds start with the sale and a paused sale still commits. */
 const SYNCING_STATES = ["prequeue", "live", "paused"];

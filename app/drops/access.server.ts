@@ -1,6 +1,6 @@
 import type { DropListRow } from "../components/DropsList.tsx";
 import { SaleNotFoundError, type Sale, type SaleDetails } from "../core/sales/index.ts";
-import type { Db } from "../db.server.ts";
+import type { Db } from "../db/client.server.ts";
 import type { DropsDeps, DropsScope } from "./deps.server.ts";
 
 /**

@@ -1,8 +1,8 @@
 import type { AppLoadContext } from "@remix-run/node";
 
-import { resolveAdminToken } from "../adminToken.server.ts";
+import { resolveAdminToken } from "../composition/adminToken.server.ts";
 import { systemClock } from "../core/clock.ts";
-import { findShopifyStore } from "../shopifyStores.server.ts";
+import { findShopifyStore } from "../stores/shopifyStores.server.ts";
 import { shopifyScope } from "./access.server.ts";
 import type { DropsDeps, DropsScope } from "./deps.server.ts";
 

@@ -5,7 +5,7 @@ import type { RedisClient } from "../core/redis.ts";
 import type { BreakerSnapshot } from "../core/resilience/index.ts";
 import type { SaleService } from "../core/sales/index.ts";
 import type { WaitingRoom } from "../core/waiting-room/index.ts";
-import type { Db } from "../db.server.ts";
+import type { Db } from "../db/client.server.ts";
 
 export interface DropsDeps {
   sales: SaleService;

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 
-import { receiveWebhook, webhookLoader } from "../shopifyWebhooks.server.ts";
+import { receiveWebhook, webhookLoader } from "../webhooks/shopify.server.ts";
 
 /** Shopify's CUSTOMERS_REDACT webhook (subscribed in shopify.app.toml); see app/shopifyWebhooks.server.ts. */
 export const action = ({ request, context }: ActionFunctionArgs) => receiveWebhook(request, context, "CUSTOMERS_REDACT");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { Redis } from "ioredis";
 
 import { sleep } from "./closedLoop.ts";
-import { freePort } from "../../app/localRedis.server.ts";
+import { freePort } from "../../app/composition/localRedis.server.ts";
 
 export interface PrivateRedis {
   url: string;

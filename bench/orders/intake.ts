@@ -25,7 +25,7 @@ import {
 } from "../../app/core/orders/index.ts";
 import type { RedisClient } from "../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
-import type { Db } from "../../app/db.server.ts";
+import type { Db } from "../../app/db/client.server.ts";
 import { LatencyHistogram } from "../lib/histogram.ts";
 
 export interface IntakeOptions {

@@ -15,9 +15,9 @@ import { HoldfastQueues } from "../../app/core/orders/index.ts";
 import type { RedisClient } from "../../app/core/redis.ts";
 import { StockWriteBack, WriteBackWorker } from "../../app/core/sync/index.ts";
 import { PrismaSyncCatalog } from "../../app/db/PrismaSyncCatalog.ts";
-import type { Db } from "../../app/db.server.ts";
+import type { Db } from "../../app/db/client.server.ts";
 import { stockRef } from "../../app/platforms/shopify/index.ts";
-import { saveStore, SqlPlatformDirectory } from "../../app/stores.server.ts";
+import { saveStore, SqlPlatformDirectory } from "../../app/stores/directory.server.ts";
 import { startShopifyStandIn } from "../../test/support/shopify/standIn.ts";
 import { WooStandIn } from "../../test/support/woocommerce/index.ts";
 

@@ -15,7 +15,7 @@ import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import type { AddressInfo } from "node:net";
 
-import { buildApp } from "../../app/app.server.ts";
+import { buildApp } from "../../app/composition/web.server.ts";
 import { jsonLogger } from "../../app/core/logger.ts";
 import { LIFTED_RATE_LIMITS, type ChildMessage } from "./protocol.ts";
 

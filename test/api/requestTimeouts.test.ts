@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { buildApp } from "../../app/app.server.ts";
+import { buildApp } from "../../app/composition/web.server.ts";
 import { readJson } from "../../app/api/body.ts";
 import { sendJson } from "../../app/api/respond.ts";
 import type { Logger, LogFields } from "../../app/core/logger.ts";

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 
 import { afterAll, beforeAll, expect, it } from "vitest";
 
-import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { freshDatabase, ROOT, type TestDatabase } from "../db/databases.ts";
 import { testRedisEnv } from "../support/redis.ts";
 

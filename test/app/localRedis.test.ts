@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
 
-import { provisionRedis, RedisUnavailableError } from "../../app/localRedis.server.ts";
+import { provisionRedis, RedisUnavailableError } from "../../app/composition/localRedis.server.ts";
 
 const originalPath = process.env.PATH;
 afterEach(() => {

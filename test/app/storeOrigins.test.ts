@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 
-import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { staticOriginPolicy } from "../../app/api/cors.ts";
 import { RoomViewCache, WaitingRoom } from "../../app/core/waiting-room/index.ts";
-import { createDb, type Db } from "../../app/db.server.ts";
-import { StoreOriginPolicy } from "../../app/storeOrigins.server.ts";
+import { createDb, type Db } from "../../app/db/client.server.ts";
+import { StoreOriginPolicy } from "../../app/stores/origins.server.ts";
 import { freshDatabase, type TestDatabase } from "../db/databases.ts";
 import { connectTestRedis, uniqueSaleId } from "../support/redis.ts";
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
-import type { DatabaseKind } from "../../app/db.server.ts";
+import type { DatabaseKind } from "../../app/db/client.server.ts";
 
 export const KINDS: readonly DatabaseKind[] = ["sqlite", "postgresql"];
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

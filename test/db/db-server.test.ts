@@ -3,8 +3,8 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeDb, databaseKindOf, getDb, redactUrl, resolveDatabaseUrl } from "../../app/db.server.ts";
-import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import { closeDb, databaseKindOf, getDb, redactUrl, resolveDatabaseUrl } from "../../app/db/client.server.ts";
+import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { KINDS, ROOT, freshDatabase, type TestDatabase } from "./databases.ts";
 
 describe("database URLs", () => {

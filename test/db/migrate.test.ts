@@ -1,4 +1,4 @@
-// scripts/db-migrate.ts against real databases: a fresh SQLite file and a fresh PostgreSQL
+// app/db/migrate.server.ts against real databases: a fresh SQLite file and a fresh PostgreSQL
 // database, each checked against what prisma/schema.prisma describes.
 import { execFile } from "node:child_process";
 import { cp, mkdtemp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import {
   KINDS,
   ROOT,
@@ -131,7 +131,7 @@ describe("npm run db:migrate (the CLI)", () => {
     "prints one line per migration and a summary",
     async () => {
       const db = await fresh("sqlite");
-      const { stdout } = await run(tsx, ["scripts/db-migrate.ts"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } });
+      const { stdout } = await run(tsx, ["app/db/migrate.server.ts"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } });
       const names = await migrationNames("sqlite");
       expect(stdout.trim().split("\n")).toEqual([
         ...names.map((name) => `db:migrate: applied ${name}`),
@@ -146,7 +146,7 @@ describe("npm run db:migrate (the CLI)", () => {
     async () => {
       // Port 1 on localhost refuses at once; the password must not leak into the message.
       const url = "postgresql://holdfast:pa55-w0rd-leak@127.0.0.1:1/holdfast";
-      const failure = await run(tsx, ["scripts/db-migrate.ts"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } }).then(
+      const failure = await run(tsx, ["app/db/migrate.server.ts"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } }).then(
         () => undefined,
         (error: { code: number; stdout: string; stderr: string }) => error,
       );

@@ -2,8 +2,8 @@
 // reads back the same, and the unique keys that make webhook retries and ledger replays
 // harmless really reject duplicates.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, isUniqueViolation, type Db } from "../../app/db.server.ts";
-import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import { createDb, isUniqueViolation, type Db } from "../../app/db/client.server.ts";
+import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { KINDS, freshDatabase, type TestDatabase } from "./databases.ts";
 
 /** The error a rejected promise carries, for asserting on its code. */

@@ -12,11 +12,11 @@ import { LogSeverity, Session } from "@shopify/shopify-api";
 import { MemorySessionStorage } from "@shopify/shopify-app-session-storage-memory";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-import { buildApp, type App } from "../../app/app.server.ts";
+import { buildApp, type App } from "../../app/composition/web.server.ts";
 import { silentLogger } from "../../app/core/logger.ts";
-import { createWebApp } from "../../app/remix.server.ts";
+import { createWebApp } from "../../app/web/remix.server.ts";
 import { configureShopify, SHOPIFY_SCOPES } from "../../app/shopify.server.ts";
-import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { startAdminStandIn, type AdminShop, type AdminStandIn } from "../app/ui/support/adminStandIn.ts";
 import { sessionToken } from "../app/ui/support/embedded.ts";
 import { freshDatabase, type TestDatabase } from "../db/databases.ts";

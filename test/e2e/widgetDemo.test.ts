@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { DEMO_SALE, ensureDemoSale } from "../../app/demo.server.ts";
+import { DEMO_SALE, ensureDemoSale } from "../../app/api/demo/demoSale.ts";
 import { startDemoServer, type DemoServer } from "./widgetHarness.ts";
 
 // The demo storefront over HTTP (no browser): the page, its assets, bad input, and the demo

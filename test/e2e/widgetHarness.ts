@@ -6,12 +6,12 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 import { demoRoutes } from "../../app/api/demo/index.ts";
-import { buildApp, type App } from "../../app/app.server.ts";
+import { buildApp, type App } from "../../app/composition/web.server.ts";
 import { silentLogger } from "../../app/core/logger.ts";
 import type { NewSaleInput } from "../../app/core/sales/index.ts";
-import { ensureDemoSale } from "../../app/demo.server.ts";
-import { startWorker, type RunningWorker } from "../../app/worker.ts";
-import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import { ensureDemoSale } from "../../app/api/demo/demoSale.ts";
+import { startWorker, type RunningWorker } from "../../app/composition/worker.server.ts";
+import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../db/databases.ts";
 import { testRedisConfig } from "../support/redis.ts";
 

@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 
 import { afterAll, expect, it } from "vitest";
 
-import { DEMO_SALE } from "../../app/demo.server.ts";
+import { DEMO_SALE } from "../../app/api/demo/demoSale.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "holdfast-demo-start-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

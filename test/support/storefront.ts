@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 
-import { migrateDatabase } from "../../scripts/db-migrate.ts";
+import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import type { StorefrontDeps } from "../../app/api/storefront/deps.ts";
 import { storefrontRoutes } from "../../app/api/storefront/routes.ts";
 import { StockCache } from "../../app/api/storefront/stockCache.ts";
@@ -12,9 +12,9 @@ import { silentLogger } from "../../app/core/logger.ts";
 import { DEFAULT_RATE_LIMIT_RULES, LocalRateLimiter, type RateLimitRules } from "../../app/core/rate-limit/index.ts";
 import { VerifiedTokenCache } from "../../app/core/tokens/index.ts";
 import { RoomViewCache, WaitingRoom, type RoomSettings, type TicketClaims } from "../../app/core/waiting-room/index.ts";
-import { createDb } from "../../app/db.server.ts";
+import { createDb } from "../../app/db/client.server.ts";
 import { createHttpServer } from "../../app/server.ts";
-import { SqlKeyringSource } from "../../app/storeKeyrings.server.ts";
+import { SqlKeyringSource } from "../../app/stores/keyrings.server.ts";
 import { freshDatabase } from "../db/databases.ts";
 import type { RedisClient } from "../../app/core/redis.ts";
 import { connectTestRedis, uniqueSaleId, type ManualClock } from "./redis.ts";

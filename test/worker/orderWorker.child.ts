@@ -19,7 +19,7 @@ import {
 } from "../../app/core/orders/index.ts";
 import { createRedis } from "../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
-import { createDb } from "../../app/db.server.ts";
+import { createDb } from "../../app/db/client.server.ts";
 import { TEST_ORDER_JOB_OPTIONS } from "../core/orders/jobOptions.ts";
 
 const namespace = process.env.HF_TEST_NAMESPACE ?? "";

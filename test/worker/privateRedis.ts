@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { freePort, redisAnswers } from "../../app/localRedis.server.ts";
+import { freePort, redisAnswers } from "../../app/composition/localRedis.server.ts";
 
 export interface PrivateRedis {
   url: string;

@@ -9,7 +9,7 @@ import { SaleService } from "../../app/core/sales/index.ts";
 import { RECONCILIATION_SCHEDULER, WRITE_BACK_SCHEDULER } from "../../app/core/sync/index.ts";
 import { WaitingRoom } from "../../app/core/waiting-room/index.ts";
 import { PrismaSaleRepository } from "../../app/db/PrismaSaleRepository.ts";
-import { startWorker, type RunningWorker } from "../../app/worker.ts";
+import { startWorker, type RunningWorker } from "../../app/composition/worker.server.ts";
 import { quietLogger, SyncHarness } from "../core/sync/harness.ts";
 
 let h: SyncHarness;

@@ -9,8 +9,8 @@ import { HoldfastQueues } from "../../app/core/orders/index.ts";
 import { createRedis } from "../../app/core/redis.ts";
 import { StockWriteBack, WriteBackWorker } from "../../app/core/sync/index.ts";
 import { PrismaSyncCatalog } from "../../app/db/PrismaSyncCatalog.ts";
-import { createDb } from "../../app/db.server.ts";
-import { SqlPlatformDirectory } from "../../app/stores.server.ts";
+import { createDb } from "../../app/db/client.server.ts";
+import { SqlPlatformDirectory } from "../../app/stores/directory.server.ts";
 
 const lockMs = Number(process.env.LOCK_MS ?? 1_000);
 const redis = createRedis();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { afterAll, expect, it } from "vitest";
 
-import { resolveAdminToken } from "../../../app/adminToken.server.ts";
+import { resolveAdminToken } from "../../../app/composition/adminToken.server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "holdfast-token-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,11 +6,11 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { wooWebhookRoutes } from "../../../app/api/webhooks/woocommerce.ts";
-import { buildApp, type App } from "../../../app/app.server.ts";
-import { saveStore } from "../../../app/stores.server.ts";
-import { startWorker, type RunningWorker } from "../../../app/worker.ts";
-import { wooWebhookDeps } from "../../../app/wooWebhooks.server.ts";
-import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { buildApp, type App } from "../../../app/composition/web.server.ts";
+import { saveStore } from "../../../app/stores/directory.server.ts";
+import { startWorker, type RunningWorker } from "../../../app/composition/worker.server.ts";
+import { wooWebhookDeps } from "../../../app/webhooks/woocommerce.server.ts";
+import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { quietLogger } from "../../core/orders/harness.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { testRedisConfig } from "../../support/redis.ts";

@@ -6,13 +6,13 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { buildApp, type App } from "../../../app/app.server.ts";
+import { buildApp, type App } from "../../../app/composition/web.server.ts";
 import { silentLogger } from "../../../app/core/logger.ts";
 import { DeadLetterQueue, HoldfastQueues, OrderIntake } from "../../../app/core/orders/index.ts";
-import { createWebApp, type WebMode } from "../../../app/remix.server.ts";
+import { createWebApp, type WebMode } from "../../../app/web/remix.server.ts";
 import { configureShopify } from "../../../app/shopify.server.ts";
 import { TEST_APP } from "./harness.ts";
-import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { testRedisConfig } from "../../support/redis.ts";
 

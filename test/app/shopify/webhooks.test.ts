@@ -9,7 +9,7 @@ import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts"
 import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
 import { parseStockRef } from "../../../app/platforms/shopify/refs.ts";
 import { action as inventoryLevelsUpdate } from "../../../app/routes/webhooks.inventory_levels.update.tsx";
-import { SqlPlatformDirectory } from "../../../app/stores.server.ts";
+import { SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";
 import { HOLD_ATTRIBUTE, orderEventsFromWebhook, shopifyCustomerRef, stockReportFromWebhook } from "../../../app/platforms/shopify/webhooks.ts";
 import { action as appUninstalled } from "../../../app/routes/webhooks.app.uninstalled.tsx";
 import { action as customersDataRequest } from "../../../app/routes/webhooks.customers.data_request.tsx";

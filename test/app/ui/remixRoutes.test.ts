@@ -1,7 +1,7 @@
 import type { ServerBuild } from "@remix-run/node";
 import { describe, expect, it } from "vitest";
 
-import { remixServes } from "../../../app/remixRoutes.server.ts";
+import { remixServes } from "../../../app/web/routes.server.ts";
 
 const build = (basename: string | undefined) => ({ basename, routes: { root: { id: "root", path: "" } } }) as unknown as ServerBuild;
 

@@ -3,12 +3,12 @@ import type { AddressInfo } from "node:net";
 
 import { expect } from "vitest";
 
-import { buildApp, type App } from "../../../app/app.server.ts";
+import { buildApp, type App } from "../../../app/composition/web.server.ts";
 import { silentLogger } from "../../../app/core/logger.ts";
 import { DeadLetterQueue, HoldfastQueues, OrderIntake } from "../../../app/core/orders/index.ts";
-import { createWebApp } from "../../../app/remix.server.ts";
+import { createWebApp } from "../../../app/web/remix.server.ts";
 import { configureShopify } from "../../../app/shopify.server.ts";
-import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase } from "../../db/databases.ts";
 import { testRedisConfig } from "../../support/redis.ts";
 import { TEST_APP } from "../shopify/harness.ts";

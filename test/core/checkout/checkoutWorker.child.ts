@@ -9,9 +9,9 @@ import { silentLogger } from "../../../app/core/logger.ts";
 import { DeadLetterQueue, holdEngineInventory, HoldfastQueues, OrderLocks, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
 import { createRedis } from "../../../app/core/redis.ts";
 import { PrismaCheckoutOrderRepository } from "../../../app/db/PrismaCheckoutOrderRepository.ts";
-import { createDb } from "../../../app/db.server.ts";
+import { createDb } from "../../../app/db/client.server.ts";
 import { HttpPaymentProvider } from "../../../app/platforms/payments/index.ts";
-import { SqlPlatformDirectory } from "../../../app/stores.server.ts";
+import { SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";
 
 const env = process.env;
 const lockMs = Number(env.LOCK_MS ?? 1_000);

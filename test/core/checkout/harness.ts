@@ -14,7 +14,7 @@ import {
 import { DeadLetterQueue, holdEngineInventory, HoldfastQueues, JITTERED_BACKOFF, OrderLocks, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
 import { PrismaCheckoutOrderRepository } from "../../../app/db/PrismaCheckoutOrderRepository.ts";
 import { HttpPaymentProvider, TestPaymentProvider } from "../../../app/platforms/payments/index.ts";
-import { saveStore, SqlPlatformDirectory } from "../../../app/stores.server.ts";
+import { saveStore, SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";
 import { startCustomStore, type CustomStoreStandIn } from "../../support/customStore/index.ts";
 import { PaymentStandIn } from "../../support/payments/index.ts";
 import { OrdersHarness, quietLogger } from "../orders/harness.ts";

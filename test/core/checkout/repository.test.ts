@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { PrismaCheckoutOrderRepository } from "../../../app/db/PrismaCheckoutOrderRepository.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
-import { createDb, type Db } from "../../../app/db.server.ts";
-import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { createDb, type Db } from "../../../app/db/client.server.ts";
+import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase, KINDS, type TestDatabase } from "../../db/databases.ts";
 
 describe.each(KINDS)("checkout orders in SQL on %s", (kind) => {

@@ -5,8 +5,8 @@ import { saleInventoryKeys } from "../../../app/core/keys.ts";
 import { compareStreamIds, LedgerPersister, nextStreamId, parseLedgerEntry, type LedgerEntry } from "../../../app/core/ledger/index.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
 import { PrismaLedgerStore } from "../../../app/db/PrismaLedgerStore.ts";
-import { createDb, type Db } from "../../../app/db.server.ts";
-import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { createDb, type Db } from "../../../app/db/client.server.ts";
+import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { connectTestRedis, uniqueSaleId } from "../../support/redis.ts";
 

@@ -23,8 +23,8 @@ import {
 } from "../../../app/core/orders/index.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
-import { createDb, type Db } from "../../../app/db.server.ts";
-import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { createDb, type Db } from "../../../app/db/client.server.ts";
+import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { connectTestRedis, uniqueSaleId } from "../../support/redis.ts";
 import { TEST_ORDER_JOB_OPTIONS } from "./jobOptions.ts";

@@ -8,8 +8,8 @@ import type { RedisClient } from "../../../app/core/redis.ts";
 import { SaleService } from "../../../app/core/sales/index.ts";
 import { WaitingRoom } from "../../../app/core/waiting-room/index.ts";
 import { PrismaSaleRepository } from "../../../app/db/PrismaSaleRepository.ts";
-import { createDb, type Db } from "../../../app/db.server.ts";
-import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { createDb, type Db } from "../../../app/db/client.server.ts";
+import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { connectTestRedis } from "../../support/redis.ts";
 

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { newId, type SaleConfig } from "../../../app/core/sales/index.ts";
 import { PrismaSaleRepository } from "../../../app/db/PrismaSaleRepository.ts";
-import { createDb, type Db } from "../../../app/db.server.ts";
-import { migrateDatabase } from "../../../scripts/db-migrate.ts";
+import { createDb, type Db } from "../../../app/db/client.server.ts";
+import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { KINDS, freshDatabase, type TestDatabase } from "../../db/databases.ts";
 
 function config(overrides: Partial<SaleConfig> = {}): SaleConfig {

@@ -3,12 +3,12 @@
 // native query engine is not available here (see prisma/README.md).
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as PostgresClient } from "./generated/prisma-pg/index.js";
-import { PrismaClient as SqliteClient } from "./generated/prisma-sqlite/index.js";
-import { databaseKindOf, redactUrl, resolveDatabaseUrl } from "../prisma/database-url.ts";
+import { PrismaClient as PostgresClient } from "../generated/prisma-pg/index.js";
+import { PrismaClient as SqliteClient } from "../generated/prisma-sqlite/index.js";
+import { databaseKindOf, redactUrl, resolveDatabaseUrl } from "../../prisma/database-url.ts";
 
 export { databaseKindOf, redactUrl, resolveDatabaseUrl };
-export type { DatabaseKind } from "../prisma/database-url.ts";
+export type { DatabaseKind } from "../../prisma/database-url.ts";
 
 /**
  * The client type the app codes against, whichever database is behind it. Both generated

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { config as loadDotenv } from "dotenv";
 import pg from "pg";
-import { databaseKindOf, redactUrl, resolveDatabaseUrl, type DatabaseKind } from "../prisma/database-url.ts";
+import { databaseKindOf, redactUrl, resolveDatabaseUrl, type DatabaseKind } from "../../prisma/database-url.ts";
 
 export type MigrationLog = (line: string) => void;
 
@@ -28,7 +28,7 @@ export interface MigrateOptions {
   postgresMigrationsDir?: string;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const POSTGRES_MIGRATIONS = path.join(ROOT, "prisma/postgres/migrations");
 const MIGRATIONS_TABLE = "_holdfast_migrations";
 // Serialises concurrent runs (several replicas starting at once); any constant bigint works.

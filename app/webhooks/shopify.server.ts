@@ -6,13 +6,13 @@
  */
 import type { AppLoadContext } from "@remix-run/node";
 
-import type { OrderEvent } from "./core/orders/index.ts";
-import { parseStockRef } from "./platforms/shopify/refs.ts";
-import { VARIANTS_OF_ITEMS, type VariantsOfItemsData } from "./platforms/shopify/documents.ts";
-import { orderEventsFromWebhook, orderVariants, shopifyCustomerRef, stockReportFromWebhook, variantItemsFromProduct, type DropItem } from "./platforms/shopify/webhooks.ts";
-import type { HoldfastContext } from "./remixContext.server.ts";
-import { authenticate, ShopifyNotConfiguredError } from "./shopify.server.ts";
-import { customerDataReport, findShopifyStore, redactCustomer, redactShop, uninstallShopifyShop } from "./shopifyStores.server.ts";
+import type { OrderEvent } from "../core/orders/index.ts";
+import { parseStockRef } from "../platforms/shopify/refs.ts";
+import { VARIANTS_OF_ITEMS, type VariantsOfItemsData } from "../platforms/shopify/documents.ts";
+import { orderEventsFromWebhook, orderVariants, shopifyCustomerRef, stockReportFromWebhook, variantItemsFromProduct, type DropItem } from "../platforms/shopify/webhooks.ts";
+import type { HoldfastContext } from "../web/context.server.ts";
+import { authenticate, ShopifyNotConfiguredError } from "../shopify.server.ts";
+import { customerDataReport, findShopifyStore, redactCustomer, redactShop, uninstallShopifyShop } from "../stores/shopifyStores.server.ts";
 
 /** Topics as the library reports them (X-Shopify-Topic, upper-cased with underscores). */
 export type WebhookTopic =

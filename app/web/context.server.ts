@@ -1,7 +1,7 @@
-import type { AppParts } from "./app.server.ts";
-import type { Logger } from "./core/logger.ts";
-import type { HoldfastQueues, OrderIntake } from "./core/orders/index.ts";
-import type { BreakerSnapshot } from "./core/resilience/index.ts";
+import type { AppParts } from "../composition/web.server.ts";
+import type { Logger } from "../core/logger.ts";
+import type { HoldfastQueues, OrderIntake } from "../core/orders/index.ts";
+import type { BreakerSnapshot } from "../core/resilience/index.ts";
 
 /**
  * What every Remix loader and action gets as `context.holdfast`: the process's own parts

@@ -1,6 +1,6 @@
-import type { OriginPolicy } from "./api/cors.ts";
-import type { RoomViewCache } from "./core/waiting-room/index.ts";
-import type { Db } from "./db.server.ts";
+import type { OriginPolicy } from "../api/cors.ts";
+import type { RoomViewCache } from "../core/waiting-room/index.ts";
+import type { Db } from "../db/client.server.ts";
 
 const REFRESH_MS = 60_000;
 

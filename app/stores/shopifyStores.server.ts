@@ -4,11 +4,11 @@
  */
 import type { Session } from "@shopify/shopify-api";
 
-import type { Logger } from "./core/logger.ts";
-import type { SaleService } from "./core/sales/index.ts";
-import { newKeyring, sealKeyring } from "./core/secrets/index.ts";
-import type { Db } from "./db.server.ts";
-import { saveStore, uninstallStore } from "./stores.server.ts";
+import type { Logger } from "../core/logger.ts";
+import type { SaleService } from "../core/sales/index.ts";
+import { newKeyring, sealKeyring } from "../core/secrets/index.ts";
+import type { Db } from "../db/client.server.ts";
+import { saveStore, uninstallStore } from "./directory.server.ts";
 
 const MYSHOPIFY = ".myshopify.com";
 

@@ -1,4 +1,4 @@
-import type { NewSaleInput, SaleService } from "./core/sales/index.ts";
+import type { NewSaleInput, SaleService } from "../../core/sales/index.ts";
 
 /** How `npm start` recognises the demo sale it made on an earlier run. */
 export const DEMO_SALE_NAME = "Holdfast demo drop";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 import { Redis } from "ioredis";
 
-import { describeRedis, type RedisConfig } from "./core/redis.ts";
+import { describeRedis, type RedisConfig } from "../core/redis.ts";
 
 /**
  * `npm start` must work on a fresh machine with no configuration: when nothing answers at

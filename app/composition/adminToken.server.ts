@@ -3,12 +3,12 @@
 // configuration and the token survives restarts. The token itself is never logged.
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 
-import { MIN_ADMIN_TOKEN_LENGTH } from "./api/admin/auth.ts";
+import { MIN_ADMIN_TOKEN_LENGTH } from "../api/admin/auth.ts";
+import { DEV_ADMIN_TOKEN_FILE } from "./devFiles.ts";
 
 /** prisma/.holdfast-admin-token: next to the default database, and gitignored like it. */
-export const DEFAULT_ADMIN_TOKEN_FILE = fileURLToPath(new URL("../prisma/.holdfast-admin-token", import.meta.url));
+export const DEFAULT_ADMIN_TOKEN_FILE = DEV_ADMIN_TOKEN_FILE;
 
 export interface AdminTokenResolution {
   token: string;

@@ -6,11 +6,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 
-import type { Logger } from "./core/logger.ts";
-import { remixServes } from "./remixRoutes.server.ts";
-import { refuseCrossOrigin } from "./web/originGuard.server.ts";
+import type { Logger } from "../core/logger.ts";
+import { remixServes } from "./routes.server.ts";
+import { refuseCrossOrigin } from "./originGuard.server.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const DEFAULT_BUILD_DIRECTORY = join(ROOT, "build");
 
 export type WebMode = "development" | "production";

@@ -1,7 +1,7 @@
-import type { KeyringSource } from "./api/storefront/deps.ts";
-import { newKeyring, openKeyring, sealKeyring } from "./core/secrets/index.ts";
-import type { Keyring } from "./core/tokens/index.ts";
-import type { Db } from "./db.server.ts";
+import type { KeyringSource } from "../api/storefront/deps.ts";
+import { newKeyring, openKeyring, sealKeyring } from "../core/secrets/index.ts";
+import type { Keyring } from "../core/tokens/index.ts";
+import type { Db } from "../db/client.server.ts";
 
 /** The store that owns sales made without a platform: the demo and headless storefronts. */
 export const STANDALONE_STORE = { platform: "custom", domain: "standalone", name: "Standalone" } as const;

@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 
 import { z } from "zod";
 
-import { InvalidInputError } from "./core/errors/InvalidInputError.ts";
-import { silentLogger, type Logger } from "./core/logger.ts";
+import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { silentLogger, type Logger } from "../core/logger.ts";
 import {
   UnknownStoreError,
   type CreatedOrder,
@@ -19,15 +19,15 @@ import {
   type PlatformKind,
   type StockLevel,
   type StockWrite,
-} from "./core/platform/index.ts";
-import type { RedisClient } from "./core/redis.ts";
-import { BreakerRegistry, RedisCostBudget, type BreakerSnapshot, type PlatformPolicy, type PlatformPolicyOptions } from "./core/resilience/index.ts";
-import { openJson, seal } from "./core/secrets/index.ts";
-import type { BreakerLookup } from "./core/sync/index.ts";
-import type { Db } from "./db.server.ts";
-import { CustomStorePlatform } from "./platforms/custom/index.ts";
-import { ShopifyPlatform, type ShopifyFetch } from "./platforms/shopify/index.ts";
-import { WooCommercePlatform } from "./platforms/woocommerce/index.ts";
+} from "../core/platform/index.ts";
+import type { RedisClient } from "../core/redis.ts";
+import { BreakerRegistry, RedisCostBudget, type BreakerSnapshot, type PlatformPolicy, type PlatformPolicyOptions } from "../core/resilience/index.ts";
+import { openJson, seal } from "../core/secrets/index.ts";
+import type { BreakerLookup } from "../core/sync/index.ts";
+import type { Db } from "../db/client.server.ts";
+import { CustomStorePlatform } from "../platforms/custom/index.ts";
+import { ShopifyPlatform, type ShopifyFetch } from "../platforms/shopify/index.ts";
+import { WooCommercePlatform } from "../platforms/woocommerce/index.ts";
 
 /** What each platform needs to be called; sealed in `Store.credentialsCiphertext`. */
 const credentialSchemas = {

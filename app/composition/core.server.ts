@@ -1,0 +1,75 @@
+// The one place that builds the core's parts (config, Redis, SQL, keys, engines, queue
+// producers) for every process: the web server, the worker, the CLI and the benchmarks.
+// What each process adds on top (HTTP, queue consumers, commands) is wired in its own
+// module in this folder, always from these parts.
+import { systemClock, type Clock } from "../core/clock.ts";
+import { HoldEngine } from "../core/inventory/index.ts";
+import type { Logger } from "../core/logger.ts";
+import { HoldfastQueues, queueNamespaceFromEnv } from "../core/orders/index.ts";
+import { createRedis, type RedisClient, type RedisConfig } from "../core/redis.ts";
+import { SaleService } from "../core/sales/index.ts";
+import { loadMasterKey, type LoadedMasterKey } from "../core/secrets/index.ts";
+import { SaleLifecycle } from "../core/waiting-room/lifecycle.ts";
+import { WaitingRoom } from "../core/waiting-room/index.ts";
+import { createDb, type Db } from "../db/client.server.ts";
+import { PrismaSaleRepository } from "../db/PrismaSaleRepository.ts";
+import { DEV_MASTER_KEY_FILE } from "./devFiles.ts";
+
+export interface CoreOptions {
+  redis: RedisConfig;
+  databaseUrl: string;
+  logger: Logger;
+  /** Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** BullMQ namespace; default HOLDFAST_QUEUE_NAMESPACE, then `hf`. */
+  queueNamespace?: string;
+}
+
+export interface CoreParts {
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  logger: Logger;
+  redis: RedisClient;
+  db: Db;
+  masterKey: LoadedMasterKey;
+  holds: HoldEngine;
+  room: WaitingRoom;
+  /** Queue producers (checkout, sale lifecycle, order intake); consumers are the worker's. */
+  queues: HoldfastQueues;
+  sales: SaleService;
+}
+
+export interface Core extends CoreParts {
+  /** Closes the queue producers, Redis and SQL. */
+  close(): Promise<void>;
+}
+
+export function buildCore(options: CoreOptions): Core {
+  const env = options.env ?? process.env;
+  const clock = systemClock;
+  const redis = createRedis(options.redis);
+  redis.on("error", (error: Error) => options.logger.error("redis connection error", { error: error.message }));
+  const db = createDb(options.databaseUrl);
+  const masterKey = loadMasterKey(env, { keyFile: DEV_MASTER_KEY_FILE });
+  const holds = new HoldEngine(redis, { clock });
+  const room = new WaitingRoom(redis, { clock });
+  const queues = new HoldfastQueues(redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
+  const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock, lifecycle: new SaleLifecycle(queues, { clock }) });
+  return {
+    env,
+    clock,
+    logger: options.logger,
+    redis,
+    db,
+    masterKey,
+    holds,
+    room,
+    queues,
+    sales,
+    async close() {
+      await queues.close();
+      await redis.quit().catch(() => undefined);
+      await db.$disconnect();
+    },
+  };
+}

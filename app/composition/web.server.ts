@@ -1,0 +1,116 @@
+import type { Server } from "node:http";
+
+import { trustedProxiesFromEnv } from "../api/clientAddress.ts";
+import { originPolicyFromEnv } from "../api/cors.ts";
+import { HoldfastMetrics, metricsTokenFromEnv } from "../api/metrics.ts";
+import type { Route } from "../api/router.ts";
+import type { StorefrontDeps } from "../api/storefront/deps.ts";
+import type { CheckoutDeps } from "../api/storefront/checkoutDeps.ts";
+import { StockCache } from "../api/storefront/stockCache.ts";
+import { CheckoutQueue, CheckoutStore } from "../core/checkout/index.ts";
+import type { Logger } from "../core/logger.ts";
+import { LocalRateLimiter, rateLimitRulesFromEnv } from "../core/rate-limit/index.ts";
+import type { RedisConfig } from "../core/redis.ts";
+import { VerifiedTokenCache } from "../core/tokens/index.ts";
+import { RoomViewCache, type TicketClaims } from "../core/waiting-room/index.ts";
+import type { BreakerSnapshot } from "../core/resilience/index.ts";
+import { PrismaCheckoutOrderRepository } from "../db/PrismaCheckoutOrderRepository.ts";
+import type { WebApp } from "../web/remix.server.ts";
+import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
+import { createHttpServer } from "../server.ts";
+import { SqlKeyringSource } from "../stores/keyrings.server.ts";
+import { StoreOriginPolicy } from "../stores/origins.server.ts";
+import { buildCore, type CoreParts } from "./core.server.ts";
+import { routeTable, type RouteTableOptions } from "./routes.server.ts";
+
+export interface AppOptions {
+  redis: RedisConfig;
+  databaseUrl: string;
+  logger: Logger;
+  /** Bearer token of the admin API (see adminToken.server.ts); without one the admin API is not mounted. */
+  adminToken?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Optional parts of the route table (composition/routes.server.ts): demo, WooCommerce webhooks, the Shopify proxy. */
+  routes?: Omit<RouteTableOptions, "adminToken" | "metricsTokens" | "extra">;
+  /** Routes tests mount next to the storefront. */
+  extraRoutes?: (parts: AppParts) => Route[];
+  /** The Remix app behind every other path (npm start); the caller starts it with `web.start(server)`. */
+  web?: (parts: AppParts) => WebApp;
+  /** Circuit breakers to show on /metrics (the in-process worker's store directory), read at scrape time. */
+  breakers?: () => readonly BreakerSnapshot[];
+}
+
+export interface AppParts extends CoreParts {
+  storefront: StorefrontDeps;
+}
+
+export interface App extends AppParts {
+  server: Server;
+  web: WebApp | null;
+  close(): Promise<void>;
+}
+
+/** The web process: the core's parts (composition/core.server.ts) behind the one route table and the Remix app. */
+export function buildApp(options: AppOptions): App {
+  const env = options.env ?? process.env;
+  const core = buildCore({ redis: options.redis, databaseUrl: options.databaseUrl, logger: options.logger, env });
+  const { redis, db, holds, room, queues, clock } = core;
+  const storefront: StorefrontDeps = {
+    holds,
+    room,
+    views: new RoomViewCache((saleId) => room.view(saleId), { clock }),
+    stock: new StockCache(holds, clock),
+    keyrings: new SqlKeyringSource(db, core.masterKey.key),
+    localLimiter: new LocalRateLimiter({ clock }),
+    rules: rateLimitRulesFromEnv(env),
+    trustedProxies: trustedProxiesFromEnv(env),
+    tickets: new VerifiedTokenCache<TicketClaims>({ type: "ticket" }),
+    clock,
+  };
+  const { close: closeCore, ...coreParts } = core;
+  const parts: AppParts = { ...coreParts, storefront };
+  // Headless checkout: the request opens the order in Redis and queues it; the worker does the rest.
+  const payments = paymentProviderFromEnv(env, redis);
+  const checkout: CheckoutDeps | undefined = payments
+    ? {
+        views: storefront.views,
+        keyrings: storefront.keyrings,
+        clock,
+        checkouts: new CheckoutStore(redis, { clock }),
+        queue: new CheckoutQueue(queues),
+        payments,
+        orders: new PrismaCheckoutOrderRepository(db),
+      }
+    : undefined;
+  const metrics = new HoldfastMetrics({ queues, room, holds, logger: options.logger, ...(options.breakers ? { breakers: options.breakers } : {}) });
+  metrics.countHolds(holds);
+  const metricsTokens = [options.adminToken, metricsTokenFromEnv(env)].filter((token): token is string => typeof token === "string");
+  const web = options.web?.(parts) ?? null;
+  const server = createHttpServer({
+    readiness: [
+      { name: "redis", check: async () => void (await redis.ping()) },
+      { name: "sql", check: async () => void (await db.$queryRaw`SELECT 1`) },
+    ],
+    routes: routeTable(parts, checkout, metrics, options.logger, {
+      ...options.routes,
+      ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+      metricsTokens,
+      extra: options.extraRoutes?.(parts) ?? [],
+    }),
+    originPolicy: new StoreOriginPolicy(db, storefront.views, originPolicyFromEnv(env)),
+    ...(web ? { web } : {}),
+    logger: options.logger,
+  });
+  return {
+    ...parts,
+    server,
+    web,
+    async close() {
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await web?.close();
+      await closeCore();
+    },
+  };
+}
+
