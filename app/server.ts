@@ -4,6 +4,7 @@ import type { Logger } from "./core/logger.ts";
 import { applyCors, type OriginPolicy } from "./api/cors.ts";
 import { handleHealthz, handleReadyz, type ReadinessCheck } from "./api/health.ts";
 import { sendError } from "./api/respond.ts";
+import { redisUnavailableAnswer } from "./api/redisGuard.ts";
 import { createRouter, type Route } from "./api/router.ts";
 
 export interface ServerDependencies {
@@ -88,6 +89,11 @@ export function createHttpServer(deps: ServerDependencies): Server {
     { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: timeouts.checkEveryMs },
     (req, res) => {
       handle(req, res).catch((error: unknown) => {
+        const unavailable = redisUnavailableAnswer(error);
+        if (unavailable) {
+          if (!res.headersSent) sendError(res, unavailable.status, unavailable.code, unavailable.message, unavailable.headers);
+          return;
+        }
         if (abortedByClient(req)) deps.logger.debug?.("request aborted by the client", { method: req.method, path: req.url?.split("?", 1)[0] });
         else deps.logger.error("request failed outside a route", { error });
         if (!res.headersSent) sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");

@@ -10,9 +10,12 @@ import { StockCache } from "../api/storefront/stockCache.ts";
 import { CheckoutQueue, CheckoutStore } from "../core/checkout/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { LocalRateLimiter, rateLimitRulesFromEnv } from "../core/rate-limit/index.ts";
-import type { RedisConfig } from "../core/redis.ts";
+import { HoldEngine } from "../core/inventory/index.ts";
+import { HoldfastQueues } from "../core/orders/index.ts";
+import { createRedis, HOT_PATH_CONNECTION, type RedisConfig } from "../core/redis.ts";
+import { RedisCircuit } from "../core/resilience/index.ts";
 import { VerifiedTokenCache } from "../core/tokens/index.ts";
-import { RoomViewCache, type TicketClaims } from "../core/waiting-room/index.ts";
+import { RoomViewCache, WaitingRoom, type TicketClaims } from "../core/waiting-room/index.ts";
 import type { BreakerSnapshot } from "../core/resilience/index.ts";
 import { PrismaCheckoutOrderRepository } from "../db/PrismaCheckoutOrderRepository.ts";
 import type { WebApp } from "../web/remix.server.ts";
@@ -55,11 +58,20 @@ export function buildApp(options: AppOptions): App {
   const env = options.env ?? process.env;
   const core = buildCore({ redis: options.redis, databaseUrl: options.databaseUrl, logger: options.logger, env });
   const { redis, db, holds, room, queues, clock } = core;
+  // Shoppers get a connection of their own: a command waits a second at most, and a circuit
+  // refuses at once while Redis is away, so an outage is answered 503 in microseconds.
+  const shopperRedis = createRedis(options.redis, HOT_PATH_CONNECTION);
+  shopperRedis.on("error", () => undefined); // the core connection logs the same outage
+  const redisCircuit = new RedisCircuit(() => shopperRedis.ping());
+  const shopperHolds = new HoldEngine(shopperRedis, { clock });
+  const shopperRoom = new WaitingRoom(shopperRedis, { clock });
+  const shopperQueues = new HoldfastQueues(shopperRedis, { namespace: queues.namespace });
   const storefront: StorefrontDeps = {
-    holds,
-    room,
-    views: new RoomViewCache((saleId) => room.view(saleId), { clock }),
-    stock: new StockCache(holds, clock),
+    holds: shopperHolds,
+    room: shopperRoom,
+    views: new RoomViewCache((saleId) => redisCircuit.run(() => shopperRoom.view(saleId)), { clock }),
+    stock: new StockCache(shopperHolds, clock),
+    redisCircuit,
     keyrings: new SqlKeyringSource(db, core.masterKey.key),
     localLimiter: new LocalRateLimiter({ clock }),
     rules: rateLimitRulesFromEnv(env),
@@ -76,19 +88,21 @@ export function buildApp(options: AppOptions): App {
         views: storefront.views,
         keyrings: storefront.keyrings,
         clock,
-        checkouts: new CheckoutStore(redis, { clock }),
-        queue: new CheckoutQueue(queues),
+        checkouts: new CheckoutStore(shopperRedis, { clock }),
+        queue: new CheckoutQueue(shopperQueues),
         payments,
         orders: new PrismaCheckoutOrderRepository(db),
       }
     : undefined;
   const metrics = new HoldfastMetrics({ queues, room, holds, logger: options.logger, ...(options.breakers ? { breakers: options.breakers } : {}) });
+  // Both engines: shoppers hold on their own connection, the admin and the worker on the core's.
   metrics.countHolds(holds);
+  metrics.countHolds(shopperHolds);
   const metricsTokens = [options.adminToken, metricsTokenFromEnv(env)].filter((token): token is string => typeof token === "string");
   const web = options.web?.(parts) ?? null;
   const server = createHttpServer({
     readiness: [
-      { name: "redis", check: async () => void (await redis.ping()) },
+      { name: "redis", check: async () => void (await shopperRedis.ping()) },
       { name: "sql", check: async () => void (await db.$queryRaw`SELECT 1`) },
     ],
     routes: routeTable(parts, checkout, metrics, options.logger, {
@@ -109,6 +123,9 @@ export function buildApp(options: AppOptions): App {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await web?.close();
+      redisCircuit.stop();
+      await shopperQueues.close();
+      await shopperRedis.quit().catch(() => shopperRedis.disconnect());
       await closeCore();
     },
   };

@@ -5,6 +5,7 @@ import { unverifiedClaims } from "../../core/tokens/index.ts";
 import { shopifyCustomerRef } from "../../platforms/shopify/webhooks.ts";
 import { clientAddress } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
+import { guardedByRedis } from "../redisGuard.ts";
 import type { Handler, RequestContext, Route } from "../router.ts";
 import { requireRoom, type StorefrontDeps } from "../storefront/deps.ts";
 import { placeHold, releaseHold } from "../storefront/holds.ts";
@@ -38,7 +39,7 @@ export function proxyRoutes(deps: ProxyDeps): Route[] {
       await requireSaleOfStore(deps.storefront, ctx.params.saleId as string, storeId);
       return handler(throughShopify(deps.storefront, ctx), ctx);
     };
-  return [
+  return guardedByRedis([
     { method: "POST", path: "/proxy/sales/:saleId/tickets", handler: forSale(joinQueue) },
     { method: "GET", path: "/proxy/sales/:saleId/status", handler: forSale(queueStatus) },
     { method: "POST", path: "/proxy/sales/:saleId/holds", handler: forSale(placeHold) },
@@ -55,7 +56,7 @@ export function proxyRoutes(deps: ProxyDeps): Route[] {
         return releaseHold(deps.storefront, ctx);
       },
     },
-  ];
+  ], deps.storefront.redisCircuit);
 }
 
 /**

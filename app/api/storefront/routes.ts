@@ -1,3 +1,4 @@
+import { guardedByRedis } from "../redisGuard.ts";
 import type { Route } from "../router.ts";
 import { checkout } from "./checkout.ts";
 import type { CheckoutDeps } from "./checkoutDeps.ts";
@@ -10,7 +11,7 @@ import { joinQueue } from "./tickets.ts";
 
 /** The storefront contract (see the issue and README): the paths every shopper hits. */
 export function storefrontRoutes(deps: StorefrontDeps, checkoutDeps?: CheckoutDeps): Route[] {
-  return [
+  return guardedByRedis([
     { method: "POST", path: "/v1/sales/:saleId/tickets", handler: (ctx) => joinQueue(deps, ctx) },
     { method: "GET", path: "/v1/sales/:saleId/status", handler: (ctx) => queueStatus(deps, ctx) },
     { method: "POST", path: "/v1/sales/:saleId/holds", handler: (ctx) => placeHold(deps, ctx) },
@@ -22,5 +23,5 @@ export function storefrontRoutes(deps: StorefrontDeps, checkoutDeps?: CheckoutDe
           { method: "GET", path: "/v1/orders/:orderId", handler: (ctx) => orderStatus(checkoutDeps, ctx) },
         ] satisfies Route[])
       : []),
-  ];
+  ], deps.redisCircuit);
 }

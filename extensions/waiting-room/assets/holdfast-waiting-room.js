@@ -16,8 +16,8 @@
   if (!sid) localStorage.setItem("holdfast:sid", (sid = rand()));
   let flow = load(), ui = null, timer = 0, run = 0, opener = null;
 
-  // Retried until answered: 429 waits Retry-After, offline and 5xx back off. Shopify's proxy
-  // strips some headers: there the signed query carries session and token too.
+  // Retried until answered: 429 waits Retry-After, offline and 5xx back off (not before
+  // Retry-After). Shopify's proxy strips some headers: the signed query carries them too.
   async function call(method, path, body, headers) {
     if (cfg.platform == "shopify") path += "?hf_session=" + sid + (headers ? "&hf_token=" + headers.authorization.slice(7) : "");
     for (let n = 0, id = run; id === run; n++) {
@@ -30,7 +30,8 @@
         return { status: res.status, body: await res.json().catch(() => ({})) };
       }
       if (id !== run) break;
-      const wait = res && res.status === 429 ? Math.max(1, Number(res.headers.get("retry-after")) || 5) : Math.min(30, 2 ** n) * (0.75 + Math.random() / 2);
+      const ra = res && Number(res.headers.get("retry-after")) || 0;
+      const wait = res && res.status === 429 ? Math.max(1, ra || 5) : Math.max(ra, Math.min(30, 2 ** n) * (0.75 + Math.random() / 2));
       say(res ? (res.status === 429 ? "busy" : "unavailable") : "offline", { seconds: Math.ceil(wait) });
       await sleep(wait * 1000);
     }
