@@ -17,7 +17,7 @@ import { ensureDemoSale, type DemoSale } from "./api/demo/demoSale.ts";
 import { provisionRedis } from "./composition/localRedis.server.ts";
 import { createWebApp } from "./web/remix.server.ts";
 import { configureShopify, SHOPIFY_ENV, shopifySetupFromEnv } from "./shopify.server.ts";
-import { SqlSessionStorage } from "./stores/shopifySessions.server.ts";
+import { SqlSessionStorage } from "./db/SqlSessionStorage.ts";
 import { startWorker, type RunningWorker } from "./composition/worker.server.ts";
 
 const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);

@@ -15,7 +15,7 @@ import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import { DEV_MASTER_KEY_FILE } from "./composition/devFiles.ts";
 import { loadMasterKey } from "./core/secrets/index.ts";
 import { getDb, type Db } from "./db/client.server.ts";
-import { SqlSessionStorage } from "./stores/shopifySessions.server.ts";
+import { SqlSessionStorage } from "./db/SqlSessionStorage.ts";
 import { recordShopifyInstall } from "./stores/shopifyStores.server.ts";
 
 /**

@@ -17,6 +17,7 @@ import { RedisCircuit } from "../core/resilience/index.ts";
 import { VerifiedTokenCache } from "../core/tokens/index.ts";
 import { RoomViewCache, WaitingRoom, type TicketClaims } from "../core/waiting-room/index.ts";
 import type { BreakerSnapshot } from "../core/resilience/index.ts";
+import { pingDb } from "../db/client.server.ts";
 import { PrismaCheckoutOrderRepository } from "../db/PrismaCheckoutOrderRepository.ts";
 import type { WebApp } from "../web/remix.server.ts";
 import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
@@ -103,7 +104,7 @@ export function buildApp(options: AppOptions): App {
   const server = createHttpServer({
     readiness: [
       { name: "redis", check: async () => void (await shopperRedis.ping()) },
-      { name: "sql", check: async () => void (await db.$queryRaw`SELECT 1`) },
+      { name: "sql", check: () => pingDb(db) },
     ],
     routes: routeTable(parts, checkout, metrics, options.logger, {
       ...options.routes,

@@ -1,8 +1,12 @@
+import { createHash } from "node:crypto";
+
 import { InvalidInputError } from "./errors/InvalidInputError.ts";
 
 /**
- * The Redis key layout. Every key of one sale carries the hash tag `{s:<saleId>}` so that
- * all of them live in one Cluster slot and a multi-key Lua script may touch them together.
+ * The Redis key layout: every key Holdfast writes is named here and nowhere else. Every key
+ * of one sale carries the hash tag `{s:<saleId>}` so that all of them live in one Cluster
+ * slot and a multi-key Lua script may touch them together; keys of a store carry its own tag,
+ * queue keys their queue's tag.
  */
 
 const ROOT = "hf";
@@ -94,4 +98,99 @@ export function spentPassKey(saleId: string, position: number): string {
 
 /** The sales the admission controller looks after (live, pre-queue or scheduled). */
 export const ACTIVE_ROOMS_KEY = `${ROOT}:rooms:active`;
-export const CONTROLLER_LEADER_KEY = `${ROOT}:rooms:leader`;
+
+/** The admission controller's leader lease, next to the registry it serves (tests use their own registries). */
+export function controllerLeaderKey(registryKey: string): string {
+  return `${registryKey}:leader`;
+}
+
+// --- orders and checkout ------------------------------------------------------------------
+
+/** Serialises the processing of one platform order within its sale. */
+export function orderLockKey(saleId: string, orderRef: string): string {
+  return `${ROOT}:${saleTag(saleId)}:order-lock:${orderRef}`;
+}
+
+/** A headless checkout's record, in the sale's slot so opening it and extending the hold is one script. */
+export function checkoutKey(saleId: string, orderId: string): string {
+  return `${ROOT}:${saleTag(saleId)}:checkout:${orderId}`;
+}
+
+/** What the test payment provider charged for an order (idempotent across workers). */
+export function testPaymentKey(orderId: string): string {
+  return `${ROOT}:pay:test:${orderId}`;
+}
+
+// --- queues -------------------------------------------------------------------------------
+
+/** The BullMQ prefix of one queue: a hash tag of its own, so every key of a queue is in one slot. */
+export function queuePrefixKey(namespace: string, queue: string): string {
+  return `{${namespace}:${queue}}`;
+}
+
+/** An intake's dedup marker for one job id, in the same slot as its queue. */
+export function intakeSeenKey(queuePrefix: string, jobId: string): string {
+  return `${queuePrefix}:seen:${jobId}`;
+}
+
+// --- stock write-back ---------------------------------------------------------------------
+
+/**
+ * Write-back state lives in Redis next to the sale's stock (same hash tag `{s:<saleId>}`, so
+ * one Cluster slot), and survives a worker restart: nothing is kept only in a process.
+ */
+export interface WriteBackKeys {
+  /** hash: itemId -> "<available>|<platformRef>", what the platform was last confirmed to hold from us (or reported) */
+  written: string;
+  /** string: the ledger stream's last id when the last complete flush read the stock */
+  cursor: string;
+  /** hash: itemId -> why the platform refused it (fixed by the merchant, then `reconcile --repair`) */
+  refused: string;
+  /** counter: flush attempts, part of each idempotency key */
+  sequence: string;
+  /** string: token of the flush running now (one flush per sale at a time) */
+  lock: string;
+}
+
+export function writeBackKeys(saleId: string): WriteBackKeys {
+  const prefix = `${ROOT}:${saleTag(saleId)}:wb:`;
+  return { written: `${prefix}written`, cursor: `${prefix}cursor`, refused: `${prefix}refused`, sequence: `${prefix}seq`, lock: `${prefix}lock` };
+}
+
+function assertStoreId(storeId: string): void {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(storeId)) throw new RangeError(`store id ${JSON.stringify(storeId)} cannot be part of a key`);
+}
+
+/**
+ * The values recently written to one platform reference of a store (echo protection): a
+ * sorted set of values scored by when they stop counting. Hash-tagged by store; the reference
+ * is digested (platform refs carry characters that have no business in a key).
+ */
+export function echoKey(storeId: string, platformRef: string): string {
+  assertStoreId(storeId);
+  return `${ROOT}:{e:${storeId}}:echo:${createHash("sha256").update(platformRef).digest("hex").slice(0, 32)}`;
+}
+
+// --- platforms ----------------------------------------------------------------------------
+
+/** Where processes share a store's platform cost budget (Shopify's throttle). */
+export const COST_BUDGET_PREFIX = `${ROOT}:budget:`;
+
+/** hash: Shopify inventory item gid -> its variant gid, learned once per item; per store, so shop/redact can drop it. */
+export function shopifyItemVariantKey(storeId: string): string {
+  assertStoreId(storeId);
+  return `${ROOT}:{st:${storeId}}:shopify:item-variant`;
+}
+
+// --- admin pages --------------------------------------------------------------------------
+
+/** The live dashboard's chart samples and the gate that keeps one sample per interval. */
+export function dashboardSampleKeys(saleId: string): { samples: string; gate: string } {
+  const prefix = `${ROOT}:${saleTag(saleId)}:ui:`;
+  return { samples: `${prefix}samples`, gate: `${prefix}sampled` };
+}
+
+/** The readiness checklist's manual ticks. */
+export function readinessManualKey(saleId: string): string {
+  return `${ROOT}:${saleTag(saleId)}:ui:manual`;
+}

@@ -8,6 +8,15 @@ import type { Db } from "./client.server.ts";
 
 /** Sales whose stock moves: the pre-queue takes no stock, but holds start with the sale and a paused sale still commits. */
 const SYNCING_STATES = ["prequeue", "live", "paused"];
+/** Sales an order for a drop item belongs to: the syncing ones, and scheduled ones (an early order is a bypass of that drop). */
+const ORDER_TAKING_STATES = ["scheduled", ...SYNCING_STATES];
+
+/** A drop item and the platform reference it sells. */
+export interface DropItemRef {
+  saleId: string;
+  itemId: string;
+  platformRef: string;
+}
 
 export interface PrismaSyncCatalogOptions {
   /** How long after a sale ended its stock is still written back (late commits, expiries); default 1 day. */
@@ -27,12 +36,12 @@ export class PrismaSyncCatalog implements SyncCatalog, SaleHistory {
     this.clock = options.clock ?? systemClock;
   }
 
-  private syncingWhere() {
+  private syncingWhere(states: string[] = SYNCING_STATES) {
     const endedSince = new Date(this.clock.now() - this.followEndedForMs);
     return {
       storeId: { not: null },
       store: { uninstalledAt: null },
-      OR: [{ state: { in: SYNCING_STATES } }, { state: "ended", updatedAt: { gte: endedSince } }],
+      OR: [{ state: { in: states } }, { state: "ended", updatedAt: { gte: endedSince } }],
     };
   }
 
@@ -54,13 +63,27 @@ export class PrismaSyncCatalog implements SyncCatalog, SaleHistory {
     return { saleId, storeId: row.storeId, items: row.items.map((item) => ({ itemId: item.id, platformRef: item.platformRef as string })) };
   }
 
+  /** The drop items of one platform reference that an order can belong to, the most recently started sale first. */
   async itemsForRef(storeId: string, platformRef: string): Promise<{ saleId: string; itemId: string }[]> {
+    return (await this.orderableItems(storeId, platformRef)).map(({ saleId, itemId }) => ({ saleId, itemId }));
+  }
+
+  /**
+   * Every drop item of the store an order can belong to, by the same rules as itemsForRef
+   * (scheduled, selling, or ended within followEndedForMs; most recently started sale first),
+   * so Shopify's and WooCommerce's orders map to drops alike.
+   */
+  async dropItems(storeId: string): Promise<DropItemRef[]> {
+    return this.orderableItems(storeId, null);
+  }
+
+  private async orderableItems(storeId: string, platformRef: string | null): Promise<DropItemRef[]> {
     const rows = await this.db.saleItem.findMany({
-      where: { platformRef, sale: { ...this.syncingWhere(), storeId } },
-      select: { id: true, saleId: true, sale: { select: { startsAt: true, createdAt: true } } },
+      where: { platformRef: platformRef ?? { not: null }, sale: { ...this.syncingWhere(ORDER_TAKING_STATES), storeId } },
+      select: { id: true, saleId: true, platformRef: true, sale: { select: { startsAt: true, createdAt: true } } },
     });
     const started = (row: (typeof rows)[number]) => (row.sale.startsAt ?? row.sale.createdAt).getTime();
-    return rows.sort((a, b) => started(b) - started(a)).map((row) => ({ saleId: row.saleId, itemId: row.id }));
+    return rows.sort((a, b) => started(b) - started(a)).map((row) => ({ saleId: row.saleId, itemId: row.id, platformRef: row.platformRef as string }));
   }
 
   async ledger(saleId: string): Promise<PersistedLedgerEntry[]> {

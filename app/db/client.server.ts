@@ -54,6 +54,11 @@ export async function closeDb(): Promise<void> {
   await current?.db.$disconnect();
 }
 
+/** Resolves when the database answers a trivial query (readiness checks). */
+export async function pingDb(db: Db): Promise<void> {
+  await db.$queryRaw`SELECT 1`;
+}
+
 /**
  * True for a unique-constraint violation (Prisma P2002), e.g. a duplicate webhook's order or
  * ledger entry. Checked by code, not instanceof: each generated client ships its own copy of

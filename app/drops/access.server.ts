@@ -1,6 +1,7 @@
 import type { DropListRow } from "../components/DropsList.tsx";
 import { SaleNotFoundError, type Sale, type SaleDetails } from "../core/sales/index.ts";
 import type { Db } from "../db/client.server.ts";
+import { StoreRecords } from "../db/StoreRecords.ts";
 import type { DropsDeps, DropsScope } from "./deps.server.ts";
 
 /**
@@ -8,14 +9,7 @@ import type { DropsDeps, DropsScope } from "./deps.server.ts";
  * two first requests at once make one row). Its signing keys are made on first use.
  */
 export async function shopifyScope(db: Db, shop: string): Promise<DropsScope> {
-  const domain = shop.toLowerCase();
-  const store = await db.store.upsert({
-    where: { platform_domain: { platform: "shopify", domain } },
-    create: { platform: "shopify", domain, name: domain },
-    update: {},
-    select: { id: true },
-  });
-  return { kind: "store", storeId: store.id };
+  return { kind: "store", storeId: await new StoreRecords(db).ensure("shopify", shop.toLowerCase()) };
 }
 
 export const CONSOLE_SCOPE: DropsScope = { kind: "all" };

@@ -1,8 +1,9 @@
 import type { LiveNumbers } from "../components/LiveDashboard.tsx";
 import type { ChartSample } from "../components/SalesChart.tsx";
 import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
-import { saleInventoryKeys, saleTag } from "../core/keys.ts";
-import { lastLedgerId, writeBackKeys } from "../core/sync/index.ts";
+import { dashboardSampleKeys, saleInventoryKeys, writeBackKeys } from "../core/keys.ts";
+import { lastLedgerId } from "../core/sync/index.ts";
+import { DropStats } from "../db/DropStats.ts";
 import type { SaleAction, SaleDetails } from "../core/sales/index.ts";
 import { loadDrop } from "./access.server.ts";
 import type { DropsDeps, DropsScope } from "./deps.server.ts";
@@ -26,10 +27,7 @@ export const SAMPLE_EVERY_MS = 5_000;
 export const MAX_SAMPLES = 720; // an hour at one per 5 s
 const SAMPLE_TTL_SECONDS = 7 * 24 * 3600;
 
-export function sampleKeys(saleId: string) {
-  const prefix = `hf:${saleTag(saleId)}:ui:`;
-  return { samples: `${prefix}samples`, gate: `${prefix}sampled` };
-}
+export const sampleKeys = dashboardSampleKeys;
 
 const sum = (details: SaleDetails, field: "held" | "sold" | "available" | "allocated") => Object.values(details.counters).reduce((total, item) => total + item[field], 0);
 
@@ -65,10 +63,8 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
   const now = deps.clock.now();
   const view = details.sale.state === "draft" ? null : await deps.room.view(saleId);
   const admittedLastMinute = (view?.batches ?? []).filter((batch) => batch.at > now - 60_000).reduce((total, batch) => total + (batch.last - batch.first + 1), 0);
-  const [holdsExpired, bypass] = await Promise.all([
-    deps.db.ledgerEvent.count({ where: { saleId, type: "expire" } }),
-    deps.db.order.groupBy({ by: ["status"], where: { saleId, bypass: true }, _count: { _all: true } }),
-  ]);
+  const stats = new DropStats(deps.db);
+  const [holdsExpired, bypass] = await Promise.all([stats.holdsExpired(saleId), stats.bypassOrdersByStatus(saleId)]);
   const sold = sum(details, "sold");
   const waiting = details.room?.waiting ?? 0;
   if (details.sale.state !== "draft") await recordSample(deps, saleId, { at: now, sold, waiting });
@@ -87,8 +83,8 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
     allocated: details.sale.state === "draft" ? details.sale.items.reduce((total, item) => total + item.allocation, 0) : sum(details, "allocated"),
     soldOut: details.room?.soldOut ?? false,
     holdsExpired,
-    bypassOrders: bypass.reduce((total, row) => total + row._count._all, 0),
-    bypassFlagged: bypass.find((row) => row.status === "flagged")?._count._all ?? 0,
+    bypassOrders: [...bypass.values()].reduce((total, count) => total + count, 0),
+    bypassFlagged: bypass.get("flagged") ?? 0,
     writeBack: details.sale.storeId === null ? null : { ...(await writeBackLag(deps, saleId, now)), breaker: breakerOf(deps, details.sale.storeId) },
     admission: { mode: details.sale.admission.mode, perMinute: details.sale.admission.perMinute, maxActive: details.sale.admission.maxActive },
     series: await readSamples(deps, saleId),

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 
 import type { SaleDetails } from "../core/sales/index.ts";
-import { saleTag } from "../core/keys.ts";
+import { readinessManualKey } from "../core/keys.ts";
 import {
   ITEMS_READINESS,
   MAIN_THEME_SETTINGS,
@@ -51,9 +51,7 @@ export const WAITING_ROOM_BLOCK_PREFIX = "waiting-room";
 
 const TOML_FILE = new URL("../../shopify.app.toml", import.meta.url);
 
-function manualKey(saleId: string): string {
-  return `hf:${saleTag(saleId)}:ui:manual`;
-}
+const manualKey = readinessManualKey;
 
 export async function manualSteps(deps: DropsDeps, saleId: string): Promise<ManualStep[]> {
   const ticked = await deps.redis.hgetall(manualKey(saleId));

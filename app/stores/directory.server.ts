@@ -4,8 +4,6 @@
  * resilience policy. Workers hold this directory (the core's PlatformDirectory port), never
  * credentials; credentials are opened here, handed to the adapter and never logged.
  */
-import { randomUUID } from "node:crypto";
-
 import { z } from "zod";
 
 import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
@@ -25,6 +23,7 @@ import { BreakerRegistry, RedisCostBudget, type BreakerSnapshot, type PlatformPo
 import { openJson, seal } from "../core/secrets/index.ts";
 import type { BreakerLookup } from "../core/sync/index.ts";
 import type { Db } from "../db/client.server.ts";
+import { StoreRecords } from "../db/StoreRecords.ts";
 import { CustomStorePlatform } from "../platforms/custom/index.ts";
 import { ShopifyPlatform, type ShopifyFetch } from "../platforms/shopify/index.ts";
 import { WooCommercePlatform } from "../platforms/woocommerce/index.ts";
@@ -97,27 +96,23 @@ export async function saveStore(db: Db, masterKey: Buffer, store: NewStore, dire
     throw new InvalidInputError("invalid_domain", "a Shopify store's domain is its <shop>.myshopify.com domain");
   }
   const credentials = parseCredentials(store.platform, store.credentials);
-  const row = await db.store.upsert({
-    where: { platform_domain: { platform: store.platform, domain } },
-    create: { id: `st_${randomUUID().replaceAll("-", "")}`, platform: store.platform, domain, name },
-    update: { name, uninstalledAt: null },
-    select: { id: true },
-  });
-  await db.store.update({ where: { id: row.id }, data: { credentialsCiphertext: seal(credentials, masterKey, credentialsContext(row.id)) } });
-  directory?.invalidate(row.id);
-  return row.id;
+  const records = new StoreRecords(db);
+  const storeId = await records.upsert(store.platform, domain, name);
+  await records.setCredentials(storeId, seal(credentials, masterKey, credentialsContext(storeId)));
+  directory?.invalidate(storeId);
+  return storeId;
 }
 
 /** The WooCommerce webhook secret of an installed store, or null (unknown, uninstalled, not WooCommerce, none set). */
 export async function wooWebhookSecret(db: Db, masterKey: Buffer, storeId: string): Promise<string | null> {
-  const row = await db.store.findUnique({ where: { id: storeId }, select: { platform: true, credentialsCiphertext: true, uninstalledAt: true } });
+  const row = await new StoreRecords(db).credentials(storeId);
   if (!row || row.platform !== "woocommerce" || row.uninstalledAt || !row.credentialsCiphertext) return null;
   return parseCredentials("woocommerce", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).webhookSecret ?? null;
 }
 
 /** Marks a store uninstalled: its adapter is gone from the directory (jobs for it fail with unknown_store). */
 export async function uninstallStore(db: Db, storeId: string, directory?: SqlPlatformDirectory): Promise<void> {
-  await db.store.updateMany({ where: { id: storeId }, data: { uninstalledAt: new Date() } });
+  await new StoreRecords(db).markUninstalled(storeId);
   directory?.invalidate(storeId);
 }
 
@@ -215,10 +210,7 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
   }
 
   private async load(storeId: string): Promise<Platform> {
-    const row = await this.db.store.findUnique({
-      where: { id: storeId },
-      select: { platform: true, domain: true, credentialsCiphertext: true, uninstalledAt: true },
-    });
+    const row = await new StoreRecords(this.db).credentials(storeId);
     if (!row || row.uninstalledAt || !row.credentialsCiphertext || !isPlatformKind(row.platform)) {
       this.cache.delete(storeId);
       throw new UnknownStoreError(storeId);

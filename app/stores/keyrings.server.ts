@@ -2,6 +2,7 @@ import type { KeyringSource } from "../api/storefront/deps.ts";
 import { newKeyring, openKeyring, sealKeyring } from "../core/secrets/index.ts";
 import type { Keyring } from "../core/tokens/index.ts";
 import type { Db } from "../db/client.server.ts";
+import { StoreRecords } from "../db/StoreRecords.ts";
 
 /** The store that owns sales made without a platform: the demo and headless storefronts. */
 export const STANDALONE_STORE = { platform: "custom", domain: "standalone", name: "Standalone" } as const;
@@ -48,22 +49,12 @@ export class SqlKeyringSource implements KeyringSource {
   }
 
   private async load(storeId: string | null): Promise<Keyring> {
-    const store = storeId
-      ? await this.db.store.findUnique({ where: { id: storeId } })
-      : await this.db.store.upsert({
-          where: { platform_domain: { platform: STANDALONE_STORE.platform, domain: STANDALONE_STORE.domain } },
-          create: { ...STANDALONE_STORE },
-          update: {},
-        });
-    if (!store) throw new Error(`store ${storeId} does not exist`);
-    if (store.signingKeysCiphertext) return openKeyring(store.signingKeysCiphertext, this.masterKey);
-    const keyring = newKeyring();
+    const records = new StoreRecords(this.db);
+    const id = storeId ?? (await records.ensure(STANDALONE_STORE.platform, STANDALONE_STORE.domain, STANDALONE_STORE.name));
+    const sealed = await records.signingKeys(id);
+    if (sealed) return openKeyring(sealed, this.masterKey);
     // Only the first writer's keys count, so two processes starting together agree.
-    await this.db.store.updateMany({
-      where: { id: store.id, signingKeysCiphertext: null },
-      data: { signingKeysCiphertext: sealKeyring(keyring, this.masterKey) },
-    });
-    const saved = await this.db.store.findUniqueOrThrow({ where: { id: store.id } });
-    return openKeyring(saved.signingKeysCiphertext as string, this.masterKey);
+    await records.setSigningKeysIfNone(id, sealKeyring(newKeyring(), this.masterKey));
+    return openKeyring((await records.signingKeys(id)) as string, this.masterKey);
   }
 }

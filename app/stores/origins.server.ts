@@ -1,6 +1,7 @@
 import type { OriginPolicy } from "../api/cors.ts";
 import type { RoomViewCache } from "../core/waiting-room/index.ts";
 import type { Db } from "../db/client.server.ts";
+import { StoreRecords } from "../db/StoreRecords.ts";
 
 const REFRESH_MS = 60_000;
 
@@ -31,8 +32,7 @@ export class StoreOriginPolicy implements OriginPolicy {
   private async domainOf(storeId: string): Promise<string | null> {
     const cached = this.domains.get(storeId);
     if (cached && Date.now() - cached.loadedAt < REFRESH_MS) return cached.domain;
-    const store = await this.db.store.findUnique({ where: { id: storeId }, select: { domain: true, uninstalledAt: true } });
-    const domain = store && !store.uninstalledAt ? store.domain.toLowerCase() : null;
+    const domain = await new StoreRecords(this.db).installedDomain(storeId);
     this.domains.set(storeId, { domain, loadedAt: Date.now() });
     return domain;
   }

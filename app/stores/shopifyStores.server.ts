@@ -8,6 +8,7 @@ import type { Logger } from "../core/logger.ts";
 import type { SaleService } from "../core/sales/index.ts";
 import { newKeyring, sealKeyring } from "../core/secrets/index.ts";
 import type { Db } from "../db/client.server.ts";
+import { StoreRecords } from "../db/StoreRecords.ts";
 import { saveStore, uninstallStore } from "./directory.server.ts";
 
 const MYSHOPIFY = ".myshopify.com";
@@ -22,16 +23,13 @@ export async function recordShopifyInstall(db: Db, masterKey: Buffer, session: P
   const name = session.shop.endsWith(MYSHOPIFY) ? session.shop.slice(0, -MYSHOPIFY.length) : session.shop;
   const storeId = await saveStore(db, masterKey, { platform: "shopify", domain: session.shop, name, credentials: { accessToken: session.accessToken } });
   // Only the first writer's keys count, as in SqlKeyringSource.
-  await db.store.updateMany({ where: { id: storeId, signingKeysCiphertext: null }, data: { signingKeysCiphertext: sealKeyring(newKeyring(), masterKey) } });
+  await new StoreRecords(db).setSigningKeysIfNone(storeId, sealKeyring(newKeyring(), masterKey));
   return storeId;
 }
 
 export async function findShopifyStore(db: Db, shop: string): Promise<{ id: string; uninstalledAt: Date | null } | null> {
-  return db.store.findUnique({ where: { platform_domain: { platform: "shopify", domain: shop.toLowerCase() } }, select: { id: true, uninstalledAt: true } });
+  return new StoreRecords(db).byDomain("shopify", shop);
 }
-
-/** Sales that still take shoppers or orders. */
-const RUNNING_STATES = ["scheduled", "prequeue", "live", "paused"];
 
 /**
  * app/uninstalled: the shop's running sales end (shoppers are told at once), its sessions go
@@ -39,12 +37,12 @@ const RUNNING_STATES = ["scheduled", "prequeue", "live", "paused"];
  * the merchant may reinstall, and shop/redact (48 hours later) is what erases them.
  */
 export async function uninstallShopifyShop(deps: { db: Db; sales: SaleService; logger: Logger }, shop: string): Promise<{ storeId: string | null; endedSales: string[] }> {
-  await deps.db.session.deleteMany({ where: { shop } });
+  const records = new StoreRecords(deps.db);
+  await records.deleteSessionsOfShop(shop);
   const store = await findShopifyStore(deps.db, shop);
   if (!store) return { storeId: null, endedSales: [] };
-  const running = await deps.db.sale.findMany({ where: { storeId: store.id, state: { in: RUNNING_STATES } }, select: { id: true } });
   const endedSales: string[] = [];
-  for (const { id } of running) {
+  for (const id of await records.runningSaleIds(store.id)) {
     try {
       await deps.sales.end(id);
       endedSales.push(id);
@@ -69,12 +67,9 @@ export async function customerDataReport(db: Db, shop: string, customerRef: stri
   const store = await findShopifyStore(db, shop);
   const empty = { shop, customerRef, orders: [], ledgerEntries: 0 };
   if (!store) return empty;
-  const orders = await db.order.findMany({
-    where: { sale: { storeId: store.id }, OR: [{ customerRef }, { platformOrderRef: { in: orderRefs } }] },
-    select: { saleId: true, platformOrderRef: true, status: true, linesJson: true, createdAt: true },
-    orderBy: { createdAt: "asc" },
-  });
-  const ledgerEntries = await db.ledgerEvent.count({ where: { sale: { storeId: store.id }, customerRef } });
+  const records = new StoreRecords(db);
+  const orders = await records.customerOrders(store.id, customerRef, orderRefs);
+  const ledgerEntries = await records.customerLedgerEntries(store.id, customerRef);
   return {
     shop,
     customerRef,
@@ -87,27 +82,16 @@ export async function customerDataReport(db: Db, shop: string, customerRef: stri
 export async function redactCustomer(db: Db, shop: string, customerRef: string, orderRefs: string[]): Promise<{ orders: number; ledgerEntries: number }> {
   const store = await findShopifyStore(db, shop);
   if (!store) return { orders: 0, ledgerEntries: 0 };
-  const orders = await db.order.updateMany({
-    where: { sale: { storeId: store.id }, OR: [{ customerRef }, { platformOrderRef: { in: orderRefs } }] },
-    data: { customerRef: null },
-  });
-  const ledger = await db.ledgerEvent.updateMany({ where: { sale: { storeId: store.id }, customerRef }, data: { customerRef: null } });
-  return { orders: orders.count, ledgerEntries: ledger.count };
+  return new StoreRecords(db).forgetCustomer(store.id, customerRef, orderRefs);
 }
 
 /** shop/redact (48 hours after uninstall): every row of the shop goes, the store last. */
 export async function redactShop(db: Db, shop: string): Promise<{ storeId: string | null; sales: number }> {
-  await db.session.deleteMany({ where: { shop } });
+  const records = new StoreRecords(db);
+  await records.deleteSessionsOfShop(shop);
   const store = await findShopifyStore(db, shop);
   if (!store) return { storeId: null, sales: 0 };
-  const sales = (await db.sale.findMany({ where: { storeId: store.id }, select: { id: true } })).map((sale) => sale.id);
-  await db.$transaction([
-    db.ledgerEvent.deleteMany({ where: { saleId: { in: sales } } }),
-    db.order.deleteMany({ where: { saleId: { in: sales } } }),
-    db.saleItem.deleteMany({ where: { saleId: { in: sales } } }),
-    db.sale.deleteMany({ where: { id: { in: sales } } }),
-    db.store.delete({ where: { id: store.id } }),
-  ]);
+  const sales = await records.erase(store.id);
   return { storeId: store.id, sales: sales.length };
 }
 

@@ -7,12 +7,14 @@
 import type { AppLoadContext } from "@remix-run/node";
 
 import type { OrderEvent } from "../core/orders/index.ts";
+import { PrismaSyncCatalog } from "../db/PrismaSyncCatalog.ts";
 import { parseStockRef } from "../platforms/shopify/refs.ts";
 import { VARIANTS_OF_ITEMS, type VariantsOfItemsData } from "../platforms/shopify/documents.ts";
 import { orderEventsFromWebhook, orderVariants, shopifyCustomerRef, stockReportFromWebhook, variantItemsFromProduct, type DropItem } from "../platforms/shopify/webhooks.ts";
 import type { HoldfastContext } from "../web/context.server.ts";
 import { authenticate, ShopifyNotConfiguredError } from "../shopify.server.ts";
 import { customerDataReport, findShopifyStore, redactCustomer, redactShop, uninstallShopifyShop } from "../stores/shopifyStores.server.ts";
+import { shopifyItemVariantKey } from "../core/keys.ts";
 
 /** Topics as the library reports them (X-Shopify-Topic, upper-cased with underscores). */
 export type WebhookTopic =
@@ -106,7 +108,7 @@ export async function receiveWebhook(request: Request, context: AppLoadContext, 
     }
     case "SHOP_REDACT": {
       const store = await findShopifyStore(holdfast.db, verified.shop);
-      if (store) await holdfast.redis.del(variantKey(holdfast, store.id));
+      if (store) await holdfast.redis.del(shopifyItemVariantKey(store.id));
       const result = await redactShop(holdfast.db, verified.shop);
       holdfast.logger.info("shop redacted", { shop: verified.shop, ...result });
       return ok();
@@ -154,43 +156,31 @@ async function inventoryWebhook(holdfast: HoldfastContext, webhook: Verified): P
 // gid>", order lines name a variant; each inventory item has exactly one variant, learned once
 // (products/update payloads, or one Admin API call for items never seen) and kept in Redis.
 
-/** Sales whose items can still be sold: orders for them go to the order queue. */
-const SELLING_STATES = ["scheduled", "prequeue", "live", "paused"];
-
-/** Per store: gids are unique across Shopify, but a store's entries go with it (shop/redact). */
-function variantKey(holdfast: HoldfastContext, storeId: string): string {
-  return `${holdfast.queues.namespace}:shopify:item-variant:${storeId}`;
-}
-
 async function rememberVariants(holdfast: HoldfastContext, storeId: string, variantToItem: Map<string, string>): Promise<void> {
   if (variantToItem.size === 0) return;
   const fields: string[] = [];
   for (const [variant, item] of variantToItem) fields.push(item, variant);
-  await holdfast.redis.hset(variantKey(holdfast, storeId), ...fields);
+  await holdfast.redis.hset(shopifyItemVariantKey(storeId), ...fields);
 }
 
 /** variant gid -> drop item, for the variants of one order (most recent sale first when an item is in two). */
 async function dropItemsOf(holdfast: HoldfastContext, storeId: string, variants: string[], admin: AdminClient | undefined): Promise<Map<string, DropItem>> {
   const found = new Map<string, DropItem>();
   if (variants.length === 0) return found;
-  const rows = await holdfast.db.saleItem.findMany({
-    where: { platformRef: { not: null }, sale: { storeId, state: { in: SELLING_STATES } } },
-    select: { id: true, saleId: true, platformRef: true },
-    orderBy: { sale: { createdAt: "desc" } },
-  });
+  const rows = await new PrismaSyncCatalog(holdfast.db).dropItems(storeId);
   const itemsOfInventoryItem = new Map<string, DropItem[]>();
   for (const row of rows) {
     let inventoryItem: string;
     try {
-      inventoryItem = parseStockRef(row.platformRef as string).inventoryItemId;
+      inventoryItem = parseStockRef(row.platformRef).inventoryItemId;
     } catch {
       continue;
     }
-    itemsOfInventoryItem.set(inventoryItem, [...(itemsOfInventoryItem.get(inventoryItem) ?? []), { saleId: row.saleId, itemId: row.id }]);
+    itemsOfInventoryItem.set(inventoryItem, [...(itemsOfInventoryItem.get(inventoryItem) ?? []), { saleId: row.saleId, itemId: row.itemId }]);
   }
   const inventoryItems = [...itemsOfInventoryItem.keys()];
   if (inventoryItems.length === 0) return found;
-  const known = await holdfast.redis.hmget(variantKey(holdfast, storeId), ...inventoryItems);
+  const known = await holdfast.redis.hmget(shopifyItemVariantKey(storeId), ...inventoryItems);
   const variantOf = new Map<string, string>();
   const unknown: string[] = [];
   inventoryItems.forEach((item, i) => (known[i] ? variantOf.set(item, known[i] as string) : unknown.push(item)));

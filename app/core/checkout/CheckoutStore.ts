@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 
 import { systemClock, type Clock } from "../clock.ts";
 import type { Line } from "../inventory/index.ts";
-import { saleInventoryKeys, saleTag } from "../keys.ts";
+import { checkoutKey, saleInventoryKeys } from "../keys.ts";
 import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import type { RedisClient } from "../redis.ts";
 import type { CheckoutLinks } from "../orders/OrderProcessor.ts";
@@ -90,7 +90,7 @@ export class CheckoutStore implements CheckoutLinks {
   }
 
   static key(saleId: string, orderId: string): string {
-    return `hf:${saleTag(saleId)}:checkout:${orderId}`;
+    return checkoutKey(saleId, orderId);
   }
 
   /** Opens the checkout of a live hold, or finds the one it already opened. */

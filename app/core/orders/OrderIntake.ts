@@ -2,6 +2,7 @@ import { DeadLetterQueue } from "./DeadLetterQueue.ts";
 import { PermanentOrderError } from "./errors.ts";
 import { parseOrderEvent, type OrderEvent } from "./OrderEvent.ts";
 import { digest, HoldfastQueues, jobIdFor, QUEUE_NAMES } from "./queues.ts";
+import { intakeSeenKey } from "../keys.ts";
 
 export type IntakeResult =
   | { outcome: "queued"; jobId: string }
@@ -59,7 +60,7 @@ export class OrderIntake {
 
   /** Same slot as the order-events queue (its hash tag), so a Cluster keeps them together. */
   private markerKey(jobId: string): string {
-    return `${this.queues.prefix(QUEUE_NAMES.orderEvents)}:seen:${jobId}`;
+    return intakeSeenKey(this.queues.prefix(QUEUE_NAMES.orderEvents), jobId);
   }
 
   private async reject(input: unknown, error: PermanentOrderError): Promise<IntakeResult> {

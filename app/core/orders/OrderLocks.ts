@@ -1,5 +1,5 @@
 import { randomId } from "../randomId.ts";
-import { saleTag } from "../keys.ts";
+import { orderLockKey } from "../keys.ts";
 import type { RedisClient } from "../redis.ts";
 import { OrderBusyError } from "./errors.ts";
 
@@ -36,7 +36,7 @@ export class OrderLocks {
 
   /** Runs `work` holding the order's lock; throws OrderBusyError when it stays busy. */
   async withLock<T>(saleId: string, orderRef: string, work: () => Promise<T>): Promise<T> {
-    const key = `hf:${saleTag(saleId)}:order-lock:${orderRef}`;
+    const key = orderLockKey(saleId, orderRef);
     const token = randomId();
     const deadline = Date.now() + this.waitMs;
     while ((await this.redis.set(key, token, "PX", this.ttlMs, "NX")) === null) {

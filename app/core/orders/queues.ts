@@ -4,6 +4,7 @@ import { Queue, type JobsOptions } from "bullmq";
 import { Cluster } from "ioredis";
 
 import type { RedisClient } from "../redis.ts";
+import { queuePrefixKey } from "../keys.ts";
 
 /**
  * Every BullMQ queue of Holdfast, named in one place.
@@ -55,7 +56,7 @@ function assertNamespace(namespace: string): string {
 
 /** The BullMQ prefix of one queue: a hash tag of its own (see QUEUE_NAMES). */
 export function queuePrefix(namespace: string, queue: QueueName): string {
-  return `{${assertNamespace(namespace)}:${queue}}`;
+  return queuePrefixKey(assertNamespace(namespace), queue);
 }
 
 const SAFE_JOB_ID = /^[A-Za-z0-9_.-]{1,120}$/;

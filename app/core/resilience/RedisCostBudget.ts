@@ -6,10 +6,11 @@ import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import { PlatformError } from "../platform/PlatformError.ts";
 import type { RedisClient } from "../redis.ts";
 import { DEFAULT_BUDGET_MAX_WAIT_MS, type BucketStatus, type RateBudget, type Reservation } from "./CostBudget.ts";
+import { COST_BUDGET_PREFIX } from "../keys.ts";
 
 const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 const COMMANDS = { budgetAcquire: { numberOfKeys: 3 }, budgetSettle: { numberOfKeys: 3 } } as const;
-export const DEFAULT_BUDGET_PREFIX = "hf:budget:";
+export const DEFAULT_BUDGET_PREFIX = COST_BUDGET_PREFIX;
 
 export interface RedisCostBudgetOptions {
   /** Prepended to every key; tests pass their own. */

@@ -1,5 +1,5 @@
 import type { RedisClient } from "../redis.ts";
-import { echoKey } from "./keys.ts";
+import { echoKey } from "../keys.ts";
 
 export const DEFAULT_ECHO_TTL_MS = 5 * 60_000;
 

@@ -3,7 +3,8 @@ import type { HoldEngine } from "../inventory/index.ts";
 import { silentLogger, type Logger } from "../logger.ts";
 import type { RedisClient } from "../redis.ts";
 import type { EchoGuard } from "./EchoGuard.ts";
-import { parseWrittenValue, writeBackKeys, writtenValue } from "./keys.ts";
+import { writeBackKeys } from "../keys.ts";
+import { parseWrittenValue, writtenValue } from "./writtenValue.ts";
 import type { StockWriteBack } from "./StockWriteBack.ts";
 import type { SyncCatalog } from "./SyncCatalog.ts";
 

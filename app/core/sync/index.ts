@@ -5,7 +5,6 @@
 export { deferralMs, outageAfter, type BreakerLookup } from "./deferral.ts";
 export { DEFAULT_ECHO_TTL_MS, EchoGuard } from "./EchoGuard.ts";
 export { ExternalStockIntake, type ExternalStockIntakeOptions, type ExternalStockResult, type PlatformStockReport } from "./ExternalStockIntake.ts";
-export { echoKey, writeBackKeys, type WriteBackKeys } from "./keys.ts";
 export { lastLedgerId } from "./ledgerCursor.ts";
 export { FlushBusyError, StockWriteBack, type FlushOptions, type FlushOutcome, type FlushResult, type StockWriteBackOptions } from "./StockWriteBack.ts";
 export type { PersistedLedgerEntry, PersistedOrder, SaleHistory, SyncCatalog, SyncItem, SyncSale } from "./SyncCatalog.ts";

@@ -7,6 +7,7 @@ import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import type { RedisClient } from "../redis.ts";
 import type { RoomState } from "./types.ts";
 import type { AdmitResult, WaitingRoom } from "./WaitingRoom.ts";
+import { controllerLeaderKey } from "../keys.ts";
 
 const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 
@@ -51,7 +52,7 @@ export class AdmissionController {
   }
 
   private get leaderKey(): string {
-    return `${this.room.registryKey}:leader`;
+    return controllerLeaderKey(this.room.registryKey);
   }
 
   start(): void {

@@ -5,6 +5,7 @@ import {
   type PaymentProvider,
 } from "../../core/checkout/index.ts";
 import type { RedisClient } from "../../core/redis.ts";
+import { testPaymentKey } from "../../core/keys.ts";
 
 const OUTCOMES = new Set(["approve", "decline"]);
 /** A week: longer than any checkout job retries. */
@@ -22,7 +23,7 @@ export class TestPaymentProvider implements PaymentProvider {
   constructor(private readonly redis: RedisClient) {}
 
   static key(orderId: string): string {
-    return `hf:pay:test:${orderId}`;
+    return testPaymentKey(orderId);
   }
 
   checkPayload(payment: Record<string, unknown>): string | null {

@@ -16,7 +16,7 @@ import type { Logger, LogFields } from "../../../app/core/logger.ts";
 import { DeadLetterQueue, HoldfastQueues, OrderIntake, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
 import type { HoldfastContext } from "../../../app/web/context.server.ts";
 import { configureShopify } from "../../../app/shopify.server.ts";
-import { SqlSessionStorage } from "../../../app/stores/shopifySessions.server.ts";
+import { SqlSessionStorage } from "../../../app/db/SqlSessionStorage.ts";
 import { installedShopLookup, recordShopifyInstall } from "../../../app/stores/shopifyStores.server.ts";
 import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";

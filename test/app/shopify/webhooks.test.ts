@@ -4,7 +4,8 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { holdEngineInventory, OrderLocks, OrderProcessor, parseOrderEvent, PlatformCallQueue, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
-import { EchoGuard, ExternalStockIntake, StockWriteBack, writeBackKeys } from "../../../app/core/sync/index.ts";
+import { writeBackKeys } from "../../../app/core/keys.ts";
+import { EchoGuard, ExternalStockIntake, StockWriteBack } from "../../../app/core/sync/index.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
 import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
 import { parseStockRef } from "../../../app/platforms/shopify/refs.ts";

@@ -1,7 +1,7 @@
 // Write-back coalescing and echo protection against the Shopify and WooCommerce stand-ins.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { writeBackKeys } from "../../../app/core/sync/index.ts";
+import { writeBackKeys } from "../../../app/core/keys.ts";
 import { SyncHarness, type SyncPlatform } from "./harness.ts";
 
 let harness: SyncHarness;

@@ -1,7 +1,7 @@
 import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 
-import { isUniqueViolation, type Db } from "../db/client.server.ts";
+import { isUniqueViolation, type Db } from "./client.server.ts";
 
 type SessionRow = NonNullable<Awaited<ReturnType<Db["session"]["findUnique"]>>>;
 

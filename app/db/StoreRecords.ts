@@ -1,0 +1,119 @@
+// Every SQL statement about stores and their shops: the store directory, keyrings, origins,
+// installs and the privacy webhooks read and write stores only through this class.
+import { randomUUID } from "node:crypto";
+
+import type { Db } from "./client.server.ts";
+
+/** Sales that still take shoppers or orders. */
+const RUNNING_STATES = ["scheduled", "prequeue", "live", "paused"];
+
+export interface StoreCredentialRow {
+  platform: string;
+  domain: string;
+  credentialsCiphertext: string | null;
+  uninstalledAt: Date | null;
+}
+
+export interface CustomerOrderRow {
+  saleId: string;
+  platformOrderRef: string;
+  status: string;
+  linesJson: string;
+  createdAt: Date;
+}
+
+export class StoreRecords {
+  constructor(private readonly db: Db) {}
+
+  /** Creates the store (matched by platform and domain) or renames it and marks it installed again; returns its id. */
+  async upsert(platform: string, domain: string, name: string): Promise<string> {
+    const row = await this.db.store.upsert({
+      where: { platform_domain: { platform, domain } },
+      create: { id: `st_${randomUUID().replaceAll("-", "")}`, platform, domain, name },
+      update: { name, uninstalledAt: null },
+      select: { id: true },
+    });
+    return row.id;
+  }
+
+  /** The store of a platform domain, made with the domain as its name when missing (two first requests make one row). */
+  async ensure(platform: string, domain: string, name: string = domain): Promise<string> {
+    const row = await this.db.store.upsert({ where: { platform_domain: { platform, domain } }, create: { platform, domain, name }, update: {}, select: { id: true } });
+    return row.id;
+  }
+
+  async setCredentials(storeId: string, ciphertext: string): Promise<void> {
+    await this.db.store.update({ where: { id: storeId }, data: { credentialsCiphertext: ciphertext } });
+  }
+
+  async credentials(storeId: string): Promise<StoreCredentialRow | null> {
+    return this.db.store.findUnique({ where: { id: storeId }, select: { platform: true, domain: true, credentialsCiphertext: true, uninstalledAt: true } });
+  }
+
+  async markUninstalled(storeId: string): Promise<void> {
+    await this.db.store.updateMany({ where: { id: storeId }, data: { uninstalledAt: new Date() } });
+  }
+
+  async byDomain(platform: string, domain: string): Promise<{ id: string; uninstalledAt: Date | null } | null> {
+    return this.db.store.findUnique({ where: { platform_domain: { platform, domain: domain.toLowerCase() } }, select: { id: true, uninstalledAt: true } });
+  }
+
+  /** The store's domain while it is installed, else null. */
+  async installedDomain(storeId: string): Promise<string | null> {
+    const store = await this.db.store.findUnique({ where: { id: storeId }, select: { domain: true, uninstalledAt: true } });
+    return store && !store.uninstalledAt ? store.domain.toLowerCase() : null;
+  }
+
+  /** The sealed signing keys of a store (null: none yet); throws when the store does not exist. */
+  async signingKeys(storeId: string): Promise<string | null> {
+    const store = await this.db.store.findUnique({ where: { id: storeId }, select: { signingKeysCiphertext: true } });
+    if (!store) throw new Error(`store ${storeId} does not exist`);
+    return store.signingKeysCiphertext;
+  }
+
+  /** Stores sealed keys unless the store has some already: only the first writer's keys count, so processes starting together agree. */
+  async setSigningKeysIfNone(storeId: string, ciphertext: string): Promise<void> {
+    await this.db.store.updateMany({ where: { id: storeId, signingKeysCiphertext: null }, data: { signingKeysCiphertext: ciphertext } });
+  }
+
+  async deleteSessionsOfShop(shop: string): Promise<void> {
+    await this.db.session.deleteMany({ where: { shop } });
+  }
+
+  async runningSaleIds(storeId: string): Promise<string[]> {
+    const rows = await this.db.sale.findMany({ where: { storeId, state: { in: RUNNING_STATES } }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
+  async customerOrders(storeId: string, customerRef: string, orderRefs: string[]): Promise<CustomerOrderRow[]> {
+    return this.db.order.findMany({
+      where: { sale: { storeId }, OR: [{ customerRef }, { platformOrderRef: { in: orderRefs } }] },
+      select: { saleId: true, platformOrderRef: true, status: true, linesJson: true, createdAt: true },
+      orderBy: { createdAt: "asc" },
+    });
+  }
+
+  async customerLedgerEntries(storeId: string, customerRef: string): Promise<number> {
+    return this.db.ledgerEvent.count({ where: { sale: { storeId }, customerRef } });
+  }
+
+  /** Removes the customer's reference from the store's orders and ledger; the counts stay. */
+  async forgetCustomer(storeId: string, customerRef: string, orderRefs: string[]): Promise<{ orders: number; ledgerEntries: number }> {
+    const orders = await this.db.order.updateMany({ where: { sale: { storeId }, OR: [{ customerRef }, { platformOrderRef: { in: orderRefs } }] }, data: { customerRef: null } });
+    const ledger = await this.db.ledgerEvent.updateMany({ where: { sale: { storeId }, customerRef }, data: { customerRef: null } });
+    return { orders: orders.count, ledgerEntries: ledger.count };
+  }
+
+  /** Every row of the store, the store last, in one transaction; returns the erased sale ids. */
+  async erase(storeId: string): Promise<string[]> {
+    const sales = (await this.db.sale.findMany({ where: { storeId }, select: { id: true } })).map((sale) => sale.id);
+    await this.db.$transaction([
+      this.db.ledgerEvent.deleteMany({ where: { saleId: { in: sales } } }),
+      this.db.order.deleteMany({ where: { saleId: { in: sales } } }),
+      this.db.saleItem.deleteMany({ where: { saleId: { in: sales } } }),
+      this.db.sale.deleteMany({ where: { id: { in: sales } } }),
+      this.db.store.delete({ where: { id: storeId } }),
+    ]);
+    return sales;
+  }
+}
