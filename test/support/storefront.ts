@@ -36,7 +36,7 @@ export interface Storefront {
  * parallel never see each other.
  */
 export async function startStorefront(
-  options: { clock?: ManualClock; rules?: Partial<RateLimitRules>; viewFreshMs?: number; redis?: () => RedisClient } = {},
+  options: { clock?: ManualClock; rules?: Partial<RateLimitRules>; viewFreshMs?: number; redis?: () => RedisClient; trustedProxies?: string[] } = {},
 ): Promise<Storefront> {
   const database = await freshDatabase("sqlite");
   await migrateDatabase(database.url, () => undefined);
@@ -53,8 +53,9 @@ export async function startStorefront(
     views: new RoomViewCache((saleId) => room.view(saleId), { clock, freshMs: options.viewFreshMs ?? 200, staleMs: options.viewFreshMs ?? 1_000 }),
     keyrings: new SqlKeyringSource(db, randomBytes(32)),
     localLimiter: new LocalRateLimiter({ clock }),
-    rules: { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules },
-    trustedProxies: trustedProxies([]),
+    // Every test shopper comes from 127.0.0.1: no per-address hold limit unless a test asks for one.
+    rules: { ...DEFAULT_RATE_LIMIT_RULES, holdUnitsPerAddress: 0, ...options.rules },
+    trustedProxies: trustedProxies(options.trustedProxies ?? []),
     tickets: new VerifiedTokenCache<TicketClaims>({ type: "ticket" }),
     clock,
   };

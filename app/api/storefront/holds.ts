@@ -7,6 +7,7 @@ import { sessionBinding, signToken, TokenError, verifyToken, type Keyring } from
 import type { PassClaims, RoomView } from "../../core/waiting-room/index.ts";
 import { readBody } from "../body.ts";
 import { verifiedCustomerOf } from "../proxy/identity.ts";
+import { clientBucket } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
 import { rateLimited } from "../rateLimit.ts";
 import { sendJson } from "../respond.ts";
@@ -53,6 +54,8 @@ function refusal(result: Exclude<ReserveResult, { outcome: "reserved" }>): HttpE
       return new HttpError(409, "sold_out", `Item ${result.itemId} has only ${result.available} left; change the quantity or pick another item.`);
     case "limit_exceeded":
       return new HttpError(422, "limit_exceeded", `This sale allows ${result.limit} per customer and you already have ${result.alreadyCounted}.`);
+    case "address_limit_exceeded":
+      return new HttpError(422, "address_limit_exceeded", `This sale allows ${result.limit} units per network address, and ${result.alreadyCounted} are already held or bought from yours.`);
     case "not_found":
       return result.itemId
         ? new HttpError(404, "item_not_found", `Item ${result.itemId} is not part of this sale.`)
@@ -103,6 +106,9 @@ export async function placeHold(deps: StorefrontDeps, { req, res, params }: Requ
       ttlMs: view.holdMs,
       // The per-session hold limit is counted by the reserve itself: one round trip per hold.
       rateLimit: { requester: binding, limit: deps.rules.holdPerSession.limit, windowMs: deps.rules.holdPerSession.windowMs },
+      // Sessions are free to make: the address (believed from X-Forwarded-For only behind a
+      // trusted proxy; IPv6 per /64) caps what one place can hold, whatever its sessions.
+      address: { bucket: clientBucket(req, deps.trustedProxies), limit: deps.rules.holdUnitsPerAddress },
     });
   } catch (error) {
     // Refused input never reached Redis. Any other failure (a timeout) may have made the hold,
