@@ -1,6 +1,8 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+import { PART_FENCES } from "./eslint.fences.js";
+
 export default tseslint.config(
   { ignores: ["node_modules/", "app/generated/", "bench/results/", "coverage/", "build/", ".cache/", "wordpress-plugin/"] },
   js.configs.recommended,
@@ -12,19 +14,13 @@ export default tseslint.config(
     },
   },
   {
-    // The engine must stay free of `any` and of imports from adapters, routes and Prisma.
+    // The engine stays free of `any`.
     files: ["app/core/**/*.ts"],
-    rules: {
-      "@typescript-eslint/no-explicit-any": "error",
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            { group: ["**/platforms/**", "**/routes/**", "**/api/**", "**/db/**"], message: "core/ must not depend on adapters or delivery layers" },
-            { group: ["@prisma/*", "prisma"], message: "core/ must not depend on Prisma; use a port" },
-          ],
-        },
-      ],
-    },
+    rules: { "@typescript-eslint/no-explicit-any": "error" },
   },
+  // Every part's imports are fenced (eslint.fences.js; docs/architecture.md draws the same arrows).
+  ...PART_FENCES.map((fence) => ({
+    files: fence.files,
+    rules: { "no-restricted-imports": ["error", { patterns: fence.forbidden.map(({ group, message }) => ({ group, message })) }] },
+  })),
 );

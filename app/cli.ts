@@ -17,7 +17,7 @@ import { buildCore, type Core } from "./composition/core.server.ts";
 import { buildSync } from "./composition/sync.server.ts";
 import { InvalidInputError } from "./core/errors/InvalidInputError.ts";
 import { silentLogger } from "./core/logger.ts";
-import { DeadLetterQueue, type ListedDeadLetter, type ReplayResult } from "./core/orders/index.ts";
+import { DeadLetterQueue, type ListedDeadLetter, type ReplayResult } from "./core/queues/index.ts";
 import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
 import { SaleConflictError, SaleNotFoundError, type SaleService, type Sale, type SaleDetails } from "./core/sales/index.ts";
 import { describeReconciliation, UnknownSaleStockError } from "./core/sync/index.ts";

@@ -5,7 +5,7 @@ import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
 import type { HoldEngine } from "../core/inventory/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { CONTENT_TYPE, MetricsRegistry, type CounterChild, type HistogramChild } from "../core/metrics/index.ts";
-import { QUEUE_NAMES, type HoldfastQueues } from "../core/orders/index.ts";
+import { QUEUE_NAMES, type HoldfastQueues } from "../core/queues/index.ts";
 import type { BreakerSnapshot } from "../core/resilience/index.ts";
 import type { WaitingRoom } from "../core/waiting-room/index.ts";
 import { HttpError } from "./HttpError.ts";

@@ -5,7 +5,7 @@
 import { systemClock, type Clock } from "../core/clock.ts";
 import { HoldEngine } from "../core/inventory/index.ts";
 import type { Logger } from "../core/logger.ts";
-import { HoldfastQueues, queueNamespaceFromEnv } from "../core/orders/index.ts";
+import { HoldfastQueues, queueNamespaceFromEnv } from "../core/queues/index.ts";
 import { createRedis, type RedisClient, type RedisConfig } from "../core/redis.ts";
 import { SaleService } from "../core/sales/index.ts";
 import { loadMasterKey, type LoadedMasterKey } from "../core/secrets/index.ts";

@@ -9,17 +9,8 @@ import type { AppParts } from "./web.server.ts";
 import { CheckoutProcessor, CheckoutQueue, CheckoutStore, CheckoutSweeper, CheckoutWorker, saleCatalog, unitPricingFromEnv, type PaymentProvider } from "../core/checkout/index.ts";
 import { LedgerPersister } from "../core/ledger/index.ts";
 import type { Logger } from "../core/logger.ts";
-import {
-  DeadLetterQueue,
-  holdEngineInventory,
-  HoldfastQueues,
-  OrderIntake,
-  OrderLocks,
-  OrderProcessor,
-  OrderWorker,
-  PlatformCallQueue,
-  queueNamespaceFromEnv,
-} from "../core/orders/index.ts";
+import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue } from "../core/orders/index.ts";
+import { DeadLetterQueue, HoldfastQueues, queueNamespaceFromEnv } from "../core/queues/index.ts";
 import { PlatformCallWorker } from "../core/orders/PlatformCallWorker.ts";
 import { ExternalStockIntake, ReconciliationWorker, WriteBackWorker } from "../core/sync/index.ts";
 import { AdmissionController } from "../core/waiting-room/index.ts";

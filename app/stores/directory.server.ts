@@ -21,7 +21,7 @@ import {
 import type { RedisClient } from "../core/redis.ts";
 import { BreakerRegistry, RedisCostBudget, type BreakerSnapshot, type PlatformPolicy, type PlatformPolicyOptions } from "../core/resilience/index.ts";
 import { openJson, seal } from "../core/secrets/index.ts";
-import type { BreakerLookup } from "../core/sync/index.ts";
+import type { BreakerLookup } from "../core/queues/index.ts";
 import type { Db } from "../db/client.server.ts";
 import { StoreRecords } from "../db/StoreRecords.ts";
 import { CustomStorePlatform } from "../platforms/custom/index.ts";

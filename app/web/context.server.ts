@@ -1,6 +1,7 @@
 import type { AppParts } from "../composition/web.server.ts";
 import type { Logger } from "../core/logger.ts";
-import type { HoldfastQueues, OrderIntake } from "../core/orders/index.ts";
+import type { OrderIntake } from "../core/orders/index.ts";
+import type { HoldfastQueues } from "../core/queues/index.ts";
 import type { BreakerSnapshot } from "../core/resilience/index.ts";
 
 /**

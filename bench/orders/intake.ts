@@ -11,18 +11,8 @@
  */
 import { HoldEngine } from "../../app/core/inventory/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
-import {
-  DeadLetterQueue,
-  holdEngineInventory,
-  HoldfastQueues,
-  OrderIntake,
-  OrderLocks,
-  OrderProcessor,
-  OrderWorker,
-  PlatformCallQueue,
-  QUEUE_NAMES,
-  type OrderEvent,
-} from "../../app/core/orders/index.ts";
+import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue, type OrderEvent } from "../../app/core/orders/index.ts";
+import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import type { RedisClient } from "../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
 import type { Db } from "../../app/db/client.server.ts";

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 
 import { HoldEngine } from "../../app/core/inventory/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
-import { HoldfastQueues } from "../../app/core/orders/index.ts";
+import { HoldfastQueues } from "../../app/core/queues/index.ts";
 import type { RedisClient } from "../../app/core/redis.ts";
 import { StockWriteBack, WriteBackWorker } from "../../app/core/sync/index.ts";
 import { PrismaSyncCatalog } from "../../app/db/PrismaSyncCatalog.ts";

@@ -8,7 +8,7 @@ import type { CheckoutDeps } from "../../app/api/storefront/checkoutDeps.ts";
 import { storefrontRoutes } from "../../app/api/storefront/routes.ts";
 import { CheckoutStore, orderIdForHold } from "../../app/core/checkout/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
-import { QUEUE_NAMES } from "../../app/core/orders/index.ts";
+import { QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { sessionBinding, signToken, type Keyring } from "../../app/core/tokens/index.ts";
 import { TestPaymentProvider } from "../../app/platforms/payments/index.ts";
 import { createHttpServer } from "../../app/server.ts";

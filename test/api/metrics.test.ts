@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 
 import { buildApp, type App } from "../../app/composition/web.server.ts";
 import { silentLogger } from "../../app/core/logger.ts";
-import { HoldfastQueues, QUEUE_NAMES } from "../../app/core/orders/index.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../db/databases.ts";
 import { uniqueNamespace } from "../core/orders/harness.ts";

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { systemClock } from "../../app/core/clock.ts";
-import { HoldfastQueues, QUEUE_NAMES } from "../../app/core/orders/index.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { SaleService } from "../../app/core/sales/index.ts";
 import { SaleLifecycle, SaleLifecycleWorker, transitionJobId } from "../../app/core/waiting-room/lifecycle.ts";
 import { uniqueNamespace } from "./orders/harness.ts";

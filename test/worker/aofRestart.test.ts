@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 
-import { holdEngineInventory, orderEventJobId, QUEUE_NAMES } from "../../app/core/orders/index.ts";
+import { holdEngineInventory, orderEventJobId } from "../../app/core/orders/index.ts";
+import { QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { createRedis } from "../../app/core/redis.ts";
 import { expectInvariant } from "../core/inventory/invariant.ts";
 import { OrdersHarness } from "../core/orders/harness.ts";

@@ -6,17 +6,8 @@
  */
 import { HoldEngine } from "../../app/core/inventory/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
-import {
-  DeadLetterQueue,
-  holdEngineInventory,
-  HoldfastQueues,
-  OrderLocks,
-  OrderProcessor,
-  OrderWorker,
-  PlatformCallQueue,
-  QUEUE_NAMES,
-  type OrderRepository,
-} from "../../app/core/orders/index.ts";
+import { holdEngineInventory, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue, type OrderRepository } from "../../app/core/orders/index.ts";
+import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { createRedis } from "../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
 import { createDb } from "../../app/db/client.server.ts";

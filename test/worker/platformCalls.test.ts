@@ -2,7 +2,8 @@
 // breaker delays the job without spending attempts, other failures retry then dead-letter.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { DeadLetterQueue, JITTERED_BACKOFF, PlatformCallQueue, QUEUE_NAMES, type CancelOrderCall } from "../../app/core/orders/index.ts";
+import { PlatformCallQueue, type CancelOrderCall } from "../../app/core/orders/index.ts";
+import { DeadLetterQueue, JITTERED_BACKOFF, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { PlatformCallWorker } from "../../app/core/orders/PlatformCallWorker.ts";
 import { quietLogger, SyncHarness } from "../core/sync/harness.ts";
 

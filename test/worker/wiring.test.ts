@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 
 import { afterAll, beforeAll, expect, it } from "vitest";
 
-import { PlatformCallQueue, QUEUE_NAMES } from "../../app/core/orders/index.ts";
+import { PlatformCallQueue } from "../../app/core/orders/index.ts";
+import { QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { SaleService } from "../../app/core/sales/index.ts";
 import { RECONCILIATION_SCHEDULER, WRITE_BACK_SCHEDULER } from "../../app/core/sync/index.ts";
 import { WaitingRoom } from "../../app/core/waiting-room/index.ts";

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import type { Logger } from "../../app/core/logger.ts";
-import { QUEUE_NAMES } from "../../app/core/orders/index.ts";
+import { QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { Reconciler, WriteBackWorker } from "../../app/core/sync/index.ts";
 import { quietLogger, SyncHarness, type SyncedSale, type SyncPlatform } from "../core/sync/harness.ts";
 import { testRedisEnv } from "../support/redis.ts";

@@ -5,7 +5,7 @@
  */
 import { HoldEngine } from "../../app/core/inventory/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
-import { HoldfastQueues } from "../../app/core/orders/index.ts";
+import { HoldfastQueues } from "../../app/core/queues/index.ts";
 import { createRedis } from "../../app/core/redis.ts";
 import { StockWriteBack, WriteBackWorker } from "../../app/core/sync/index.ts";
 import { PrismaSyncCatalog } from "../../app/db/PrismaSyncCatalog.ts";

@@ -1,4 +1,4 @@
-import { HoldfastQueues, QUEUE_NAMES } from "../orders/queues.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../queues/queues.ts";
 
 export interface CheckoutJob {
   saleId: string;

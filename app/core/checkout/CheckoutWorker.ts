@@ -1,14 +1,16 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Worker, type Job } from "bullmq";
 
 import { silentLogger, type Logger } from "../logger.ts";
-import type { JitteredBackoffOptions } from "../orders/backoff.ts";
-import type { DeadLetterQueue } from "../orders/DeadLetterQueue.ts";
-import { HoldfastQueues, QUEUE_NAMES } from "../orders/queues.ts";
+import type { QueueRetryBackoffOptions } from "../queues/backoff.ts";
+import type { DeadLetterQueue } from "../queues/DeadLetterQueue.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../queues/queues.ts";
 import { isBreakerOpen } from "../resilience/index.ts";
 import { CheckoutFailure, type CheckoutOutcome, type CheckoutProcessor } from "./CheckoutProcessor.ts";
 import type { CheckoutJob } from "./CheckoutQueue.ts";
 import { PaymentUnavailableError } from "./PaymentProvider.ts";
-import { QueueRunner } from "../orders/QueueRunner.ts";
+import { deferJob } from "../queues/deferral.ts";
+import { failJob } from "../queues/failurePolicy.ts";
+import { QueueRunner } from "../queues/QueueRunner.ts";
 
 export interface CheckoutWorkerOptions {
   queues: HoldfastQueues;
@@ -20,7 +22,7 @@ export interface CheckoutWorkerOptions {
   /** kill -9 recovery time: how long a job stays locked without renewal; default 30 s. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  backoff?: JitteredBackoffOptions;
+  backoff?: QueueRetryBackoffOptions;
   /** How long to defer a job whose platform breaker is open when the breaker names no time; default 5 s. */
   breakerDeferMs?: number;
 }
@@ -68,25 +70,23 @@ export class CheckoutWorker {
     try {
       return await this.options.processor.process(saleId, orderId);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
       const breakerWaitMs = isBreakerOpen(error) ? (error.details.retryAfterMs ?? null) : error instanceof PaymentUnavailableError && error.breakerOpen ? (error.retryAfterMs ?? null) : undefined;
       if (breakerWaitMs !== undefined && token !== undefined) {
         // Not the platform (or gateway) failing again: we did not even call it. Wait for the breaker, keep the attempts.
         const waitMs = breakerWaitMs ?? this.options.breakerDeferMs ?? 5_000;
         this.logger.info("checkout deferred: platform breaker open", { orderId, waitMs });
-        await job.moveToDelayed(Date.now() + waitMs, token);
-        throw new DelayedError();
+        return deferJob(job, token, waitMs);
       }
-      const attempts = Math.max(1, job.opts.attempts ?? 1);
-      const last = error instanceof CheckoutFailure || job.attemptsMade + 1 >= attempts;
-      this.logger.warn("checkout attempt failed", { orderId, attempt: job.attemptsMade + 1, attempts, last, error: message });
-      if (!last) throw error;
-      // Unwinding may fail too (the refund needs the gateway): the dead letter's replay finishes it.
-      await this.options.processor.giveUp(saleId, orderId, message).catch((failure: unknown) => this.logger.error("cannot unwind a checkout", { orderId, error: String(failure) }));
-      await this.options.deadLetters
-        .add({ queue: QUEUE_NAMES.checkout, jobId: job.id ?? null, name: job.name, data: job.data, error: message, failedAt: Date.now(), attemptsMade: job.attemptsMade + 1 })
-        .catch((failure: unknown) => this.logger.error("cannot add to the dead-letter queue", { orderId, error: String(failure) }));
-      throw new UnrecoverableError(message);
+      return failJob({
+        job,
+        queue: QUEUE_NAMES.checkout,
+        deadLetters: this.options.deadLetters,
+        logger: this.logger,
+        label: "checkout attempt failed",
+        error,
+        permanent: error instanceof CheckoutFailure,
+        giveUp: (reason: string) => this.options.processor.giveUp(saleId, orderId, reason),
+      });
     }
   }
 }

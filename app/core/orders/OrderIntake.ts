@@ -1,7 +1,7 @@
-import { DeadLetterQueue } from "./DeadLetterQueue.ts";
+import { DeadLetterQueue } from "../queues/DeadLetterQueue.ts";
 import { PermanentOrderError } from "./errors.ts";
 import { parseOrderEvent, type OrderEvent } from "./OrderEvent.ts";
-import { digest, HoldfastQueues, jobIdFor, QUEUE_NAMES } from "./queues.ts";
+import { digest, HoldfastQueues, jobIdFor, QUEUE_NAMES } from "../queues/queues.ts";
 import { intakeSeenKey } from "../keys.ts";
 
 export type IntakeResult =

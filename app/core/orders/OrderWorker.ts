@@ -1,13 +1,14 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { Worker, type Job } from "bullmq";
 
 import { silentLogger, type Logger } from "../logger.ts";
-import type { JitteredBackoffOptions } from "./backoff.ts";
-import { DeadLetterQueue } from "./DeadLetterQueue.ts";
+import type { QueueRetryBackoffOptions } from "../queues/backoff.ts";
+import { DeadLetterQueue } from "../queues/DeadLetterQueue.ts";
 import { PermanentOrderError } from "./errors.ts";
 import { parseOrderEvent } from "./OrderEvent.ts";
 import type { OrderOutcome, OrderProcessor } from "./OrderProcessor.ts";
-import { HoldfastQueues, QUEUE_NAMES } from "./queues.ts";
-import { QueueRunner } from "./QueueRunner.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../queues/queues.ts";
+import { deadLetterUnseenFailures, failJob } from "../queues/failurePolicy.ts";
+import { QueueRunner } from "../queues/QueueRunner.ts";
 
 export interface OrderWorkerOptions {
   queues: HoldfastQueues;
@@ -22,7 +23,7 @@ export interface OrderWorkerOptions {
   stalledIntervalMs?: number;
   /** Stalls (worker deaths) a job survives before it fails; default 2. */
   maxStalledCount?: number;
-  backoff?: JitteredBackoffOptions;
+  backoff?: QueueRetryBackoffOptions;
 }
 
 /**
@@ -58,12 +59,7 @@ export class OrderWorker {
       (job) => this.run(job),
     );
     this.worker = this.runner.worker;
-    // The safety net: failures the processor never saw (a job that stalled too often) also
-    // reach the dead-letter queue. Adding twice is harmless (the dead letter's id is stable).
-    this.worker.on("failed", (job, error) => {
-      if (job === undefined || job.finishedOn === undefined) return;
-      void this.deadLetter(job, error.message);
-    });
+    deadLetterUnseenFailures(this.worker, this.deadLetters, QUEUE_NAMES.orderEvents, this.logger);
   }
 
   start(): void {
@@ -81,28 +77,8 @@ export class OrderWorker {
     } catch (error) {
       const permanent = error instanceof PermanentOrderError;
       const message = error instanceof Error ? error.message : String(error);
-      const attempts = Math.max(1, job.opts.attempts ?? 1);
-      const last = permanent || job.attemptsMade + 1 >= attempts;
-      this.logger.warn("order event failed", { jobId: job.id, attempt: job.attemptsMade + 1, attempts, last, error: message });
-      if (last) await this.deadLetter(job, permanent ? `${error.code}: ${message}` : message);
-      if (permanent) throw new UnrecoverableError(`${error.code}: ${message}`);
-      throw error;
-    }
-  }
-
-  private async deadLetter(job: Job, error: string): Promise<void> {
-    try {
-      await this.deadLetters.add({
-        queue: QUEUE_NAMES.orderEvents,
-        jobId: job.id ?? null,
-        name: job.name,
-        data: job.data,
-        error,
-        failedAt: Date.now(),
-        attemptsMade: job.attemptsMade + (job.finishedOn === undefined ? 1 : 0),
-      });
-    } catch (failure) {
-      this.logger.error("cannot add to the dead-letter queue", { jobId: job.id, error: String(failure) });
+      const described = permanent ? `${error.code}: ${message}` : message;
+      return failJob({ job, queue: QUEUE_NAMES.orderEvents, deadLetters: this.deadLetters, logger: this.logger, label: "order event failed", error, permanent, described });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { HoldfastQueues, jobIdFor, QUEUE_NAMES } from "./queues.ts";
+import { HoldfastQueues, jobIdFor, QUEUE_NAMES } from "../queues/queues.ts";
 
 /** Asks the platform to cancel an order (a bypass order under the sale's "cancel" policy). */
 export interface CancelOrderCall {

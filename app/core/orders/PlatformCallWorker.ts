@@ -1,13 +1,14 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Worker, type Job } from "bullmq";
 
 import { silentLogger, type Logger } from "../logger.ts";
 import { PlatformError, UnknownStoreError, type PlatformDirectory } from "../platform/index.ts";
-import { deferralMs, outageAfter, type BreakerLookup } from "../sync/deferral.ts";
-import type { JitteredBackoffOptions } from "./backoff.ts";
-import { DeadLetterQueue } from "./DeadLetterQueue.ts";
+import { deferJob, deferralMs, outageAfter, type BreakerLookup } from "../queues/deferral.ts";
+import type { QueueRetryBackoffOptions } from "../queues/backoff.ts";
+import { DeadLetterQueue } from "../queues/DeadLetterQueue.ts";
 import type { PlatformCall } from "./PlatformCallQueue.ts";
-import { HoldfastQueues, QUEUE_NAMES } from "./queues.ts";
-import { QueueRunner } from "./QueueRunner.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../queues/queues.ts";
+import { deadLetterUnseenFailures, failJob } from "../queues/failurePolicy.ts";
+import { QueueRunner } from "../queues/QueueRunner.ts";
 
 export interface PlatformCallWorkerOptions {
   queues: HoldfastQueues;
@@ -20,7 +21,7 @@ export interface PlatformCallWorkerOptions {
   concurrency?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  backoff?: JitteredBackoffOptions;
+  backoff?: QueueRetryBackoffOptions;
 }
 
 export interface PlatformCallResult {
@@ -88,11 +89,7 @@ export class PlatformCallWorker {
       (job, token) => this.run(job, token),
     );
     this.worker = this.runner.worker;
-    // Failures the handler never saw (a job that stalled too often) also reach the dead-letter queue.
-    this.worker.on("failed", (job, error) => {
-      if (job === undefined || job.finishedOn === undefined) return;
-      void this.deadLetter(job, error.message);
-    });
+    deadLetterUnseenFailures(this.worker, options.deadLetters, QUEUE_NAMES.platformCalls, this.logger);
   }
 
   start(): void {
@@ -118,34 +115,12 @@ export class PlatformCallWorker {
       const wait = deferralMs(error);
       if (wait !== null) {
         this.logger.info("platform call deferred", { jobId: job.id, waitMs: wait, reason: error instanceof Error ? error.message : String(error) });
-        await job.moveToDelayed(Date.now() + wait, token);
-        throw new DelayedError();
+        return deferJob(job, token, wait);
       }
       const permanent = isPermanent(error);
       const message = error instanceof Error ? error.message : String(error);
       const described = permanent && error.code ? `${error.code}: ${message}` : message;
-      const attempts = Math.max(1, job.opts.attempts ?? 1);
-      const last = permanent || job.attemptsMade + 1 >= attempts;
-      this.logger.warn("platform call failed", { jobId: job.id, attempt: job.attemptsMade + 1, attempts, last, error: message });
-      if (last) await this.deadLetter(job, described, 1);
-      if (permanent) throw new UnrecoverableError(described);
-      throw error;
-    }
-  }
-
-  private async deadLetter(job: Job, error: string, pending = 0): Promise<void> {
-    try {
-      await this.options.deadLetters.add({
-        queue: QUEUE_NAMES.platformCalls,
-        jobId: job.id ?? null,
-        name: job.name,
-        data: job.data,
-        error,
-        failedAt: Date.now(),
-        attemptsMade: job.attemptsMade + pending,
-      });
-    } catch (failure) {
-      this.logger.error("cannot add to the dead-letter queue", { jobId: job.id, error: String(failure) });
+      return failJob({ job, queue: QUEUE_NAMES.platformCalls, deadLetters: this.options.deadLetters, logger: this.logger, label: "platform call failed", error, permanent, described });
     }
   }
 }

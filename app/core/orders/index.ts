@@ -1,5 +1,3 @@
-export { jitteredBackoff, type JitteredBackoffOptions } from "./backoff.ts";
-export { DeadLetterQueue, type DeadLetter, type ListedDeadLetter, type NewDeadLetter, type ReplayOutcome, type ReplayResult } from "./DeadLetterQueue.ts";
 export { OrderBusyError, PermanentOrderError } from "./errors.ts";
 export { orderEventsBySale, type PlatformOrder, type PlatformOrderLine } from "./eventsBySale.ts";
 export { parseOrderEvent, type OrderEvent, type OrderEventKind } from "./OrderEvent.ts";
@@ -19,16 +17,3 @@ export {
 } from "./OrderRepository.ts";
 export { OrderWorker, type OrderWorkerOptions } from "./OrderWorker.ts";
 export { PlatformCallQueue, platformCallJobId, type CancelOrderCall, type PlatformCall, type PlatformCallSink } from "./PlatformCallQueue.ts";
-export {
-  DEFAULT_QUEUE_NAMESPACE,
-  HoldfastQueues,
-  isQueueName,
-  JITTERED_BACKOFF,
-  jobIdFor,
-  QUEUE_NAMES,
-  queueNamespaceFromEnv,
-  queuePrefix,
-  workerConnection,
-  type HoldfastQueuesOptions,
-  type QueueName,
-} from "./queues.ts";

@@ -11,13 +11,18 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+/** The exponential ceiling every Holdfast retry waits under: initial * 2^attempt (attempt 0 first), capped. */
+export function exponentialCeilingMs(attempt: number, initialDelayMs: number, maxDelayMs: number): number {
+  return Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, attempt));
+}
+
 /**
- * Exponential backoff with full jitter (a uniform delay in [0, initial * 2^n)), so workers
+ * Retries of one platform call inside a request (cockatiel): exponential backoff with full jitter (a uniform delay in [0, initial * 2^n)), so workers
  * that failed together do not retry together. When the platform said how long to wait
  * (`PlatformError.details.retryAfterMs`, e.g. computed from Shopify's throttleStatus), the
  * delay is at least that.
  */
-export class JitteredBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>> {
+export class PlatformRetryBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>> {
   constructor(private readonly options: BackoffOptions) {}
 
   next(context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> {
@@ -26,7 +31,7 @@ export class JitteredBackoff implements IBackoffFactory<IRetryBackoffContext<unk
 }
 
 function step(options: BackoffOptions, attempt: number, context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> {
-  const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** attempt);
+  const ceiling = exponentialCeilingMs(attempt, options.initialDelayMs, options.maxDelayMs);
   const jittered = Math.floor((options.random ?? Math.random)() * ceiling);
   const reason = "error" in context.result ? context.result.error : undefined;
   const asked = reason instanceof PlatformError ? (reason.details.retryAfterMs ?? 0) : 0;

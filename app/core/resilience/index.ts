@@ -14,7 +14,7 @@ export { CircuitBreaker, type BreakerOptions, type BreakerState, type StateListe
 export { CostBudget, CostBudgetRegistry, DEFAULT_BUDGET_MAX_WAIT_MS, type BucketStatus, type CostBudgetOptions, type RateBudget, type Reservation } from "./CostBudget.ts";
 export { DEFAULT_BUDGET_PREFIX, RedisCostBudget, type RedisCostBudgetOptions } from "./RedisCostBudget.ts";
 export { DEFAULT_POLICY, PlatformPolicy, platformPolicy, type ExecuteOptions, type PlatformPolicyOptions } from "./PlatformPolicy.ts";
-export { JitteredBackoff, type BackoffOptions } from "./backoff.ts";
+export { exponentialCeilingMs, PlatformRetryBackoff, type BackoffOptions } from "./backoff.ts";
 export { PlatformTimeoutError, TIMEOUT } from "./errors/PlatformTimeoutError.ts";
 export { countsAgainstBreaker, isTransient } from "./transient.ts";
 export { RedisCircuit, type RedisCircuitOptions } from "./RedisCircuit.ts";

@@ -1,6 +1,6 @@
 import { handleWhen, retry, type RetryPolicy } from "cockatiel";
 
-import { JitteredBackoff } from "./backoff.ts";
+import { PlatformRetryBackoff } from "./backoff.ts";
 import { isTransient } from "./transient.ts";
 
 export interface RetryOptions {
@@ -29,6 +29,6 @@ export function retryPolicy(options: RetryOptions): RetryPolicy {
     isTransient(error) && (!options.throttledOnly || error.kind === "throttled") && (error.details.retryAfterMs ?? 0) <= options.maxDelayMs;
   return retry(handleWhen(worthRetrying), {
     maxAttempts: options.retries,
-    backoff: new JitteredBackoff({ initialDelayMs: options.initialDelayMs, maxDelayMs: options.maxDelayMs, random: options.random }),
+    backoff: new PlatformRetryBackoff({ initialDelayMs: options.initialDelayMs, maxDelayMs: options.maxDelayMs, random: options.random }),
   });
 }

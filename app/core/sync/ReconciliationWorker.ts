@@ -1,12 +1,12 @@
-import { DelayedError, Worker, type Job } from "bullmq";
+import { Worker, type Job } from "bullmq";
 
 import { silentLogger, type Logger } from "../logger.ts";
-import { HoldfastQueues, QUEUE_NAMES } from "../orders/queues.ts";
-import { deferralMs } from "./deferral.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../queues/queues.ts";
+import { deferJob, deferralMs } from "../queues/deferral.ts";
 import type { Reconciler, Reconciliation } from "./Reconciler.ts";
 import type { SyncCatalog } from "./SyncCatalog.ts";
 import type { WriteBackJournal } from "./WriteBackJournal.ts";
-import { QueueRunner } from "../orders/QueueRunner.ts";
+import { QueueRunner } from "../queues/QueueRunner.ts";
 
 export const RECONCILIATION_SCHEDULER = "reconciliation-sweep";
 export const DEFAULT_RECONCILE_INTERVAL_MS = 5 * 60_000;
@@ -112,8 +112,7 @@ export class ReconciliationWorker {
     } catch (error) {
       const wait = deferralMs(error);
       if (wait === null) throw error;
-      await job.moveToDelayed(Date.now() + wait, token);
-      throw new DelayedError();
+      return deferJob(job, token, wait);
     }
     return {
       saleId,

@@ -6,7 +6,7 @@ import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import { PlatformError, UnknownStoreError, type Platform, type PlatformDirectory } from "../platform/index.ts";
 import { randomId } from "../randomId.ts";
 import type { RedisClient } from "../redis.ts";
-import { outageAfter, type BreakerLookup } from "./deferral.ts";
+import { outageAfter, type BreakerLookup } from "../queues/deferral.ts";
 import { EchoGuard } from "./EchoGuard.ts";
 import { writeBackKeys, type WriteBackKeys } from "../keys.ts";
 import { parseWrittenValue, writtenValue } from "./writtenValue.ts";

@@ -1,11 +1,11 @@
-import { DelayedError, Worker, type Job } from "bullmq";
+import { Worker, type Job } from "bullmq";
 
 import { silentLogger, type Logger } from "../logger.ts";
-import { HoldfastQueues, QUEUE_NAMES } from "../orders/queues.ts";
-import { deferralMs } from "./deferral.ts";
+import { HoldfastQueues, QUEUE_NAMES } from "../queues/queues.ts";
+import { deferJob, deferralMs } from "../queues/deferral.ts";
 import type { FlushResult, StockWriteBack } from "./StockWriteBack.ts";
 import type { SyncCatalog } from "./SyncCatalog.ts";
-import { QueueRunner } from "../orders/QueueRunner.ts";
+import { QueueRunner } from "../queues/QueueRunner.ts";
 
 /** The job scheduler that looks for changed sales once per flush interval. */
 export const WRITE_BACK_SCHEDULER = "write-back-tick";
@@ -132,8 +132,7 @@ export class WriteBackWorker {
       const wait = deferralMs(error);
       if (wait === null) throw error;
       this.logger.info("write-back flush deferred", { saleId, waitMs: wait, reason: error instanceof Error ? error.message : String(error) });
-      await job.moveToDelayed(Date.now() + wait, token);
-      throw new DelayedError();
+      return deferJob(job, token, wait);
     }
   }
 }

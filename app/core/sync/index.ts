@@ -2,7 +2,6 @@
  * Write-back and reconciliation: keeping each platform's stock equal to Holdfast's, and
  * finding out where it is not.
  */
-export { deferralMs, outageAfter, type BreakerLookup } from "./deferral.ts";
 export { DEFAULT_ECHO_TTL_MS, EchoGuard } from "./EchoGuard.ts";
 export { ExternalStockIntake, type ExternalStockIntakeOptions, type ExternalStockResult, type PlatformStockReport } from "./ExternalStockIntake.ts";
 export { lastLedgerId } from "./ledgerCursor.ts";

@@ -2,10 +2,10 @@ import { Worker, type Job } from "bullmq";
 
 import { systemClock, type Clock } from "../clock.ts";
 import { silentLogger, type Logger } from "../logger.ts";
-import { HoldfastQueues, jobIdFor, QUEUE_NAMES } from "../orders/queues.ts";
+import { HoldfastQueues, jobIdFor, QUEUE_NAMES } from "../queues/queues.ts";
 import type { RoomState } from "./types.ts";
 import type { WaitingRoom } from "./WaitingRoom.ts";
-import { QueueRunner } from "../orders/QueueRunner.ts";
+import { QueueRunner } from "../queues/QueueRunner.ts";
 
 /**
  * The `sale-lifecycle` queue: one BullMQ delayed job per scheduled transition of a sale

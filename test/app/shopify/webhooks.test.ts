@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { holdEngineInventory, OrderLocks, OrderProcessor, parseOrderEvent, PlatformCallQueue, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
+import { holdEngineInventory, OrderLocks, OrderProcessor, parseOrderEvent, PlatformCallQueue } from "../../../app/core/orders/index.ts";
+import { QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import { writeBackKeys } from "../../../app/core/keys.ts";
 import { EchoGuard, ExternalStockIntake, StockWriteBack } from "../../../app/core/sync/index.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";

@@ -6,7 +6,8 @@
 import { CheckoutProcessor, CheckoutStore, CheckoutWorker, unitPricing } from "../../../app/core/checkout/index.ts";
 import { HoldEngine } from "../../../app/core/inventory/index.ts";
 import { silentLogger } from "../../../app/core/logger.ts";
-import { DeadLetterQueue, holdEngineInventory, HoldfastQueues, OrderLocks, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
+import { holdEngineInventory, OrderLocks } from "../../../app/core/orders/index.ts";
+import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import { createRedis } from "../../../app/core/redis.ts";
 import { PrismaCheckoutOrderRepository } from "../../../app/db/PrismaCheckoutOrderRepository.ts";
 import { createDb } from "../../../app/db/client.server.ts";

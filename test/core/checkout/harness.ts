@@ -11,7 +11,8 @@ import {
   type CheckoutWorkerOptions,
   type PaymentProvider,
 } from "../../../app/core/checkout/index.ts";
-import { DeadLetterQueue, holdEngineInventory, HoldfastQueues, JITTERED_BACKOFF, OrderLocks, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
+import { holdEngineInventory, OrderLocks } from "../../../app/core/orders/index.ts";
+import { DeadLetterQueue, HoldfastQueues, JITTERED_BACKOFF, QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import { PrismaCheckoutOrderRepository } from "../../../app/db/PrismaCheckoutOrderRepository.ts";
 import { HttpPaymentProvider, TestPaymentProvider } from "../../../app/platforms/payments/index.ts";
 import { saveStore, SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";

@@ -6,21 +6,8 @@ import { Cluster } from "ioredis";
 
 import { HoldEngine, type Line } from "../../../app/core/inventory/index.ts";
 import type { Logger } from "../../../app/core/logger.ts";
-import {
-  DeadLetterQueue,
-  holdEngineInventory,
-  HoldfastQueues,
-  OrderIntake,
-  OrderLocks,
-  OrderProcessor,
-  OrderWorker,
-  PlatformCallQueue,
-  QUEUE_NAMES,
-  type BypassPolicy,
-  type OrderEvent,
-  type OrderRepository,
-  type OrderWorkerOptions,
-} from "../../../app/core/orders/index.ts";
+import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue, type BypassPolicy, type OrderEvent, type OrderRepository, type OrderWorkerOptions } from "../../../app/core/orders/index.ts";
+import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
 import { createDb, type Db } from "../../../app/db/client.server.ts";

@@ -1,5 +1,5 @@
 // Kept free of vitest imports: child processes (test/worker/*.child.ts) use it too.
-import { JITTERED_BACKOFF } from "../../../app/core/orders/index.ts";
+import { JITTERED_BACKOFF } from "../../../app/core/queues/index.ts";
 
 /** Short retries for tests: 3 attempts, 20-40 ms apart at first. */
 export const TEST_ORDER_JOB_OPTIONS = {

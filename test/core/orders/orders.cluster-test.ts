@@ -4,7 +4,8 @@ import { Cluster } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 import { LedgerPersister } from "../../../app/core/ledger/index.ts";
-import { orderEventJobId, platformCallJobId, QUEUE_NAMES } from "../../../app/core/orders/index.ts";
+import { orderEventJobId, platformCallJobId } from "../../../app/core/orders/index.ts";
+import { QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import { PrismaLedgerStore } from "../../../app/db/PrismaLedgerStore.ts";
 import { OrdersHarness } from "./harness.ts";
 

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import {
-  orderEventJobId,
-  platformCallJobId,
-  QUEUE_NAMES,
-  type OrderRecord,
-  type OrderRepository,
-} from "../../../app/core/orders/index.ts";
+import { orderEventJobId, platformCallJobId, type OrderRecord, type OrderRepository } from "../../../app/core/orders/index.ts";
+import { QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import { expectInvariant } from "../inventory/invariant.ts";
 import { OrdersHarness, recordingLogger } from "./harness.ts";
 

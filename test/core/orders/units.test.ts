@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import {
-  jitteredBackoff,
-  jobIdFor,
-  orderEventJobId,
-  parseOrderEvent,
-  PermanentOrderError,
-  queueNamespaceFromEnv,
-  queuePrefix,
-} from "../../../app/core/orders/index.ts";
+import { orderEventJobId, parseOrderEvent, PermanentOrderError } from "../../../app/core/orders/index.ts";
+import { queueRetryBackoff, jobIdFor, queueNamespaceFromEnv, queuePrefix } from "../../../app/core/queues/index.ts";
 
 const valid = {
   eventId: "e-1",
@@ -83,17 +76,17 @@ describe("queues", () => {
   });
 });
 
-describe("jitteredBackoff", () => {
+describe("queueRetryBackoff", () => {
   it("grows exponentially, stays between half and all of the step, and is capped", () => {
-    const low = jitteredBackoff({ baseDelayMs: 1_000, maxDelayMs: 30_000, random: () => 0 });
-    const high = jitteredBackoff({ baseDelayMs: 1_000, maxDelayMs: 30_000, random: () => 0.999999 });
+    const low = queueRetryBackoff({ baseDelayMs: 1_000, maxDelayMs: 30_000, random: () => 0 });
+    const high = queueRetryBackoff({ baseDelayMs: 1_000, maxDelayMs: 30_000, random: () => 0.999999 });
     expect([1, 2, 3, 4].map((attempt) => low(attempt))).toEqual([500, 1_000, 2_000, 4_000]);
     expect([1, 2, 3, 4].map((attempt) => high(attempt))).toEqual([1_000, 2_000, 4_000, 8_000]);
     expect(high(20)).toBe(30_000);
   });
 
   it("takes the base delay from the job's backoff option", () => {
-    const strategy = jitteredBackoff({ random: () => 0 });
+    const strategy = queueRetryBackoff({ random: () => 0 });
     const job = { opts: { backoff: { type: "holdfast-jittered", delay: 200 } } } as Parameters<typeof strategy>[3];
     expect(strategy(3, "holdfast-jittered", undefined, job)).toBe(400);
   });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 
 import { PlatformError } from "../../../app/core/platform/index.ts";
-import { BreakerOpenError, isBreakerOpen, JitteredBackoff, platformPolicy, PlatformTimeoutError } from "../../../app/core/resilience/index.ts";
+import { BreakerOpenError, isBreakerOpen, PlatformRetryBackoff, platformPolicy, PlatformTimeoutError } from "../../../app/core/resilience/index.ts";
 
 const unavailable = () => new PlatformError("unavailable", "HTTP 503", { status: 503 });
 const fast = { initialDelayMs: 1, maxDelayMs: 50 };
@@ -106,7 +106,7 @@ describe("platformPolicy: retry", () => {
   it("spreads retries with jitter under an exponential ceiling, and never waits less than asked", () => {
     const context = (error: Error, attempt: number) => ({ attempt, signal: new AbortController().signal, result: { error } });
     const durations = (random: number, error: Error) => {
-      let backoff = new JitteredBackoff({ initialDelayMs: 10, maxDelayMs: 25, random: () => random }).next(context(error, 1));
+      let backoff = new PlatformRetryBackoff({ initialDelayMs: 10, maxDelayMs: 25, random: () => random }).next(context(error, 1));
       const seen = [backoff.duration];
       for (let attempt = 2; attempt <= 4; attempt++) {
         backoff = backoff.next(context(error, attempt));

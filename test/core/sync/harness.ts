@@ -7,7 +7,7 @@ import { Cluster } from "ioredis";
 
 import { HoldEngine } from "../../../app/core/inventory/index.ts";
 import type { Logger } from "../../../app/core/logger.ts";
-import { HoldfastQueues, type HoldfastQueuesOptions } from "../../../app/core/orders/index.ts";
+import { HoldfastQueues, type HoldfastQueuesOptions } from "../../../app/core/queues/index.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
 import type { PlatformPolicyOptions } from "../../../app/core/resilience/index.ts";
 import { EchoGuard, ExternalStockIntake, StockWriteBack } from "../../../app/core/sync/index.ts";

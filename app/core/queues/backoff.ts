@@ -1,6 +1,8 @@
 import type { BackoffStrategy, MinimalJob } from "bullmq";
 
-export interface JitteredBackoffOptions {
+import { exponentialCeilingMs } from "../resilience/backoff.ts";
+
+export interface QueueRetryBackoffOptions {
   /** Used when a job names no base delay. */
   baseDelayMs?: number;
   /** No wait grows past this. */
@@ -10,19 +12,19 @@ export interface JitteredBackoffOptions {
 }
 
 /**
- * Exponential backoff with "equal jitter": attempt n waits between half and all of
+ * Retries of a queued job: exponential backoff with "equal jitter": attempt n waits between half and all of
  * base * 2^(n-1) (capped). The jitter spreads the retries of a burst of jobs that failed
  * together (a platform outage, a Redis failover) so they do not all come back in the same
  * millisecond; the fixed half keeps the growth exponential. Registered as the workers'
  * custom strategy under the name JITTERED_BACKOFF (queues.ts); the base delay comes from the
  * job's `backoff.delay`.
  */
-export function jitteredBackoff(options: JitteredBackoffOptions = {}): BackoffStrategy {
+export function queueRetryBackoff(options: QueueRetryBackoffOptions = {}): BackoffStrategy {
   const maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
   const random = options.random ?? Math.random;
   return (attemptsMade: number, _type?: string, _error?: Error, job?: MinimalJob) => {
     const base = baseDelayOf(job) ?? options.baseDelayMs ?? 1_000;
-    const ceiling = Math.min(maxDelayMs, base * 2 ** Math.max(0, attemptsMade - 1));
+    const ceiling = exponentialCeilingMs(attemptsMade - 1, base, maxDelayMs);
     return Math.round(ceiling / 2 + random() * (ceiling / 2));
   };
 }

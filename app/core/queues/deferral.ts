@@ -1,3 +1,5 @@
+import { DelayedError, type Job } from "bullmq";
+
 import type { PlatformKind } from "../platform/Platform.ts";
 import { PlatformError } from "../platform/PlatformError.ts";
 import { BreakerOpenError, isBreakerOpen } from "../resilience/index.ts";
@@ -35,4 +37,13 @@ export function outageAfter(error: unknown, breakers: BreakerLookup | undefined,
   if (!breakers || !(error instanceof PlatformError) || error.kind !== "unavailable" || isBreakerOpen(error)) return null;
   const retryAfterMs = breakers.breakerRetryAfterMs(storeId, platform);
   return retryAfterMs > 0 ? new BreakerOpenError(storeId, platform, retryAfterMs) : null;
+}
+
+/**
+ * Puts the job aside for `waitMs` without spending an attempt, and ends this run of it: BullMQ
+ * takes the DelayedError thrown here as "moved to delayed", not as a failure. Never returns.
+ */
+export async function deferJob(job: Job, token: string | undefined, waitMs: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + waitMs, token);
+  throw new DelayedError();
 }

@@ -2,7 +2,7 @@ import { Worker, type Job, type WorkerOptions } from "bullmq";
 
 import type { Logger } from "../logger.ts";
 import type { RedisClient } from "../redis.ts";
-import { jitteredBackoff, type JitteredBackoffOptions } from "./backoff.ts";
+import { queueRetryBackoff, type QueueRetryBackoffOptions } from "./backoff.ts";
 import { workerConnection, type HoldfastQueues, type QueueName } from "./queues.ts";
 
 export interface QueueRunnerOptions {
@@ -16,7 +16,7 @@ export interface QueueRunnerOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   maxStalledCount?: number;
-  backoff?: JitteredBackoffOptions;
+  backoff?: QueueRetryBackoffOptions;
 }
 
 /**
@@ -41,7 +41,7 @@ export class QueueRunner<Data = unknown, Result = unknown> {
       connection: this.connection,
       prefix: options.queues.prefix(options.queue),
       concurrency: options.concurrency,
-      settings: { backoffStrategy: jitteredBackoff(options.backoff) },
+      settings: { backoffStrategy: queueRetryBackoff(options.backoff) },
       autorun: false,
     };
     // Only what is set: an explicit undefined would replace BullMQ's default.
