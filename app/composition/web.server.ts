@@ -11,7 +11,7 @@ import { CheckoutQueue, CheckoutStore } from "../core/checkout/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { LocalRateLimiter, rateLimitRulesFromEnv } from "../core/rate-limit/index.ts";
 import { HoldEngine } from "../core/inventory/index.ts";
-import { HoldfastQueues } from "../core/orders/index.ts";
+import { HoldfastQueues } from "../core/queues/index.ts";
 import { createRedis, HOT_PATH_CONNECTION, type RedisConfig } from "../core/redis.ts";
 import { RedisCircuit } from "../core/resilience/index.ts";
 import { VerifiedTokenCache } from "../core/tokens/index.ts";

@@ -5,7 +5,8 @@ import { expect } from "vitest";
 
 import { buildApp, type App } from "../../../app/composition/web.server.ts";
 import { silentLogger } from "../../../app/core/logger.ts";
-import { DeadLetterQueue, HoldfastQueues, OrderIntake } from "../../../app/core/orders/index.ts";
+import { OrderIntake } from "../../../app/core/orders/index.ts";
+import { DeadLetterQueue, HoldfastQueues } from "../../../app/core/queues/index.ts";
 import { createWebApp } from "../../../app/web/remix.server.ts";
 import { configureShopify } from "../../../app/shopify.server.ts";
 import { migrateDatabase } from "../../../app/db/migrate.server.ts";
