@@ -10,12 +10,9 @@ import { StockCache } from "../api/storefront/stockCache.ts";
 import { CheckoutQueue, CheckoutStore } from "../core/checkout/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { LocalRateLimiter, rateLimitRulesFromEnv } from "../core/rate-limit/index.ts";
-import { HoldEngine } from "../core/inventory/index.ts";
-import { HoldfastQueues } from "../core/queues/index.ts";
-import { createRedis, HOT_PATH_CONNECTION, type RedisConfig } from "../core/redis.ts";
-import { RedisCircuit } from "../core/resilience/index.ts";
+import type { RedisConfig } from "../core/redis.ts";
 import { VerifiedTokenCache } from "../core/tokens/index.ts";
-import { RoomViewCache, WaitingRoom, type TicketClaims } from "../core/waiting-room/index.ts";
+import { RoomViewCache, type TicketClaims } from "../core/waiting-room/index.ts";
 import type { BreakerSnapshot } from "../core/resilience/index.ts";
 import { pingDb } from "../db/client.server.ts";
 import { PrismaCheckoutOrderRepository } from "../db/PrismaCheckoutOrderRepository.ts";
@@ -24,7 +21,7 @@ import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { createHttpServer } from "../server.ts";
 import { SqlKeyringSource } from "../stores/keyrings.server.ts";
 import { StoreOriginPolicy } from "../stores/origins.server.ts";
-import { buildCore, type CoreParts } from "./core.server.ts";
+import { buildCore, buildShopperParts, type CoreParts } from "./core.server.ts";
 import { routeTable, type RouteTableOptions } from "./routes.server.ts";
 
 export interface AppOptions {
@@ -61,12 +58,8 @@ export function buildApp(options: AppOptions): App {
   const { redis, db, holds, room, queues, clock } = core;
   // Shoppers get a connection of their own: a command waits a second at most, and a circuit
   // refuses at once while Redis is away, so an outage is answered 503 in microseconds.
-  const shopperRedis = createRedis(options.redis, HOT_PATH_CONNECTION);
-  shopperRedis.on("error", () => undefined); // the core connection logs the same outage
-  const redisCircuit = new RedisCircuit(() => shopperRedis.ping());
-  const shopperHolds = new HoldEngine(shopperRedis, { clock });
-  const shopperRoom = new WaitingRoom(shopperRedis, { clock });
-  const shopperQueues = new HoldfastQueues(shopperRedis, { namespace: queues.namespace });
+  const shopper = buildShopperParts(core, options.redis);
+  const { redis: shopperRedis, circuit: redisCircuit, holds: shopperHolds, room: shopperRoom, queues: shopperQueues } = shopper;
   const storefront: StorefrontDeps = {
     holds: shopperHolds,
     room: shopperRoom,
@@ -124,9 +117,7 @@ export function buildApp(options: AppOptions): App {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await web?.close();
-      redisCircuit.stop();
-      await shopperQueues.close();
-      await shopperRedis.quit().catch(() => shopperRedis.disconnect());
+      await shopper.close();
       await closeCore();
     },
   };
