@@ -41,6 +41,9 @@ export const SHOPIFY_SCOPES = [
   "write_app_proxy",
   // Readiness: is the waiting-room app embed enabled in the live theme (settings_data.json).
   "read_themes",
+  // The checkout gate: create the cart and checkout validation that runs extensions/checkout-gate
+  // (validationCreate) and keep its metafield (keys, running drops) current.
+  "write_validations",
 ] as const;
 
 export const SHOPIFY_ENV = { apiKey: "SHOPIFY_API_KEY", apiSecret: "SHOPIFY_API_SECRET", appUrl: "SHOPIFY_APP_URL" } as const;

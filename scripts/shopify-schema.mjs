@@ -2,11 +2,13 @@
 // Fetches Shopify's Admin GraphQL schema (an introspection result) for the API version the
 // app pins, so tests validate every document the app sends with no network at test time.
 //
-//   node scripts/shopify-schema.mjs [--version 2026-04] [--force]
-//       writes .cache/shopify/admin_<version>.json.gz (ignored by git) unless it is there.
+//   node scripts/shopify-schema.mjs [--version 2026-04] [--api admin] [--force]
+//       writes .cache/shopify/<api>_<version>.json.gz (ignored by git) unless it is there.
+//       --api functions_cart_checkout_validation: the checkout gate's Function schema.
 //
 // Source: the npm package @shopify/dev-mcp, which ships the introspection of each supported
-// version as dist/data/admin_<version>.json.gz. `npm pack` downloads the tarball through the
+// version as dist/data/admin_<version>.json.gz, and each Function API's as
+// dist/data/functions_<api>_<version>.json.gz. `npm pack` downloads the tarball through the
 // ordinary npm client (integrity checked against the registry, ~14 MB, about a second) and
 // only that one member is kept. test/support/shopify/schema.ts runs this script when the
 // file is missing.
@@ -23,8 +25,8 @@ export const DEFAULT_VERSION = "2026-04";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-export function schemaPath(version = DEFAULT_VERSION) {
-  return path.join(root, ".cache", "shopify", `admin_${version}.json.gz`);
+export function schemaPath(version = DEFAULT_VERSION, api = "admin") {
+  return path.join(root, ".cache", "shopify", `${api}_${version}.json.gz`);
 }
 
 /** Finds one regular file in an uncompressed (ustar/pax) tar archive. */
@@ -58,9 +60,10 @@ function extractMember(tar, wanted) {
   return null;
 }
 
-export function fetchSchema({ version = DEFAULT_VERSION, force = false, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+export function fetchSchema({ version = DEFAULT_VERSION, api = "admin", force = false, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   if (!/^\d{4}-\d{2}$|^unstable$/.test(version)) throw new Error(`not an API version: ${version}`);
-  const target = schemaPath(version);
+  if (!/^(admin|functions_[a-z_]+)$/.test(api)) throw new Error(`not a schema name: ${api}`);
+  const target = schemaPath(version, api);
   if (existsSync(target) && !force) {
     log(`shopify-schema: ${path.relative(root, target)} is present`);
     return target;
@@ -77,7 +80,7 @@ export function fetchSchema({ version = DEFAULT_VERSION, force = false, log = (l
       .split("\n")
       .pop();
     if (!packed) throw new Error(`npm pack ${SCHEMA_PACKAGE} printed no file name`);
-    const member = `package/dist/data/admin_${version}.json.gz`;
+    const member = `package/dist/data/${api}_${version}.json.gz`;
     const gz = extractMember(gunzipSync(readFileSync(path.join(work, packed))), member);
     if (!gz) throw new Error(`${SCHEMA_PACKAGE} has no ${member}; pick a version it ships`);
     const introspection = JSON.parse(gunzipSync(gz).toString("utf8"));
@@ -96,8 +99,9 @@ export function fetchSchema({ version = DEFAULT_VERSION, force = false, log = (l
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const versionAt = args.indexOf("--version");
+  const apiAt = args.indexOf("--api");
   try {
-    fetchSchema({ version: versionAt >= 0 ? args[versionAt + 1] : DEFAULT_VERSION, force: args.includes("--force") });
+    fetchSchema({ version: versionAt >= 0 ? args[versionAt + 1] : DEFAULT_VERSION, api: apiAt >= 0 ? args[apiAt + 1] : "admin", force: args.includes("--force") });
   } catch (error) {
     process.stderr.write(`shopify-schema: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

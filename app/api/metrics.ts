@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
-import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { problemOf } from "../core/errors/problem.ts";
 import type { HoldEngine } from "../core/inventory/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { CONTENT_TYPE, MetricsRegistry, type CounterChild, type HistogramChild } from "../core/metrics/index.ts";
@@ -51,30 +51,23 @@ export class HoldfastMetrics {
   }
 
   /**
-   * Counts the hold engine's outcomes by wrapping the instance's methods (one process's view;
-   * the stock gauges below are the cross-process truth).
+   * Counts the hold engine's outcomes as the engine reports them (one process's view; the
+   * stock gauges below are the cross-process truth).
    */
   countHolds(holds: HoldEngine): void {
-    for (const operation of HOLD_OPERATIONS) {
-      const original = holds[operation].bind(holds) as (...args: unknown[]) => Promise<{ outcome: string }>;
-      const children = new Map<string, CounterChild>();
-      const count = (outcome: string) => {
-        let child = children.get(outcome);
-        if (child === undefined) children.set(outcome, (child = this.holdOperations.labels(operation, outcome)));
-        child.inc();
-      };
-      Reflect.set(holds, operation, async (...args: unknown[]) => {
-        const result = await original(...args);
-        count(result.outcome);
-        return result;
-      });
-    }
-    const expire = holds.expire.bind(holds);
-    holds.expire = async (saleId, max) => {
-      const result = await expire(saleId, max);
-      this.holdsExpired.labels().inc(result.ended);
-      return result;
-    };
+    const counted = new Set<string>(HOLD_OPERATIONS);
+    const children = new Map<string, CounterChild>();
+    holds.observe(({ operation, outcome, count }) => {
+      if (operation === "expire") {
+        if (count > 0) this.holdsExpired.labels().inc(count);
+        return;
+      }
+      if (!counted.has(operation)) return;
+      const key = `${operation}:${outcome}`;
+      let child = children.get(key);
+      if (child === undefined) children.set(key, (child = this.holdOperations.labels(operation, outcome)));
+      child.inc();
+    });
   }
 
   /** GET /metrics, behind a bearer token (the admin token, or HOLDFAST_METRICS_TOKEN). */
@@ -207,6 +200,5 @@ function authorize(req: IncomingMessage, accepted: readonly Buffer[]): void {
 
 function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
-  if (error instanceof InvalidInputError) return 400;
-  return 500;
+  return problemOf(error)?.status ?? 500;
 }

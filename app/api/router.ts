@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { problemOf } from "../core/errors/problem.ts";
 import { HttpError } from "./HttpError.ts";
 import { redisUnavailableAnswer } from "./redisGuard.ts";
 import { sendError } from "./respond.ts";
@@ -103,7 +103,8 @@ function answerError(error: unknown, req: IncomingMessage, res: ServerResponse, 
     return;
   }
   if (error instanceof HttpError) return sendError(res, error.status, error.code, error.message, error.headers);
-  if (error instanceof InvalidInputError) return sendError(res, 400, error.code, error.message);
+  const problem = problemOf(error);
+  if (problem) return sendError(res, problem.status, problem.code, problem.message);
   const unavailable = redisUnavailableAnswer(error);
   if (unavailable) return sendError(res, unavailable.status, unavailable.code, unavailable.message, unavailable.headers);
   onUnexpected(error, req);

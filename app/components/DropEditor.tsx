@@ -2,7 +2,7 @@ import { useNavigation, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, FormLayout, InlineStack, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState, type ReactNode } from "react";
 
-import { ADMISSION_MODES, BYPASS_POLICIES, FIELD_LABELS, type DropFormItem, type DropFormValues, type FormProblem } from "./dropForm.ts";
+import { ADMISSION_MODES, BYPASS_POLICIES, FAIL_POLICIES, FIELD_LABELS, type DropFormItem, type DropFormValues, type FormProblem } from "./dropForm.ts";
 import { StateBadge } from "./StateBadge.tsx";
 
 export interface DropEditorProps {
@@ -228,6 +228,13 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                   value={values.bypassPolicy}
                   onChange={(value) => set("bypassPolicy")(value as DropFormValues["bypassPolicy"])}
                   helpText="What Holdfast does with an order for the drop's products placed without a hold (a shopper who skipped the waiting room)."
+                />
+                <Select
+                  label={FIELD_LABELS.failPolicy}
+                  options={FAIL_POLICIES.map((policy) => ({ label: policy.label, value: policy.value }))}
+                  value={values.failPolicy}
+                  onChange={(value) => set("failPolicy")(value as DropFormValues["failPolicy"])}
+                  helpText="What the waiting room and the checkout gate do when Holdfast is down: make shoppers wait, or let them buy without a hold."
                 />
               </FormLayout>
             </BlockStack>

@@ -6,6 +6,7 @@
 
 export type AdmissionModeValue = "off" | "rate" | "capacity" | "rate+capacity";
 export type BypassPolicyValue = "allow" | "flag" | "cancel";
+export type FailPolicyValue = "auto" | "open" | "closed";
 
 export interface DropFormItem {
   /** Set for an item the drop has already. */
@@ -32,6 +33,7 @@ export interface DropFormValues {
   perMinute: string;
   maxActive: string;
   bypassPolicy: BypassPolicyValue;
+  failPolicy: FailPolicyValue;
   items: DropFormItem[];
 }
 
@@ -58,6 +60,12 @@ export const BYPASS_POLICIES: { value: BypassPolicyValue; label: string }[] = [
   { value: "allow", label: "Allow it (count the units as sold)" },
 ];
 
+export const FAIL_POLICIES: { value: FailPolicyValue; label: string }[] = [
+  { value: "auto", label: "Wait while the drop runs, sell normally before it (recommended)" },
+  { value: "closed", label: "Always wait: never sell the drop's products without Holdfast" },
+  { value: "open", label: "Sell normally: let shoppers buy without the waiting room" },
+];
+
 export function emptyDropForm(timeZone: string): DropFormValues {
   return {
     name: "",
@@ -71,6 +79,7 @@ export function emptyDropForm(timeZone: string): DropFormValues {
     perMinute: "600",
     maxActive: "",
     bypassPolicy: "flag",
+    failPolicy: "auto",
     items: [],
   };
 }
@@ -88,5 +97,6 @@ export const FIELD_LABELS: Record<string, string> = {
   perMinute: "Shoppers admitted per minute",
   maxActive: "Shoppers shopping at once",
   bypassPolicy: "Orders that skip the queue",
+  failPolicy: "If Holdfast cannot be reached",
   items: "Products",
 };

@@ -22,6 +22,7 @@ import { PrismaSaleRepository } from "../db/PrismaSaleRepository.ts";
 import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "../stores/directory.server.ts";
 import { buildSync } from "./sync.server.ts";
+import { publishAfterTransition } from "../drops/gate/scheduledPublish.server.ts";
 
 /** What the worker needs of the app: the web process's parts, or the standalone wiring below. */
 export type WorkerParts = Pick<AppParts, "redis" | "db" | "holds" | "room" | "sales" | "masterKey">;
@@ -62,10 +63,13 @@ export interface RunningWorker {
 
 export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerOptions = {}): RunningWorker {
   const env = options.env ?? process.env;
+  // The storefront's drop list and the checkout gate follow scheduled starts and ends too.
+  const republish = (saleId: string) =>
+    publishAfterTransition({ sales: parts.sales, db: parts.db, masterKey: parts.masterKey.key, appKey: env.SHOPIFY_API_KEY ?? "", logger }, saleId).then(() => undefined);
   // The durable sale record follows the room's scheduled changes.
   const controller = new AdmissionController(parts.redis, parts.room, {
     logger,
-    onScheduledTransition: (saleId, state) => parts.sales.onScheduledTransition(saleId, state),
+    onScheduledTransition: (saleId, state) => parts.sales.onScheduledTransition(saleId, state).then(() => republish(saleId)),
     expireHolds: (saleId) => parts.holds.expire(saleId, 1_000),
   });
 
@@ -139,7 +143,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     queues,
     room: parts.room,
     expireHolds: (saleId) => parts.holds.expire(saleId, 1_000),
-    onScheduledTransition: (saleId, state) => parts.sales.onScheduledTransition(saleId, state),
+    onScheduledTransition: (saleId, state) => parts.sales.onScheduledTransition(saleId, state).then(() => republish(saleId)),
     logger,
   });
   lifecycle.start();

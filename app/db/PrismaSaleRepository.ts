@@ -1,6 +1,6 @@
 // The SaleRepository port over Prisma (SQLite or PostgreSQL: the `Db` type runs on both).
 import { BYPASS_POLICIES, type BypassPolicy } from "../core/orders/index.ts";
-import { SALE_LIMITS, type AdmissionMode, type Sale, type SaleConfig, type SaleRepository, type SaleState } from "../core/sales/index.ts";
+import { FAIL_POLICIES, SALE_LIMITS, type AdmissionMode, type FailPolicySetting, type Sale, type SaleConfig, type SaleRepository, type SaleState } from "../core/sales/index.ts";
 import type { Db } from "./client.server.ts";
 
 type SaleRow = NonNullable<Awaited<ReturnType<Db["sale"]["findUnique"]>>>;
@@ -76,6 +76,7 @@ function columnsOf(sale: SaleConfig) {
     admissionMaxActive: sale.admission.maxActive,
     passMinutes: sale.admission.passMinutes,
     bypassPolicy: sale.bypassPolicy,
+    failPolicy: sale.failPolicy,
   };
 }
 
@@ -98,6 +99,7 @@ function toSale(row: SaleRow, items: ItemRow[]): Sale {
       passMinutes: row.passMinutes ?? SALE_LIMITS.passMinutes.default,
     },
     bypassPolicy: BYPASS_POLICIES.includes(row.bypassPolicy as BypassPolicy) ? (row.bypassPolicy as BypassPolicy) : "flag",
+    failPolicy: FAIL_POLICIES.includes(row.failPolicy as FailPolicySetting) ? (row.failPolicy as FailPolicySetting) : "auto",
     items: items.map((item) => ({ id: item.id, title: item.title, allocation: item.allocation, platformRef: item.platformRef })),
     createdAt: row.createdAt.getTime(),
     updatedAt: row.updatedAt.getTime(),

@@ -1,6 +1,6 @@
 import { json } from "@remix-run/node";
 
-import { isInvalidInput, isSaleConflict, isSaleNotFound } from "./errorKinds.server.ts";
+import { problemOf } from "../core/errors/problem.ts";
 
 /**
  * A failure the merchant can act on, answered as `{"error":{"code","message"}}` with a 4xx,
@@ -33,12 +33,11 @@ export function errorResponse(error: unknown): Response | null {
     const page = error as PageError;
     return json({ error: { code: page.code, message: page.message } }, { status: page.status });
   }
-  if (isSaleNotFound(error)) {
-    return json({ error: { code: error.code, message: "This drop does not exist (or belongs to another shop). Go back to the drops list." } }, { status: 404 });
-  }
-  if (isSaleConflict(error)) return json({ error: { code: error.code, message: error.message } }, { status: 409 });
-  if (isInvalidInput(error)) return json({ error: { code: error.code, message: error.message } }, { status: 400 });
-  return null;
+  const problem = problemOf(error);
+  if (problem === null) return null;
+  // Another shop's drop is "not found" too; the merchant's way out is the list.
+  const message = problem.kind === "not_found" ? "This drop does not exist (or belongs to another shop). Go back to the drops list." : problem.message;
+  return json({ error: { code: problem.code, message } }, { status: problem.status });
 }
 
 /** Runs a loader/action body; known failures become their 4xx JSON answer (thrown, so Remix shows the ErrorBoundary for loaders). */

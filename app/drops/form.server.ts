@@ -5,7 +5,7 @@ import { BYPASS_POLICIES, type BypassPolicy } from "../core/orders/index.ts";
 import type { NewSaleInput, SaleDetails, SalePatch } from "../core/sales/index.ts";
 import { FIELD_LABELS, type DropFormValues, type FieldErrors, type FormProblem } from "../components/dropForm.ts";
 import { fromZonedInput, isTimeZone, toZonedInput } from "../components/zonedTime.ts";
-import { isInvalidInput, isSaleConflict } from "./errorKinds.server.ts";
+import { problemOf } from "../core/errors/problem.ts";
 import { PageError } from "./errors.server.ts";
 
 // Shapes only: every value is a string as the inputs hold it. The rules are the core's.
@@ -21,6 +21,7 @@ const formSchema = z.strictObject({
   perMinute: z.string().max(40),
   maxActive: z.string().max(40),
   bypassPolicy: z.enum(BYPASS_POLICIES as [BypassPolicy, ...BypassPolicy[]]),
+  failPolicy: z.enum(["auto", "open", "closed"]),
   items: z
     .array(
       z.strictObject({
@@ -121,6 +122,7 @@ export function newDropInput(values: DropFormValues, storeId: string | null): Ne
     perCustomerLimit: required("perCustomerLimit", values.perCustomerLimit),
     admission: admissionOf(values),
     bypassPolicy: values.bypassPolicy,
+    failPolicy: values.failPolicy,
     items: values.items.map((item, index) => ({
       title: item.title,
       allocation: required(`items.${index}.allocation`, item.allocation),
@@ -146,6 +148,7 @@ export function dropToForm(details: SaleDetails, timeZone: string): DropFormValu
     perMinute: sale.admission.perMinute === null ? "" : String(sale.admission.perMinute),
     maxActive: sale.admission.maxActive === null ? "" : String(sale.admission.maxActive),
     bypassPolicy: sale.bypassPolicy,
+    failPolicy: sale.failPolicy,
     items: sale.items.map((item) => ({
       id: item.id,
       title: item.title,
@@ -191,6 +194,7 @@ export function dropPatch(values: DropFormValues, current: DropFormValues): Sale
     });
   }
   if (values.bypassPolicy !== current.bypassPolicy) patch.bypassPolicy = values.bypassPolicy;
+  if (values.failPolicy !== current.failPolicy) patch.failPolicy = values.failPolicy;
   return patch;
 }
 
@@ -225,22 +229,23 @@ function reword(message: string): string {
 
 /** What the form shows for a refused save, or null when the error is not the merchant's to fix. */
 export function formProblem(error: unknown): FormProblem | null {
-  if (isInvalidInput(error) && "field" in error && typeof error.field === "string") return { code: error.code, message: "Some fields need a fix before the drop can be saved; see below.", fields: { [error.field]: error.message } };
-  if (isInvalidInput(error)) {
+  const core = problemOf(error);
+  if (core?.kind === "invalid_input" && core.field !== undefined) return { code: core.code, message: "Some fields need a fix before the drop can be saved; see below.", fields: { [core.field]: core.message } };
+  if (core?.kind === "invalid_input") {
     const fields: FieldErrors = {};
     for (const [pattern, field] of CORE_FIELDS) {
-      const match = pattern.exec(error.message);
+      const match = pattern.exec(core.message);
       if (match) {
         const name = field(match);
         const itemIndex = /^items\.(\d+)\./.exec(name)?.[1];
-        fields[name] = itemIndex === undefined ? reword(error.message) : reword(error.message.replace(/^items\[\d+\]\.(\w+)/, "$1"));
+        fields[name] = itemIndex === undefined ? reword(core.message) : reword(core.message.replace(/^items\[\d+\]\.(\w+)/, "$1"));
         break;
       }
     }
-    const message = Object.keys(fields).length > 0 ? "Some fields need a fix before the drop can be saved; see below." : reword(error.message);
-    return { code: error.code, message, fields };
+    const message = Object.keys(fields).length > 0 ? "Some fields need a fix before the drop can be saved; see below." : reword(core.message);
+    return { code: core.code, message, fields };
   }
-  if (isSaleConflict(error)) return { code: error.code, message: error.message, fields: {} };
+  if (core?.kind === "conflict") return { code: core.code, message: core.message, fields: {} };
   return null;
 }
 
@@ -252,6 +257,6 @@ export function formProblem(error: unknown): FormProblem | null {
 export function formFailure(error: unknown): { status: number; problem: FormProblem } | null {
   const problem = formProblem(error);
   if (!problem) return null;
-  const status = isSaleConflict(error) ? 409 : problem.code === "invalid_form" ? 400 : 422;
+  const status = problemOf(error)?.kind === "conflict" ? 409 : problem.code === "invalid_form" ? 400 : 422;
   return { status, problem };
 }

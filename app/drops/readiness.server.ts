@@ -13,6 +13,7 @@ import { parseStockRef, type StockAt } from "../platforms/shopify/refs.ts";
 import { chunks, readAdmin, type AdminGraphql } from "./adminGraphql.server.ts";
 import type { DropsDeps } from "./deps.server.ts";
 import { PageError, ShopifyReadError } from "./errors.server.ts";
+import { gateReadiness } from "./gate/gateReadiness.server.ts";
 
 export type CheckStatus = "pass" | "fail" | "unknown";
 
@@ -77,7 +78,7 @@ async function guarded(id: string, title: string, check: () => Promise<Omit<Read
 }
 
 /** Every automatic check for one drop, each on its own: one failing read does not hide the others. */
-export async function readinessChecks(admin: AdminGraphql, details: SaleDetails, now: number): Promise<ReadinessCheck[]> {
+export async function readinessChecks(admin: AdminGraphql, details: SaleDetails, now: number, options: { appKey?: string } = {}): Promise<ReadinessCheck[]> {
   const { sale } = details;
   const refs: { title: string; allocation: number; at: StockAt | null }[] = sale.items.map((item) => {
     let at: StockAt | null = null;
@@ -161,6 +162,7 @@ export async function readinessChecks(admin: AdminGraphql, details: SaleDetails,
         ? { status: "pass", detail: `Enabled in "${theme.name}".` }
         : { status: "fail", detail: `Not enabled in "${theme.name}": Online Store > Themes > Customize > App embeds, turn on the Holdfast waiting room, then Save.` };
     }),
+    guarded("checkoutGate", "Checkout gate active", () => gateReadiness(admin, options.appKey ?? "", sale)),
     guarded("scheduled", "The drop is scheduled", async () => {
       if (sale.state === "live" || sale.state === "paused" || sale.state === "prequeue") return { status: "pass", detail: `The drop is ${sale.state}.` };
       if (sale.state === "ended") return { status: "fail", detail: "The drop has ended; create a new drop for the next release." };

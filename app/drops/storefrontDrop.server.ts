@@ -1,63 +1,67 @@
 import { APP_INSTALLATION, DROP_VARIANTS, MAX_VARIANT_LOOKUP, SET_APP_METAFIELD } from "../platforms/shopify/adminDocuments.ts";
 import { parseStockRef } from "../platforms/shopify/refs.ts";
-import type { Logger } from "../core/logger.ts";
 import type { Sale } from "../core/sales/index.ts";
 import { chunks, readAdmin, type AdminGraphql } from "./adminGraphql.server.ts";
+import { failPolicyOf, STOREFRONT_STATES, type FailPolicy } from "./gate/dropPolicy.ts";
+import type { ResolvedDrop } from "./gate/gateConfig.ts";
 
-/** Where the app embed (extensions/waiting-room/blocks/waiting-room.liquid) reads the drop it guards. */
+/** Where the app embed (extensions/waiting-room/blocks/waiting-room.liquid) reads the drops it guards. */
 export const DROP_METAFIELD = { namespace: "holdfast", key: "drop" } as const;
 
-/** The value the widget reads: the sale and, per numeric variant id, the sale item. */
+/** One drop as the widget reads it: the sale, per numeric variant id the sale item, and what to do when Holdfast is unreachable. */
 export interface StorefrontDrop {
   sale: string;
+  fail: FailPolicy;
   items: Record<string, string>;
 }
 
+/** The metafield's value: every scheduled and running drop of the shop; an ended or deleted one is simply absent. */
+export interface StorefrontDrops {
+  drops: StorefrontDrop[];
+}
+
 /**
- * Publishes `sale` as the drop the storefront's waiting room guards: the app-data metafield
- * holdfast.drop of this app's installation, with each item's variant (sale items name
- * inventory items at a location; carts name variants). The last drop saved wins, which is
- * the one the merchant is working on. Returns what it published.
+ * The variants of every drop the storefront must know (scheduled or running): sale items
+ * name inventory items at a location, carts name variants, so Shopify's own
+ * inventory item -> variant mapping is read, in batches, for all drops at once.
  */
-export async function publishStorefrontDrop(admin: AdminGraphql, sale: Sale): Promise<StorefrontDrop> {
-  const itemOfInventoryItem = new Map<string, string>();
-  for (const item of sale.items) {
-    if (item.platformRef) itemOfInventoryItem.set(parseStockRef(item.platformRef).inventoryItemId, item.id);
-  }
-  const items: Record<string, string> = {};
-  for (const ids of chunks([...itemOfInventoryItem.keys()], MAX_VARIANT_LOOKUP)) {
-    const data = await readAdmin(admin, DROP_VARIANTS, { itemIds: ids }, "the drop's variants");
-    for (const node of data.nodes) {
-      if (!node || !("id" in node)) continue;
-      const variant = node.variants.nodes[0]?.id;
-      const itemId = itemOfInventoryItem.get(node.id);
-      const numeric = variant ? /\/(\d+)$/.exec(variant)?.[1] : undefined;
-      if (numeric && itemId) items[numeric] = itemId;
+export async function resolveDrops(admin: AdminGraphql, sales: readonly Sale[]): Promise<ResolvedDrop[]> {
+  const shown = sales.filter((sale) => STOREFRONT_STATES.has(sale.state));
+  const owners = new Map<string, { sale: Sale; itemId: string }[]>();
+  for (const sale of shown) {
+    for (const item of sale.items) {
+      if (!item.platformRef) continue;
+      const inventoryItemId = parseStockRef(item.platformRef).inventoryItemId;
+      owners.set(inventoryItemId, [...(owners.get(inventoryItemId) ?? []), { sale, itemId: item.id }]);
     }
   }
-  const drop: StorefrontDrop = { sale: sale.id, items };
+  const variants = new Map<string, Record<string, string>>(shown.map((sale) => [sale.id, {}]));
+  for (const ids of chunks([...owners.keys()], MAX_VARIANT_LOOKUP)) {
+    const data = await readAdmin(admin, DROP_VARIANTS, { itemIds: ids }, "the drops' variants");
+    for (const node of data.nodes) {
+      if (!node || !("id" in node)) continue;
+      const numeric = /\/(\d+)$/.exec(node.variants.nodes[0]?.id ?? "")?.[1];
+      if (!numeric) continue;
+      for (const owner of owners.get(node.id) ?? []) (variants.get(owner.sale.id) as Record<string, string>)[numeric] = owner.itemId;
+    }
+  }
+  return shown.map((sale) => ({ saleId: sale.id, state: sale.state, variants: variants.get(sale.id) ?? {}, failPolicy: sale.failPolicy === "auto" ? null : sale.failPolicy }));
+}
+
+/** The metafield's value: a drop that is not scheduled or running is left out, so the widget stops intercepting it. */
+export function storefrontDrops(drops: readonly ResolvedDrop[]): StorefrontDrops {
+  return { drops: drops.filter((drop) => STOREFRONT_STATES.has(drop.state)).map((drop) => ({ sale: drop.saleId, fail: failPolicyOf(drop.state, drop.failPolicy), items: drop.variants })) };
+}
+
+/** Writes the app-data metafield holdfast.drop of this app's installation (Liquid: app.metafields.holdfast.drop). */
+export async function publishStorefrontDrops(admin: AdminGraphql, value: StorefrontDrops): Promise<void> {
   const { currentAppInstallation } = await readAdmin(admin, APP_INSTALLATION, {}, "the app installation");
   const answer = await readAdmin(
     admin,
     SET_APP_METAFIELD,
-    { metafields: [{ ownerId: currentAppInstallation.id, ...DROP_METAFIELD, type: "json", value: JSON.stringify(drop) }] },
-    "the storefront's drop",
+    { metafields: [{ ownerId: currentAppInstallation.id, ...DROP_METAFIELD, type: "json", value: JSON.stringify(value) }] },
+    "the storefront's drops",
   );
   const problem = answer.metafieldsSet?.userErrors[0];
-  if (problem) throw new Error(`Shopify refused the storefront's drop: ${problem.message}`);
-  return drop;
-}
-
-/**
- * Publishing is a convenience for the theme: a drop saved without it still runs (the embed's
- * own settings can name the sale), so a failure is logged and reported, never fatal to the save.
- */
-export async function tryPublishStorefrontDrop(admin: AdminGraphql, sale: Sale, logger: Logger): Promise<boolean> {
-  try {
-    await publishStorefrontDrop(admin, sale);
-    return true;
-  } catch (error) {
-    logger.warn("could not publish the storefront's drop; the app embed's settings can name the sale instead", { saleId: sale.id, error: error instanceof Error ? error.message : String(error) });
-    return false;
-  }
+  if (problem) throw new Error(`Shopify refused the storefront's drops: ${problem.message}`);
 }

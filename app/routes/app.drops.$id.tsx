@@ -7,11 +7,11 @@ import { WhileLoading } from "../components/PageStates.tsx";
 import { ShopifyProductPicker } from "../components/ShopifyProductPicker.tsx";
 import { loadDrop } from "../drops/access.server.ts";
 import { shopSettings } from "../drops/catalog.server.ts";
-import { dropsDeps, scopeOfShop } from "../drops/context.server.ts";
+import { dropsDeps, publishDeps, scopeOfShop } from "../drops/context.server.ts";
 import { answering } from "../drops/errors.server.ts";
 import { dropToForm, formFailure, readDropForm } from "../drops/form.server.ts";
 import { updateDrop } from "../drops/save.server.ts";
-import { tryPublishStorefrontDrop } from "../drops/storefrontDrop.server.ts";
+import { tryPublishShopDrops } from "../drops/gate/publish.server.ts";
 import { authenticate } from "../shopify.server.ts";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -35,8 +35,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     );
     const saleId = params.id ?? "";
     await updateDrop(deps, await scopeOfShop(deps, session.shop), saleId, { ...values, timeZone });
-    // The theme's app embed reads the drop from the app's metafield.
-    await tryPublishStorefrontDrop(admin, (await deps.sales.get(saleId)).sale, context.holdfast.logger);
+    // The theme's app embed and the checkout gate read the shop's drops from metafields.
+    await tryPublishShopDrops(admin, publishDeps(context), (await deps.sales.get(saleId)).sale.storeId);
     return json({ saved: true as const });
   } catch (error) {
     const failure = formFailure(error);

@@ -4,8 +4,9 @@ import { useLoaderData } from "@remix-run/react";
 import { EmbeddedErrorBoundary } from "../components/EmbeddedErrorBoundary.tsx";
 import { LiveDashboard } from "../components/LiveDashboard.tsx";
 import { WhileLoading } from "../components/PageStates.tsx";
-import { dropsDeps, scopeOfShop } from "../drops/context.server.ts";
+import { dropsDeps, publishDeps, scopeOfShop } from "../drops/context.server.ts";
 import { answering, errorResponse } from "../drops/errors.server.ts";
+import { tryPublishShopDrops } from "../drops/gate/publish.server.ts";
 import { controlAction, liveSnapshot } from "../drops/live.server.ts";
 import { authenticate } from "../shopify.server.ts";
 
@@ -19,10 +20,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 /** The dashboard's controls: form fields `intent` (start, pause, resume, end, queueEveryone, setRate) and `perMinute`. */
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { session } = await authenticate.admin(request);
+  const { admin, session } = await authenticate.admin(request);
   const deps = dropsDeps(context);
   try {
-    await controlAction(deps, await scopeOfShop(deps, session.shop), params.id ?? "", await request.formData());
+    const scope = await scopeOfShop(deps, session.shop);
+    await controlAction(deps, scope, params.id ?? "", await request.formData());
+    // Started, paused, resumed or ended: the storefront and the checkout gate follow at once.
+    if (scope.kind === "store") await tryPublishShopDrops(admin, publishDeps(context), scope.storeId);
     return json({ ok: true as const });
   } catch (error) {
     const response = errorResponse(error);

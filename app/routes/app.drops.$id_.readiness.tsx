@@ -9,7 +9,7 @@ import { shopSettings } from "../drops/catalog.server.ts";
 import { dropsDeps, scopeOfShop } from "../drops/context.server.ts";
 import { answering, errorResponse, PageError } from "../drops/errors.server.ts";
 import { manualSteps, readinessChecks, setManualStep } from "../drops/readiness.server.ts";
-import { authenticate } from "../shopify.server.ts";
+import { authenticate, shopifyApiKey } from "../shopify.server.ts";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { admin, session } = await authenticate.admin(request);
@@ -18,7 +18,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     const saleId = params.id ?? "";
     const details = await loadDrop(deps, await scopeOfShop(deps, session.shop), saleId);
     const [checks, manual, plus] = await Promise.all([
-      readinessChecks(admin, details, deps.clock.now()),
+      readinessChecks(admin, details, deps.clock.now(), { appKey: shopifyApiKey() }),
       manualSteps(deps, saleId),
       shopSettings(admin).then(
         (shop) => shop.plus,

@@ -110,6 +110,13 @@ export async function wooWebhookSecret(db: Db, masterKey: Buffer, storeId: strin
   return parseCredentials("woocommerce", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).webhookSecret ?? null;
 }
 
+/** An installed Shopify store's domain and offline access token, or null (unknown, uninstalled, not Shopify). */
+export async function shopifyAccess(db: Db, masterKey: Buffer, storeId: string): Promise<{ shop: string; accessToken: string } | null> {
+  const row = await new StoreRecords(db).credentials(storeId);
+  if (!row || row.platform !== "shopify" || row.uninstalledAt || !row.credentialsCiphertext) return null;
+  return { shop: row.domain, accessToken: parseCredentials("shopify", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).accessToken };
+}
+
 /** Marks a store uninstalled: its adapter is gone from the directory (jobs for it fail with unknown_store). */
 export async function uninstallStore(db: Db, storeId: string, directory?: SqlPlatformDirectory): Promise<void> {
   await new StoreRecords(db).markUninstalled(storeId);

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { storefrontDrops, type StorefrontDrops } from "../../app/drops/storefrontDrop.server.ts";
 import { launchBrowser, SCREENSHOTS, startDemoServer, type Browsing, type DemoServer } from "./widgetHarness.ts";
 
 // The widget as the app embed runs it on a Shopify theme: same-origin calls to /apps/holdfast
@@ -20,6 +21,8 @@ let store: Server;
 let storeBase = "";
 const cartAdds: unknown[] = [];
 let page = "";
+/** When set, the app proxy answers this status instead of reaching Holdfast (Holdfast down). */
+let proxyDown: number | null = null;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -54,6 +57,16 @@ beforeAll(async () => {
     void (async () => {
       const url = req.url ?? "/";
       const body = await readBody(req);
+      if (url.startsWith("/apps/holdfast/") && proxyDown !== null) {
+        res.writeHead(proxyDown, { "content-type": "text/html" });
+        return res.end("<html>Bad gateway</html>");
+      }
+      if (url === "/cart/add" && req.method === "POST") {
+        // The theme's own form post, which the widget lets through for drops it does not guard.
+        cartAdds.push({ form: new URLSearchParams(body.toString()).get("id") });
+        res.writeHead(302, { location: "/cart" });
+        return res.end();
+      }
       if (url.startsWith("/apps/holdfast/")) {
         // Shopify's app proxy hop; the real one also signs the query and drops cookies.
         const headers: Record<string, string> = {};
@@ -129,4 +142,64 @@ describe("widget on a Shopify theme", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("stops intercepting a drop's products with the first metafield update after the drop ends", async () => {
+    const { saleId, itemIds } = await holdfast.createSale({ admission: { mode: "rate", perMinute: 600 } });
+    const itemId = itemIds[0] as string;
+    const locale = JSON.parse(await readFile(new URL("locales/en.default.json", EXTENSION), "utf8")) as { holdfast: Record<string, string> };
+    // What the app embed renders from the metafield the app publishes (app/drops/storefrontDrop.server.ts).
+    const publish = async () => {
+      const { sale } = await holdfast.app.sales.get(saleId);
+      const value: StorefrontDrops = JSON.parse(JSON.stringify(storefrontDrops([{ saleId, state: sale.state, variants: { [VARIANT_ID]: itemId } }])));
+      page = productPage({ api: "/apps/holdfast", platform: "shopify", root: "/", ...(value.drops.length > 0 ? { drops: value.drops } : {}), strings: locale.holdfast });
+      return value;
+    };
+    expect((await publish()).drops).toEqual([{ sale: saleId, fail: "closed", items: { [VARIANT_ID]: itemId } }]);
+    const { page: tab, errors, context } = await browsing.shopper();
+    await tab.goto(`${storeBase}/products/sneaker`);
+    await tab.getByRole("button", { name: "Add to cart" }).click();
+    await tab.getByRole("dialog").waitFor();
+    expect(await tab.evaluate(() => (window as { themeSubmitted?: boolean }).themeSubmitted ?? false)).toBe(false);
+
+    await holdfast.app.sales.transition(saleId, "end");
+    expect((await publish()).drops).toEqual([]);
+    const before = cartAdds.length;
+    await tab.goto(`${storeBase}/products/sneaker`);
+    await tab.getByRole("button", { name: "Add to cart" }).click();
+    await tab.waitForURL(`${storeBase}/cart`, { timeout: 15_000 });
+    // The theme's own handler ran and the form posted to Shopify's /cart/add: nothing intercepted it.
+    expect(cartAdds.slice(before)).toEqual([{ form: String(VARIANT_ID) }]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("lets the shopper buy when Holdfast is unreachable for a fail-open drop, and keeps a fail-closed one waiting", async () => {
+    const { saleId, itemIds } = await holdfast.createSale({ admission: { mode: "off" } });
+    const locale = JSON.parse(await readFile(new URL("locales/en.default.json", EXTENSION), "utf8")) as { holdfast: Record<string, string> };
+    const pageWith = (fail: "open" | "closed") =>
+      productPage({ api: "/apps/holdfast", platform: "shopify", root: "/", drops: [{ sale: saleId, fail, items: { [VARIANT_ID]: itemIds[0] } }], strings: locale.holdfast });
+    proxyDown = 502;
+    try {
+      page = pageWith("closed");
+      const closed = await browsing.shopper();
+      await closed.page.goto(`${storeBase}/products/sneaker`);
+      await closed.page.getByRole("button", { name: "Add to cart" }).click();
+      await closed.page.waitForFunction(() => document.querySelector(".hf-overlay")?.getAttribute("data-state") === "unavailable");
+      const adds = cartAdds.length;
+
+      page = pageWith("open");
+      const open = await browsing.shopper();
+      await open.page.goto(`${storeBase}/products/sneaker`);
+      await open.page.getByRole("button", { name: "Add to cart" }).click();
+      await open.page.waitForURL(`${storeBase}/cart`, { timeout: 20_000 });
+      expect(cartAdds.slice(adds)).toEqual([{ form: String(VARIANT_ID) }]);
+      // Meanwhile (longer than the open one's three failed tries) the fail-closed shopper stayed in the room, adding nothing.
+      expect(await closed.page.evaluate(() => [window.location.pathname, document.querySelector(".hf-overlay")?.getAttribute("data-state")])).toEqual(["/products/sneaker", "unavailable"]);
+      // The browser logs each refused proxy call; nothing else may fail.
+      expect(open.errors.filter((error) => !/status of 502/.test(error))).toEqual([]);
+      await Promise.all([closed.context.close(), open.context.close()]);
+    } finally {
+      proxyDown = null;
+    }
+  }, 60_000);
 });

@@ -58,25 +58,34 @@ describe("waiting-room theme app extension", () => {
     expect((await stat(WIDGET)).size).toBeLessThanOrEqual(10_000);
   });
 
-  it("renders the widget config as JSON whatever the json-encoded values are", async () => {
+  it("renders the widget config as JSON whatever the json-encoded values are, from the drops' metafield or the settings", async () => {
     const liquid = await readFile(BLOCK, "utf8");
     const template = /<script type="application\/json" id="holdfast-config">([\s\S]*?)<\/script>/.exec(liquid)?.[1] ?? "";
-    // Each output is `| json`-encoded, so any value renders as one JSON value; the settings'
-    // variant list (a loop of `"id": "item"` pairs) is checked with one pair and with none.
-    const fromMetafield = /{%- if drop\.items -%}{{ drop\.items \| json }}{%- else -%}[\s\S]*?{%- endif -%}/;
-    expect(template).toMatch(fromMetafield);
-    const render = (items: string) => template.replace(fromMetafield, items).replace(/{{[^}]*\| json[^}]*}}/g, '"v"');
-    for (const items of ['{"4242": "itemA"}', "{}"]) {
-      const rendered = render(items);
-      expect(rendered).not.toMatch(/{%|{{/);
-      const config = JSON.parse(rendered) as Record<string, unknown>;
-      expect(Object.keys(config)).toEqual(["api", "sale", "platform", "root", "heading", "items", "strings"]);
-      expect(config.platform).toBe("shopify");
-    }
-    const loop = /{%- else -%}{([\s\S]*?)}{%- endif -%}/.exec(liquid)?.[1] ?? "";
+    // Each output is `| json`-encoded, so any value renders as one JSON value. Either every drop
+    // the app published (the metafield), or one sale with the settings' variant list (a loop of
+    // `"id": "item"` pairs, checked with one pair and with none).
+    const branches = /{%- if sale_id != blank %}([\s\S]*?){%- else %}([\s\S]*?){%- endif %}/;
+    const [, fromSettings = "", fromMetafield = ""] = branches.exec(template) ?? [];
+    expect(fromMetafield.trim()).toBe('"drops": {{ drops | json }},');
+    const itemsLoop = /"items": {([\s\S]*?)\n\s*},/;
+    const loop = itemsLoop.exec(fromSettings)?.[1] ?? "";
     expect(loop).toContain("{%- for pair in pairs -%}");
     expect(loop).toMatch(/{{- kv\[0\] \| strip \| json }}: {{ kv\[1\] \| strip \| json -}}/);
     expect(loop).toMatch(/{%- unless forloop\.last %}, {% endunless -%}/);
+    const render = (branch: string) => template.replace(branches, branch).replace(/{{[^}]*\| json[^}]*}}/g, '"v"');
+    for (const [branch, keys] of [
+      [fromSettings.replace(itemsLoop, '"items": {"4242": "itemA"},'), ["api", "platform", "root", "heading", "sale", "items", "strings"]],
+      [fromSettings.replace(itemsLoop, '"items": {},'), ["api", "platform", "root", "heading", "sale", "items", "strings"]],
+      [fromMetafield, ["api", "platform", "root", "heading", "drops", "strings"]],
+    ] as const) {
+      const rendered = render(branch);
+      expect(rendered).not.toMatch(/{%|{{/);
+      const config = JSON.parse(rendered) as Record<string, unknown>;
+      expect(Object.keys(config)).toEqual(keys);
+      expect(config.platform).toBe("shopify");
+    }
+    // Nothing to guard, nothing rendered: the widget then intercepts no click.
+    expect(liquid).toMatch(/{%- if sale_id != blank or drops\.size > 0 -%}/);
   });
 
   it("passes every locale string to the widget, and the widget asks for no string the locale lacks", async () => {

@@ -1,7 +1,6 @@
 import { InvalidInputError } from "../../core/errors/InvalidInputError.ts";
-import { SaleConflictError, SaleNotFoundError, type SaleAction, type SaleService } from "../../core/sales/index.ts";
+import type { SaleAction, SaleService } from "../../core/sales/index.ts";
 import { readBody } from "../body.ts";
-import { HttpError } from "../HttpError.ts";
 import { sendJson } from "../respond.ts";
 import type { Handler, RequestContext, Route } from "../router.ts";
 import { bearerGuard } from "./auth.ts";
@@ -18,13 +17,6 @@ export interface AdminSaleRoutesOptions {
 const ADMIN_BODY_LIMIT_BYTES = 64 * 1024;
 const ACTIONS: readonly SaleAction[] = ["start", "pause", "resume", "end"];
 
-/** Core errors the admin API answers with a 4xx; anything else stays a 500. */
-function toHttpError(error: unknown): unknown {
-  if (error instanceof SaleNotFoundError) return new HttpError(404, error.code, error.message);
-  if (error instanceof SaleConflictError) return new HttpError(409, error.code, error.message);
-  return error;
-}
-
 /**
  * The sales administration API (issue 3), all behind the admin bearer token:
  * POST/GET /v1/admin/sales, GET/PATCH /v1/admin/sales/:saleId,
@@ -36,11 +28,8 @@ export function adminSaleRoutes({ service, adminToken }: AdminSaleRoutesOptions)
     (handler: (ctx: RequestContext) => Promise<void>): Handler =>
     async (ctx) => {
       authorise(ctx.req);
-      try {
-        await handler(ctx);
-      } catch (error) {
-        throw toHttpError(error);
-      }
+      // The core's refusals (400/404/409) are answered by the router (core/errors/problem.ts).
+      await handler(ctx);
     };
   const saleId = (ctx: RequestContext) => ctx.params.saleId ?? "";
 

@@ -4,7 +4,7 @@ import type { RoomView } from "../../core/waiting-room/index.ts";
 import { HttpError } from "../HttpError.ts";
 import { requireRoom, type KeyringSource, type RoomSource } from "./deps.ts";
 
-/** What a hold token proves: this hold, in this sale, placed by this session. */
+/** What a hold token proves: this hold, in this sale, placed by this session, for these lines. */
 export interface HoldClaims {
   typ: "hold";
   s: string;
@@ -13,6 +13,17 @@ export interface HoldClaims {
   sh: string;
   iat: number;
   exp: number;
+  /**
+   * The held lines (sale item id, units): the checkout gate (extensions/checkout-gate) maps a
+   * cart line's variant to its sale item and checks the quantity against these offline.
+   * Absent from tokens signed before it existed.
+   */
+  ln?: HoldTokenLine[];
+}
+
+export interface HoldTokenLine {
+  i: string;
+  q: number;
 }
 
 /**

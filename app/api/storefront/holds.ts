@@ -121,7 +121,15 @@ export async function placeHold(deps: StorefrontDeps, { req, res, params }: Requ
     if (returnablePass) await deps.room.returnPass(saleId, returnablePass, body.requestId);
     throw refusal(result);
   }
-  const claims: HoldClaims = { typ: "hold", s: saleId, h: result.holdId, sh: binding, iat: Math.floor(now / 1_000), exp: Math.ceil(result.expiresAt / 1_000) };
+  const claims: HoldClaims = {
+    typ: "hold",
+    s: saleId,
+    h: result.holdId,
+    sh: binding,
+    iat: Math.floor(now / 1_000),
+    exp: Math.ceil(result.expiresAt / 1_000),
+    ln: body.lines.map((line) => ({ i: line.itemId, q: line.quantity })),
+  };
   sendJson(res, 201, {
     holdId: result.holdId,
     token: signToken({ ...claims }, keyring),

@@ -50,8 +50,19 @@ type Reply = (string | number | null)[];
  * sees it, and every state change happens inside one script, so the invariant
  * `available + held + sold == allocated` holds at every moment, under any concurrency.
  */
+/** One state change the engine made: the script, its outcome, and how many holds it ended (expire). */
+export interface HoldEvent {
+  operation: CommandName;
+  outcome: string;
+  count: number;
+}
+
+/** Told of every script the engine ran (metrics); it must not throw and must not wait. */
+export type HoldObserver = (event: HoldEvent) => void;
+
 export class HoldEngine {
   private readonly commands: Record<CommandName, LuaCommand>;
+  private readonly observers = new Set<HoldObserver>();
   private readonly clock: Clock;
   private readonly reclaimBatch: number;
 
@@ -116,6 +127,7 @@ export class HoldEngine {
     ];
     const counter = holdRequestCounterKey(saleId, rateLimit?.requester ?? "-");
     const reply = (await this.commands.reserve([...keyList(keys), counter], args)) as Reply;
+    if (this.observers.size > 0) this.notify("reserve", reply);
     switch (reply[0]) {
       case "rate_limited":
         return { outcome: "rate_limited", retryAfterMs: Number(reply[1]) };
@@ -231,9 +243,23 @@ export class HoldEngine {
     return { perCustomerLimit: Number(limit), activeHolds, items };
   }
 
+  /** Subscribes to the engine's outcomes (metrics); returns the unsubscribe. */
+  observe(observer: HoldObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
   private async run(command: CommandName, saleId: string, args: (string | number)[]): Promise<Reply> {
     const keys = saleInventoryKeys(saleId);
-    return (await this.commands[command](keyList(keys), args)) as Reply;
+    const reply = (await this.commands[command](keyList(keys), args)) as Reply;
+    if (this.observers.size > 0) this.notify(command, reply);
+    return reply;
+  }
+
+  private notify(command: CommandName, reply: Reply): void {
+    // Every script answers its outcome first; expire answers how many holds it ended.
+    const event: HoldEvent = command === "expire" ? { operation: command, outcome: "expired", count: Number(reply[0]) } : { operation: command, outcome: String(reply[0]), count: 1 };
+    for (const observer of this.observers) observer(event);
   }
 }
 

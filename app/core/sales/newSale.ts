@@ -1,7 +1,7 @@
 import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { newId } from "./ids.ts";
 import type { NewSaleInput, SaleConfig } from "./types.ts";
-import { checkAdmission, checkBypassPolicy, checkHoldMinutes, checkItem, checkItemCount, checkPerCustomerLimit, checkSchedule, checkText } from "./validation.ts";
+import { checkAdmission, checkBypassPolicy, checkFailPolicy, checkHoldMinutes, checkItem, checkItemCount, checkPerCustomerLimit, checkSchedule, checkText } from "./validation.ts";
 
 /** Validates a new sale and gives it and its items fresh ids; it starts as a draft. */
 export function newSaleConfig(input: NewSaleInput, now: number): SaleConfig {
@@ -19,6 +19,7 @@ export function newSaleConfig(input: NewSaleInput, now: number): SaleConfig {
     perCustomerLimit: checkPerCustomerLimit(input.perCustomerLimit),
     admission: checkAdmission(input.admission ?? {}),
     bypassPolicy: checkBypassPolicy(input.bypassPolicy ?? "flag"),
+    failPolicy: checkFailPolicy(input.failPolicy ?? "auto"),
     items: input.items.map((item, index) => ({ id: newId(), ...checkItem(index, item) })),
   };
 }

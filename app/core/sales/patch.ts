@@ -2,7 +2,7 @@ import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { SaleConflictError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import type { SaleConfig, SaleItem, SalePatch, SaleState } from "./types.ts";
-import { checkAdmission, checkBypassPolicy, checkHoldMinutes, checkItem, checkItemCount, checkPerCustomerLimit, checkSchedule, checkText } from "./validation.ts";
+import { checkAdmission, checkBypassPolicy, checkFailPolicy, checkHoldMinutes, checkItem, checkItemCount, checkPerCustomerLimit, checkSchedule, checkText } from "./validation.ts";
 
 /** What a patch does to a sale: the new configuration and the stock changes it implies. */
 export interface PatchPlan {
@@ -48,6 +48,7 @@ export function planPatch(sale: SaleConfig, patch: SalePatch, now: number): Patc
     perCustomerLimit: patch.perCustomerLimit === undefined ? sale.perCustomerLimit : checkPerCustomerLimit(patch.perCustomerLimit),
     admission: checkAdmission(overlay(sale.admission, patch.admission)),
     bypassPolicy: patch.bypassPolicy === undefined ? sale.bypassPolicy : checkBypassPolicy(patch.bypassPolicy),
+    failPolicy: patch.failPolicy === undefined ? sale.failPolicy : checkFailPolicy(patch.failPolicy),
   };
   if (patch.items === undefined) return { next, allocations: new Map(), removed: [] };
 

@@ -25,6 +25,13 @@ export interface AdmissionSettings {
   passMinutes: number;
 }
 
+/**
+ * What the storefront widget and the checkout gate do when Holdfast cannot be reached or
+ * checked: "open" lets shoppers buy without the room, "closed" makes them wait; "auto" is
+ * closed while the sale runs and open before.
+ */
+export type FailPolicySetting = "auto" | "open" | "closed";
+
 export interface SaleItem {
   /** Also the item's name in Redis: unique across sales. */
   id: string;
@@ -48,6 +55,7 @@ export interface SaleConfig {
   admission: AdmissionSettings;
   /** What happens to an order for this sale's items that holds no hold: allow, flag it, or cancel it. */
   bypassPolicy: BypassPolicy;
+  failPolicy: FailPolicySetting;
   /** In display order. */
   items: SaleItem[];
 }
@@ -67,6 +75,8 @@ export interface NewSaleInput {
   admission: { mode: AdmissionMode; perMinute?: number | null; maxActive?: number | null; passMinutes?: number };
   /** Default "flag". */
   bypassPolicy?: BypassPolicy;
+  /** Default "auto". */
+  failPolicy?: FailPolicySetting;
 }
 
 /**
@@ -81,6 +91,7 @@ export interface SalePatch {
   perCustomerLimit?: number;
   admission?: Partial<AdmissionSettings>;
   bypassPolicy?: BypassPolicy;
+  failPolicy?: FailPolicySetting;
   items?: { id?: string; title?: string; allocation?: number; platformRef?: string | null }[];
 }
 

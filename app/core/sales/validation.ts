@@ -1,7 +1,9 @@
 import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { LIMITS } from "../inventory/validation.ts";
 import { BYPASS_POLICIES } from "../orders/OrderRepository.ts";
-import type { AdmissionMode, AdmissionSettings, BypassPolicy, SaleItem, SaleSchedule } from "./types.ts";
+import type { AdmissionMode, AdmissionSettings, BypassPolicy, FailPolicySetting, SaleItem, SaleSchedule } from "./types.ts";
+
+export const FAIL_POLICIES: readonly FailPolicySetting[] = ["auto", "open", "closed"];
 
 /** Bounds of a sale's settings; each message names the field, so a form can point at it. */
 export const SALE_LIMITS = {
@@ -97,6 +99,11 @@ export function checkPerCustomerLimit(value: unknown): number {
 export function checkBypassPolicy(value: unknown): BypassPolicy {
   if (typeof value === "string" && (BYPASS_POLICIES as readonly string[]).includes(value)) return value as BypassPolicy;
   throw new InvalidInputError("invalid_bypass_policy", `bypassPolicy must be one of ${BYPASS_POLICIES.join(", ")}.`);
+}
+
+export function checkFailPolicy(value: unknown): FailPolicySetting {
+  if (typeof value === "string" && (FAIL_POLICIES as readonly string[]).includes(value)) return value as FailPolicySetting;
+  throw new InvalidInputError("invalid_fail_policy", `failPolicy must be one of ${FAIL_POLICIES.join(", ")}.`);
 }
 
 export function checkItemCount(count: number): void {

@@ -86,6 +86,10 @@ describe("holds", () => {
     expect(hold.body).toMatchObject({ lines: [{ itemId: "shoe", quantity: 2 }], replayed: false });
     expect(Date.parse(String(hold.body.expiresAt))).toBeGreaterThan(Date.now() + 9 * 60_000);
     expect((await stockOf(saleId))?.shoe).toMatchObject({ available: 3, held: 2 });
+    // The token names the sale, the hold and its lines, which the checkout gate checks offline.
+    const claims = JSON.parse(Buffer.from(String(hold.body.token).split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+    expect(claims).toMatchObject({ typ: "hold", s: saleId, h: hold.body.holdId, sh: expect.any(String), ln: [{ i: "shoe", q: 2 }] });
+    expect(claims.exp).toBe(Math.ceil(Date.parse(String(hold.body.expiresAt)) / 1000));
 
     const stock = await ann.request("GET", `/v1/sales/${saleId}/stock`);
     expect(stock.body).toEqual({ items: [{ itemId: "shoe", allocated: 5, available: 3, held: 2, sold: 0 }], soldOut: false });

@@ -56,6 +56,7 @@ const form = {
   perMinute: "",
   maxActive: "",
   bypassPolicy: "flag",
+  failPolicy: "auto",
   items: [{ title: "Tee", allocation: "50", platformRef: "" }],
 };
 

@@ -39,6 +39,7 @@ function dropForm(overrides: Partial<DropFormValues> = {}): DropFormValues {
     perMinute: "600",
     maxActive: "",
     bypassPolicy: "cancel",
+    failPolicy: "auto",
     items: [{ title: "Sneaker - 42", allocation: "30", platformRef: REF_42 }],
     ...overrides,
   };
@@ -141,18 +142,21 @@ describe("saving a drop", () => {
     expect(details.sale.storeId).toBe(store?.id);
   });
 
-  it("publishes the saved drop to the app's metafield the theme's app embed reads, variants mapped to sale items", async () => {
+  it("publishes every scheduled and running drop of the shop to the app's metafield the theme's app embed reads", async () => {
     const id = await createDrop(SHOP, { items: [{ title: "Sneaker - 42", allocation: "30", platformRef: REF_42 }, { title: "Cap", allocation: "8", platformRef: "gid://shopify/InventoryItem/2001@gid://shopify/Location/1" }] });
     const { sale } = await h.sales.service.get(id);
-    const published = JSON.parse(h.standIn.shop(SHOP).appMetafields?.["holdfast.drop"] ?? "null") as { sale: string; items: Record<string, string> };
-    expect(published).toEqual({ sale: id, items: { "101": sale.items[0]!.id, "201": sale.items[1]!.id } });
-    // An edit publishes the drop again (the last drop saved is the one the storefront guards).
+    const published = () => JSON.parse(h.standIn.shop(SHOP).appMetafields?.["holdfast.drop"] ?? "null") as { drops: { sale: string; fail: string; items: Record<string, string> }[] };
+    expect(published().drops).toContainEqual({ sale: id, fail: "open", items: { "101": sale.items[0]!.id, "201": sale.items[1]!.id } });
+    // Several drops at once: a second one joins the list, the first stays.
     const other = await createDrop(SHOP);
-    expect(JSON.parse(h.standIn.shop(SHOP).appMetafields?.["holdfast.drop"] ?? "null")).toMatchObject({ sale: other });
+    expect(published().drops.map((drop) => drop.sale)).toEqual(expect.arrayContaining([id, other]));
     const loaded = (await json(await editLoader(args(h.request(SHOP, `/app/drops/${id}`), { id })))) as { initial: DropFormValues };
     const edited = (await editAction(args(post(SHOP, `/app/drops/${id}`, { ...loaded.initial, name: "Renamed" }), { id }))) as Response;
     expect(await json(edited)).toEqual({ saved: true });
-    expect(JSON.parse(h.standIn.shop(SHOP).appMetafields?.["holdfast.drop"] ?? "null")).toMatchObject({ sale: id });
+    expect(published().drops.map((drop) => drop.sale)).toEqual(expect.arrayContaining([id, other]));
+    // Another shop's drops never show up here.
+    const foreign = await createDrop(OTHER);
+    expect(published().drops.map((drop) => drop.sale)).not.toContain(foreign);
   });
 
   it("uses the shop's time zone whatever the browser sent", async () => {

@@ -44,6 +44,7 @@ describe("the edit form's patch", () => {
     perMinute: "600",
     maxActive: "",
     bypassPolicy: "flag",
+    failPolicy: "auto",
     items: [{ id: "a1", title: "Tee", allocation: "5", platformRef: "ref-1" }],
   };
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { action as readinessAction, loader as readinessLoader } from "../../../app/routes/app.drops.$id_.readiness.tsx";
 import { waitingRoomEmbedEnabled } from "../../../app/drops/readiness.server.ts";
+import { publishDeps } from "../../../app/drops/context.server.ts";
+import { publishShopDrops } from "../../../app/drops/gate/publish.server.ts";
 import { startEmbedded, shopFixture, type EmbeddedHarness } from "./support/embedded.ts";
 
 const stamp = Date.now().toString(36);
@@ -38,12 +40,14 @@ async function checks(shop: string, id: string): Promise<Record<string, Check>> 
 describe("readiness checklist", () => {
   it("passes a drop whose products track stock, deny overselling, have enough of it, in a theme with the embed on", async () => {
     const id = await makeDrop(READY, [{ title: "Sneaker 42", allocation: 30, platformRef: "gid://shopify/InventoryItem/1001@gid://shopify/Location/1" }], Date.now() + 86_400_000);
+    await publishShopDrops(h.admin(READY), publishDeps(h.context), (await h.sales.service.get(id)).sale.storeId as string);
     const found = await checks(READY, id);
     expect(Object.values(found).map((check) => [check.id, check.status])).toEqual([
       ["inventoryPolicy", "pass"],
       ["stockCovers", "pass"],
       ["webhooks", "pass"],
       ["appEmbed", "pass"],
+      ["checkoutGate", "pass"],
       ["scheduled", "pass"],
     ]);
     // The stand-in lists no shop-scoped subscriptions: the toml's app-scoped ones count, and the page says so.

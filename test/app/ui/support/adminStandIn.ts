@@ -44,6 +44,23 @@ export interface AdminShop {
   failWith?: number;
   /** App-data metafields of the app's installation, by "namespace.key" (JSON text), as metafieldsSet left them. */
   appMetafields?: Record<string, string>;
+  /** The calling app's API key (ShopifyFunction.appKey of its functions). */
+  appKey?: string;
+  /** Handles of the calling app's deployed functions (`shopify app deploy`); validationCreate needs one. */
+  functionHandles?: string[];
+  /** Cart and checkout validations of the shop, any app's, as validationCreate and the merchant left them. */
+  validations?: StandInValidation[];
+}
+
+export interface StandInValidation {
+  id: number;
+  title: string;
+  enabled: boolean;
+  blockOnFailure: boolean;
+  functionHandle: string;
+  appKey: string;
+  /** by "namespace.key" */
+  metafields: Record<string, { id: number; value: string; updatedAt: string }>;
 }
 
 export interface AdminStandIn {
@@ -78,6 +95,32 @@ function rootValue(shop: AdminShop) {
     product: { id: gid("Product", product.id), title: product.title },
     inventoryItem: { id: gid("InventoryItem", variant.inventoryItemId), tracked: variant.tracked, inventoryLevels: levels(variant) },
   });
+  const validationNode = (validation: StandInValidation) => ({
+    id: gid("Validation", validation.id),
+    title: validation.title,
+    enabled: validation.enabled,
+    blockOnFailure: validation.blockOnFailure,
+    shopifyFunction: { handle: validation.functionHandle, appKey: validation.appKey },
+    metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
+      const field = validation.metafields[`${namespace ?? ""}.${key}`];
+      return field ? { id: gid("Metafield", field.id), updatedAt: field.updatedAt, value: field.value } : null;
+    },
+  });
+  // As Shopify: an app reads and writes only its own validations' app-owned metafields.
+  const ownValidation = (ownerId: string) => (shop.validations ?? []).find((validation) => gid("Validation", validation.id) === ownerId && validation.appKey === shop.appKey);
+  let metafieldIds = 1000;
+  const setOn = (validation: StandInValidation, field: { namespace: string; key: string; value: string }) => {
+    validation.metafields[`${field.namespace}.${field.key}`] = { id: metafieldIds++, value: field.value, updatedAt: new Date().toISOString() };
+  };
+  const jsonProblem = (field: { type: string; value: string }) => {
+    if (field.type !== "json") return null;
+    try {
+      JSON.parse(field.value);
+      return null;
+    } catch {
+      return "Value is invalid JSON.";
+    }
+  };
   const allVariants = () => shop.products.flatMap((product) => product.variants.map((variant) => ({ product, variant })));
   const installation = gid("AppInstallation", 1);
   return {
@@ -86,20 +129,38 @@ function rootValue(shop: AdminShop) {
     // As Shopify: an app writes its own installation's metafields; a JSON value must parse.
     metafieldsSet: ({ metafields }: { metafields: { ownerId: string; namespace: string; key: string; type: string; value: string }[] }) => {
       const userErrors = metafields.flatMap((field, index) => {
-        if (field.ownerId !== installation) return [{ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist or is not accessible.", code: "INVALID" }];
-        if (field.type === "json") {
-          try {
-            JSON.parse(field.value);
-          } catch {
-            return [{ field: ["metafields", String(index), "value"], message: "Value is invalid JSON.", code: "INVALID_VALUE" }];
-          }
-        }
-        return [];
+        if (field.ownerId !== installation && !ownValidation(field.ownerId)) return [{ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist or is not accessible.", code: "INVALID" }];
+        const problem = jsonProblem(field);
+        return problem ? [{ field: ["metafields", String(index), "value"], message: problem, code: "INVALID_VALUE" }] : [];
       });
       if (userErrors.length > 0) return { metafields: null, userErrors };
       shop.appMetafields ??= {};
-      for (const field of metafields) shop.appMetafields[`${field.namespace}.${field.key}`] = field.value;
+      for (const field of metafields) {
+        const validation = ownValidation(field.ownerId);
+        if (validation) setOn(validation, field);
+        else shop.appMetafields[`${field.namespace}.${field.key}`] = field.value;
+      }
       return { metafields: metafields.map((_, index) => ({ id: gid("Metafield", index + 1) })), userErrors: [] };
+    },
+    validations: ({ first }: { first?: number }) => ({ nodes: (shop.validations ?? []).slice(0, first ?? 25).map(validationNode) }),
+    validationCreate: ({ validation }: { validation: { functionHandle?: string; title?: string; enable?: boolean; blockOnFailure?: boolean; metafields?: { namespace: string; key: string; type: string; value: string }[] } }) => {
+      const fail = (code: string, field: string[], message: string) => ({ validation: null, userErrors: [{ code, field, message }] });
+      if (!validation.functionHandle || !(shop.functionHandles ?? []).includes(validation.functionHandle)) return fail("FUNCTION_NOT_FOUND", ["validation", "functionHandle"], "Extension not found.");
+      if ((shop.validations ?? []).filter((each) => each.enabled).length >= 25 && validation.enable) return fail("MAX_VALIDATIONS_ACTIVATED", ["validation"], "Cannot have more than 25 active validation functions.");
+      for (const field of validation.metafields ?? []) if (jsonProblem(field)) return fail("INVALID_VALUE", ["validation", "metafields"], "Value is invalid JSON.");
+      shop.validations ??= [];
+      const created: StandInValidation = {
+        id: shop.validations.length + 1,
+        title: validation.title ?? validation.functionHandle,
+        enabled: validation.enable ?? false,
+        blockOnFailure: validation.blockOnFailure ?? false,
+        functionHandle: validation.functionHandle,
+        appKey: shop.appKey ?? "",
+        metafields: {},
+      };
+      for (const field of validation.metafields ?? []) setOn(created, field);
+      shop.validations.push(created);
+      return { validation: validationNode(created), userErrors: [] };
     },
     products: ({ first, query }: { first: number; query?: string | null }) => {
       const term = /title:\*(.*)\*/.exec(query ?? "")?.[1]?.trim().toLowerCase() ?? "";

@@ -13,6 +13,8 @@ import { configureShopify, SHOPIFY_SCOPES } from "../../../../app/shopify.server
 import { salesHarness, type SalesHarness } from "../../../core/sales/harness.ts";
 import { startAdminStandIn, type AdminShop, type AdminStandIn } from "./adminStandIn.ts";
 import { silentLogger } from "../../../../app/core/logger.ts";
+import type { AdminGraphql } from "../../../../app/drops/adminGraphql.server.ts";
+import { SHOPIFY_API_VERSION } from "../../../../app/platforms/shopify/version.ts";
 
 export const APP_URL = "https://holdfast.test";
 
@@ -55,6 +57,8 @@ export function shopFixture(domain: string, overrides: Partial<AdminShop> = {}):
       { id: 20, title: "Cap", variants: [{ id: 201, title: "Default Title", inventoryItemId: 2001, tracked: false, policy: "DENY", stock: { 1: 8 } }] },
     ],
     webhookTopics: [],
+    // The app is deployed: its checkout-gate function exists on the shop.
+    functionHandles: ["checkout-gate"],
     settingsData: JSON.stringify({ current: { blocks: {} } }),
     ...overrides,
   };
@@ -66,6 +70,8 @@ export interface EmbeddedHarness {
   context: AppLoadContext;
   apiKey: string;
   apiSecret: string;
+  /** The shop's Admin API as the app's offline session calls it (through the stand-in). */
+  admin(shop: string): AdminGraphql;
   /** A fetch-style request (Authorization: Bearer <session token>) from `shop`'s admin. */
   request(shop: string, path: string, init?: RequestInit): Request;
   close(): Promise<void>;
@@ -73,8 +79,10 @@ export interface EmbeddedHarness {
 
 export async function startEmbedded(shops: AdminShop[]): Promise<EmbeddedHarness> {
   const sales = await salesHarness({ now: () => Date.now() });
-  const standIn = await startAdminStandIn(shops);
   const config = testConfig();
+  for (const shop of shops) shop.appKey ??= config.apiKey;
+  const standIn = await startAdminStandIn(shops);
+  const masterKey = randomBytes(32);
   const sessionStorage = config.sessionStorage!;
   configureShopify({
     apiKey: config.apiKey,
@@ -83,18 +91,31 @@ export async function startEmbedded(shops: AdminShop[]): Promise<EmbeddedHarness
     sessionStorage,
     isTesting: true,
     logLevel: LogSeverity.Error,
-    install: { db: sales.db, masterKey: randomBytes(32) },
+    install: { db: sales.db, masterKey },
   });
   for (const shop of shops) {
     await sessionStorage.storeSession(new Session({ id: `offline_${shop.domain}`, shop: shop.domain, state: "", isOnline: false, accessToken: shop.accessToken, scope: SHOPIFY_SCOPES.join(",") }));
   }
-  const context = { holdfast: { sales: sales.service, room: sales.room, redis: sales.redis, db: sales.db, holds: sales.holds, logger: silentLogger } } as unknown as AppLoadContext;
+  const context = {
+    holdfast: { sales: sales.service, room: sales.room, redis: sales.redis, db: sales.db, holds: sales.holds, masterKey: { key: masterKey, source: "env", generated: false }, logger: silentLogger },
+  } as unknown as AppLoadContext;
   return {
     sales,
     standIn,
     context,
     apiKey: config.apiKey,
     apiSecret: config.apiSecretKey,
+    admin(shop) {
+      const { accessToken } = standIn.shop(shop);
+      return {
+        graphql: (query, options) =>
+          fetch(`https://${shop}/admin/api/${SHOPIFY_API_VERSION}/graphql.json`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-shopify-access-token": accessToken },
+            body: JSON.stringify({ query, variables: options?.variables ?? {} }),
+          }),
+      };
+    },
     request(shop, path, init = {}) {
       const headers = new Headers(init.headers);
       headers.set("authorization", `Bearer ${sessionToken(shop, config.apiKey, config.apiSecretKey)}`);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Sale" ADD COLUMN "failPolicy" TEXT NOT NULL DEFAULT 'auto';
