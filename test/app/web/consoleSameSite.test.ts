@@ -44,6 +44,7 @@ const editForm = (name: string, perCustomerLimit: string, items: { id: string; t
     perMinute: "",
     maxActive: "",
     bypassPolicy: "flag",
+    failPolicy: "auto",
     items: items.map((item) => ({ id: item.id, title: item.title, allocation: String(item.allocation), platformRef: "" })),
   });
 
