@@ -7,6 +7,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 
 import { addDocumentResponseHeaders } from "./shopify.server.ts";
+import { denyFramingUnlessAllowed } from "./web/frameHeaders.server.ts";
 
 const STREAM_TIMEOUT_MS = 5_000;
 
@@ -17,6 +18,7 @@ const STREAM_TIMEOUT_MS = 5_000;
  */
 export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
   addDocumentResponseHeaders(request, responseHeaders);
+  denyFramingUnlessAllowed(responseHeaders);
   const ready = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   return new Promise<Response>((resolve, reject) => {
     let status = responseStatusCode;

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { migrateDatabase } from "./db/migrate.server.ts";
 import { resolveAdminToken } from "./composition/adminToken.server.ts";
 import { buildApp } from "./composition/web.server.ts";
-import { jsonLogger } from "./core/logger.ts";
+import { loggerFromEnv } from "./core/logger.ts";
 import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
 import { closeDb, redactUrl, resolveDatabaseUrl } from "./db/client.server.ts";
 import { ensureDemoSale, type DemoSale } from "./api/demo/demoSale.ts";
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`));
-  const logger = jsonLogger();
+  const logger = loggerFromEnv();
   const admin = resolveAdminToken();
   const shopifySetup = shopifySetupFromEnv();
   // The worker (started below, on the app's parts) owns the queue producers the routes enqueue on.

@@ -4,6 +4,7 @@ import type { Logger } from "./core/logger.ts";
 import { applyCors, type OriginPolicy } from "./api/cors.ts";
 import { handleHealthz, handleReadyz, type ReadinessCheck } from "./api/health.ts";
 import { sendError } from "./api/respond.ts";
+import { redisUnavailableAnswer } from "./api/redisGuard.ts";
 import { createRouter, type Route } from "./api/router.ts";
 
 export interface ServerDependencies {
@@ -15,6 +16,29 @@ export interface ServerDependencies {
   /** The Remix app (app/remix.server.ts): asked about every path outside the lean API. */
   web?: WebHandler;
   logger: Logger;
+  /** How long a client may take to send a request; REQUEST_TIMEOUTS by default. */
+  timeouts?: RequestTimeouts;
+}
+
+export interface RequestTimeouts {
+  /** Until the headers are in. */
+  headersMs: number;
+  /** Until the whole request (headers and body) is in. */
+  requestMs: number;
+  /** How often Node checks connections against the two limits (its default is 30 s). */
+  checkEveryMs: number;
+}
+
+/**
+ * Every body we take is a few KiB (16 KiB at most), so a client still sending after a few
+ * seconds is broken or hostile: it gets a 408 and its socket back, instead of Node's
+ * default of holding it for 300 s.
+ */
+export const REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 5_000, requestMs: 10_000, checkEveryMs: 1_000 };
+
+/** The client hung up or was timed out before its request was in: routine, not our error. */
+function abortedByClient(req: IncomingMessage): boolean {
+  return !req.complete && (req.destroyed || req.socket.destroyed);
 }
 
 export interface WebHandler {
@@ -45,7 +69,11 @@ export function createHttpServer(deps: ServerDependencies): Server {
       { method: "GET", path: "/readyz", handler: ({ res }) => handleReadyz(res, deps.readiness) },
       ...(deps.routes ?? []),
     ],
-    (error, req) => deps.logger.error("unhandled error in request", { method: req.method, path: req.url?.split("?", 1)[0], error }),
+    (error, req) => {
+      const fields = { method: req.method, path: req.url?.split("?", 1)[0] };
+      if (abortedByClient(req)) deps.logger.debug?.("request aborted by the client", fields);
+      else deps.logger.error("unhandled error in request", { ...fields, error });
+    },
   );
   const policy = deps.originPolicy ?? { isAllowed: () => false };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -56,14 +84,24 @@ export function createHttpServer(deps: ServerDependencies): Server {
     if (deps.web && !isLeanPath(path) && (await deps.web.handle(req, res))) return;
     sendError(res, 404, "not_found", `Nothing is served at ${req.method} ${path}.`);
   };
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      deps.logger.error("request failed outside a route", { error });
-      if (!res.headersSent) sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");
-    });
-  });
-  // Keep-alive longer than typical load balancer idle timeouts, so they close first.
+  const timeouts = deps.timeouts ?? REQUEST_TIMEOUTS;
+  const server = createServer(
+    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: timeouts.checkEveryMs },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        const unavailable = redisUnavailableAnswer(error);
+        if (unavailable) {
+          if (!res.headersSent) sendError(res, unavailable.status, unavailable.code, unavailable.message, unavailable.headers);
+          return;
+        }
+        if (abortedByClient(req)) deps.logger.debug?.("request aborted by the client", { method: req.method, path: req.url?.split("?", 1)[0] });
+        else deps.logger.error("request failed outside a route", { error });
+        if (!res.headersSent) sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");
+      });
+    },
+  );
+  // Keep-alive longer than typical load balancer idle timeouts, so they close first. (Since
+  // Node 18 the headers timeout runs only while a request is arriving, not on idle sockets.)
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   return server;
 }

@@ -8,13 +8,13 @@ import "dotenv/config";
 
 import { buildCore } from "./composition/core.server.ts";
 import { startWorker } from "./composition/worker.server.ts";
-import { jsonLogger } from "./core/logger.ts";
+import { loggerFromEnv } from "./core/logger.ts";
 import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
 import { redactUrl, resolveDatabaseUrl } from "./db/client.server.ts";
 import { migrateDatabase } from "./db/migrate.server.ts";
 
 async function main(): Promise<void> {
-  const logger = jsonLogger();
+  const logger = loggerFromEnv();
   const redisConfig = redisConfigFromEnv();
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl, (line) => logger.info(`database: ${line}`));

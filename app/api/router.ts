@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { problemOf } from "../core/errors/problem.ts";
 import { HttpError } from "./HttpError.ts";
+import { redisUnavailableAnswer } from "./redisGuard.ts";
 import { sendError } from "./respond.ts";
 
 export interface RequestContext {
@@ -104,6 +105,8 @@ function answerError(error: unknown, req: IncomingMessage, res: ServerResponse, 
   if (error instanceof HttpError) return sendError(res, error.status, error.code, error.message, error.headers);
   const problem = problemOf(error);
   if (problem) return sendError(res, problem.status, problem.code, problem.message);
+  const unavailable = redisUnavailableAnswer(error);
+  if (unavailable) return sendError(res, unavailable.status, unavailable.code, unavailable.message, unavailable.headers);
   onUnexpected(error, req);
   sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");
 }

@@ -6,7 +6,8 @@ import { systemClock, type Clock } from "../core/clock.ts";
 import { HoldEngine } from "../core/inventory/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { HoldfastQueues, queueNamespaceFromEnv } from "../core/queues/index.ts";
-import { createRedis, type RedisClient, type RedisConfig } from "../core/redis.ts";
+import { createRedis, HOT_PATH_CONNECTION, type RedisClient, type RedisConfig } from "../core/redis.ts";
+import { RedisCircuit } from "../core/resilience/index.ts";
 import { SaleService } from "../core/sales/index.ts";
 import { loadMasterKey, type LoadedMasterKey } from "../core/secrets/index.ts";
 import { SaleLifecycle } from "../core/waiting-room/lifecycle.ts";
@@ -70,6 +71,41 @@ export function buildCore(options: CoreOptions): Core {
       await queues.close();
       await redis.quit().catch(() => undefined);
       await db.$disconnect();
+    },
+  };
+}
+
+export interface ShopperParts {
+  /** A connection of its own: a command waits a second at most (HOT_PATH_CONNECTION). */
+  redis: RedisClient;
+  /** Around that connection: refuses at once while Redis does not answer. */
+  circuit: RedisCircuit;
+  holds: HoldEngine;
+  room: WaitingRoom;
+  /** Producers on the shoppers' connection (the checkout's enqueue). */
+  queues: HoldfastQueues;
+  close(): Promise<void>;
+}
+
+/**
+ * The storefront's own Redis parts (web process only): shoppers never wait on the core's
+ * connection, whose commands may retry through reconnections for seconds.
+ */
+export function buildShopperParts(core: Pick<CoreParts, "clock" | "queues">, config: RedisConfig): ShopperParts {
+  const redis = createRedis(config, HOT_PATH_CONNECTION);
+  redis.on("error", () => undefined); // the core connection logs the same outage
+  const circuit = new RedisCircuit(() => redis.ping());
+  const queues = new HoldfastQueues(redis, { namespace: core.queues.namespace });
+  return {
+    redis,
+    circuit,
+    holds: new HoldEngine(redis, { clock: core.clock }),
+    room: new WaitingRoom(redis, { clock: core.clock }),
+    queues,
+    async close() {
+      circuit.stop();
+      await queues.close();
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

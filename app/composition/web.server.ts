@@ -6,6 +6,7 @@ import { HoldfastMetrics, metricsTokenFromEnv } from "../api/metrics.ts";
 import type { Route } from "../api/router.ts";
 import type { StorefrontDeps } from "../api/storefront/deps.ts";
 import type { CheckoutDeps } from "../api/storefront/checkoutDeps.ts";
+import { StockCache } from "../api/storefront/stockCache.ts";
 import { CheckoutQueue, CheckoutStore } from "../core/checkout/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { LocalRateLimiter, rateLimitRulesFromEnv } from "../core/rate-limit/index.ts";
@@ -20,7 +21,7 @@ import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { createHttpServer } from "../server.ts";
 import { SqlKeyringSource } from "../stores/keyrings.server.ts";
 import { StoreOriginPolicy } from "../stores/origins.server.ts";
-import { buildCore, type CoreParts } from "./core.server.ts";
+import { buildCore, buildShopperParts, type CoreParts } from "./core.server.ts";
 import { routeTable, type RouteTableOptions } from "./routes.server.ts";
 
 export interface AppOptions {
@@ -55,10 +56,16 @@ export function buildApp(options: AppOptions): App {
   const env = options.env ?? process.env;
   const core = buildCore({ redis: options.redis, databaseUrl: options.databaseUrl, logger: options.logger, env });
   const { redis, db, holds, room, queues, clock } = core;
+  // Shoppers get a connection of their own: a command waits a second at most, and a circuit
+  // refuses at once while Redis is away, so an outage is answered 503 in microseconds.
+  const shopper = buildShopperParts(core, options.redis);
+  const { redis: shopperRedis, circuit: redisCircuit, holds: shopperHolds, room: shopperRoom, queues: shopperQueues } = shopper;
   const storefront: StorefrontDeps = {
-    holds,
-    room,
-    views: new RoomViewCache((saleId) => room.view(saleId), { clock }),
+    holds: shopperHolds,
+    room: shopperRoom,
+    views: new RoomViewCache((saleId) => redisCircuit.run(() => shopperRoom.view(saleId)), { clock }),
+    stock: new StockCache(shopperHolds, clock),
+    redisCircuit,
     keyrings: new SqlKeyringSource(db, core.masterKey.key),
     localLimiter: new LocalRateLimiter({ clock }),
     rules: rateLimitRulesFromEnv(env),
@@ -75,19 +82,21 @@ export function buildApp(options: AppOptions): App {
         views: storefront.views,
         keyrings: storefront.keyrings,
         clock,
-        checkouts: new CheckoutStore(redis, { clock }),
-        queue: new CheckoutQueue(queues),
+        checkouts: new CheckoutStore(shopperRedis, { clock }),
+        queue: new CheckoutQueue(shopperQueues),
         payments,
         orders: new PrismaCheckoutOrderRepository(db),
       }
     : undefined;
   const metrics = new HoldfastMetrics({ queues, room, holds, logger: options.logger, ...(options.breakers ? { breakers: options.breakers } : {}) });
+  // Both engines: shoppers hold on their own connection, the admin and the worker on the core's.
   metrics.countHolds(holds);
+  metrics.countHolds(shopperHolds);
   const metricsTokens = [options.adminToken, metricsTokenFromEnv(env)].filter((token): token is string => typeof token === "string");
   const web = options.web?.(parts) ?? null;
   const server = createHttpServer({
     readiness: [
-      { name: "redis", check: async () => void (await redis.ping()) },
+      { name: "redis", check: async () => void (await shopperRedis.ping()) },
       { name: "sql", check: () => pingDb(db) },
     ],
     routes: routeTable(parts, checkout, metrics, options.logger, {
@@ -108,6 +117,7 @@ export function buildApp(options: AppOptions): App {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await web?.close();
+      await shopper.close();
       await closeCore();
     },
   };

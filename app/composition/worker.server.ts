@@ -6,7 +6,7 @@
  */
 
 import type { AppParts } from "./web.server.ts";
-import { CheckoutProcessor, CheckoutStore, CheckoutWorker, saleCatalog, unitPricingFromEnv, type PaymentProvider } from "../core/checkout/index.ts";
+import { CheckoutProcessor, CheckoutQueue, CheckoutStore, CheckoutSweeper, CheckoutWorker, saleCatalog, unitPricingFromEnv, type PaymentProvider } from "../core/checkout/index.ts";
 import { LedgerPersister } from "../core/ledger/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue } from "../core/orders/index.ts";
@@ -134,9 +134,13 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     intervalMs: options.reconcileIntervalMs ?? positiveInteger(env.HOLDFAST_RECONCILE_INTERVAL_MS),
   });
 
+  // Checkouts opened but never enqueued (a crash between the two steps) are enqueued again within seconds.
+  const checkoutSweeper = payments && new CheckoutSweeper({ store: checkoutStore, queue: new CheckoutQueue(queues), sales: () => parts.room.activeRooms(), logger });
+
   controller.start();
   orders.start();
   checkouts?.start();
+  checkoutSweeper?.start();
   // Scheduled transitions and the expiry sweep on the sale-lifecycle queue (the controller's loop is the safety net).
   const lifecycle = new SaleLifecycleWorker({
     queues,
@@ -162,6 +166,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     ready,
     async stop() {
       await ready.catch(() => undefined);
+      await checkoutSweeper?.stop();
       await Promise.all([orders.close(), checkouts?.close(), lifecycle.close(), writeBackWorker.close(), platformCalls.close(), reconciliation.close()]);
       await Promise.all([ledger.stop(), controller.stop()]);
       if (ownQueues) await queues.close();

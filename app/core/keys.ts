@@ -119,6 +119,14 @@ export function checkoutKey(saleId: string, orderId: string): string {
   return `${ROOT}:${saleTag(saleId)}:checkout:${orderId}`;
 }
 
+/**
+ * zset: order ids of the sale's checkouts opened but not yet taken up by the checkout worker,
+ * scored by when they were opened; the sweeper re-enqueues the ones left behind.
+ */
+export function queuedCheckoutsKey(saleId: string): string {
+  return `${ROOT}:${saleTag(saleId)}:checkouts:queued`;
+}
+
 /** What the test payment provider charged for an order (idempotent across workers). */
 export function testPaymentKey(orderId: string): string {
   return `${ROOT}:pay:test:${orderId}`;

@@ -6,6 +6,7 @@ import type { NewSaleInput, SaleDetails, SalePatch } from "../core/sales/index.t
 import { FIELD_LABELS, type DropFormValues, type FieldErrors, type FormProblem } from "../components/dropForm.ts";
 import { fromZonedInput, isTimeZone, toZonedInput } from "../components/zonedTime.ts";
 import { problemOf } from "../core/errors/problem.ts";
+import { PageError } from "./errors.server.ts";
 
 // Shapes only: every value is a string as the inputs hold it. The rules are the core's.
 const formSchema = z.strictObject({
@@ -47,6 +48,10 @@ export class FormInputError extends InvalidInputError {
 
 /** The request body as form values; anything else is a 400 with the reason. */
 export async function readDropForm(request: Request): Promise<DropFormValues> {
+  // The editor posts JSON; anything else (text/plain is what a no-cors page can send) is refused unread.
+  if (!/^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")) {
+    throw new PageError(415, "unsupported_media_type", "The form must be sent as JSON, as the drop editor does; reload the page and try again.");
+  }
   let body: unknown;
   try {
     body = await request.json();

@@ -8,6 +8,7 @@ import { createReadableStreamFromReadable, createRequestHandler, writeReadableSt
 
 import type { Logger } from "../core/logger.ts";
 import { remixServes } from "./routes.server.ts";
+import { refuseCrossOrigin } from "./originGuard.server.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const DEFAULT_BUILD_DIRECTORY = join(ROOT, "build");
@@ -60,6 +61,7 @@ export function createWebApp(options: WebAppOptions): WebApp {
       const build = await parts.build();
       const url = new URL(req.url ?? "/", "http://localhost");
       if (!remixServes(build, url.pathname)) return false;
+      if (refuseCrossOrigin(req, res)) return true;
       const request = toWebRequest(req, res);
       const response = await (remix as NonNullable<typeof remix>)(request, options.loadContext());
       await sendWebResponse(res, response);

@@ -45,6 +45,10 @@ function errorResponse(status: number, code: string, message: string): Response 
 
 const ok = () => new Response(null, { status: 200 });
 
+/** The loader of every webhooks.* route: Shopify only ever POSTs there. */
+export const webhookLoader = () =>
+  Response.json({ error: { code: "method_not_allowed", message: "Webhooks are delivered with POST." } }, { status: 405, headers: { allow: "POST" } });
+
 /** The action of every webhooks.* route: verify, check the topic belongs to the route, handle. */
 export async function receiveWebhook(request: Request, context: AppLoadContext, expected: WebhookTopic): Promise<Response> {
   if (!request.headers.get("x-shopify-hmac-sha256")) {

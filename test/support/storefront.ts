@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import type { StorefrontDeps } from "../../app/api/storefront/deps.ts";
 import { storefrontRoutes } from "../../app/api/storefront/routes.ts";
+import { StockCache } from "../../app/api/storefront/stockCache.ts";
 import { staticOriginPolicy } from "../../app/api/cors.ts";
 import { trustedProxies } from "../../app/api/clientAddress.ts";
 import { HoldEngine } from "../../app/core/inventory/index.ts";
@@ -15,6 +16,7 @@ import { createDb } from "../../app/db/client.server.ts";
 import { createHttpServer } from "../../app/server.ts";
 import { SqlKeyringSource } from "../../app/stores/keyrings.server.ts";
 import { freshDatabase } from "../db/databases.ts";
+import type { RedisClient } from "../../app/core/redis.ts";
 import { connectTestRedis, uniqueSaleId, type ManualClock } from "./redis.ts";
 
 export const ALLOWED_ORIGIN = "https://shop.example.com";
@@ -33,22 +35,27 @@ export interface Storefront {
  * signing keys. Each storefront has its own rate-limit prefix and room registry, so tests in
  * parallel never see each other.
  */
-export async function startStorefront(options: { clock?: ManualClock; rules?: Partial<RateLimitRules>; viewFreshMs?: number } = {}): Promise<Storefront> {
+export async function startStorefront(
+  options: { clock?: ManualClock; rules?: Partial<RateLimitRules>; viewFreshMs?: number; redis?: () => RedisClient; trustedProxies?: string[] } = {},
+): Promise<Storefront> {
   const database = await freshDatabase("sqlite");
   await migrateDatabase(database.url, () => undefined);
   const db = createDb(database.url);
-  const redis = connectTestRedis();
+  const redis = options.redis?.() ?? connectTestRedis();
   const run = randomBytes(4).toString("hex");
   const clock = options.clock ?? { now: () => Date.now() };
   const room = new WaitingRoom(redis, { clock, registryKey: `hf:test:${run}:rooms` });
+  const holds = new HoldEngine(redis, { clock });
   const deps: StorefrontDeps = {
-    holds: new HoldEngine(redis, { clock }),
+    holds,
+    stock: new StockCache(holds, clock),
     room,
     views: new RoomViewCache((saleId) => room.view(saleId), { clock, freshMs: options.viewFreshMs ?? 200, staleMs: options.viewFreshMs ?? 1_000 }),
     keyrings: new SqlKeyringSource(db, randomBytes(32)),
     localLimiter: new LocalRateLimiter({ clock }),
-    rules: { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules },
-    trustedProxies: trustedProxies([]),
+    // Every test shopper comes from 127.0.0.1: no per-address hold limit unless a test asks for one.
+    rules: { ...DEFAULT_RATE_LIMIT_RULES, holdUnitsPerAddress: 0, ...options.rules },
+    trustedProxies: trustedProxies(options.trustedProxies ?? []),
     tickets: new VerifiedTokenCache<TicketClaims>({ type: "ticket" }),
     clock,
   };
@@ -102,7 +109,7 @@ export async function startStorefront(options: { clock?: ManualClock; rules?: Pa
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await redis.quit();
+      await redis.quit().catch(() => redis.disconnect());
       await db.$disconnect();
       await database.drop();
     },

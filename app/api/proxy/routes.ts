@@ -5,10 +5,11 @@ import { unverifiedClaims } from "../../core/tokens/index.ts";
 import { shopifyCustomerRef } from "../../platforms/shopify/webhooks.ts";
 import { clientAddress } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
+import { guardedByRedis } from "../redisGuard.ts";
 import type { Handler, RequestContext, Route } from "../router.ts";
 import { requireRoom, type StorefrontDeps } from "../storefront/deps.ts";
 import { placeHold, releaseHold } from "../storefront/holds.ts";
-import { createStockHandler } from "../storefront/stock.ts";
+import { saleStock } from "../storefront/stock.ts";
 import { SESSION_HEADER } from "../storefront/session.ts";
 import { queueStatus } from "../storefront/status.ts";
 import { joinQueue } from "../storefront/tickets.ts";
@@ -31,7 +32,6 @@ export interface ProxyDeps {
  * per-customer-limit identity. The handlers are the storefront's own.
  */
 export function proxyRoutes(deps: ProxyDeps): Route[] {
-  const stock = createStockHandler(deps.storefront);
   const forSale =
     (handler: (storefront: StorefrontDeps, ctx: RequestContext) => unknown): Handler =>
     async (ctx) => {
@@ -39,11 +39,11 @@ export function proxyRoutes(deps: ProxyDeps): Route[] {
       await requireSaleOfStore(deps.storefront, ctx.params.saleId as string, storeId);
       return handler(throughShopify(deps.storefront, ctx), ctx);
     };
-  return [
+  return guardedByRedis([
     { method: "POST", path: "/proxy/sales/:saleId/tickets", handler: forSale(joinQueue) },
     { method: "GET", path: "/proxy/sales/:saleId/status", handler: forSale(queueStatus) },
     { method: "POST", path: "/proxy/sales/:saleId/holds", handler: forSale(placeHold) },
-    { method: "GET", path: "/proxy/sales/:saleId/stock", handler: forSale((_storefront, ctx) => stock(ctx)) },
+    { method: "GET", path: "/proxy/sales/:saleId/stock", handler: forSale(saleStock) },
     {
       method: "DELETE",
       path: "/proxy/holds/:holdId",
@@ -56,7 +56,7 @@ export function proxyRoutes(deps: ProxyDeps): Route[] {
         return releaseHold(deps.storefront, ctx);
       },
     },
-  ];
+  ], deps.storefront.redisCircuit);
 }
 
 /**

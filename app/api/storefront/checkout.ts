@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { orderIdForHold, type OpenResult } from "../../core/checkout/index.ts";
 import { MAX_TOKEN_LENGTH, signToken } from "../../core/tokens/index.ts";
 import { readBody } from "../body.ts";
 import { HttpError } from "../HttpError.ts";
@@ -17,7 +18,8 @@ const checkoutRequest = z.strictObject({
   customer: z
     .strictObject({
       email: z.email().max(254).optional(),
-      name: z.string().trim().min(1).max(200).optional(),
+      // Stored in SQL with the order: no control characters, no unpaired surrogates (no UTF-8 form).
+      name: z.string().trim().min(1).max(200).refine((name) => !/[\p{Cc}\p{Cs}]/u.test(name), "must be plain text").optional(),
     })
     .optional(),
 });
@@ -32,15 +34,19 @@ export async function checkout(deps: CheckoutDeps, { req, res }: RequestContext)
   const body = await readBody(req, checkoutRequest, CHECKOUT_BODY_LIMIT_BYTES);
   const problem = deps.payments.checkPayload(body.payment);
   if (problem !== null) throw new HttpError(400, "invalid_payment", problem);
-  const { claims, view } = await verifyHoldToken(deps, body.holdToken);
+  // A retry after the hold token's expiry finds the order it opened (the checkout extended
+  // the hold, not the token); an expired token opens nothing new.
+  const { claims, view, expired } = await verifyHoldToken(deps, body.holdToken, { acceptExpired: true });
 
-  const opened = await deps.checkouts.open({
-    saleId: claims.s,
-    holdId: claims.h,
-    storeId: view.storeId,
-    payment: body.payment,
-    customer: body.customer ?? null,
-  });
+  const opened = expired
+    ? await existingCheckout(deps, claims.s, claims.h)
+    : await deps.checkouts.open({
+        saleId: claims.s,
+        holdId: claims.h,
+        storeId: view.storeId,
+        payment: body.payment,
+        customer: body.customer ?? null,
+      });
   if (opened.outcome === "hold_gone" || opened.outcome === "hold_expired") {
     throw opened.outcome === "hold_expired"
       ? new HttpError(409, "hold_expired", "This hold has expired; place a new hold.")
@@ -58,4 +64,10 @@ export async function checkout(deps: CheckoutDeps, { req, res }: RequestContext)
     orderToken: signToken({ ...orderClaims }, keyring),
     replayed: opened.outcome !== "opened",
   });
+}
+
+async function existingCheckout(deps: CheckoutDeps, saleId: string, holdId: string): Promise<OpenResult> {
+  const order = await deps.checkouts.get(saleId, orderIdForHold(holdId));
+  if (!order) throw new HttpError(401, "hold_token_invalid", "The hold token has expired.");
+  return { outcome: "existing", orderId: order.orderId, status: order.status };
 }

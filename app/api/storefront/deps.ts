@@ -1,10 +1,12 @@
 import type { Clock } from "../../core/clock.ts";
 import type { HoldEngine } from "../../core/inventory/index.ts";
 import type { LocalRateLimiter, RateLimitRules } from "../../core/rate-limit/index.ts";
+import type { RedisCircuit } from "../../core/resilience/index.ts";
 import type { Keyring, VerifiedTokenCache } from "../../core/tokens/index.ts";
 import type { RoomView, RoomViewCache, TicketClaims, WaitingRoom } from "../../core/waiting-room/index.ts";
 import type { TrustedProxies } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
+import type { StockCache } from "./stockCache.ts";
 
 /** Where the storefront finds a store's signing keys; implementations cache them in memory. */
 export interface KeyringSource {
@@ -16,6 +18,8 @@ export interface StorefrontDeps {
   holds: HoldEngine;
   room: WaitingRoom;
   views: RoomViewCache;
+  /** The stock counters every stock route answers with (one cache per process). */
+  stock: StockCache;
   keyrings: KeyringSource;
   localLimiter: LocalRateLimiter;
   rules: RateLimitRules;
@@ -23,6 +27,8 @@ export interface StorefrontDeps {
   /** Tickets already verified by this process: a repeat poll skips the HMAC and the parse. */
   tickets: VerifiedTokenCache<TicketClaims>;
   clock: Clock;
+  /** The circuit around the storefront's Redis; every storefront route runs inside it. */
+  redisCircuit?: RedisCircuit;
 }
 
 const SALE_ID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -15,13 +15,21 @@ export type { HoldClaims, HoldTokenLine };
 export async function verifyHoldToken(
   deps: { views: RoomSource; keyrings: KeyringSource; clock: Clock },
   token: string,
-): Promise<{ claims: HoldClaims; view: RoomView }> {
-  const saleId = unverifiedClaims(token)?.s;
+  options: { acceptExpired?: boolean } = {},
+): Promise<{ claims: HoldClaims; view: RoomView; expired: boolean }> {
+  const unverified = unverifiedClaims(token);
+  const saleId = unverified?.s;
   if (typeof saleId !== "string") throw new HttpError(401, "hold_token_invalid", "The hold token is malformed.");
   const view = await requireRoom(deps, saleId);
   const keyring = await deps.keyrings.forStore(view.storeId);
+  // With acceptExpired, an expired token still proves which hold it was for (the signature
+  // and everything else are checked as ever); the caller decides what it may still do.
+  const exp = unverified?.exp;
+  const now = deps.clock.now();
+  const expired = typeof exp === "number" && now >= exp * 1_000;
   try {
-    return { claims: verifyHoldClaims(token, keyring, { saleId, now: deps.clock.now() }), view };
+    const claims = verifyHoldClaims(token, keyring, { saleId, now, acceptExpired: options.acceptExpired === true });
+    return { claims, view, expired: options.acceptExpired === true && expired };
   } catch (error) {
     if (error instanceof TokenError) throw new HttpError(401, "hold_token_invalid", error.message);
     throw error;

@@ -1,11 +1,13 @@
 import { z } from "zod";
 
+import { InvalidInputError } from "../../core/errors/InvalidInputError.ts";
 import { LIMITS, type ReserveResult } from "../../core/inventory/index.ts";
 import { secondsUntil } from "../../core/rate-limit/index.ts";
 import { sessionBinding, signToken, TokenError, verifyToken, type Keyring } from "../../core/tokens/index.ts";
 import type { PassClaims, RoomView } from "../../core/waiting-room/index.ts";
 import { readBody } from "../body.ts";
 import { verifiedCustomerOf } from "../proxy/identity.ts";
+import { clientBucket } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
 import { rateLimited } from "../rateLimit.ts";
 import { sendJson } from "../respond.ts";
@@ -52,6 +54,8 @@ function refusal(result: Exclude<ReserveResult, { outcome: "reserved" }>): HttpE
       return new HttpError(409, "sold_out", `Item ${result.itemId} has only ${result.available} left; change the quantity or pick another item.`);
     case "limit_exceeded":
       return new HttpError(422, "limit_exceeded", `This sale allows ${result.limit} per customer and you already have ${result.alreadyCounted}.`);
+    case "address_limit_exceeded":
+      return new HttpError(422, "address_limit_exceeded", `This sale allows ${result.limit} units per network address, and ${result.alreadyCounted} are already held or bought from yours.`);
     case "not_found":
       return result.itemId
         ? new HttpError(404, "item_not_found", `Item ${result.itemId} is not part of this sale.`)
@@ -79,12 +83,16 @@ export async function placeHold(deps: StorefrontDeps, { req, res, params }: Requ
   const now = deps.clock.now();
   const binding = sessionBinding(session);
 
-  let pass: PassClaims | null = null;
+  // Only the request that spent the pass just now may give it back. A replay of that request
+  // answers with what the first attempt made of the pass and never touches it: once a pass has
+  // bought a hold it stays spent, whatever becomes of the hold (issue #12).
+  let returnablePass: PassClaims | null = null;
   if (view.mode !== "off") {
     const passToken = (req.headers["x-holdfast-pass"] as string | undefined) ?? body.pass;
-    pass = verifyPass(passToken, keyring, saleId, binding, now);
+    const pass = verifyPass(passToken, keyring, saleId, binding, now);
     const spent = await deps.room.spendPass(saleId, pass, body.requestId);
     if (spent === "used") throw new HttpError(403, "pass_used", "This pass was already used for a hold; one pass buys one hold.");
+    if (spent === "spent") returnablePass = pass;
   }
 
   let result: ReserveResult;
@@ -98,14 +106,19 @@ export async function placeHold(deps: StorefrontDeps, { req, res, params }: Requ
       ttlMs: view.holdMs,
       // The per-session hold limit is counted by the reserve itself: one round trip per hold.
       rateLimit: { requester: binding, limit: deps.rules.holdPerSession.limit, windowMs: deps.rules.holdPerSession.windowMs },
+      // Sessions are free to make: the address (believed from X-Forwarded-For only behind a
+      // trusted proxy; IPv6 per /64) caps what one place can hold, whatever its sessions.
+      address: { bucket: clientBucket(req, deps.trustedProxies), limit: deps.rules.holdUnitsPerAddress },
     });
   } catch (error) {
-    if (pass) await deps.room.returnPass(saleId, pass, body.requestId);
+    // Refused input never reached Redis. Any other failure (a timeout) may have made the hold,
+    // so the pass stays spent: a retry with the same requestId gets that hold or makes it.
+    if (returnablePass && error instanceof InvalidInputError) await deps.room.returnPass(saleId, returnablePass, body.requestId);
     throw error;
   }
   if (result.outcome !== "reserved") {
-    // The pass only counts once it bought a hold, so the shopper can try another cart.
-    if (pass) await deps.room.returnPass(saleId, pass, body.requestId);
+    // A pass only counts once it bought a hold, so the shopper can try another cart.
+    if (returnablePass) await deps.room.returnPass(saleId, returnablePass, body.requestId);
     throw refusal(result);
   }
   const claims: HoldClaims = {

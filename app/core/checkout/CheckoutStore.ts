@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 
 import { systemClock, type Clock } from "../clock.ts";
 import type { Line } from "../inventory/index.ts";
-import { checkoutKey, saleInventoryKeys } from "../keys.ts";
+import { checkoutKey, queuedCheckoutsKey, saleInventoryKeys } from "../keys.ts";
 import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import type { RedisClient } from "../redis.ts";
 import type { CheckoutLinks } from "../orders/OrderProcessor.ts";
@@ -83,7 +83,7 @@ export class CheckoutStore implements CheckoutLinks {
     private readonly redis: RedisClient,
     options: CheckoutStoreOptions = {},
   ) {
-    this.commands = defineLuaCommands(redis, LUA_DIRECTORY, { openCheckout: { numberOfKeys: 3 } }, "holdfastCheckout_");
+    this.commands = defineLuaCommands(redis, LUA_DIRECTORY, { openCheckout: { numberOfKeys: 4 } }, "holdfastCheckout_");
     this.clock = options.clock ?? systemClock;
     this.holdExtensionMs = options.holdExtensionMs ?? 30 * 60_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 60 * 60_000;
@@ -109,7 +109,7 @@ export class CheckoutStore implements CheckoutLinks {
       "updatedAt", now,
     ];
     const reply = (await this.commands.openCheckout(
-      [keys.holds, keys.expiry, CheckoutStore.key(request.saleId, orderId)],
+      [keys.holds, keys.expiry, CheckoutStore.key(request.saleId, orderId), queuedCheckoutsKey(request.saleId)],
       [request.holdId, now, now + this.holdExtensionMs, this.retentionMs, ...fields],
     )) as string[];
     switch (reply[0]) {
@@ -157,7 +157,33 @@ export class CheckoutStore implements CheckoutLinks {
   }
 
   async markProcessing(saleId: string, orderId: string): Promise<void> {
-    await this.redis.hset(CheckoutStore.key(saleId, orderId), "status", "processing", "updatedAt", this.clock.now());
+    await this.redis
+      .multi()
+      .hset(CheckoutStore.key(saleId, orderId), "status", "processing", "updatedAt", this.clock.now())
+      .zrem(queuedCheckoutsKey(saleId), orderId)
+      .exec();
+  }
+
+  /**
+   * Orders of the sale opened at least `olderThanMs` ago and still `queued`: their job may
+   * never have been enqueued (a crash between the two steps). Entries whose record moved on
+   * or is gone are dropped from the index on the way.
+   */
+  async leftQueued(saleId: string, olderThanMs: number): Promise<string[]> {
+    const index = queuedCheckoutsKey(saleId);
+    const candidates = await this.redis.zrangebyscore(index, "-inf", this.clock.now() - olderThanMs, "LIMIT", 0, 500);
+    const orphans: string[] = [];
+    for (const orderId of candidates) {
+      const status = await this.redis.hget(CheckoutStore.key(saleId, orderId), "status");
+      if (status === "queued") orphans.push(orderId);
+      else await this.redis.zrem(index, orderId);
+    }
+    return orphans;
+  }
+
+  /** The sweeper saw to this order now; look again only after another grace period. */
+  async touchQueued(saleId: string, orderId: string): Promise<void> {
+    await this.redis.zadd(queuedCheckoutsKey(saleId), "XX", this.clock.now(), orderId);
   }
 
   /** Remembers the platform order as soon as it exists, so a webhook about it can be matched. */

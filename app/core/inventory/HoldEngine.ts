@@ -113,6 +113,11 @@ export class HoldEngine {
       assertInteger("invalid_rate_limit", "rateLimit.limit", rateLimit.limit, 1, Number.MAX_SAFE_INTEGER);
       assertInteger("invalid_rate_limit", "rateLimit.windowMs", rateLimit.windowMs, 1, Number.MAX_SAFE_INTEGER);
     }
+    const address = request.address;
+    if (address) {
+      assertRef("invalid_address", "address.bucket", address.bucket);
+      assertInteger("invalid_address_limit", "address.limit", address.limit, 0, LIMITS.maxAllocation);
+    }
     const keys = saleInventoryKeys(saleId);
     const args = [
       holdId,
@@ -123,6 +128,8 @@ export class HoldEngine {
       this.reclaimBatch,
       rateLimit?.limit ?? 0,
       rateLimit?.windowMs ?? 0,
+      address?.bucket ?? "",
+      address?.limit ?? 0,
       ...linesToArgs(lines),
     ];
     const counter = holdRequestCounterKey(saleId, rateLimit?.requester ?? "-");
@@ -137,6 +144,8 @@ export class HoldEngine {
         return { outcome: "sold_out", itemId: String(reply[1]), available: Number(reply[2]) };
       case "limit_exceeded":
         return { outcome: "limit_exceeded", limit: Number(reply[1]), alreadyCounted: Number(reply[2]) };
+      case "address_limit_exceeded":
+        return { outcome: "address_limit_exceeded", limit: Number(reply[1]), alreadyCounted: Number(reply[2]) };
       case "not_found":
         return { outcome: "not_found", itemId: reply[1] ? String(reply[1]) : null };
       case "duplicate":

@@ -20,6 +20,11 @@ export interface ReserveRequest {
    * per-session hold limit): `requester` names the counter within the sale.
    */
   rateLimit?: { requester: string; limit: number; windowMs: number };
+  /**
+   * The requester's client address (an IPv4 address or IPv6 /64) and how many units one
+   * address may hold or have bought in the sale: many sessions from one address share it.
+   */
+  address?: { bucket: string; limit: number };
 }
 
 export type ReserveResult =
@@ -27,6 +32,7 @@ export type ReserveResult =
   | { outcome: "rate_limited"; retryAfterMs: number }
   | { outcome: "sold_out"; itemId: string; available: number }
   | { outcome: "limit_exceeded"; limit: number; alreadyCounted: number }
+  | { outcome: "address_limit_exceeded"; limit: number; alreadyCounted: number }
   | { outcome: "not_found"; itemId: string | null }
   | { outcome: "duplicate"; holdId: string };
 

@@ -17,6 +17,12 @@ export interface RateLimitRules {
   statusPerAddress: RateLimitRule;
   joinPerSession: RateLimitRule;
   holdPerSession: RateLimitRule;
+  /**
+   * Units one client address may hold or have bought per sale (HOLDFAST_HOLD_UNITS_PER_ADDRESS,
+   * default 20, 0: none): so that many sessions from one address cannot take a drop's stock.
+   * Generous, as a crowd can share a NAT address; per-customer limits stay per session.
+   */
+  holdUnitsPerAddress: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -27,9 +33,12 @@ export const DEFAULT_RATE_LIMIT_RULES: Readonly<RateLimitRules> = Object.freeze(
   statusPerAddress: perMinute(6_000),
   joinPerSession: perMinute(20),
   holdPerSession: perMinute(60),
+  holdUnitsPerAddress: 20,
 });
 
-export const RATE_LIMIT_VARIABLES: Readonly<Record<keyof RateLimitRules, string>> = Object.freeze({
+export const HOLD_UNITS_PER_ADDRESS_VARIABLE = "HOLDFAST_HOLD_UNITS_PER_ADDRESS";
+
+export const RATE_LIMIT_VARIABLES: Readonly<Record<Exclude<keyof RateLimitRules, "holdUnitsPerAddress">, string>> = Object.freeze({
   joinPerAddress: "HOLDFAST_RATE_LIMIT_JOIN_PER_IP",
   statusPerAddress: "HOLDFAST_RATE_LIMIT_STATUS_PER_IP",
   joinPerSession: "HOLDFAST_RATE_LIMIT_JOIN_PER_SESSION",
@@ -38,7 +47,12 @@ export const RATE_LIMIT_VARIABLES: Readonly<Record<keyof RateLimitRules, string>
 
 export function rateLimitRulesFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimitRules {
   const rules = { ...DEFAULT_RATE_LIMIT_RULES };
-  for (const name of Object.keys(RATE_LIMIT_VARIABLES) as (keyof RateLimitRules)[]) {
+  const perAddress = env[HOLD_UNITS_PER_ADDRESS_VARIABLE]?.trim();
+  if (perAddress) {
+    if (!/^\d{1,9}$/.test(perAddress)) throw new Error(`${HOLD_UNITS_PER_ADDRESS_VARIABLE} must be a whole number of units (0: no limit); got "${perAddress}"`);
+    rules.holdUnitsPerAddress = Number(perAddress);
+  }
+  for (const name of Object.keys(RATE_LIMIT_VARIABLES) as (keyof typeof RATE_LIMIT_VARIABLES)[]) {
     const variable = RATE_LIMIT_VARIABLES[name];
     const raw = env[variable]?.trim();
     if (!raw) continue;

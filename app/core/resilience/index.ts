@@ -17,3 +17,5 @@ export { DEFAULT_POLICY, PlatformPolicy, platformPolicy, type ExecuteOptions, ty
 export { exponentialCeilingMs, PlatformRetryBackoff, type BackoffOptions } from "./backoff.ts";
 export { PlatformTimeoutError, TIMEOUT } from "./errors/PlatformTimeoutError.ts";
 export { countsAgainstBreaker, isTransient } from "./transient.ts";
+export { RedisCircuit, type RedisCircuitOptions } from "./RedisCircuit.ts";
+export { isRedisUnavailable, RedisUnavailableError } from "./errors/RedisUnavailableError.ts";

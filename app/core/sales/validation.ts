@@ -28,11 +28,18 @@ export function checkInteger(code: string, field: string, value: unknown, min: n
   return value;
 }
 
-/** Names, titles and references: trimmed, 1-200 characters, no control characters. */
+/**
+ * Names, titles and references: trimmed, 1-200 characters, no control characters, and
+ * well-formed Unicode. A lone surrogate (JSON allows "\ud800") has no UTF-8 form, so SQL
+ * could not store it: it is refused here as bad input instead of failing in the database.
+ */
 export function checkText(code: string, field: string, value: unknown): string {
   const text = typeof value === "string" ? value.trim() : "";
   if (text.length === 0 || text.length > SALE_LIMITS.maxTextLength || /\p{Cc}/u.test(text)) {
     throw new InvalidInputError(code, `${field} must be 1-${SALE_LIMITS.maxTextLength} characters, without control characters.`);
+  }
+  if (/\p{Cs}/u.test(text)) {
+    throw new InvalidInputError(code, `${field} contains an unpaired surrogate (broken Unicode text); type it again or paste it from another source.`);
   }
   return text;
 }

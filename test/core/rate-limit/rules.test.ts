@@ -9,6 +9,7 @@ describe("rateLimitRulesFromEnv", () => {
       statusPerAddress: { limit: 6_000, windowMs: 60_000 },
       joinPerSession: { limit: 20, windowMs: 60_000 },
       holdPerSession: { limit: 60, windowMs: 60_000 },
+      holdUnitsPerAddress: 20,
     });
     expect(rateLimitRulesFromEnv({})).toEqual(DEFAULT_RATE_LIMIT_RULES);
   });
@@ -18,6 +19,12 @@ describe("rateLimitRulesFromEnv", () => {
     expect(rules.joinPerAddress).toEqual({ limit: 5_000, windowMs: 60_000 });
     expect(rules.holdPerSession).toEqual({ limit: 10, windowMs: 60_000 });
     expect(rules.statusPerAddress).toEqual({ limit: 6_000, windowMs: 60_000 });
+  });
+
+  it("takes the units per address from HOLDFAST_HOLD_UNITS_PER_ADDRESS, 0 for none, and names it when it is not a number", () => {
+    expect(rateLimitRulesFromEnv({ HOLDFAST_HOLD_UNITS_PER_ADDRESS: "50" }).holdUnitsPerAddress).toBe(50);
+    expect(rateLimitRulesFromEnv({ HOLDFAST_HOLD_UNITS_PER_ADDRESS: "0" }).holdUnitsPerAddress).toBe(0);
+    for (const bad of ["-1", "lots", "2.5"]) expect(() => rateLimitRulesFromEnv({ HOLDFAST_HOLD_UNITS_PER_ADDRESS: bad })).toThrow(/HOLDFAST_HOLD_UNITS_PER_ADDRESS/);
   });
 
   it("names the variable when a value is not a positive whole number", () => {

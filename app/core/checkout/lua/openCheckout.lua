@@ -6,7 +6,8 @@
     Input:
       KEYS[1] the sale's holds hash      (inventory, see inventory/lua/includes/saleKeys.lua)
       KEYS[2] the sale's expiry zset     (inventory)
-      KEYS[3] the checkout record hash   (all three share the sale's hash tag)
+      KEYS[3] the checkout record hash   (all four share the sale's hash tag)
+      KEYS[4] the sale's queued checkouts zset: order id -> opened at (ms), until the worker takes it up
       ARGV[1] hold id
       ARGV[2] now (ms)
       ARGV[3] checkout deadline (ms): the hold lives at least until then
@@ -41,4 +42,10 @@ local fields = { 'status', 'queued', 'lines', lines, 'customer', hold.c }
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', recordKey, unpack(fields))
 redis.call('PEXPIRE', recordKey, ttl)
+-- Indexed in the same step: a crash before the job is enqueued leaves a record the sweeper finds.
+local orderId
+for i = 5, #ARGV, 2 do
+  if ARGV[i] == 'orderId' then orderId = ARGV[i + 1] end
+end
+redis.call('ZADD', KEYS[4], now, orderId)
 return { 'opened', lines }

@@ -1,6 +1,8 @@
 --[[
   Spends an admission pass on a hold, once. The same request may retry with the same pass
   (it gets the same hold from reserve); another request with a spent pass is refused.
+  A 'replay' must never lead to returnPass: only the request that got 'spent' may give the
+  pass back, and only when its hold was refused, so a pass that bought a hold stays spent.
     Input:
       KEYS[1] the pass's spent marker (short-lived)
       KEYS[2] spent passes hash (capacity accounting)

@@ -9,6 +9,10 @@ local function endHold(holdId, hold, eventType, now)
   if redis.call('HINCRBY', customersKey, hold.c, -units) <= 0 then
     redis.call('HDEL', customersKey, hold.c)
   end
+  -- The requester's address ('@<address>', see reserve.lua) gets the units back too.
+  if hold.a and redis.call('HINCRBY', customersKey, hold.a, -units) <= 0 then
+    redis.call('HDEL', customersKey, hold.a)
+  end
   redis.call('HDEL', holdsKey, holdId)
   redis.call('ZREM', expiryKey, holdId)
   appendLedger(eventType, now, holdId, '', hold.c, hold.l)
