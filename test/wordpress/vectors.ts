@@ -60,7 +60,7 @@ export function makeVectors(nowSeconds: number): Vectors {
 
   add("valid, current key", hold());
   add("valid, previous key (rotated)", hold({ h: "hold-old" }), signToken(hold({ h: "hold-old" }), { current: old, previous: [] }));
-  add("valid, with claims the plugin does not know yet (sale lines, extras)", hold({ l: { "item-1": 2 }, future: { nested: true } }));
+  add("valid, with claims the plugin does not know yet (sale lines, extras)", hold({ ln: [{ i: "item-1", q: 2 }], future: { nested: true } }));
   add("expired", hold({ iat: nowSeconds - 700, exp: nowSeconds - 1 }));
   add("expires exactly now", hold({ exp: nowSeconds }));
   add("not yet valid", hold({ nbf: nowSeconds + 60 }));

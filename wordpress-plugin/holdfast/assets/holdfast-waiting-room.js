@@ -36,7 +36,8 @@ async function call(method, path, body, headers) {
     }
     if (id !== run) break;
     if (n > 1 && flow.fail == "open") { const f = src; close(); forget(); if (f) f.submit(); return null; }
-    const wait = res && res.status === 429 ? Math.max(1, Number(res.headers.get("retry-after")) || 5) : Math.min(30, 2 ** n) * (0.75 + Math.random() / 2);
+    const ra = res && Number(res.headers.get("retry-after")) || 0;
+    const wait = res && res.status === 429 ? Math.max(1, ra || 5) : Math.max(ra, Math.min(30, 2 ** n) * (0.75 + Math.random() / 2));
     say(res ? (res.status === 429 ? "busy" : "unavailable") : "offline", { seconds: Math.ceil(wait) });
     await sleep(wait * 1000);
   }
@@ -134,7 +135,6 @@ async function hold(pass, id) {
   if (!r || id !== run) return;
   if (r.status === 201) { flow.hold = r.body; save(); return proceed(); }
   const code = err(r).code;
-  if (code === "request_already_used") { flow.requestId = null; return hold(pass, id); }
   if (/^pass_(required|invalid)$/.test(code)) return poll(id);
   refuse(r);
 }
@@ -145,7 +145,7 @@ function refuse(r) {
   flow.requestId = null;
   if (/^sale_(ended|not_found)$/.test(code)) forget(); else save();
   if (code === "sale_not_open") { const id = run; timer = setTimeout(() => id === run && start(), 15000); }
-  say(S["error_" + code] ? "error_" + code : "error", { message: err(r).message }, null, code === "pass_used");
+  say(S["error_" + code] ? "error_" + code : "error", { message: err(r).message }, null, /used$/.test(code));
 }
 
 async function proceed() {

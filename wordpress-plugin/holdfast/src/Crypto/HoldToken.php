@@ -86,20 +86,25 @@ final class HoldToken {
 	}
 
 	/**
-	 * Held units per sale item when the core put the hold's lines in the token (claim `l`,
-	 * `{itemId: quantity}`), or null when this token does not carry them.
+	 * Held units per sale item, from the token's `ln` claim (a list of `{"i": itemId, "q": units}`,
+	 * the same claim the Shopify checkout gate reads), or null when this token does not carry it.
 	 *
 	 * @return array<string, int>|null
 	 */
 	public function lines(): ?array {
-		$lines = $this->claims['l'] ?? null;
+		$lines = $this->claims['ln'] ?? null;
 		if ( ! is_array( $lines ) ) {
 			return null;
 		}
 		$result = array();
-		foreach ( $lines as $item => $quantity ) {
+		foreach ( $lines as $line ) {
+			if ( ! is_array( $line ) ) {
+				continue;
+			}
+			$item     = $line['i'] ?? null;
+			$quantity = $line['q'] ?? null;
 			if ( is_string( $item ) && is_int( $quantity ) && $quantity > 0 ) {
-				$result[ $item ] = $quantity;
+				$result[ $item ] = ( $result[ $item ] ?? 0 ) + $quantity;
 			}
 		}
 		return $result;

@@ -52,6 +52,7 @@ final class Strings {
 			'error_sold_out' => __( 'There isn\'t enough left for that quantity. Choose fewer, or another item.', 'holdfast' ),
 			'error_limit_exceeded' => __( 'You\'ve reached this sale\'s limit per customer. Remove a reserved item or choose fewer.', 'holdfast' ),
 			'error_pass_used' => __( 'Your turn was already used to reserve an item, maybe in another tab. Check your cart, or join the line again.', 'holdfast' ),
+			'error_request_already_used' => __( 'Your reservation has ended and your turn was used for it. Join the line again to get a new turn.', 'holdfast' ),
 			'error_sale_not_open' => __( 'The line isn\'t open yet. We\'ll try again in a few seconds; keep this page open.', 'holdfast' ),
 			'error_sale_ended' => __( 'This sale has ended.', 'holdfast' ),
 			'error_sale_not_found' => __( 'This sale isn\'t available right now.', 'holdfast' ),

@@ -71,7 +71,7 @@ final class ClassicGateTest extends TestCase {
 	}
 
 	public function test_token_lines_when_present_bound_the_first_add_too(): void {
-		$_REQUEST[ CartGate::FIELD ] = self::token( array( 'l' => array( 'item-a' => 1 ) ) );
+		$_REQUEST[ CartGate::FIELD ] = self::token( array( 'ln' => array( array( 'i' => 'item-a', 'q' => 1 ) ) ) );
 		$this->assertFalse( harness_classic_add_to_cart( 10, 2 ) );
 		$this->assertSame( array( 'quantity_over_hold' ), self::error_codes() );
 		$this->assertNotFalse( harness_classic_add_to_cart( 10, 1 ) );
