@@ -35,12 +35,20 @@ export const PART_FENCES = [
     ],
   },
   { part: "api", files: ["app/api/**/*.ts"], forbidden: [REMIX, PRISMA, DB, ROUTES, COMPONENTS, DROPS, WEB, COMPOSITION, STORES, WEBHOOKS, ENTRY] },
-  { part: "platforms", files: ["app/platforms/**/*.ts"], forbidden: [REMIX, PRISMA, DB, ROUTES, COMPONENTS, DROPS, WEB, COMPOSITION, STORES, WEBHOOKS, API, ENTRY] },
+  {
+    part: "platforms",
+    files: ["app/platforms/**/*.ts"],
+    forbidden: [REMIX, PRISMA, DB, ROUTES, COMPONENTS, DROPS, WEB, COMPOSITION, STORES, WEBHOOKS, API, ENTRY],
+  },
   { part: "db", files: ["app/db/**/*.ts"], forbidden: [REMIX, ROUTES, COMPONENTS, DROPS, WEB, COMPOSITION, STORES, WEBHOOKS, API, PLATFORMS, ENTRY] },
   { part: "stores", files: ["app/stores/**/*.ts"], forbidden: [REMIX, PRISMA, ROUTES, COMPONENTS, DROPS, WEB, COMPOSITION, WEBHOOKS, ENTRY] },
   { part: "webhooks", files: ["app/webhooks/**/*.ts"], forbidden: [PRISMA, ROUTES, COMPONENTS, DROPS] },
   { part: "drops", files: ["app/drops/**/*.ts"], forbidden: [PRISMA, ROUTES, WEB, WEBHOOKS, API] },
-  { part: "components", files: ["app/components/**/*.{ts,tsx}"], forbidden: [PRISMA, DB, ROUTES, DROPS, WEB, COMPOSITION, STORES, WEBHOOKS, API, PLATFORMS, ENTRY] },
+  {
+    part: "components",
+    files: ["app/components/**/*.{ts,tsx}"],
+    forbidden: [PRISMA, DB, ROUTES, DROPS, WEB, COMPOSITION, STORES, WEBHOOKS, API, PLATFORMS, ENTRY],
+  },
   { part: "routes", files: ["app/routes/**/*.{ts,tsx}"], forbidden: [PRISMA, DB, CORE_INTERNALS, COMPOSITION, STORES, API, PLATFORMS] },
   { part: "web", files: ["app/web/**/*.ts"], forbidden: [PRISMA, DB, ROUTES, COMPONENTS, DROPS, WEBHOOKS, API, PLATFORMS, STORES] },
 ];

@@ -24,7 +24,11 @@ const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
 
 async function main(): Promise<void> {
   const provision = await provisionRedis(redisConfigFromEnv());
-  say(provision.stop ? `started a private redis-server at ${describeRedis(provision.config)} (nothing answered at REDIS_URL)` : `using Redis at ${describeRedis(provision.config)}`);
+  say(
+    provision.stop
+      ? `started a private redis-server at ${describeRedis(provision.config)} (nothing answered at REDIS_URL)`
+      : `using Redis at ${describeRedis(provision.config)}`,
+  );
 
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`));
@@ -58,7 +62,16 @@ async function main(): Promise<void> {
         say,
         loadContext: () => {
           const running = started.worker as RunningWorker;
-          return { holdfast: { ...parts, intake: running.intake, queues: running.queues, stockIntake: running.stockIntake, breakers: () => running.platforms.breakers(), logger } };
+          return {
+            holdfast: {
+              ...parts,
+              intake: running.intake,
+              queues: running.queues,
+              stockIntake: running.stockIntake,
+              breakers: () => running.platforms.breakers(),
+              logger,
+            },
+          };
         },
       }),
   });
@@ -87,10 +100,15 @@ async function main(): Promise<void> {
   say(`database: ${redactUrl(databaseUrl)}`);
   say(`listening on ${base}`);
   say(`  storefront API: ${base}/v1/sales/<saleId>/tickets | status | holds | stock`);
-  say(`  admin API:      ${base}/v1/admin/sales (Authorization: Bearer <token>; ${admin.source === "env" ? "token from HOLDFAST_ADMIN_TOKEN" : `token in ${admin.path}`})`);
+  say(
+    `  admin API:      ${base}/v1/admin/sales (Authorization: Bearer <token>; ${admin.source === "env" ? "token from HOLDFAST_ADMIN_TOKEN" : `token in ${admin.path}`})`,
+  );
   say(`  console:        ${base}/console   (the admin pages without Shopify; sign in with the admin token)`);
-  say(`  CLI:            npm run holdfast -- sale create --name "Drop" --item "Sneaker:100"   (REDIS_URL=${describeRedis(provision.config)} when the private Redis runs)`);
-  if (started.demo) say(`  demo store:     ${base}/demo   (demo sale ${started.demo.saleId}${started.demo.created ? ", created now" : ""}; test payments only)`);
+  say(
+    `  CLI:            npm run holdfast -- sale create --name "Drop" --item "Sneaker:100"   (REDIS_URL=${describeRedis(provision.config)} when the private Redis runs)`,
+  );
+  if (started.demo)
+    say(`  demo store:     ${base}/demo   (demo sale ${started.demo.saleId}${started.demo.created ? ", created now" : ""}; test payments only)`);
   say(`  health:         ${base}/healthz   readiness: ${base}/readyz`);
   say(
     shopifySetup.enabled

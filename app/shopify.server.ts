@@ -68,10 +68,7 @@ export type ShopifySetup = { enabled: true; settings: ShopifySettings } | { enab
 export function shopifySetupFromEnv(env: NodeJS.ProcessEnv = process.env): ShopifySetup {
   const apiKey = env[SHOPIFY_ENV.apiKey]?.trim() ?? "";
   const apiSecretKey = env[SHOPIFY_ENV.apiSecret]?.trim() ?? "";
-  const missing = [
-    ...(apiKey ? [] : [SHOPIFY_ENV.apiKey]),
-    ...(apiSecretKey ? [] : [SHOPIFY_ENV.apiSecret]),
-  ];
+  const missing = [...(apiKey ? [] : [SHOPIFY_ENV.apiKey]), ...(apiSecretKey ? [] : [SHOPIFY_ENV.apiSecret])];
   if (missing.length > 0) return { enabled: false, missing };
   const appUrl = env[SHOPIFY_ENV.appUrl]?.trim() || `http://${env.HOST ?? "127.0.0.1"}:${env.PORT ?? "3000"}`;
   return { enabled: true, settings: { apiKey, apiSecretKey, appUrl } };
@@ -176,4 +173,3 @@ export const authenticate = {
 export const login = (request: Request) => requireShopifyForPage().login(request);
 export const addDocumentResponseHeaders = (request: Request, headers: Headers) => shopify()?.addDocumentResponseHeaders(request, headers);
 export const unauthenticated = { admin: (shop: string) => requireShopify().unauthenticated.admin(shop) };
-

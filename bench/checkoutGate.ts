@@ -35,9 +35,14 @@ function scenarios(): Scenario[] {
   const now = Math.floor(Date.now() / 1000);
   // A shop running its largest drop: 50 variants, item ids as the app makes them (10 characters).
   const items = Array.from({ length: 50 }, (_, index) => `item${String(index).padStart(6, "0")}`);
-  const drop: ResolvedDrop = { saleId: "BenchSale1", state: "live", variants: Object.fromEntries(items.map((item, index) => [String(1_000_000_000_000 + index), item])) };
+  const drop: ResolvedDrop = {
+    saleId: "BenchSale1",
+    state: "live",
+    variants: Object.fromEntries(items.map((item, index) => [String(1_000_000_000_000 + index), item])),
+  };
   const config = JSON.parse(gateConfigValue(gateConfig(keyring, [drop]))) as unknown;
-  const token = (lines: { i: string; q: number }[], hold: string) => signToken({ typ: "hold", s: drop.saleId, h: hold, sh: "0123456789abcdef0123456789abcdef", iat: now, exp: now + 600, ln: lines }, keyring);
+  const token = (lines: { i: string; q: number }[], hold: string) =>
+    signToken({ typ: "hold", s: drop.saleId, h: hold, sh: "0123456789abcdef0123456789abcdef", iat: now, exp: now + 600, ln: lines }, keyring);
   const line = (index: number, quantity: number, value: string | null) => ({
     quantity,
     merchandise: { __typename: "ProductVariant" as const, id: `gid://shopify/ProductVariant/${1_000_000_000_000 + index}` },
@@ -51,7 +56,10 @@ function scenarios(): Scenario[] {
   });
   const one = token([{ i: items[0]!, q: 1 }], "hold-0");
   const perLine = items.map((item, index) => token([{ i: item, q: 1 }], `hold-${index}`));
-  const shared = token(items.map((item) => ({ i: item, q: 1 })), "hold-all");
+  const shared = token(
+    items.map((item) => ({ i: item, q: 1 })),
+    "hold-all",
+  );
   return [
     { name: "1 line, held", input: input([line(0, 1, one)]), tokens: [one], expectErrors: 0 },
     { name: "1 line, no token", input: input([line(0, 1, null)]), tokens: [], expectErrors: 1 },
@@ -92,7 +100,12 @@ if (process.argv.includes("--child")) {
   const list = scenarios();
   const jit = measure(list);
   const self = fileURLToPath(import.meta.url);
-  const jitless = JSON.parse(execFileSync(process.execPath, ["--jitless", "--import", "tsx", self, "--child"], { encoding: "utf8", env: { ...process.env, BENCH_GATE_ITERATIONS: String(Math.max(50, Math.floor(ITERATIONS / 10))) } })) as typeof jit;
+  const jitless = JSON.parse(
+    execFileSync(process.execPath, ["--jitless", "--import", "tsx", self, "--child"], {
+      encoding: "utf8",
+      env: { ...process.env, BENCH_GATE_ITERATIONS: String(Math.max(50, Math.floor(ITERATIONS / 10))) },
+    }),
+  ) as typeof jit;
   const configBytes = Buffer.byteLength(JSON.stringify(list[0]!.input.validation.metafield?.jsonValue));
   const rows = list.map((scenario) => {
     const inputBytes = Buffer.byteLength(JSON.stringify(scenario.input));
@@ -113,10 +126,27 @@ if (process.argv.includes("--child")) {
   console.log(
     formatTable(
       ["scenario", "lines", "HMACs", "SHA-256 blocks", "input bytes", "of 64,000", "JIT median us", "JIT p95 us", "jitless median us", "jitless p95 us"],
-      rows.map((row) => [row.scenario, String(row.lines), String(row.hmacChecks), String(row.sha256Blocks), String(row.inputBytes), `${round(row.inputShareOfLimit * 100, 1)}%`, String(row.jitMedianUs), String(row.jitP95Us), String(row.jitlessMedianUs), String(row.jitlessP95Us)]),
+      rows.map((row) => [
+        row.scenario,
+        String(row.lines),
+        String(row.hmacChecks),
+        String(row.sha256Blocks),
+        String(row.inputBytes),
+        `${round(row.inputShareOfLimit * 100, 1)}%`,
+        String(row.jitMedianUs),
+        String(row.jitP95Us),
+        String(row.jitlessMedianUs),
+        String(row.jitlessP95Us),
+      ]),
     ),
   );
   console.log(`\ngate metafield (50-variant drop, 1 key): ${configBytes} of ${MAX_GATE_CONFIG_BYTES} bytes`);
-  const path = writeResults("checkoutGate", { host: hostMetadata(), iterations: ITERATIONS, limits: { inputBytes: MAX_INPUT_BYTES, metafieldBytes: MAX_GATE_CONFIG_BYTES, wasmInstructions: 11_000_000 }, configBytes, rows });
+  const path = writeResults("checkoutGate", {
+    host: hostMetadata(),
+    iterations: ITERATIONS,
+    limits: { inputBytes: MAX_INPUT_BYTES, metafieldBytes: MAX_GATE_CONFIG_BYTES, wasmInstructions: 11_000_000 },
+    configBytes,
+    rows,
+  });
   console.log(`wrote ${path}`);
 }

@@ -115,7 +115,6 @@ async function main(): Promise<number> {
       ` pool ${poolSize}, ${os.availableParallelism()} CPUs, node ${process.version}`,
   );
 
-
   const factories: [string, (context: BenchContext) => BenchSystem][] = [
     [NAMES.holdfast, (context) => inProcessRunner(holdfastSystem(context), context)],
     [NAMES.eval, (context) => inProcessRunner(evalEveryCallSystem(context), context)],
@@ -237,7 +236,8 @@ async function main(): Promise<number> {
     zeroOversoldWhereRedisIsUsed: { target: "0", value: oversoldWhereRedis, pass: oversoldWhereRedis === 0 },
   };
   const diagnosticEntry = entries.find((entry) => entry.name === DIAGNOSTIC);
-  const diagnosticOps = diagnosticEntry && diagnosticEntry.runs.length > 0 && !diagnosticEntry.error ? median(diagnosticEntry.runs.map((run) => run.opsPerSec)) : null;
+  const diagnosticOps =
+    diagnosticEntry && diagnosticEntry.runs.length > 0 && !diagnosticEntry.error ? median(diagnosticEntry.runs.map((run) => run.opsPerSec)) : null;
   const diagnostic = diagnosticEntry
     ? {
         reserveScriptViaRedisBenchmarkOpsPerSec: diagnosticOps === null ? null : Math.round(diagnosticOps),
@@ -248,7 +248,9 @@ async function main(): Promise<number> {
     : null;
 
   const medianCpu = (name: string, key: string): number | null => {
-    const values = (entries.find((entry) => entry.name === name)?.runs ?? []).map((run) => run.cpu[key]).filter((value): value is number => typeof value === "number");
+    const values = (entries.find((entry) => entry.name === name)?.runs ?? [])
+      .map((run) => run.cpu[key])
+      .filter((value): value is number => typeof value === "number");
     return values.length > 0 ? median(values) : null;
   };
   const cpuCell = (name: string, key: string): string => {
@@ -285,7 +287,12 @@ async function main(): Promise<number> {
         ["holdfast / mariadb (WooCommerce)", ratioCell(ratios.vsMariaDb), ">= 10x", passCell(goals.vsMariaDb.pass, ratios.vsMariaDb)],
         ["holdfast / redis-benchmark ceiling", ratioCell(ratios.vsRedisCeiling), ">= 0.5x", passCell(goals.vsRedisCeiling.pass, ratios.vsRedisCeiling)],
         ["holdfast / EVAL every call", ratioCell(ratios.vsEvalEveryCall), "(info)", "-"],
-        ["oversold where Redis is used", oversoldWhereRedis === null ? "-" : String(oversoldWhereRedis), "0", passCell(goals.zeroOversoldWhereRedisIsUsed.pass, oversoldWhereRedis)],
+        [
+          "oversold where Redis is used",
+          oversoldWhereRedis === null ? "-" : String(oversoldWhereRedis),
+          "0",
+          passCell(goals.zeroOversoldWhereRedisIsUsed.pass, oversoldWhereRedis),
+        ],
       ],
     ),
   );

@@ -51,10 +51,21 @@ function edit(script: string, from: string, to: string): string {
 }
 
 const EDITS = {
-  ledger: (s: string) => edit(s, "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n", "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n  do return end\n"),
-  cjson: (s: string) => edit(s, "cjson.encode({ c = customer, e = expiresAt, l = lines })", "customer .. '|' .. expiresAt .. '|' .. lines[1][1] .. ':' .. lines[1][2]"),
+  ledger: (s: string) =>
+    edit(
+      s,
+      "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n",
+      "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n  do return end\n",
+    ),
+  cjson: (s: string) =>
+    edit(s, "cjson.encode({ c = customer, e = expiresAt, l = lines })", "customer .. '|' .. expiresAt .. '|' .. lines[1][1] .. ':' .. lines[1][2]"),
   expiryIndex: (s: string) => edit(s, "redis.call('ZADD', expiryKey, expiresAt, holdId)\n", ""),
-  idempotency: (s: string) => edit(edit(s, "local previousId = redis.call('HGET', requestsKey, requestKey)", "local previousId = false"), "redis.call('HSET', requestsKey, requestKey, holdId)\n", ""),
+  idempotency: (s: string) =>
+    edit(
+      edit(s, "local previousId = redis.call('HGET', requestsKey, requestKey)", "local previousId = false"),
+      "redis.call('HSET', requestsKey, requestKey, holdId)\n",
+      "",
+    ),
   customerCount: (s: string) => edit(s, "redis.call('HINCRBY', customersKey, customer, units)\n", ""),
   holdRecord: (s: string) => edit(s, "redis.call('HSET', holdsKey, holdId, cjson.encode({ c = customer, e = expiresAt, l = lines }))\n", ""),
   metaLimit: (s: string) => edit(edit(s, "local limit = redis.call('HGET', metaKey, 'limit')", "local limit = '0'"), "if limit > 0 then", "if false then"),
@@ -106,10 +117,13 @@ function median(values: readonly number[]): number {
 async function main(): Promise<number> {
   const cleanup = new Cleanup();
   cleanup.handleSignals(log);
-  const watchdog = setTimeout(() => {
-    log("profile exceeded its time budget: cleaning up and aborting");
-    void cleanup.runAll().then(() => process.exit(2));
-  }, (warmupSeconds + seconds) * 1_000 * 40 + 600_000);
+  const watchdog = setTimeout(
+    () => {
+      log("profile exceeded its time budget: cleaning up and aborting");
+      void cleanup.runAll().then(() => process.exit(2));
+    },
+    (warmupSeconds + seconds) * 1_000 * 40 + 600_000,
+  );
   watchdog.unref();
   try {
     const server = await startPrivateRedis();
@@ -122,7 +136,13 @@ async function main(): Promise<number> {
     // Variants are interleaved over several rounds and summarised by their median, because
     // other tenants of this machine steal CPU in bursts.
     const variants = scriptVariants();
-    const samples = variants.map(() => ({ usec: [] as number[], nested: [] as number[], rps: [] as number[], redisCpu: [] as number[], warnings: [] as string[] }));
+    const samples = variants.map(() => ({
+      usec: [] as number[],
+      nested: [] as number[],
+      rps: [] as number[],
+      redisCpu: [] as number[],
+      warnings: [] as string[],
+    }));
     const shas = await Promise.all(variants.map(async (variant) => String(await admin.script("LOAD", variant.script))));
     variants.forEach((variant, index) => {
       if (shas[index] !== createHash("sha1").update(variant.script).digest("hex")) throw new Error(`SCRIPT LOAD of ${variant.name} returned an unexpected sha`);
@@ -142,7 +162,20 @@ async function main(): Promise<number> {
         // prefix or the timed run would replay the warm-up's request keys.
         const command = (run: string): string[] =>
           variant.shape === "sale"
-            ? ["EVALSHA", sha, String(keys.length), ...keys, `h${run}__rand_int____rand_int__`, `c${run}__rand_int__`, `k${run}__rand_int____rand_int__`, String(Date.now()), String(TTL_MS), String(variant.reclaim), "hot", "1"]
+            ? [
+                "EVALSHA",
+                sha,
+                String(keys.length),
+                ...keys,
+                `h${run}__rand_int____rand_int__`,
+                `c${run}__rand_int__`,
+                `k${run}__rand_int____rand_int__`,
+                String(Date.now()),
+                String(TTL_MS),
+                String(variant.reclaim),
+                "hot",
+                "1",
+              ]
             : ["EVALSHA", sha, "1", counterKey, "1"];
         const common = { host: server.host, port: server.port, clients: concurrency, keyspace: 2_000_000_000 };
         const warmRequests = 10_000;
@@ -203,7 +236,10 @@ async function main(): Promise<number> {
     const bSamples = clientVariants.map(() => [] as Record<string, number>[]);
     for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
       for (const [index, variant] of clientVariants.entries()) {
-        const clients: RedisClient[] = Array.from({ length: variant.connections }, () => new Redis(server.url, { enableAutoPipelining: variant.autoPipelining, maxRetriesPerRequest: 3 }));
+        const clients: RedisClient[] = Array.from(
+          { length: variant.connections },
+          () => new Redis(server.url, { enableAutoPipelining: variant.autoPipelining, maxRetriesPerRequest: 3 }),
+        );
         try {
           const engines = clients.map((client) => new HoldEngine(client, variant.reclaimBatch === undefined ? {} : { reclaimBatch: variant.reclaimBatch }));
           const saleId = await freshSale(admin);
@@ -212,7 +248,19 @@ async function main(): Promise<number> {
             ? async (worker: number, seq: number): Promise<boolean> => {
                 const client = clients[worker % clients.length]!;
                 const customer = `ct${worker}-${seq}`;
-                const reply = (await client.evalsha(reserveSha, keys.length, ...keys, randomBytes(12).toString("base64url"), customer, `${customer.length}:${customer}r${worker}-${seq}`, Date.now(), TTL_MS, 20, "hot", 1)) as unknown[];
+                const reply = (await client.evalsha(
+                  reserveSha,
+                  keys.length,
+                  ...keys,
+                  randomBytes(12).toString("base64url"),
+                  customer,
+                  `${customer.length}:${customer}r${worker}-${seq}`,
+                  Date.now(),
+                  TTL_MS,
+                  20,
+                  "hot",
+                  1,
+                )) as unknown[];
                 return reply[0] === "reserved";
               }
             : async (worker: number, seq: number): Promise<boolean> => {

@@ -40,8 +40,12 @@ const changes = envInteger("BENCH_WB_CHANGES", 10_000, 10, 1_000_000);
 const items = envInteger("BENCH_WB_ITEMS", 500, 1, 1_000);
 const spikeSeconds = envInteger("BENCH_WB_SPIKE_SECONDS", 5, 1, 600);
 const flushIntervalMs = envInteger("BENCH_WB_INTERVAL_MS", 1_000, 50, 60_000);
-const platforms = (process.env.BENCH_WB_PLATFORMS ?? "shopify,woocommerce").split(",").map((name) => name.trim()).filter(Boolean) as SpikePlatform[];
-for (const platform of platforms) if (platform !== "shopify" && platform !== "woocommerce") throw new Error(`BENCH_WB_PLATFORMS: unknown platform "${platform}"`);
+const platforms = (process.env.BENCH_WB_PLATFORMS ?? "shopify,woocommerce")
+  .split(",")
+  .map((name) => name.trim())
+  .filter(Boolean) as SpikePlatform[];
+for (const platform of platforms)
+  if (platform !== "shopify" && platform !== "woocommerce") throw new Error(`BENCH_WB_PLATFORMS: unknown platform "${platform}"`);
 
 const runId = randomBytes(4).toString("hex");
 const startedAt = Date.now();

@@ -86,7 +86,15 @@ const resultsName = profiling
     ? "storefront-partial"
     : "storefront";
 
-const GOALS = { statusVsCeiling: 0.7, joinVsCeiling: 0.5, holdsVsCeiling: 0.4, p99Ms: 50, bytesPerPostStartShopper: 2, bytesPerPrequeueShopper: 150, minConnections: 200 };
+const GOALS = {
+  statusVsCeiling: 0.7,
+  joinVsCeiling: 0.5,
+  holdsVsCeiling: 0.4,
+  p99Ms: 50,
+  bytesPerPostStartShopper: 2,
+  bytesPerPrequeueShopper: 150,
+  minConnections: 200,
+};
 /** A row whose non-2xx share is above this measured refusals, not the endpoint: it is flagged invalid. */
 const MAX_NON2XX_SHARE = 0.001;
 const HOLD_ITEM = "bench-item";
@@ -111,7 +119,8 @@ function startScriptNodeFlags(): string[] {
 function parseRows(raw: string | undefined): RowName[] {
   if (!raw?.trim()) return [...ROW_NAMES];
   const names = raw.split(",").map((name) => name.trim());
-  for (const name of names) if (!(ALL_ROW_NAMES as readonly string[]).includes(name)) throw new Error(`BENCH_ROWS: unknown row "${name}" (use ${ALL_ROW_NAMES.join(",")})`);
+  for (const name of names)
+    if (!(ALL_ROW_NAMES as readonly string[]).includes(name)) throw new Error(`BENCH_ROWS: unknown row "${name}" (use ${ALL_ROW_NAMES.join(",")})`);
   return ALL_ROW_NAMES.filter((name) => names.includes(name));
 }
 
@@ -159,11 +168,7 @@ async function prepareEnvironment(cleanup: Cleanup): Promise<Environment> {
   return { dir, redisUrl: privateRedis.url, redis, databaseUrl, childEnv, holds: new HoldEngine(redis), room: new WaitingRoom(redis) };
 }
 
-async function createSale(
-  env: Environment,
-  label: string,
-  options: { mode: AdmissionMode; state: "live" | "prequeue"; allocation: number },
-): Promise<string> {
+async function createSale(env: Environment, label: string, options: { mode: AdmissionMode; state: "live" | "prequeue"; allocation: number }): Promise<string> {
   const saleId = `bench-${runId}-${label}`;
   await env.holds.defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId: HOLD_ITEM, allocation: options.allocation }] });
   const settings: RoomSettings = {
@@ -310,7 +315,13 @@ async function runLoad(
 
 // --- preparation: tickets for the status row, a real status body for the ceiling ---------------
 
-async function call(base: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; text: string; json: Record<string, unknown> }> {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status: number; text: string; json: Record<string, unknown> }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
@@ -338,7 +349,8 @@ async function prepareTickets(base: string, saleId: string, count: number): Prom
       next += 1;
       const session = newSession();
       const answer = await call(base, "POST", `/v1/sales/${saleId}/tickets`, { "x-holdfast-session": session });
-      if (answer.status !== 201 || typeof answer.json.ticket !== "string") throw new Error(`join for the status row answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+      if (answer.status !== 201 || typeof answer.json.ticket !== "string")
+        throw new Error(`join for the status row answered ${answer.status}: ${answer.text.slice(0, 300)}`);
       credentials.push({ session, ticket: answer.json.ticket });
     }
   };
@@ -348,12 +360,21 @@ async function prepareTickets(base: string, saleId: string, count: number): Prom
 
 /** One request of each kind through the real API, so a broken setup fails here and not as a row of 4xx. */
 async function checkEndpoints(base: string, sales: Sales, credential: Credential): Promise<{ statusBody: string }> {
-  const status = await call(base, "GET", `/v1/sales/${sales.status}/status`, { authorization: `Bearer ${credential.ticket}`, "x-holdfast-session": credential.session });
+  const status = await call(base, "GET", `/v1/sales/${sales.status}/status`, {
+    authorization: `Bearer ${credential.ticket}`,
+    "x-holdfast-session": credential.session,
+  });
   if (status.status !== 200 || status.json.state !== "waiting") throw new Error(`status check answered ${status.status}: ${status.text.slice(0, 300)}`);
   const joined = await call(base, "POST", `/v1/sales/${sales.join}/tickets`, { "x-holdfast-session": newSession() });
   if (joined.status !== 201) throw new Error(`join check answered ${joined.status}: ${joined.text.slice(0, 300)}`);
   const session = newSession();
-  const hold = await call(base, "POST", `/v1/sales/${sales.holds}/holds`, { "x-holdfast-session": session }, { lines: [{ itemId: HOLD_ITEM, quantity: 1 }], requestId: `check-${session}` });
+  const hold = await call(
+    base,
+    "POST",
+    `/v1/sales/${sales.holds}/holds`,
+    { "x-holdfast-session": session },
+    { lines: [{ itemId: HOLD_ITEM, quantity: 1 }], requestId: `check-${session}` },
+  );
   if (hold.status !== 201) throw new Error(`hold check answered ${hold.status}: ${hold.text.slice(0, 300)}`);
   return { statusBody: status.text };
 }
@@ -416,7 +437,12 @@ const ROW_INFO: Record<RowName, { kind: LoadKind; description: string }> = {
   healthz: { kind: "fixed", description: "diagnostic: GET /healthz on the app server (node:http + the app's server wrapper and router, no endpoint logic)" },
 };
 
-async function runRow(env: Environment, name: RowName, roundIndex: number, context: { sales: Sales; credentials: Credential[]; ceilingBody: string }): Promise<RowRun> {
+async function runRow(
+  env: Environment,
+  name: RowName,
+  roundIndex: number,
+  context: { sales: Sales; credentials: Credential[]; ceilingBody: string },
+): Promise<RowRun> {
   const rowCleanup = new Cleanup();
   cleanup.add(`clean up row ${name}`, () => rowCleanup.runAll());
   try {
@@ -435,7 +461,11 @@ async function runRow(env: Environment, name: RowName, roundIndex: number, conte
       ...(name === "holds" ? { itemId: HOLD_ITEM } : {}),
       ...(name === "healthz" ? { path: "/healthz" } : {}),
     };
-    const run = await runLoad(env, name, spec, target.child, { ...(profileFile ? { profileFile } : {}), timeoutMs: seconds * 1_000 + 60_000, cleanup: rowCleanup });
+    const run = await runLoad(env, name, spec, target.child, {
+      ...(profileFile ? { profileFile } : {}),
+      timeoutMs: seconds * 1_000 + 60_000,
+      cleanup: rowCleanup,
+    });
     return { ...run, round: roundIndex + 1 };
   } finally {
     const failures = await rowCleanup.runAll();
@@ -476,12 +506,16 @@ async function measureJoins(env: Environment, base: string, server: BenchChild, 
   const saleId = await createSale(env, `memory-${state}`, { mode: "rate", state, allocation: 1_000 });
   const room = saleRoomKeys(saleId);
   const before = await settledMemory(env.redis);
-  log(`memory (${state}): used_memory ${formatCount(before.usedMemory)} B, ${before.keys} keys; ${formatCount(shoppers)} joins through POST /v1/sales/${saleId}/tickets`);
+  log(
+    `memory (${state}): used_memory ${formatCount(before.usedMemory)} B, ${before.keys} keys; ${formatCount(shoppers)} joins through POST /v1/sales/${saleId}/tickets`,
+  );
   const spec: LoadSpec = { base, kind: "join", saleId, connections, warmupSeconds: 0, seconds: 0, amount: shoppers, progressSeconds: 10 };
   const run = await runLoad(env, `${state} joins`, spec, server, { timeoutMs: Math.max(600_000, shoppers * 2), cleanup: loadCleanup });
   await loadCleanup.runAll();
   const load = run.result;
-  log(`memory (${state}): ${formatCount(load.responses)} responses in ${load.seconds} s (${formatCount(load.requestsPerSec)}/s), non-2xx ${load.non2xx}, errors ${load.errors}`);
+  log(
+    `memory (${state}): ${formatCount(load.responses)} responses in ${load.seconds} s (${formatCount(load.requestsPerSec)}/s), non-2xx ${load.non2xx}, errors ${load.errors}`,
+  );
   const withRateLimitKeys = await settledMemory(env.redis);
   // The rate-limit counters expire when their window (1 minute) ends; deleting them stands for waiting that out.
   const rateLimitKeysDeleted = await unlinkRateLimitCounters(env.redis, saleId);
@@ -537,7 +571,7 @@ async function memoryMeasurements(env: Environment): Promise<{ postStart: Memory
   await app.child.stop();
   const notes = [
     `rate-limit counters (the sale's hf:{s:<saleId>}:rl:*) expire when their 1-minute window ends; the bench deletes them with SCAN + UNLINK instead of waiting, which stands for waiting the window out`,
-    "\"with live rl keys\" is per shopper while the counters of the last minute still exist (older ones had expired by then); \"bytes/rl key\" is what each such counter costs until it expires",
+    '"with live rl keys" is per shopper while the counters of the last minute still exist (older ones had expired by then); "bytes/rl key" is what each such counter costs until it expires',
     "used_memory is read after MEMORY PURGE once it stops moving (Redis shrinks its key tables in the background after mass deletes)",
     `the sale registry (${ACTIVE_ROOMS_KEY}) and the sale's own keys are created before the baseline; they are per sale, not per shopper`,
   ];
@@ -570,7 +604,18 @@ interface RowReport {
   cpuPctOfOneCore: LoadRun["cpu"];
   cpuMicrosPerRequest: LoadRun["cpuMicrosPerRequest"];
   serverErrorLogLines: number;
-  rounds: { round: number; requestsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number; cpu: LoadRun["cpu"]; cpuMicrosPerRequest: LoadRun["cpuMicrosPerRequest"]; quiet: LoadRun["quiet"]; attempts: number }[];
+  rounds: {
+    round: number;
+    requestsPerSec: number;
+    p50Ms: number;
+    p99Ms: number;
+    non2xx: number;
+    errors: number;
+    cpu: LoadRun["cpu"];
+    cpuMicrosPerRequest: LoadRun["cpuMicrosPerRequest"];
+    quiet: LoadRun["quiet"];
+    attempts: number;
+  }[];
   profile?: ProfileSummary | null;
 }
 
@@ -653,7 +698,8 @@ function cpuCell(value: number | null): string {
 async function main(): Promise<number> {
   cleanup.handleSignals(log);
   const rowCount = selectedRows.length * rounds * (1 + noisyRetries);
-  const budgetMs = rowCount * (warmupSeconds + seconds + 90) * 1_000 + (memoryPhase ? Math.max(600_000, (postStartJoins + prequeueJoins) * 2) + 120_000 : 0) + 300_000;
+  const budgetMs =
+    rowCount * (warmupSeconds + seconds + 90) * 1_000 + (memoryPhase ? Math.max(600_000, (postStartJoins + prequeueJoins) * 2) + 120_000 : 0) + 300_000;
   const watchdog = setTimeout(() => {
     log(`run exceeded ${Math.round(budgetMs / 1_000)} s: cleaning up and aborting`);
     void cleanup.runAll().then(() => process.exit(2));
@@ -750,7 +796,13 @@ async function main(): Promise<number> {
     goals[`p99Ms_${row.endpoint}`] = { target: `< ${GOALS.p99Ms}`, measured: row.p99Ms, pass: enoughConnections && row.valid ? row.p99Ms < GOALS.p99Ms : null };
   }
   for (const row of rows) {
-    if (!row.valid) goals[`valid_${row.endpoint}`] = { target: "non-2xx + errors <= 0.1 %", measured: row.non2xx + row.errors, pass: false, note: JSON.stringify(row.non2xxSamples.slice(0, 2)) };
+    if (!row.valid)
+      goals[`valid_${row.endpoint}`] = {
+        target: "non-2xx + errors <= 0.1 %",
+        measured: row.non2xx + row.errors,
+        pass: false,
+        note: JSON.stringify(row.non2xxSamples.slice(0, 2)),
+      };
   }
   if (memory) {
     const valid = (c: MemoryCase): boolean => c.countersMatch && c.load.errors === 0 && c.after.settled && c.before.settled;
@@ -765,12 +817,28 @@ async function main(): Promise<number> {
       pass: valid(memory.prequeue) ? memory.prequeue.bytesPerShopper <= GOALS.bytesPerPrequeueShopper : null,
     };
   }
-  if (!enoughConnections) for (const goal of Object.values(goals)) goal.note ??= `goals are stated at ${GOALS.minConnections}+ connections; this run used ${connections}`;
+  if (!enoughConnections)
+    for (const goal of Object.values(goals)) goal.note ??= `goals are stated at ${GOALS.minConnections}+ connections; this run used ${connections}`;
 
   console.log("");
   console.log(
     formatTable(
-      ["endpoint", "req/s", "vs ceiling", "p50 ms", "p99 ms", "errors", "non-2xx", "CPU server", "CPU loadgen", "CPU redis", "CPU softirq", "CPU other", "server us/req", "note"],
+      [
+        "endpoint",
+        "req/s",
+        "vs ceiling",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "non-2xx",
+        "CPU server",
+        "CPU loadgen",
+        "CPU redis",
+        "CPU softirq",
+        "CPU other",
+        "server us/req",
+        "note",
+      ],
       rows.map((row) => [
         row.endpoint,
         formatCount(row.requestsPerSec),
@@ -820,7 +888,12 @@ async function main(): Promise<number> {
   console.log(
     formatTable(
       ["goal", "target", "measured", "result"],
-      Object.entries(goals).map(([name, goal]) => [name, goal.target, goal.measured === null ? "n/a" : String(goal.measured), goal.pass === null ? "n/a" : goal.pass ? "pass" : "MISS"]),
+      Object.entries(goals).map(([name, goal]) => [
+        name,
+        goal.target,
+        goal.measured === null ? "n/a" : String(goal.measured),
+        goal.pass === null ? "n/a" : goal.pass ? "pass" : "MISS",
+      ]),
     ),
   );
 
@@ -830,7 +903,8 @@ async function main(): Promise<number> {
     );
   }
   const invalid = rows.filter((row) => !row.valid);
-  for (const row of invalid) log(`${row.endpoint}: INVALID row, ${row.non2xx} non-2xx and ${row.errors} errors of ${row.responses}; samples: ${JSON.stringify(row.non2xxSamples)}`);
+  for (const row of invalid)
+    log(`${row.endpoint}: INVALID row, ${row.non2xx} non-2xx and ${row.errors} errors of ${row.responses}; samples: ${JSON.stringify(row.non2xxSamples)}`);
   for (const failure of cleanupFailures) log(`cleanup failed: ${failure}`);
 
   const path = writeResults(resultsName, {
@@ -864,7 +938,8 @@ async function main(): Promise<number> {
       noisyRetries,
       appNodeFlags,
       loadGenerator: "autocannon 8 (programmatic API) in its own node process; latency measured per response by the load generator",
-      servers: "each row starts its own server process (buildApp() for the app rows, bare node:http for the ceiling); a private redis-server; SQLite in a temp dir",
+      servers:
+        "each row starts its own server process (buildApp() for the app rows, bare node:http for the ceiling); a private redis-server; SQLite in a temp dir",
       rateLimits: "lifted via HOLDFAST_RATE_LIMIT_*_PER_IP/_PER_SESSION = 999999999 (all load comes from 127.0.0.1); the limiter calls still run",
       rowsReport: rounds > 1 ? "medians over rounds (row order rotates each round)" : "one round",
       invalidRowRule: `a row with more than ${MAX_NON2XX_SHARE * 100} % non-2xx or errors is invalid and its goals are n/a`,

@@ -36,7 +36,11 @@ function extractMember(tar, wanted) {
   while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) break;
-    const field = (start, length) => header.subarray(start, start + length).toString("utf8").replace(/\0[\s\S]*$/, "");
+    const field = (start, length) =>
+      header
+        .subarray(start, start + length)
+        .toString("utf8")
+        .replace(/\0[\s\S]*$/, "");
     const size = Number.parseInt(field(124, 12).trim() || "0", 8);
     const type = field(156, 1) || "0";
     const prefix = field(345, 155);
@@ -101,7 +105,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const versionAt = args.indexOf("--version");
   const apiAt = args.indexOf("--api");
   try {
-    fetchSchema({ version: versionAt >= 0 ? args[versionAt + 1] : DEFAULT_VERSION, api: apiAt >= 0 ? args[apiAt + 1] : "admin", force: args.includes("--force") });
+    fetchSchema({
+      version: versionAt >= 0 ? args[versionAt + 1] : DEFAULT_VERSION,
+      api: apiAt >= 0 ? args[apiAt + 1] : "admin",
+      force: args.includes("--force"),
+    });
   } catch (error) {
     process.stderr.write(`shopify-schema: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -41,7 +41,10 @@ export function trustedProxies(entries: readonly string[]): TrustedProxies {
 }
 
 export function trustedProxiesFromEnv(env: NodeJS.ProcessEnv = process.env): TrustedProxies {
-  const entries = (env[TRUSTED_PROXIES_VARIABLE] ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = (env[TRUSTED_PROXIES_VARIABLE] ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return trustedProxies(entries);
 }
 

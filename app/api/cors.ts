@@ -65,7 +65,10 @@ export function staticOriginPolicy(origins: readonly string[]): OriginPolicy {
 }
 
 export function originPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OriginPolicy {
-  const entries = (env[ALLOWED_ORIGINS_VARIABLE] ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = (env[ALLOWED_ORIGINS_VARIABLE] ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return staticOriginPolicy(entries);
 }
 

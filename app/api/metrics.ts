@@ -33,9 +33,21 @@ const HOLD_OPERATIONS = ["reserve", "release", "commit", "take"] as const;
  */
 export class HoldfastMetrics {
   readonly registry = new MetricsRegistry();
-  private readonly requests = this.registry.counter("holdfast_http_requests_total", "HTTP requests answered, by route pattern, method and status.", ["route", "method", "status"]);
-  private readonly latency = this.registry.histogram("holdfast_http_request_duration_seconds", "Time spent in the route handler, by route pattern and method.", ["route", "method"]);
-  private readonly holdOperations = this.registry.counter("holdfast_hold_operations_total", "Hold engine calls made by this process, by operation and outcome.", ["operation", "outcome"]);
+  private readonly requests = this.registry.counter("holdfast_http_requests_total", "HTTP requests answered, by route pattern, method and status.", [
+    "route",
+    "method",
+    "status",
+  ]);
+  private readonly latency = this.registry.histogram(
+    "holdfast_http_request_duration_seconds",
+    "Time spent in the route handler, by route pattern and method.",
+    ["route", "method"],
+  );
+  private readonly holdOperations = this.registry.counter(
+    "holdfast_hold_operations_total",
+    "Hold engine calls made by this process, by operation and outcome.",
+    ["operation", "outcome"],
+  );
   private readonly holdsExpired = this.registry.counter("holdfast_holds_expired_total", "Expired holds ended by this process's sweeps.");
 
   constructor(private readonly sources: MetricsSources) {
@@ -80,7 +92,8 @@ export class HoldfastMetrics {
       handler: async ({ req, res }: RequestContext) => {
         authorize(req, accepted);
         const { text, failures } = await this.registry.render();
-        for (const failure of failures) this.sources.logger.warn("a metrics collector failed", { error: failure instanceof Error ? failure.message : String(failure) });
+        for (const failure of failures)
+          this.sources.logger.warn("a metrics collector failed", { error: failure instanceof Error ? failure.message : String(failure) });
         res.writeHead(200, { "content-type": CONTENT_TYPE, "cache-control": "no-store", "content-length": Buffer.byteLength(text) });
         res.end(text);
       },
@@ -141,7 +154,11 @@ export class HoldfastMetrics {
   private collectBreakers(): void {
     const breakers = this.sources.breakers;
     if (!breakers) return;
-    const gauge = this.registry.gauge("holdfast_breaker_state", "1 for the current state of each circuit breaker (per store and platform), 0 for the others.", ["store", "platform", "state"]);
+    const gauge = this.registry.gauge("holdfast_breaker_state", "1 for the current state of each circuit breaker (per store and platform), 0 for the others.", [
+      "store",
+      "platform",
+      "state",
+    ]);
     this.registry.collect(() => {
       gauge.reset();
       for (const breaker of breakers()) {
@@ -155,12 +172,22 @@ export class HoldfastMetrics {
     if (!room) return;
     const waiting = this.registry.gauge("holdfast_room_waiting", "Shoppers in line and not yet admitted, per active sale.", ["sale"]);
     const admitted = this.registry.gauge("holdfast_room_admitted", "Queue places admitted so far (the serving counter), per active sale.", ["sale"]);
-    const units = this.registry.gauge("holdfast_sale_units", "Units per active sale, item and state (available, held, sold, allocated).", ["sale", "item", "state"]);
+    const units = this.registry.gauge("holdfast_sale_units", "Units per active sale, item and state (available, held, sold, allocated).", [
+      "sale",
+      "item",
+      "state",
+    ]);
     const activeHolds = this.registry.gauge("holdfast_sale_active_holds", "Holds alive per active sale.", ["sale"]);
-    const oversold = this.registry.counter("holdfast_oversold_units_total", "Units platforms sold beyond a sale's stock, per active sale and item (recorded with the order, never hidden).", ["sale", "item"]);
+    const oversold = this.registry.counter(
+      "holdfast_oversold_units_total",
+      "Units platforms sold beyond a sale's stock, per active sale and item (recorded with the order, never hidden).",
+      ["sale", "item"],
+    );
     this.registry.collect(async () => {
       const saleIds = await room.activeRooms();
-      const views = await Promise.all(saleIds.map(async (saleId) => ({ saleId, view: await room.view(saleId), stock: holds ? await holds.snapshot(saleId) : null })));
+      const views = await Promise.all(
+        saleIds.map(async (saleId) => ({ saleId, view: await room.view(saleId), stock: holds ? await holds.snapshot(saleId) : null })),
+      );
       for (const gauge of [waiting, admitted, units, activeHolds]) gauge.reset();
       for (const { saleId, view, stock } of views) {
         if (view) {
@@ -197,11 +224,17 @@ function digest(value: string): Buffer {
 
 function authorize(req: IncomingMessage, accepted: readonly Buffer[]): void {
   const given = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? "")?.[1];
-  if (given === undefined) throw new HttpError(401, "unauthorized", "Send the metrics token as `Authorization: Bearer <token>`.", { "www-authenticate": 'Bearer realm="holdfast-metrics"' });
+  if (given === undefined)
+    throw new HttpError(401, "unauthorized", "Send the metrics token as `Authorization: Bearer <token>`.", {
+      "www-authenticate": 'Bearer realm="holdfast-metrics"',
+    });
   const hash = digest(given);
   let ok = false;
   for (const candidate of accepted) if (timingSafeEqual(hash, candidate)) ok = true;
-  if (!ok) throw new HttpError(401, "unauthorized", "The metrics token is not valid (the admin token or HOLDFAST_METRICS_TOKEN).", { "www-authenticate": 'Bearer realm="holdfast-metrics", error="invalid_token"' });
+  if (!ok)
+    throw new HttpError(401, "unauthorized", "The metrics token is not valid (the admin token or HOLDFAST_METRICS_TOKEN).", {
+      "www-authenticate": 'Bearer realm="holdfast-metrics", error="invalid_token"',
+    });
 }
 
 function statusOf(error: unknown): number {

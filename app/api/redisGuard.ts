@@ -12,7 +12,12 @@ export function guardedByRedis(routes: Route[], circuit: RedisCircuit | undefine
 export function redisUnavailableAnswer(error: unknown): HttpError | null {
   if (!isRedisUnavailable(error)) return null;
   const retryAfterMs = error instanceof RedisUnavailableError ? error.retryAfterMs : 1_000;
-  return new HttpError(503, "service_unavailable", "The sale is briefly unavailable; try again in a moment. Nothing was lost: a retry of the same request is safe.", {
-    "retry-after": String(Math.ceil(retryAfterMs / 1_000)),
-  });
+  return new HttpError(
+    503,
+    "service_unavailable",
+    "The sale is briefly unavailable; try again in a moment. Nothing was lost: a retry of the same request is safe.",
+    {
+      "retry-after": String(Math.ceil(retryAfterMs / 1_000)),
+    },
+  );
 }

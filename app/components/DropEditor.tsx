@@ -32,7 +32,10 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
   const started = state !== undefined && STARTED.has(state);
   const ended = state === "ended";
   const fieldError = (name: string) => problem?.fields[name];
-  const set = <K extends keyof DropFormValues>(key: K) => (value: DropFormValues[K]) => setValues((current) => ({ ...current, [key]: value }));
+  const set =
+    <K extends keyof DropFormValues>(key: K) =>
+    (value: DropFormValues[K]) =>
+      setValues((current) => ({ ...current, [key]: value }));
   const setItem = (index: number, patch: Partial<DropFormItem>) =>
     setValues((current) => ({ ...current, items: current.items.map((item, at) => (at === index ? { ...item, ...patch } : item)) }));
   const removeItem = (index: number) => setValues((current) => ({ ...current, items: current.items.filter((_, at) => at !== index) }));
@@ -40,7 +43,10 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
     setValues((current) => ({
       ...current,
       // The same stock unit twice would be two allocations of one shelf.
-      items: [...current.items, ...items.filter((item) => item.platformRef === "" || !current.items.some((existing) => existing.platformRef === item.platformRef))],
+      items: [
+        ...current.items,
+        ...items.filter((item) => item.platformRef === "" || !current.items.some((existing) => existing.platformRef === item.platformRef)),
+      ],
     }));
   const save = () => submit(JSON.parse(JSON.stringify(values)) as Record<string, string>, { method: "post", encType: "application/json" });
   const rate = values.admissionMode === "rate" || values.admissionMode === "rate+capacity";
@@ -82,10 +88,15 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
               )}
             </Banner>
           )}
-          {ended && <Banner tone="info" title="This drop has ended">An ended drop cannot be changed; create a new drop for the next release.</Banner>}
+          {ended && (
+            <Banner tone="info" title="This drop has ended">
+              An ended drop cannot be changed; create a new drop for the next release.
+            </Banner>
+          )}
           {started && (
             <Banner tone="warning" title="This drop is under way">
-              The start, the pre-queue and the products' stock links are fixed now. You can still change the name, the end, allocations, hold minutes, the limit per customer and admission.
+              The start, the pre-queue and the products' stock links are fixed now. You can still change the name, the end, allocations, hold minutes, the limit
+              per customer and admission.
             </Banner>
           )}
 
@@ -94,7 +105,14 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
               <Text as="h2" variant="headingMd">
                 Drop
               </Text>
-              <TextField label={FIELD_LABELS.name} value={values.name} onChange={set("name")} autoComplete="off" error={fieldError("name")} helpText="Shown to you only, e.g. “Winter sneaker drop”." />
+              <TextField
+                label={FIELD_LABELS.name}
+                value={values.name}
+                onChange={set("name")}
+                autoComplete="off"
+                error={fieldError("name")}
+                helpText="Shown to you only, e.g. “Winter sneaker drop”."
+              />
             </BlockStack>
           </Card>
 
@@ -110,7 +128,8 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
               )}
               {values.items.length === 0 && (
                 <Text as="p" tone="subdued">
-                  No products yet. {mode === "shopify" ? "Pick the variants this drop sells; each starts with its current available stock." : "Add the items this drop sells."}
+                  No products yet.{" "}
+                  {mode === "shopify" ? "Pick the variants this drop sells; each starts with its current available stock." : "Add the items this drop sells."}
                 </Text>
               )}
               {values.items.map((item, index) => (
@@ -118,7 +137,13 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                   <BlockStack gap="200">
                     <FormLayout>
                       <FormLayout.Group>
-                        <TextField label={`Product ${index + 1} title`} value={item.title} onChange={(value) => setItem(index, { title: value })} autoComplete="off" error={fieldError(`items.${index}.title`)} />
+                        <TextField
+                          label={`Product ${index + 1} title`}
+                          value={item.title}
+                          onChange={(value) => setItem(index, { title: value })}
+                          autoComplete="off"
+                          error={fieldError(`items.${index}.title`)}
+                        />
                         <TextField
                           label={`Product ${index + 1} units allocated`}
                           type="text"
@@ -147,7 +172,12 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                     </FormLayout>
                     {!(started && item.id !== undefined) && (
                       <InlineStack align="end">
-                        <Button tone="critical" variant="plain" onClick={() => removeItem(index)} accessibilityLabel={`Remove product ${index + 1} (${item.title || "untitled"})`}>
+                        <Button
+                          tone="critical"
+                          variant="plain"
+                          onClick={() => removeItem(index)}
+                          accessibilityLabel={`Remove product ${index + 1} (${item.title || "untitled"})`}
+                        >
                           Remove
                         </Button>
                       </InlineStack>
@@ -155,7 +185,12 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                   </BlockStack>
                 </Card>
               ))}
-              {!ended && (mode === "manual" ? <Button onClick={() => addItems([{ title: "", allocation: "0", platformRef: "" }])}>Add product</Button> : picker?.(addItems))}
+              {!ended &&
+                (mode === "manual" ? (
+                  <Button onClick={() => addItems([{ title: "", allocation: "0", platformRef: "" }])}>Add product</Button>
+                ) : (
+                  picker?.(addItems)
+                ))}
             </BlockStack>
           </Card>
 
@@ -166,7 +201,14 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
               </Text>
               <FormLayout>
                 {mode === "manual" ? (
-                  <TextField label={FIELD_LABELS.timeZone} value={values.timeZone} onChange={set("timeZone")} autoComplete="off" helpText="An IANA name such as Europe/Berlin; the times below are in it." error={fieldError("timeZone")} />
+                  <TextField
+                    label={FIELD_LABELS.timeZone}
+                    value={values.timeZone}
+                    onChange={set("timeZone")}
+                    autoComplete="off"
+                    helpText="An IANA name such as Europe/Berlin; the times below are in it."
+                    error={fieldError("timeZone")}
+                  />
                 ) : (
                   <Text as="p" tone="subdued">
                     Times are in the shop's time zone, {values.timeZone}.
@@ -183,7 +225,15 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                     helpText="Leave empty to start by hand from the live dashboard."
                     error={fieldError("startsAt")}
                   />
-                  <TextField label={FIELD_LABELS.endsAt} type="datetime-local" value={values.endsAt} onChange={set("endsAt")} autoComplete="off" helpText="Optional." error={fieldError("endsAt")} />
+                  <TextField
+                    label={FIELD_LABELS.endsAt}
+                    type="datetime-local"
+                    value={values.endsAt}
+                    onChange={set("endsAt")}
+                    autoComplete="off"
+                    helpText="Optional."
+                    error={fieldError("endsAt")}
+                  />
                 </FormLayout.Group>
                 <TextField
                   label={FIELD_LABELS.prequeueMinutes}
@@ -207,8 +257,26 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
               </Text>
               <FormLayout>
                 <FormLayout.Group>
-                  <TextField label={FIELD_LABELS.holdMinutes} type="text" inputMode="numeric" value={values.holdMinutes} onChange={set("holdMinutes")} autoComplete="off" helpText="How long a shopper's units stay reserved for checkout." error={fieldError("holdMinutes")} />
-                  <TextField label={FIELD_LABELS.perCustomerLimit} type="text" inputMode="numeric" value={values.perCustomerLimit} onChange={set("perCustomerLimit")} autoComplete="off" helpText="Units one customer may buy across the drop; 0 for no limit." error={fieldError("perCustomerLimit")} />
+                  <TextField
+                    label={FIELD_LABELS.holdMinutes}
+                    type="text"
+                    inputMode="numeric"
+                    value={values.holdMinutes}
+                    onChange={set("holdMinutes")}
+                    autoComplete="off"
+                    helpText="How long a shopper's units stay reserved for checkout."
+                    error={fieldError("holdMinutes")}
+                  />
+                  <TextField
+                    label={FIELD_LABELS.perCustomerLimit}
+                    type="text"
+                    inputMode="numeric"
+                    value={values.perCustomerLimit}
+                    onChange={set("perCustomerLimit")}
+                    autoComplete="off"
+                    helpText="Units one customer may buy across the drop; 0 for no limit."
+                    error={fieldError("perCustomerLimit")}
+                  />
                 </FormLayout.Group>
                 <Select
                   label={FIELD_LABELS.admissionMode}
@@ -219,8 +287,28 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                   error={fieldError("admissionMode")}
                 />
                 <FormLayout.Group>
-                  {rate && <TextField label={FIELD_LABELS.perMinute} type="text" inputMode="numeric" value={values.perMinute} onChange={set("perMinute")} autoComplete="off" error={fieldError("perMinute")} />}
-                  {capacity && <TextField label={FIELD_LABELS.maxActive} type="text" inputMode="numeric" value={values.maxActive} onChange={set("maxActive")} autoComplete="off" error={fieldError("maxActive")} />}
+                  {rate && (
+                    <TextField
+                      label={FIELD_LABELS.perMinute}
+                      type="text"
+                      inputMode="numeric"
+                      value={values.perMinute}
+                      onChange={set("perMinute")}
+                      autoComplete="off"
+                      error={fieldError("perMinute")}
+                    />
+                  )}
+                  {capacity && (
+                    <TextField
+                      label={FIELD_LABELS.maxActive}
+                      type="text"
+                      inputMode="numeric"
+                      value={values.maxActive}
+                      onChange={set("maxActive")}
+                      autoComplete="off"
+                      error={fieldError("maxActive")}
+                    />
+                  )}
                 </FormLayout.Group>
                 <Select
                   label={FIELD_LABELS.bypassPolicy}

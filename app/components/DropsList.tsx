@@ -19,7 +19,9 @@ export interface DropListRow {
 // Inline, so the empty state needs no request to a CDN.
 const EMPTY_IMAGE =
   "data:image/svg+xml;utf8," +
-  encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="226" height="120" viewBox="0 0 226 120"><rect x="63" y="20" width="100" height="80" rx="8" fill="#e3e3e3"/><rect x="78" y="38" width="70" height="8" rx="4" fill="#b5b5b5"/><rect x="78" y="56" width="50" height="8" rx="4" fill="#b5b5b5"/><rect x="78" y="74" width="60" height="8" rx="4" fill="#b5b5b5"/></svg>');
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="226" height="120" viewBox="0 0 226 120"><rect x="63" y="20" width="100" height="80" rx="8" fill="#e3e3e3"/><rect x="78" y="38" width="70" height="8" rx="4" fill="#b5b5b5"/><rect x="78" y="56" width="50" height="8" rx="4" fill="#b5b5b5"/><rect x="78" y="74" width="60" height="8" rx="4" fill="#b5b5b5"/></svg>',
+  );
 
 interface DropsListProps {
   drops: DropListRow[];
@@ -44,7 +46,13 @@ export function DropsList({ drops, base, timeZone }: DropsListProps) {
             resourceName={{ singular: "drop", plural: "drops" }}
             itemCount={drops.length}
             selectable={false}
-            headings={[{ title: "Drop" }, { title: "Status" }, { title: `Starts (${timeZone})` }, { title: "Sold / allocated", alignment: "end" }, { title: "Waiting", alignment: "end" }]}
+            headings={[
+              { title: "Drop" },
+              { title: "Status" },
+              { title: `Starts (${timeZone})` },
+              { title: "Sold / allocated", alignment: "end" },
+              { title: "Waiting", alignment: "end" },
+            ]}
           >
             {drops.map((drop, index) => (
               <IndexTable.Row id={drop.id} key={drop.id} position={index}>

@@ -129,10 +129,15 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
         )}
         {live.oversold.units > 0 && (
           <Banner tone="critical" title={`Oversold: ${live.oversold.units} unit(s) in ${live.oversold.orders} order(s)`}>
-            The store sold more than this drop had (orders that skipped the queue, or stock changed on the platform). Each order lists its oversold units; decide whether to restock or cancel them.
+            The store sold more than this drop had (orders that skipped the queue, or stock changed on the platform). Each order lists its oversold units;
+            decide whether to restock or cancel them.
           </Banner>
         )}
-        {live.soldOut && <Banner tone="success" title="Sold out">Every unit is sold or held. Shoppers still waiting were told at once.</Banner>}
+        {live.soldOut && (
+          <Banner tone="success" title="Sold out">
+            Every unit is sold or held. Shoppers still waiting were told at once.
+          </Banner>
+        )}
 
         <Card>
           <BlockStack gap="300">

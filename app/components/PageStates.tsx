@@ -33,18 +33,23 @@ interface ErrorBody {
 }
 
 /** What went wrong and what to do next, for a route's ErrorBoundary. */
-export function describeRouteError(error: unknown, listUrl: string): { title: string; message: string; code: string; action: { content: string; url: string } } {
+export function describeRouteError(
+  error: unknown,
+  listUrl: string,
+): { title: string; message: string; code: string; action: { content: string; url: string } } {
   if (isRouteErrorResponse(error)) {
     const body = (typeof error.data === "string" ? safeJson(error.data) : error.data) as ErrorBody | null;
     const code = body?.error?.code ?? `http_${error.status}`;
-    const message = body?.error?.message ?? (error.status === 404 ? "This page does not exist." : `The request failed (${error.status}). Reload the page to try again.`);
+    const message =
+      body?.error?.message ?? (error.status === 404 ? "This page does not exist." : `The request failed (${error.status}). Reload the page to try again.`);
     if (error.status === 401) return { title: "Signed out", message, code, action: { content: "Sign in", url: "/console/login" } };
     if (error.status === 404) return { title: "Not found", message, code, action: { content: "Back to drops", url: listUrl } };
     return { title: "Something needs attention", message, code, action: { content: "Back to drops", url: listUrl } };
   }
   return {
     title: "Something went wrong",
-    message: "Holdfast could not show this page. Reload it; if this keeps happening, check that the Holdfast server can reach Redis and its database (/readyz).",
+    message:
+      "Holdfast could not show this page. Reload it; if this keeps happening, check that the Holdfast server can reach Redis and its database (/readyz).",
     code: "internal_error",
     action: { content: "Back to drops", url: listUrl },
   };

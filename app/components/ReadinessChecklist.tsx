@@ -38,7 +38,11 @@ export function ReadinessChecklist({ saleId, name, base, checks, manual, plus }:
   // Optimistic: the box shows the merchant's click while it is saved.
   const pending = tick.formData ? { id: String(tick.formData.get("step")), done: tick.formData.get("done") === "true" } : null;
   return (
-    <Page title={`Readiness: ${name}`} backAction={{ content: "Drop", url: `${base}/drops/${saleId}` }} secondaryActions={[{ content: "Live dashboard", url: `${base}/drops/${saleId}/live` }]}>
+    <Page
+      title={`Readiness: ${name}`}
+      backAction={{ content: "Drop", url: `${base}/drops/${saleId}` }}
+      secondaryActions={[{ content: "Live dashboard", url: `${base}/drops/${saleId}/live` }]}
+    >
       <BlockStack gap="400">
         <Card>
           <BlockStack gap="300">

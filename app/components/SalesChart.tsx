@@ -52,7 +52,13 @@ export function SalesChart({ samples, width = 640, height = 220 }: SalesChartPro
     : "No samples yet: points appear every few seconds while this page is open.";
   return (
     <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-labelledby="sales-chart-title sales-chart-desc" style={{ maxWidth: width, display: "block" }}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        role="img"
+        aria-labelledby="sales-chart-title sales-chart-desc"
+        style={{ maxWidth: width, display: "block" }}
+      >
         <title id="sales-chart-title">Sold and waiting over time</title>
         <desc id="sales-chart-desc">{summary}</desc>
         <rect x={PAD.left} y={PAD.top} width={width - PAD.left - PAD.right} height={height - PAD.top - PAD.bottom} fill="#f6f6f7" />
@@ -77,7 +83,14 @@ export function SalesChart({ samples, width = 640, height = 220 }: SalesChartPro
               {clock(last!.at)} UTC
             </text>
             <polyline data-series="sold" points={linePoints(samples, (sample) => sample.sold, box, soldMax)} fill="none" stroke={SOLD_COLOR} strokeWidth="2" />
-            <polyline data-series="waiting" points={linePoints(samples, (sample) => sample.waiting, box, waitingMax)} fill="none" stroke={WAITING_COLOR} strokeWidth="2" strokeDasharray="6 3" />
+            <polyline
+              data-series="waiting"
+              points={linePoints(samples, (sample) => sample.waiting, box, waitingMax)}
+              fill="none"
+              stroke={WAITING_COLOR}
+              strokeWidth="2"
+              strokeDasharray="6 3"
+            />
           </>
         )}
       </svg>

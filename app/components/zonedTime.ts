@@ -82,5 +82,14 @@ export function fromZonedInput(local: string, timeZone: string): ZonedParse {
 export function formatInZone(utcMs: number | null, timeZone: string): string {
   if (utcMs === null) return "Not scheduled";
   // dateStyle cannot be combined with timeZoneName, so the fields are spelled out.
-  return new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" }).format(new Date(utcMs));
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).format(new Date(utcMs));
 }

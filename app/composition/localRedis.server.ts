@@ -61,11 +61,9 @@ export async function provisionRedis(config: RedisConfig): Promise<RedisProvisio
   }
   const dir = mkdtempSync(join(tmpdir(), "holdfast-redis-"));
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
+  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   const stop = () => {
     process.off("exit", stop);
     child.kill("SIGTERM");

@@ -48,7 +48,12 @@ export function routeTable(parts: AppParts, checkout: CheckoutDeps | undefined, 
     ...(options.wooWebhooks ? wooWebhookRoutes(wooWebhooks(parts, logger, options.wooWebhooks)) : []),
     ...(options.wooConnector ? connectorRoutes(wooConnector(parts, logger, options.adminToken, options.wooConnector.env)) : []),
     ...(options.shopifyProxy
-      ? proxyRoutes({ storefront: parts.storefront, apiSecret: options.shopifyProxy.apiSecret, storeIdOfShop: installedShopLookup(parts.db), clock: parts.clock })
+      ? proxyRoutes({
+          storefront: parts.storefront,
+          apiSecret: options.shopifyProxy.apiSecret,
+          storeIdOfShop: installedShopLookup(parts.db),
+          clock: parts.clock,
+        })
       : []),
     ...(options.extra ?? []),
   ];

@@ -122,4 +122,3 @@ export function buildApp(options: AppOptions): App {
     },
   };
 }
-

@@ -6,7 +6,16 @@
  */
 
 import type { AppParts } from "./web.server.ts";
-import { CheckoutProcessor, CheckoutQueue, CheckoutStore, CheckoutSweeper, CheckoutWorker, saleCatalog, unitPricingFromEnv, type PaymentProvider } from "../core/checkout/index.ts";
+import {
+  CheckoutProcessor,
+  CheckoutQueue,
+  CheckoutStore,
+  CheckoutSweeper,
+  CheckoutWorker,
+  saleCatalog,
+  unitPricingFromEnv,
+  type PaymentProvider,
+} from "../core/checkout/index.ts";
 import { LedgerPersister } from "../core/ledger/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue } from "../core/orders/index.ts";
@@ -66,7 +75,9 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const env = options.env ?? process.env;
   // The storefront's drop list and the checkout gate follow scheduled starts and ends too.
   const republish = (saleId: string) =>
-    publishAfterTransition({ sales: parts.sales, db: parts.db, masterKey: parts.masterKey.key, appKey: env.SHOPIFY_API_KEY ?? "", logger }, saleId).then(() => undefined);
+    publishAfterTransition({ sales: parts.sales, db: parts.db, masterKey: parts.masterKey.key, appKey: env.SHOPIFY_API_KEY ?? "", logger }, saleId).then(
+      () => undefined,
+    );
   // The durable sale record follows the room's scheduled changes.
   const controller = new AdmissionController(parts.redis, parts.room, {
     logger,
@@ -100,22 +111,24 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const platforms = options.platforms ?? new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger });
   // No payment provider (production without HOLDFAST_PAYMENT_*): no headless checkout.
   const payments = options.payments ?? paymentProviderFromEnv(env, parts.redis);
-  const checkouts = payments && new CheckoutWorker({
-    queues,
-    deadLetters,
-    logger,
-    processor: new CheckoutProcessor({
-      store: checkoutStore,
-      payments,
-      platforms,
-      inventory: holdEngineInventory(parts.holds, parts.redis),
-      orders: new PrismaCheckoutOrderRepository(parts.db),
-      locks: new OrderLocks(parts.redis),
-      catalog: saleCatalog(new PrismaSaleRepository(parts.db)),
-      pricing: unitPricingFromEnv(env),
+  const checkouts =
+    payments &&
+    new CheckoutWorker({
+      queues,
+      deadLetters,
       logger,
-    }),
-  });
+      processor: new CheckoutProcessor({
+        store: checkoutStore,
+        payments,
+        platforms,
+        inventory: holdEngineInventory(parts.holds, parts.redis),
+        orders: new PrismaCheckoutOrderRepository(parts.db),
+        locks: new OrderLocks(parts.redis),
+        catalog: saleCatalog(new PrismaSaleRepository(parts.db)),
+        pricing: unitPricingFromEnv(env),
+        logger,
+      }),
+    });
   const { catalog, echo, journal, writeBack, reconciler } = buildSync(parts, platforms, logger);
   const writeBackWorker = new WriteBackWorker({
     queues,
@@ -135,7 +148,8 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   });
 
   // Checkouts opened but never enqueued (a crash between the two steps) are enqueued again within seconds.
-  const checkoutSweeper = payments && new CheckoutSweeper({ store: checkoutStore, queue: new CheckoutQueue(queues), sales: () => parts.room.activeRooms(), logger });
+  const checkoutSweeper =
+    payments && new CheckoutSweeper({ store: checkoutStore, queue: new CheckoutQueue(queues), sales: () => parts.room.activeRooms(), logger });
 
   controller.start();
   orders.start();
@@ -156,7 +170,9 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   ledger.start();
   platformCalls.start();
   const ready = Promise.all([writeBackWorker.start(), reconciliation.start()]).then(() => undefined);
-  ready.catch((error: unknown) => logger.error("cannot install the write-back or reconciliation schedulers", { error: error instanceof Error ? error.message : String(error) }));
+  ready.catch((error: unknown) =>
+    logger.error("cannot install the write-back or reconciliation schedulers", { error: error instanceof Error ? error.message : String(error) }),
+  );
   return {
     queues,
     intake: new OrderIntake(queues, deadLetters),

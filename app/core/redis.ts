@@ -3,9 +3,7 @@ import { Cluster, Redis } from "ioredis";
 /** Either kind of connection; the engine only uses commands both support. */
 export type RedisClient = Redis | Cluster;
 
-export type RedisConfig =
-  | { mode: "standalone"; url: string }
-  | { mode: "cluster"; nodes: { host: string; port: number }[] };
+export type RedisConfig = { mode: "standalone"; url: string } | { mode: "cluster"; nodes: { host: string; port: number }[] };
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 

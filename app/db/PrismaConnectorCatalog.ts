@@ -21,7 +21,13 @@ export class PrismaConnectorCatalog {
   async dropsOf(storeId: string): Promise<ConnectorDrop[]> {
     const rows = await this.db.sale.findMany({
       where: { storeId, state: { in: GATED_STATES }, store: { uninstalledAt: null } },
-      select: { id: true, name: true, state: true, failPolicy: true, items: { where: { platformRef: { not: null } }, select: { id: true, platformRef: true }, orderBy: { position: "asc" } } },
+      select: {
+        id: true,
+        name: true,
+        state: true,
+        failPolicy: true,
+        items: { where: { platformRef: { not: null } }, select: { id: true, platformRef: true }, orderBy: { position: "asc" } },
+      },
       orderBy: { id: "asc" },
     });
     return rows.map((row) => ({

@@ -1,6 +1,15 @@
 // The SaleRepository port over Prisma (SQLite or PostgreSQL: the `Db` type runs on both).
 import { BYPASS_POLICIES, type BypassPolicy } from "../core/orders/index.ts";
-import { FAIL_POLICIES, SALE_LIMITS, type AdmissionMode, type FailPolicySetting, type Sale, type SaleConfig, type SaleRepository, type SaleState } from "../core/sales/index.ts";
+import {
+  FAIL_POLICIES,
+  SALE_LIMITS,
+  type AdmissionMode,
+  type FailPolicySetting,
+  type Sale,
+  type SaleConfig,
+  type SaleRepository,
+  type SaleState,
+} from "../core/sales/index.ts";
 import type { Db } from "./client.server.ts";
 
 type SaleRow = NonNullable<Awaited<ReturnType<Db["sale"]["findUnique"]>>>;

@@ -38,7 +38,12 @@ export class StoreRecords {
 
   /** The store of a platform domain, made with the domain as its name when missing (two first requests make one row). */
   async ensure(platform: string, domain: string, name: string = domain): Promise<string> {
-    const row = await this.db.store.upsert({ where: { platform_domain: { platform, domain } }, create: { platform, domain, name }, update: {}, select: { id: true } });
+    const row = await this.db.store.upsert({
+      where: { platform_domain: { platform, domain } },
+      create: { platform, domain, name },
+      update: {},
+      select: { id: true },
+    });
     return row.id;
   }
 
@@ -99,7 +104,10 @@ export class StoreRecords {
 
   /** Removes the customer's reference from the store's orders and ledger; the counts stay. */
   async forgetCustomer(storeId: string, customerRef: string, orderRefs: string[]): Promise<{ orders: number; ledgerEntries: number }> {
-    const orders = await this.db.order.updateMany({ where: { sale: { storeId }, OR: [{ customerRef }, { platformOrderRef: { in: orderRefs } }] }, data: { customerRef: null } });
+    const orders = await this.db.order.updateMany({
+      where: { sale: { storeId }, OR: [{ customerRef }, { platformOrderRef: { in: orderRefs } }] },
+      data: { customerRef: null },
+    });
     const ledger = await this.db.ledgerEvent.updateMany({ where: { sale: { storeId }, customerRef }, data: { customerRef: null } });
     return { orders: orders.count, ledgerEntries: ledger.count };
   }

@@ -35,17 +35,11 @@ const MIGRATIONS_TABLE = "_holdfast_migrations";
 const ADVISORY_LOCK_KEY = 0x686f6c64; // "hold"
 
 /** Applies pending migrations to `url` (default: DATABASE_URL, then prisma/dev.db). */
-export async function migrateDatabase(
-  url: string | undefined,
-  log: MigrationLog = console.log,
-  options: MigrateOptions = {},
-): Promise<MigrationResult> {
+export async function migrateDatabase(url: string | undefined, log: MigrationLog = console.log, options: MigrateOptions = {}): Promise<MigrationResult> {
   const resolved = resolveDatabaseUrl(url);
   const kind = databaseKindOf(resolved);
   const applied =
-    kind === "sqlite"
-      ? await migrateSqlite(resolved)
-      : await migratePostgres(resolved, options.postgresMigrationsDir ?? POSTGRES_MIGRATIONS, log);
+    kind === "sqlite" ? await migrateSqlite(resolved) : await migratePostgres(resolved, options.postgresMigrationsDir ?? POSTGRES_MIGRATIONS, log);
   if (kind === "sqlite") for (const name of applied) log(`applied ${name}`);
   log(
     applied.length === 0
@@ -85,9 +79,7 @@ function sqliteAppliedMigrations(file: string): string[] {
     const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
     if (table === undefined) return [];
     const rows = db
-      .prepare(
-        "SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name",
-      )
+      .prepare("SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name")
       .all() as { name: string }[];
     return rows.map((row) => row.name);
   } finally {
@@ -180,10 +172,7 @@ async function applyPostgresMigration(client: pg.Client, migration: Migration): 
     await client.query("BEGIN");
     // No parameters: the simple query protocol runs the whole multi-statement file.
     await client.query(migration.sql);
-    await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (name, checksum) VALUES ($1, $2)`, [
-      migration.name,
-      migration.checksum,
-    ]);
+    await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (name, checksum) VALUES ($1, $2)`, [migration.name, migration.checksum]);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);

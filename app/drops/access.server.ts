@@ -46,7 +46,8 @@ export async function listDrops(deps: DropsDeps, scope: DropsScope): Promise<Dro
         startsAt: sale.schedule.startsAt,
         endsAt: sale.schedule.endsAt,
         sold: details ? counters.reduce((sum, item) => sum + item.sold, 0) : null,
-        allocated: details && counters.length > 0 ? counters.reduce((sum, item) => sum + item.allocated, 0) : sale.items.reduce((sum, item) => sum + item.allocation, 0),
+        allocated:
+          details && counters.length > 0 ? counters.reduce((sum, item) => sum + item.allocated, 0) : sale.items.reduce((sum, item) => sum + item.allocation, 0),
         live: state === "live",
         waiting: details?.room?.waiting ?? null,
       };

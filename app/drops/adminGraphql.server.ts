@@ -11,7 +11,12 @@ export interface AdminGraphql {
  * throttled, GraphQL errors) becomes a ShopifyReadError that tells the merchant to retry;
  * these pages only read, so nothing is half done.
  */
-export async function readAdmin<Variables, Data>(admin: AdminGraphql, document: AdminDocument<Variables, Data>, variables: Variables, what: string): Promise<Data> {
+export async function readAdmin<Variables, Data>(
+  admin: AdminGraphql,
+  document: AdminDocument<Variables, Data>,
+  variables: Variables,
+  what: string,
+): Promise<Data> {
   let body: { data?: Data; errors?: unknown };
   try {
     const response = await admin.graphql(document.document, { variables: variables as Record<string, unknown> });

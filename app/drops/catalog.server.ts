@@ -37,7 +37,12 @@ export async function searchProducts(admin: AdminGraphql, text: string): Promise
   return data.products.nodes.map((product) => ({
     id: product.id,
     title: product.title,
-    variants: product.variants.nodes.map((variant) => ({ id: variant.id, title: variant.title, sku: variant.sku, inventoryQuantity: variant.inventoryQuantity })),
+    variants: product.variants.nodes.map((variant) => ({
+      id: variant.id,
+      title: variant.title,
+      sku: variant.sku,
+      inventoryQuantity: variant.inventoryQuantity,
+    })),
   }));
 }
 
@@ -53,7 +58,8 @@ export async function variantRows(admin: AdminGraphql, variantIds: readonly stri
   if (ids.length === 0) return [];
   if (ids.length > 100) throw new PageError(400, "too_many_variants", "Pick at most 100 variants for one drop.");
   for (const id of ids) {
-    if (gidType(id) !== "ProductVariant") throw new PageError(400, "invalid_variant", `"${id.slice(0, 80)}" is not a product variant; pick variants with the product picker.`);
+    if (gidType(id) !== "ProductVariant")
+      throw new PageError(400, "invalid_variant", `"${id.slice(0, 80)}" is not a product variant; pick variants with the product picker.`);
   }
   const variants: VariantData[] = [];
   for (const batch of chunks(ids, MAX_VARIANT_LOOKUP)) {

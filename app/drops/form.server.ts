@@ -61,7 +61,10 @@ export async function readDropForm(request: Request): Promise<DropFormValues> {
   const parsed = formSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InvalidInputError("invalid_form", `The form is malformed at ${issue?.path.join(".") || "its root"}: ${issue?.message ?? "unexpected value"}. Reload the page and try again.`);
+    throw new InvalidInputError(
+      "invalid_form",
+      `The form is malformed at ${issue?.path.join(".") || "its root"}: ${issue?.message ?? "unexpected value"}. Reload the page and try again.`,
+    );
   }
   return parsed.data;
 }
@@ -70,7 +73,8 @@ export async function readDropForm(request: Request): Promise<DropFormValues> {
 function whole(field: string, value: string): number | undefined {
   const text = value.trim();
   if (text === "") return undefined;
-  if (!/^-?\d{1,15}$/.test(text)) throw new FormInputError("invalid_number", field, `${FIELD_LABELS[field] ?? field}: enter a whole number (you entered "${text.slice(0, 20)}").`);
+  if (!/^-?\d{1,15}$/.test(text))
+    throw new FormInputError("invalid_number", field, `${FIELD_LABELS[field] ?? field}: enter a whole number (you entered "${text.slice(0, 20)}").`);
   return Number(text);
 }
 
@@ -88,7 +92,12 @@ function instant(field: "startsAt" | "endsAt", value: string, timeZone: string):
 }
 
 function zoneOf(values: DropFormValues): string {
-  if (!isTimeZone(values.timeZone)) throw new FormInputError("invalid_time_zone", "timeZone", `Time zone: "${values.timeZone}" is not a time zone name such as Europe/Berlin or America/New_York.`);
+  if (!isTimeZone(values.timeZone))
+    throw new FormInputError(
+      "invalid_time_zone",
+      "timeZone",
+      `Time zone: "${values.timeZone}" is not a time zone name such as Europe/Berlin or America/New_York.`,
+    );
   return values.timeZone;
 }
 
@@ -177,14 +186,22 @@ export function dropPatch(values: DropFormValues, current: DropFormValues): Sale
   }
   if (values.holdMinutes !== current.holdMinutes) patch.holdMinutes = required("holdMinutes", values.holdMinutes);
   if (values.perCustomerLimit !== current.perCustomerLimit) patch.perCustomerLimit = required("perCustomerLimit", values.perCustomerLimit);
-  if (values.admissionMode !== current.admissionMode || values.perMinute !== current.perMinute || values.maxActive !== current.maxActive) patch.admission = admissionOf(values);
-  const itemsChanged = JSON.stringify(values.items.map(({ note: _note, ...item }) => item)) !== JSON.stringify(current.items.map(({ note: _note, ...item }) => item));
+  if (values.admissionMode !== current.admissionMode || values.perMinute !== current.perMinute || values.maxActive !== current.maxActive)
+    patch.admission = admissionOf(values);
+  const itemsChanged =
+    JSON.stringify(values.items.map(({ note: _note, ...item }) => item)) !== JSON.stringify(current.items.map(({ note: _note, ...item }) => item));
   if (itemsChanged) {
     const known = new Map(current.items.map((item) => [item.id, item]));
     patch.items = values.items.map((item, index) => {
       const before = item.id === undefined ? undefined : known.get(item.id);
       const allocation = required(`items.${index}.allocation`, item.allocation);
-      if (!before) return { ...(item.id === undefined ? {} : { id: item.id }), title: item.title, allocation, platformRef: item.platformRef.trim() === "" ? null : item.platformRef };
+      if (!before)
+        return {
+          ...(item.id === undefined ? {} : { id: item.id }),
+          title: item.title,
+          allocation,
+          platformRef: item.platformRef.trim() === "" ? null : item.platformRef,
+        };
       return {
         id: before.id,
         ...(item.title !== before.title ? { title: item.title } : {}),
@@ -230,7 +247,8 @@ function reword(message: string): string {
 /** What the form shows for a refused save, or null when the error is not the merchant's to fix. */
 export function formProblem(error: unknown): FormProblem | null {
   const core = problemOf(error);
-  if (core?.kind === "invalid_input" && core.field !== undefined) return { code: core.code, message: "Some fields need a fix before the drop can be saved; see below.", fields: { [core.field]: core.message } };
+  if (core?.kind === "invalid_input" && core.field !== undefined)
+    return { code: core.code, message: "Some fields need a fix before the drop can be saved; see below.", fields: { [core.field]: core.message } };
   if (core?.kind === "invalid_input") {
     const fields: FieldErrors = {};
     for (const [pattern, field] of CORE_FIELDS) {

@@ -29,7 +29,8 @@ const SAMPLE_TTL_SECONDS = 7 * 24 * 3600;
 
 export const sampleKeys = dashboardSampleKeys;
 
-const sum = (details: SaleDetails, field: "held" | "sold" | "available" | "allocated") => Object.values(details.counters).reduce((total, item) => total + item[field], 0);
+const sum = (details: SaleDetails, field: "held" | "sold" | "available" | "allocated") =>
+  Object.values(details.counters).reduce((total, item) => total + item[field], 0);
 
 async function recordSample(deps: DropsDeps, saleId: string, sample: LiveSample): Promise<void> {
   const keys = sampleKeys(saleId);
@@ -62,7 +63,9 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
   const details = await loadDrop(deps, scope, saleId);
   const now = deps.clock.now();
   const view = details.sale.state === "draft" ? null : await deps.room.view(saleId);
-  const admittedLastMinute = (view?.batches ?? []).filter((batch) => batch.at > now - 60_000).reduce((total, batch) => total + (batch.last - batch.first + 1), 0);
+  const admittedLastMinute = (view?.batches ?? [])
+    .filter((batch) => batch.at > now - 60_000)
+    .reduce((total, batch) => total + (batch.last - batch.first + 1), 0);
   const stats = new DropStats(deps.db);
   const [holdsExpired, bypass, oversold] = await Promise.all([stats.holdsExpired(saleId), stats.bypassOrdersByStatus(saleId), stats.oversold(saleId)]);
   const sold = sum(details, "sold");
@@ -135,7 +138,10 @@ export async function runControl(deps: DropsDeps, scope: DropsScope, saleId: str
  */
 function breakerOf(deps: DropsDeps, storeId: string): string | null {
   if (!deps.breakers) return null;
-  const states = deps.breakers().filter((breaker) => breaker.storeId === storeId).map((breaker) => breaker.state);
+  const states = deps
+    .breakers()
+    .filter((breaker) => breaker.storeId === storeId)
+    .map((breaker) => breaker.state);
   return states.includes("open") ? "open" : states.includes("half-open") ? "half-open" : "closed";
 }
 

@@ -34,7 +34,11 @@ export interface ManualStep {
 
 /** Shopify's own advice before a big drop; the merchant ticks them, Holdfast remembers. */
 export const MANUAL_STEPS: readonly Omit<ManualStep, "done">[] = [
-  { id: "checkoutQueue", title: "Checkout queue is on (Shopify Plus)", help: "Settings > Checkout: Shopify's own throttle queue protects the checkout behind Holdfast's waiting room." },
+  {
+    id: "checkoutQueue",
+    title: "Checkout queue is on (Shopify Plus)",
+    help: "Settings > Checkout: Shopify's own throttle queue protects the checkout behind Holdfast's waiting room.",
+  },
   { id: "launchpad", title: "Launchpad event scheduled (Shopify Plus)", help: "Launchpad can publish the products and switch the theme at the start time." },
   { id: "themeSpeed", title: "Theme is fast under load", help: "Remove heavy apps and scripts from the product page and run the theme speed report." },
   { id: "testOrder", title: "A test order went through", help: "Place one order on the drop's product with a test payment, then cancel it." },
@@ -60,7 +64,8 @@ export async function manualSteps(deps: DropsDeps, saleId: string): Promise<Manu
 }
 
 export async function setManualStep(deps: DropsDeps, saleId: string, stepId: string, done: boolean): Promise<void> {
-  if (!MANUAL_STEPS.some((step) => step.id === stepId)) throw new PageError(400, "unknown_step", `There is no manual step "${stepId.slice(0, 40)}"; reload the page.`);
+  if (!MANUAL_STEPS.some((step) => step.id === stepId))
+    throw new PageError(400, "unknown_step", `There is no manual step "${stepId.slice(0, 40)}"; reload the page.`);
   if (done) await deps.redis.hset(manualKey(saleId), stepId, "1");
   else await deps.redis.hdel(manualKey(saleId), stepId);
 }
@@ -72,7 +77,10 @@ async function guarded(id: string, title: string, check: () => Promise<Omit<Read
   try {
     return { id, title, ...(await check()) };
   } catch (error) {
-    const detail = error instanceof ShopifyReadError ? error.message : `The check failed (${error instanceof Error ? error.message : String(error)}); reload the page to try again.`;
+    const detail =
+      error instanceof ShopifyReadError
+        ? error.message
+        : `The check failed (${error instanceof Error ? error.message : String(error)}); reload the page to try again.`;
     return { id, title, status: "unknown", detail };
   }
 }
@@ -112,10 +120,13 @@ export async function readinessChecks(admin: AdminGraphql, details: SaleDetails,
         else if (!item) problems.push(`${ref.title} no longer exists in Shopify: remove it from the drop`);
         else {
           if (!item.tracked) problems.push(`${ref.title}: turn on "Track quantity" in Shopify`);
-          if (item.variants.nodes.some((variant) => variant.inventoryPolicy !== "DENY")) problems.push(`${ref.title}: turn off "Continue selling when out of stock" in Shopify`);
+          if (item.variants.nodes.some((variant) => variant.inventoryPolicy !== "DENY"))
+            problems.push(`${ref.title}: turn off "Continue selling when out of stock" in Shopify`);
         }
       }
-      return problems.length === 0 ? { status: "pass", detail: `All ${refs.length} product(s) track inventory and deny overselling.` } : { status: "fail", detail: `${problems.join("; ")}.` };
+      return problems.length === 0
+        ? { status: "pass", detail: `All ${refs.length} product(s) track inventory and deny overselling.` }
+        : { status: "fail", detail: `${problems.join("; ")}.` };
     }),
     guarded("stockCovers", "Stock in Shopify covers the allocation", async () => {
       const found = await items();
@@ -125,17 +136,21 @@ export async function readinessChecks(admin: AdminGraphql, details: SaleDetails,
         const item = found.get(ref.at.inventoryItemId);
         const available = item ? availableAt(item, ref.at.locationId) : null;
         if (available === null) short.push(`${ref.title} is not stocked at the drop's location`);
-        else if (available < ref.allocation) short.push(`${ref.title}: ${ref.allocation} allocated but ${available} available; add stock in Shopify or lower the allocation`);
+        else if (available < ref.allocation)
+          short.push(`${ref.title}: ${ref.allocation} allocated but ${available} available; add stock in Shopify or lower the allocation`);
       }
       if (refs.every((ref) => !ref.at)) return { status: "fail", detail: "No product is linked to Shopify stock yet." };
-      return short.length === 0 ? { status: "pass", detail: "Every linked product has at least its allocation available." } : { status: "fail", detail: `${short.join("; ")}.` };
+      return short.length === 0
+        ? { status: "pass", detail: "Every linked product has at least its allocation available." }
+        : { status: "fail", detail: `${short.join("; ")}.` };
     }),
     guarded("webhooks", "Order and stock webhooks are registered", async () => {
       const data = await readAdmin(admin, WEBHOOK_SUBSCRIPTIONS, {}, "webhook subscriptions");
       const subscribed = new Set(data.webhookSubscriptions.nodes.map((node) => node.topic));
       const declared = await tomlTopics();
       const missing = REQUIRED_WEBHOOKS.filter((topic) => !subscribed.has(topic) && !declared.has(topic));
-      if (missing.length > 0) return { status: "fail", detail: `Not subscribed: ${missing.join(", ")}. Run \`shopify app deploy\` so the topics in shopify.app.toml take effect.` };
+      if (missing.length > 0)
+        return { status: "fail", detail: `Not subscribed: ${missing.join(", ")}. Run \`shopify app deploy\` so the topics in shopify.app.toml take effect.` };
       const appScoped = REQUIRED_WEBHOOKS.filter((topic) => !subscribed.has(topic));
       return {
         status: "pass",
@@ -157,17 +172,23 @@ export async function readinessChecks(admin: AdminGraphql, details: SaleDetails,
       const content = theme.files?.nodes[0]?.body.content;
       if (content === undefined) return { status: "unknown", detail: `Could not read config/settings_data.json of "${theme.name}"; reload to try again.` };
       const enabled = waitingRoomEmbedEnabled(content);
-      if (enabled === null) return { status: "unknown", detail: `config/settings_data.json of "${theme.name}" is not valid JSON; open the theme editor and save once.` };
+      if (enabled === null)
+        return { status: "unknown", detail: `config/settings_data.json of "${theme.name}" is not valid JSON; open the theme editor and save once.` };
       return enabled
         ? { status: "pass", detail: `Enabled in "${theme.name}".` }
-        : { status: "fail", detail: `Not enabled in "${theme.name}": Online Store > Themes > Customize > App embeds, turn on the Holdfast waiting room, then Save.` };
+        : {
+            status: "fail",
+            detail: `Not enabled in "${theme.name}": Online Store > Themes > Customize > App embeds, turn on the Holdfast waiting room, then Save.`,
+          };
     }),
     guarded("checkoutGate", "Checkout gate active", () => gateReadiness(admin, options.appKey ?? "", sale)),
     guarded("scheduled", "The drop is scheduled", async () => {
       if (sale.state === "live" || sale.state === "paused" || sale.state === "prequeue") return { status: "pass", detail: `The drop is ${sale.state}.` };
       if (sale.state === "ended") return { status: "fail", detail: "The drop has ended; create a new drop for the next release." };
-      if (sale.schedule.startsAt === null) return { status: "fail", detail: "No start time: set one on the drop's page (or start it by hand from the live page)." };
-      if (sale.schedule.startsAt <= now) return { status: "fail", detail: "The start time has passed but the drop has not started: check that the worker runs." };
+      if (sale.schedule.startsAt === null)
+        return { status: "fail", detail: "No start time: set one on the drop's page (or start it by hand from the live page)." };
+      if (sale.schedule.startsAt <= now)
+        return { status: "fail", detail: "The start time has passed but the drop has not started: check that the worker runs." };
       return { status: "pass", detail: `Starts ${new Date(sale.schedule.startsAt).toISOString()}.` };
     }),
   ]);

@@ -45,12 +45,21 @@ export async function resolveDrops(admin: AdminGraphql, sales: readonly Sale[]):
       for (const owner of owners.get(node.id) ?? []) (variants.get(owner.sale.id) as Record<string, string>)[numeric] = owner.itemId;
     }
   }
-  return shown.map((sale) => ({ saleId: sale.id, state: sale.state, variants: variants.get(sale.id) ?? {}, failPolicy: sale.failPolicy === "auto" ? null : sale.failPolicy }));
+  return shown.map((sale) => ({
+    saleId: sale.id,
+    state: sale.state,
+    variants: variants.get(sale.id) ?? {},
+    failPolicy: sale.failPolicy === "auto" ? null : sale.failPolicy,
+  }));
 }
 
 /** The metafield's value: a drop that is not scheduled or running is left out, so the widget stops intercepting it. */
 export function storefrontDrops(drops: readonly ResolvedDrop[]): StorefrontDrops {
-  return { drops: drops.filter((drop) => STOREFRONT_STATES.has(drop.state)).map((drop) => ({ sale: drop.saleId, fail: failPolicyOf(drop.state, drop.failPolicy), items: drop.variants })) };
+  return {
+    drops: drops
+      .filter((drop) => STOREFRONT_STATES.has(drop.state))
+      .map((drop) => ({ sale: drop.saleId, fail: failPolicyOf(drop.state, drop.failPolicy), items: drop.variants })),
+  };
 }
 
 /** Writes the app-data metafield holdfast.drop of this app's installation (Liquid: app.metafields.holdfast.drop). */

@@ -58,8 +58,8 @@ function NotConfigured({ missing }: { missing: string[] }) {
               </List.Item>
             </List>
             <Text as="p">
-              Take the client id and secret from your app in the Shopify Partner Dashboard, or run <code>shopify app dev</code>, which sets all three. See
-              the README, section “Shopify app”.
+              Take the client id and secret from your app in the Shopify Partner Dashboard, or run <code>shopify app dev</code>, which sets all three. See the
+              README, section “Shopify app”.
             </Text>
           </BlockStack>
         </Card>

@@ -26,11 +26,18 @@ export async function action({ request }: ActionFunctionArgs) {
   const adminToken = consoleAdminToken();
   if (token === "" || !tokenMatches(token, adminToken)) {
     return json(
-      { error: { code: "unauthorized", message: "That is not the admin token. Use HOLDFAST_ADMIN_TOKEN, or the token in the file `npm start` names (prisma/.holdfast-admin-token)." } },
+      {
+        error: {
+          code: "unauthorized",
+          message: "That is not the admin token. Use HOLDFAST_ADMIN_TOKEN, or the token in the file `npm start` names (prisma/.holdfast-admin-token).",
+        },
+      },
       { status: 401 },
     );
   }
-  return redirect(nextPath(new URL(request.url).searchParams.get("next") ?? String(form.get("next") ?? "")), { headers: { "set-cookie": consoleCookie(request, adminToken, Date.now()) } });
+  return redirect(nextPath(new URL(request.url).searchParams.get("next") ?? String(form.get("next") ?? "")), {
+    headers: { "set-cookie": consoleCookie(request, adminToken, Date.now()) },
+  });
 }
 
 export default function ConsoleLogin() {
@@ -54,7 +61,15 @@ export default function ConsoleLogin() {
                     {answer.error.message}
                   </Banner>
                 )}
-                <TextField label="Admin token" name="token" type="password" value={token} onChange={setToken} autoComplete="current-password" helpText="HOLDFAST_ADMIN_TOKEN, or the token file npm start prints." />
+                <TextField
+                  label="Admin token"
+                  name="token"
+                  type="password"
+                  value={token}
+                  onChange={setToken}
+                  autoComplete="current-password"
+                  helpText="HOLDFAST_ADMIN_TOKEN, or the token file npm start prints."
+                />
                 <Button submit variant="primary" loading={signingIn}>
                   Sign in
                 </Button>

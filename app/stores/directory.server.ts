@@ -123,7 +123,10 @@ export async function wooConnectorSecret(db: Db, masterKey: Buffer, storeId: str
 export async function shopifyAccess(db: Db, masterKey: Buffer, storeId: string): Promise<{ shop: string; accessToken: string } | null> {
   const row = await new StoreRecords(db).credentials(storeId);
   if (!row || row.platform !== "shopify" || row.uninstalledAt || !row.credentialsCiphertext) return null;
-  return { shop: row.domain, accessToken: parseCredentials("shopify", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).accessToken };
+  return {
+    shop: row.domain,
+    accessToken: parseCredentials("shopify", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).accessToken,
+  };
 }
 
 /** Marks a store uninstalled: its adapter is gone from the directory (jobs for it fail with unknown_store). */
@@ -271,7 +274,12 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
       }
       case "custom": {
         const credentials = parseCredentials("custom", opened);
-        const adapter = new CustomStorePlatform({ endpoint: credentials.endpoint, secret: credentials.secret, maxBatch: credentials.maxBatch, logger: this.logger });
+        const adapter = new CustomStorePlatform({
+          endpoint: credentials.endpoint,
+          secret: credentials.secret,
+          maxBatch: credentials.maxBatch,
+          logger: this.logger,
+        });
         return new PolicyBoundPlatform(adapter, policy);
       }
     }

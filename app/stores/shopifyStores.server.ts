@@ -36,7 +36,10 @@ export async function findShopifyStore(db: Db, shop: string): Promise<{ id: stri
  * (the token is revoked anyway), the store is marked uninstalled. Orders and the ledger stay:
  * the merchant may reinstall, and shop/redact (48 hours later) is what erases them.
  */
-export async function uninstallShopifyShop(deps: { db: Db; sales: SaleService; logger: Logger }, shop: string): Promise<{ storeId: string | null; endedSales: string[] }> {
+export async function uninstallShopifyShop(
+  deps: { db: Db; sales: SaleService; logger: Logger },
+  shop: string,
+): Promise<{ storeId: string | null; endedSales: string[] }> {
   const records = new StoreRecords(deps.db);
   await records.deleteSessionsOfShop(shop);
   const store = await findShopifyStore(deps.db, shop);
@@ -73,7 +76,12 @@ export async function customerDataReport(db: Db, shop: string, customerRef: stri
   return {
     shop,
     customerRef,
-    orders: orders.map((order) => ({ ...order, lines: JSON.parse(order.linesJson) as unknown, linesJson: undefined, createdAt: order.createdAt.toISOString() })),
+    orders: orders.map((order) => ({
+      ...order,
+      lines: JSON.parse(order.linesJson) as unknown,
+      linesJson: undefined,
+      createdAt: order.createdAt.toISOString(),
+    })),
     ledgerEntries,
   };
 }

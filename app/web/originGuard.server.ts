@@ -40,7 +40,12 @@ export function refuseCrossOrigin(req: IncomingMessage, res: ServerResponse): bo
   const refusal = crossOriginRefusal(req);
   if (!refusal) return false;
   const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
-  res.writeHead(refusal.status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-store", connection: "close" });
+  res.writeHead(refusal.status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+    connection: "close",
+  });
   res.end(body);
   return true;
 }

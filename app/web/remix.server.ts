@@ -77,7 +77,9 @@ export function createWebApp(options: WebAppOptions): WebApp {
 /** A Fetch API Request for a node:http request; the body streams, and aborts if the client goes. */
 export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request {
   // Behind `shopify app dev` (a tunnel) or a load balancer, the public scheme is forwarded.
-  const forwardedProto = String(req.headers["x-forwarded-proto"] ?? "").split(",", 1)[0]?.trim();
+  const forwardedProto = String(req.headers["x-forwarded-proto"] ?? "")
+    .split(",", 1)[0]
+    ?.trim();
   const protocol = forwardedProto === "https" || forwardedProto === "http" ? forwardedProto : "http";
   const url = new URL(req.url ?? "/", `${protocol}://${req.headers.host ?? "localhost"}`);
   const controller = new AbortController();
@@ -189,7 +191,10 @@ function newestSource(): number {
 function runBuild(say: ((line: string) => void) | undefined): Promise<void> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, [join(ROOT, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build"], {
+      cwd: ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     child.on("error", reject);
     child.on("exit", (code) => {
       if (code !== 0) return reject(new Error(`remix vite:build exited with ${code}`));

@@ -10,7 +10,14 @@ import type { OrderEvent } from "../core/orders/index.ts";
 import { PrismaSyncCatalog } from "../db/PrismaSyncCatalog.ts";
 import { parseStockRef } from "../platforms/shopify/refs.ts";
 import { VARIANTS_OF_ITEMS, type VariantsOfItemsData } from "../platforms/shopify/documents.ts";
-import { orderEventsFromWebhook, orderVariants, shopifyCustomerRef, stockReportFromWebhook, variantItemsFromProduct, type DropItem } from "../platforms/shopify/webhooks.ts";
+import {
+  orderEventsFromWebhook,
+  orderVariants,
+  shopifyCustomerRef,
+  stockReportFromWebhook,
+  variantItemsFromProduct,
+  type DropItem,
+} from "../platforms/shopify/webhooks.ts";
 import type { HoldfastContext } from "../web/context.server.ts";
 import { authenticate, ShopifyNotConfiguredError } from "../shopify.server.ts";
 import { customerDataReport, findShopifyStore, redactCustomer, redactShop, uninstallShopifyShop } from "../stores/shopifyStores.server.ts";
@@ -74,7 +81,11 @@ export async function receiveWebhook(request: Request, context: AppLoadContext, 
     throw error;
   }
   if (verified.topic !== expected) {
-    return errorResponse(400, "webhook_topic_mismatch", `This address receives ${expected}, not ${verified.topic}; check the subscriptions in shopify.app.toml.`);
+    return errorResponse(
+      400,
+      "webhook_topic_mismatch",
+      `This address receives ${expected}, not ${verified.topic}; check the subscriptions in shopify.app.toml.`,
+    );
   }
   const holdfast = context.holdfast;
   switch (expected) {
@@ -121,7 +132,9 @@ function compliancePayload(payload: Record<string, unknown>): { customer: string
   const ids = Array.isArray(payload.orders_requested) ? payload.orders_requested : Array.isArray(payload.orders_to_redact) ? payload.orders_to_redact : [];
   return {
     customer: shopifyCustomerRef(String(customer?.id ?? "unknown")),
-    orders: ids.filter((value): value is number | string => typeof value === "number" || typeof value === "string").map((value) => `gid://shopify/Order/${value}`),
+    orders: ids
+      .filter((value): value is number | string => typeof value === "number" || typeof value === "string")
+      .map((value) => `gid://shopify/Order/${value}`),
   };
 }
 
@@ -132,7 +145,14 @@ async function orderWebhook(holdfast: HoldfastContext, webhook: Verified, topic:
     return ok();
   }
   const items = await dropItemsOf(holdfast, store.id, orderVariants(webhook.payload), webhook.admin);
-  const mapping = orderEventsFromWebhook({ topic, eventId: webhook.eventId, storeId: store.id, payload: webhook.payload, itemOf: (variant) => items.get(variant), now: Date.now() });
+  const mapping = orderEventsFromWebhook({
+    topic,
+    eventId: webhook.eventId,
+    storeId: store.id,
+    payload: webhook.payload,
+    itemOf: (variant) => items.get(variant),
+    now: Date.now(),
+  });
   if (mapping.outcome === "malformed") {
     // A retry would bring the same payload: acknowledge, and say why nothing happened.
     holdfast.logger.error("order webhook payload not understood; ignored", { shop: webhook.shop, topic, eventId: webhook.eventId, reason: mapping.reason });

@@ -8,7 +8,12 @@ import { wooWebhookSecret } from "../stores/directory.server.ts";
 import type { RunningWorker } from "../composition/worker.server.ts";
 
 /** What the WooCommerce webhook route needs, from the app's parts and the worker's producers (once it runs). */
-export function wooWebhookDeps(parts: Pick<AppParts, "db" | "masterKey" | "redis">, worker: () => RunningWorker | undefined, logger: Logger, options: { inboxSource?: string } = {}): WooWebhookDeps {
+export function wooWebhookDeps(
+  parts: Pick<AppParts, "db" | "masterKey" | "redis">,
+  worker: () => RunningWorker | undefined,
+  logger: Logger,
+  options: { inboxSource?: string } = {},
+): WooWebhookDeps {
   const catalog = new PrismaSyncCatalog(parts.db);
   return {
     secretOf: (storeId) => wooWebhookSecret(parts.db, parts.masterKey.key, storeId),

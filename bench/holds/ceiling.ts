@@ -80,7 +80,14 @@ function toTimedRun(run: Measured): TimedRun {
     p99Ms: run.result.p99Ms,
     cpu: run.cpu,
     redisCommandStats: run.commandStats,
-    extra: { requests: run.requests, warmupRps: run.warmupRps, wallMs: round(run.result.wallMs, 1), avgMs: run.result.avgMs, maxMs: run.result.maxMs, csv: run.result.csv },
+    extra: {
+      requests: run.requests,
+      warmupRps: run.warmupRps,
+      wallMs: round(run.result.wallMs, 1),
+      avgMs: run.result.avgMs,
+      maxMs: run.result.maxMs,
+      csv: run.result.csv,
+    },
   };
 }
 
@@ -92,7 +99,8 @@ export function ceilingSystem(context: BenchContext): BenchSystem {
   let sha = "";
   return {
     name: "redis-benchmark-evalsha-ceiling",
-    description: "redis-benchmark (C client, own process) EVALSHA of the same GET/DECRBY script loaded with SCRIPT LOAD, same -c, no pipelining (-P 1); figures from its --csv output",
+    description:
+      "redis-benchmark (C client, own process) EVALSHA of the same GET/DECRBY script loaded with SCRIPT LOAD, same -c, no pipelining (-P 1); figures from its --csv output",
     async setup() {
       benchmarkTarget(); // fails early on a cluster configuration
       const connection = createRedis();
@@ -109,7 +117,13 @@ export function ceilingSystem(context: BenchContext): BenchSystem {
     async probe(): Promise<ProbeRun> {
       context.log(`  probe: key = ${PROBE_ALLOCATION}, redis-benchmark -c ${context.concurrency} -n ${PROBE_ATTEMPTS}`);
       await redis!.set(probeKey, PROBE_ALLOCATION);
-      const run = await runRedisBenchmark({ ...benchmarkTarget(), clients: context.concurrency, requests: PROBE_ATTEMPTS, command: ["EVALSHA", sha, "1", probeKey, "1"], timeoutMs: 60_000 });
+      const run = await runRedisBenchmark({
+        ...benchmarkTarget(),
+        clients: context.concurrency,
+        requests: PROBE_ATTEMPTS,
+        command: ["EVALSHA", sha, "1", probeKey, "1"],
+        timeoutMs: 60_000,
+      });
       const final = Number(await redis!.get(probeKey));
       return {
         oversold: Math.max(0, -final),

@@ -8,8 +8,7 @@ import { PROBE_ALLOCATION, type BenchContext, type InProcessSystem, type ProbeSt
  * 5 (redis-benchmark, EVALSHA) run this same text.
  */
 export const CHECK_AND_DECREMENT_LUA =
-  "local n = tonumber(ARGV[1]) local v = tonumber(redis.call('GET', KEYS[1])) " +
-  "if v >= n then redis.call('DECRBY', KEYS[1], n) return 1 end return 0";
+  "local n = tonumber(ARGV[1]) local v = tonumber(redis.call('GET', KEYS[1])) " + "if v >= n then redis.call('DECRBY', KEYS[1], n) return 1 end return 0";
 
 export const THROUGHPUT_STOCK = 1_000_000_000_000;
 

@@ -65,7 +65,14 @@ export function mariaDbSystem(context: BenchContext): InProcessSystem {
         "SHOW VARIABLES WHERE Variable_name IN ('version', 'max_connections', 'innodb_flush_log_at_trx_commit', 'sync_binlog', 'log_bin', 'transaction_isolation', 'tx_isolation', 'innodb_buffer_pool_size', 'innodb_lock_wait_timeout')",
       );
 
-      const created = mysql.createPool({ ...connection, database, connectionLimit: context.poolSize, waitForConnections: true, queueLimit: 0, connectTimeout: 10_000 });
+      const created = mysql.createPool({
+        ...connection,
+        database,
+        connectionLimit: context.poolSize,
+        waitForConnections: true,
+        queueLimit: 0,
+        connectTimeout: 10_000,
+      });
       pool = created;
       context.cleanup.add("close MariaDB pool", () => created.end());
       await created.query(`CREATE TABLE postmeta (
@@ -90,14 +97,10 @@ export function mariaDbSystem(context: BenchContext): InProcessSystem {
         [PROBE_PRODUCT, PROBE_ALLOCATION],
       ] as const) {
         // A product carries several meta rows, as in wp_postmeta.
-        await created.query("INSERT INTO postmeta (post_id, meta_key, meta_value) VALUES (?, '_sku', ?), (?, '_manage_stock', 'yes'), (?, '_stock', ?), (?, '_stock_status', 'instock')", [
-          product,
-          `SKU-${product}`,
-          product,
-          product,
-          String(stock),
-          product,
-        ]);
+        await created.query(
+          "INSERT INTO postmeta (post_id, meta_key, meta_value) VALUES (?, '_sku', ?), (?, '_manage_stock', 'yes'), (?, '_stock', ?), (?, '_stock_status', 'instock')",
+          [product, `SKU-${product}`, product, product, String(stock), product],
+        );
       }
       return {
         database,

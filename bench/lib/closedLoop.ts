@@ -148,12 +148,7 @@ export async function runAttempts(operation: Operation, options: AttemptsOptions
 }
 
 /** Runs the workers; the first unexpected error or the deadline stops all of them. */
-async function runWorkers(
-  concurrency: number,
-  worker: (index: number) => Promise<void>,
-  state: { stop: boolean },
-  deadlineMs: number,
-): Promise<void> {
+async function runWorkers(concurrency: number, worker: (index: number) => Promise<void>, state: { stop: boolean }, deadlineMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error(`load phase did not finish within ${Math.round(deadlineMs / 1_000)} s`)), deadlineMs);

@@ -55,7 +55,10 @@ let cores: number | null = null;
 function hostCores(): number {
   if (cores === null) {
     try {
-      cores = readFileSync("/proc/stat", "utf8").split("\n").filter((line) => /^cpu\d+ /.test(line)).length || 1;
+      cores =
+        readFileSync("/proc/stat", "utf8")
+          .split("\n")
+          .filter((line) => /^cpu\d+ /.test(line)).length || 1;
     } catch {
       cores = 1;
     }

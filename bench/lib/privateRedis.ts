@@ -52,4 +52,3 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   }
   return { url, host: "127.0.0.1", port, stop };
 }
-

@@ -83,7 +83,8 @@ async function shopifyTarget(runId: string, items: number): Promise<Target> {
     calls: () => shop.stats.operations.HoldfastInventorySetQuantities ?? 0,
     throttled: () => shop.stats.throttled,
     close: () => standIn.close(),
-    directory: (db, redis, masterKey, budgetPrefix) => new SqlPlatformDirectory({ db, redis, masterKey, budgetPrefix, shopifyFetch: standIn.fetch, logger: silentLogger }),
+    directory: (db, redis, masterKey, budgetPrefix) =>
+      new SqlPlatformDirectory({ db, redis, masterKey, budgetPrefix, shopifyFetch: standIn.fetch, logger: silentLogger }),
     store: (db, masterKey) => saveStore(db, masterKey, { platform: "shopify", domain, name: "bench", credentials: { accessToken: token } }),
   };
 }
@@ -99,7 +100,12 @@ async function wooTarget(runId: string, items: number): Promise<Target> {
     close: () => woo.close(),
     directory: (db, redis, masterKey, budgetPrefix) => new SqlPlatformDirectory({ db, redis, masterKey, budgetPrefix, logger: silentLogger }),
     store: (db, masterKey) =>
-      saveStore(db, masterKey, { platform: "woocommerce", domain: `bench-${runId}.example`, name: "bench", credentials: { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret } }),
+      saveStore(db, masterKey, {
+        platform: "woocommerce",
+        domain: `bench-${runId}.example`,
+        name: "bench",
+        credentials: { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
+      }),
   };
 }
 
@@ -161,7 +167,12 @@ export async function measureSpike(options: SpikeOptions): Promise<SpikeResult> 
           const itemId = itemIds[Math.floor(next() * itemIds.length)]!;
           const roll = next();
           if (roll < 0.6) {
-            const held = await holds.reserve(saleId, { lines: [{ itemId, quantity: 1 }], customerId: `c${slot}-${index}`, ttlMs: 30 * 60_000, requestId: `r${slot}-${index}` });
+            const held = await holds.reserve(saleId, {
+              lines: [{ itemId, quantity: 1 }],
+              customerId: `c${slot}-${index}`,
+              ttlMs: 30 * 60_000,
+              requestId: `r${slot}-${index}`,
+            });
             if (held.outcome === "reserved") heldIds.push(held.holdId);
           } else if (roll < 0.9 && heldIds.length > 0) {
             await holds.release(saleId, heldIds.splice(Math.floor(next() * heldIds.length), 1)[0]!);

@@ -14,7 +14,9 @@ function send(message: ChildMessage): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-const body = Buffer.from(process.env.BENCH_CEILING_BODY ?? '{"state":"waiting","position":1,"ahead":0,"etaSeconds":1,"refreshAfter":2,"paused":false,"passRequired":true}');
+const body = Buffer.from(
+  process.env.BENCH_CEILING_BODY ?? '{"state":"waiting","position":1,"ahead":0,"etaSeconds":1,"refreshAfter":2,"paused":false,"passRequired":true}',
+);
 // The same headers the app's sendJson() writes.
 const headers = {
   "content-type": "application/json; charset=utf-8",

@@ -178,7 +178,13 @@ async function main(): Promise<void> {
   const timed = newObserved();
   const target = spec.amount ?? null;
   const { result, seconds } = await run(spec, timed, target === null ? { duration: spec.seconds } : { amount: target }, (seen, elapsedSeconds) =>
-    send({ type: "progress", responses: seen.responses, target, elapsedSeconds: round(elapsedSeconds, 1), requestsPerSec: Math.round(seen.responses / elapsedSeconds) }),
+    send({
+      type: "progress",
+      responses: seen.responses,
+      target,
+      elapsedSeconds: round(elapsedSeconds, 1),
+      requestsPerSec: Math.round(seen.responses / elapsedSeconds),
+    }),
   );
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats)) statusCodes[code] = stat.count;

@@ -74,11 +74,26 @@ const ticketCache = new VerifiedTokenCache<TicketClaims>({ type: "ticket" });
 
 const steps: [string, (i: number) => unknown][] = [
   ["status: verifyTicket, repeat poll (cache hit + checks)", (i) => verifyTicket(ticketCache, tickets[i % 1_000]!, keyring, saleId, sessions[i % 1_000]!, now)],
-  ["status: verifyTicket, first poll (verifyToken + sessionBinding + checks)", (i) => verifyTicket(new VerifiedTokenCache<TicketClaims>({ type: "ticket" }), tickets[i % 1_000]!, keyring, saleId, sessions[i % 1_000]!, now)],
+  [
+    "status: verifyTicket, first poll (verifyToken + sessionBinding + checks)",
+    (i) => verifyTicket(new VerifiedTokenCache<TicketClaims>({ type: "ticket" }), tickets[i % 1_000]!, keyring, saleId, sessions[i % 1_000]!, now),
+  ],
   ["  verifyToken alone (shape regex, 2 JSON decodes, HMAC)", (i) => verifyToken(tickets[i % 1_000]!, keyring, { type: "ticket", now })],
   ["  sessionBinding alone (createHash sha256)", (i) => sessionBinding(sessions[i % 1_000]!)],
-  ["  createHmac(sha256).update().digest() alone", (i) => createHmac("sha256", secret).update(tickets[i % 1_000]!).digest("base64url")],
-  ["  createHash(sha256).update().digest() alone", (i) => createHash("sha256").update(sessions[i % 1_000]!).digest()],
+  [
+    "  createHmac(sha256).update().digest() alone",
+    (i) =>
+      createHmac("sha256", secret)
+        .update(tickets[i % 1_000]!)
+        .digest("base64url"),
+  ],
+  [
+    "  createHash(sha256).update().digest() alone",
+    (i) =>
+      createHash("sha256")
+        .update(sessions[i % 1_000]!)
+        .digest(),
+  ],
   ["status: shopperStatus (live, rate, waiting)", () => shopperStatus(view, claims, now)],
   ["status: clientAddress + addressBucket (no trusted proxies)", () => addressBucket(clientAddress(req, noProxies))],
   ["  trustedProxies([]).has (BlockList.check)", () => noProxies.has("127.0.0.1")],
@@ -89,4 +104,6 @@ const steps: [string, (i: number) => unknown][] = [
 
 const rows = steps.map(([name, step]) => [name, microsPerCall(step).toFixed(2)]);
 console.log(formatTable(["step", "us/call"], rows));
-console.log(`(${iterations.toLocaleString("en-US")} calls per run, median of 5 runs after a warm-up run; node ${process.version}; sink ${sink > 0 ? "ok" : "empty"})`);
+console.log(
+  `(${iterations.toLocaleString("en-US")} calls per run, median of 5 runs after a warm-up run; node ${process.version}; sink ${sink > 0 ? "ok" : "empty"})`,
+);

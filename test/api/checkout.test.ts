@@ -191,7 +191,9 @@ describe("POST /v1/checkout", () => {
     timings.sort((a, b) => a - b);
     const p50 = timings[Math.floor(timings.length * 0.5)] as number;
     const p99 = timings[Math.floor(timings.length * 0.99)] as number;
-    console.log(`POST /v1/checkout over ${timings.length} sequential requests: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${timings.at(-1)?.toFixed(2)} ms`);
+    console.log(
+      `POST /v1/checkout over ${timings.length} sequential requests: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${timings.at(-1)?.toFixed(2)} ms`,
+    );
     worker.worker.resume();
     expect(p99).toBeLessThan(100);
   }, 60_000);
@@ -208,12 +210,27 @@ describe("GET /v1/orders/{orderId}", () => {
     await settled(orderId, String(placed.body.orderToken));
 
     expect(await call("GET", `/v1/orders/${orderId}`)).toMatchObject({ status: 401, body: { error: { code: "order_token_required" } } });
-    expect(await call("GET", `/v1/orders/${orderId}`, { bearer: String(other.body.orderToken) })).toMatchObject({ status: 403, body: { error: { code: "order_token_mismatch" } } });
-    expect(await call("GET", `/v1/orders/${orderId}`, { bearer: theirs.token })).toMatchObject({ status: 403, body: { error: { code: "order_token_mismatch" } } });
-    expect(await call("GET", `/v1/orders/${orderId}`, { bearer: "abc.def.ghi" })).toMatchObject({ status: 401, body: { error: { code: "order_token_invalid" } } });
-    expect(await call("GET", "/v1/orders/12345", { bearer: String(placed.body.orderToken) })).toMatchObject({ status: 404, body: { error: { code: "order_not_found" } } });
+    expect(await call("GET", `/v1/orders/${orderId}`, { bearer: String(other.body.orderToken) })).toMatchObject({
+      status: 403,
+      body: { error: { code: "order_token_mismatch" } },
+    });
+    expect(await call("GET", `/v1/orders/${orderId}`, { bearer: theirs.token })).toMatchObject({
+      status: 403,
+      body: { error: { code: "order_token_mismatch" } },
+    });
+    expect(await call("GET", `/v1/orders/${orderId}`, { bearer: "abc.def.ghi" })).toMatchObject({
+      status: 401,
+      body: { error: { code: "order_token_invalid" } },
+    });
+    expect(await call("GET", "/v1/orders/12345", { bearer: String(placed.body.orderToken) })).toMatchObject({
+      status: 404,
+      body: { error: { code: "order_not_found" } },
+    });
 
     await h.redis.del(CheckoutStore.key(saleId, orderId));
-    expect(await call("GET", `/v1/orders/${orderId}`, { bearer: String(placed.body.orderToken) })).toEqual({ status: 200, body: { orderId, status: "placed" } });
+    expect(await call("GET", `/v1/orders/${orderId}`, { bearer: String(placed.body.orderToken) })).toEqual({
+      status: 200,
+      body: { orderId, status: "placed" },
+    });
   });
 });

@@ -40,7 +40,13 @@ afterAll(async () => {
 });
 
 async function liveSale(): Promise<{ saleId: string; itemId: string }> {
-  const details = await app.sales.create({ name: "Orphans", items: [{ title: "Tee", allocation: 10 }], holdMinutes: 10, perCustomerLimit: 0, admission: { mode: "off" } });
+  const details = await app.sales.create({
+    name: "Orphans",
+    items: [{ title: "Tee", allocation: 10 }],
+    holdMinutes: 10,
+    perCustomerLimit: 0,
+    admission: { mode: "off" },
+  });
   await app.sales.start(details.sale.id);
   return { saleId: details.sale.id, itemId: details.sale.items[0]!.id };
 }
@@ -66,7 +72,10 @@ describe("a checkout opened but never enqueued", () => {
 
     const orderId = orderIdForHold(holdId);
     await expect
-      .poll(async () => (await shopper.request("GET", `/v1/orders/${orderId}`, { bearer: String(hold.body.token) })).body.status, { timeout: 20_000, interval: 250 })
+      .poll(async () => (await shopper.request("GET", `/v1/orders/${orderId}`, { bearer: String(hold.body.token) })).body.status, {
+        timeout: 20_000,
+        interval: 250,
+      })
       .toBe("placed");
     const stock = (await app.holds.snapshot(saleId))?.items[itemId];
     expect(stock).toMatchObject({ held: 0, sold: 2, available: 8 });
@@ -79,11 +88,18 @@ describe("a checkout opened but never enqueued", () => {
     const holdId = String(hold.body.holdId);
     await new CheckoutStore(app.redis).open({ saleId, holdId, storeId: null, payment: { method: "test" }, customer: null });
 
-    const retry = await shopper.request("POST", "/v1/checkout", { body: { holdToken: await expiredToken(saleId, holdId, shopper.session), payment: { method: "test" } } });
+    const retry = await shopper.request("POST", "/v1/checkout", {
+      body: { holdToken: await expiredToken(saleId, holdId, shopper.session), payment: { method: "test" } },
+    });
     expect(retry.status, JSON.stringify(retry.body)).toBe(200);
     expect(retry.body).toMatchObject({ orderId: orderIdForHold(holdId), replayed: true });
     const orderToken = String(retry.body.orderToken);
-    await expect.poll(async () => (await shopper.request("GET", `/v1/orders/${orderIdForHold(holdId)}`, { bearer: orderToken })).body.status, { timeout: 20_000, interval: 250 }).toBe("placed");
+    await expect
+      .poll(async () => (await shopper.request("GET", `/v1/orders/${orderIdForHold(holdId)}`, { bearer: orderToken })).body.status, {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBe("placed");
   }, 30_000);
 
   it("still refuses an expired hold token that opened nothing, and opens nothing with it", async () => {
@@ -91,11 +107,15 @@ describe("a checkout opened but never enqueued", () => {
     const shopper = new Shopper(base, saleId);
     const hold = await shopper.hold([{ itemId, quantity: 1 }]);
     const holdId = String(hold.body.holdId);
-    const answer = await shopper.request("POST", "/v1/checkout", { body: { holdToken: await expiredToken(saleId, holdId, shopper.session), payment: { method: "test" } } });
+    const answer = await shopper.request("POST", "/v1/checkout", {
+      body: { holdToken: await expiredToken(saleId, holdId, shopper.session), payment: { method: "test" } },
+    });
     expect(answer).toMatchObject({ status: 401, body: { error: { code: "hold_token_invalid" } } });
     expect(await new CheckoutStore(app.redis).get(saleId, orderIdForHold(holdId))).toBeNull();
     // A customer name that SQL could not store is refused up front.
-    const broken = await shopper.request("POST", "/v1/checkout", { body: { holdToken: hold.body.token, payment: { method: "test" }, customer: { name: "Ann \ud800" } } });
+    const broken = await shopper.request("POST", "/v1/checkout", {
+      body: { holdToken: hold.body.token, payment: { method: "test" }, customer: { name: "Ann \ud800" } },
+    });
     expect(broken).toMatchObject({ status: 400, body: { error: { code: "invalid_request" } } });
     expect(await new CheckoutStore(app.redis).get(saleId, orderIdForHold(holdId))).toBeNull();
   });

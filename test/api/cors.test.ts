@@ -49,7 +49,14 @@ function send(method: string, path: string, headers: Record<string, string> = {}
 const preflight = (origin: string, path = "/v1/sales/s-1/join") =>
   send("OPTIONS", path, { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type, x-holdfast-session" });
 
-const CORS_HEADERS = ["access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods", "access-control-allow-headers", "access-control-max-age", "access-control-expose-headers"];
+const CORS_HEADERS = [
+  "access-control-allow-origin",
+  "access-control-allow-credentials",
+  "access-control-allow-methods",
+  "access-control-allow-headers",
+  "access-control-max-age",
+  "access-control-expose-headers",
+];
 const corsHeadersOf = (answer: Answer) => CORS_HEADERS.filter((name) => answer.headers[name] !== undefined);
 
 describe("applyCors", () => {
@@ -135,7 +142,15 @@ describe("staticOriginPolicy", () => {
   });
 
   it("refuses configuration that is not a plain http(s) origin", () => {
-    for (const bad of ["*", "https://*.example.com", "shop.example.com", "https://shop.example.com/path", "file:///tmp", "https://user@shop.example.com", "null"]) {
+    for (const bad of [
+      "*",
+      "https://*.example.com",
+      "shop.example.com",
+      "https://shop.example.com/path",
+      "file:///tmp",
+      "https://user@shop.example.com",
+      "null",
+    ]) {
       expect(() => staticOriginPolicy([bad]), bad).toThrow(/scheme and host only/);
     }
   });

@@ -28,7 +28,11 @@ beforeAll(async () => {
     databaseUrl: database.url,
     logger: silentLogger,
     adminToken: ADMIN_TOKEN,
-    env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"), HOLDFAST_QUEUE_NAMESPACE: namespace, HOLDFAST_METRICS_TOKEN: METRICS_TOKEN } as NodeJS.ProcessEnv,
+    env: {
+      HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      HOLDFAST_QUEUE_NAMESPACE: namespace,
+      HOLDFAST_METRICS_TOKEN: METRICS_TOKEN,
+    } as NodeJS.ProcessEnv,
     breakers: () => [{ storeId: "st_metrics", platform: "shopify", state: "open", retryAfterMs: 1_000 }],
   });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
@@ -89,7 +93,9 @@ it("counts requests by route and status with a latency histogram, and reports ho
   const { text } = await scrape(METRICS_TOKEN);
   // Every sample line is well formed, and every family has its HELP and TYPE.
   for (const line of text.trimEnd().split("\n")) {
-    expect(line).toMatch(/^(# (HELP|TYPE) [a-zA-Z_:][\w:]* .+|[a-zA-Z_:][\w:]*(\{[a-zA-Z_]\w*="(?:[^"\\]|\\.)*"(,[a-zA-Z_]\w*="(?:[^"\\]|\\.)*")*\})? (-?[\d.]+(e[+-]?\d+)?|\+Inf|-Inf|NaN))$/);
+    expect(line).toMatch(
+      /^(# (HELP|TYPE) [a-zA-Z_:][\w:]* .+|[a-zA-Z_:][\w:]*(\{[a-zA-Z_]\w*="(?:[^"\\]|\\.)*"(,[a-zA-Z_]\w*="(?:[^"\\]|\\.)*")*\})? (-?[\d.]+(e[+-]?\d+)?|\+Inf|-Inf|NaN))$/,
+    );
   }
   const tickets = { route: "/v1/sales/:saleId/tickets", method: "POST" };
   expect(sample(text, "holdfast_http_requests_total", { ...tickets, status: "201" })).toBe(2);
@@ -109,7 +115,10 @@ it("counts requests by route and status with a latency histogram, and reports ho
   expect(sample(text, "holdfast_breaker_state", { store: "st_metrics", platform: "shopify", state: "closed" })).toBe(0);
 
   // Releasing the hold shows in the next scrape.
-  const release = await fetch(`${base}/v1/holds/${String(held.body.holdId)}`, { method: "DELETE", headers: { authorization: `Bearer ${String(held.body.token)}` } });
+  const release = await fetch(`${base}/v1/holds/${String(held.body.holdId)}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${String(held.body.token)}` },
+  });
   expect(release.status).toBe(204);
   const after = (await scrape()).text;
   expect(sample(after, "holdfast_hold_operations_total", { operation: "release", outcome: "released" })).toBe(1);

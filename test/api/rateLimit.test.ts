@@ -50,7 +50,8 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
   });
 }
 
-const whoami = (trust: string, forwardedFor?: string) => get(`/whoami?trust=${encodeURIComponent(trust)}`, forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor }).then((answer) => answer.body);
+const whoami = (trust: string, forwardedFor?: string) =>
+  get(`/whoami?trust=${encodeURIComponent(trust)}`, forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor }).then((answer) => answer.body);
 
 describe("enforce", () => {
   it("lets allowed results pass", () => {

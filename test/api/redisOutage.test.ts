@@ -60,7 +60,13 @@ async function timed(shopper: Shopper, method: string, path: string, init: { bod
   const started = performance.now();
   const answer = await shopper.request(method, path, init);
   const error = answer.body?.error as { code?: string } | undefined;
-  return { status: answer.status, code: error?.code ?? null, retryAfter: answer.headers.get("retry-after"), ms: performance.now() - started, startedAt: started };
+  return {
+    status: answer.status,
+    code: error?.code ?? null,
+    retryAfter: answer.headers.get("retry-after"),
+    ms: performance.now() - started,
+    startedAt: started,
+  };
 }
 
 const percentile = (values: number[], p: number) => {
@@ -108,9 +114,19 @@ describe("the storefront while Redis is away for 10 s", () => {
       for (let n = 0; outage; n++) {
         const kind = (n + i) % 5;
         if (kind === 0) answers.push(await timed(shopper, "GET", `/v1/sales/${saleId}/stock`));
-        else if (kind === 1) answers.push(await timed(shopper, "POST", `/v1/sales/${saleId}/holds`, { body: { lines: [{ itemId: items[n % 2], quantity: 1 }], requestId: `outage-${i}-${n}` } }));
+        else if (kind === 1)
+          answers.push(
+            await timed(shopper, "POST", `/v1/sales/${saleId}/holds`, {
+              body: { lines: [{ itemId: items[n % 2], quantity: 1 }], requestId: `outage-${i}-${n}` },
+            }),
+          );
         else if (kind === 2) answers.push(await timed(shopper, "POST", `/v1/sales/${saleId}/tickets`));
-        else if (kind === 3) answers.push(await timed(shopper, "GET", `/v1/orders/${acknowledged[i % acknowledged.length]?.orderId}`, { bearer: acknowledged[i % acknowledged.length]?.token }));
+        else if (kind === 3)
+          answers.push(
+            await timed(shopper, "GET", `/v1/orders/${acknowledged[i % acknowledged.length]?.orderId}`, {
+              bearer: acknowledged[i % acknowledged.length]?.token,
+            }),
+          );
         // The control: a request that needs no Redis, timed alongside on the same (shared, busy) machine.
         else control.push((await timed(shopper, "GET", "/healthz")).ms);
       }
@@ -132,7 +148,10 @@ describe("the storefront while Redis is away for 10 s", () => {
     const afterOpen = unavailable.filter((a) => a.startedAt >= circuitOpenAt).map((a) => a.ms);
     const p50 = percentile(afterOpen, 50);
     const p99 = percentile(afterOpen, 99);
-    const max = percentile(unavailable.map((a) => a.ms), 100);
+    const max = percentile(
+      unavailable.map((a) => a.ms),
+      100,
+    );
     const controlP50 = percentile(control, 50);
     const controlP99 = percentile(control, 99);
     console.log(
@@ -165,8 +184,11 @@ describe("the storefront while Redis is away for 10 s", () => {
     await expect
       .poll(
         async () => {
-          const statuses = await Promise.all(acknowledged.map(async ({ orderId, token }) => (await reader.request("GET", `/v1/orders/${orderId}`, { bearer: token })).body));
-          return statuses.filter((order) => !(order.status === "placed" || (order.status === "failed" && (order.error as { code?: string } | undefined)?.code))).length;
+          const statuses = await Promise.all(
+            acknowledged.map(async ({ orderId, token }) => (await reader.request("GET", `/v1/orders/${orderId}`, { bearer: token })).body),
+          );
+          return statuses.filter((order) => !(order.status === "placed" || (order.status === "failed" && (order.error as { code?: string } | undefined)?.code)))
+            .length;
         },
         { timeout: 30_000, interval: 250 },
       )

@@ -65,7 +65,7 @@ function rawClient(): { socket: Socket; received: () => string; closed: Promise<
 describe("request timeouts", () => {
   it("answers 408 and frees the socket when the body stops coming", async () => {
     const client = rawClient();
-    client.socket.write("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":");
+    client.socket.write('POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
     const closedAfter = await client.closed;
     expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
     expect(closedAfter).toBeLessThan(5_000);
@@ -82,7 +82,7 @@ describe("request timeouts", () => {
 
   it("leaves idle keep-alive connections alone: the limits count only while a request arrives", async () => {
     const client = rawClient();
-    const ask = () => client.socket.write("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+    const ask = () => client.socket.write('POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}');
     ask();
     await expect.poll(() => client.received()).toMatch(/HTTP\/1\.1 200 [\s\S]*\{"a":1\}$/);
     // Idle for longer than both limits, then a second request on the same socket.
@@ -96,7 +96,7 @@ describe("request timeouts", () => {
     const before = logs.length;
     const reading = bodiesBeingRead;
     const client = rawClient();
-    client.socket.write("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":");
+    client.socket.write('POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
     // The route is reading the body when the client hangs up.
     await expect.poll(() => bodiesBeingRead).toBe(reading + 1);
     client.socket.destroy();

@@ -45,9 +45,27 @@ async function json(args: string[]): Promise<SaleOutput> {
 }
 
 it("creates, starts, adjusts, shows and ends a sale", async () => {
-  const created = await json(["sale", "create", "--name", "Drop", "--item", "Sneaker:100", "--item", "Cap:50", "--mode", "rate", "--per-minute", "600", "--limit", "2"]);
+  const created = await json([
+    "sale",
+    "create",
+    "--name",
+    "Drop",
+    "--item",
+    "Sneaker:100",
+    "--item",
+    "Cap:50",
+    "--mode",
+    "rate",
+    "--per-minute",
+    "600",
+    "--limit",
+    "2",
+  ]);
   expect(created).toMatchObject({ state: "draft", admission: { mode: "rate", perMinute: 600 } });
-  expect(created.items.map((item) => [item.title, item.allocation])).toEqual([["Sneaker", 100], ["Cap", 50]]);
+  expect(created.items.map((item) => [item.title, item.allocation])).toEqual([
+    ["Sneaker", 100],
+    ["Cap", 50],
+  ]);
   try {
     expect((await json(["sale", "start", created.id])).state).toBe("live");
     const sneaker = created.items[0]?.id ?? "";
@@ -99,5 +117,8 @@ it("answers usage errors with exit 2 and input errors with exit 1, one clear lin
 
 it("says where Redis was expected when none answers", async () => {
   const run = await cli(["sale", "list"], { REDIS_URL: "redis://127.0.0.1:1", REDIS_CLUSTER_NODES: "" });
-  expect(run).toMatchObject({ code: 1, stderr: "holdfast: no Redis answers at redis://127.0.0.1:1: start redis-server, or set REDIS_URL to the one npm start uses\n" });
+  expect(run).toMatchObject({
+    code: 1,
+    stderr: "holdfast: no Redis answers at redis://127.0.0.1:1: start redis-server, or set REDIS_URL to the one npm start uses\n",
+  });
 }, 60_000);

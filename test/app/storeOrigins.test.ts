@@ -25,7 +25,17 @@ afterAll(async () => {
 async function saleOf(storeId: string | null): Promise<{ saleId: string; views: RoomViewCache }> {
   const saleId = uniqueSaleId("origin");
   const room = new WaitingRoom(redis, { registryKey: `hf:test:${saleId}:rooms` });
-  await room.configure(saleId, { mode: "off", perMinute: null, maxActive: null, passMinutes: 10, holdMinutes: 10, storeId, prequeueAt: null, startsAt: null, endsAt: null });
+  await room.configure(saleId, {
+    mode: "off",
+    perMinute: null,
+    maxActive: null,
+    passMinutes: 10,
+    holdMinutes: 10,
+    storeId,
+    prequeueAt: null,
+    startsAt: null,
+    endsAt: null,
+  });
   return { saleId, views: new RoomViewCache((id) => room.view(id)) };
 }
 

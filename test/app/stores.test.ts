@@ -41,7 +41,11 @@ function directory(overrides: { refreshMs?: number } = {}): SqlPlatformDirectory
     budgetPrefix: `hf:test:budget-${suffix}:`,
     policy: { retries: 0, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 }, timeoutMs: 2_000 },
     shopifyFetch: shopify.fetch,
-    logger: { info: (m, f) => logLines.push(m + JSON.stringify(f)), warn: (m, f) => logLines.push(m + JSON.stringify(f)), error: (m, f) => logLines.push(m + JSON.stringify(f)) },
+    logger: {
+      info: (m, f) => logLines.push(m + JSON.stringify(f)),
+      warn: (m, f) => logLines.push(m + JSON.stringify(f)),
+      error: (m, f) => logLines.push(m + JSON.stringify(f)),
+    },
     ...overrides,
   });
 }
@@ -75,13 +79,25 @@ describe("saveStore", () => {
     expect(row.credentialsCiphertext).toMatch(/^v1\./);
     expect(row.credentialsCiphertext).not.toContain(TOKEN_A);
     // The same ciphertext pasted onto another row does not open there.
-    const other = await db.store.create({ data: { platform: "shopify", domain: `copy-${suffix}.myshopify.com`, name: "copy", credentialsCiphertext: row.credentialsCiphertext } });
+    const other = await db.store.create({
+      data: { platform: "shopify", domain: `copy-${suffix}.myshopify.com`, name: "copy", credentialsCiphertext: row.credentialsCiphertext },
+    });
     await expect(directory().forStore(other.id)).rejects.toMatchObject({ code: "sealed_tampered" });
   });
 
   it("updates the same store (platform + domain) instead of adding one", async () => {
-    const first = await saveStore(db, masterKey, { platform: "custom", domain: `same-${suffix}.example`, name: "One", credentials: { endpoint: custom.endpoint, secret: CUSTOM_SECRET } });
-    const second = await saveStore(db, masterKey, { platform: "custom", domain: `SAME-${suffix}.example`, name: "Two", credentials: { endpoint: custom.endpoint, secret: CUSTOM_SECRET } });
+    const first = await saveStore(db, masterKey, {
+      platform: "custom",
+      domain: `same-${suffix}.example`,
+      name: "One",
+      credentials: { endpoint: custom.endpoint, secret: CUSTOM_SECRET },
+    });
+    const second = await saveStore(db, masterKey, {
+      platform: "custom",
+      domain: `SAME-${suffix}.example`,
+      name: "Two",
+      credentials: { endpoint: custom.endpoint, secret: CUSTOM_SECRET },
+    });
     expect(second).toBe(first);
     expect((await db.store.findUniqueOrThrow({ where: { id: first } })).name).toBe("Two");
   });
@@ -95,7 +111,14 @@ describe("saveStore", () => {
       saveStore(db, masterKey, { platform: "custom", domain: "c.example", name: "x", credentials: { endpoint: "ftp://x", secret: CUSTOM_SECRET } }),
       saveStore(db, masterKey, { platform: "woocommerce", domain: "w.example", name: "", credentials: { consumerKey: "ck", consumerSecret: "cs" } }),
     ];
-    const codes = await Promise.all(attempts.map((attempt) => attempt.then(() => "saved", (error: { code?: string }) => error.code)));
+    const codes = await Promise.all(
+      attempts.map((attempt) =>
+        attempt.then(
+          () => "saved",
+          (error: { code?: string }) => error.code,
+        ),
+      ),
+    );
     expect(codes).toEqual(["invalid_credentials", "invalid_domain", "invalid_domain", "invalid_credentials", "invalid_name"]);
     expect(await db.store.count()).toBe(before);
   });
@@ -118,7 +141,12 @@ describe("SqlPlatformDirectory", () => {
       name: "Woo",
       credentials: { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
     });
-    const customId = await saveStore(db, masterKey, { platform: "custom", domain: `custom-${suffix}.example`, name: "Custom", credentials: { endpoint: custom.endpoint, secret: CUSTOM_SECRET } });
+    const customId = await saveStore(db, masterKey, {
+      platform: "custom",
+      domain: `custom-${suffix}.example`,
+      name: "Custom",
+      credentials: { endpoint: custom.endpoint, secret: CUSTOM_SECRET },
+    });
     const platforms = directory();
 
     const shop = await platforms.forStore(shopId);
@@ -158,7 +186,12 @@ describe("SqlPlatformDirectory", () => {
   it("refuses unknown and uninstalled stores with UnknownStoreError", async () => {
     const platforms = directory();
     await expect(platforms.forStore("st_nope")).rejects.toBeInstanceOf(UnknownStoreError);
-    const storeId = await saveStore(db, masterKey, { platform: "custom", domain: `gone-${suffix}.example`, name: "Gone", credentials: { endpoint: custom.endpoint, secret: CUSTOM_SECRET } });
+    const storeId = await saveStore(db, masterKey, {
+      platform: "custom",
+      domain: `gone-${suffix}.example`,
+      name: "Gone",
+      credentials: { endpoint: custom.endpoint, secret: CUSTOM_SECRET },
+    });
     await platforms.forStore(storeId);
     await uninstallStore(db, storeId, platforms);
     await expect(platforms.forStore(storeId)).rejects.toMatchObject({ code: "unknown_store" });

@@ -39,13 +39,18 @@ describe("docs/architecture.md matches the code", () => {
   });
 
   it("only app/db/ runs Prisma queries", () => {
-    const query = /\b(?:db|this\.db|deps\.db|holdfast\.db)\.(?:\$transaction|\$queryRaw|[a-zA-Z]+\.(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy))\(/;
+    const query =
+      /\b(?:db|this\.db|deps\.db|holdfast\.db)\.(?:\$transaction|\$queryRaw|[a-zA-Z]+\.(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy))\(/;
     expect(files.filter((file) => !relative(file).startsWith("app/db/") && query.test(readFileSync(file, "utf8"))).map(relative)).toEqual([]);
   });
 
   it("only core/keys.ts spells Redis key names", () => {
     const keyLiteral = /["'`]hf:/;
-    expect(files.filter((file) => relative(file) !== "app/core/keys.ts" && keyLiteral.test(readFileSync(file, "utf8").replace(/^\s*(\/\/|\*).*$/gm, ""))).map(relative)).toEqual([]);
+    expect(
+      files
+        .filter((file) => relative(file) !== "app/core/keys.ts" && keyLiteral.test(readFileSync(file, "utf8").replace(/^\s*(\/\/|\*).*$/gm, "")))
+        .map(relative),
+    ).toEqual([]);
   });
 
   it("only composition/ builds the core's parts", () => {

@@ -117,6 +117,8 @@ describe("sale-lifecycle queue", () => {
     await lifecycle.installSweep(200);
     await lifecycle.installSweep(200); // upserting twice keeps one scheduler
     expect(await queues.queue(QUEUE_NAMES.saleLifecycle).getJobSchedulersCount()).toBe(1);
-    await expect.poll(async () => (await h.holds.snapshot(sale.id))?.items[itemId], { timeout: 5_000, interval: 50 }).toEqual({ allocated: 5, available: 5, held: 0, sold: 0 });
+    await expect
+      .poll(async () => (await h.holds.snapshot(sale.id))?.items[itemId], { timeout: 5_000, interval: 50 })
+      .toEqual({ allocated: 5, available: 5, held: 0, sold: 0 });
   });
 });

@@ -121,10 +121,7 @@ export async function describeSchema(db: TestDatabase): Promise<string[]> {
 
 async function describeSqlite(db: TestDatabase): Promise<string[]> {
   const lines: string[] = [];
-  const tables = await queryRows(
-    db,
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'",
-  );
+  const tables = await queryRows(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'");
   for (const { name } of tables) {
     const table = String(name);
     for (const c of await queryRows(db, `PRAGMA table_info("${table}")`)) {
@@ -147,10 +144,7 @@ async function describePostgres(db: TestDatabase): Promise<string[]> {
     `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
      WHERE table_schema = 'public' AND table_name <> '_holdfast_migrations'`,
   );
-  const indexes = await queryRows(
-    db,
-    "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_holdfast_migrations'",
-  );
+  const indexes = await queryRows(db, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_holdfast_migrations'");
   const constraints = await queryRows(
     db,
     `SELECT c.conrelid::regclass::text AS tbl, c.conname, pg_get_constraintdef(c.oid) AS def
@@ -159,7 +153,8 @@ async function describePostgres(db: TestDatabase): Promise<string[]> {
   );
   return [
     ...columns.map(
-      (c) => `column ${String(c.table_name)}.${String(c.column_name)} ${String(c.data_type)} nullable=${String(c.is_nullable)} default=${String(c.column_default)}`,
+      (c) =>
+        `column ${String(c.table_name)}.${String(c.column_name)} ${String(c.data_type)} nullable=${String(c.is_nullable)} default=${String(c.column_default)}`,
     ),
     ...indexes.map((i) => `index ${String(i.indexdef)}`),
     ...constraints.map((c) => `constraint ${String(c.tbl)}.${String(c.conname)} ${String(c.def)}`),

@@ -37,9 +37,7 @@ describe("database URLs", () => {
   });
 
   it("redacts only the password", () => {
-    expect(redactUrl("postgresql://app:s3cr%40t@db:5432/holdfast?sslmode=require")).toBe(
-      "postgresql://app:***@db:5432/holdfast?sslmode=require",
-    );
+    expect(redactUrl("postgresql://app:s3cr%40t@db:5432/holdfast?sslmode=require")).toBe("postgresql://app:***@db:5432/holdfast?sslmode=require");
     expect(redactUrl("postgresql://app@db/holdfast")).toBe("postgresql://app@db/holdfast");
     expect(redactUrl("not a url hunter2")).not.toContain("hunter2");
   });
@@ -75,14 +73,10 @@ describe.each(KINDS)("getDb on %s", (kind) => {
 });
 
 describe("schema files", () => {
-  it(
-    "keep the PostgreSQL schema and both migration histories in step with prisma/schema.prisma",
-    async () => {
-      const { stdout } = await promisify(execFile)(process.execPath, ["scripts/generate-postgres-schema.mjs", "--check"], {
-        cwd: ROOT,
-      });
-      expect(stdout).toContain("up to date");
-    },
-    60_000,
-  );
+  it("keep the PostgreSQL schema and both migration histories in step with prisma/schema.prisma", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ["scripts/generate-postgres-schema.mjs", "--check"], {
+      cwd: ROOT,
+    });
+    expect(stdout).toContain("up to date");
+  }, 60_000);
 });

@@ -7,16 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrateDatabase } from "../../app/db/migrate.server.ts";
-import {
-  KINDS,
-  ROOT,
-  describeSchema,
-  execSql,
-  freshDatabase,
-  prismaCli,
-  queryRows,
-  type TestDatabase,
-} from "./databases.ts";
+import { KINDS, ROOT, describeSchema, execSql, freshDatabase, prismaCli, queryRows, type TestDatabase } from "./databases.ts";
 
 const TIMEOUT = 60_000;
 const MIGRATIONS_DIR = { sqlite: "prisma/migrations", postgresql: "prisma/postgres/migrations" } as const;
@@ -39,7 +30,10 @@ async function fresh(kind: TestDatabase["kind"]): Promise<TestDatabase> {
 
 async function migrationNames(kind: TestDatabase["kind"]): Promise<string[]> {
   const entries = await readdir(path.join(ROOT, MIGRATIONS_DIR[kind]), { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 describe.each(KINDS)("migrateDatabase on %s", (kind) => {
@@ -92,10 +86,7 @@ describe("migrateDatabase on postgresql, failure and concurrency", () => {
       try {
         await cp(path.join(ROOT, MIGRATIONS_DIR.postgresql), dir, { recursive: true });
         await mkdir(path.join(dir, "99999999999999_broken"));
-        await writeFile(
-          path.join(dir, "99999999999999_broken/migration.sql"),
-          'CREATE TABLE "ShouldVanish" (id int);\nSELECT 1 / 0;\n',
-        );
+        await writeFile(path.join(dir, "99999999999999_broken/migration.sql"), 'CREATE TABLE "ShouldVanish" (id int);\nSELECT 1 / 0;\n');
 
         await expect(migrateDatabase(db.url, () => {}, { postgresMigrationsDir: dir })).rejects.toThrow(
           /99999999999999_broken failed \(rolled back\): division by zero/,

@@ -62,9 +62,26 @@ export async function startAdminServer(shops: AdminShop[]): Promise<AdminServer>
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const sessionStorage = new MemorySessionStorage();
-  configureShopify({ apiKey: API_KEY, apiSecretKey: API_SECRET, appUrl: base, sessionStorage, isTesting: true, logLevel: LogSeverity.Error, install: { db: app.db, masterKey: app.masterKey.key } });
+  configureShopify({
+    apiKey: API_KEY,
+    apiSecretKey: API_SECRET,
+    appUrl: base,
+    sessionStorage,
+    isTesting: true,
+    logLevel: LogSeverity.Error,
+    install: { db: app.db, masterKey: app.masterKey.key },
+  });
   for (const shop of shops) {
-    await sessionStorage.storeSession(new Session({ id: `offline_${shop.domain}`, shop: shop.domain, state: "", isOnline: false, accessToken: shop.accessToken, scope: SHOPIFY_SCOPES.join(",") }));
+    await sessionStorage.storeSession(
+      new Session({
+        id: `offline_${shop.domain}`,
+        shop: shop.domain,
+        state: "",
+        isOnline: false,
+        accessToken: shop.accessToken,
+        scope: SHOPIFY_SCOPES.join(","),
+      }),
+    );
   }
   await app.web?.start(app.server);
   return {
@@ -89,7 +106,15 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -168,11 +193,19 @@ export function accessibilityProblems(page: Page): Promise<A11yProblem[]> {
         .join(" ")
         .trim();
     const nameOf = (el: Element) =>
-      (el.getAttribute("aria-label") ?? "").trim() || textOf(el.getAttribute("aria-labelledby")) || (el.textContent ?? "").trim() || (el.getAttribute("title") ?? "").trim() || [...el.querySelectorAll("img[alt]")].map((img) => img.getAttribute("alt")).join(" ").trim();
+      (el.getAttribute("aria-label") ?? "").trim() ||
+      textOf(el.getAttribute("aria-labelledby")) ||
+      (el.textContent ?? "").trim() ||
+      (el.getAttribute("title") ?? "").trim() ||
+      [...el.querySelectorAll("img[alt]")]
+        .map((img) => img.getAttribute("alt"))
+        .join(" ")
+        .trim();
     for (const el of document.querySelectorAll("input, select, textarea")) {
       const input = el as HTMLInputElement;
       if (input.type === "hidden" || !visible(el)) continue;
-      const labelled = (input.labels?.length ?? 0) > 0 || (el.getAttribute("aria-label") ?? "").trim() !== "" || textOf(el.getAttribute("aria-labelledby")) !== "";
+      const labelled =
+        (input.labels?.length ?? 0) > 0 || (el.getAttribute("aria-label") ?? "").trim() !== "" || textOf(el.getAttribute("aria-labelledby")) !== "";
       if (!labelled) problems.push({ rule: "control has a label", element: describe(el) });
     }
     for (const el of document.querySelectorAll("button, [role=button], a[href]")) {
@@ -189,7 +222,9 @@ export function accessibilityProblems(page: Page): Promise<A11yProblem[]> {
     }
     if (document.querySelectorAll("h1").length === 0) problems.push({ rule: "the page has an h1", element: document.title });
     for (const el of document.querySelectorAll("img")) if (!el.hasAttribute("alt")) problems.push({ rule: "image has alt text", element: describe(el) });
-    for (const el of document.querySelectorAll("svg[role=img]")) if (!el.querySelector("title") && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby")) problems.push({ rule: "svg image has a title", element: describe(el) });
+    for (const el of document.querySelectorAll("svg[role=img]"))
+      if (!el.querySelector("title") && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby"))
+        problems.push({ rule: "svg image has a title", element: describe(el) });
     if (!document.documentElement.lang) problems.push({ rule: "the document has a language", element: "html" });
     return problems;
   });

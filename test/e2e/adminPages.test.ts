@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { shopFixture } from "../app/ui/support/embedded.ts";
-import { accessibilityProblems, ADMIN_TOKEN, DESKTOP_CHROME, embeddedUrl, installAppBridgeStandIn, launchChromium, SCREENSHOTS, startAdminServer, type AdminServer } from "./adminHarness.ts";
+import {
+  accessibilityProblems,
+  ADMIN_TOKEN,
+  DESKTOP_CHROME,
+  embeddedUrl,
+  installAppBridgeStandIn,
+  launchChromium,
+  SCREENSHOTS,
+  startAdminServer,
+  type AdminServer,
+} from "./adminHarness.ts";
 
 const SHOP = `e2e-${Date.now().toString(36)}.myshopify.com`;
 let server: AdminServer;
@@ -193,7 +203,10 @@ describe("admin pages in the browser", () => {
     const watched = await openPage();
     const { page } = watched;
     try {
-      await installAppBridgeStandIn(page, SHOP, { productId: "gid://shopify/Product/10", variantIds: ["gid://shopify/ProductVariant/101", "gid://shopify/ProductVariant/102"] });
+      await installAppBridgeStandIn(page, SHOP, {
+        productId: "gid://shopify/Product/10",
+        variantIds: ["gid://shopify/ProductVariant/101", "gid://shopify/ProductVariant/102"],
+      });
       await page.goto(embeddedUrl(server.base, SHOP, "/app/drops/new"));
       await hydrated(page);
       await page.getByLabel("Drop name").fill("Picked drop");

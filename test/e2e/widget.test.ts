@@ -114,7 +114,9 @@ describe("waiting-room widget in the demo store", () => {
     await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
     await expect.poll(() => liveStatus(page).textContent()).toMatch(/You are number \d+ in line/);
     const before = await liveStatus(page).textContent();
-    const stored = await page.evaluate(() => window.localStorage.getItem(Object.keys(window.localStorage).find((key) => key !== "holdfast:sid" && key.startsWith("holdfast:")) ?? ""));
+    const stored = await page.evaluate(() =>
+      window.localStorage.getItem(Object.keys(window.localStorage).find((key) => key !== "holdfast:sid" && key.startsWith("holdfast:")) ?? ""),
+    );
     expect(JSON.parse(stored ?? "{}").ticket).toBeTruthy();
 
     await page.reload();

@@ -64,7 +64,10 @@ describe("demo storefront", () => {
   });
 
   it("escapes sale and item names in the page and in its JSON", async () => {
-    const { saleId } = await server.createSale({ name: `Drop </script><script>alert(1)</script>`, items: [{ title: `<img src=x onerror=alert(1)>`, allocation: 1 }] });
+    const { saleId } = await server.createSale({
+      name: `Drop </script><script>alert(1)</script>`,
+      items: [{ title: `<img src=x onerror=alert(1)>`, allocation: 1 }],
+    });
     const html = await (await get(`/demo?sale=${saleId}`)).text();
     expect(html).not.toContain("<script>alert(1)");
     expect(html).not.toContain("<img src=x");

@@ -74,9 +74,16 @@ beforeAll(async () => {
           const value = req.headers[name];
           if (typeof value === "string") headers[name] = value;
         }
-        const answer = await fetch(`${holdfast.base}/v1/${url.slice("/apps/holdfast/".length)}`, { method: req.method, headers, body: body.length ? body.toString() : undefined });
+        const answer = await fetch(`${holdfast.base}/v1/${url.slice("/apps/holdfast/".length)}`, {
+          method: req.method,
+          headers,
+          body: body.length ? body.toString() : undefined,
+        });
         const retryAfter = answer.headers.get("retry-after");
-        res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json", ...(retryAfter ? { "retry-after": retryAfter } : {}) });
+        res.writeHead(answer.status, {
+          "content-type": answer.headers.get("content-type") ?? "application/json",
+          ...(retryAfter ? { "retry-after": retryAfter } : {}),
+        });
         return res.end(Buffer.from(await answer.arrayBuffer()));
       }
       if (url.startsWith("/assets/")) {
@@ -151,7 +158,13 @@ describe("widget on a Shopify theme", () => {
     const publish = async () => {
       const { sale } = await holdfast.app.sales.get(saleId);
       const value: StorefrontDrops = JSON.parse(JSON.stringify(storefrontDrops([{ saleId, state: sale.state, variants: { [VARIANT_ID]: itemId } }])));
-      page = productPage({ api: "/apps/holdfast", platform: "shopify", root: "/", ...(value.drops.length > 0 ? { drops: value.drops } : {}), strings: locale.holdfast });
+      page = productPage({
+        api: "/apps/holdfast",
+        platform: "shopify",
+        root: "/",
+        ...(value.drops.length > 0 ? { drops: value.drops } : {}),
+        strings: locale.holdfast,
+      });
       return value;
     };
     expect((await publish()).drops).toEqual([{ sale: saleId, fail: "closed", items: { [VARIANT_ID]: itemId } }]);
@@ -177,7 +190,13 @@ describe("widget on a Shopify theme", () => {
     const { saleId, itemIds } = await holdfast.createSale({ admission: { mode: "off" } });
     const locale = JSON.parse(await readFile(new URL("locales/en.default.json", EXTENSION), "utf8")) as { holdfast: Record<string, string> };
     const pageWith = (fail: "open" | "closed") =>
-      productPage({ api: "/apps/holdfast", platform: "shopify", root: "/", drops: [{ sale: saleId, fail, items: { [VARIANT_ID]: itemIds[0] } }], strings: locale.holdfast });
+      productPage({
+        api: "/apps/holdfast",
+        platform: "shopify",
+        root: "/",
+        drops: [{ sale: saleId, fail, items: { [VARIANT_ID]: itemIds[0] } }],
+        strings: locale.holdfast,
+      });
     proxyDown = 502;
     try {
       page = pageWith("closed");
@@ -194,7 +213,10 @@ describe("widget on a Shopify theme", () => {
       await open.page.waitForURL(`${storeBase}/cart`, { timeout: 20_000 });
       expect(cartAdds.slice(adds)).toEqual([{ form: String(VARIANT_ID) }]);
       // Meanwhile (longer than the open one's three failed tries) the fail-closed shopper stayed in the room, adding nothing.
-      expect(await closed.page.evaluate(() => [window.location.pathname, document.querySelector(".hf-overlay")?.getAttribute("data-state")])).toEqual(["/products/sneaker", "unavailable"]);
+      expect(await closed.page.evaluate(() => [window.location.pathname, document.querySelector(".hf-overlay")?.getAttribute("data-state")])).toEqual([
+        "/products/sneaker",
+        "unavailable",
+      ]);
       // The browser logs each refused proxy call; nothing else may fail.
       expect(open.errors.filter((error) => !/status of 502/.test(error))).toEqual([]);
       await Promise.all([closed.context.close(), open.context.close()]);

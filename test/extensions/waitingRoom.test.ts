@@ -33,7 +33,8 @@ async function brokenCopy(edit: (liquid: string) => string): Promise<string> {
   return dir;
 }
 
-const localeKeys = async () => Object.keys((JSON.parse(await readFile(join(EXTENSION, "locales/en.default.json"), "utf8")) as { holdfast: object }).holdfast).sort();
+const localeKeys = async () =>
+  Object.keys((JSON.parse(await readFile(join(EXTENSION, "locales/en.default.json"), "utf8")) as { holdfast: object }).holdfast).sort();
 
 describe("waiting-room theme app extension", () => {
   it("passes theme-check with the theme app extension rules", async () => {

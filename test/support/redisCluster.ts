@@ -48,8 +48,24 @@ export async function startTestCluster(): Promise<TestCluster> {
   const servers = ports.map((port) =>
     spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`,
-        "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "no"],
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        `nodes-${port}.conf`,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir,
+        "--protected-mode",
+        "no",
+      ],
       { stdio: "ignore" },
     ),
   );

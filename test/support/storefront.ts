@@ -24,7 +24,9 @@ export const ALLOWED_ORIGIN = "https://shop.example.com";
 export interface Storefront {
   base: string;
   deps: StorefrontDeps;
-  createSale(options?: Partial<RoomSettings> & { items?: Record<string, number>; perCustomerLimit?: number; state?: "scheduled" | "prequeue" | "live" }): Promise<string>;
+  createSale(
+    options?: Partial<RoomSettings> & { items?: Record<string, number>; perCustomerLimit?: number; state?: "scheduled" | "prequeue" | "live" },
+  ): Promise<string>;
   /** Runs admission ticks (as the controller would) until `place` is admitted. */
   admitThrough(saleId: string, place: number): Promise<void>;
   close(): Promise<void>;

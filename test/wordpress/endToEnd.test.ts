@@ -75,12 +75,24 @@ interface Visit {
 describe("WooCommerce end to end: plugin (PHP) and core (TypeScript)", () => {
   it("refuses a shopper without a hold and a raised quantity, and commits the hold of the shopper who bought", async () => {
     // The plugin's Connect step, as the plugin signs it.
-    const code = ((await (await fetch(`${base}/v1/admin/connector/codes`, { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { code: string }).code;
+    const code = (
+      (await (await fetch(`${base}/v1/admin/connector/codes`, { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { code: string }
+    ).code;
     const webhookSecret = randomBytes(24).toString("hex");
-    const body = JSON.stringify({ code, siteUrl: `https://e2e-${randomBytes(3).toString("hex")}.example`, name: "E2E shop", consumerKey: `ck_${randomBytes(20).toString("hex")}`, consumerSecret: `cs_${randomBytes(20).toString("hex")}`, webhookSecret });
+    const body = JSON.stringify({
+      code,
+      siteUrl: `https://e2e-${randomBytes(3).toString("hex")}.example`,
+      name: "E2E shop",
+      consumerKey: `ck_${randomBytes(20).toString("hex")}`,
+      consumerSecret: `cs_${randomBytes(20).toString("hex")}`,
+      webhookSecret,
+    });
     const registered = await fetch(`${base}/v1/connector/register`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-holdfast-signature": signRequest(code, { method: "POST", target: "/v1/connector/register", body }, Math.floor(Date.now() / 1000)) },
+      headers: {
+        "content-type": "application/json",
+        "x-holdfast-signature": signRequest(code, { method: "POST", target: "/v1/connector/register", body }, Math.floor(Date.now() / 1000)),
+      },
       body,
     });
     expect(registered.status).toBe(201);
@@ -98,16 +110,26 @@ describe("WooCommerce end to end: plugin (PHP) and core (TypeScript)", () => {
     });
     await app.sales.start(created.sale.id);
     const item = created.sale.items[0]!;
-    const hold = await app.holds.reserve(created.sale.id, { customerId: "session:e2e", lines: [{ itemId: item.id, quantity: 1 }], requestId: `req-${randomBytes(4).toString("hex")}`, ttlMs: 600_000 });
+    const hold = await app.holds.reserve(created.sale.id, {
+      customerId: "session:e2e",
+      lines: [{ itemId: item.id, quantity: 1 }],
+      requestId: `req-${randomBytes(4).toString("hex")}`,
+      ttlMs: 600_000,
+    });
     if (hold.outcome !== "reserved") throw new Error("no hold");
     const now = Math.floor(Date.now() / 1000);
     // Signed as the storefront signs a hold token, with the store's keys.
-    const token = signToken({ typ: "hold", s: created.sale.id, h: hold.holdId, sh: "session-binding", iat: now, exp: now + 600 }, await app.storefront.keyrings.forStore(storeId));
+    const token = signToken(
+      { typ: "hold", s: created.sale.id, h: hold.holdId, sh: "session-binding", iat: now, exp: now + 600 },
+      await app.storefront.keyrings.forStore(storeId),
+    );
 
     // Asynchronously: the core answering the plugin runs in this process's event loop.
-    const run = await execFileAsync("php", [SHOP, base, storeId, connectorSecret, String(productId), token], { encoding: "utf8", timeout: 60_000 }).catch((error: { stdout?: string; stderr?: string }) => {
-      throw new Error(`shop.php failed: ${error.stdout ?? ""}\n${error.stderr ?? ""}`);
-    });
+    const run = await execFileAsync("php", [SHOP, base, storeId, connectorSecret, String(productId), token], { encoding: "utf8", timeout: 60_000 }).catch(
+      (error: { stdout?: string; stderr?: string }) => {
+        throw new Error(`shop.php failed: ${error.stdout ?? ""}\n${error.stderr ?? ""}`);
+      },
+    );
     const visit = JSON.parse(run.stdout) as Visit;
     expect(visit.add_without_hold).toEqual({ added: false, codes: ["hold_required"] });
     expect(visit.checkout_without_hold).toEqual({ order: false, codes: ["hold_required"] });
@@ -120,10 +142,22 @@ describe("WooCommerce end to end: plugin (PHP) and core (TypeScript)", () => {
     ]);
 
     // WooCommerce reports the order with its webhook, signed with the secret the plugin gave the core.
-    const payload = JSON.stringify({ id: visit.order.id, status: "processing", customer_id: 0, date_created_gmt: "2026-12-02T10:00:00", date_modified_gmt: "2026-12-02T10:00:01", meta_data: [], line_items: visit.order.line_items });
+    const payload = JSON.stringify({
+      id: visit.order.id,
+      status: "processing",
+      customer_id: 0,
+      date_created_gmt: "2026-12-02T10:00:00",
+      date_modified_gmt: "2026-12-02T10:00:01",
+      meta_data: [],
+      line_items: visit.order.line_items,
+    });
     const delivered = await fetch(`${base}/v1/webhooks/woocommerce/${storeId}`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-wc-webhook-topic": "order.created", "x-wc-webhook-signature": createHmac("sha256", webhookSecret).update(payload).digest("base64") },
+      headers: {
+        "content-type": "application/json",
+        "x-wc-webhook-topic": "order.created",
+        "x-wc-webhook-signature": createHmac("sha256", webhookSecret).update(payload).digest("base64"),
+      },
       body: payload,
     });
     expect(delivered.status).toBe(200);

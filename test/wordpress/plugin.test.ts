@@ -89,7 +89,10 @@ describe("wordpress-plugin/holdfast", () => {
     const secret = "connector-secret-0123456789abcdef";
     const body = JSON.stringify({ user: "admin" });
     const now = Math.floor(Date.now() / 1000);
-    const header = execFileSync("php", [join(PLUGIN, "tests/bin/sign-request.php"), secret, "POST", "/v1/connector/console-link", String(now)], { input: body, encoding: "utf8" });
+    const header = execFileSync("php", [join(PLUGIN, "tests/bin/sign-request.php"), secret, "POST", "/v1/connector/console-link", String(now)], {
+      input: body,
+      encoding: "utf8",
+    });
     const request = { method: "POST", target: "/v1/connector/console-link", body };
     expect(checkRequestSignature(secret, header, request, now)).toBeNull();
     expect(checkRequestSignature(secret, header, { ...request, body: `${body} ` }, now)).toBe("signature_invalid");
@@ -99,7 +102,9 @@ describe("wordpress-plugin/holdfast", () => {
 
   it("the widget assets are the theme extension's files, not a fork", () => {
     for (const name of ["holdfast-waiting-room.js", "holdfast-waiting-room.css"]) {
-      expect(readFileSync(join(PLUGIN, "assets", name), "utf8"), name).toBe(readFileSync(join(import.meta.dirname, "../../extensions/waiting-room/assets", name), "utf8"));
+      expect(readFileSync(join(PLUGIN, "assets", name), "utf8"), name).toBe(
+        readFileSync(join(import.meta.dirname, "../../extensions/waiting-room/assets", name), "utf8"),
+      );
     }
   });
 });

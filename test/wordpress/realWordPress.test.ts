@@ -58,10 +58,12 @@ function wp(step: string, plugin = ""): Record<string, unknown> {
 function requirements(): void {
   for (const tool of ["php", "mariadb"]) {
     const found = spawnSync(tool, ["--version"], { encoding: "utf8" });
-    if (found.error || found.status !== 0) throw new Error(`${tool} is not installed: apt-get install -y --no-install-recommends php-cli php-mysql wordpress mariadb-client (.ci/run does it)`);
+    if (found.error || found.status !== 0)
+      throw new Error(`${tool} is not installed: apt-get install -y --no-install-recommends php-cli php-mysql wordpress mariadb-client (.ci/run does it)`);
   }
   const wordpress = spawnSync("test", ["-f", join(DEBIAN_WORDPRESS, "wp-settings.php")]);
-  if (wordpress.status !== 0) throw new Error(`Debian's WordPress is not in ${DEBIAN_WORDPRESS}: apt-get install -y --no-install-recommends wordpress (.ci/run does it)`);
+  if (wordpress.status !== 0)
+    throw new Error(`Debian's WordPress is not in ${DEBIAN_WORDPRESS}: apt-get install -y --no-install-recommends wordpress (.ci/run does it)`);
 }
 
 beforeAll(async () => {
@@ -103,11 +105,17 @@ $table_prefix = 'wp_';
 require_once ABSPATH . 'wp-settings.php';
 `,
   );
-  server = spawn("php", ["-S", host, "-t", root, join(FIXTURES, "router.php")], { env: { ...process.env, HOLDFAST_WP_ROOT: root }, stdio: ["ignore", "pipe", "pipe"] });
+  server = spawn("php", ["-S", host, "-t", root, join(FIXTURES, "router.php")], {
+    env: { ...process.env, HOLDFAST_WP_ROOT: root },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   server.stdout?.on("data", (chunk: Buffer) => (serverLog += chunk.toString()));
   server.stderr?.on("data", (chunk: Buffer) => (serverLog += chunk.toString()));
   for (let attempt = 0; ; attempt += 1) {
-    const up = await fetch(`${base}/wp-admin/install.php`).then((res) => res.status, () => 0);
+    const up = await fetch(`${base}/wp-admin/install.php`).then(
+      (res) => res.status,
+      () => 0,
+    );
     if (up === 200) break;
     if (attempt > 200 || server.exitCode !== null) throw new Error(`php -S did not come up: ${serverLog}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -115,7 +123,15 @@ require_once ABSPATH . 'wp-settings.php';
   const installed = await fetch(`${base}/wp-admin/install.php?step=2`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ weblog_title: "Holdfast test shop", user_name: "admin", admin_password: ADMIN_PASSWORD, admin_password2: ADMIN_PASSWORD, pw_weak: "1", admin_email: "admin@example.com", blog_public: "0" }),
+    body: new URLSearchParams({
+      weblog_title: "Holdfast test shop",
+      user_name: "admin",
+      admin_password: ADMIN_PASSWORD,
+      admin_password2: ADMIN_PASSWORD,
+      pw_weak: "1",
+      admin_email: "admin@example.com",
+      blog_public: "0",
+    }),
   });
   expect(installed.status).toBe(200);
   expect(await installed.text()).toContain("Success!");
@@ -139,7 +155,15 @@ describe("Holdfast on a real WordPress", () => {
 
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await page.goto(`${base}/wp-login.php`);
@@ -166,7 +190,11 @@ describe("Holdfast on a real WordPress", () => {
     const status = await fetch(`${base}/?rest_route=/holdfast/v1/status`);
     expect(status.status).toBe(200);
     expect(await status.json()).toEqual({ plugin: "0.1.0", connected: false });
-    const unsigned = await fetch(`${base}/?rest_route=/holdfast/v1/stock/adjust`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", adjustments: [] }) });
+    const unsigned = await fetch(`${base}/?rest_route=/holdfast/v1/stock/adjust`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key: "k", adjustments: [] }),
+    });
     expect(unsigned.status).toBe(401);
     expect(((await unsigned.json()) as { code: string }).code).toBe("holdfast_not_connected");
 

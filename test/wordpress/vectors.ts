@@ -54,7 +54,15 @@ export function makeVectors(nowSeconds: number): Vectors {
   const current = { kid: "k-new-0002", secret: Buffer.alloc(32, 7) };
   // Rotation: new tokens carry the new kid, older ones still verify with the previous key.
   const keyring: Keyring = { current, previous: [old] };
-  const hold = (extra: Partial<TokenClaims> = {}): TokenClaims => ({ typ: "hold", s: "sale-x", h: "hold-x", sh: "sess", iat: nowSeconds - 10, exp: nowSeconds + 600, ...extra });
+  const hold = (extra: Partial<TokenClaims> = {}): TokenClaims => ({
+    typ: "hold",
+    s: "sale-x",
+    h: "hold-x",
+    sh: "sess",
+    iat: nowSeconds - 10,
+    exp: nowSeconds + 600,
+    ...extra,
+  });
   const cases: { name: string; token: string; claims: TokenClaims }[] = [];
   const add = (name: string, claims: TokenClaims, token?: string) => cases.push({ name, claims, token: token ?? signToken(claims, keyring) });
 
@@ -65,10 +73,14 @@ export function makeVectors(nowSeconds: number): Vectors {
   add("expires exactly now", hold({ exp: nowSeconds }));
   add("not yet valid", hold({ nbf: nowSeconds + 60 }));
   add("forged: signed with another secret", hold(), forge({ alg: "HS256", typ: "JWT", kid: current.kid }, hold(), Buffer.alloc(32, 9)));
-  add("forged: claims changed after signing", hold(), (() => {
-    const [header, , signature] = signToken(hold(), keyring).split(".");
-    return `${header}.${b64(hold({ h: "someone-elses-hold" }))}.${signature}`;
-  })());
+  add(
+    "forged: claims changed after signing",
+    hold(),
+    (() => {
+      const [header, , signature] = signToken(hold(), keyring).split(".");
+      return `${header}.${b64(hold({ h: "someone-elses-hold" }))}.${signature}`;
+    })(),
+  );
   add("unknown kid", hold(), forge({ alg: "HS256", typ: "JWT", kid: "k-gone" }, hold(), current.secret));
   add("alg none", hold(), `${b64({ alg: "none", typ: "JWT", kid: current.kid })}.${b64(hold())}.`);
   add("alg HS512 header", hold(), forge({ alg: "HS512", typ: "JWT", kid: current.kid }, hold(), current.secret));
@@ -77,7 +89,13 @@ export function makeVectors(nowSeconds: number): Vectors {
   add("garbage", hold(), "not.a.token!");
   add("signature in another spelling (padding)", hold(), `${signToken(hold(), keyring)}=`);
 
-  const tokens = cases.map(({ name, token, claims }) => ({ name, token, now: nowSeconds, claims: { ...claims }, error: coreAnswer(token, keyring, nowSeconds) }));
+  const tokens = cases.map(({ name, token, claims }) => ({
+    name,
+    token,
+    now: nowSeconds,
+    claims: { ...claims },
+    error: coreAnswer(token, keyring, nowSeconds),
+  }));
 
   const secret = "connector-secret-for-vectors-0123456789";
   const adjust = { method: "POST", target: "/holdfast/v1/stock/adjust", body: JSON.stringify({ key: "w-1", adjustments: [{ ref: "12", from: 5, to: 3 }] }) };

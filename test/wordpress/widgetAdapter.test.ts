@@ -16,21 +16,40 @@ let browser: Browser;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 afterAll(async () => {
   await browser?.close();
 });
 
-async function heldOn(form: string, items: Record<string, string>, detail: Record<string, unknown>): Promise<{ url: string; fields: Record<string, string>; prevented: boolean }> {
+async function heldOn(
+  form: string,
+  items: Record<string, string>,
+  detail: Record<string, unknown>,
+): Promise<{ url: string; fields: Record<string, string>; prevented: boolean }> {
   const page = await browser.newPage();
   const config = { api: "https://holdfast.invalid", sale: "s1", items, platform: "woocommerce", addUrl: "https://shop.invalid/product/tee/" };
   let posted: { url: string; body: string } | null = null;
   await page.route("https://shop.invalid/**", async (route) => {
     const request = route.request();
     if (request.method() === "POST") posted = { url: request.url(), body: request.postData() ?? "" };
-    await route.fulfill({ status: 200, contentType: "text/html", body: request.method() === "POST" ? "<p>added</p>" : `<html><body>${form}<script type="application/json" id="holdfast-config">${JSON.stringify(config)}</script><script>${ADAPTER}</script></body></html>` });
+    await route.fulfill({
+      status: 200,
+      contentType: "text/html",
+      body:
+        request.method() === "POST"
+          ? "<p>added</p>"
+          : `<html><body>${form}<script type="application/json" id="holdfast-config">${JSON.stringify(config)}</script><script>${ADAPTER}</script></body></html>`,
+    });
   });
   await page.goto("https://shop.invalid/product/tee/");
   const prevented = await page.evaluate((d) => !document.dispatchEvent(new CustomEvent("holdfast:held", { cancelable: true, detail: d })), detail);
@@ -45,14 +64,23 @@ async function heldOn(form: string, items: Record<string, string>, detail: Recor
 describe("holdfast-woocommerce.js", () => {
   it("adds a held simple product to the cart with its token through WooCommerce's form handling", async () => {
     const form = '<form class="cart"><input name="quantity" value="1"><button name="add-to-cart" value="101">Add</button></form>';
-    const result = await heldOn(form, { "101": "item-a" }, { saleId: "s1", itemId: "item-a", quantity: 2, holdId: "h1", token: "tok.en.x", expiresAt: new Date().toISOString() });
+    const result = await heldOn(
+      form,
+      { "101": "item-a" },
+      { saleId: "s1", itemId: "item-a", quantity: 2, holdId: "h1", token: "tok.en.x", expiresAt: new Date().toISOString() },
+    );
     expect(result.prevented).toBe(true);
     expect(result.fields).toEqual({ "add-to-cart": "101", quantity: "2", holdfast_token: "tok.en.x" });
   });
 
   it("adds a held variation under its parent product", async () => {
-    const form = '<form class="variations_form cart"><input name="quantity" value="1"><input type="hidden" name="product_id" value="200"><input type="hidden" name="variation_id" value="201"></form>';
-    const result = await heldOn(form, { "201": "item-b" }, { saleId: "s1", itemId: "item-b", quantity: 1, holdId: "h2", token: "tok.en.y", expiresAt: new Date().toISOString() });
+    const form =
+      '<form class="variations_form cart"><input name="quantity" value="1"><input type="hidden" name="product_id" value="200"><input type="hidden" name="variation_id" value="201"></form>';
+    const result = await heldOn(
+      form,
+      { "201": "item-b" },
+      { saleId: "s1", itemId: "item-b", quantity: 1, holdId: "h2", token: "tok.en.y", expiresAt: new Date().toISOString() },
+    );
     expect(result.fields).toEqual({ "add-to-cart": "200", product_id: "200", variation_id: "201", quantity: "1", holdfast_token: "tok.en.y" });
   });
 });

@@ -29,7 +29,11 @@ it("a Redis killed with SIGKILL and restarted with AOF loses no hold, committed 
   await server.start();
 
   // Same database and queue namespace, new connections: what a restarted worker sees.
-  const after = await OrdersHarness.create("aof", { redis: createRedis({ mode: "standalone", url: server.url }), namespace: before.namespace, database: before.database });
+  const after = await OrdersHarness.create("aof", {
+    redis: createRedis({ mode: "standalone", url: server.url }),
+    namespace: before.namespace,
+    database: before.database,
+  });
   try {
     expect(await after.holds.snapshot(sale.saleId)).toEqual(snapshotBefore);
     expect(await holdEngineInventory(after.holds, after.redis).recordedOrder(sale.saleId, "P-0")).toBe(holds[0]);

@@ -70,7 +70,9 @@ it("dlq list shows the dead letters; dlq replay puts them back on their queue", 
   const [header, ...rows] = list.stdout.trimEnd().split("\n");
   expect(header).toMatch(/^id\s+queue\s+event\s+failed at\s+error$/);
   expect(rows).toHaveLength(2);
-  expect(list.stdout).toMatch(/dl-order-events\.ev-evt-bad\s+order-events\s+created #77 \(event evt-bad, sale t-dlq-cli-\w+\)\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+invalid_event: invalid order event: quantity must be an integer from 1 to 10000 \(0 attempt\(s\), job missing\)/);
+  expect(list.stdout).toMatch(
+    /dl-order-events\.ev-evt-bad\s+order-events\s+created #77 \(event evt-bad, sale t-dlq-cli-\w+\)\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+invalid_event: invalid order event: quantity must be an integer from 1 to 10000 \(0 attempt\(s\), job missing\)/,
+  );
 
   const json = JSON.parse((await cli(["dlq", "list", "--json"])).stdout) as { deadLetters: ListedDeadLetter[] };
   expect(json.deadLetters.map((letter) => letter.id).sort()).toEqual(["dl-order-events.ev-evt-bad", "dl-order-events.ev-evt-worse"]);
@@ -85,13 +87,22 @@ it("dlq list shows the dead letters; dlq replay puts them back on their queue", 
   expect(missing.stdout).toMatch(/no such dead letter/);
 
   const all = await cli(["dlq", "replay", "--all", "--json"]);
-  expect(JSON.parse(all.stdout)).toEqual({ replays: [{ id: "dl-order-events.ev-evt-worse", outcome: "replayed", queue: "order-events", jobId: "ev-evt-worse" }] });
+  expect(JSON.parse(all.stdout)).toEqual({
+    replays: [{ id: "dl-order-events.ev-evt-worse", outcome: "replayed", queue: "order-events", jobId: "ev-evt-worse" }],
+  });
   expect((await cli(["dlq", "list"])).stdout).toBe("the dead-letter queue is empty\n");
 }, 60_000);
 
 it("refuses dlq usage errors with exit 2", async () => {
   const runs = [];
-  for (const args of [["dlq", "replay"], ["dlq", "replay", "x", "--all"], ["dlq", "list", "--all"], ["dlq", "purge"], ["sale", "list", "--all"]]) runs.push(await cli(args));
+  for (const args of [
+    ["dlq", "replay"],
+    ["dlq", "replay", "x", "--all"],
+    ["dlq", "list", "--all"],
+    ["dlq", "purge"],
+    ["sale", "list", "--all"],
+  ])
+    runs.push(await cli(args));
   for (const run of runs) {
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/^holdfast: .+\nRun `npm run holdfast -- --help` for usage\.\n$/);

@@ -31,7 +31,15 @@ it("a worker killed with SIGKILL mid-batch loses and doubles nothing: a new work
   for (const event of events) expect((await h.intake.enqueue(event)).outcome).toBe("queued");
 
   const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
-    env: { ...process.env, ...testRedisEnv(), DATABASE_URL: h.database.url, HF_TEST_NAMESPACE: h.namespace, SAVE_DELAY_MS: "40", LOCK_MS: String(LOCK_MS), CONCURRENCY: "25" },
+    env: {
+      ...process.env,
+      ...testRedisEnv(),
+      DATABASE_URL: h.database.url,
+      HF_TEST_NAMESPACE: h.namespace,
+      SAVE_DELAY_MS: "40",
+      LOCK_MS: String(LOCK_MS),
+      CONCURRENCY: "25",
+    },
   });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

@@ -9,7 +9,14 @@ import { quietLogger, SyncHarness } from "../core/sync/harness.ts";
 
 const workers: PlatformCallWorker[] = [];
 function startWorker(h: SyncHarness): PlatformCallWorker {
-  const worker = new PlatformCallWorker({ queues: h.queues, platforms: h.platforms, breakers: h.platforms, deadLetters: new DeadLetterQueue(h.queues), logger: quietLogger, backoff: { maxDelayMs: 200 } });
+  const worker = new PlatformCallWorker({
+    queues: h.queues,
+    platforms: h.platforms,
+    breakers: h.platforms,
+    deadLetters: new DeadLetterQueue(h.queues),
+    logger: quietLogger,
+    backoff: { maxDelayMs: 200 },
+  });
   worker.start();
   workers.push(worker);
   return worker;
@@ -22,7 +29,11 @@ const jobOptions = { [QUEUE_NAMES.platformCalls]: { attempts: 3, backoff: { type
 
 async function waitForState(h: SyncHarness, jobId: string, states: string[], timeoutMs = 15_000): Promise<string> {
   let state = "";
-  await h.waitFor(async () => states.includes((state = await h.queues.queue(QUEUE_NAMES.platformCalls).getJobState(jobId))), `job ${jobId} to be ${states.join("|")}`, timeoutMs);
+  await h.waitFor(
+    async () => states.includes((state = await h.queues.queue(QUEUE_NAMES.platformCalls).getJobState(jobId))),
+    `job ${jobId} to be ${states.join("|")}`,
+    timeoutMs,
+  );
   return state;
 }
 
@@ -37,7 +48,13 @@ describe("platform calls through the breaker", () => {
     const storeId = await h.storeFor("shopify");
     const at = h.shop.stock({ available: 5 });
     const order = h.shop.placeOrder([{ itemId: at.itemId, locationId: at.locationId, quantity: 1 }]);
-    const call: CancelOrderCall = { type: "cancelOrder", storeId, platformOrderRef: `gid://shopify/Order/${order.id}`, reason: "bypassed the waiting room", saleId: "t-sale" };
+    const call: CancelOrderCall = {
+      type: "cancelOrder",
+      storeId,
+      platformOrderRef: `gid://shopify/Order/${order.id}`,
+      reason: "bypassed the waiting room",
+      saleId: "t-sale",
+    };
     const jobId = await new PlatformCallQueue(h.queues).enqueue(call);
     startWorker(h);
     expect(await waitForState(h, jobId, ["completed", "failed"])).toBe("completed");
@@ -49,7 +66,13 @@ describe("platform calls through the breaker", () => {
     const at = h.shop.stock({ available: 5 });
     const order = h.shop.placeOrder([{ itemId: at.itemId, locationId: at.locationId, quantity: 1 }]);
     h.shop.failFor(2_000, "http503");
-    const jobId = await new PlatformCallQueue(h.queues).enqueue({ type: "cancelOrder", storeId, platformOrderRef: `gid://shopify/Order/${order.id}`, reason: "bypass", saleId: "t-sale" });
+    const jobId = await new PlatformCallQueue(h.queues).enqueue({
+      type: "cancelOrder",
+      storeId,
+      platformOrderRef: `gid://shopify/Order/${order.id}`,
+      reason: "bypass",
+      saleId: "t-sale",
+    });
     startWorker(h);
     // Two 503s open the breaker; from then on the job waits delayed.
     await waitForState(h, jobId, ["delayed"]);
@@ -65,7 +88,13 @@ describe("platform calls through the breaker", () => {
   }, 30_000);
 
   it("sends a call for an unknown store to the dead-letter queue at once", async () => {
-    const jobId = await new PlatformCallQueue(h.queues).enqueue({ type: "cancelOrder", storeId: "st_gone", platformOrderRef: "gid://shopify/Order/1", reason: "bypass", saleId: "t-sale" });
+    const jobId = await new PlatformCallQueue(h.queues).enqueue({
+      type: "cancelOrder",
+      storeId: "st_gone",
+      platformOrderRef: "gid://shopify/Order/1",
+      reason: "bypass",
+      saleId: "t-sale",
+    });
     startWorker(h);
     expect(await waitForState(h, jobId, ["failed", "completed"])).toBe("failed");
     const letters = await new DeadLetterQueue(h.queues).list();
@@ -78,7 +107,10 @@ describe("platform calls that keep failing", () => {
   let h: SyncHarness;
   beforeAll(async () => {
     // A breaker that does not open: the failures reach the job's retries.
-    h = await SyncHarness.create("callsdlq", { policy: { retries: 0, timeoutMs: 500, breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 400 } }, jobOptions });
+    h = await SyncHarness.create("callsdlq", {
+      policy: { retries: 0, timeoutMs: 500, breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 400 } },
+      jobOptions,
+    });
   });
   afterAll(() => h?.close());
 

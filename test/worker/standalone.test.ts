@@ -34,7 +34,14 @@ it("`tsx app/worker.ts` runs on its own: processes order events, persists the le
 
     const child = spawn(process.execPath, ["--import", "tsx", "app/worker.ts"], {
       cwd: ROOT,
-      env: { ...process.env, REDIS_URL: server.url, REDIS_CLUSTER_NODES: "", DATABASE_URL: h.database.url, HOLDFAST_QUEUE_NAMESPACE: h.namespace, HOLDFAST_ENCRYPTION_KEY: masterKey.toString("base64") },
+      env: {
+        ...process.env,
+        REDIS_URL: server.url,
+        REDIS_CLUSTER_NODES: "",
+        DATABASE_URL: h.database.url,
+        HOLDFAST_QUEUE_NAMESPACE: h.namespace,
+        HOLDFAST_ENCRYPTION_KEY: masterKey.toString("base64"),
+      },
     });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

@@ -52,8 +52,16 @@ it("writes stock changes back to the platform", async () => {
 it("runs queued platform calls", async () => {
   const storeId = await h.storeFor("woocommerce");
   const product = h.woo.addProduct({ stock: 5 });
-  const created = await (await worker.platforms.forStore(storeId)).createOrder({ orderId: `o-${randomBytes(3).toString("hex")}`, lines: [{ ref: String(product), quantity: 1 }], customer: null });
-  const jobId = await new PlatformCallQueue(worker.queues).enqueue({ type: "cancelOrder", storeId, platformOrderRef: created.platformOrderRef, reason: "bypass", saleId: "t-wiring" });
+  const created = await (
+    await worker.platforms.forStore(storeId)
+  ).createOrder({ orderId: `o-${randomBytes(3).toString("hex")}`, lines: [{ ref: String(product), quantity: 1 }], customer: null });
+  const jobId = await new PlatformCallQueue(worker.queues).enqueue({
+    type: "cancelOrder",
+    storeId,
+    platformOrderRef: created.platformOrderRef,
+    reason: "bypass",
+    saleId: "t-wiring",
+  });
   await h.waitFor(async () => (await worker.queues.queue(QUEUE_NAMES.platformCalls).getJobState(jobId)) === "completed", "the cancel call");
   expect(h.woo.callsTo("PUT", new RegExp(`^/orders/${created.platformOrderRef}$`))).toHaveLength(1);
 });

@@ -22,7 +22,10 @@ function recording(): Logger & { messages: string[] } {
 }
 
 const workers: WriteBackWorker[] = [];
-async function startWorker(harness: SyncHarness, options: { flushIntervalMs?: number; logger?: Logger; lockDurationMs?: number } = {}): Promise<WriteBackWorker> {
+async function startWorker(
+  harness: SyncHarness,
+  options: { flushIntervalMs?: number; logger?: Logger; lockDurationMs?: number } = {},
+): Promise<WriteBackWorker> {
   const worker = new WriteBackWorker({
     queues: harness.queues,
     writeBack: harness.writeBack,
@@ -169,7 +172,14 @@ describe("a write-back worker killed mid-flush", () => {
     // of before the crash (absolute writes, and WooCommerce has no compare-and-set): platform
     // drift that only reconciliation can see, and repairs.
     await h.waitFor(() => h.woo.callsTo("POST", /^\/products\/batch$/).every((call) => call.status !== 0), "the dead worker's write to land", 20_000);
-    const reconciler = new Reconciler({ redis: h.redis, holds: h.holds, catalog: h.catalog, history: h.catalog, platforms: h.platforms, writeBack: h.writeBack });
+    const reconciler = new Reconciler({
+      redis: h.redis,
+      holds: h.holds,
+      catalog: h.catalog,
+      history: h.catalog,
+      platforms: h.platforms,
+      writeBack: h.writeBack,
+    });
     const report = await reconciler.reconcile(sale.saleId, { repair: true });
     expect(report.items.flatMap((item) => item.drift.map((drift) => drift.kind)).filter((kind) => kind !== "platform")).toEqual([]);
     expect(await converged(h, "woocommerce", sale)).toBe(true);

@@ -64,13 +64,11 @@ export function adminSaleRoutes({ service, adminToken }: AdminSaleRoutesOptions)
         sendJson(ctx.res, 200, saleJson(await service.update(saleId(ctx), patch)));
       }),
     },
-    ...ACTIONS.map(
-      (action): Route => ({
-        method: "POST",
-        path: `/v1/admin/sales/:saleId/${action}`,
-        handler: guarded(async (ctx) => sendJson(ctx.res, 200, saleJson(await service.transition(saleId(ctx), action)))),
-      }),
-    ),
+    ...ACTIONS.map((action): Route => ({
+      method: "POST",
+      path: `/v1/admin/sales/:saleId/${action}`,
+      handler: guarded(async (ctx) => sendJson(ctx.res, 200, saleJson(await service.transition(saleId(ctx), action)))),
+    })),
   ];
 }
 

@@ -114,7 +114,10 @@ async function consoleLink(deps: ConnectorDeps, ctx: RequestContext): Promise<vo
   const storeId = await verifyStore(deps, ctx, raw);
   if (!deps.consoleCookie) throw new HttpError(404, "console_disabled", "This Holdfast service runs without its console.");
   const now = nowSeconds(deps);
-  const token = signToken({ typ: "console-link", iat: now, exp: now + CONSOLE_LINK_SECONDS, jti: randomUUID(), st: storeId }, await deps.keyrings.forStore(null));
+  const token = signToken(
+    { typ: "console-link", iat: now, exp: now + CONSOLE_LINK_SECONDS, jti: randomUUID(), st: storeId },
+    await deps.keyrings.forStore(null),
+  );
   sendJson(ctx.res, 201, {
     url: `${deps.publicUrl(ctx.req)}/v1/connector/console?token=${encodeURIComponent(token)}`,
     expiresAt: new Date((now + CONSOLE_LINK_SECONDS) * 1000).toISOString(),
@@ -137,7 +140,8 @@ async function followConsoleLink(deps: ConnectorDeps, consoleCookie: (request: R
 async function verifyStore(deps: ConnectorDeps, { req }: RequestContext, raw: Buffer): Promise<string> {
   const storeId = header(req, STORE_HEADER) ?? "";
   const secret = STORE_ID.test(storeId) ? await deps.stores.connectorSecretOf(storeId) : null;
-  if (secret === null) throw new HttpError(401, "store_not_connected", "No connected WooCommerce store has this id; run Connect in WooCommerce > Settings > Holdfast.");
+  if (secret === null)
+    throw new HttpError(401, "store_not_connected", "No connected WooCommerce store has this id; run Connect in WooCommerce > Settings > Holdfast.");
   const target = new URL(req.url ?? "/", "http://holdfast.invalid").pathname;
   const problem = checkRequestSignature(secret, header(req, SIGNATURE_HEADER), { method: req.method ?? "GET", target, body: raw }, nowSeconds(deps));
   if (problem) throw new HttpError(401, problem, "The request is not signed with this store's connector secret.");
@@ -150,7 +154,11 @@ function verifyOperatorToken(token: string, type: string, keyring: Parameters<ty
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
     const expired = error.code === "token_expired";
-    throw new HttpError(401, `${prefix}_${expired ? "expired" : "invalid"}`, expired ? "This code or link has expired; create a new one." : "This code or link is not one this Holdfast service issued.");
+    throw new HttpError(
+      401,
+      `${prefix}_${expired ? "expired" : "invalid"}`,
+      expired ? "This code or link has expired; create a new one." : "This code or link is not one this Holdfast service issued.",
+    );
   }
 }
 

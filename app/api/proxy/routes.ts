@@ -39,24 +39,27 @@ export function proxyRoutes(deps: ProxyDeps): Route[] {
       await requireSaleOfStore(deps.storefront, ctx.params.saleId as string, storeId);
       return handler(throughShopify(deps.storefront, ctx), ctx);
     };
-  return guardedByRedis([
-    { method: "POST", path: "/proxy/sales/:saleId/tickets", handler: forSale(joinQueue) },
-    { method: "GET", path: "/proxy/sales/:saleId/status", handler: forSale(queueStatus) },
-    { method: "POST", path: "/proxy/sales/:saleId/holds", handler: forSale(placeHold) },
-    { method: "GET", path: "/proxy/sales/:saleId/stock", handler: forSale(saleStock) },
-    {
-      method: "DELETE",
-      path: "/proxy/holds/:holdId",
-      handler: async (ctx) => {
-        const storeId = await verify(deps, ctx);
-        // The hold token names its sale; the sale must be this shop's (releaseHold verifies the token).
-        const token = ctx.req.headers.authorization?.replace(/^Bearer\s+/, "") ?? "";
-        const saleId = unverifiedClaims(token)?.s;
-        if (typeof saleId === "string") await requireSaleOfStore(deps.storefront, saleId, storeId);
-        return releaseHold(deps.storefront, ctx);
+  return guardedByRedis(
+    [
+      { method: "POST", path: "/proxy/sales/:saleId/tickets", handler: forSale(joinQueue) },
+      { method: "GET", path: "/proxy/sales/:saleId/status", handler: forSale(queueStatus) },
+      { method: "POST", path: "/proxy/sales/:saleId/holds", handler: forSale(placeHold) },
+      { method: "GET", path: "/proxy/sales/:saleId/stock", handler: forSale(saleStock) },
+      {
+        method: "DELETE",
+        path: "/proxy/holds/:holdId",
+        handler: async (ctx) => {
+          const storeId = await verify(deps, ctx);
+          // The hold token names its sale; the sale must be this shop's (releaseHold verifies the token).
+          const token = ctx.req.headers.authorization?.replace(/^Bearer\s+/, "") ?? "";
+          const saleId = unverifiedClaims(token)?.s;
+          if (typeof saleId === "string") await requireSaleOfStore(deps.storefront, saleId, storeId);
+          return releaseHold(deps.storefront, ctx);
+        },
       },
-    },
-  ], deps.storefront.redisCircuit);
+    ],
+    deps.storefront.redisCircuit,
+  );
 }
 
 /**
@@ -89,7 +92,12 @@ function credentialsFromQuery(req: IncomingMessage, query: URLSearchParams): voi
 }
 
 async function verify(deps: ProxyDeps, { req, query }: RequestContext): Promise<string> {
-  if (!deps.apiSecret) throw new HttpError(401, "proxy_not_configured", "The Shopify app is not configured on this server (SHOPIFY_API_SECRET), so app-proxy requests cannot be verified.");
+  if (!deps.apiSecret)
+    throw new HttpError(
+      401,
+      "proxy_not_configured",
+      "The Shopify app is not configured on this server (SHOPIFY_API_SECRET), so app-proxy requests cannot be verified.",
+    );
   const verified = verifyProxyQuery(query, deps.apiSecret, deps.clock.now());
   credentialsFromQuery(req, query);
   const storeId = await deps.storeIdOfShop(verified.shop);
@@ -101,5 +109,6 @@ async function verify(deps: ProxyDeps, { req, query }: RequestContext): Promise<
 async function requireSaleOfStore(storefront: StorefrontDeps, saleId: string, storeId: string): Promise<void> {
   const view = await requireRoom(storefront, saleId);
   // Same answer as an unknown sale: another shop's sale ids are not ours to confirm.
-  if (view.storeId !== storeId) throw new HttpError(404, "sale_not_found", `There is no open sale ${saleId} in this shop; check the sale id in the widget settings.`);
+  if (view.storeId !== storeId)
+    throw new HttpError(404, "sale_not_found", `There is no open sale ${saleId} in this shop; check the sale id in the widget settings.`);
 }

@@ -42,7 +42,8 @@ const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
  */
 export function verifyProxyQuery(query: URLSearchParams, secret: string, nowMs: number): VerifiedProxyRequest {
   const signature = query.getAll("signature");
-  if (signature.length === 0 || signature[0] === "") throw unauthorized("proxy_signature_missing", "This address answers requests from the Shopify app proxy only (/apps/holdfast/...).");
+  if (signature.length === 0 || signature[0] === "")
+    throw unauthorized("proxy_signature_missing", "This address answers requests from the Shopify app proxy only (/apps/holdfast/...).");
   for (const name of SHOPIFY_PARAMS) {
     if (query.getAll(name).length > 1) throw unauthorized("proxy_param_repeated", `The parameter ${name} appears more than once.`);
   }

@@ -19,7 +19,13 @@ const checkoutRequest = z.strictObject({
     .strictObject({
       email: z.email().max(254).optional(),
       // Stored in SQL with the order: no control characters, no unpaired surrogates (no UTF-8 form).
-      name: z.string().trim().min(1).max(200).refine((name) => !/[\p{Cc}\p{Cs}]/u.test(name), "must be plain text").optional(),
+      name: z
+        .string()
+        .trim()
+        .min(1)
+        .max(200)
+        .refine((name) => !/[\p{Cc}\p{Cs}]/u.test(name), "must be plain text")
+        .optional(),
     })
     .optional(),
 });

@@ -26,7 +26,11 @@ const holdRequest = z.strictObject({
     )
     .min(1)
     .max(LIMITS.maxLines),
-  requestId: z.string().min(8).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
+  requestId: z
+    .string()
+    .min(8)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
   pass: z.string().max(2_048).optional(),
 });
 
@@ -55,7 +59,11 @@ function refusal(result: Exclude<ReserveResult, { outcome: "reserved" }>): HttpE
     case "limit_exceeded":
       return new HttpError(422, "limit_exceeded", `This sale allows ${result.limit} per customer and you already have ${result.alreadyCounted}.`);
     case "address_limit_exceeded":
-      return new HttpError(422, "address_limit_exceeded", `This sale allows ${result.limit} units per network address, and ${result.alreadyCounted} are already held or bought from yours.`);
+      return new HttpError(
+        422,
+        "address_limit_exceeded",
+        `This sale allows ${result.limit} units per network address, and ${result.alreadyCounted} are already held or bought from yours.`,
+      );
     case "not_found":
       return result.itemId
         ? new HttpError(404, "item_not_found", `Item ${result.itemId} is not part of this sale.`)

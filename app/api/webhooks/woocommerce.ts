@@ -49,7 +49,11 @@ async function receive(deps: WooWebhookDeps, { req, res, params }: RequestContex
   if (PING.test(raw.toString("latin1"))) return sendJson(res, 200, { received: "ping" });
   const secret = STORE_ID.test(storeId) ? await deps.secretOf(storeId) : null;
   if (secret === null) {
-    throw new HttpError(401, "webhook_not_configured", "No WooCommerce store with a webhook secret has this id; run Connect in the Holdfast plugin (or save the secret with the store's credentials), then use this URL.");
+    throw new HttpError(
+      401,
+      "webhook_not_configured",
+      "No WooCommerce store with a webhook secret has this id; run Connect in the Holdfast plugin (or save the secret with the store's credentials), then use this URL.",
+    );
   }
   if (!signatureMatches(req.headers["x-wc-webhook-signature"], raw, secret)) {
     throw new HttpError(401, "webhook_signature_invalid", "X-WC-Webhook-Signature does not match the body; check the webhook's secret in WooCommerce.");

@@ -99,14 +99,22 @@ export class CheckoutStore implements CheckoutLinks {
     const keys = saleInventoryKeys(request.saleId);
     const now = this.clock.now();
     const fields: (string | number)[] = [
-      "orderId", orderId,
-      "saleId", request.saleId,
-      "holdId", request.holdId,
-      "storeId", request.storeId ?? "",
-      "profile", request.customer ? JSON.stringify(request.customer) : "",
-      "payment", JSON.stringify(request.payment),
-      "createdAt", now,
-      "updatedAt", now,
+      "orderId",
+      orderId,
+      "saleId",
+      request.saleId,
+      "holdId",
+      request.holdId,
+      "storeId",
+      request.storeId ?? "",
+      "profile",
+      request.customer ? JSON.stringify(request.customer) : "",
+      "payment",
+      JSON.stringify(request.payment),
+      "createdAt",
+      now,
+      "updatedAt",
+      now,
     ];
     const reply = (await this.commands.openCheckout(
       [keys.holds, keys.expiry, CheckoutStore.key(request.saleId, orderId), queuedCheckoutsKey(request.saleId)],
@@ -188,12 +196,24 @@ export class CheckoutStore implements CheckoutLinks {
 
   /** Remembers the platform order as soon as it exists, so a webhook about it can be matched. */
   async notePlatformOrder(saleId: string, orderId: string, platformOrderRef: string, paymentUrl?: string): Promise<void> {
-    await this.redis.hset(CheckoutStore.key(saleId, orderId), "platformOrderRef", platformOrderRef, "paymentUrl", paymentUrl ?? "", "updatedAt", this.clock.now());
+    await this.redis.hset(
+      CheckoutStore.key(saleId, orderId),
+      "platformOrderRef",
+      platformOrderRef,
+      "paymentUrl",
+      paymentUrl ?? "",
+      "updatedAt",
+      this.clock.now(),
+    );
   }
 
   async markPlaced(saleId: string, orderId: string, platformOrderRef: string, paymentUrl?: string): Promise<void> {
     const key = CheckoutStore.key(saleId, orderId);
-    await this.redis.multi().hset(key, "status", "placed", "platformOrderRef", platformOrderRef, "paymentUrl", paymentUrl ?? "", "updatedAt", this.clock.now()).hdel(key, "payment").exec();
+    await this.redis
+      .multi()
+      .hset(key, "status", "placed", "platformOrderRef", platformOrderRef, "paymentUrl", paymentUrl ?? "", "updatedAt", this.clock.now())
+      .hdel(key, "payment")
+      .exec();
   }
 
   /** Failed, with the refund still to do: a crash or a refund error leaves it for the next run. */

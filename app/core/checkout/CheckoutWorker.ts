@@ -70,7 +70,11 @@ export class CheckoutWorker {
     try {
       return await this.options.processor.process(saleId, orderId);
     } catch (error) {
-      const breakerWaitMs = isBreakerOpen(error) ? (error.details.retryAfterMs ?? null) : error instanceof PaymentUnavailableError && error.breakerOpen ? (error.retryAfterMs ?? null) : undefined;
+      const breakerWaitMs = isBreakerOpen(error)
+        ? (error.details.retryAfterMs ?? null)
+        : error instanceof PaymentUnavailableError && error.breakerOpen
+          ? (error.retryAfterMs ?? null)
+          : undefined;
       if (breakerWaitMs !== undefined && token !== undefined) {
         // Not the platform (or gateway) failing again: we did not even call it. Wait for the breaker, keep the attempts.
         const waitMs = breakerWaitMs ?? this.options.breakerDeferMs ?? 5_000;

@@ -182,13 +182,7 @@ export class HoldEngine {
     const lines = normaliseLines(request.lines);
     assertRef("invalid_order_ref", "orderRef", request.orderRef);
     if (request.customerId !== undefined) assertRef("invalid_customer", "customerId", request.customerId);
-    const reply = await this.run("take", saleId, [
-      request.orderRef,
-      request.customerId ?? "",
-      this.clock.now(),
-      this.reclaimBatch,
-      ...linesToArgs(lines),
-    ]);
+    const reply = await this.run("take", saleId, [request.orderRef, request.customerId ?? "", this.clock.now(), this.reclaimBatch, ...linesToArgs(lines)]);
     switch (reply[0]) {
       case "taken":
         return { outcome: "taken", customerUnits: Number(reply[1]) };
@@ -342,7 +336,8 @@ export class HoldEngine {
 
   private notify(command: CommandName, reply: Reply): void {
     // Every script answers its outcome first; expire answers how many holds it ended.
-    const event: HoldEvent = command === "expire" ? { operation: command, outcome: "expired", count: Number(reply[0]) } : { operation: command, outcome: String(reply[0]), count: 1 };
+    const event: HoldEvent =
+      command === "expire" ? { operation: command, outcome: "expired", count: Number(reply[0]) } : { operation: command, outcome: String(reply[0]), count: 1 };
     for (const observer of this.observers) observer(event);
   }
 

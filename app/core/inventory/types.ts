@@ -39,9 +39,7 @@ export type ReserveResult =
 export type ReleaseResult = { outcome: "released" } | { outcome: "not_found" };
 
 export type CommitResult =
-  | { outcome: "committed"; customerId: string; lines: Line[] }
-  | { outcome: "duplicate"; holdId: string | null }
-  | { outcome: "not_found" };
+  { outcome: "committed"; customerId: string; lines: Line[] } | { outcome: "duplicate"; holdId: string | null } | { outcome: "not_found" };
 
 export interface TakeRequest {
   lines: Line[];
@@ -86,9 +84,7 @@ export type SettleResult =
 
 export type PlatformReportResult =
   /** `availableChange`: units taken out (negative) or given back for decreases no order explains. */
-  | { outcome: "applied"; availableChange: number; restocked: number; available: number }
-  | { outcome: "baseline"; available: number }
-  | { outcome: "not_found" };
+  { outcome: "applied"; availableChange: number; restocked: number; available: number } | { outcome: "baseline"; available: number } | { outcome: "not_found" };
 
 export interface ItemCounters {
   allocated: number;
@@ -97,10 +93,7 @@ export interface ItemCounters {
   sold: number;
 }
 
-export type AdjustResult =
-  | ({ outcome: "adjusted" } & ItemCounters)
-  | { outcome: "insufficient"; available: number }
-  | { outcome: "not_found" };
+export type AdjustResult = ({ outcome: "adjusted" } & ItemCounters) | { outcome: "insufficient"; available: number } | { outcome: "not_found" };
 
 export interface ExpireResult {
   ended: number;

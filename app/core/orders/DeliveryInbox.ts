@@ -47,7 +47,18 @@ export class DeliveryInbox {
   }
 
   async add(delivery: Delivery): Promise<string> {
-    const id = await this.redis.xadd(this.keys.pending, "*", "store", delivery.storeId, "topic", delivery.topic, "body", delivery.body, "at", String(delivery.receivedAt));
+    const id = await this.redis.xadd(
+      this.keys.pending,
+      "*",
+      "store",
+      delivery.storeId,
+      "topic",
+      delivery.topic,
+      "body",
+      delivery.body,
+      "at",
+      String(delivery.receivedAt),
+    );
     if (id === null) throw new Error("the delivery inbox did not store the delivery");
     return id;
   }
@@ -59,7 +70,23 @@ export class DeliveryInbox {
   async reject(delivery: StoredDelivery, reason: string): Promise<void> {
     await this.redis
       .multi()
-      .xadd(this.keys.rejected, "MAXLEN", "~", String(REJECTED_KEPT), "*", "store", delivery.storeId, "topic", delivery.topic, "reason", reason, "body", delivery.body, "at", String(delivery.receivedAt))
+      .xadd(
+        this.keys.rejected,
+        "MAXLEN",
+        "~",
+        String(REJECTED_KEPT),
+        "*",
+        "store",
+        delivery.storeId,
+        "topic",
+        delivery.topic,
+        "reason",
+        reason,
+        "body",
+        delivery.body,
+        "at",
+        String(delivery.receivedAt),
+      )
       .xdel(this.keys.pending, delivery.id)
       .exec();
   }
@@ -80,7 +107,10 @@ export class DeliveryInbox {
    * a delivery processed twice (a crash between processing and `done`) is a redelivery, which
    * the order intake drops by change id.
    */
-  async drain(process: (delivery: StoredDelivery) => Promise<DeliveryOutcome>, onRejected: (delivery: StoredDelivery, reason: string) => void): Promise<DrainResult> {
+  async drain(
+    process: (delivery: StoredDelivery) => Promise<DeliveryOutcome>,
+    onRejected: (delivery: StoredDelivery, reason: string) => void,
+  ): Promise<DrainResult> {
     const result: DrainResult = { processed: 0, rejected: 0, stopped: false };
     const token = randomUUID();
     if ((await this.redis.set(this.keys.lock, token, "PX", LOCK_MS, "NX")) !== "OK") return { ...result, stopped: true };

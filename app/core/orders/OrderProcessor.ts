@@ -5,14 +5,7 @@ import { OrderBusyError, PermanentOrderError } from "./errors.ts";
 import type { OrderEvent } from "./OrderEvent.ts";
 import type { OrderInventory } from "./OrderInventory.ts";
 import { OrderLocks } from "./OrderLocks.ts";
-import {
-  SOLD_STATUSES,
-  VOID_STATUSES,
-  type OrderRecord,
-  type OrderRepository,
-  type OrderSale,
-  type OrderStatus,
-} from "./OrderRepository.ts";
+import { SOLD_STATUSES, VOID_STATUSES, type OrderRecord, type OrderRepository, type OrderSale, type OrderStatus } from "./OrderRepository.ts";
 import type { PlatformCallSink } from "./PlatformCallQueue.ts";
 
 /** What processing one event did (the BullMQ job's return value). */
@@ -151,7 +144,9 @@ export class OrderProcessor {
       case "not_found":
         throw new PermanentOrderError(
           settled.itemId === null ? "sale_not_stocked" : "unknown_item",
-          settled.itemId === null ? `sale ${event.saleId} has no stock in Redis (not started, or cleaned up)` : `item ${settled.itemId} is not part of sale ${event.saleId}`,
+          settled.itemId === null
+            ? `sale ${event.saleId} has no stock in Redis (not started, or cleaned up)`
+            : `item ${settled.itemId} is not part of sale ${event.saleId}`,
         );
     }
   }
@@ -166,7 +161,10 @@ export class OrderProcessor {
     const tokens = event.holdTokens ?? [];
     if (tokens.length === 0) return [];
     if (this.keyrings === undefined) {
-      this.logger.warn("order carries hold tokens but no keyring source is wired: treated as bypass", { saleId: event.saleId, orderRef: event.platformOrderRef });
+      this.logger.warn("order carries hold tokens but no keyring source is wired: treated as bypass", {
+        saleId: event.saleId,
+        orderRef: event.platformOrderRef,
+      });
       return [];
     }
     const keyring = await this.keyrings.forStore(sale.storeId);
@@ -254,7 +252,11 @@ export class OrderProcessor {
       lines: event.lines,
     });
     if (this.policyOf(event, sale) === "cancel") {
-      await this.requestCancel(sale, event, `oversold: ${oversold.map((line) => `${line.quantity} of item ${line.itemId}`).join(", ")} beyond the sale's stock`);
+      await this.requestCancel(
+        sale,
+        event,
+        `oversold: ${oversold.map((line) => `${line.quantity} of item ${line.itemId}`).join(", ")} beyond the sale's stock`,
+      );
     }
     await this.save(event, record("oversold_on_platform"));
     return { action: "oversold", status: "oversold_on_platform" };

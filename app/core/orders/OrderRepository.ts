@@ -18,15 +18,7 @@ export const BYPASS_POLICIES: readonly BypassPolicy[] = ["allow", "flag", "cance
  * - `cancelled_after_sale`: cancelled after its units were sold; they stay sold until the
  *   merchant decides (see OrderProcessor).
  */
-export type OrderStatus =
-  | "committed"
-  | "taken"
-  | "flagged"
-  | "cancel_requested"
-  | "oversold_on_platform"
-  | "cancelled"
-  | "failed"
-  | "cancelled_after_sale";
+export type OrderStatus = "committed" | "taken" | "flagged" | "cancel_requested" | "oversold_on_platform" | "cancelled" | "failed" | "cancelled_after_sale";
 
 /** Statuses in which the order holds sold units in Redis. */
 export const SOLD_STATUSES: ReadonlySet<OrderStatus> = new Set(["committed", "taken", "flagged", "cancel_requested", "oversold_on_platform"]);

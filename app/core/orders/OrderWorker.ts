@@ -78,7 +78,16 @@ export class OrderWorker {
       const permanent = error instanceof PermanentOrderError;
       const message = error instanceof Error ? error.message : String(error);
       const described = permanent ? `${error.code}: ${message}` : message;
-      return failJob({ job, queue: QUEUE_NAMES.orderEvents, deadLetters: this.deadLetters, logger: this.logger, label: "order event failed", error, permanent, described });
+      return failJob({
+        job,
+        queue: QUEUE_NAMES.orderEvents,
+        deadLetters: this.deadLetters,
+        logger: this.logger,
+        label: "order event failed",
+        error,
+        permanent,
+        described,
+      });
     }
   }
 }

@@ -120,7 +120,16 @@ export class PlatformCallWorker {
       const permanent = isPermanent(error);
       const message = error instanceof Error ? error.message : String(error);
       const described = permanent && error.code ? `${error.code}: ${message}` : message;
-      return failJob({ job, queue: QUEUE_NAMES.platformCalls, deadLetters: this.options.deadLetters, logger: this.logger, label: "platform call failed", error, permanent, described });
+      return failJob({
+        job,
+        queue: QUEUE_NAMES.platformCalls,
+        deadLetters: this.options.deadLetters,
+        logger: this.logger,
+        label: "platform call failed",
+        error,
+        permanent,
+        described,
+      });
     }
   }
 }

@@ -40,9 +40,24 @@ export async function failJob(run: FailedRun): Promise<never> {
 }
 
 /** Adds the job to the dead-letter queue (idempotent by queue and job id); a failure to do so is logged, not thrown. */
-export async function deadLetterJob(deadLetters: DeadLetterQueue, queue: QueueName, job: Job, error: string, logger: Logger, pendingAttempts = 0): Promise<void> {
+export async function deadLetterJob(
+  deadLetters: DeadLetterQueue,
+  queue: QueueName,
+  job: Job,
+  error: string,
+  logger: Logger,
+  pendingAttempts = 0,
+): Promise<void> {
   try {
-    await deadLetters.add({ queue, jobId: job.id ?? null, name: job.name, data: job.data, error, failedAt: Date.now(), attemptsMade: job.attemptsMade + pendingAttempts });
+    await deadLetters.add({
+      queue,
+      jobId: job.id ?? null,
+      name: job.name,
+      data: job.data,
+      error,
+      failedAt: Date.now(),
+      attemptsMade: job.attemptsMade + pendingAttempts,
+    });
   } catch (failure) {
     logger.error("cannot add to the dead-letter queue", { jobId: job.id, error: String(failure) });
   }

@@ -11,7 +11,15 @@
 export { BREAKER_OPEN, BreakerOpenError, isBreakerOpen } from "./errors/BreakerOpenError.ts";
 export { BreakerRegistry, type BreakerSnapshot, type RegistryListener } from "./BreakerRegistry.ts";
 export { CircuitBreaker, type BreakerOptions, type BreakerState, type StateListener } from "./CircuitBreaker.ts";
-export { CostBudget, CostBudgetRegistry, DEFAULT_BUDGET_MAX_WAIT_MS, type BucketStatus, type CostBudgetOptions, type RateBudget, type Reservation } from "./CostBudget.ts";
+export {
+  CostBudget,
+  CostBudgetRegistry,
+  DEFAULT_BUDGET_MAX_WAIT_MS,
+  type BucketStatus,
+  type CostBudgetOptions,
+  type RateBudget,
+  type Reservation,
+} from "./CostBudget.ts";
 export { DEFAULT_BUDGET_PREFIX, RedisCostBudget, type RedisCostBudgetOptions } from "./RedisCostBudget.ts";
 export { DEFAULT_POLICY, PlatformPolicy, platformPolicy, type ExecuteOptions, type PlatformPolicyOptions } from "./PlatformPolicy.ts";
 export { exponentialCeilingMs, PlatformRetryBackoff, type BackoffOptions } from "./backoff.ts";

@@ -9,11 +9,7 @@ import { BREAKER_OPEN } from "./errors/BreakerOpenError.ts";
  * deferred instead.
  */
 export function isTransient(error: unknown): error is PlatformError {
-  return (
-    error instanceof PlatformError &&
-    (error.kind === "throttled" || error.kind === "unavailable") &&
-    error.details.code !== BREAKER_OPEN
-  );
+  return error instanceof PlatformError && (error.kind === "throttled" || error.kind === "unavailable") && error.details.code !== BREAKER_OPEN;
 }
 
 /**

@@ -10,12 +10,7 @@ export class SaleNotFoundError extends Error {
 }
 
 export type SaleConflictCode =
-  | "invalid_transition"
-  | "sale_ended"
-  | "sale_started"
-  | "allocation_below_committed"
-  | "item_removal_not_allowed"
-  | "sale_state_missing";
+  "invalid_transition" | "sale_ended" | "sale_started" | "allocation_below_committed" | "item_removal_not_allowed" | "sale_state_missing";
 
 /**
  * A valid request the sale's current state refuses (HTTP 409). Nothing was changed.

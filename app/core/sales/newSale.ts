@@ -1,7 +1,17 @@
 import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { newId } from "./ids.ts";
 import type { NewSaleInput, SaleConfig } from "./types.ts";
-import { checkAdmission, checkBypassPolicy, checkFailPolicy, checkHoldMinutes, checkItem, checkItemCount, checkPerCustomerLimit, checkSchedule, checkText } from "./validation.ts";
+import {
+  checkAdmission,
+  checkBypassPolicy,
+  checkFailPolicy,
+  checkHoldMinutes,
+  checkItem,
+  checkItemCount,
+  checkPerCustomerLimit,
+  checkSchedule,
+  checkText,
+} from "./validation.ts";
 
 /** Validates a new sale and gives it and its items fresh ids; it starts as a draft. */
 export function newSaleConfig(input: NewSaleInput, now: number): SaleConfig {

@@ -2,7 +2,17 @@ import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { SaleConflictError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import type { SaleConfig, SaleItem, SalePatch, SaleState } from "./types.ts";
-import { checkAdmission, checkBypassPolicy, checkFailPolicy, checkHoldMinutes, checkItem, checkItemCount, checkPerCustomerLimit, checkSchedule, checkText } from "./validation.ts";
+import {
+  checkAdmission,
+  checkBypassPolicy,
+  checkFailPolicy,
+  checkHoldMinutes,
+  checkItem,
+  checkItemCount,
+  checkPerCustomerLimit,
+  checkSchedule,
+  checkText,
+} from "./validation.ts";
 
 /** What a patch does to a sale: the new configuration and the stock changes it implies. */
 export interface PatchPlan {
@@ -34,7 +44,10 @@ export function planPatch(sale: SaleConfig, patch: SalePatch, now: number): Patc
   if (sale.state === "ended") throw new SaleConflictError("sale_ended", `Sale ${sale.id} has ended; an ended sale cannot be changed.`);
   const started = STARTED.includes(sale.state);
   const locked = (field: string) =>
-    new SaleConflictError("sale_started", `${field} cannot change once the sale is under way (it is ${sale.state}); only name, schedule.endsAt, holdMinutes, perCustomerLimit, admission, bypassPolicy, allocations and new items can.`);
+    new SaleConflictError(
+      "sale_started",
+      `${field} cannot change once the sale is under way (it is ${sale.state}); only name, schedule.endsAt, holdMinutes, perCustomerLimit, admission, bypassPolicy, allocations and new items can.`,
+    );
 
   const schedule = overlay(sale.schedule, patch.schedule);
   if (started && schedule.prequeueAt !== sale.schedule.prequeueAt) throw locked("schedule.prequeueAt");
@@ -59,7 +72,11 @@ export function planPatch(sale: SaleConfig, patch: SalePatch, now: number): Patc
   next.items = patch.items.map((entry, index) => {
     if (entry.id === undefined) return { id: newId(), ...checkItem(index, entry) };
     const existing = current.get(entry.id);
-    if (!existing) throw new InvalidInputError("unknown_item", `items[${index}].id ${JSON.stringify(entry.id)} is not an item of this sale; leave the id out to add an item.`);
+    if (!existing)
+      throw new InvalidInputError(
+        "unknown_item",
+        `items[${index}].id ${JSON.stringify(entry.id)} is not an item of this sale; leave the id out to add an item.`,
+      );
     if (kept.has(entry.id)) throw new InvalidInputError("duplicate_item", `items[${index}].id ${entry.id} is listed twice.`);
     kept.add(entry.id);
     const item = { id: existing.id, ...checkItem(index, overlay(existing, entry)) };

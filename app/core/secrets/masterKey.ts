@@ -35,7 +35,10 @@ export function loadMasterKey(env: NodeJS.ProcessEnv, options: MasterKeyOptions)
   const fromEnv = env[MASTER_KEY_VARIABLE]?.trim();
   if (fromEnv) return { key: parseKey(fromEnv, MASTER_KEY_VARIABLE), source: "env", generated: false };
   if (options.requireVariable ?? env.NODE_ENV === "production") {
-    throw new SecretsError("master_key_missing", `${MASTER_KEY_VARIABLE} must be set in production: base64 of 32 random bytes, e.g. from \`openssl rand -base64 32\`.`);
+    throw new SecretsError(
+      "master_key_missing",
+      `${MASTER_KEY_VARIABLE} must be set in production: base64 of 32 random bytes, e.g. from \`openssl rand -base64 32\`.`,
+    );
   }
   const existing = readKeyFile(options.keyFile);
   if (existing) return { key: existing, source: "file", generated: false };

@@ -213,7 +213,8 @@ export class Reconciler {
     );
     const keys = writeBackKeys(saleId);
     for (const item of targets) {
-      if (item.platform !== null && item.platformRef !== null) await this.options.redis.hset(keys.written, item.itemId, writtenValue(item.platform, item.platformRef));
+      if (item.platform !== null && item.platformRef !== null)
+        await this.options.redis.hset(keys.written, item.itemId, writtenValue(item.platform, item.platformRef));
     }
     const ids = targets.map((item) => item.itemId);
     const flush = await this.options.writeBack.flushSale(saleId, { force: ids, lockWaitMs: 10_000 });

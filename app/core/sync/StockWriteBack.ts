@@ -152,7 +152,10 @@ export class StockWriteBack {
 
     const lockToken = await this.lock(saleId, keys, options.lockWaitMs ?? 0);
     // A platform call may outlast the lock's TTL: keep renewing it while this flush runs.
-    const heartbeat = setInterval(() => void this.commands.extendFlushLock([keys.lock], [lockToken, this.lockTtlMs]).catch(() => undefined), Math.max(50, this.lockTtlMs / 3));
+    const heartbeat = setInterval(
+      () => void this.commands.extendFlushLock([keys.lock], [lockToken, this.lockTtlMs]).catch(() => undefined),
+      Math.max(50, this.lockTtlMs / 3),
+    );
     heartbeat.unref();
     try {
       // The cursor is read before the counters: a change after this point leaves the sale due.
@@ -222,7 +225,10 @@ export class StockWriteBack {
     const extended = await this.commands.extendFlushLock([keys.lock], [context.lockToken, this.lockTtlMs]);
     if (Number(extended) !== 1) throw new FlushBusyError(context.saleId);
     // Remembered before sending: the platform's webhook may arrive before its answer.
-    await this.echo.remember(context.storeId, batch.map((item) => ({ ref: item.platformRef, available: item.available })));
+    await this.echo.remember(
+      context.storeId,
+      batch.map((item) => ({ ref: item.platformRef, available: item.available })),
+    );
     const sentAt = Date.now();
     const record = (outcome: WriteBackEntry["outcome"], error: string | null) =>
       this.record({ saleId: context.saleId, storeId: context.storeId, idempotencyKey, items: batch.length, outcome, error, durationMs: Date.now() - sentAt });
@@ -246,7 +252,11 @@ export class StockWriteBack {
         return;
       }
       const item = batch[0]!;
-      await this.redis.hset(keys.refused, item.itemId, JSON.stringify({ kind: error.kind, code: error.details.code ?? null, message: error.message, at: Date.now() }));
+      await this.redis.hset(
+        keys.refused,
+        item.itemId,
+        JSON.stringify({ kind: error.kind, code: error.details.code ?? null, message: error.message, at: Date.now() }),
+      );
       result.refused.push(item.itemId);
       this.logger.warn("platform refused a stock write; item set aside until repaired", {
         saleId: context.saleId,
@@ -261,7 +271,10 @@ export class StockWriteBack {
     const confirmed: Record<string, string> = {};
     for (const item of batch) confirmed[item.itemId] = writtenValue(item.available, item.platformRef);
     await this.redis.hset(keys.written, confirmed);
-    await this.holds.platformWritten(context.saleId, batch.map((item) => ({ itemId: item.itemId, available: item.available })));
+    await this.holds.platformWritten(
+      context.saleId,
+      batch.map((item) => ({ itemId: item.itemId, available: item.available })),
+    );
     await this.redis.hdel(keys.refused, ...batch.map((item) => item.itemId));
     result.written += batch.length;
   }
@@ -278,10 +291,19 @@ export class StockWriteBack {
         if (!item) continue;
         await this.redis.hset(context.keys.written, item.itemId, writtenValue(level.available, level.ref));
         const applied = await this.holds.platformReport(context.saleId, item.itemId, level.available);
-        this.logger.info("platform stock changed since our last look: re-read before writing", { saleId: context.saleId, itemId: item.itemId, ref: level.ref, available: level.available, applied });
+        this.logger.info("platform stock changed since our last look: re-read before writing", {
+          saleId: context.saleId,
+          itemId: item.itemId,
+          ref: level.ref,
+          available: level.available,
+          applied,
+        });
       }
     } catch (error) {
-      this.logger.warn("cannot re-read platform stock after a compare-and-set conflict", { saleId: context.saleId, error: error instanceof Error ? error.message : String(error) });
+      this.logger.warn("cannot re-read platform stock after a compare-and-set conflict", {
+        saleId: context.saleId,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 

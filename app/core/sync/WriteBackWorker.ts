@@ -71,7 +71,10 @@ export class WriteBackWorker {
     this.worker = this.runner.worker;
     this.worker.on("failed", (job, error) => {
       if (job?.name === JOB.flush && job.finishedOn !== undefined) {
-        this.logger.error("write-back flush failed for good; the sale stays due and is flushed again", { saleId: (job.data as { saleId?: string }).saleId, error: error.message });
+        this.logger.error("write-back flush failed for good; the sale stays due and is flushed again", {
+          saleId: (job.data as { saleId?: string }).saleId,
+          error: error.message,
+        });
       }
     });
   }

@@ -8,7 +8,15 @@ export { lastLedgerId } from "./ledgerCursor.ts";
 export { FlushBusyError, StockWriteBack, type FlushOptions, type FlushOutcome, type FlushResult, type StockWriteBackOptions } from "./StockWriteBack.ts";
 export type { PersistedLedgerEntry, PersistedOrder, SaleHistory, SyncCatalog, SyncItem, SyncSale } from "./SyncCatalog.ts";
 export { DEFAULT_FLUSH_INTERVAL_MS, WRITE_BACK_SCHEDULER, WriteBackWorker, type TickResult, type WriteBackWorkerOptions } from "./WriteBackWorker.ts";
-export { Reconciler, UnknownSaleStockError, type Drift, type DriftKind, type ItemReconciliation, type Reconciliation, type ReconcilerOptions } from "./Reconciler.ts";
+export {
+  Reconciler,
+  UnknownSaleStockError,
+  type Drift,
+  type DriftKind,
+  type ItemReconciliation,
+  type Reconciliation,
+  type ReconcilerOptions,
+} from "./Reconciler.ts";
 export {
   DEFAULT_RECONCILE_INTERVAL_MS,
   RECONCILIATION_SCHEDULER,

@@ -19,7 +19,8 @@ export function describeReconciliation(report: Reconciliation): string {
     `sale ${report.saleId} (store ${report.storeId ?? "none"}), checked ${report.checkedAt} at ledger ${report.ledgerId}${report.settled ? "" : " (the sale kept changing: re-run to confirm)"}`,
     ...table,
   ];
-  if (report.ledgerUnpersisted > 0) lines.push(`${report.ledgerUnpersisted} ledger entr${report.ledgerUnpersisted === 1 ? "y is" : "ies are"} not in SQL yet (counted from the Redis stream)`);
+  if (report.ledgerUnpersisted > 0)
+    lines.push(`${report.ledgerUnpersisted} ledger entr${report.ledgerUnpersisted === 1 ? "y is" : "ies are"} not in SQL yet (counted from the Redis stream)`);
   if (report.platformSkipped) lines.push(`platform not read: ${report.platformSkipped}`);
   for (const item of report.items) for (const drift of item.drift) lines.push(`${item.itemId}: ${drift.kind}: ${drift.message}`);
   lines.push(report.driftCount === 0 ? "no drift" : `${report.driftCount} drift finding(s)`);

@@ -1,11 +1,5 @@
 export type TokenErrorCode =
-  | "token_malformed"
-  | "token_bad_signature"
-  | "token_unknown_key"
-  | "token_expired"
-  | "token_not_yet_valid"
-  | "token_wrong_type"
-  | "token_wrong_sale";
+  "token_malformed" | "token_bad_signature" | "token_unknown_key" | "token_expired" | "token_not_yet_valid" | "token_wrong_type" | "token_wrong_sale";
 
 /**
  * A token the engine refuses. `code` is machine-readable and stable; the HTTP layer maps it

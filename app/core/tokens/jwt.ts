@@ -134,10 +134,7 @@ function decodeJson(segment: string): Record<string, unknown> | null {
 
 function hasRegisteredClaims(claims: Record<string, unknown>): claims is TokenClaims {
   return (
-    typeof claims.typ === "string" &&
-    isTime(claims.iat) &&
-    (claims.exp === undefined || isTime(claims.exp)) &&
-    (claims.nbf === undefined || isTime(claims.nbf))
+    typeof claims.typ === "string" && isTime(claims.iat) && (claims.exp === undefined || isTime(claims.exp)) && (claims.nbf === undefined || isTime(claims.nbf))
   );
 }
 

@@ -37,8 +37,5 @@ export function checkRequestSignature(secret: string, header: string | undefined
 }
 
 function mac(secret: string, time: number, request: SignedRequest): string {
-  return createHmac("sha256", secret)
-    .update(`${time}\n${request.method.toUpperCase()}\n${request.target}\n`)
-    .update(request.body)
-    .digest("base64url");
+  return createHmac("sha256", secret).update(`${time}\n${request.method.toUpperCase()}\n${request.target}\n`).update(request.body).digest("base64url");
 }

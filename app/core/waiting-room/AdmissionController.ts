@@ -86,7 +86,8 @@ export class AdmissionController {
     const results = new Map<string, AdmitResult>();
     const wasLeading = this.leading;
     this.leading = (await this.commands.lead([this.leaderKey], [this.id, this.leaseMs])) === 1;
-    if (this.leading !== wasLeading) this.options.logger.info(this.leading ? "admission controller leads" : "admission controller follows", { controller: this.id });
+    if (this.leading !== wasLeading)
+      this.options.logger.info(this.leading ? "admission controller leads" : "admission controller follows", { controller: this.id });
     if (!this.leading) return results;
     for (const saleId of await this.room.activeRooms()) {
       try {

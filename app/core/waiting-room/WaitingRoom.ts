@@ -70,15 +70,24 @@ export class WaitingRoom {
   async configure(saleId: string, settings: RoomSettings, initialState: "scheduled" | "prequeue" = "scheduled"): Promise<RoomState> {
     const keys = saleRoomKeys(saleId);
     const pairs: (string | number)[] = [
-      "mode", settings.mode,
-      "perMinute", settings.perMinute ?? 0,
-      "maxActive", settings.maxActive ?? 0,
-      "passMs", settings.passMinutes * 60_000,
-      "holdMs", settings.holdMinutes * 60_000,
-      "storeId", settings.storeId ?? "",
-      "prequeueAt", settings.prequeueAt ?? "",
-      "startsAt", settings.startsAt ?? "",
-      "endsAt", settings.endsAt ?? "",
+      "mode",
+      settings.mode,
+      "perMinute",
+      settings.perMinute ?? 0,
+      "maxActive",
+      settings.maxActive ?? 0,
+      "passMs",
+      settings.passMinutes * 60_000,
+      "holdMs",
+      settings.holdMinutes * 60_000,
+      "storeId",
+      settings.storeId ?? "",
+      "prequeueAt",
+      settings.prequeueAt ?? "",
+      "startsAt",
+      settings.startsAt ?? "",
+      "endsAt",
+      settings.endsAt ?? "",
     ];
     const state = (await this.commands.configureRoom([keys.room], [initialState, ...pairs])) as RoomState;
     await this.track(saleId, state);
@@ -117,13 +126,7 @@ export class WaitingRoom {
     const counters = joinCounterKeys(saleId, limits?.address ?? "-", sessionBinding);
     const reply = (await this.commands.joinRoom(
       [keys.room, keys.prequeueSessions, counters.address, counters.session],
-      [
-        sessionBinding,
-        limits?.perAddress.limit ?? 0,
-        limits?.perAddress.windowMs ?? 0,
-        limits?.perSession.limit ?? 0,
-        limits?.perSession.windowMs ?? 0,
-      ],
+      [sessionBinding, limits?.perAddress.limit ?? 0, limits?.perAddress.windowMs ?? 0, limits?.perSession.limit ?? 0, limits?.perSession.windowMs ?? 0],
     )) as [string | null, number?];
     if (reply[0] === "prequeue" || reply[0] === "queue") return { outcome: reply[0], number: Number(reply[1]) };
     if (reply[0] === "limited") return { outcome: "limited", retryAfterMs: Number(reply[1]) };
@@ -182,9 +185,7 @@ export class WaitingRoom {
   async spendPass(saleId: string, pass: PassClaims, requestId: string): Promise<"spent" | "replay" | "used"> {
     const ttl = Math.max(pass.exp * 1_000 - this.clock.now(), 1);
     return (await this.commands.spendPass([spentPassKey(saleId, pass.pos), saleRoomKeys(saleId).spentPasses], [requestId, ttl, pass.b])) as
-      | "spent"
-      | "replay"
-      | "used";
+      "spent" | "replay" | "used";
   }
 
   async returnPass(saleId: string, pass: PassClaims, requestId: string): Promise<boolean> {

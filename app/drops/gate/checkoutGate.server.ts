@@ -11,7 +11,9 @@ export class GateRefusedError extends Error {}
 export async function findGate(admin: AdminGraphql, appKey: string): Promise<GateValidationData | null> {
   const data = await readAdmin(admin, GATE_VALIDATIONS, {}, "the shop's checkout validations");
   // Another app may have a function of the same handle: ours is the one with our API key.
-  return data.validations.nodes.find((node) => node.shopifyFunction.handle === GATE_FUNCTION_HANDLE && (!appKey || node.shopifyFunction.appKey === appKey)) ?? null;
+  return (
+    data.validations.nodes.find((node) => node.shopifyFunction.handle === GATE_FUNCTION_HANDLE && (!appKey || node.shopifyFunction.appKey === appKey)) ?? null
+  );
 }
 
 /**
@@ -32,7 +34,9 @@ export async function writeGate(admin: AdminGraphql, appKey: string, value: stri
     );
     const problem = created.validationCreate?.userErrors[0];
     if (problem || !created.validationCreate?.validation) {
-      throw new GateRefusedError(`Shopify refused to create the checkout gate (${problem?.code ?? "no validation"}: ${problem?.message ?? "no answer"}). Deploy the app with \`shopify app deploy\` so the checkout-gate function exists.`);
+      throw new GateRefusedError(
+        `Shopify refused to create the checkout gate (${problem?.code ?? "no validation"}: ${problem?.message ?? "no answer"}). Deploy the app with \`shopify app deploy\` so the checkout-gate function exists.`,
+      );
     }
     return created.validationCreate.validation;
   }

@@ -21,13 +21,17 @@ export function gateConfig(keyring: Keyring, drops: readonly ResolvedDrop[]): Ga
   return {
     v: 1,
     k: keys,
-    d: drops.filter((drop) => RUNNING_STATES.has(drop.state)).map((drop) => ({ s: drop.saleId, f: failPolicyOf(drop.state, drop.failPolicy), i: drop.variants })),
+    d: drops
+      .filter((drop) => RUNNING_STATES.has(drop.state))
+      .map((drop) => ({ s: drop.saleId, f: failPolicyOf(drop.state, drop.failPolicy), i: drop.variants })),
   };
 }
 
 export class GateConfigTooLargeError extends Error {
   constructor(readonly bytes: number) {
-    super(`The checkout gate's configuration is ${bytes} bytes; Shopify hands a function at most ${MAX_GATE_CONFIG_BYTES}. End a running drop or remove items.`);
+    super(
+      `The checkout gate's configuration is ${bytes} bytes; Shopify hands a function at most ${MAX_GATE_CONFIG_BYTES}. End a running drop or remove items.`,
+    );
   }
 }
 

@@ -9,10 +9,18 @@ import { RUNNING_STATES } from "./dropPolicy.ts";
 export async function gateReadiness(admin: AdminGraphql, appKey: string, sale: Sale): Promise<Omit<ReadinessCheck, "id" | "title">> {
   const gate = await findGate(admin, appKey);
   if (!gate) {
-    return { status: "fail", detail: "The checkout gate is not installed: deploy the app (`shopify app deploy`), then save the drop; until then shoppers can reach checkout without waiting their turn." };
+    return {
+      status: "fail",
+      detail:
+        "The checkout gate is not installed: deploy the app (`shopify app deploy`), then save the drop; until then shoppers can reach checkout without waiting their turn.",
+    };
   }
   if (!gate.enabled) return { status: "fail", detail: `"${gate.title}" is turned off: Settings > Checkout > Checkout rules, turn it on.` };
-  if (!gate.blockOnFailure) return { status: "fail", detail: `"${gate.title}" lets checkouts through when it fails: in Settings > Checkout > Checkout rules, turn on "Block checkout if the rule fails".` };
+  if (!gate.blockOnFailure)
+    return {
+      status: "fail",
+      detail: `"${gate.title}" lets checkouts through when it fails: in Settings > Checkout > Checkout rules, turn on "Block checkout if the rule fails".`,
+    };
   let config = null;
   try {
     config = gate.metafield ? parseGateConfig(JSON.parse(gate.metafield.value) as unknown) : null;

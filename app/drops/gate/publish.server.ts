@@ -43,7 +43,10 @@ export async function tryPublishShopDrops(admin: AdminGraphql, deps: PublishDeps
     await publishShopDrops(admin, deps, storeId);
     return true;
   } catch (error) {
-    deps.logger.warn("could not publish the shop's drops to the storefront and the checkout gate", { storeId, error: error instanceof Error ? error.message : String(error) });
+    deps.logger.warn("could not publish the shop's drops to the storefront and the checkout gate", {
+      storeId,
+      error: error instanceof Error ? error.message : String(error),
+    });
     return false;
   }
 }

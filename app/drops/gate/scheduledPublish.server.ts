@@ -40,7 +40,10 @@ export async function publishAfterTransition(deps: ScheduledPublishDeps, saleId:
     await publishShopDrops(offlineAdmin(access.shop, access.accessToken), deps, sale.storeId);
     return true;
   } catch (error) {
-    deps.logger.warn("could not publish the shop's drops after a scheduled transition", { saleId, error: error instanceof Error ? error.message : String(error) });
+    deps.logger.warn("could not publish the shop's drops after a scheduled transition", {
+      saleId,
+      error: error instanceof Error ? error.message : String(error),
+    });
     return false;
   }
 }

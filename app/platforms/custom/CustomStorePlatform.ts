@@ -73,7 +73,8 @@ export class CustomStorePlatform implements Platform {
 
   constructor(private readonly options: CustomStoreOptions) {
     this.endpoint = new URL(options.endpoint);
-    if (this.endpoint.protocol !== "https:" && this.endpoint.protocol !== "http:") throw new Error(`custom store endpoint must be http(s): ${options.endpoint}`);
+    if (this.endpoint.protocol !== "https:" && this.endpoint.protocol !== "http:")
+      throw new Error(`custom store endpoint must be http(s): ${options.endpoint}`);
     if (!options.secret) throw new Error("custom store secret is required");
     this.maxBatch = options.maxBatch ?? 100;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error("custom store maxBatch must be a positive integer");

@@ -22,8 +22,7 @@ export type SignedPayload = string | Uint8Array;
 export type HeaderSource = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 export type CustomSignatureCheck =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: "missing_headers" | "malformed" | "stale_timestamp" | "bad_signature" };
+  { ok: true; timestamp: number } | { ok: false; reason: "missing_headers" | "malformed" | "stale_timestamp" | "bad_signature" };
 
 function hmacHex(secret: string, timestamp: number, payload: SignedPayload): string {
   return createHmac("sha256", secret)

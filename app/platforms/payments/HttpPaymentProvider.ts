@@ -96,7 +96,11 @@ export class HttpPaymentProvider implements PaymentProvider {
         const message = typeof error.message === "string" ? error.message : `payment endpoint answered ${response.status}`;
         const kind = response.status === 402 || response.status === 422 ? "rejected" : kindForHttpStatus(response.status);
         const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.clock.now());
-        throw new PlatformError(kind, message, { status: response.status, code: response.status === 404 ? "not_found" : code, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+        throw new PlatformError(kind, message, {
+          status: response.status,
+          code: response.status === 404 ? "not_found" : code,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        });
       });
     } catch (error) {
       if (!(error instanceof PlatformError)) throw error;

@@ -1,9 +1,4 @@
-import {
-  PaymentDeclinedError,
-  type Capture,
-  type CaptureRequest,
-  type PaymentProvider,
-} from "../../core/checkout/index.ts";
+import { PaymentDeclinedError, type Capture, type CaptureRequest, type PaymentProvider } from "../../core/checkout/index.ts";
 import type { RedisClient } from "../../core/redis.ts";
 import { testPaymentKey } from "../../core/keys.ts";
 

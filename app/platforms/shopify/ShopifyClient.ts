@@ -49,7 +49,8 @@ export class ShopifyClient {
 
   constructor(options: ShopifyClientOptions) {
     const shopDomain = options.shopDomain.trim().toLowerCase();
-    if (!SHOP_DOMAIN.test(shopDomain)) throw new PlatformError("rejected", `not a myshopify.com domain: ${JSON.stringify(options.shopDomain)}`, { code: "bad_shop" });
+    if (!SHOP_DOMAIN.test(shopDomain))
+      throw new PlatformError("rejected", `not a myshopify.com domain: ${JSON.stringify(options.shopDomain)}`, { code: "bad_shop" });
     if (!options.accessToken) throw new PlatformError("unauthorized", `no access token for ${shopDomain}`);
     this.shopDomain = shopDomain;
     this.logger = options.logger ?? silentLogger;
@@ -120,7 +121,13 @@ export class ShopifyClient {
     if (queryCost?.requestedQueryCost && queryCost.requestedQueryCost > cost) this.learn(operation.name, cost, queryCost.requestedQueryCost);
     const error = await errorOf(answer, cost);
     if (error) {
-      this.logger.warn("shopify request failed", { shop: this.shopDomain, operation: operation.name, kind: error.kind, code: error.details.code, status: error.details.status });
+      this.logger.warn("shopify request failed", {
+        shop: this.shopDomain,
+        operation: operation.name,
+        kind: error.kind,
+        code: error.details.code,
+        status: error.details.status,
+      });
       throw error;
     }
     return answer.data as Data;

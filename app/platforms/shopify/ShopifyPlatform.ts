@@ -49,7 +49,8 @@ function referenceDocument(idempotencyKey: string): string {
 }
 
 function assertBatch(size: number, what: string): void {
-  if (size > SHOPIFY_MAX_INPUT) throw new PlatformError("rejected", `${size} ${what} in one call; Shopify takes at most ${SHOPIFY_MAX_INPUT}`, { code: "batch_too_large" });
+  if (size > SHOPIFY_MAX_INPUT)
+    throw new PlatformError("rejected", `${size} ${what} in one call; Shopify takes at most ${SHOPIFY_MAX_INPUT}`, { code: "batch_too_large" });
 }
 
 function assertKey(idempotencyKey: string): void {
@@ -215,7 +216,8 @@ export class ShopifyPlatform implements Platform {
       },
     });
     const payload = data.draftOrderCreate;
-    if (payload?.userErrors.length) throw new PlatformError("rejected", `Shopify refused the draft order: ${describe(payload.userErrors)}`, { code: "draft_order_rejected" });
+    if (payload?.userErrors.length)
+      throw new PlatformError("rejected", `Shopify refused the draft order: ${describe(payload.userErrors)}`, { code: "draft_order_rejected" });
     if (!payload?.draftOrder) throw new PlatformError("unavailable", "Shopify answered draftOrderCreate without a draft order");
     return created(payload.draftOrder);
   }
@@ -265,7 +267,9 @@ export class ShopifyPlatform implements Platform {
     // A concurrent delete (or an earlier attempt that timed out) leaves nothing to delete.
     const { draftOrder: still } = await this.client.run(DRAFT_ORDER_STATE, { id });
     if (!still) return;
-    throw new PlatformError("rejected", `Shopify refused to delete draft order ${id}: ${describe(payload?.userErrors ?? [])}`, { code: "draft_order_delete_rejected" });
+    throw new PlatformError("rejected", `Shopify refused to delete draft order ${id}: ${describe(payload?.userErrors ?? [])}`, {
+      code: "draft_order_delete_rejected",
+    });
   }
 
   private async cancelPlacedOrder(orderId: string, reason: string): Promise<void> {

@@ -39,16 +39,17 @@ export interface ShopData {
 export const SHOP_SETTINGS = adminDocument<Record<string, never>, ShopData>(
   "HoldfastUiShop",
   /* GraphQL */ `
-query HoldfastUiShop {
-  shop {
-    name
-    myshopifyDomain
-    ianaTimezone
-    plan {
-      shopifyPlus
+    query HoldfastUiShop {
+      shop {
+        name
+        myshopifyDomain
+        ianaTimezone
+        plan {
+          shopifyPlus
+        }
+      }
     }
-  }
-}`,
+  `,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -62,7 +63,11 @@ export interface ProductSearchVariables {
 }
 export interface ProductSearchData {
   products: {
-    nodes: { id: string; title: string; variants: { nodes: { id: string; title: string; displayName: string; sku: string | null; inventoryQuantity: number | null }[] } }[];
+    nodes: {
+      id: string;
+      title: string;
+      variants: { nodes: { id: string; title: string; displayName: string; sku: string | null; inventoryQuantity: number | null }[] };
+    }[];
   };
 }
 /** 10 products x (1 + connection 2 + 20 variants): about 230 points. */
@@ -211,14 +216,15 @@ export interface WebhooksData {
 export const WEBHOOK_SUBSCRIPTIONS = adminDocument<Record<string, never>, WebhooksData>(
   "HoldfastUiWebhooks",
   /* GraphQL */ `
-query HoldfastUiWebhooks {
-  webhookSubscriptions(first: 100) {
-    nodes {
-      topic
-      uri
+    query HoldfastUiWebhooks {
+      webhookSubscriptions(first: 100) {
+        nodes {
+          topic
+          uri
+        }
+      }
     }
-  }
-}`,
+  `,
 );
 
 /**
@@ -237,25 +243,26 @@ export interface MainThemeData {
 export const MAIN_THEME_SETTINGS = adminDocument<Record<string, never>, MainThemeData>(
   "HoldfastUiMainTheme",
   /* GraphQL */ `
-query HoldfastUiMainTheme {
-  themes(first: 1, roles: [MAIN]) {
-    nodes {
-      id
-      name
-      files(filenames: ["config/settings_data.json"], first: 1) {
+    query HoldfastUiMainTheme {
+      themes(first: 1, roles: [MAIN]) {
         nodes {
-          filename
-          body {
-            __typename
-            ... on OnlineStoreThemeFileBodyText {
-              content
+          id
+          name
+          files(filenames: ["config/settings_data.json"], first: 1) {
+            nodes {
+              filename
+              body {
+                __typename
+                ... on OnlineStoreThemeFileBodyText {
+                  content
+                }
+              }
             }
           }
         }
       }
     }
-  }
-}`,
+  `,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -269,11 +276,12 @@ export interface AppInstallationData {
 export const APP_INSTALLATION = adminDocument<Record<string, never>, AppInstallationData>(
   "HoldfastUiAppInstallation",
   /* GraphQL */ `
-query HoldfastUiAppInstallation {
-  currentAppInstallation {
-    id
-  }
-}`,
+    query HoldfastUiAppInstallation {
+      currentAppInstallation {
+        id
+      }
+    }
+  `,
 );
 
 export interface SetAppMetafieldVariables {
@@ -285,18 +293,19 @@ export interface SetAppMetafieldData {
 export const SET_APP_METAFIELD = adminDocument<SetAppMetafieldVariables, SetAppMetafieldData>(
   "HoldfastUiSetAppMetafield",
   /* GraphQL */ `
-mutation HoldfastUiSetAppMetafield($metafields: [MetafieldsSetInput!]!) {
-  metafieldsSet(metafields: $metafields) {
-    metafields {
-      id
+    mutation HoldfastUiSetAppMetafield($metafields: [MetafieldsSetInput!]!) {
+      metafieldsSet(metafields: $metafields) {
+        metafields {
+          id
+        }
+        userErrors {
+          field
+          message
+          code
+        }
+      }
     }
-    userErrors {
-      field
-      message
-      code
-    }
-  }
-}`,
+  `,
 );
 
 /** Inventory item -> its variant: the adapter's own document (documents.ts), sent with the merchant's session. */

@@ -50,19 +50,20 @@ export interface InventoryLevelsData {
 export const INVENTORY_LEVELS = operation<InventoryLevelsVariables, InventoryLevelsData>(
   "HoldfastInventoryLevels",
   /* GraphQL */ `
-query HoldfastInventoryLevels($itemIds: [ID!]!, $locationId: ID!) {
-  nodes(ids: $itemIds) {
-    ... on InventoryItem {
-      id
-      inventoryLevel(locationId: $locationId) {
-        quantities(names: ["available"]) {
-          name
-          quantity
+    query HoldfastInventoryLevels($itemIds: [ID!]!, $locationId: ID!) {
+      nodes(ids: $itemIds) {
+        ... on InventoryItem {
+          id
+          inventoryLevel(locationId: $locationId) {
+            quantities(names: ["available"]) {
+              name
+              quantity
+            }
+          }
         }
       }
     }
-  }
-}`,
+  `,
   (variables) => variables.itemIds.length * 3,
 );
 
@@ -97,18 +98,19 @@ export interface InventoryMutationPayload {
 export const INVENTORY_SET_QUANTITIES = operation<InventorySetQuantitiesVariables, { inventorySetQuantities: InventoryMutationPayload | null }>(
   "HoldfastInventorySetQuantities",
   /* GraphQL */ `
-mutation HoldfastInventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
-  inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
-    inventoryAdjustmentGroup {
-      id
+    mutation HoldfastInventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
+      inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+        inventoryAdjustmentGroup {
+          id
+        }
+        userErrors {
+          code
+          field
+          message
+        }
+      }
     }
-    userErrors {
-      code
-      field
-      message
-    }
-  }
-}`,
+  `,
   () => MUTATION_COST,
 );
 
@@ -125,18 +127,19 @@ export interface InventoryAdjustQuantitiesVariables {
 export const INVENTORY_ADJUST_QUANTITIES = operation<InventoryAdjustQuantitiesVariables, { inventoryAdjustQuantities: InventoryMutationPayload | null }>(
   "HoldfastInventoryAdjustQuantities",
   /* GraphQL */ `
-mutation HoldfastInventoryAdjustQuantities($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) {
-  inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) {
-    inventoryAdjustmentGroup {
-      id
+    mutation HoldfastInventoryAdjustQuantities($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) {
+      inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+        inventoryAdjustmentGroup {
+          id
+        }
+        userErrors {
+          code
+          field
+          message
+        }
+      }
     }
-    userErrors {
-      code
-      field
-      message
-    }
-  }
-}`,
+  `,
   () => MUTATION_COST,
 );
 
@@ -153,18 +156,19 @@ export interface VariantsOfItemsData {
 export const VARIANTS_OF_ITEMS = operation<VariantsOfItemsVariables, VariantsOfItemsData>(
   "HoldfastVariantsOfItems",
   /* GraphQL */ `
-query HoldfastVariantsOfItems($itemIds: [ID!]!) {
-  nodes(ids: $itemIds) {
-    ... on InventoryItem {
-      id
-      variants(first: 1) {
-        nodes {
+    query HoldfastVariantsOfItems($itemIds: [ID!]!) {
+      nodes(ids: $itemIds) {
+        ... on InventoryItem {
           id
+          variants(first: 1) {
+            nodes {
+              id
+            }
+          }
         }
       }
     }
-  }
-}`,
+  `,
   (variables) => variables.itemIds.length * 4,
 );
 
@@ -205,7 +209,10 @@ export interface DraftOrderCreateVariables {
  * The headless path: a draft order that reserves stock; the shopper pays at invoiceUrl.
  * Shopify takes no idempotency key here: the adapter tags the draft and looks before creating.
  */
-export const DRAFT_ORDER_CREATE = operation<DraftOrderCreateVariables, { draftOrderCreate: { draftOrder: DraftOrderSummary | null; userErrors: UserError[] } | null }>(
+export const DRAFT_ORDER_CREATE = operation<
+  DraftOrderCreateVariables,
+  { draftOrderCreate: { draftOrder: DraftOrderSummary | null; userErrors: UserError[] } | null }
+>(
   "HoldfastDraftOrderCreate",
   /* GraphQL */ `
 mutation HoldfastDraftOrderCreate($input: DraftOrderInput!) {
@@ -230,16 +237,17 @@ export const DRAFT_ORDER_STATE = operation<
 >(
   "HoldfastDraftOrderState",
   /* GraphQL */ `
-query HoldfastDraftOrderState($id: ID!) {
-  draftOrder(id: $id) {
-    id
-    status
-    order {
-      id
-      cancelledAt
+    query HoldfastDraftOrderState($id: ID!) {
+      draftOrder(id: $id) {
+        id
+        status
+        order {
+          id
+          cancelledAt
+        }
+      }
     }
-  }
-}`,
+  `,
   () => 2,
 );
 
@@ -247,15 +255,16 @@ query HoldfastDraftOrderState($id: ID!) {
 export const DRAFT_ORDER_DELETE = operation<{ input: { id: string } }, { draftOrderDelete: { deletedId: string | null; userErrors: UserError[] } | null }>(
   "HoldfastDraftOrderDelete",
   /* GraphQL */ `
-mutation HoldfastDraftOrderDelete($input: DraftOrderDeleteInput!) {
-  draftOrderDelete(input: $input) {
-    deletedId
-    userErrors {
-      field
-      message
+    mutation HoldfastDraftOrderDelete($input: DraftOrderDeleteInput!) {
+      draftOrderDelete(input: $input) {
+        deletedId
+        userErrors {
+          field
+          message
+        }
+      }
     }
-  }
-}`,
+  `,
   () => MUTATION_COST,
 );
 
@@ -278,33 +287,27 @@ export const ORDER_CANCEL = operation<
 >(
   "HoldfastOrderCancel",
   /* GraphQL */ `
-mutation HoldfastOrderCancel(
-  $orderId: ID!
-  $reason: OrderCancelReason!
-  $restock: Boolean!
-  $notifyCustomer: Boolean
-  $refundMethod: OrderCancelRefundMethodInput
-  $staffNote: String
-) {
-  orderCancel(
-    orderId: $orderId
-    reason: $reason
-    restock: $restock
-    notifyCustomer: $notifyCustomer
-    refundMethod: $refundMethod
-    staffNote: $staffNote
-  ) {
-    job {
-      id
-      done
+    mutation HoldfastOrderCancel(
+      $orderId: ID!
+      $reason: OrderCancelReason!
+      $restock: Boolean!
+      $notifyCustomer: Boolean
+      $refundMethod: OrderCancelRefundMethodInput
+      $staffNote: String
+    ) {
+      orderCancel(orderId: $orderId, reason: $reason, restock: $restock, notifyCustomer: $notifyCustomer, refundMethod: $refundMethod, staffNote: $staffNote) {
+        job {
+          id
+          done
+        }
+        orderCancelUserErrors {
+          code
+          field
+          message
+        }
+      }
     }
-    orderCancelUserErrors {
-      code
-      field
-      message
-    }
-  }
-}`,
+  `,
   () => MUTATION_COST,
 );
 
@@ -312,12 +315,13 @@ mutation HoldfastOrderCancel(
 export const ORDER_STATE = operation<{ id: string }, { order: { id: string; cancelledAt: string | null } | null }>(
   "HoldfastOrderState",
   /* GraphQL */ `
-query HoldfastOrderState($id: ID!) {
-  order(id: $id) {
-    id
-    cancelledAt
-  }
-}`,
+    query HoldfastOrderState($id: ID!) {
+      order(id: $id) {
+        id
+        cancelledAt
+      }
+    }
+  `,
   () => 1,
 );
 

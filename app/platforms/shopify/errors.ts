@@ -26,7 +26,12 @@ export async function errorOf(answer: ClientAnswer, cost: number): Promise<Platf
   const status = failure.networkStatusCode;
   if (status === undefined) return new PlatformError("unavailable", `Shopify unreachable: ${failure.message ?? "network error"}`);
   if (status === 401 || status === 403) return new PlatformError("unauthorized", `Shopify refused the access token (HTTP ${status})`, { status });
-  if (status === 429) return new PlatformError("throttled", "Shopify: Throttled (HTTP 429)", { status, code: "THROTTLED", retryAfterMs: await retryAfterOf429(failure.response, cost) });
+  if (status === 429)
+    return new PlatformError("throttled", "Shopify: Throttled (HTTP 429)", {
+      status,
+      code: "THROTTLED",
+      retryAfterMs: await retryAfterOf429(failure.response, cost),
+    });
   if (status === 404) return new PlatformError("not_found", "Shopify: shop or API version not found (HTTP 404)", { status });
   if (status === 402 || status === 423 || status >= 500) return new PlatformError("unavailable", `Shopify HTTP ${status}`, { status });
   if (status >= 400) return new PlatformError("rejected", `Shopify HTTP ${status}: ${failure.message ?? ""}`.trim(), { status });

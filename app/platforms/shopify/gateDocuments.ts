@@ -71,30 +71,31 @@ export interface GateCreateData {
 export const GATE_CREATE = gateDocument<GateCreateVariables, GateCreateData>(
   "HoldfastGateCreate",
   /* GraphQL */ `
-mutation HoldfastGateCreate($validation: ValidationCreateInput!) {
-  validationCreate(validation: $validation) {
-    validation {
-      id
-      title
-      enabled
-      blockOnFailure
-      shopifyFunction {
-        handle
-        appKey
-      }
-      metafield(namespace: "$app:holdfast", key: "gate") {
-        id
-        updatedAt
-        value
+    mutation HoldfastGateCreate($validation: ValidationCreateInput!) {
+      validationCreate(validation: $validation) {
+        validation {
+          id
+          title
+          enabled
+          blockOnFailure
+          shopifyFunction {
+            handle
+            appKey
+          }
+          metafield(namespace: "$app:holdfast", key: "gate") {
+            id
+            updatedAt
+            value
+          }
+        }
+        userErrors {
+          field
+          message
+          code
+        }
       }
     }
-    userErrors {
-      field
-      message
-      code
-    }
-  }
-}`,
+  `,
 );
 
 export const GATE_DOCUMENTS: readonly AdminDocument<unknown, unknown>[] = [GATE_VALIDATIONS, GATE_CREATE] as AdminDocument<unknown, unknown>[];

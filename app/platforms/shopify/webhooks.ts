@@ -27,11 +27,17 @@ export function shopifyCustomerRef(customerId: string | number): string {
 }
 
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
-const nameValue = z.array(z.object({ name: z.string(), value: z.unknown() })).nullish().transform((list) => list ?? []);
+const nameValue = z
+  .array(z.object({ name: z.string(), value: z.unknown() }))
+  .nullish()
+  .transform((list) => list ?? []);
 
 const orderPayload = z.object({
   id,
-  admin_graphql_api_id: z.string().regex(/^gid:\/\/shopify\/Order\/\d+$/).optional(),
+  admin_graphql_api_id: z
+    .string()
+    .regex(/^gid:\/\/shopify\/Order\/\d+$/)
+    .optional(),
   created_at: z.string().nullish(),
   updated_at: z.string().nullish(),
   cancelled_at: z.string().nullish(),
@@ -96,7 +102,14 @@ export function orderEventsFromWebhook(webhook: OrderWebhook): OrderMapping {
     kind,
     lines: order.line_items.flatMap((line) =>
       line.variant_id
-        ? [{ ref: gid("ProductVariant", line.variant_id), quantity: line.quantity, holdId: attribute(line.properties, HOLD_ATTRIBUTE), holdToken: tokenAttribute(line.properties) }]
+        ? [
+            {
+              ref: gid("ProductVariant", line.variant_id),
+              quantity: line.quantity,
+              holdId: attribute(line.properties, HOLD_ATTRIBUTE),
+              holdToken: tokenAttribute(line.properties),
+            },
+          ]
         : [],
     ),
     orderHoldToken: tokenAttribute(order.note_attributes),

@@ -52,7 +52,8 @@ function records(value: unknown): Array<Record<string, unknown>> {
 
 function asOrder(value: unknown): WooOrder {
   const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  if (typeof record.id !== "number") throw new PlatformError("unavailable", "WooCommerce answered an order without an id", { code: "holdfast_invalid_response" });
+  if (typeof record.id !== "number")
+    throw new PlatformError("unavailable", "WooCommerce answered an order without an id", { code: "holdfast_invalid_response" });
   return {
     id: record.id,
     status: typeof record.status === "string" ? record.status : "",
@@ -182,7 +183,9 @@ export class WooCommercePlatform implements Platform {
     const { products, variationsByParent } = group(parsed);
     const failures: WooItemFailure[] = [];
     if (this.site && relative.size > 0) {
-      failures.push(...(await adjustStockThroughPlugin(this.site, [...relative.values()], idempotencyKey, { timeoutMs: this.batchTimeoutMs, clock: this.clock })));
+      failures.push(
+        ...(await adjustStockThroughPlugin(this.site, [...relative.values()], idempotencyKey, { timeoutMs: this.batchTimeoutMs, clock: this.clock })),
+      );
     }
 
     for (const ids of chunk(products, this.maxBatch)) {
@@ -248,11 +251,7 @@ export class WooCommercePlatform implements Platform {
     // product. Such an order is voided here rather than handed on as if it were whole.
     const missing = lines.filter(({ ref }) => !order_.line_items.some((line) => matches(ref, line)));
     if (missing.length > 0) {
-      await this.client.put(
-        `orders/${order_.id}`,
-        { status: "cancelled", meta_data: [{ key: HOLDFAST_VOID_META, value: "unknown product" }] },
-        this.timeoutMs,
-      );
+      await this.client.put(`orders/${order_.id}`, { status: "cancelled", meta_data: [{ key: HOLDFAST_VOID_META, value: "unknown product" }] }, this.timeoutMs);
       throw new PlatformError("not_found", `WooCommerce has no product for ${missing.map(({ ref }) => ref.ref).join(", ")}`, {
         code: "woocommerce_rest_invalid_product_id",
       });

@@ -90,8 +90,7 @@ export class WooRestClient {
     });
     let response: unknown;
     try {
-      response =
-        method === "get" ? await api.get(endpoint, query) : method === "post" ? await api.post(endpoint, body) : await api.put(endpoint, body);
+      response = method === "get" ? await api.get(endpoint, query) : method === "post" ? await api.post(endpoint, body) : await api.put(endpoint, body);
     } catch (error) {
       const answered = (error as { response?: unknown }).response;
       if (!timedOut && isAxiosLikeResponse(answered)) {
@@ -101,7 +100,8 @@ export class WooRestClient {
     } finally {
       clearTimeout(timer);
     }
-    if (!isAxiosLikeResponse(response)) throw new PlatformError("unavailable", "WooCommerce client returned no response", { code: "holdfast_invalid_response" });
+    if (!isAxiosLikeResponse(response))
+      throw new PlatformError("unavailable", "WooCommerce client returned no response", { code: "holdfast_invalid_response" });
     if (typeof response.data !== "object" || response.data === null) {
       // A 2xx that is not JSON: a caching plugin, a maintenance page or a login redirect page.
       throw new PlatformError("unavailable", `WooCommerce answered HTTP ${response.status} without a JSON body`, {

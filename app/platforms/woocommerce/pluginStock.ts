@@ -44,7 +44,11 @@ export async function adjustStockThroughPlugin(
         headers: {
           "content-type": "application/json",
           accept: "application/json",
-          "x-holdfast-signature": signRequest(site.connectorSecret, { method: "POST", target: PLUGIN_STOCK_ROUTE, body }, Math.floor(options.clock.now() / 1000)),
+          "x-holdfast-signature": signRequest(
+            site.connectorSecret,
+            { method: "POST", target: PLUGIN_STOCK_ROUTE, body },
+            Math.floor(options.clock.now() / 1000),
+          ),
         },
         body,
         signal: AbortSignal.timeout(options.timeoutMs),
@@ -55,7 +59,13 @@ export async function adjustStockThroughPlugin(
     }
     const answer: unknown = await response.json().catch(() => null);
     if (!response.ok) {
-      throw wooHttpError(response.status, answer, response.headers.get("retry-after") ?? undefined, options.clock.now(), " (the Holdfast plugin's stock endpoint: is the plugin active and connected?)");
+      throw wooHttpError(
+        response.status,
+        answer,
+        response.headers.get("retry-after") ?? undefined,
+        options.clock.now(),
+        " (the Holdfast plugin's stock endpoint: is the plugin active and connected?)",
+      );
     }
     const results = (answer as { results?: unknown } | null)?.results;
     if (!Array.isArray(results)) {
@@ -66,7 +76,12 @@ export async function adjustStockThroughPlugin(
       const ref = String(result?.ref ?? "");
       seen.add(ref);
       if (typeof result?.error === "string") {
-        failures.push({ ref, kind: result.error === "not_found" ? "not_found" : "rejected", code: `holdfast_${result.error}`, message: `the plugin refused ${ref}: ${result.error}` });
+        failures.push({
+          ref,
+          kind: result.error === "not_found" ? "not_found" : "rejected",
+          code: `holdfast_${result.error}`,
+          message: `the plugin refused ${ref}: ${result.error}`,
+        });
       }
     }
     for (const { ref } of part) {

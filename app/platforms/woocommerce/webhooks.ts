@@ -59,9 +59,7 @@ export interface WooOrderWebhook {
 }
 
 export type WooOrderMapping =
-  | { outcome: "events"; orderRef: string; events: OrderEvent[] }
-  | { outcome: "ignored"; reason: string }
-  | { outcome: "malformed"; reason: string };
+  { outcome: "events"; orderRef: string; events: OrderEvent[] } | { outcome: "ignored"; reason: string } | { outcome: "malformed"; reason: string };
 
 /** The refs an order's lines name, to look their sale items up before mapping. */
 export function wooOrderRefs(payload: unknown): string[] {

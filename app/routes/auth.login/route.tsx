@@ -48,7 +48,16 @@ export default function Login() {
                   The Shopify app is not configured on this server: set {loaderData.missing.join(" and ")}.
                 </Text>
               ) : null}
-              <TextField type="text" name="shop" label="Shop domain" helpText="example.myshopify.com" value={shop} onChange={setShop} autoComplete="on" error={errors.shop} />
+              <TextField
+                type="text"
+                name="shop"
+                label="Shop domain"
+                helpText="example.myshopify.com"
+                value={shop}
+                onChange={setShop}
+                autoComplete="on"
+                error={errors.shop}
+              />
               <Button submit>Log in</Button>
             </FormLayout>
           </Form>

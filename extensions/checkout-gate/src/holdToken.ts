@@ -53,7 +53,14 @@ export function checkHoldToken(token: string, keys: KeyChain): TokenCheck {
   const expected = utf8Encode(base64UrlEncode(hmacWith(key, utf8Encode(token.slice(0, secondDot)))));
   if (!sameBytes(utf8Encode(token.slice(secondDot + 1)), expected)) return { ok: false, reason: "bad_signature" };
   const claims = decodeJson(token.slice(firstDot + 1, secondDot));
-  if (!claims || claims.typ !== "hold" || typeof claims.s !== "string" || typeof claims.h !== "string" || typeof claims.exp !== "number" || !Array.isArray(claims.ln)) {
+  if (
+    !claims ||
+    claims.typ !== "hold" ||
+    typeof claims.s !== "string" ||
+    typeof claims.h !== "string" ||
+    typeof claims.exp !== "number" ||
+    !Array.isArray(claims.ln)
+  ) {
     return { ok: false, reason: "malformed" };
   }
   const lines: HoldLine[] = [];

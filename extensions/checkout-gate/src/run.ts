@@ -59,7 +59,10 @@ export function run(input: RunInput): RunResult {
     use.lines.push(index);
     use.units += line.quantity;
     // One hold counts once, however many lines repeat its token.
-    use.holds.set(check.claims.h, held.reduce((sum, each) => sum + each.q, 0));
+    use.holds.set(
+      check.claims.h,
+      held.reduce((sum, each) => sum + each.q, 0),
+    );
   });
 
   for (const use of usage.values()) {

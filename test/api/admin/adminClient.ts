@@ -58,7 +58,13 @@ export function sendOversized(base: string, path: string, bytes: number): Promis
   return new Promise((resolve, reject) => {
     const url = new URL(path, base);
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      },
       (res) => {
         let text = "";
         res.on("data", (chunk: Buffer) => (text += chunk.toString()));

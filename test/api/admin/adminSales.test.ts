@@ -153,19 +153,68 @@ describe("POST /v1/admin/sales", () => {
     ["a missing name", undefined, { ...validSale(), name: undefined }, 400, "invalid_request", /^name: /],
     ["a string allocation", undefined, withItem({ title: "a", allocation: "100" }), 400, "invalid_request", /^items\.0\.allocation: .*expected number/],
     ["a fractional allocation", undefined, withItem({ title: "a", allocation: 1.5 }), 400, "invalid_request", /^items\.0\.allocation: /],
-    ["a negative allocation", undefined, withItem({ title: "a", allocation: -5 }), 400, "invalid_allocation", /items\[0\]\.allocation must be an integer from 0/],
+    [
+      "a negative allocation",
+      undefined,
+      withItem({ title: "a", allocation: -5 }),
+      400,
+      "invalid_allocation",
+      /items\[0\]\.allocation must be an integer from 0/,
+    ],
     ["a huge allocation", undefined, withItem({ title: "a", allocation: 1e15 }), 400, "invalid_allocation", /items\[0\]\.allocation/],
-    ["an unsafe integer", '{"name":"x","items":[{"title":"a","allocation":1e300}],"holdMinutes":1,"perCustomerLimit":0,"admission":{"mode":"off"}}', undefined, 400, "invalid_request", /^items\.0\.allocation: /],
+    [
+      "an unsafe integer",
+      '{"name":"x","items":[{"title":"a","allocation":1e300}],"holdMinutes":1,"perCustomerLimit":0,"admission":{"mode":"off"}}',
+      undefined,
+      400,
+      "invalid_request",
+      /^items\.0\.allocation: /,
+    ],
     ["an unknown field", undefined, { ...validSale(), price: 10 }, 400, "invalid_request", /Unrecognized key.*price/],
-    ["an unknown admission field", undefined, { ...validSale(), admission: { mode: "off", speed: 1 } }, 400, "invalid_request", /^admission: Unrecognized key.*speed/],
+    [
+      "an unknown admission field",
+      undefined,
+      { ...validSale(), admission: { mode: "off", speed: 1 } },
+      400,
+      "invalid_request",
+      /^admission: Unrecognized key.*speed/,
+    ],
     ["an unknown item field", undefined, withItem({ title: "a", allocation: 1, sku: "x" }), 400, "invalid_request", /^items\.0: Unrecognized key.*sku/],
     ["an unknown mode", undefined, { ...validSale(), admission: { mode: "fast" } }, 400, "invalid_request", /^admission\.mode: /],
-    ["a time without offset", undefined, { ...validSale(), schedule: { startsAt: "2030-01-01T10:00:00" } }, 400, "invalid_request", /^schedule\.startsAt: must be an ISO 8601 date-time with an offset/],
-    ["a date that does not exist", undefined, { ...validSale(), schedule: { startsAt: "2030-02-30T10:00:00Z" } }, 400, "invalid_request", /^schedule\.startsAt/],
-    ["the end before the start", undefined, { ...validSale(), schedule: { startsAt: at(2 * HOUR), endsAt: at(HOUR) } }, 400, "invalid_schedule", /schedule\.endsAt must be after/],
+    [
+      "a time without offset",
+      undefined,
+      { ...validSale(), schedule: { startsAt: "2030-01-01T10:00:00" } },
+      400,
+      "invalid_request",
+      /^schedule\.startsAt: must be an ISO 8601 date-time with an offset/,
+    ],
+    [
+      "a date that does not exist",
+      undefined,
+      { ...validSale(), schedule: { startsAt: "2030-02-30T10:00:00Z" } },
+      400,
+      "invalid_request",
+      /^schedule\.startsAt/,
+    ],
+    [
+      "the end before the start",
+      undefined,
+      { ...validSale(), schedule: { startsAt: at(2 * HOUR), endsAt: at(HOUR) } },
+      400,
+      "invalid_schedule",
+      /schedule\.endsAt must be after/,
+    ],
     ["a pre-queue without start", undefined, { ...validSale(), schedule: { prequeueAt: at(HOUR) } }, 400, "invalid_schedule", /prequeueAt needs/],
     ["rate mode without perMinute", undefined, { ...validSale(), admission: { mode: "rate" } }, 400, "invalid_admission", /admission\.perMinute is required/],
-    ["capacity mode without maxActive", undefined, { ...validSale(), admission: { mode: "capacity" } }, 400, "invalid_admission", /admission\.maxActive is required/],
+    [
+      "capacity mode without maxActive",
+      undefined,
+      { ...validSale(), admission: { mode: "capacity" } },
+      400,
+      "invalid_admission",
+      /admission\.maxActive is required/,
+    ],
     ["holdMinutes 0", undefined, { ...validSale(), holdMinutes: 0 }, 400, "invalid_hold_minutes", /holdMinutes/],
     ["a negative limit", undefined, { ...validSale(), perCustomerLimit: -1 }, 400, "invalid_limit", /perCustomerLimit/],
     ["no items", undefined, { ...validSale(), items: [] }, 400, "invalid_items", /items/],
@@ -178,7 +227,11 @@ describe("POST /v1/admin/sales", () => {
 
   it("refuses a body that is not JSON (415) or too large (413), storing nothing", async () => {
     const before = await listAll();
-    expectError(await api.call("POST", "/v1/admin/sales", undefined, { raw: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "unsupported_media_type");
+    expectError(
+      await api.call("POST", "/v1/admin/sales", undefined, { raw: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } }),
+      415,
+      "unsupported_media_type",
+    );
     expectError(await api.call("POST", "/v1/admin/sales", { ...validSale(), name: "x".repeat(70 * 1024) }), 413, "body_too_large");
     const chunked = await sendOversized(api.base, "/v1/admin/sales", 100 * 1024);
     expect(chunked.status).toBe(413);
@@ -223,7 +276,10 @@ describe("GET /v1/admin/sales/:id", () => {
     await hold(sale.id, sneaker, 3);
     await api.harness.room.join(sale.id, "s1");
     const answer = await getSale(sale.id);
-    expect(answer.body.items).toMatchObject([{ id: sneaker, allocation: 100, available: 97, held: 3, sold: 0 }, { allocation: 50, available: 50 }]);
+    expect(answer.body.items).toMatchObject([
+      { id: sneaker, allocation: 100, available: 97, held: 3, sold: 0 },
+      { allocation: 50, available: 50 },
+    ]);
     expect(answer.body).toMatchObject({ state: "live", activeHolds: 1, room: { state: "live", waiting: 1, admitted: 0, issued: 1 } });
   });
 });
@@ -235,11 +291,17 @@ describe("PATCH /v1/admin/sales/:id", () => {
       name: "Renamed",
       holdMinutes: 15,
       admission: { mode: "rate+capacity", maxActive: 500 },
-      items: [{ id: sale.items[1]?.id, allocation: 70 }, { title: "Socks", allocation: 5 }],
+      items: [
+        { id: sale.items[1]?.id, allocation: 70 },
+        { title: "Socks", allocation: 5 },
+      ],
     });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body).toMatchObject({ name: "Renamed", holdMinutes: 15, admission: { mode: "rate+capacity", perMinute: 600, maxActive: 500 } });
-    expect((answer.body.items as ItemJson[]).map((item) => [item.title, item.allocation])).toEqual([["Cap", 70], ["Socks", 5]]);
+    expect((answer.body.items as ItemJson[]).map((item) => [item.title, item.allocation])).toEqual([
+      ["Cap", 70],
+      ["Socks", 5],
+    ]);
   });
 
   it("keeps the bypass policy with the sale: flag by default, set on create, changed live, read by the order processor", async () => {

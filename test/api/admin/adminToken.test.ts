@@ -17,7 +17,9 @@ it("uses HOLDFAST_ADMIN_TOKEN when set, and writes no file", () => {
 });
 
 it("refuses a weak HOLDFAST_ADMIN_TOKEN with a clear message", () => {
-  expect(() => resolveAdminToken({ HOLDFAST_ADMIN_TOKEN: "short" }, join(dir, "unused"))).toThrow(/HOLDFAST_ADMIN_TOKEN must be at least 24 characters.*openssl rand/);
+  expect(() => resolveAdminToken({ HOLDFAST_ADMIN_TOKEN: "short" }, join(dir, "unused"))).toThrow(
+    /HOLDFAST_ADMIN_TOKEN must be at least 24 characters.*openssl rand/,
+  );
   expect(() => resolveAdminToken({ HOLDFAST_ADMIN_TOKEN: "has spaces in it but is long enough" }, join(dir, "unused"))).toThrow(/no spaces/);
 });
 
@@ -38,5 +40,7 @@ it("refuses a token file someone filled with something weak, naming the file", (
 });
 
 it("says what to do when the file cannot be written", () => {
-  expect(() => resolveAdminToken({}, join(dir, "missing-folder", "token"))).toThrow(/cannot write the admin token file .* \(set HOLDFAST_ADMIN_TOKEN instead\)/);
+  expect(() => resolveAdminToken({}, join(dir, "missing-folder", "token"))).toThrow(
+    /cannot write the admin token file .* \(set HOLDFAST_ADMIN_TOKEN instead\)/,
+  );
 });

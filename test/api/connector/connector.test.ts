@@ -52,7 +52,15 @@ async function connectCode(): Promise<string> {
 }
 
 function registration(code: string, site = `https://shop-${hex(3)}.example`) {
-  return { code, siteUrl: site, name: "Woo shop", consumerKey: `ck_${hex(20)}`, consumerSecret: `cs_${hex(20)}`, webhookSecret: hex(24), pluginVersion: "0.1.0" };
+  return {
+    code,
+    siteUrl: site,
+    name: "Woo shop",
+    consumerKey: `ck_${hex(20)}`,
+    consumerSecret: `cs_${hex(20)}`,
+    webhookSecret: hex(24),
+    pluginVersion: "0.1.0",
+  };
 }
 
 async function register(body: unknown, signWith: string | null, at = now()) {
@@ -66,7 +74,11 @@ async function register(body: unknown, signWith: string | null, at = now()) {
 async function signed(method: "GET" | "POST", path: string, storeId: string, secret: string, body = "", at = now()) {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { "x-holdfast-store": storeId, "x-holdfast-signature": signRequest(secret, { method, target: path, body }, at), ...(body ? { "content-type": "application/json" } : {}) },
+    headers: {
+      "x-holdfast-store": storeId,
+      "x-holdfast-signature": signRequest(secret, { method, target: path, body }, at),
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
     ...(body ? { body } : {}),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string } } };
@@ -105,7 +117,10 @@ describe("connector endpoints", () => {
     expect(await register(registration(code), code, now() - 600)).toMatchObject({ status: 401, body: { error: { code: "signature_expired" } } });
     const forged = `${code.slice(0, -4)}AAAA`;
     expect(await register(registration(forged), forged)).toMatchObject({ status: 401, body: { error: { code: "connect_code_invalid" } } });
-    expect(await register({ ...registration(code), consumerKey: "ck_short" }, code)).toMatchObject({ status: 400, body: { error: { code: "invalid_registration" } } });
+    expect(await register({ ...registration(code), consumerKey: "ck_short" }, code)).toMatchObject({
+      status: 400,
+      body: { error: { code: "invalid_registration" } },
+    });
     expect(await app.db.store.count()).toBe(before);
     expect((await register(registration(code), code)).status).toBe(201);
     expect(await register(registration(code), code)).toMatchObject({ status: 409, body: { error: { code: "connect_code_used" } } });
@@ -136,13 +151,26 @@ describe("connector endpoints", () => {
     expect(keys.status).toBe(200);
     expect(keys.body.keys).toEqual(body.keys);
     const drops = await signed("GET", "/v1/connector/drops", storeId, secret);
-    expect(drops.body.drops).toEqual([{ sale: sale.sale.id, name: "Winter drop", state: "live", failPolicy: "auto", items: { "101": sale.sale.items[0]!.id, "200:201": sale.sale.items[1]!.id } }]);
+    expect(drops.body.drops).toEqual([
+      {
+        sale: sale.sale.id,
+        name: "Winter drop",
+        state: "live",
+        failPolicy: "auto",
+        items: { "101": sale.sale.items[0]!.id, "200:201": sale.sale.items[1]!.id },
+      },
+    ]);
 
     expect(await signed("GET", "/v1/connector/keys", storeId, "wrong-secret")).toMatchObject({ status: 401, body: { error: { code: "signature_invalid" } } });
-    expect(await signed("GET", "/v1/connector/keys", storeId, secret, "", now() - 301)).toMatchObject({ status: 401, body: { error: { code: "signature_expired" } } });
+    expect(await signed("GET", "/v1/connector/keys", storeId, secret, "", now() - 301)).toMatchObject({
+      status: 401,
+      body: { error: { code: "signature_expired" } },
+    });
     expect(await signed("GET", "/v1/connector/keys", "st_nobody", secret)).toMatchObject({ status: 401, body: { error: { code: "store_not_connected" } } });
     // A signature for one path does not open another.
-    const res = await fetch(`${base}/v1/connector/drops`, { headers: { "x-holdfast-store": storeId, "x-holdfast-signature": signRequest(secret, { method: "GET", target: "/v1/connector/keys", body: "" }, now()) } });
+    const res = await fetch(`${base}/v1/connector/drops`, {
+      headers: { "x-holdfast-store": storeId, "x-holdfast-signature": signRequest(secret, { method: "GET", target: "/v1/connector/keys", body: "" }, now()) },
+    });
     expect(res.status).toBe(401);
   });
 

@@ -40,7 +40,12 @@ function signedQuery(params: [string, string][], options: { secret?: string; at?
     .sort()
     .map((key) => `${key}=${grouped.get(key)!.join(",")}`)
     .join("");
-  query.append("signature", createHmac("sha256", options.secret ?? API_SECRET).update(message).digest("hex"));
+  query.append(
+    "signature",
+    createHmac("sha256", options.secret ?? API_SECRET)
+      .update(message)
+      .digest("hex"),
+  );
   return query.toString();
 }
 
@@ -56,8 +61,10 @@ async function proxyCall(method: string, path: string, query: string, init: { se
 const ticketsIssued = async (sale: string) => (await h.app.room.view(sale))?.issued ?? 0;
 
 describe("the app-proxy signature", () => {
-  it("reproduces Shopify's documented example (shopify.dev, Authenticate app proxies: secret \"hush\")", () => {
-    const query = new URLSearchParams("extra=1&extra=2&shop=shop-name.myshopify.com&logged_in_customer_id=1&path_prefix=%2Fapps%2Fawesome_reviews&timestamp=1317327555");
+  it('reproduces Shopify\'s documented example (shopify.dev, Authenticate app proxies: secret "hush")', () => {
+    const query = new URLSearchParams(
+      "extra=1&extra=2&shop=shop-name.myshopify.com&logged_in_customer_id=1&path_prefix=%2Fapps%2Fawesome_reviews&timestamp=1317327555",
+    );
     expect(proxySignature(query, "hush")).toBe("4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb");
     query.append("signature", "4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb");
     expect(verifyProxyQuery(query, "hush", 1317327555_000)).toEqual({ shop: "shop-name.myshopify.com", customerId: "1" });
@@ -66,11 +73,26 @@ describe("the app-proxy signature", () => {
   it("agrees with the Shopify library's own check (authenticate.public.appProxy), repeated custom keys included", async () => {
     const library = requireShopify();
     const now = Date.now();
-    const accepted = signedQuery([["extra", "1"], ["extra", "2"], ["shop", "shop-name.myshopify.com"], ["logged_in_customer_id", "1"], ["q", "a b+c/é"]], { at: now });
+    const accepted = signedQuery(
+      [
+        ["extra", "1"],
+        ["extra", "2"],
+        ["shop", "shop-name.myshopify.com"],
+        ["logged_in_customer_id", "1"],
+        ["q", "a b+c/é"],
+      ],
+      { at: now },
+    );
     expect(verifyProxyQuery(new URLSearchParams(accepted), API_SECRET, now).shop).toBe("shop-name.myshopify.com");
     await expect(library.authenticate.public.appProxy(new Request(`${TEST_APP.appUrl}/proxy/x?${accepted}`))).resolves.toBeDefined();
     // The two also agree on refusing: our signature with another secret fails the library's check.
-    const forged = signedQuery([["extra", "1"], ["shop", "shop-name.myshopify.com"]], { secret: "guess", at: now });
+    const forged = signedQuery(
+      [
+        ["extra", "1"],
+        ["shop", "shop-name.myshopify.com"],
+      ],
+      { secret: "guess", at: now },
+    );
     await expect(library.authenticate.public.appProxy(new Request(`${TEST_APP.appUrl}/proxy/x?${forged}`))).rejects.toMatchObject({ status: 400 });
     expect(() => verifyProxyQuery(new URLSearchParams(forged), API_SECRET, now)).toThrow(HttpError);
     expect(proxySignature(new URLSearchParams(accepted), API_SECRET)).toBe(new URLSearchParams(accepted).get("signature"));
@@ -78,9 +100,33 @@ describe("the app-proxy signature", () => {
 
   it("verifies with the secret, in constant time, and takes shop and customer only from the signed parameters", () => {
     const now = Date.now();
-    const verified = verifyProxyQuery(new URLSearchParams(signedQuery([["shop", "a.myshopify.com"], ["logged_in_customer_id", "12"]], { at: now })), API_SECRET, now);
+    const verified = verifyProxyQuery(
+      new URLSearchParams(
+        signedQuery(
+          [
+            ["shop", "a.myshopify.com"],
+            ["logged_in_customer_id", "12"],
+          ],
+          { at: now },
+        ),
+      ),
+      API_SECRET,
+      now,
+    );
     expect(verified).toEqual({ shop: "a.myshopify.com", customerId: "12" });
-    const guest = verifyProxyQuery(new URLSearchParams(signedQuery([["shop", "a.myshopify.com"], ["logged_in_customer_id", ""]], { at: now })), API_SECRET, now);
+    const guest = verifyProxyQuery(
+      new URLSearchParams(
+        signedQuery(
+          [
+            ["shop", "a.myshopify.com"],
+            ["logged_in_customer_id", ""],
+          ],
+          { at: now },
+        ),
+      ),
+      API_SECRET,
+      now,
+    );
     expect(guest.customerId).toBeNull();
   });
 
@@ -90,8 +136,25 @@ describe("the app-proxy signature", () => {
     ["stale (older than 90 s)", () => signedQuery([["shop", "a.myshopify.com"]], { at: Date.now() - 91_000 }), "proxy_signature_stale"],
     ["from the future", () => signedQuery([["shop", "a.myshopify.com"]], { at: Date.now() + 91_000 }), "proxy_signature_stale"],
     ["missing", () => "shop=a.myshopify.com&timestamp=1", "proxy_signature_missing"],
-    ["with a repeated shop", () => signedQuery([["shop", "a.myshopify.com"], ["shop", "b.myshopify.com"]]), "proxy_param_repeated"],
-    ["with a repeated customer", () => signedQuery([["shop", "a.myshopify.com"], ["logged_in_customer_id", "1"], ["logged_in_customer_id", "2"]]), "proxy_param_repeated"],
+    [
+      "with a repeated shop",
+      () =>
+        signedQuery([
+          ["shop", "a.myshopify.com"],
+          ["shop", "b.myshopify.com"],
+        ]),
+      "proxy_param_repeated",
+    ],
+    [
+      "with a repeated customer",
+      () =>
+        signedQuery([
+          ["shop", "a.myshopify.com"],
+          ["logged_in_customer_id", "1"],
+          ["logged_in_customer_id", "2"],
+        ]),
+      "proxy_param_repeated",
+    ],
     ["with a repeated signature", () => `${signedQuery([["shop", "a.myshopify.com"]])}&signature=00`, "proxy_param_repeated"],
   ])("refuses a request %s with 401", (_name, query, code) => {
     let thrown: unknown;
@@ -108,7 +171,11 @@ describe("the app-proxy signature", () => {
 describe("the storefront behind the app proxy", () => {
   it("serves join, status, stock, hold and release for the signing shop's sale", async () => {
     const session = randomBytes(18).toString("base64url");
-    const query = () => signedQuery([["shop", shop], ["logged_in_customer_id", ""]]);
+    const query = () =>
+      signedQuery([
+        ["shop", shop],
+        ["logged_in_customer_id", ""],
+      ]);
     const joined = await proxyCall("POST", `/sales/${saleId}/tickets`, query(), { session });
     expect(joined.status).toBe(201);
     const status = await proxyCall("GET", `/sales/${saleId}/status`, query(), { session, bearer: String(joined.body.ticket) });
@@ -117,26 +184,56 @@ describe("the storefront behind the app proxy", () => {
     expect(stock).toMatchObject({ status: 200, body: { items: [expect.objectContaining({ itemId, allocated: 10 })] } });
     const hold = await proxyCall("POST", `/sales/${saleId}/holds`, query(), { session, body: { lines: [{ itemId, quantity: 1 }], requestId: randomUUID() } });
     expect(hold.status).toBe(201);
-    const released = await fetch(`${h.base}/proxy/holds/${String(hold.body.holdId)}?${query()}`, { method: "DELETE", headers: { "x-holdfast-session": session, authorization: `Bearer ${String(hold.body.token)}` } });
+    const released = await fetch(`${h.base}/proxy/holds/${String(hold.body.holdId)}?${query()}`, {
+      method: "DELETE",
+      headers: { "x-holdfast-session": session, authorization: `Bearer ${String(hold.body.token)}` },
+    });
     expect(released.status).toBe(204);
   });
 
   it("takes the session and token from the signed query when the proxy dropped the headers, and only from the signed query", async () => {
     const session = randomBytes(18).toString("base64url");
     const bare = async (method: string, path: string, query: string, body?: unknown) => {
-      const res = await fetch(`${h.base}/proxy${path}?${query}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+      const res = await fetch(`${h.base}/proxy${path}?${query}`, {
+        method,
+        headers: body ? { "content-type": "application/json" } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
       return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
     };
-    const joined = await bare("POST", `/sales/${saleId}/tickets`, signedQuery([["shop", shop], ["hf_session", session]]));
+    const joined = await bare(
+      "POST",
+      `/sales/${saleId}/tickets`,
+      signedQuery([
+        ["shop", shop],
+        ["hf_session", session],
+      ]),
+    );
     expect(joined).toMatchObject({ status: 201, body: { session } });
     const ticket = String(joined.body.ticket);
-    const status = await bare("GET", `/sales/${saleId}/status`, signedQuery([["shop", shop], ["hf_session", session], ["hf_token", ticket]]));
+    const status = await bare(
+      "GET",
+      `/sales/${saleId}/status`,
+      signedQuery([
+        ["shop", shop],
+        ["hf_session", session],
+        ["hf_token", ticket],
+      ]),
+    );
     expect(status).toMatchObject({ status: 200, body: { state: "admitted" } });
     // Appended after signing: the signature no longer matches, so it never counts.
     const smuggled = await bare("GET", `/sales/${saleId}/status`, `${signedQuery([["shop", shop]])}&hf_session=${session}&hf_token=${ticket}`);
     expect(smuggled).toMatchObject({ status: 401, body: { error: { code: "proxy_signature_invalid" } } });
     // Another session's ticket is still refused through the query.
-    const other = await bare("GET", `/sales/${saleId}/status`, signedQuery([["shop", shop], ["hf_session", randomBytes(18).toString("base64url")], ["hf_token", ticket]]));
+    const other = await bare(
+      "GET",
+      `/sales/${saleId}/status`,
+      signedQuery([
+        ["shop", shop],
+        ["hf_session", randomBytes(18).toString("base64url")],
+        ["hf_token", ticket],
+      ]),
+    );
     expect(other).toMatchObject({ status: 403, body: { error: { code: "ticket_session_mismatch" } } });
   });
 
@@ -145,7 +242,10 @@ describe("the storefront behind the app proxy", () => {
     const attempts = [
       signedQuery([["shop", shop]], { secret: "guess" }),
       signedQuery([["shop", shop]], { at: Date.now() - 120_000 }),
-      signedQuery([["shop", shop], ["shop", otherShop]]),
+      signedQuery([
+        ["shop", shop],
+        ["shop", otherShop],
+      ]),
       `shop=${shop}`,
     ];
     for (const query of attempts) {
@@ -168,12 +268,28 @@ describe("the storefront behind the app proxy", () => {
   it("counts a logged-in customer's per-customer limit across browsers", async () => {
     const customer = String(Date.now());
     const hold = (session: string) =>
-      proxyCall("POST", `/sales/${saleId}/holds`, signedQuery([["shop", shop], ["logged_in_customer_id", customer]]), { session, body: { lines: [{ itemId, quantity: 2 }], requestId: randomUUID() } });
+      proxyCall(
+        "POST",
+        `/sales/${saleId}/holds`,
+        signedQuery([
+          ["shop", shop],
+          ["logged_in_customer_id", customer],
+        ]),
+        { session, body: { lines: [{ itemId, quantity: 2 }], requestId: randomUUID() } },
+      );
     expect((await hold(randomBytes(18).toString("base64url"))).status).toBe(201);
     // Another browser, same customer: the limit of 2 is reached.
     expect(await hold(randomBytes(18).toString("base64url"))).toMatchObject({ status: 422, body: { error: { code: "limit_exceeded" } } });
     // A guest in another browser is someone else.
-    const guest = await proxyCall("POST", `/sales/${saleId}/holds`, signedQuery([["shop", shop], ["logged_in_customer_id", ""]]), { body: { lines: [{ itemId, quantity: 2 }], requestId: randomUUID() } });
+    const guest = await proxyCall(
+      "POST",
+      `/sales/${saleId}/holds`,
+      signedQuery([
+        ["shop", shop],
+        ["logged_in_customer_id", ""],
+      ]),
+      { body: { lines: [{ itemId, quantity: 2 }], requestId: randomUUID() } },
+    );
     expect(guest.status).toBe(201);
   });
 

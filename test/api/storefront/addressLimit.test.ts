@@ -16,7 +16,10 @@ beforeAll(async () => {
 afterAll(() => shop.close());
 
 const from = (shopper: Shopper, address: string) => (lines: { itemId: string; quantity: number }[]) =>
-  shopper.request("POST", `/v1/sales/${shopper.saleId}/holds`, { body: { lines, requestId: randomBytes(8).toString("hex") }, headers: { "x-forwarded-for": address } });
+  shopper.request("POST", `/v1/sales/${shopper.saleId}/holds`, {
+    body: { lines, requestId: randomBytes(8).toString("hex") },
+    headers: { "x-forwarded-for": address },
+  });
 
 describe("holds per client address", () => {
   it("25 sessions from one address cannot hold all 50 units; other addresses still can", async () => {
@@ -24,7 +27,9 @@ describe("holds per client address", () => {
     const answers = [];
     for (let i = 0; i < 25; i++) answers.push(await from(new Shopper(shop.base, saleId), "203.0.113.7")([{ itemId: "shoe", quantity: 2 }]));
     expect(answers.filter((answer) => answer.status === 201)).toHaveLength(PER_ADDRESS / 2);
-    expect(answers.filter((answer) => answer.status === 422).map((answer) => (answer.body.error as { code: string }).code)).toEqual(Array(25 - PER_ADDRESS / 2).fill("address_limit_exceeded"));
+    expect(answers.filter((answer) => answer.status === 422).map((answer) => (answer.body.error as { code: string }).code)).toEqual(
+      Array(25 - PER_ADDRESS / 2).fill("address_limit_exceeded"),
+    );
     expect((await shop.deps.holds.snapshot(saleId))?.items.shoe).toMatchObject({ held: PER_ADDRESS, available: 50 - PER_ADDRESS });
 
     // Another address is not affected; releasing a hold gives the address its allowance back.
@@ -38,7 +43,8 @@ describe("holds per client address", () => {
   it("counts an IPv6 client per /64: rotating addresses inside it does not help", async () => {
     const saleId = await shop.createSale({ items: { shoe: 50 }, perCustomerLimit: 2 });
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await from(new Shopper(shop.base, saleId), `2001:db8:1:2::${(i + 1).toString(16)}`)([{ itemId: "shoe", quantity: 2 }])).status);
+    for (let i = 0; i < 8; i++)
+      statuses.push((await from(new Shopper(shop.base, saleId), `2001:db8:1:2::${(i + 1).toString(16)}`)([{ itemId: "shoe", quantity: 2 }])).status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(PER_ADDRESS / 2);
     expect((await from(new Shopper(shop.base, saleId), "2001:db8:1:3::1")([{ itemId: "shoe", quantity: 2 }])).status).toBe(201);
   });

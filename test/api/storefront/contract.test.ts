@@ -41,7 +41,11 @@ describe("tickets and status", () => {
       ["", 401, "ticket_required"],
       ["not-a-token", 401, "ticket_invalid"],
       [`${head}.${payload}.${signature?.slice(0, -2)}AA`, 401, "ticket_invalid"],
-      [`${head}.${Buffer.from(JSON.stringify({ typ: "ticket", s: saleId, sh: "x", k: "q", n: 1, iat: 1 })).toString("base64url")}.${signature}`, 401, "ticket_invalid"],
+      [
+        `${head}.${Buffer.from(JSON.stringify({ typ: "ticket", s: saleId, sh: "x", k: "q", n: 1, iat: 1 })).toString("base64url")}.${signature}`,
+        401,
+        "ticket_invalid",
+      ],
       [`eyJhbGciOiJub25lIn0.${payload}.`, 401, "ticket_invalid"],
     ];
     for (const [ticket, status, code] of cases) {
@@ -96,7 +100,9 @@ describe("holds", () => {
     expect(stock.headers.get("cache-control")).toBe("public, max-age=1");
 
     const other = await ann.hold([{ itemId: "shoe", quantity: 1 }]);
-    expect((await ann.request("DELETE", `/v1/holds/${hold.body.holdId}`, { bearer: String(other.body.token) })).body).toMatchObject({ error: { code: "hold_token_mismatch" } });
+    expect((await ann.request("DELETE", `/v1/holds/${hold.body.holdId}`, { bearer: String(other.body.token) })).body).toMatchObject({
+      error: { code: "hold_token_mismatch" },
+    });
     expect((await ann.request("DELETE", `/v1/holds/${hold.body.holdId}`)).status).toBe(401);
     expect((await ann.request("DELETE", `/v1/holds/${hold.body.holdId}`, { bearer: String(hold.body.token) })).status).toBe(204);
     expect((await stockOf(saleId))?.shoe).toMatchObject({ available: 4, held: 1 });
@@ -119,7 +125,10 @@ describe("holds", () => {
     expect(first.status).toBe(201);
     const retry = await ann.hold([{ itemId: "hat", quantity: 1 }], { pass, requestId: "request-one" });
     expect(retry).toMatchObject({ status: 201, body: { holdId: first.body.holdId, replayed: true } });
-    expect(await ann.hold([{ itemId: "hat", quantity: 1 }], { pass, requestId: "request-two" })).toMatchObject({ status: 403, body: { error: { code: "pass_used" } } });
+    expect(await ann.hold([{ itemId: "hat", quantity: 1 }], { pass, requestId: "request-two" })).toMatchObject({
+      status: 403,
+      body: { error: { code: "pass_used" } },
+    });
     expect((await stockOf(saleId))?.hat).toMatchObject({ held: 1 });
 
     const thief = new Shopper(shop.base, saleId);
@@ -148,14 +157,26 @@ describe("holds", () => {
       [post(JSON.stringify({ lines: [{ itemId: "shoe", quantity: 1 }], requestId: "abcdefgh", extra: true })), 400, "invalid_request"],
       [post(JSON.stringify({ lines: [{ itemId: "shoe", quantity: 1 }] })), 400, "invalid_request"],
       [post(JSON.stringify({ lines: [{ itemId: "shoe", quantity: 1 }], requestId: "abcdefgh", pad: "x".repeat(20_000) })), 413, "body_too_large"],
-      [post(JSON.stringify({ lines: [{ itemId: "shoe", quantity: 1 }], requestId: "abcdefgh" }), { "content-type": "text/plain" }), 415, "unsupported_media_type"],
+      [
+        post(JSON.stringify({ lines: [{ itemId: "shoe", quantity: 1 }], requestId: "abcdefgh" }), { "content-type": "text/plain" }),
+        415,
+        "unsupported_media_type",
+      ],
       [post(JSON.stringify({ lines: [{ itemId: "ghost", quantity: 1 }], requestId: "abcdefgh" })), 404, "item_not_found"],
       [
-        fetch(`${shop.base}/v1/sales/${saleId}/holds`, { method: "POST", headers: { "content-type": "application/json", "x-holdfast-session": "short" }, body: "{}" }),
+        fetch(`${shop.base}/v1/sales/${saleId}/holds`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-holdfast-session": "short" },
+          body: "{}",
+        }),
         400,
         "invalid_session",
       ],
-      [fetch(`${shop.base}/v1/sales/${saleId}/holds`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }), 400, "session_required"],
+      [
+        fetch(`${shop.base}/v1/sales/${saleId}/holds`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+        400,
+        "session_required",
+      ],
     ];
     for (const [response, status, code] of cases) {
       const res = await response;

@@ -35,7 +35,10 @@ beforeAll(async () => {
     databaseUrl: database.url,
     logger: quietLogger,
     env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
-    extraRoutes: (parts) => wooWebhookRoutes((hooks = wooWebhookDeps(parts, () => (queueUp ? worker : undefined), quietLogger, { inboxSource: `t-${randomBytes(4).toString("hex")}` }))),
+    extraRoutes: (parts) =>
+      wooWebhookRoutes(
+        (hooks = wooWebhookDeps(parts, () => (queueUp ? worker : undefined), quietLogger, { inboxSource: `t-${randomBytes(4).toString("hex")}` })),
+      ),
   });
   worker = startWorker(app, quietLogger, { env: {}, queueNamespace: `hf-t-woohook-${randomBytes(4).toString("hex")}`, ledgerIntervalMs: 200 });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
@@ -114,10 +117,20 @@ async function waitFor(check: () => Promise<boolean>, what: string): Promise<voi
 describe("WooCommerce webhooks", () => {
   it("commits the hold an order names, takes and flags an order without one, and drops a redelivery", async () => {
     const sale = await liveSale();
-    const hold = await app.holds.reserve(sale.saleId, { customerId: "session:ann", lines: [{ itemId: sale.tee.id, quantity: 2 }], requestId: "req-woo-1", ttlMs: 600_000 });
+    const hold = await app.holds.reserve(sale.saleId, {
+      customerId: "session:ann",
+      lines: [{ itemId: sale.tee.id, quantity: 2 }],
+      requestId: "req-woo-1",
+      ttlMs: 600_000,
+    });
     if (hold.outcome !== "reserved") throw new Error("no hold");
     // What the WordPress plugin writes on the line: the hold id and its signed token.
-    const withHold = order(5001, "processing", [refLine(sale.tee.platformRef!, 2, [{ key: "_holdfast_hold", value: hold.holdId }, { key: "_holdfast_token", value: await holdToken(sale.saleId, hold.holdId) }])]);
+    const withHold = order(5001, "processing", [
+      refLine(sale.tee.platformRef!, 2, [
+        { key: "_holdfast_hold", value: hold.holdId },
+        { key: "_holdfast_token", value: await holdToken(sale.saleId, hold.holdId) },
+      ]),
+    ]);
     expect(await deliver("order.created", withHold)).toMatchObject({ status: 200, body: { received: "order", orderRef: "5001", events: 1 } });
     const bypass = order(5002, "processing", [refLine(sale.hoodie.platformRef!, 1)]);
     expect((await deliver("order.created", bypass)).status).toBe(200);
@@ -139,7 +152,12 @@ describe("WooCommerce webhooks", () => {
 
   it("never trusts a hold id without its token: the line is a bypass and the hold stays", async () => {
     const sale = await liveSale();
-    const hold = await app.holds.reserve(sale.saleId, { customerId: "session:bob", lines: [{ itemId: sale.tee.id, quantity: 1 }], requestId: "req-woo-2", ttlMs: 600_000 });
+    const hold = await app.holds.reserve(sale.saleId, {
+      customerId: "session:bob",
+      lines: [{ itemId: sale.tee.id, quantity: 1 }],
+      requestId: "req-woo-2",
+      ttlMs: 600_000,
+    });
     if (hold.outcome !== "reserved") throw new Error("no hold");
     const copied = order(5101, "processing", [refLine(sale.tee.platformRef!, 1, [{ key: "_holdfast_hold", value: hold.holdId }])]);
     expect((await deliver("order.created", copied)).status).toBe(200);
@@ -152,12 +170,29 @@ describe("WooCommerce webhooks", () => {
     const items: Record<string, { saleId: string; itemId: string }> = { "11": { saleId: "s1", itemId: "a" } };
     const mapping = orderEventsFromWooWebhook({
       storeId: "st",
-      payload: { ...order(7001, "processing", [refLine("11", 2, [{ key: "_holdfast_hold", value: "h1" }, { key: "_holdfast_token", value: "a.b.c" }])]), created_via: "admin", meta_data: [{ key: "_holdfast_token", value: "d.e.f" }] },
+      payload: {
+        ...order(7001, "processing", [
+          refLine("11", 2, [
+            { key: "_holdfast_hold", value: "h1" },
+            { key: "_holdfast_token", value: "a.b.c" },
+          ]),
+        ]),
+        created_via: "admin",
+        meta_data: [{ key: "_holdfast_token", value: "d.e.f" }],
+      },
       itemOf: (ref) => items[ref],
       now: 1,
     });
-    expect(mapping).toMatchObject({ outcome: "events", events: [{ saleId: "s1", holdId: "h1", holdTokens: ["a.b.c", "d.e.f"], createdByStaff: true, lines: [{ itemId: "a", quantity: 2 }] }] });
-    const checkout = orderEventsFromWooWebhook({ storeId: "st", payload: { ...order(7002, "processing", [refLine("11", 1, [{ key: "_holdfast_token", value: "not a token" }])]), created_via: "checkout" }, itemOf: (ref) => items[ref], now: 1 });
+    expect(mapping).toMatchObject({
+      outcome: "events",
+      events: [{ saleId: "s1", holdId: "h1", holdTokens: ["a.b.c", "d.e.f"], createdByStaff: true, lines: [{ itemId: "a", quantity: 2 }] }],
+    });
+    const checkout = orderEventsFromWooWebhook({
+      storeId: "st",
+      payload: { ...order(7002, "processing", [refLine("11", 1, [{ key: "_holdfast_token", value: "not a token" }])]), created_via: "checkout" },
+      itemOf: (ref) => items[ref],
+      now: 1,
+    });
     expect(checkout.outcome === "events" && checkout.events[0]).not.toHaveProperty("holdTokens");
     expect(checkout.outcome === "events" && checkout.events[0]).not.toHaveProperty("createdByStaff");
   });
@@ -168,19 +203,31 @@ describe("WooCommerce webhooks", () => {
     await deliver("order.created", placed);
     await waitFor(async () => (await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]?.sold === 3, "the order");
     expect((await deliver("order.updated", { ...placed, status: "cancelled", date_modified_gmt: "2026-11-28T10:05:00" })).status).toBe(200);
-    await waitFor(async () => (await app.db.order.findFirst({ where: { saleId: sale.saleId, platformOrderRef: "6001" } }))?.status === "cancelled_after_sale", "the cancellation");
+    await waitFor(
+      async () => (await app.db.order.findFirst({ where: { saleId: sale.saleId, platformOrderRef: "6001" } }))?.status === "cancelled_after_sale",
+      "the cancellation",
+    );
     expect((await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]).toEqual({ allocated: 10, available: 7, held: 0, sold: 3 });
   });
 
   it("refuses forged, unsigned and unknown-store deliveries (401), and records a signed malformed one with 200, changing nothing", async () => {
     const sale = await liveSale();
     const payload = order(7001, "processing", [refLine(sale.tee.platformRef!, 1)]);
-    expect(await deliver("order.created", payload, { secret: "not-the-secret-at-all" })).toMatchObject({ status: 401, body: { error: { code: "webhook_signature_invalid" } } });
+    expect(await deliver("order.created", payload, { secret: "not-the-secret-at-all" })).toMatchObject({
+      status: 401,
+      body: { error: { code: "webhook_signature_invalid" } },
+    });
     expect(await deliver("order.created", payload, { secret: null })).toMatchObject({ status: 401, body: { error: { code: "webhook_signature_invalid" } } });
-    expect(await deliver("order.created", payload, { store: "st_unknown" })).toMatchObject({ status: 401, body: { error: { code: "webhook_not_configured" } } });
+    expect(await deliver("order.created", payload, { store: "st_unknown" })).toMatchObject({
+      status: 401,
+      body: { error: { code: "webhook_not_configured" } },
+    });
     // Signed but malformed: sending it again would not make it valid, so WooCommerce gets a 2xx
     // (five failures disable the webhook) and the delivery is kept with its reason.
-    expect(await deliver("order.created", null, { raw: "{not json" })).toMatchObject({ status: 200, body: { received: "malformed", reason: "the body is not JSON" } });
+    expect(await deliver("order.created", null, { raw: "{not json" })).toMatchObject({
+      status: 200,
+      body: { received: "malformed", reason: "the body is not JSON" },
+    });
     expect(await deliver("order.created", { id: "seven", line_items: "none" })).toMatchObject({ status: 200, body: { received: "malformed" } });
     const rejected = await hooks.inbox.rejected();
     expect(rejected.map((entry) => [entry.storeId, entry.topic, entry.body])).toEqual([
@@ -197,18 +244,33 @@ describe("WooCommerce webhooks", () => {
   });
 
   it("answers WooCommerce's creation ping, ignores other topics, and passes stock changes to the write-back intake", async () => {
-    const ping = await fetch(`${base}/v1/webhooks/woocommerce/${storeId}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "webhook_id=12" });
+    const ping = await fetch(`${base}/v1/webhooks/woocommerce/${storeId}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "webhook_id=12",
+    });
     expect(ping.status).toBe(200);
     expect(await deliver("coupon.updated", { id: 1 })).toMatchObject({ status: 200, body: { received: "ignored" } });
     const sale = await liveSale();
     const [product] = sale.tee.platformRef!.split(":");
-    expect(await deliver("product.updated", { id: Number(product), manage_stock: true, stock_quantity: 14 })).toMatchObject({ status: 200, body: { received: "stock" } });
-    expect(await deliver("product.updated", { id: Number(product), manage_stock: false, stock_quantity: null })).toMatchObject({ status: 200, body: { received: "ignored" } });
+    expect(await deliver("product.updated", { id: Number(product), manage_stock: true, stock_quantity: 14 })).toMatchObject({
+      status: 200,
+      body: { received: "stock" },
+    });
+    expect(await deliver("product.updated", { id: Number(product), manage_stock: false, stock_quantity: null })).toMatchObject({
+      status: 200,
+      body: { received: "ignored" },
+    });
   });
 
   it("keeps a delivery that arrives while the queue is down, answers 202, and processes it once the queue is back", async () => {
     const sale = await liveSale();
-    const hold = await app.holds.reserve(sale.saleId, { customerId: "session:kept", lines: [{ itemId: sale.tee.id, quantity: 1 }], requestId: "req-woo-kept", ttlMs: 600_000 });
+    const hold = await app.holds.reserve(sale.saleId, {
+      customerId: "session:kept",
+      lines: [{ itemId: sale.tee.id, quantity: 1 }],
+      requestId: "req-woo-kept",
+      ttlMs: 600_000,
+    });
     if (hold.outcome !== "reserved") throw new Error("no hold");
     queueUp = false;
     try {

@@ -22,7 +22,18 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("
 /** The session token App Bridge puts in `id_token`: HS256 with the app secret, as Shopify signs it. */
 function sessionToken(shop: string, overrides: Record<string, unknown> = {}, secret: string = API_SECRET): string {
   const now = Math.floor(Date.now() / 1_000);
-  const claims = { iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: API_KEY, sub: "42", exp: now + 60, nbf: now - 5, iat: now - 5, jti: randomUUID(), sid: randomUUID(), ...overrides };
+  const claims = {
+    iss: `https://${shop}/admin`,
+    dest: `https://${shop}`,
+    aud: API_KEY,
+    sub: "42",
+    exp: now + 60,
+    nbf: now - 5,
+    iat: now - 5,
+    jti: randomUUID(),
+    sid: randomUUID(),
+    ...overrides,
+  };
   const unsigned = `${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(claims)}`;
   return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
 }
@@ -69,7 +80,9 @@ describe("the embedded admin layout (/app)", () => {
 
   it("serves the library's session-token bounce page under /auth", async () => {
     const shop = "bounce.myshopify.com";
-    const request = new Request(`${TEST_APP.appUrl}/auth/session-token?shop=${shop}&host=abc&embedded=1&shopify-reload=${encodeURIComponent(`${TEST_APP.appUrl}/app`)}`);
+    const request = new Request(
+      `${TEST_APP.appUrl}/auth/session-token?shop=${shop}&host=abc&embedded=1&shopify-reload=${encodeURIComponent(`${TEST_APP.appUrl}/app`)}`,
+    );
     const answer = await authSplat({ request, context: h.context, params: { "*": "session-token" } }).then(
       (value) => value,
       (error: unknown) => error,
@@ -91,7 +104,9 @@ describe("install (token exchange, then afterAuth)", () => {
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
         exchanges.push(JSON.parse(body) as Record<string, unknown>);
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: `shpat_${randomBytes(8).toString("hex")}`, scope: SHOPIFY_SCOPES.join(",") }));
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ access_token: `shpat_${randomBytes(8).toString("hex")}`, scope: SHOPIFY_SCOPES.join(",") }));
       });
     });
     await new Promise<void>((resolve) => oauth.listen(0, "127.0.0.1", resolve));

@@ -58,7 +58,9 @@ function routeFileOf(uri: string): string {
 
 describe("shopify.app.toml", () => {
   it("asks for exactly the scopes app/shopify.server.ts configures", () => {
-    const scopes = String((toml.access_scopes as Table).scopes).split(",").map((scope) => scope.trim());
+    const scopes = String((toml.access_scopes as Table).scopes)
+      .split(",")
+      .map((scope) => scope.trim());
     expect([...scopes].sort()).toEqual([...SHOPIFY_SCOPES].sort());
     // Least privilege: no scope twice, no read_* next to its write_*.
     expect(new Set(scopes).size).toBe(scopes.length);
@@ -73,7 +75,16 @@ describe("shopify.app.toml", () => {
   it("subscribes to every topic the app handles, the compliance topics included, each at a route that exists", () => {
     const topics = webhooks.subscriptions.flatMap((subscription) => [...(subscription.topics ?? []), ...(subscription.compliance_topics ?? [])]);
     expect([...topics].sort()).toEqual(
-      ["app/uninstalled", "customers/data_request", "customers/redact", "inventory_levels/update", "orders/cancelled", "orders/create", "products/update", "shop/redact"].sort(),
+      [
+        "app/uninstalled",
+        "customers/data_request",
+        "customers/redact",
+        "inventory_levels/update",
+        "orders/cancelled",
+        "orders/create",
+        "products/update",
+        "shop/redact",
+      ].sort(),
     );
     const compliance = webhooks.subscriptions.flatMap((subscription) => subscription.compliance_topics ?? []);
     expect([...compliance].sort()).toEqual(["customers/data_request", "customers/redact", "shop/redact"]);

@@ -26,7 +26,13 @@ beforeAll(async () => {
   h = await startShopifyHarness();
   const catalog = new PrismaSyncCatalog(h.db);
   const echo = new EchoGuard(h.app.redis);
-  writeBack = new StockWriteBack({ redis: h.app.redis, holds: h.app.holds, catalog, echo, platforms: new SqlPlatformDirectory({ db: h.db, masterKey: h.app.masterKey.key, redis: h.app.redis }) });
+  writeBack = new StockWriteBack({
+    redis: h.app.redis,
+    holds: h.app.holds,
+    catalog,
+    echo,
+    platforms: new SqlPlatformDirectory({ db: h.db, masterKey: h.app.masterKey.key, redis: h.app.redis }),
+  });
   stockIntake = new ExternalStockIntake({ redis: h.app.redis, holds: h.app.holds, catalog, echo, writeBack });
   processor = new OrderProcessor({
     inventory: holdEngineInventory(h.app.holds, h.app.redis),
@@ -61,7 +67,12 @@ async function drop(label: string, allocation: number, bypassPolicy: "allow" | "
 const level = (d: Drop) => h.standInOf(d.shop).shop(d.shop).level(d.item.inventoryItemId, d.item.locationId)!;
 
 async function holdWithToken(d: Drop, quantity: number): Promise<{ holdId: string; token: string }> {
-  const result = await h.app.holds.reserve(d.saleId, { lines: [{ itemId: d.item.itemId, quantity }], customerId: "session:shopper", ttlMs: 600_000, requestId: `r-${Math.random()}` });
+  const result = await h.app.holds.reserve(d.saleId, {
+    lines: [{ itemId: d.item.itemId, quantity }],
+    customerId: "session:shopper",
+    ttlMs: 600_000,
+    requestId: `r-${Math.random()}`,
+  });
   if (result.outcome !== "reserved") throw new Error(`no hold: ${result.outcome}`);
   const keyring = await h.app.storefront.keyrings.forStore(d.storeId);
   const now = Math.floor(Date.now() / 1_000);
@@ -72,7 +83,9 @@ async function holdWithToken(d: Drop, quantity: number): Promise<{ holdId: strin
 let nextOrder = 7_000_000;
 /** A checkout on the shop: the stand-in takes the units from available, Shopify sends orders/create. */
 async function placeOrder(d: Drop, quantity: number, options: { hold?: { holdId: string; token: string }; source?: string } = {}): Promise<string> {
-  h.standInOf(d.shop).shop(d.shop).placeOrder([{ itemId: d.item.inventoryItemId, locationId: d.item.locationId, quantity }]);
+  h.standInOf(d.shop)
+    .shop(d.shop)
+    .placeOrder([{ itemId: d.item.inventoryItemId, locationId: d.item.locationId, quantity }]);
   d.physical -= quantity;
   const id = nextOrder++;
   const payload = {
@@ -87,7 +100,12 @@ async function placeOrder(d: Drop, quantity: number, options: { hold?: { holdId:
         id: id * 10,
         variant_id: d.item.variantId,
         quantity,
-        properties: options.hold ? [{ name: HOLD_ATTRIBUTE, value: options.hold.holdId }, { name: HOLD_TOKEN_ATTRIBUTE, value: options.hold.token }] : [],
+        properties: options.hold
+          ? [
+              { name: HOLD_ATTRIBUTE, value: options.hold.holdId },
+              { name: HOLD_TOKEN_ATTRIBUTE, value: options.hold.token },
+            ]
+          : [],
       },
     ],
   };
@@ -103,8 +121,15 @@ async function processOrder(orderRef: string) {
 
 /** Shopify's inventory_levels/update for what the stand-in holds now. */
 async function reportStock(d: Drop): Promise<void> {
-  const payload = { inventory_item_id: d.item.inventoryItemId, location_id: d.item.locationId, available: level(d).available, updated_at: new Date().toISOString() };
-  expect((await call(inventoryLevelsUpdate, signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop: d.shop, payload }))).status).toBe(200);
+  const payload = {
+    inventory_item_id: d.item.inventoryItemId,
+    location_id: d.item.locationId,
+    available: level(d).available,
+    updated_at: new Date().toISOString(),
+  };
+  expect(
+    (await call(inventoryLevelsUpdate, signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop: d.shop, payload }))).status,
+  ).toBe(200);
 }
 
 async function counters(d: Drop) {

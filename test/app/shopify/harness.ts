@@ -47,7 +47,12 @@ export interface ShopifyHarness {
   /** A shop with an installed store, an offline session, and an access token the stand-in accepts. */
   installShop(label: string): Promise<{ shop: string; storeId: string; accessToken: string }>;
   /** A live sale of the store, its items linked to stand-in stock (InventoryItem@Location refs). */
-  createLiveSale(storeId: string, shop: string, items: { title: string; allocation: number }[], options?: { bypassPolicy?: "allow" | "flag" | "cancel"; perCustomerLimit?: number }): Promise<{ saleId: string; items: { itemId: string; variantId: number; inventoryItemId: number; locationId: number }[] }>;
+  createLiveSale(
+    storeId: string,
+    shop: string,
+    items: { title: string; allocation: number }[],
+    options?: { bypassPolicy?: "allow" | "flag" | "cancel"; perCustomerLimit?: number },
+  ): Promise<{ saleId: string; items: { itemId: string; variantId: number; inventoryItemId: number; locationId: number }[] }>;
   /** The order-events jobs waiting in this harness's queue. */
   queuedOrderEvents(): Promise<{ id: string; data: Record<string, unknown> }[]>;
   close(): Promise<void>;
@@ -101,16 +106,30 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
     // A low join limit per address, so tests can tell shoppers behind Shopify's proxy apart.
     env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"), HOLDFAST_RATE_LIMIT_JOIN_PER_IP: String(JOINS_PER_ADDRESS), ...options.env },
     extraRoutes: (parts) => [
-      ...proxyRoutes({ storefront: parts.storefront, apiSecret: API_SECRET, storeIdOfShop: installedShopLookup(parts.db, options.shopLookupTtlMs ?? 0), clock: parts.storefront.clock }),
+      ...proxyRoutes({
+        storefront: parts.storefront,
+        apiSecret: API_SECRET,
+        storeIdOfShop: installedShopLookup(parts.db, options.shopLookupTtlMs ?? 0),
+        clock: parts.storefront.clock,
+      }),
     ],
   });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const queues = new HoldfastQueues(app.redis, { namespace: `hf-t-shopify-${randomBytes(4).toString("hex")}` });
   const intake = new OrderIntake(queues, new DeadLetterQueue(queues));
-  const context = { holdfast: { redis: app.redis, db: app.db, holds: app.holds, room: app.room, sales: app.sales, masterKey: app.masterKey, intake, queues, logger } };
+  const context = {
+    holdfast: { redis: app.redis, db: app.db, holds: app.holds, room: app.room, sales: app.sales, masterKey: app.masterKey, intake, queues, logger },
+  };
   const sessionStorage = new SqlSessionStorage(app.db);
-  configureShopify({ apiKey: API_KEY, apiSecretKey: API_SECRET, appUrl: TEST_APP.appUrl, sessionStorage, install: { db: app.db, masterKey: app.masterKey.key }, isTesting: true });
+  configureShopify({
+    apiKey: API_KEY,
+    apiSecretKey: API_SECRET,
+    appUrl: TEST_APP.appUrl,
+    sessionStorage,
+    install: { db: app.db, masterKey: app.masterKey.key },
+    isTesting: true,
+  });
 
   routeShopsToStandIns();
   // The stand-in takes its shops up front: one per installed shop.
@@ -155,7 +174,12 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
       if (options.bypassPolicy) await app.db.sale.update({ where: { id: saleId }, data: { bypassPolicy: options.bypassPolicy } });
       return {
         saleId,
-        items: created.sale.items.map((item, i) => ({ itemId: item.id, variantId: stock[i]!.variantId, inventoryItemId: stock[i]!.itemId, locationId: stock[i]!.locationId })),
+        items: created.sale.items.map((item, i) => ({
+          itemId: item.id,
+          variantId: stock[i]!.variantId,
+          inventoryItemId: stock[i]!.itemId,
+          locationId: stock[i]!.locationId,
+        })),
       };
     },
     async queuedOrderEvents() {
@@ -163,7 +187,10 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
       return jobs.map((job) => ({ id: String(job.id), data: job.data as Record<string, unknown> }));
     },
     async close() {
-      await queues.queue(QUEUE_NAMES.orderEvents).obliterate({ force: true }).catch(() => undefined);
+      await queues
+        .queue(QUEUE_NAMES.orderEvents)
+        .obliterate({ force: true })
+        .catch(() => undefined);
       await queues.close();
       await app.close();
       await Promise.all([...ownStandIns.values()].map((standIn) => standIn.close()));
@@ -176,7 +203,15 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
 /** A webhook as Shopify sends it: X-Shopify-Hmac-Sha256 is base64 HMAC-SHA256 of the raw body with the app secret. */
 export function signedWebhook(
   path: string,
-  { topic, shop, payload, webhookId = randomUUID(), eventId, secret = API_SECRET, hmac }: { topic: string; shop: string; payload: unknown; webhookId?: string; eventId?: string; secret?: string; hmac?: string | null },
+  {
+    topic,
+    shop,
+    payload,
+    webhookId = randomUUID(),
+    eventId,
+    secret = API_SECRET,
+    hmac,
+  }: { topic: string; shop: string; payload: unknown; webhookId?: string; eventId?: string; secret?: string; hmac?: string | null },
 ): Request {
   const body = JSON.stringify(payload);
   const headers: Record<string, string> = {

@@ -24,7 +24,11 @@ const BUILD_DIRECTORY = `${ROOT}.cache/remix-build-${randomBytes(4).toString("he
 /** `npm run build` into a directory of this test's own. */
 function build(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}node_modules/@remix-run/dev/dist/cli.js`, "vite:build"], { cwd: ROOT, env: { ...process.env, HOLDFAST_BUILD_DIR: BUILD_DIRECTORY }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [`${ROOT}node_modules/@remix-run/dev/dist/cli.js`, "vite:build"], {
+      cwd: ROOT,
+      env: { ...process.env, HOLDFAST_BUILD_DIR: BUILD_DIRECTORY },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let errors = "";
     child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString()));
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`remix vite:build failed (${code}): ${errors}`))));
@@ -48,7 +52,12 @@ async function serve(mode: WebMode): Promise<Running> {
     web: (parts) => {
       const queues = new HoldfastQueues(parts.redis, { namespace: `hf-t-mount-${randomBytes(4).toString("hex")}` });
       const intake = new OrderIntake(queues, new DeadLetterQueue(queues));
-      return createWebApp({ mode, buildDirectory: BUILD_DIRECTORY, logger: silentLogger, loadContext: () => ({ holdfast: { ...parts, intake, queues, logger: silentLogger } }) });
+      return createWebApp({
+        mode,
+        buildDirectory: BUILD_DIRECTORY,
+        logger: silentLogger,
+        loadContext: () => ({ holdfast: { ...parts, intake, queues, logger: silentLogger } }),
+      });
     },
   });
   await app.web?.start(app.server);
@@ -112,7 +121,15 @@ describe("the production build, mounted in the one HTTP server", () => {
     const assets = readdirSync(`${BUILD_DIRECTORY}/client/assets`).filter((name) => name.endsWith(".js"));
     expect(assets.length).toBeGreaterThan(0);
     const client = assets.map((name) => readFileSync(`${BUILD_DIRECTORY}/client/assets/${name}`, "utf8")).join("\n");
-    for (const marker of ["holdfast:signing-keys", "PrismaClient", "SHOPIFY_API_SECRET", "x-shopify-hmac-sha256", "createHmac", "receiveWebhook", "authenticate.admin"]) {
+    for (const marker of [
+      "holdfast:signing-keys",
+      "PrismaClient",
+      "SHOPIFY_API_SECRET",
+      "x-shopify-hmac-sha256",
+      "createHmac",
+      "receiveWebhook",
+      "authenticate.admin",
+    ]) {
       expect(client, marker).not.toContain(marker);
     }
   });
@@ -157,7 +174,10 @@ describe("development: Vite in middleware mode", () => {
     expect(forShop.status).toBe(410);
     expect(forShop.headers.get("content-security-policy")).toMatch(/^frame-ancestors https:\/\/frame-test\.myshopify\.com https:\/\/admin\.shopify\.com/);
     // An embedded request without a session token is sent to the library's bounce page for one.
-    const embedded = await fetch(`${running.base}/app?embedded=1&shop=frame-test.myshopify.com&host=${Buffer.from("frame-test.myshopify.com/admin").toString("base64url")}`, { headers: browser, redirect: "manual" });
+    const embedded = await fetch(
+      `${running.base}/app?embedded=1&shop=frame-test.myshopify.com&host=${Buffer.from("frame-test.myshopify.com/admin").toString("base64url")}`,
+      { headers: browser, redirect: "manual" },
+    );
     expect(embedded.status).toBe(302);
     expect(embedded.headers.get("location")).toMatch(/^\/auth\/session-token\?/);
   });

@@ -13,7 +13,13 @@ import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
 import { parseStockRef } from "../../../app/platforms/shopify/refs.ts";
 import { action as inventoryLevelsUpdate } from "../../../app/routes/webhooks.inventory_levels.update.tsx";
 import { SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";
-import { HOLD_ATTRIBUTE, HOLD_TOKEN_ATTRIBUTE, orderEventsFromWebhook, shopifyCustomerRef, stockReportFromWebhook } from "../../../app/platforms/shopify/webhooks.ts";
+import {
+  HOLD_ATTRIBUTE,
+  HOLD_TOKEN_ATTRIBUTE,
+  orderEventsFromWebhook,
+  shopifyCustomerRef,
+  stockReportFromWebhook,
+} from "../../../app/platforms/shopify/webhooks.ts";
 import { action as appUninstalled } from "../../../app/routes/webhooks.app.uninstalled.tsx";
 import { action as customersDataRequest } from "../../../app/routes/webhooks.customers.data_request.tsx";
 import { action as customersRedact } from "../../../app/routes/webhooks.customers.redact.tsx";
@@ -33,7 +39,10 @@ type Action = (args: ActionFunctionArgs) => Promise<Response>;
 const call = (action: Action, request: Request) => action({ request, context: h.context, params: {} });
 
 let nextOrder = 5_000_000;
-function orderPayload(lines: { variantId: number; quantity: number; hold?: string; token?: string }[], options: { customerId?: number; cancelled?: boolean; cartHold?: string; cartToken?: string } = {}) {
+function orderPayload(
+  lines: { variantId: number; quantity: number; hold?: string; token?: string }[],
+  options: { customerId?: number; cancelled?: boolean; cartHold?: string; cartToken?: string } = {},
+) {
   const id = nextOrder++;
   return {
     id,
@@ -50,7 +59,12 @@ function orderPayload(lines: { variantId: number; quantity: number; hold?: strin
       variant_id: line.variantId,
       product_id: 1,
       quantity: line.quantity,
-      properties: line.hold ? [{ name: HOLD_ATTRIBUTE, value: line.hold }, { name: HOLD_TOKEN_ATTRIBUTE, value: line.token ?? "x.y.z" }] : [],
+      properties: line.hold
+        ? [
+            { name: HOLD_ATTRIBUTE, value: line.hold },
+            { name: HOLD_TOKEN_ATTRIBUTE, value: line.token ?? "x.y.z" },
+          ]
+        : [],
     })),
   };
 }
@@ -156,9 +170,15 @@ describe("orders/create and orders/cancelled", () => {
     const sale = await h.createLiveSale(storeId, shop, [{ title: "Cap", allocation: 10 }]);
     const stats = h.standInOf(shop).shop(shop).stats;
     const before = stats.requests;
-    await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: orderPayload([{ variantId: sale.items[0]!.variantId, quantity: 1 }]) }));
+    await call(
+      ordersCreate,
+      signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: orderPayload([{ variantId: sale.items[0]!.variantId, quantity: 1 }]) }),
+    );
     expect(stats.requests).toBe(before + 1);
-    await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: orderPayload([{ variantId: sale.items[0]!.variantId, quantity: 1 }]) }));
+    await call(
+      ordersCreate,
+      signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: orderPayload([{ variantId: sale.items[0]!.variantId, quantity: 1 }]) }),
+    );
     expect(stats.requests).toBe(before + 1);
 
     // A sale made after products/update told us the variant: no call at all.
@@ -179,7 +199,10 @@ describe("orders/create and orders/cancelled", () => {
     expect((await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: plain }))).status).toBe(200);
     expect(await eventsFor(plain.admin_graphql_api_id)).toEqual([]);
     const stranger = orderPayload([{ variantId: 1, quantity: 1 }]);
-    expect((await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop: "stranger.myshopify.com", payload: stranger }))).status).toBe(200);
+    expect(
+      (await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop: "stranger.myshopify.com", payload: stranger })))
+        .status,
+    ).toBe(200);
     expect(await eventsFor(stranger.admin_graphql_api_id)).toEqual([]);
   });
 
@@ -187,7 +210,12 @@ describe("orders/create and orders/cancelled", () => {
     const { shop, storeId } = await h.installShop("process");
     const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }], { bypassPolicy: "cancel" });
     const item = sale.items[0]!;
-    const hold = await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: item.itemId, quantity: 2 }], customerId: "session:abc", ttlMs: 60_000, requestId: randomUUID() });
+    const hold = await h.app.holds.reserve(sale.saleId, {
+      lines: [{ itemId: item.itemId, quantity: 2 }],
+      customerId: "session:abc",
+      ttlMs: 60_000,
+      requestId: randomUUID(),
+    });
     if (hold.outcome !== "reserved") throw new Error(`no hold: ${hold.outcome}`);
 
     const held = orderPayload([{ variantId: item.variantId, quantity: 2, hold: hold.holdId, token: await holdToken(storeId, sale.saleId, hold.holdId) }]);
@@ -204,7 +232,9 @@ describe("orders/create and orders/cancelled", () => {
     const counters = (await h.app.holds.snapshot(sale.saleId))?.items[item.itemId];
     expect(counters).toMatchObject({ sold: 3, held: 0, available: 2, allocated: 5 });
     const calls = await h.queues.queue(QUEUE_NAMES.platformCalls).getJobs(["waiting", "delayed"]);
-    expect(calls.map((job) => job.data)).toContainEqual(expect.objectContaining({ type: "cancelOrder", storeId, platformOrderRef: bypass.admin_graphql_api_id }));
+    expect(calls.map((job) => job.data)).toContainEqual(
+      expect.objectContaining({ type: "cancelOrder", storeId, platformOrderRef: bypass.admin_graphql_api_id }),
+    );
     const row = await h.db.order.findUnique({ where: { saleId_platformOrderRef: { saleId: sale.saleId, platformOrderRef: bypass.admin_graphql_api_id } } });
     expect(row).toMatchObject({ bypass: true, status: "cancel_requested", customerRef: shopifyCustomerRef(7) });
   });
@@ -213,9 +243,18 @@ describe("orders/create and orders/cancelled", () => {
     const { shop, storeId } = await h.installShop("cancel");
     const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 4 }]);
     const item = sale.items[0]!;
-    const hold = await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: item.itemId, quantity: 1 }], customerId: "session:c", ttlMs: 60_000, requestId: randomUUID() });
+    const hold = await h.app.holds.reserve(sale.saleId, {
+      lines: [{ itemId: item.itemId, quantity: 1 }],
+      customerId: "session:c",
+      ttlMs: 60_000,
+      requestId: randomUUID(),
+    });
     if (hold.outcome !== "reserved") throw new Error(`no hold: ${hold.outcome}`);
-    const payload = orderPayload([{ variantId: item.variantId, quantity: 1 }], { cancelled: true, cartHold: hold.holdId, cartToken: await holdToken(storeId, sale.saleId, hold.holdId) });
+    const payload = orderPayload([{ variantId: item.variantId, quantity: 1 }], {
+      cancelled: true,
+      cartHold: hold.holdId,
+      cartToken: await holdToken(storeId, sale.saleId, hold.holdId),
+    });
     expect((await call(ordersCancelled, signedWebhook("/webhooks/orders/cancelled", { topic: "orders/cancelled", shop, payload }))).status).toBe(200);
     const [job] = await eventsFor(payload.admin_graphql_api_id);
     const event = parseOrderEvent(job!.data);
@@ -231,7 +270,10 @@ describe("install lifecycle and privacy webhooks", () => {
     const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
     await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/1", status: "committed", linesJson: "[]" } });
 
-    const response = await call(appUninstalled, signedWebhook("/webhooks/app/uninstalled", { topic: "app/uninstalled", shop, payload: { id: 1, domain: shop } }));
+    const response = await call(
+      appUninstalled,
+      signedWebhook("/webhooks/app/uninstalled", { topic: "app/uninstalled", shop, payload: { id: 1, domain: shop } }),
+    );
     expect(response.status).toBe(200);
     expect((await h.app.sales.get(sale.saleId)).sale.state).toBe("ended");
     expect(await h.db.session.count({ where: { shop } })).toBe(0);
@@ -243,17 +285,38 @@ describe("install lifecycle and privacy webhooks", () => {
     const { shop, storeId } = await h.installShop("privacy");
     const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
     const customer = shopifyCustomerRef(555);
-    await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/11", status: "committed", customerRef: customer, linesJson: '[{"itemId":"x","quantity":1}]' } });
-    await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/12", status: "committed", customerRef: shopifyCustomerRef(556), linesJson: "[]" } });
-    await h.db.ledgerEvent.create({ data: { saleId: sale.saleId, streamId: "1-0", type: "take", customerRef: customer, linesJson: "[]", occurredAt: new Date() } });
+    await h.db.order.create({
+      data: {
+        saleId: sale.saleId,
+        platformOrderRef: "gid://shopify/Order/11",
+        status: "committed",
+        customerRef: customer,
+        linesJson: '[{"itemId":"x","quantity":1}]',
+      },
+    });
+    await h.db.order.create({
+      data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/12", status: "committed", customerRef: shopifyCustomerRef(556), linesJson: "[]" },
+    });
+    await h.db.ledgerEvent.create({
+      data: { saleId: sale.saleId, streamId: "1-0", type: "take", customerRef: customer, linesJson: "[]", occurredAt: new Date() },
+    });
 
     const requestPayload = { shop_id: 1, shop_domain: shop, customer: { id: 555, email: "a@example.com" }, orders_requested: [11], data_request: { id: 9 } };
-    expect((await call(customersDataRequest, signedWebhook("/webhooks/customers/data_request", { topic: "customers/data_request", shop, payload: requestPayload }))).status).toBe(200);
+    expect(
+      (await call(customersDataRequest, signedWebhook("/webhooks/customers/data_request", { topic: "customers/data_request", shop, payload: requestPayload })))
+        .status,
+    ).toBe(200);
     const report = h.logs.find((entry) => entry.message === "customer data request" && (entry.fields.report as { shop: string }).shop === shop)?.fields.report;
-    expect(report).toMatchObject({ customerRef: customer, ledgerEntries: 1, orders: [expect.objectContaining({ platformOrderRef: "gid://shopify/Order/11", lines: [{ itemId: "x", quantity: 1 }] })] });
+    expect(report).toMatchObject({
+      customerRef: customer,
+      ledgerEntries: 1,
+      orders: [expect.objectContaining({ platformOrderRef: "gid://shopify/Order/11", lines: [{ itemId: "x", quantity: 1 }] })],
+    });
 
     const redactPayload = { shop_id: 1, shop_domain: shop, customer: { id: 555 }, orders_to_redact: [11] };
-    expect((await call(customersRedact, signedWebhook("/webhooks/customers/redact", { topic: "customers/redact", shop, payload: redactPayload }))).status).toBe(200);
+    expect((await call(customersRedact, signedWebhook("/webhooks/customers/redact", { topic: "customers/redact", shop, payload: redactPayload }))).status).toBe(
+      200,
+    );
     expect(await h.db.order.count({ where: { customerRef: customer } })).toBe(0);
     expect(await h.db.ledgerEvent.count({ where: { customerRef: customer } })).toBe(0);
     expect(await h.db.order.count({ where: { saleId: sale.saleId } })).toBe(2);
@@ -267,7 +330,9 @@ describe("install lifecycle and privacy webhooks", () => {
     await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/21", status: "committed", linesJson: "[]" } });
     const other = await h.installShop("bystander");
 
-    expect((await call(shopRedact, signedWebhook("/webhooks/shop/redact", { topic: "shop/redact", shop, payload: { shop_id: 1, shop_domain: shop } }))).status).toBe(200);
+    expect(
+      (await call(shopRedact, signedWebhook("/webhooks/shop/redact", { topic: "shop/redact", shop, payload: { shop_id: 1, shop_domain: shop } }))).status,
+    ).toBe(200);
     expect(await h.db.store.count({ where: { id: storeId } })).toBe(0);
     expect(await h.db.sale.count({ where: { storeId } })).toBe(0);
     expect(await h.db.order.count({ where: { saleId: sale.saleId } })).toBe(0);
@@ -294,11 +359,20 @@ describe("inventory_levels/update", () => {
       holds: h.app.holds,
       catalog,
       echo: new EchoGuard(h.app.redis),
-      writeBack: new StockWriteBack({ redis: h.app.redis, holds: h.app.holds, catalog, platforms: new SqlPlatformDirectory({ db: h.db, masterKey: h.app.masterKey.key, redis: h.app.redis }) }),
+      writeBack: new StockWriteBack({
+        redis: h.app.redis,
+        holds: h.app.holds,
+        catalog,
+        platforms: new SqlPlatformDirectory({ db: h.db, masterKey: h.app.masterKey.key, redis: h.app.redis }),
+      }),
     });
     const context = { holdfast: { ...h.context.holdfast, stockIntake } };
     const payload = { inventory_item_id: item.inventoryItemId, location_id: item.locationId, available: 7, updated_at: "2026-11-28T12:00:00Z" };
-    const response = await inventoryLevelsUpdate({ request: signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop, payload }), context, params: {} });
+    const response = await inventoryLevelsUpdate({
+      request: signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop, payload }),
+      context,
+      params: {},
+    });
     expect(response.status).toBe(200);
     expect(await h.app.redis.hget(writeBackKeys(sale.saleId).written, item.itemId)).toContain("7");
   });
@@ -309,7 +383,8 @@ describe("order payload mapping", () => {
     "gid://shopify/ProductVariant/1": { saleId: "sale-a", itemId: "a1" },
     "gid://shopify/ProductVariant/2": { saleId: "sale-b", itemId: "b1" },
   };
-  const map = (payload: unknown) => orderEventsFromWebhook({ topic: "orders/create", eventId: "ev-1", storeId: "st", payload, itemOf: (variant) => items[variant], now: 1 });
+  const map = (payload: unknown) =>
+    orderEventsFromWebhook({ topic: "orders/create", eventId: "ev-1", storeId: "st", payload, itemOf: (variant) => items[variant], now: 1 });
 
   it("makes one event per sale, each with its own lines and line hold; a cart-level hold counts only for a single sale", () => {
     const mapping = map({
@@ -324,7 +399,16 @@ describe("order payload mapping", () => {
     expect(mapping.outcome).toBe("events");
     if (mapping.outcome !== "events") return;
     expect(mapping.events).toEqual([
-      expect.objectContaining({ eventId: "ev-1.sale-a", saleId: "sale-a", platformOrderRef: "gid://shopify/Order/10", holdId: "hold-a", lines: [{ itemId: "a1", quantity: 1 }, { itemId: "a1", quantity: 2 }] }),
+      expect.objectContaining({
+        eventId: "ev-1.sale-a",
+        saleId: "sale-a",
+        platformOrderRef: "gid://shopify/Order/10",
+        holdId: "hold-a",
+        lines: [
+          { itemId: "a1", quantity: 1 },
+          { itemId: "a1", quantity: 2 },
+        ],
+      }),
       expect.objectContaining({ eventId: "ev-1.sale-b", saleId: "sale-b", lines: [{ itemId: "b1", quantity: 3 }] }),
     ]);
     expect(mapping.events[1]).not.toHaveProperty("holdId");
@@ -339,7 +423,14 @@ describe("order payload mapping", () => {
       source_name: "pos",
       note_attributes: [{ name: HOLD_TOKEN_ATTRIBUTE, value: token(9) }],
       line_items: [
-        { variant_id: 1, quantity: 1, properties: [{ name: HOLD_ATTRIBUTE, value: "hold-a" }, { name: HOLD_TOKEN_ATTRIBUTE, value: token(1) }] },
+        {
+          variant_id: 1,
+          quantity: 1,
+          properties: [
+            { name: HOLD_ATTRIBUTE, value: "hold-a" },
+            { name: HOLD_TOKEN_ATTRIBUTE, value: token(1) },
+          ],
+        },
         { variant_id: 1, quantity: 1, properties: [{ name: HOLD_TOKEN_ATTRIBUTE, value: token(1) }] },
         { variant_id: 1, quantity: 1, properties: [{ name: HOLD_TOKEN_ATTRIBUTE, value: "not a token" }] },
       ],
@@ -349,7 +440,14 @@ describe("order payload mapping", () => {
     expect(draft.outcome === "events" && draft.events[0]?.createdByStaff).toBe(true);
     const web = map({ id: 15, source_name: "web", line_items: [{ variant_id: 2, quantity: 1 }] });
     expect(web.outcome === "events" && web.events[0]).not.toHaveProperty("createdByStaff");
-    const two = map({ id: 16, note_attributes: [{ name: HOLD_TOKEN_ATTRIBUTE, value: token(9) }], line_items: [{ variant_id: 1, quantity: 1 }, { variant_id: 2, quantity: 1 }] });
+    const two = map({
+      id: 16,
+      note_attributes: [{ name: HOLD_TOKEN_ATTRIBUTE, value: token(9) }],
+      line_items: [
+        { variant_id: 1, quantity: 1 },
+        { variant_id: 2, quantity: 1 },
+      ],
+    });
     expect(two.outcome === "events" && two.events.map((event) => event.holdTokens)).toEqual([undefined, undefined]);
   });
 

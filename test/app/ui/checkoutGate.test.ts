@@ -53,14 +53,20 @@ function dropForm(overrides: Partial<DropFormValues> = {}): DropFormValues {
 }
 
 async function createDrop(shop: string, overrides: Partial<DropFormValues> = {}): Promise<string> {
-  const request = h.request(shop, "/app/drops/new", { method: "POST", body: JSON.stringify(dropForm(overrides)), headers: { "content-type": "application/json" } });
+  const request = h.request(shop, "/app/drops/new", {
+    method: "POST",
+    body: JSON.stringify(dropForm(overrides)),
+    headers: { "content-type": "application/json" },
+  });
   const response = (await newAction(args(request))) as Response;
   expect(response.status, await response.clone().text()).toBe(302);
   return /\/app\/drops\/([A-Za-z0-9]+)\/live/.exec(response.headers.get("location") ?? "")?.[1] as string;
 }
 
 async function control(shop: string, id: string, intent: string): Promise<void> {
-  const response = (await liveAction(args(h.request(shop, `/app/drops/${id}/live`, { method: "POST", body: new URLSearchParams({ intent }) }), { id }))) as Response;
+  const response = (await liveAction(
+    args(h.request(shop, `/app/drops/${id}/live`, { method: "POST", body: new URLSearchParams({ intent }) }), { id }),
+  )) as Response;
   expect(response.status, await response.clone().text()).toBe(200);
 }
 
@@ -69,7 +75,9 @@ const gateConfigOf = (shop: string): GateConfig => parseGateConfig(JSON.parse(ga
 const storefront = (shop: string) => JSON.parse(h.standIn.shop(shop).appMetafields?.["holdfast.drop"] ?? "null") as { drops: { sale: string; fail: string }[] };
 
 async function gateCheck(shop: string) {
-  const readiness = (await (await readinessLoader(args(h.request(shop, "/app/drops/x/readiness"), { id: currentDrop }))).json()) as { checks: { id: string; status: string; detail: string }[] };
+  const readiness = (await (await readinessLoader(args(h.request(shop, "/app/drops/x/readiness"), { id: currentDrop }))).json()) as {
+    checks: { id: string; status: string; detail: string }[];
+  };
   return readiness.checks.find((check) => check.id === "checkoutGate");
 }
 let currentDrop = "";
@@ -125,7 +133,12 @@ describe("the checkout gate's installation", () => {
 
   it("follows a scheduled start and end with the store's offline token, no merchant request involved", async () => {
     const masterKey = (h.context.holdfast.masterKey as { key: Buffer }).key;
-    await saveStore(h.sales.db, masterKey, { platform: "shopify", domain: SHOP, name: "Gate shop", credentials: { accessToken: h.standIn.shop(SHOP).accessToken } });
+    await saveStore(h.sales.db, masterKey, {
+      platform: "shopify",
+      domain: SHOP,
+      name: "Gate shop",
+      credentials: { accessToken: h.standIn.shop(SHOP).accessToken },
+    });
     const id = await createDrop(SHOP);
     const deps = { sales: h.sales.service, db: h.sales.db, masterKey, appKey: h.apiKey, logger: silentLogger };
     // What the sale-lifecycle worker does at the start time: the transition, then the publish.
@@ -146,7 +159,9 @@ describe("the checkout gate's installation", () => {
     await control(SHOP, id, "start");
     expect(gateConfigOf(SHOP).d).toContainEqual(expect.objectContaining({ s: id, f: "open" }));
     // The function then lets a tokenless line of that drop through; order-time enforcement takes it from there.
-    expect(run(gateInput([{ variant: 101, quantity: 1 }], { ...gateConfigOf(SHOP), d: gateConfigOf(SHOP).d.filter((drop) => drop.s === id) }))).toEqual({ operations: [] });
+    expect(run(gateInput([{ variant: 101, quantity: 1 }], { ...gateConfigOf(SHOP), d: gateConfigOf(SHOP).d.filter((drop) => drop.s === id) }))).toEqual({
+      operations: [],
+    });
     await control(SHOP, id, "end");
   });
 

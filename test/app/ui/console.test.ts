@@ -37,7 +37,9 @@ async function thrown(run: () => unknown): Promise<Response> {
 }
 
 async function signIn(base = BASE): Promise<string> {
-  const response = (await loginAction(args(new Request(`${base}/console/login`, { method: "POST", body: new URLSearchParams({ token: TOKEN, next: "/console/drops/new" }) })))) as Response;
+  const response = (await loginAction(
+    args(new Request(`${base}/console/login`, { method: "POST", body: new URLSearchParams({ token: TOKEN, next: "/console/drops/new" }) })),
+  )) as Response;
   expect(response.status).toBe(302);
   expect(response.headers.get("location")).toBe("/console/drops/new");
   return response.headers.get("set-cookie") ?? "";
@@ -78,7 +80,9 @@ describe("console sign-in", () => {
   });
 
   it("never redirects outside the console after sign-in", async () => {
-    const response = (await loginAction(args(new Request(`${BASE}/console/login`, { method: "POST", body: new URLSearchParams({ token: TOKEN, next: "https://evil.example/" }) })))) as Response;
+    const response = (await loginAction(
+      args(new Request(`${BASE}/console/login`, { method: "POST", body: new URLSearchParams({ token: TOKEN, next: "https://evil.example/" }) })),
+    )) as Response;
     expect(response.headers.get("location")).toBe("/console");
   });
 
@@ -112,21 +116,40 @@ describe("console sign-in", () => {
 describe("console drops", () => {
   it("creates a drop without Shopify and runs it from the dashboard", async () => {
     const cookie = cookieOf(await signIn());
-    const created = (await newAction(args(new Request(`${BASE}/console/drops/new`, { method: "POST", body: JSON.stringify(form), headers: { cookie, "content-type": "application/json" } })))) as Response;
+    const created = (await newAction(
+      args(new Request(`${BASE}/console/drops/new`, { method: "POST", body: JSON.stringify(form), headers: { cookie, "content-type": "application/json" } })),
+    )) as Response;
     expect(created.status).toBe(302);
     const id = /\/console\/drops\/(\w+)\/live/.exec(created.headers.get("location") ?? "")?.[1] ?? "";
     const details = await sales.service.get(id);
     expect(details.sale).toMatchObject({ storeId: null, state: "draft", items: [{ title: "Tee", allocation: 50, platformRef: null }] });
-    const control = (intent: string) => liveAction(args(new Request(`${BASE}/console/drops/${id}/live`, { method: "POST", body: new URLSearchParams({ intent }), headers: { cookie } }), { id })) as Promise<Response>;
+    const control = (intent: string) =>
+      liveAction(
+        args(new Request(`${BASE}/console/drops/${id}/live`, { method: "POST", body: new URLSearchParams({ intent }), headers: { cookie } }), { id }),
+      ) as Promise<Response>;
     expect((await control("start")).status).toBe(200);
     // An oversell recorded with its order reaches the dashboard (banner + metric read these numbers).
     const itemId = details.sale.items[0]!.id;
-    await sales.db.order.create({ data: { saleId: id, platformOrderRef: "over-1", status: "oversold_on_platform", linesJson: "[]", bypass: true, oversoldLinesJson: JSON.stringify([{ itemId, quantity: 3 }]) } });
+    await sales.db.order.create({
+      data: {
+        saleId: id,
+        platformOrderRef: "over-1",
+        status: "oversold_on_platform",
+        linesJson: "[]",
+        bypass: true,
+        oversoldLinesJson: JSON.stringify([{ itemId, quantity: 3 }]),
+      },
+    });
     await sales.db.order.create({ data: { saleId: id, platformOrderRef: "fine-1", status: "committed", linesJson: "[]" } });
-    const live = (await (await statsLoader(args(new Request(`${BASE}/console/drops/${id}/stats`, { headers: { cookie } }), { id }))).json()) as { oversold: unknown };
+    const live = (await (await statsLoader(args(new Request(`${BASE}/console/drops/${id}/stats`, { headers: { cookie } }), { id }))).json()) as {
+      oversold: unknown;
+    };
     expect(live.oversold).toEqual({ orders: 1, units: 3 });
     expect((await control("end")).status).toBe(200);
-    const stats = (await (await statsLoader(args(new Request(`${BASE}/console/drops/${id}/stats`, { headers: { cookie } }), { id }))).json()) as { state: string; writeBack: unknown };
+    const stats = (await (await statsLoader(args(new Request(`${BASE}/console/drops/${id}/stats`, { headers: { cookie } }), { id }))).json()) as {
+      state: string;
+      writeBack: unknown;
+    };
     expect(stats).toMatchObject({ state: "ended", writeBack: null });
     const listed = (await (await listLoader(args(new Request(`${BASE}/console`, { headers: { cookie } })))).json()) as { drops: { id: string }[] };
     expect(listed.drops.map((drop) => drop.id)).toContain(id);

@@ -23,7 +23,11 @@ type Answer = Record<string, unknown> & { error?: { code: string; message: strin
 const args = (request: Request, params: Record<string, string> = {}) => ({ request, context: h.context, params });
 const json = async (response: unknown) => (await (response as Response).json()) as Answer;
 const post = (shop: string, path: string, payload: unknown) =>
-  h.request(shop, path, { method: "POST", body: typeof payload === "string" ? payload : JSON.stringify(payload), headers: { "content-type": "application/json" } });
+  h.request(shop, path, {
+    method: "POST",
+    body: typeof payload === "string" ? payload : JSON.stringify(payload),
+    headers: { "content-type": "application/json" },
+  });
 const postForm = (shop: string, path: string, fields: Record<string, string>) => h.request(shop, path, { method: "POST", body: new URLSearchParams(fields) });
 
 function dropForm(overrides: Partial<DropFormValues> = {}): DropFormValues {
@@ -103,8 +107,18 @@ describe("product picker", () => {
     const rows = await json(await catalogLoader(args(h.request(SHOP, `/app/catalog?variants=${encodeURIComponent(ids)}`))));
     expect(rows.items).toEqual([
       { title: "Sneaker - 42", allocation: "30", platformRef: REF_42, note: "Warehouse: 30 available" },
-      { title: "Sneaker - 43", allocation: "12", platformRef: "gid://shopify/InventoryItem/1002@gid://shopify/Location/2", note: "Shop floor: 12 available (keeps selling when out of stock!)" },
-      { title: "Cap", allocation: "8", platformRef: "gid://shopify/InventoryItem/2001@gid://shopify/Location/1", note: "Warehouse: 8 available (inventory not tracked!)" },
+      {
+        title: "Sneaker - 43",
+        allocation: "12",
+        platformRef: "gid://shopify/InventoryItem/1002@gid://shopify/Location/2",
+        note: "Shop floor: 12 available (keeps selling when out of stock!)",
+      },
+      {
+        title: "Cap",
+        allocation: "8",
+        platformRef: "gid://shopify/InventoryItem/2001@gid://shopify/Location/1",
+        note: "Warehouse: 8 available (inventory not tracked!)",
+      },
     ]);
   });
 
@@ -143,9 +157,15 @@ describe("saving a drop", () => {
   });
 
   it("publishes every scheduled and running drop of the shop to the app's metafield the theme's app embed reads", async () => {
-    const id = await createDrop(SHOP, { items: [{ title: "Sneaker - 42", allocation: "30", platformRef: REF_42 }, { title: "Cap", allocation: "8", platformRef: "gid://shopify/InventoryItem/2001@gid://shopify/Location/1" }] });
+    const id = await createDrop(SHOP, {
+      items: [
+        { title: "Sneaker - 42", allocation: "30", platformRef: REF_42 },
+        { title: "Cap", allocation: "8", platformRef: "gid://shopify/InventoryItem/2001@gid://shopify/Location/1" },
+      ],
+    });
     const { sale } = await h.sales.service.get(id);
-    const published = () => JSON.parse(h.standIn.shop(SHOP).appMetafields?.["holdfast.drop"] ?? "null") as { drops: { sale: string; fail: string; items: Record<string, string> }[] };
+    const published = () =>
+      JSON.parse(h.standIn.shop(SHOP).appMetafields?.["holdfast.drop"] ?? "null") as { drops: { sale: string; fail: string; items: Record<string, string> }[] };
     expect(published().drops).toContainEqual({ sale: id, fail: "open", items: { "101": sale.items[0]!.id, "201": sale.items[1]!.id } });
     // Several drops at once: a second one joins the list, the first stays.
     const other = await createDrop(SHOP);
@@ -170,7 +190,12 @@ describe("saving a drop", () => {
     ["a missing rate", { perMinute: "" }, "perMinute", /shoppers per minute is required/i],
     ["an end before the start", { endsAt: "2030-01-15T17:00" }, "endsAt", /the end must be after the start/i],
     ["a time the clocks skip", { startsAt: "2030-03-31T02:30" }, "startsAt", /does not exist in Europe\/Berlin/],
-    ["an allocation below zero", { items: [{ title: "Sneaker", allocation: "-1", platformRef: REF_42 }] }, "items.0.allocation", /Allocation must be an integer from 0/],
+    [
+      "an allocation below zero",
+      { items: [{ title: "Sneaker", allocation: "-1", platformRef: REF_42 }] },
+      "items.0.allocation",
+      /Allocation must be an integer from 0/,
+    ],
     ["a nameless drop", { name: " " }, "name", /The drop name must be 1-200 characters/],
   ])("refuses %s with 422, the field's message, and no drop", async (_label, overrides, field, message) => {
     const before = await saleCount();
@@ -197,7 +222,12 @@ describe("saving a drop", () => {
     expect(loaded.initial).toMatchObject({ startsAt: "2030-01-15T18:00", prequeueMinutes: "15", bypassPolicy: "cancel" });
     await h.sales.service.start(id);
     // The same form with a new name and allocation: the untouched start is not sent, so a live drop accepts it.
-    const changed = { ...loaded.initial, name: "Winter drop (final)", bypassPolicy: "flag" as const, items: loaded.initial.items.map((item) => ({ ...item, allocation: "25" })) };
+    const changed = {
+      ...loaded.initial,
+      name: "Winter drop (final)",
+      bypassPolicy: "flag" as const,
+      items: loaded.initial.items.map((item) => ({ ...item, allocation: "25" })),
+    };
     const saved = (await editAction(args(post(SHOP, `/app/drops/${id}`, changed), { id }))) as Response;
     expect(await json(saved)).toEqual({ saved: true });
     const details = await h.sales.service.get(id);
@@ -234,7 +264,13 @@ describe("live dashboard", () => {
       const response = (await liveAction(args(postForm(SHOP, `/app/drops/${id}/live`, fields), { id }))) as Response;
       return { status: response.status, body: await json(response) };
     };
-    const live = async () => (await json(await liveLoader(args(h.request(SHOP, `/app/drops/${id}/live`), { id })))) as { state: string; admission: { mode: string; perMinute: number | null }; allocated: number; remaining: number };
+    const live = async () =>
+      (await json(await liveLoader(args(h.request(SHOP, `/app/drops/${id}/live`), { id })))) as {
+        state: string;
+        admission: { mode: string; perMinute: number | null };
+        allocated: number;
+        remaining: number;
+      };
 
     expect((await live()).state).toBe("draft");
     expect(await control({ intent: "start" })).toEqual({ status: 200, body: { ok: true } });
@@ -269,7 +305,15 @@ describe("live dashboard", () => {
     const itemId = (await h.sales.service.get(id)).sale.items[0]!.id;
     const reserved = await h.sales.holds.reserve(id, { lines: [{ itemId, quantity: 2 }], customerId: "c1", ttlMs: 600_000, requestId: "r1" });
     expect(reserved.outcome).toBe("reserved");
-    const stats = async () => (await json(await statsLoader(args(h.request(SHOP, `/app/drops/${id}/stats`), { id })))) as { activeHolds: number; held: number; remaining: number; sold: number; series: unknown[]; writeBack: unknown };
+    const stats = async () =>
+      (await json(await statsLoader(args(h.request(SHOP, `/app/drops/${id}/stats`), { id })))) as {
+        activeHolds: number;
+        held: number;
+        remaining: number;
+        sold: number;
+        series: unknown[];
+        writeBack: unknown;
+      };
     const first = await stats();
     expect(first).toMatchObject({ activeHolds: 1, held: 2, remaining: 28, sold: 0 });
     expect(first.writeBack).toMatchObject({ lagSeconds: expect.any(Number), breaker: null, refused: 0 });
@@ -286,10 +330,14 @@ describe("live dashboard", () => {
       { storeId, platform: "shopify" as const, state: "open" as const, retryAfterMs: 5_000 },
     ];
     const context = { holdfast: { ...h.context.holdfast, breakers } } as typeof h.context;
-    const answer = (await (await statsLoader({ request: h.request(SHOP, `/app/drops/${id}/stats`), context, params: { id } })).json()) as { writeBack: { breaker: string } };
+    const answer = (await (await statsLoader({ request: h.request(SHOP, `/app/drops/${id}/stats`), context, params: { id } })).json()) as {
+      writeBack: { breaker: string };
+    };
     expect(answer.writeBack.breaker).toBe("open");
     const quiet = { holdfast: { ...h.context.holdfast, breakers: () => [] } } as typeof h.context;
-    const closed = (await (await statsLoader({ request: h.request(SHOP, `/app/drops/${id}/stats`), context: quiet, params: { id } })).json()) as { writeBack: { breaker: string } };
+    const closed = (await (await statsLoader({ request: h.request(SHOP, `/app/drops/${id}/stats`), context: quiet, params: { id } })).json()) as {
+      writeBack: { breaker: string };
+    };
     expect(closed.writeBack.breaker).toBe("closed");
   });
 });

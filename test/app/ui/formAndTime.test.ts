@@ -22,7 +22,8 @@ describe("zoned times", () => {
   });
 
   it("refuses what is not a date-time", () => {
-    for (const text of ["", "tomorrow", "2026-02-30T10:00", "2026-01-01 10:00", "2026-01-01T24:00"]) expect(fromZonedInput(text, "UTC")).toEqual({ ok: false, reason: "format" });
+    for (const text of ["", "tomorrow", "2026-02-30T10:00", "2026-01-01 10:00", "2026-01-01T24:00"])
+      expect(fromZonedInput(text, "UTC")).toEqual({ ok: false, reason: "format" });
   });
 
   it("formats for people, and says so when there is no time", () => {
@@ -53,7 +54,18 @@ describe("the edit form's patch", () => {
   });
 
   it("carries only the changed fields; the pre-queue moves with a new start", () => {
-    const patch = dropPatch({ ...current, name: "New", startsAt: "2030-01-01T12:00", items: [{ ...current.items[0]!, allocation: "7" }, { title: "Cap", allocation: "3", platformRef: "" }] }, current);
+    const patch = dropPatch(
+      {
+        ...current,
+        name: "New",
+        startsAt: "2030-01-01T12:00",
+        items: [
+          { ...current.items[0]!, allocation: "7" },
+          { title: "Cap", allocation: "3", platformRef: "" },
+        ],
+      },
+      current,
+    );
     expect(patch).toEqual({
       name: "New",
       schedule: { startsAt: Date.UTC(2030, 0, 1, 12), prequeueAt: Date.UTC(2030, 0, 1, 11, 45) },
@@ -65,14 +77,22 @@ describe("the edit form's patch", () => {
   });
 
   it("sends the rate only in a rate mode", () => {
-    expect(dropPatch({ ...current, admissionMode: "capacity", maxActive: "50" }, current).admission).toEqual({ mode: "capacity", perMinute: null, maxActive: 50 });
+    expect(dropPatch({ ...current, admissionMode: "capacity", maxActive: "50" }, current).admission).toEqual({
+      mode: "capacity",
+      perMinute: null,
+      maxActive: 50,
+    });
   });
 });
 
 describe("core messages on the form", () => {
   it("points at the field and speaks of it as the form does", () => {
-    expect(formProblem(new InvalidInputError("invalid_schedule", "schedule.endsAt must be after schedule.startsAt."))?.fields).toEqual({ endsAt: "The end must be after the start." });
-    expect(formProblem(new InvalidInputError("invalid_allocation", "items[3].allocation must be an integer from 0 to 10."))?.fields).toEqual({ "items.3.allocation": "Allocation must be an integer from 0 to 10." });
+    expect(formProblem(new InvalidInputError("invalid_schedule", "schedule.endsAt must be after schedule.startsAt."))?.fields).toEqual({
+      endsAt: "The end must be after the start.",
+    });
+    expect(formProblem(new InvalidInputError("invalid_allocation", "items[3].allocation must be an integer from 0 to 10."))?.fields).toEqual({
+      "items.3.allocation": "Allocation must be an integer from 0 to 10.",
+    });
     expect(formProblem(new Error("boom"))).toBeNull();
   });
 });
@@ -101,13 +121,19 @@ describe("core errors from another copy of the core", () => {
   // SaleService in the load context comes from the server process: same names, other classes.
   class InvalidInputError extends Error {
     override readonly name = "InvalidInputError";
-    constructor(readonly code: string, message: string) {
+    constructor(
+      readonly code: string,
+      message: string,
+    ) {
       super(message);
     }
   }
   class SaleConflictError extends Error {
     override readonly name = "SaleConflictError";
-    constructor(readonly code: string, message: string) {
+    constructor(
+      readonly code: string,
+      message: string,
+    ) {
       super(message);
     }
   }

@@ -16,7 +16,10 @@ let h: EmbeddedHarness;
 beforeAll(async () => {
   h = await startEmbedded([
     // Comments before the JSON, as Shopify writes settings_data.json.
-    shopFixture(READY, { plus: true, settingsData: `/*\n * auto-generated\n */\n${JSON.stringify({ current: { blocks: { "1": { type: EMBED, disabled: false, settings: {} } } } })}` }),
+    shopFixture(READY, {
+      plus: true,
+      settingsData: `/*\n * auto-generated\n */\n${JSON.stringify({ current: { blocks: { "1": { type: EMBED, disabled: false, settings: {} } } } })}`,
+    }),
     shopFixture(BROKEN, { settingsData: JSON.stringify({ current: { blocks: { "1": { type: EMBED, disabled: true } } } }) }),
     shopFixture(NO_THEME, { settingsData: null }),
   ]);
@@ -27,8 +30,20 @@ type Check = { id: string; status: string; detail: string };
 const args = (request: Request, params: Record<string, string>) => ({ request, context: h.context, params });
 
 async function makeDrop(shop: string, items: { title: string; allocation: number; platformRef: string | null }[], startsAt: number | null): Promise<string> {
-  const store = await h.sales.db.store.upsert({ where: { platform_domain: { platform: "shopify", domain: shop } }, create: { platform: "shopify", domain: shop, name: shop }, update: {} });
-  const details = await h.sales.service.create({ name: "Drop", storeId: store.id, items, schedule: { startsAt }, holdMinutes: 10, perCustomerLimit: 1, admission: { mode: "off" } });
+  const store = await h.sales.db.store.upsert({
+    where: { platform_domain: { platform: "shopify", domain: shop } },
+    create: { platform: "shopify", domain: shop, name: shop },
+    update: {},
+  });
+  const details = await h.sales.service.create({
+    name: "Drop",
+    storeId: store.id,
+    items,
+    schedule: { startsAt },
+    holdMinutes: 10,
+    perCustomerLimit: 1,
+    admission: { mode: "off" },
+  });
   return details.sale.id;
 }
 
@@ -39,7 +54,11 @@ async function checks(shop: string, id: string): Promise<Record<string, Check>> 
 
 describe("readiness checklist", () => {
   it("passes a drop whose products track stock, deny overselling, have enough of it, in a theme with the embed on", async () => {
-    const id = await makeDrop(READY, [{ title: "Sneaker 42", allocation: 30, platformRef: "gid://shopify/InventoryItem/1001@gid://shopify/Location/1" }], Date.now() + 86_400_000);
+    const id = await makeDrop(
+      READY,
+      [{ title: "Sneaker 42", allocation: 30, platformRef: "gid://shopify/InventoryItem/1001@gid://shopify/Location/1" }],
+      Date.now() + 86_400_000,
+    );
     await publishShopDrops(h.admin(READY), publishDeps(h.context), (await h.sales.service.get(id)).sale.storeId as string);
     const found = await checks(READY, id);
     expect(Object.values(found).map((check) => [check.id, check.status])).toEqual([
@@ -75,18 +94,31 @@ describe("readiness checklist", () => {
   });
 
   it("says when there is no live theme, and keeps the other checks", async () => {
-    const id = await makeDrop(NO_THEME, [{ title: "Sneaker 42", allocation: 1, platformRef: "gid://shopify/InventoryItem/1001@gid://shopify/Location/1" }], Date.now() + 60_000);
+    const id = await makeDrop(
+      NO_THEME,
+      [{ title: "Sneaker 42", allocation: 1, platformRef: "gid://shopify/InventoryItem/1001@gid://shopify/Location/1" }],
+      Date.now() + 60_000,
+    );
     const found = await checks(NO_THEME, id);
     expect(found.appEmbed).toMatchObject({ status: "fail", detail: expect.stringMatching(/no published theme/) });
     expect(found.stockCovers?.status).toBe("pass");
   });
 
   it("reports 'could not check' for every Shopify read when Shopify fails, without failing the page", async () => {
-    const id = await makeDrop(NO_THEME, [{ title: "Sneaker 42", allocation: 1, platformRef: "gid://shopify/InventoryItem/1001@gid://shopify/Location/1" }], Date.now() + 60_000);
+    const id = await makeDrop(
+      NO_THEME,
+      [{ title: "Sneaker 42", allocation: 1, platformRef: "gid://shopify/InventoryItem/1001@gid://shopify/Location/1" }],
+      Date.now() + 60_000,
+    );
     h.standIn.shop(NO_THEME).failWith = 500;
     try {
       const found = await checks(NO_THEME, id);
-      expect([found.inventoryPolicy?.status, found.stockCovers?.status, found.webhooks?.status, found.appEmbed?.status]).toEqual(["unknown", "unknown", "unknown", "unknown"]);
+      expect([found.inventoryPolicy?.status, found.stockCovers?.status, found.webhooks?.status, found.appEmbed?.status]).toEqual([
+        "unknown",
+        "unknown",
+        "unknown",
+        "unknown",
+      ]);
       expect(found.scheduled?.status).toBe("pass");
       expect(found.appEmbed?.detail).toMatch(/read_themes/);
     } finally {
@@ -96,14 +128,18 @@ describe("readiness checklist", () => {
 
   it("remembers the manual steps the merchant ticks, and refuses unknown ones", async () => {
     const id = await makeDrop(READY, [{ title: "Demo", allocation: 1, platformRef: null }], null);
-    const tick = async (fields: Record<string, string>) => (await readinessAction(args(h.request(READY, `/app/drops/${id}/readiness`, { method: "POST", body: new URLSearchParams(fields) }), { id }))) as Response;
+    const tick = async (fields: Record<string, string>) =>
+      (await readinessAction(args(h.request(READY, `/app/drops/${id}/readiness`, { method: "POST", body: new URLSearchParams(fields) }), { id }))) as Response;
     expect((await tick({ intent: "tick", step: "launchpad", done: "true" })).status).toBe(200);
     expect((await tick({ intent: "tick", step: "themeSpeed", done: "true" })).status).toBe(200);
     expect((await tick({ intent: "tick", step: "themeSpeed", done: "false" })).status).toBe(200);
     const bad = await tick({ intent: "tick", step: "nope", done: "true" });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("unknown_step");
-    const answer = (await (await readinessLoader(args(h.request(READY, `/app/drops/${id}/readiness`), { id }))).json()) as { manual: { id: string; done: boolean }[]; plus: boolean };
+    const answer = (await (await readinessLoader(args(h.request(READY, `/app/drops/${id}/readiness`), { id }))).json()) as {
+      manual: { id: string; done: boolean }[];
+      plus: boolean;
+    };
     expect(answer.manual.filter((step) => step.done).map((step) => step.id)).toEqual(["launchpad"]);
     expect(answer.plus).toBe(true);
   });

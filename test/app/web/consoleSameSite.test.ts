@@ -26,7 +26,13 @@ function sameSiteHeaders(extra: Record<string, string> = {}): Record<string, str
 }
 
 async function liveSale(name: string, perCustomerLimit = 2): Promise<string> {
-  const details = await web.app.sales.create({ name, items: [{ title: "Tee", allocation: 10 }], holdMinutes: 10, perCustomerLimit, admission: { mode: "off" } });
+  const details = await web.app.sales.create({
+    name,
+    items: [{ title: "Tee", allocation: 10 }],
+    holdMinutes: 10,
+    perCustomerLimit,
+    admission: { mode: "off" },
+  });
   await web.app.sales.start(details.sale.id);
   return details.sale.id;
 }
@@ -72,7 +78,11 @@ describe("console actions from another origin on the same site", () => {
     const saleId = await liveSale("Same-site rename", 2);
     const url = `${web.base}/console/drops/${saleId}?_data=${encodeURIComponent(EDIT_ROUTE)}`;
     for (const type of ["text/plain;charset=UTF-8", "application/json"]) {
-      const answer = await fetch(url, { method: "POST", headers: sameSiteHeaders({ "content-type": type }), body: editForm("Renamed", "1000", await itemsOf(saleId)) });
+      const answer = await fetch(url, {
+        method: "POST",
+        headers: sameSiteHeaders({ "content-type": type }),
+        body: editForm("Renamed", "1000", await itemsOf(saleId)),
+      });
       expect(answer.status, type).toBe(403);
     }
     expect((await web.app.sales.get(saleId)).sale).toMatchObject({ name: "Same-site rename", perCustomerLimit: 2 });
@@ -113,7 +123,11 @@ describe("console actions from another origin on the same site", () => {
     expect((await web.app.sales.get(saleId)).sale).toMatchObject({ name: "Own rename", perCustomerLimit: 3 });
     // The drop form sends JSON; the same body as a form or plain text is refused, changing nothing.
     for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
-      const refused = await fetch(`${web.base}/console/drops/${saleId}?_data=${encodeURIComponent(EDIT_ROUTE)}`, { method: "POST", headers: { ...own, "content-type": type }, body: editForm("Typed", "9", await itemsOf(saleId)) });
+      const refused = await fetch(`${web.base}/console/drops/${saleId}?_data=${encodeURIComponent(EDIT_ROUTE)}`, {
+        method: "POST",
+        headers: { ...own, "content-type": type },
+        body: editForm("Typed", "9", await itemsOf(saleId)),
+      });
       expect(refused.status, type).toBe(415);
     }
     expect((await web.app.sales.get(saleId)).sale).toMatchObject({ name: "Own rename", perCustomerLimit: 3 });
@@ -139,7 +153,10 @@ describe("console pages cannot be framed", () => {
     const saleId = await liveSale("Framed");
     for (const path of ["/console/login", "/console", `/console/drops/${saleId}`, `/console/drops/${saleId}/live`, "/console/drops/new"]) {
       // The sign-in page is for visitors without a session (a signed-in one is sent on).
-      const page = await fetch(`${web.base}${path}`, { headers: path === "/console/login" ? { accept: "text/html" } : { cookie, accept: "text/html" }, redirect: "manual" });
+      const page = await fetch(`${web.base}${path}`, {
+        headers: path === "/console/login" ? { accept: "text/html" } : { cookie, accept: "text/html" },
+        redirect: "manual",
+      });
       expect(page.status, path).toBe(200);
       expect(page.headers.get("content-security-policy"), path).toMatch(/frame-ancestors 'none'/);
       expect(page.headers.get("x-frame-options"), path).toBe("DENY");
@@ -155,7 +172,16 @@ describe("console pages cannot be framed", () => {
 
 describe("webhook routes", () => {
   it("answer GET with 405 and Allow: POST, in JSON", async () => {
-    for (const topic of ["orders/create", "orders/cancelled", "app/uninstalled", "products/update", "inventory_levels/update", "customers/data_request", "customers/redact", "shop/redact"]) {
+    for (const topic of [
+      "orders/create",
+      "orders/cancelled",
+      "app/uninstalled",
+      "products/update",
+      "inventory_levels/update",
+      "customers/data_request",
+      "customers/redact",
+      "shop/redact",
+    ]) {
       const answer = await fetch(`${web.base}/webhooks/${topic}`);
       expect(answer.status, topic).toBe(405);
       expect(answer.headers.get("allow"), topic).toBe("POST");

@@ -23,7 +23,10 @@ describe("checkout worker with the test provider", () => {
     const merchantOrder = h.shop.orders.get(order?.platformOrderRef ?? "");
     expect(merchantOrder).toMatchObject({ orderId, lines: [{ ref: "ref-sku", quantity: 2 }], status: "open" });
     expect([...h.shop.orders.values()].filter((o) => o.orderId === orderId)).toHaveLength(1);
-    expect(JSON.parse((await h.redis.get(TestPaymentProvider.key(orderId))) ?? "{}")).toMatchObject({ state: "captured", amount: { amountMinor: 2 * UNIT_PRICE, currency: "EUR" } });
+    expect(JSON.parse((await h.redis.get(TestPaymentProvider.key(orderId))) ?? "{}")).toMatchObject({
+      state: "captured",
+      amount: { amountMinor: 2 * UNIT_PRICE, currency: "EUR" },
+    });
 
     const snapshot = await h.holds.snapshot(sale.saleId);
     expectInvariant(snapshot);
@@ -39,7 +42,10 @@ describe("checkout worker with the test provider", () => {
     const { orderId } = await h.checkout(sale, { method: "test", outcome: "decline" });
     await h.waitForJob(orderId);
 
-    expect(await h.store.get(sale.saleId, orderId)).toMatchObject({ status: "failed", error: { code: "payment_declined", message: expect.stringContaining("declined") } });
+    expect(await h.store.get(sale.saleId, orderId)).toMatchObject({
+      status: "failed",
+      error: { code: "payment_declined", message: expect.stringContaining("declined") },
+    });
     expect((await h.holds.snapshot(sale.saleId))?.items.sku).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
     expect(h.shop.orders.size).toBe(ordersBefore);
     expect(await h.redis.get(TestPaymentProvider.key(orderId))).toBeNull();

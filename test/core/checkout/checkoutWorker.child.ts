@@ -19,7 +19,10 @@ const lockMs = Number(env.LOCK_MS ?? 1_000);
 const redis = createRedis();
 await redis.ping();
 const db = createDb(env.DATABASE_URL);
-const queues = new HoldfastQueues(redis, { namespace: env.HF_TEST_NAMESPACE ?? "", jobOptions: { [QUEUE_NAMES.checkout]: JSON.parse(env.JOB_OPTIONS ?? "{}") } });
+const queues = new HoldfastQueues(redis, {
+  namespace: env.HF_TEST_NAMESPACE ?? "",
+  jobOptions: { [QUEUE_NAMES.checkout]: JSON.parse(env.JOB_OPTIONS ?? "{}") },
+});
 const worker = new CheckoutWorker({
   queues,
   deadLetters: new DeadLetterQueue(queues),

@@ -64,7 +64,11 @@ export class CheckoutHarness {
       policy: { timeoutMs: 2_000, retries: 0, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 400 } },
     });
     this.payments = gateway
-      ? new HttpPaymentProvider({ endpoint: gateway.endpoint, secret: gateway.secret, policy: { retries: 0, timeoutMs: 2_000, breaker: { consecutiveFailures: 5, halfOpenAfterMs: 300 } } })
+      ? new HttpPaymentProvider({
+          endpoint: gateway.endpoint,
+          secret: gateway.secret,
+          policy: { retries: 0, timeoutMs: 2_000, breaker: { consecutiveFailures: 5, halfOpenAfterMs: 300 } },
+        })
       : new TestPaymentProvider(orders.redis);
   }
 

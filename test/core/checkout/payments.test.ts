@@ -38,7 +38,9 @@ describe("the test provider", () => {
     const id = orderId();
     expect(await new TestPaymentProvider(redis).capture({ orderId: id, amount, payment: { method: "test" } })).toMatchObject({ replayed: false });
     expect(await new TestPaymentProvider(redis).capture({ orderId: id, amount, payment: { method: "test" } })).toMatchObject({ replayed: true });
-    await expect(new TestPaymentProvider(redis).capture({ orderId: orderId(), amount, payment: { method: "test", outcome: "decline" } })).rejects.toBeInstanceOf(PaymentDeclinedError);
+    await expect(
+      new TestPaymentProvider(redis).capture({ orderId: orderId(), amount, payment: { method: "test", outcome: "decline" } }),
+    ).rejects.toBeInstanceOf(PaymentDeclinedError);
     await new TestPaymentProvider(redis).refund(id, "test");
     expect(JSON.parse((await redis.get(TestPaymentProvider.key(id))) ?? "{}")).toMatchObject({ state: "refunded" });
   });
@@ -54,7 +56,10 @@ describe("the HTTP provider", () => {
   });
 
   it("maps the gateway's answers: 402 declined with its code, 5xx and a bad signature unavailable", async () => {
-    await expect(provider.capture({ orderId: orderId(), amount, payment: { token: "decline" } })).rejects.toMatchObject({ name: "PaymentDeclinedError", code: "card_declined" });
+    await expect(provider.capture({ orderId: orderId(), amount, payment: { token: "decline" } })).rejects.toMatchObject({
+      name: "PaymentDeclinedError",
+      code: "card_declined",
+    });
     gateway.fail(502);
     await expect(provider.capture({ orderId: orderId(), amount, payment: { token: "tok" } })).rejects.toBeInstanceOf(PaymentUnavailableError);
     const wrongSecret = new HttpPaymentProvider({ endpoint: gateway.endpoint, secret: "not-the-gateway-secret-000", policy: { retries: 0 } });
@@ -82,10 +87,14 @@ describe("the HTTP provider", () => {
 
 describe("paymentProviderFromEnv", () => {
   it("picks the HTTP provider when configured, the test provider otherwise, and none in production without one", () => {
-    expect(paymentProviderFromEnv({ HOLDFAST_PAYMENT_ENDPOINT: "https://pay.example.com/hf", HOLDFAST_PAYMENT_SECRET: SECRET } as NodeJS.ProcessEnv, redis)).toBeInstanceOf(HttpPaymentProvider);
+    expect(
+      paymentProviderFromEnv({ HOLDFAST_PAYMENT_ENDPOINT: "https://pay.example.com/hf", HOLDFAST_PAYMENT_SECRET: SECRET } as NodeJS.ProcessEnv, redis),
+    ).toBeInstanceOf(HttpPaymentProvider);
     expect(paymentProviderFromEnv({} as NodeJS.ProcessEnv, redis)).toBeInstanceOf(TestPaymentProvider);
     expect(() => paymentProviderFromEnv({ HOLDFAST_PAYMENT_ENDPOINT: "https://pay.example.com/hf" } as NodeJS.ProcessEnv, redis)).toThrow(/SECRET/);
     expect(paymentProviderFromEnv({ NODE_ENV: "production" } as NodeJS.ProcessEnv, redis)).toBeNull();
-    expect(paymentProviderFromEnv({ NODE_ENV: "production", HOLDFAST_PAYMENT_PROVIDER: "test" } as NodeJS.ProcessEnv, redis)).toBeInstanceOf(TestPaymentProvider);
+    expect(paymentProviderFromEnv({ NODE_ENV: "production", HOLDFAST_PAYMENT_PROVIDER: "test" } as NodeJS.ProcessEnv, redis)).toBeInstanceOf(
+      TestPaymentProvider,
+    );
   });
 });

@@ -19,5 +19,8 @@ it("a Shopify order completed from a checkout's draft carries the checkout's hol
       line_items: [{ variant_id: 11, quantity: 1, properties: [] }],
     },
   });
-  expect(mapping).toMatchObject({ outcome: "events", events: [{ saleId: "drop-1", platformOrderRef: "gid://shopify/Order/9001", holdId: "Hd0ld-id_1234567" }] });
+  expect(mapping).toMatchObject({
+    outcome: "events",
+    events: [{ saleId: "drop-1", platformOrderRef: "gid://shopify/Order/9001", holdId: "Hd0ld-id_1234567" }],
+  });
 });

@@ -44,7 +44,13 @@ async function ledgerTypes(): Promise<string[]> {
 describe("defineSale", () => {
   it("creates items once and leaves existing counters alone when run again", async () => {
     await reserve("ann", [{ itemId: "shoe", quantity: 3 }]);
-    const again = await engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "shoe", allocation: 99 }, { itemId: "bag", allocation: 4 }] });
+    const again = await engine.defineSale(sale, {
+      perCustomerLimit: 0,
+      items: [
+        { itemId: "shoe", allocation: 99 },
+        { itemId: "bag", allocation: 4 },
+      ],
+    });
     expect(again.created).toBe(1);
     expect(await counters("shoe")).toEqual({ allocated: 10, available: 7, held: 3, sold: 0 });
     expect(await counters("bag")).toEqual({ allocated: 4, available: 4, held: 0, sold: 0 });
@@ -52,18 +58,31 @@ describe("defineSale", () => {
 
   it("refuses bad definitions", async () => {
     await expect(engine.defineSale(sale, { perCustomerLimit: -1, items: [] })).rejects.toMatchObject({ code: "invalid_limit" });
-    await expect(engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "x", allocation: -5 }] })).rejects.toMatchObject({ code: "invalid_allocation" });
-    await expect(engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "a{b}", allocation: 5 }] })).rejects.toMatchObject({ code: "invalid_item_id" });
+    await expect(engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "x", allocation: -5 }] })).rejects.toMatchObject({
+      code: "invalid_allocation",
+    });
+    await expect(engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "a{b}", allocation: 5 }] })).rejects.toMatchObject({
+      code: "invalid_item_id",
+    });
     await expect(engine.defineSale("bad{tag}", { perCustomerLimit: 0, items: [] })).rejects.toMatchObject({ code: "invalid_sale_id" });
     await expect(
-      engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "x", allocation: 1 }, { itemId: "x", allocation: 2 }] }),
+      engine.defineSale(sale, {
+        perCustomerLimit: 0,
+        items: [
+          { itemId: "x", allocation: 1 },
+          { itemId: "x", allocation: 2 },
+        ],
+      }),
     ).rejects.toMatchObject({ code: "duplicate_item" });
   });
 });
 
 describe("reserve", () => {
   it("holds every line of a cart", async () => {
-    const result = await reserve("ann", [{ itemId: "shoe", quantity: 2 }, { itemId: "hat", quantity: 1 }]);
+    const result = await reserve("ann", [
+      { itemId: "shoe", quantity: 2 },
+      { itemId: "hat", quantity: 1 },
+    ]);
     expect(result).toMatchObject({ outcome: "reserved", expiresAt: clock.now() + 10 * MINUTE, replayed: false });
     expect(await counters("shoe")).toEqual({ allocated: 10, available: 8, held: 2, sold: 0 });
     expect(await counters("hat")).toEqual({ allocated: 2, available: 1, held: 1, sold: 0 });
@@ -71,14 +90,20 @@ describe("reserve", () => {
   });
 
   it("is all or nothing: one short line leaves every line untouched", async () => {
-    const result = await reserve("ann", [{ itemId: "shoe", quantity: 2 }, { itemId: "hat", quantity: 3 }]);
+    const result = await reserve("ann", [
+      { itemId: "shoe", quantity: 2 },
+      { itemId: "hat", quantity: 3 },
+    ]);
     expect(result).toEqual({ outcome: "sold_out", itemId: "hat", available: 2 });
     expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
     expect(await ledgerTypes()).toEqual(["allocate", "allocate"]);
   });
 
   it("merges repeated items of one cart", async () => {
-    await reserve("ann", [{ itemId: "hat", quantity: 1 }, { itemId: "hat", quantity: 1 }]);
+    await reserve("ann", [
+      { itemId: "hat", quantity: 1 },
+      { itemId: "hat", quantity: 1 },
+    ]);
     expect(await counters("hat")).toEqual({ allocated: 2, available: 0, held: 2, sold: 0 });
   });
 
@@ -108,7 +133,10 @@ describe("reserve", () => {
 
     const second = await reserve("ann", [{ itemId: "shoe", quantity: 1 }], "req-e", 2_000);
     clock.advance(2_000);
-    expect(await reserve("ann", [{ itemId: "shoe", quantity: 1 }], "req-e")).toMatchObject({ outcome: "duplicate", holdId: second.outcome === "reserved" ? second.holdId : "" });
+    expect(await reserve("ann", [{ itemId: "shoe", quantity: 1 }], "req-e")).toMatchObject({
+      outcome: "duplicate",
+      holdId: second.outcome === "reserved" ? second.holdId : "",
+    });
     expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
   });
 
@@ -124,7 +152,9 @@ describe("reserve", () => {
       limit: 2,
       alreadyCounted: 2,
     });
-    expect(await engine.reserve(limited, { customerId: "bob", lines: [{ itemId: "shoe", quantity: 2 }], requestId: "c", ttlMs: MINUTE })).toMatchObject({ outcome: "reserved" });
+    expect(await engine.reserve(limited, { customerId: "bob", lines: [{ itemId: "shoe", quantity: 2 }], requestId: "c", ttlMs: MINUTE })).toMatchObject({
+      outcome: "reserved",
+    });
     expect((await engine.snapshot(limited))?.items.shoe).toEqual({ allocated: 10, available: 6, held: 3, sold: 1 });
   });
 
@@ -133,7 +163,9 @@ describe("reserve", () => {
     await engine.defineSale(limited, { perCustomerLimit: 1, items: [{ itemId: "shoe", allocation: 10 }] });
     await engine.reserve(limited, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "a", ttlMs: 1_000 });
     clock.advance(1_000);
-    expect(await engine.reserve(limited, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "b", ttlMs: 1_000 })).toMatchObject({ outcome: "reserved" });
+    expect(await engine.reserve(limited, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "b", ttlMs: 1_000 })).toMatchObject({
+      outcome: "reserved",
+    });
   });
 
   it("reports unknown sales and items", async () => {
@@ -141,7 +173,12 @@ describe("reserve", () => {
       outcome: "not_found",
       itemId: null,
     });
-    expect(await reserve("ann", [{ itemId: "shoe", quantity: 1 }, { itemId: "ghost", quantity: 1 }])).toEqual({ outcome: "not_found", itemId: "ghost" });
+    expect(
+      await reserve("ann", [
+        { itemId: "shoe", quantity: 1 },
+        { itemId: "ghost", quantity: 1 },
+      ]),
+    ).toEqual({ outcome: "not_found", itemId: "ghost" });
     expect(await counters("shoe")).toMatchObject({ held: 0 });
   });
 
@@ -163,7 +200,13 @@ describe("reserve", () => {
       [[{ itemId: "shoe", quantity: 1.5 }], "invalid_quantity"],
       [[{ itemId: "shoe", quantity: "2" }], "invalid_quantity"],
       [[{ itemId: "shoe", quantity: 1e12 }], "invalid_quantity"],
-      [[{ itemId: "shoe", quantity: 6_000 }, { itemId: "shoe", quantity: 6_000 }], "invalid_quantity"],
+      [
+        [
+          { itemId: "shoe", quantity: 6_000 },
+          { itemId: "shoe", quantity: 6_000 },
+        ],
+        "invalid_quantity",
+      ],
       [[{ itemId: "sh oe", quantity: 1 }], "invalid_item_id"],
       [[], "invalid_lines"],
       ["shoe", "invalid_lines"],
@@ -175,9 +218,15 @@ describe("reserve", () => {
       await expect(attempt, JSON.stringify(lines).slice(0, 60)).rejects.toMatchObject({ code });
       await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
     }
-    await expect(engine.reserve(sale, { customerId: "", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "r", ttlMs: MINUTE })).rejects.toMatchObject({ code: "invalid_customer" });
-    await expect(engine.reserve(sale, { customerId: "a", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "x".repeat(201), ttlMs: MINUTE })).rejects.toMatchObject({ code: "invalid_request_id" });
-    await expect(engine.reserve(sale, { customerId: "a", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "r", ttlMs: 10 })).rejects.toMatchObject({ code: "invalid_ttl" });
+    await expect(engine.reserve(sale, { customerId: "", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "r", ttlMs: MINUTE })).rejects.toMatchObject({
+      code: "invalid_customer",
+    });
+    await expect(
+      engine.reserve(sale, { customerId: "a", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "x".repeat(201), ttlMs: MINUTE }),
+    ).rejects.toMatchObject({ code: "invalid_request_id" });
+    await expect(engine.reserve(sale, { customerId: "a", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "r", ttlMs: 10 })).rejects.toMatchObject({
+      code: "invalid_ttl",
+    });
     expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
     expect(await ledgerTypes()).toEqual(["allocate", "allocate"]);
   });
@@ -185,7 +234,13 @@ describe("reserve", () => {
 
 describe("reserve with a request limit", () => {
   const limited = (requestId: string) =>
-    engine.reserve(sale, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId, ttlMs: MINUTE, rateLimit: { requester: "ann-session", limit: 2, windowMs: MINUTE } });
+    engine.reserve(sale, {
+      customerId: "ann",
+      lines: [{ itemId: "shoe", quantity: 1 }],
+      requestId,
+      ttlMs: MINUTE,
+      rateLimit: { requester: "ann-session", limit: 2, windowMs: MINUTE },
+    });
 
   it("counts every request, replays included, and refuses past the limit without touching stock", async () => {
     expect(await limited("req-00001")).toMatchObject({ outcome: "reserved", replayed: false });
@@ -196,14 +251,30 @@ describe("reserve with a request limit", () => {
     expect(await counters("shoe")).toEqual({ allocated: 10, available: 9, held: 1, sold: 0 });
     expect(await ledgerTypes()).toEqual(["allocate", "allocate", "reserve"]);
     // Another requester in the same sale has a counter of its own; no limit touches no counter.
-    expect(await engine.reserve(sale, { customerId: "bob", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "req-bob-1", ttlMs: MINUTE, rateLimit: { requester: "bob-session", limit: 1, windowMs: MINUTE } })).toMatchObject({ outcome: "reserved" });
+    expect(
+      await engine.reserve(sale, {
+        customerId: "bob",
+        lines: [{ itemId: "shoe", quantity: 1 }],
+        requestId: "req-bob-1",
+        ttlMs: MINUTE,
+        rateLimit: { requester: "bob-session", limit: 1, windowMs: MINUTE },
+      }),
+    ).toMatchObject({ outcome: "reserved" });
     expect(await reserve("cy", [{ itemId: "shoe", quantity: 1 }])).toMatchObject({ outcome: "reserved" });
     expect(await redis.exists(holdRequestCounterKey(sale, "-"))).toBe(0);
     expect(await redis.pttl(holdRequestCounterKey(sale, "ann-session"))).toBeGreaterThan(0);
   });
 
   it("refuses a malformed limit before calling Redis", async () => {
-    await expect(engine.reserve(sale, { customerId: "ann", lines: [{ itemId: "shoe", quantity: 1 }], requestId: "req-00003", ttlMs: MINUTE, rateLimit: { requester: "x", limit: 0, windowMs: MINUTE } })).rejects.toMatchObject({ code: "invalid_rate_limit" });
+    await expect(
+      engine.reserve(sale, {
+        customerId: "ann",
+        lines: [{ itemId: "shoe", quantity: 1 }],
+        requestId: "req-00003",
+        ttlMs: MINUTE,
+        rateLimit: { requester: "x", limit: 0, windowMs: MINUTE },
+      }),
+    ).rejects.toMatchObject({ code: "invalid_rate_limit" });
     expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
   });
 });
@@ -221,12 +292,18 @@ describe("release", () => {
 
 describe("commit", () => {
   it("turns a hold into a sale once per order", async () => {
-    const hold = await reserve("ann", [{ itemId: "shoe", quantity: 2 }, { itemId: "hat", quantity: 1 }]);
+    const hold = await reserve("ann", [
+      { itemId: "shoe", quantity: 2 },
+      { itemId: "hat", quantity: 1 },
+    ]);
     if (hold.outcome !== "reserved") throw new Error("expected a hold");
     expect(await engine.commit(sale, hold.holdId, "order-7")).toEqual({
       outcome: "committed",
       customerId: "ann",
-      lines: [{ itemId: "shoe", quantity: 2 }, { itemId: "hat", quantity: 1 }],
+      lines: [
+        { itemId: "shoe", quantity: 2 },
+        { itemId: "hat", quantity: 1 },
+      ],
     });
     expect(await engine.commit(sale, hold.holdId, "order-7")).toEqual({ outcome: "duplicate", holdId: hold.holdId });
     expect(await engine.commit(sale, hold.holdId, "order-8")).toEqual({ outcome: "not_found" });
@@ -250,16 +327,34 @@ describe("commit", () => {
 describe("take", () => {
   it("sells from available only, never from other shoppers' holds", async () => {
     await reserve("ann", [{ itemId: "hat", quantity: 1 }]);
-    expect(await engine.take(sale, { orderRef: "bypass-1", customerId: "eve", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({ outcome: "taken", customerUnits: 1 });
-    expect(await engine.take(sale, { orderRef: "bypass-2", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({ outcome: "sold_out", itemId: "hat", available: 0 });
+    expect(await engine.take(sale, { orderRef: "bypass-1", customerId: "eve", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({
+      outcome: "taken",
+      customerUnits: 1,
+    });
+    expect(await engine.take(sale, { orderRef: "bypass-2", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({
+      outcome: "sold_out",
+      itemId: "hat",
+      available: 0,
+    });
     expect(await engine.take(sale, { orderRef: "bypass-1", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({ outcome: "duplicate", holdId: null });
     expect(await counters("hat")).toEqual({ allocated: 2, available: 0, held: 1, sold: 1 });
   });
 
   it("is all or nothing, reports unknown items and sales, and reclaims expired holds", async () => {
-    expect(await engine.take(sale, { orderRef: "o1", lines: [{ itemId: "shoe", quantity: 1 }, { itemId: "hat", quantity: 3 }] })).toMatchObject({ outcome: "sold_out", itemId: "hat" });
+    expect(
+      await engine.take(sale, {
+        orderRef: "o1",
+        lines: [
+          { itemId: "shoe", quantity: 1 },
+          { itemId: "hat", quantity: 3 },
+        ],
+      }),
+    ).toMatchObject({ outcome: "sold_out", itemId: "hat" });
     expect(await engine.take(sale, { orderRef: "o1", lines: [{ itemId: "nope", quantity: 1 }] })).toEqual({ outcome: "not_found", itemId: "nope" });
-    expect(await engine.take(uniqueSaleId("none"), { orderRef: "o1", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({ outcome: "not_found", itemId: null });
+    expect(await engine.take(uniqueSaleId("none"), { orderRef: "o1", lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({
+      outcome: "not_found",
+      itemId: null,
+    });
     await reserve("ann", [{ itemId: "hat", quantity: 2 }], "r", 1_000);
     clock.advance(1_000);
     expect(await engine.take(sale, { orderRef: "o2", lines: [{ itemId: "hat", quantity: 2 }] })).toMatchObject({ outcome: "taken" });

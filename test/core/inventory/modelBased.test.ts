@@ -16,15 +16,50 @@ const RECLAIM_BATCH = 2;
 const lineArb = fc.record({ itemId: fc.constantFrom(...ITEMS, ...ITEMS, "ghost"), quantity: fc.integer({ min: 1, max: 4 }) });
 const linesArb = fc.uniqueArray(lineArb, { minLength: 1, maxLength: 3, selector: (line) => line.itemId });
 const action = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("reserve" as const), customer: fc.constantFrom(...CUSTOMERS), request: fc.integer({ min: 0, max: 5 }), // Coarse steps make "now == expiresAt" common, so the expiry boundary is exercised.
-    ttl: fc.integer({ min: 2, max: 16 }).map((n) => n * 500), lines: linesArb }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("reserve" as const),
+      customer: fc.constantFrom(...CUSTOMERS),
+      request: fc.integer({ min: 0, max: 5 }), // Coarse steps make "now == expiresAt" common, so the expiry boundary is exercised.
+      ttl: fc.integer({ min: 2, max: 16 }).map((n) => n * 500),
+      lines: linesArb,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("release" as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("commit" as const), pick: fc.nat(), order: fc.integer({ min: 0, max: 6 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("take" as const), order: fc.integer({ min: 0, max: 6 }), customer: fc.option(fc.constantFrom(...CUSTOMERS), { nil: undefined }), lines: linesArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("adjust" as const), item: fc.constantFrom(...ITEMS, "ghost"), delta: fc.integer({ min: -6, max: 6 }).filter((d) => d !== 0) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("take" as const),
+      order: fc.integer({ min: 0, max: 6 }),
+      customer: fc.option(fc.constantFrom(...CUSTOMERS), { nil: undefined }),
+      lines: linesArb,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("adjust" as const),
+      item: fc.constantFrom(...ITEMS, "ghost"),
+      delta: fc.integer({ min: -6, max: 6 }).filter((d) => d !== 0),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("expire" as const), max: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("settle" as const), order: fc.integer({ min: 0, max: 6 }), picks: fc.array(fc.nat(), { maxLength: 3 }), customer: fc.option(fc.constantFrom(...CUSTOMERS), { nil: undefined }), lines: linesArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("report" as const), item: fc.constantFrom(...ITEMS, "ghost"), available: fc.integer({ min: -2, max: 12 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("settle" as const),
+      order: fc.integer({ min: 0, max: 6 }),
+      picks: fc.array(fc.nat(), { maxLength: 3 }),
+      customer: fc.option(fc.constantFrom(...CUSTOMERS), { nil: undefined }),
+      lines: linesArb,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("report" as const), item: fc.constantFrom(...ITEMS, "ghost"), available: fc.integer({ min: -2, max: 12 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("written" as const), item: fc.constantFrom(...ITEMS), available: fc.integer({ min: 0, max: 12 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 8 }).map((n) => n * 500) }) },
 );
@@ -36,7 +71,10 @@ it("agrees with a plain model after every step of random operation sequences", a
       const engine = new HoldEngine(redis, { clock, reclaimBatch: RECLAIM_BATCH });
       const sale = uniqueSaleId("model");
       const allocations = { a: 6, b: 3, c: 1 };
-      await engine.defineSale(sale, { perCustomerLimit: limit * 3, items: Object.entries(allocations).map(([itemId, allocation]) => ({ itemId, allocation })) });
+      await engine.defineSale(sale, {
+        perCustomerLimit: limit * 3,
+        items: Object.entries(allocations).map(([itemId, allocation]) => ({ itemId, allocation })),
+      });
       const model = new InventoryModel(limit * 3, RECLAIM_BATCH, allocations);
       const holdIds: string[] = [];
       const pickHold = (pick: number) => holdIds[pick % Math.max(holdIds.length, 1)] ?? "never-issued";

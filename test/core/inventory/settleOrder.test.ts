@@ -17,7 +17,13 @@ beforeEach(async () => {
   clock = new ManualClock();
   engine = new HoldEngine(redis, { clock, reclaimBatch: 5 });
   sale = uniqueSaleId("settle");
-  await engine.defineSale(sale, { perCustomerLimit: 0, items: [{ itemId: "shoe", allocation: 10 }, { itemId: "hat", allocation: 2 }] });
+  await engine.defineSale(sale, {
+    perCustomerLimit: 0,
+    items: [
+      { itemId: "shoe", allocation: 10 },
+      { itemId: "hat", allocation: 2 },
+    ],
+  });
 });
 
 async function hold(customerId: string, lines: { itemId: string; quantity: number }[], ttlMs = 10 * MINUTE): Promise<string> {
@@ -47,7 +53,15 @@ describe("settleOrder", () => {
   it("commits exactly the held units when the order buys what was held", async () => {
     const holdId = await hold("ann", [{ itemId: "shoe", quantity: 2 }]);
     const result = await engine.settleOrder(sale, { orderRef: "o1", holdIds: [holdId], lines: [{ itemId: "shoe", quantity: 2 }] });
-    expect(result).toEqual({ outcome: "settled", holdId, committed: [{ itemId: "shoe", quantity: 2 }], released: [], taken: [], oversold: [], settledHolds: [holdId] });
+    expect(result).toEqual({
+      outcome: "settled",
+      holdId,
+      committed: [{ itemId: "shoe", quantity: 2 }],
+      released: [],
+      taken: [],
+      oversold: [],
+      settledHolds: [holdId],
+    });
     expect((await counters()).items.shoe).toEqual({ allocated: 10, available: 8, held: 0, sold: 2 });
     expect((await counters()).activeHolds).toBe(0);
     expect(await customerUnits("ann")).toBe(2);
@@ -60,12 +74,25 @@ describe("settleOrder", () => {
     expect((await counters()).items.shoe).toEqual({ allocated: 10, available: 5, held: 0, sold: 5 });
     // The held units were counted when held; the bypass units are counted now.
     expect(await customerUnits("ann")).toBe(5);
-    expect((await ledger()).map((entry) => `${entry.t} ${entry.l}`)).toEqual(["allocate shoe:10", "allocate hat:2", "reserve shoe:2", "commit shoe:2", "take shoe:3"]);
+    expect((await ledger()).map((entry) => `${entry.t} ${entry.l}`)).toEqual([
+      "allocate shoe:10",
+      "allocate hat:2",
+      "reserve shoe:2",
+      "commit shoe:2",
+      "take shoe:3",
+    ]);
   });
 
   it("treats a second drop item the hold does not cover as bypass units", async () => {
     const holdId = await hold("ann", [{ itemId: "shoe", quantity: 1 }]);
-    const result = await engine.settleOrder(sale, { orderRef: "o1", holdIds: [holdId], lines: [{ itemId: "shoe", quantity: 1 }, { itemId: "hat", quantity: 1 }] });
+    const result = await engine.settleOrder(sale, {
+      orderRef: "o1",
+      holdIds: [holdId],
+      lines: [
+        { itemId: "shoe", quantity: 1 },
+        { itemId: "hat", quantity: 1 },
+      ],
+    });
     expect(result).toMatchObject({ committed: [{ itemId: "shoe", quantity: 1 }], taken: [{ itemId: "hat", quantity: 1 }], oversold: [] });
     const snapshot = await counters();
     expect(snapshot.items.shoe).toEqual({ allocated: 10, available: 9, held: 0, sold: 1 });
@@ -73,9 +100,19 @@ describe("settleOrder", () => {
   });
 
   it("releases the held units the order did not buy, and uncounts them for the customer", async () => {
-    const holdId = await hold("ann", [{ itemId: "shoe", quantity: 3 }, { itemId: "hat", quantity: 1 }]);
+    const holdId = await hold("ann", [
+      { itemId: "shoe", quantity: 3 },
+      { itemId: "hat", quantity: 1 },
+    ]);
     const result = await engine.settleOrder(sale, { orderRef: "o1", holdIds: [holdId], lines: [{ itemId: "shoe", quantity: 1 }] });
-    expect(result).toMatchObject({ committed: [{ itemId: "shoe", quantity: 1 }], released: [{ itemId: "hat", quantity: 1 }, { itemId: "shoe", quantity: 2 }], taken: [] });
+    expect(result).toMatchObject({
+      committed: [{ itemId: "shoe", quantity: 1 }],
+      released: [
+        { itemId: "hat", quantity: 1 },
+        { itemId: "shoe", quantity: 2 },
+      ],
+      taken: [],
+    });
     const snapshot = await counters();
     expect(snapshot.items.shoe).toEqual({ allocated: 10, available: 9, held: 0, sold: 1 });
     expect(snapshot.items.hat).toEqual({ allocated: 2, available: 2, held: 0, sold: 0 });
@@ -87,7 +124,15 @@ describe("settleOrder", () => {
   it("takes every unit from available when no hold is named (no token, or a forged one the caller dropped)", async () => {
     const someoneElses = await hold("bob", [{ itemId: "shoe", quantity: 4 }]);
     const result = await engine.settleOrder(sale, { orderRef: "o1", customerId: "eve", holdIds: [], lines: [{ itemId: "shoe", quantity: 3 }] });
-    expect(result).toEqual({ outcome: "settled", holdId: null, committed: [], released: [], taken: [{ itemId: "shoe", quantity: 3 }], oversold: [], settledHolds: [] });
+    expect(result).toEqual({
+      outcome: "settled",
+      holdId: null,
+      committed: [],
+      released: [],
+      taken: [{ itemId: "shoe", quantity: 3 }],
+      oversold: [],
+      settledHolds: [],
+    });
     // Bob keeps his hold.
     expect((await counters()).items.shoe).toEqual({ allocated: 10, available: 3, held: 4, sold: 3 });
     expect((await counters()).activeHolds).toBe(1);
@@ -122,18 +167,29 @@ describe("settleOrder", () => {
     expect((await ledger()).length).toBe(entries);
     expect(await customerUnits("ann")).toBe(3);
     await engine.settleOrder(sale, { orderRef: "o2", holdIds: [], lines: [{ itemId: "hat", quantity: 1 }] });
-    expect(await engine.settleOrder(sale, { orderRef: "o2", holdIds: [], lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({ outcome: "duplicate", holdId: null });
+    expect(await engine.settleOrder(sale, { orderRef: "o2", holdIds: [], lines: [{ itemId: "hat", quantity: 1 }] })).toEqual({
+      outcome: "duplicate",
+      holdId: null,
+    });
   });
 
   it("commits an expired hold that was not reclaimed yet, and takes from available once it was", async () => {
     const stale = await hold("ann", [{ itemId: "shoe", quantity: 2 }], 1_000);
     clock.advance(5_000);
-    expect(await engine.settleOrder(sale, { orderRef: "o1", holdIds: [stale], lines: [{ itemId: "shoe", quantity: 2 }] })).toMatchObject({ holdId: stale, committed: [{ itemId: "shoe", quantity: 2 }], taken: [] });
+    expect(await engine.settleOrder(sale, { orderRef: "o1", holdIds: [stale], lines: [{ itemId: "shoe", quantity: 2 }] })).toMatchObject({
+      holdId: stale,
+      committed: [{ itemId: "shoe", quantity: 2 }],
+      taken: [],
+    });
 
     const reclaimed = await hold("bob", [{ itemId: "shoe", quantity: 2 }], 1_000);
     clock.advance(5_000);
     await engine.expire(sale);
-    expect(await engine.settleOrder(sale, { orderRef: "o2", holdIds: [reclaimed], lines: [{ itemId: "shoe", quantity: 2 }] })).toMatchObject({ holdId: null, committed: [], taken: [{ itemId: "shoe", quantity: 2 }] });
+    expect(await engine.settleOrder(sale, { orderRef: "o2", holdIds: [reclaimed], lines: [{ itemId: "shoe", quantity: 2 }] })).toMatchObject({
+      holdId: null,
+      committed: [],
+      taken: [{ itemId: "shoe", quantity: 2 }],
+    });
     expect((await counters()).items.shoe).toEqual({ allocated: 10, available: 6, held: 0, sold: 4 });
   });
 
@@ -141,18 +197,40 @@ describe("settleOrder", () => {
     const first = await hold("ann", [{ itemId: "shoe", quantity: 1 }]);
     const second = await hold("ann", [{ itemId: "shoe", quantity: 2 }]);
     const result = await engine.settleOrder(sale, { orderRef: "o1", holdIds: [first, second, first], lines: [{ itemId: "shoe", quantity: 2 }] });
-    expect(result).toMatchObject({ holdId: first, committed: [{ itemId: "shoe", quantity: 2 }], released: [{ itemId: "shoe", quantity: 1 }], taken: [], settledHolds: [first, second] });
+    expect(result).toMatchObject({
+      holdId: first,
+      committed: [{ itemId: "shoe", quantity: 2 }],
+      released: [{ itemId: "shoe", quantity: 1 }],
+      taken: [],
+      settledHolds: [first, second],
+    });
     expect((await counters()).items.shoe).toEqual({ allocated: 10, available: 8, held: 0, sold: 2 });
   });
 
   it("changes nothing for an item or a sale it does not know, and refuses bad input before Redis", async () => {
     const holdId = await hold("ann", [{ itemId: "shoe", quantity: 1 }]);
     const before = await counters();
-    expect(await engine.settleOrder(sale, { orderRef: "o1", holdIds: [holdId], lines: [{ itemId: "shoe", quantity: 1 }, { itemId: "ghost", quantity: 1 }] })).toEqual({ outcome: "not_found", itemId: "ghost" });
+    expect(
+      await engine.settleOrder(sale, {
+        orderRef: "o1",
+        holdIds: [holdId],
+        lines: [
+          { itemId: "shoe", quantity: 1 },
+          { itemId: "ghost", quantity: 1 },
+        ],
+      }),
+    ).toEqual({ outcome: "not_found", itemId: "ghost" });
     expect(await counters()).toEqual(before);
-    expect(await engine.settleOrder(uniqueSaleId("none"), { orderRef: "o1", holdIds: [], lines: [{ itemId: "shoe", quantity: 1 }] })).toEqual({ outcome: "not_found", itemId: null });
-    await expect(engine.settleOrder(sale, { orderRef: "", holdIds: [], lines: [{ itemId: "shoe", quantity: 1 }] })).rejects.toMatchObject({ code: "invalid_order_ref" });
-    await expect(engine.settleOrder(sale, { orderRef: "o1", holdIds: ["bad\u0001id"], lines: [{ itemId: "shoe", quantity: 1 }] })).rejects.toMatchObject({ code: "invalid_hold_id" });
+    expect(await engine.settleOrder(uniqueSaleId("none"), { orderRef: "o1", holdIds: [], lines: [{ itemId: "shoe", quantity: 1 }] })).toEqual({
+      outcome: "not_found",
+      itemId: null,
+    });
+    await expect(engine.settleOrder(sale, { orderRef: "", holdIds: [], lines: [{ itemId: "shoe", quantity: 1 }] })).rejects.toMatchObject({
+      code: "invalid_order_ref",
+    });
+    await expect(engine.settleOrder(sale, { orderRef: "o1", holdIds: ["bad\u0001id"], lines: [{ itemId: "shoe", quantity: 1 }] })).rejects.toMatchObject({
+      code: "invalid_hold_id",
+    });
     await expect(engine.settleOrder(sale, { orderRef: "o1", holdIds: [], lines: [] })).rejects.toMatchObject({ code: "invalid_lines" });
   });
 });

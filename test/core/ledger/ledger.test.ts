@@ -30,7 +30,13 @@ afterAll(async () => {
 async function liveSale(label: string, state = "live"): Promise<string> {
   const saleId = uniqueSaleId(label);
   await db.sale.create({ data: { id: saleId, name: label, state, holdMinutes: 10, perCustomerLimit: 0 } });
-  await holds.defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId: "a", allocation: 10 }, { itemId: "b", allocation: 5 }] });
+  await holds.defineSale(saleId, {
+    perCustomerLimit: 0,
+    items: [
+      { itemId: "a", allocation: 10 },
+      { itemId: "b", allocation: 5 },
+    ],
+  });
   return saleId;
 }
 
@@ -38,7 +44,15 @@ async function liveSale(label: string, state = "live"): Promise<string> {
 async function trade(saleId: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const customerId = `c${i}-${Math.random().toString(36).slice(2, 8)}`;
-    const reserved = await holds.reserve(saleId, { lines: [{ itemId: "a", quantity: 1 }, { itemId: "b", quantity: 1 }], customerId, ttlMs: 60_000, requestId: customerId });
+    const reserved = await holds.reserve(saleId, {
+      lines: [
+        { itemId: "a", quantity: 1 },
+        { itemId: "b", quantity: 1 },
+      ],
+      customerId,
+      ttlMs: 60_000,
+      requestId: customerId,
+    });
     if (reserved.outcome !== "reserved") throw new Error(JSON.stringify(reserved));
     if (i % 2 === 0) await holds.commit(saleId, reserved.holdId, `o-${customerId}`);
     else await holds.release(saleId, reserved.holdId);
@@ -80,7 +94,10 @@ it("persists every entry exactly once across passes and a restart, and trims wha
   expect(rows.map((row) => row.type)).toEqual(["allocate", "allocate", ...trades, "reserve", "commit", ...trades, "adjust"]);
   const commit = rows.find((row) => row.type === "commit");
   expect(commit).toMatchObject({ orderRef: expect.stringMatching(/^o-c0-/), customerRef: expect.stringMatching(/^c0-/), holdId: expect.any(String) });
-  expect(JSON.parse(commit?.linesJson ?? "")).toEqual([{ itemId: "a", quantity: 1 }, { itemId: "b", quantity: 1 }]);
+  expect(JSON.parse(commit?.linesJson ?? "")).toEqual([
+    { itemId: "a", quantity: 1 },
+    { itemId: "b", quantity: 1 },
+  ]);
   const adjust = rows.find((row) => row.type === "adjust");
   expect(adjust).toMatchObject({ holdId: null, orderRef: null, customerRef: null, linesJson: JSON.stringify([{ itemId: "b", quantity: 2 }]) });
   expect(await store.lastStreamId(saleId)).toBe(streamIds.at(-1));
@@ -93,7 +110,10 @@ it("resumes exactly after a crash between the SQL write and the trim", async () 
   const store = new PrismaLedgerStore(db);
   // The crash: the first four entries reached SQL, the trim never ran.
   const raw = await redis.xrange(ledgerKey, "-", "+");
-  await store.append(saleId, raw.slice(0, 4).map(([id, fields]) => parseLedgerEntry(id, fields)));
+  await store.append(
+    saleId,
+    raw.slice(0, 4).map(([id, fields]) => parseLedgerEntry(id, fields)),
+  );
   expect(await redis.xlen(ledgerKey)).toBe(raw.length);
 
   const persister = new LedgerPersister(redis, store, { salesWithLedger: async () => [saleId] });
@@ -101,7 +121,12 @@ it("resumes exactly after a crash between the SQL write and the trim", async () 
   expect(await redis.xlen(ledgerKey)).toBe(0);
   expect((await persistedRows(saleId)).map((row) => row.streamId)).toEqual(raw.map(([id]) => id));
   // Storing the same entries again changes nothing.
-  expect(await store.append(saleId, raw.map(([id, fields]) => parseLedgerEntry(id, fields)))).toBe(0);
+  expect(
+    await store.append(
+      saleId,
+      raw.map(([id, fields]) => parseLedgerEntry(id, fields)),
+    ),
+  ).toBe(0);
 });
 
 it("runs as a loop over the sales SQL knows, skipping drafts and sales that ended long ago", async () => {
@@ -154,6 +179,9 @@ it("parses the fields ledger.lua writes", () => {
     holdId: null,
     orderRef: "#9",
     customerRef: null,
-    lines: [{ itemId: "a", quantity: 2 }, { itemId: "b", quantity: 1 }],
+    lines: [
+      { itemId: "a", quantity: 2 },
+      { itemId: "b", quantity: 1 },
+    ],
   });
 });

@@ -25,7 +25,10 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const ITEMS = [{ itemId: "shoe", allocation: 10 }, { itemId: "hat", allocation: 2 }];
+const ITEMS = [
+  { itemId: "shoe", allocation: 10 },
+  { itemId: "hat", allocation: 2 },
+];
 const sale = (label: string, setup: SaleSetup = {}) => h.createSale(label, { withStore: true, items: ITEMS, ...setup });
 
 function order(s: TestSale, ref: string, lines: Line[], fields: Partial<OrderEvent> = {}): OrderEvent {
@@ -47,16 +50,30 @@ describe("hold tokens", () => {
   it("commits the held units of a raised quantity and applies the policy to the rest only", async () => {
     const s = await sale("raised", { policy: "flag" });
     const holdId = await h.reserve(s.saleId, [{ itemId: "shoe", quantity: 1 }], "ann");
-    const outcome = await processor.process(order(s, "R-1", [{ itemId: "shoe", quantity: 3 }], { holdTokens: [signHoldToken(s.saleId, holdId)], customerRef: "ann" }));
+    const outcome = await processor.process(
+      order(s, "R-1", [{ itemId: "shoe", quantity: 3 }], { holdTokens: [signHoldToken(s.saleId, holdId)], customerRef: "ann" }),
+    );
     expect(outcome).toEqual({ action: "taken", status: "flagged" });
     expect((await counters(s)).items.shoe).toEqual({ allocated: 10, available: 7, held: 0, sold: 3 });
-    expect(await h.repository.find(s.saleId, "R-1")).toMatchObject({ status: "flagged", bypass: true, holdId, lines: [{ itemId: "shoe", quantity: 3 }], bypassLines: [{ itemId: "shoe", quantity: 2 }] });
+    expect(await h.repository.find(s.saleId, "R-1")).toMatchObject({
+      status: "flagged",
+      bypass: true,
+      holdId,
+      lines: [{ itemId: "shoe", quantity: 3 }],
+      bypassLines: [{ itemId: "shoe", quantity: 2 }],
+    });
   });
 
   it("commits exactly the held quantity as a plain committed order, releasing what the order did not take", async () => {
     const s = await sale("exact");
-    const holdId = await h.reserve(s.saleId, [{ itemId: "shoe", quantity: 2 }, { itemId: "hat", quantity: 1 }]);
-    expect(await processor.process(order(s, "E-1", [{ itemId: "shoe", quantity: 2 }], { holdTokens: [signHoldToken(s.saleId, holdId)] }))).toEqual({ action: "committed", status: "committed" });
+    const holdId = await h.reserve(s.saleId, [
+      { itemId: "shoe", quantity: 2 },
+      { itemId: "hat", quantity: 1 },
+    ]);
+    expect(await processor.process(order(s, "E-1", [{ itemId: "shoe", quantity: 2 }], { holdTokens: [signHoldToken(s.saleId, holdId)] }))).toEqual({
+      action: "committed",
+      status: "committed",
+    });
     const snapshot = await counters(s);
     expect(snapshot.items.shoe).toEqual({ allocated: 10, available: 8, held: 0, sold: 2 });
     expect(snapshot.items.hat).toEqual({ allocated: 2, available: 2, held: 0, sold: 0 });
@@ -68,17 +85,38 @@ describe("hold tokens", () => {
   it("treats a second drop item as bypass units", async () => {
     const s = await sale("second", { policy: "allow" });
     const holdId = await h.reserve(s.saleId, [{ itemId: "shoe", quantity: 1 }]);
-    const outcome = await processor.process(order(s, "S-1", [{ itemId: "shoe", quantity: 1 }, { itemId: "hat", quantity: 1 }], { holdTokens: [signHoldToken(s.saleId, holdId)] }));
+    const outcome = await processor.process(
+      order(
+        s,
+        "S-1",
+        [
+          { itemId: "shoe", quantity: 1 },
+          { itemId: "hat", quantity: 1 },
+        ],
+        { holdTokens: [signHoldToken(s.saleId, holdId)] },
+      ),
+    );
     expect(outcome).toEqual({ action: "taken", status: "taken" });
     expect(await h.repository.find(s.saleId, "S-1")).toMatchObject({ bypassLines: [{ itemId: "hat", quantity: 1 }] });
     expect((await counters(s)).items.hat).toEqual({ allocated: 2, available: 1, held: 0, sold: 1 });
   });
 
   it.each([
-    ["forged (signed with a made-up key)", (saleId: string, holdId: string) => signHoldToken(saleId, holdId, { keyring: { current: { kid: "test-current", secret: Buffer.from("guessed") }, previous: [] } })],
+    [
+      "forged (signed with a made-up key)",
+      (saleId: string, holdId: string) =>
+        signHoldToken(saleId, holdId, { keyring: { current: { kid: "test-current", secret: Buffer.from("guessed") }, previous: [] } }),
+    ],
     ["another store's key", (saleId: string, holdId: string) => signHoldToken(saleId, holdId, { keyring: FOREIGN_KEYRING })],
     ["for another sale", (_saleId: string, holdId: string) => signHoldToken("some-other-sale", holdId)],
-    ["tampered", (saleId: string, holdId: string) => signHoldToken(saleId, "other-hold").replace(/\.[^.]+\./, `.${Buffer.from(JSON.stringify({ typ: "hold", s: saleId, h: holdId, sh: "x", iat: 1, exp: 9e9 })).toString("base64url")}.`)],
+    [
+      "tampered",
+      (saleId: string, holdId: string) =>
+        signHoldToken(saleId, "other-hold").replace(
+          /\.[^.]+\./,
+          `.${Buffer.from(JSON.stringify({ typ: "hold", s: saleId, h: holdId, sh: "x", iat: 1, exp: 9e9 })).toString("base64url")}.`,
+        ),
+    ],
     ["not a token", () => "x.y.z"],
   ])("never trusts the hold id of a token that is %s: the units are bypass units and the hold stays", async (_label, token) => {
     const s = await sale("forged", { policy: "cancel" });
@@ -98,14 +136,20 @@ describe("hold tokens", () => {
     const s = await sale("rotated");
     const holdId = await h.reserve(s.saleId, [{ itemId: "shoe", quantity: 1 }]);
     const token = signHoldToken(s.saleId, holdId, { keyring: { current: TEST_KEYRING.previous[0]!, previous: [] } });
-    expect(await processor.process(order(s, "K-1", [{ itemId: "shoe", quantity: 1 }], { holdTokens: [token] }))).toEqual({ action: "committed", status: "committed" });
+    expect(await processor.process(order(s, "K-1", [{ itemId: "shoe", quantity: 1 }], { holdTokens: [token] }))).toEqual({
+      action: "committed",
+      status: "committed",
+    });
   });
 
   it("commits the hold of an expired token while the hold was not reclaimed", async () => {
     const s = await sale("expired");
     const holdId = await h.reserve(s.saleId, [{ itemId: "shoe", quantity: 1 }]);
     const token = signHoldToken(s.saleId, holdId, { ttlSeconds: -60 });
-    expect(await processor.process(order(s, "X-1", [{ itemId: "shoe", quantity: 1 }], { holdTokens: [token] }))).toEqual({ action: "committed", status: "committed" });
+    expect(await processor.process(order(s, "X-1", [{ itemId: "shoe", quantity: 1 }], { holdTokens: [token] }))).toEqual({
+      action: "committed",
+      status: "committed",
+    });
   });
 
   it("does not release a hold a cancellation names without its token", async () => {
@@ -113,7 +157,10 @@ describe("hold tokens", () => {
     const holdId = await h.reserve(s.saleId, [{ itemId: "shoe", quantity: 1 }]);
     expect(await processor.process(order(s, "C-1", [], { kind: "cancelled", holdId }))).toEqual({ action: "voided", status: "cancelled" });
     expect((await counters(s)).items.shoe).toMatchObject({ held: 1 });
-    expect(await processor.process(order(s, "C-2", [], { kind: "cancelled", holdId, holdTokens: [signHoldToken(s.saleId, holdId)] }))).toEqual({ action: "voided", status: "cancelled" });
+    expect(await processor.process(order(s, "C-2", [], { kind: "cancelled", holdId, holdTokens: [signHoldToken(s.saleId, holdId)] }))).toEqual({
+      action: "voided",
+      status: "cancelled",
+    });
     expect((await counters(s)).items.shoe).toMatchObject({ held: 0, available: 10 });
   });
 
@@ -143,9 +190,15 @@ describe("oversells and staff orders", () => {
 
   it("never cancels an order the merchant's staff made, whatever the policy: it is flagged", async () => {
     const s = await sale("staff", { policy: "cancel" });
-    expect(await processor.process(order(s, "POS-1", [{ itemId: "shoe", quantity: 1 }], { createdByStaff: true }))).toEqual({ action: "taken", status: "flagged" });
+    expect(await processor.process(order(s, "POS-1", [{ itemId: "shoe", quantity: 1 }], { createdByStaff: true }))).toEqual({
+      action: "taken",
+      status: "flagged",
+    });
     expect(await cancelCalls("POS-1")).toEqual([]);
-    expect(await processor.process(order(s, "POS-2", [{ itemId: "hat", quantity: 9 }], { createdByStaff: true }))).toEqual({ action: "oversold", status: "oversold_on_platform" });
+    expect(await processor.process(order(s, "POS-2", [{ itemId: "hat", quantity: 9 }], { createdByStaff: true }))).toEqual({
+      action: "oversold",
+      status: "oversold_on_platform",
+    });
     expect(await cancelCalls("POS-2")).toEqual([]);
     expect(await processor.process(order(s, "WEB-1", [{ itemId: "shoe", quantity: 1 }]))).toEqual({ action: "taken", status: "cancel_requested" });
     expect(await cancelCalls("WEB-1")).toHaveLength(1);

@@ -6,7 +6,18 @@ import { Cluster } from "ioredis";
 
 import { HoldEngine, type Line } from "../../../app/core/inventory/index.ts";
 import type { Logger } from "../../../app/core/logger.ts";
-import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue, type BypassPolicy, type OrderEvent, type OrderRepository, type OrderWorkerOptions } from "../../../app/core/orders/index.ts";
+import {
+  holdEngineInventory,
+  OrderIntake,
+  OrderLocks,
+  OrderProcessor,
+  OrderWorker,
+  PlatformCallQueue,
+  type BypassPolicy,
+  type OrderEvent,
+  type OrderRepository,
+  type OrderWorkerOptions,
+} from "../../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
@@ -186,7 +197,10 @@ export class OrdersHarness {
 /** Collects what the processor logs, for assertions on the merchant-facing warnings. */
 export function recordingLogger(): Logger & { lines: { level: string; message: string; fields: Record<string, unknown> }[] } {
   const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const push = (level: string) => (message: string, fields: Record<string, unknown> = {}) => void lines.push({ level, message, fields });
+  const push =
+    (level: string) =>
+    (message: string, fields: Record<string, unknown> = {}) =>
+      void lines.push({ level, message, fields });
   return { lines, info: push("info"), warn: push("warn"), error: push("error") };
 }
 

@@ -54,12 +54,18 @@ describe("an order that bypassed the waiting room is taken from available, then 
 
     expect(await h.repository.find(sale.saleId, `B-${policy}`)).toMatchObject({ status, bypass: true, holdId: null });
     expect(await counters(sale.saleId)).toEqual({ allocated: 10, available: 9, held: 0, sold: 1 });
-    const call = await h.queues.queue(QUEUE_NAMES.platformCalls).getJob(
-      platformCallJobId({ type: "cancelOrder", storeId: sale.storeId ?? "", platformOrderRef: `B-${policy}`, reason: "", saleId: sale.saleId }),
-    );
+    const call = await h.queues
+      .queue(QUEUE_NAMES.platformCalls)
+      .getJob(platformCallJobId({ type: "cancelOrder", storeId: sale.storeId ?? "", platformOrderRef: `B-${policy}`, reason: "", saleId: sale.saleId }));
     if (cancels) {
       expect(call?.name).toBe("cancelOrder");
-      expect(call?.data).toEqual({ type: "cancelOrder", storeId: sale.storeId, platformOrderRef: `B-${policy}`, reason: "bypassed the waiting room", saleId: sale.saleId });
+      expect(call?.data).toEqual({
+        type: "cancelOrder",
+        storeId: sale.storeId,
+        platformOrderRef: `B-${policy}`,
+        reason: "bypassed the waiting room",
+        saleId: sale.saleId,
+      });
     } else {
       expect(call).toBeUndefined();
     }

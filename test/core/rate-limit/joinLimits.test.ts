@@ -16,7 +16,17 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const SETTINGS: RoomSettings = { mode: "rate", perMinute: 600, maxActive: null, passMinutes: 5, holdMinutes: 10, storeId: null, prequeueAt: null, startsAt: null, endsAt: null };
+const SETTINGS: RoomSettings = {
+  mode: "rate",
+  perMinute: 600,
+  maxActive: null,
+  passMinutes: 5,
+  holdMinutes: 10,
+  storeId: null,
+  prequeueAt: null,
+  startsAt: null,
+  endsAt: null,
+};
 const UNLIMITED = { limit: 1_000_000, windowMs: 60_000 };
 let sale: string;
 beforeEach(async () => {

@@ -15,7 +15,11 @@ describe("rateLimitRulesFromEnv", () => {
   });
 
   it("takes each limit from its variable, per minute", () => {
-    const rules = rateLimitRulesFromEnv({ HOLDFAST_RATE_LIMIT_JOIN_PER_IP: " 5000 ", HOLDFAST_RATE_LIMIT_HOLD_PER_SESSION: "10", HOLDFAST_RATE_LIMIT_STATUS_PER_IP: "" });
+    const rules = rateLimitRulesFromEnv({
+      HOLDFAST_RATE_LIMIT_JOIN_PER_IP: " 5000 ",
+      HOLDFAST_RATE_LIMIT_HOLD_PER_SESSION: "10",
+      HOLDFAST_RATE_LIMIT_STATUS_PER_IP: "",
+    });
     expect(rules.joinPerAddress).toEqual({ limit: 5_000, windowMs: 60_000 });
     expect(rules.holdPerSession).toEqual({ limit: 10, windowMs: 60_000 });
     expect(rules.statusPerAddress).toEqual({ limit: 6_000, windowMs: 60_000 });
@@ -24,7 +28,8 @@ describe("rateLimitRulesFromEnv", () => {
   it("takes the units per address from HOLDFAST_HOLD_UNITS_PER_ADDRESS, 0 for none, and names it when it is not a number", () => {
     expect(rateLimitRulesFromEnv({ HOLDFAST_HOLD_UNITS_PER_ADDRESS: "50" }).holdUnitsPerAddress).toBe(50);
     expect(rateLimitRulesFromEnv({ HOLDFAST_HOLD_UNITS_PER_ADDRESS: "0" }).holdUnitsPerAddress).toBe(0);
-    for (const bad of ["-1", "lots", "2.5"]) expect(() => rateLimitRulesFromEnv({ HOLDFAST_HOLD_UNITS_PER_ADDRESS: bad })).toThrow(/HOLDFAST_HOLD_UNITS_PER_ADDRESS/);
+    for (const bad of ["-1", "lots", "2.5"])
+      expect(() => rateLimitRulesFromEnv({ HOLDFAST_HOLD_UNITS_PER_ADDRESS: bad })).toThrow(/HOLDFAST_HOLD_UNITS_PER_ADDRESS/);
   });
 
   it("names the variable when a value is not a positive whole number", () => {

@@ -18,7 +18,8 @@ let prefix: string;
 beforeEach(() => {
   prefix = `hf:budget:t-${randomBytes(5).toString("hex")}:`;
 });
-const budgets = (options: RedisCostBudgetOptions = {}) => [new RedisCostBudget(redisA, "shop-1", { keyPrefix: prefix, ...options }), new RedisCostBudget(redisB, "shop-1", { keyPrefix: prefix, ...options })] as const;
+const budgets = (options: RedisCostBudgetOptions = {}) =>
+  [new RedisCostBudget(redisA, "shop-1", { keyPrefix: prefix, ...options }), new RedisCostBudget(redisB, "shop-1", { keyPrefix: prefix, ...options })] as const;
 const status = (currentlyAvailable: number, maximumAvailable = 100, restoreRate = 0.001) => ({ maximumAvailable, currentlyAvailable, restoreRate });
 
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {

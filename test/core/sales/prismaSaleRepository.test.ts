@@ -63,7 +63,10 @@ describe.each(KINDS)("PrismaSaleRepository on %s", (kind) => {
       name: "Renamed",
       schedule: { prequeueAt: null, startsAt: null, endsAt: Date.UTC(2030, 0, 2) },
       admission: { mode: "off", perMinute: null, maxActive: null, passMinutes: 10 },
-      items: [{ id: newId(), title: "Hat", allocation: 5, platformRef: null }, { ...sneaker, allocation: 80 }],
+      items: [
+        { id: newId(), title: "Hat", allocation: 5, platformRef: null },
+        { ...sneaker, allocation: 80 },
+      ],
     };
     const updated = await repository.update(next);
     expect(updated).toMatchObject(next);

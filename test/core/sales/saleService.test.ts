@@ -211,10 +211,16 @@ describe("update", () => {
     const updated = await h.service.update(sale.id, {
       name: "Drop 2",
       schedule: { startsAt: startsAt + MINUTE, prequeueAt: startsAt - MINUTE },
-      items: [{ id: sneaker?.id, allocation: 120, title: "Sneaker v2" }, { title: "Hat", allocation: 5 }],
+      items: [
+        { id: sneaker?.id, allocation: 120, title: "Sneaker v2" },
+        { title: "Hat", allocation: 5 },
+      ],
     });
     expect(updated.sale).toMatchObject({ name: "Drop 2", schedule: { startsAt: startsAt + MINUTE, prequeueAt: startsAt - MINUTE } });
-    expect(updated.sale.items.map((item) => [item.title, item.allocation])).toEqual([["Sneaker v2", 120], ["Hat", 5]]);
+    expect(updated.sale.items.map((item) => [item.title, item.allocation])).toEqual([
+      ["Sneaker v2", 120],
+      ["Hat", 5],
+    ]);
     const hat = updated.sale.items[1]?.id ?? "";
     expect(updated.counters[sneaker?.id ?? ""]).toEqual({ allocated: 120, available: 120, held: 0, sold: 0 });
     expect(updated.counters[hat]).toEqual({ allocated: 5, available: 5, held: 0, sold: 0 });
@@ -245,9 +251,19 @@ describe("update", () => {
       holdMinutes: 3,
       admission: { perMinute: 120, passMinutes: 4 },
       schedule: { endsAt: clock.now() + 60 * MINUTE },
-      items: [{ id: sneaker, allocation: 10 }, { id: cap, allocation: 80 }, { title: "Socks", allocation: 9 }],
+      items: [
+        { id: sneaker, allocation: 10 },
+        { id: cap, allocation: 80 },
+        { title: "Socks", allocation: 9 },
+      ],
     });
-    expect(updated.sale).toMatchObject({ name: "Renamed", state: "live", perCustomerLimit: 5, holdMinutes: 3, admission: { mode: "rate", perMinute: 120, passMinutes: 4 } });
+    expect(updated.sale).toMatchObject({
+      name: "Renamed",
+      state: "live",
+      perCustomerLimit: 5,
+      holdMinutes: 3,
+      admission: { mode: "rate", perMinute: 120, passMinutes: 4 },
+    });
     expect(updated.counters[sneaker]).toEqual({ allocated: 10, available: 8, held: 2, sold: 0 });
     expect(updated.counters[cap]).toEqual({ allocated: 80, available: 80, held: 0, sold: 0 });
     expect(updated.counters[updated.sale.items[2]?.id ?? ""]).toEqual({ allocated: 9, available: 9, held: 0, sold: 0 });
@@ -265,7 +281,15 @@ describe("update", () => {
     await h.holds.commit(sale.id, reserved.holdId, "order-1");
     const before = { stored: await h.repository.get(sale.id), stock: await h.holds.snapshot(sale.id) };
 
-    const error = await failure(h.service.update(sale.id, { name: "x", items: [{ id: sneaker, allocation: 2 }, { id: cap, allocation: 10 }] }));
+    const error = await failure(
+      h.service.update(sale.id, {
+        name: "x",
+        items: [
+          { id: sneaker, allocation: 2 },
+          { id: cap, allocation: 10 },
+        ],
+      }),
+    );
     expect(error).toBeInstanceOf(SaleConflictError);
     expect(error.code).toBe("allocation_below_committed");
     expect(error.message).toMatch(/3 unit\(s\) are already held or sold/);

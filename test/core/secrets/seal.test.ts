@@ -43,7 +43,11 @@ describe("seal / open", () => {
 
   it("detects a change to the IV, the tag or the ciphertext", () => {
     const sealed = seal("credentials", masterKey);
-    for (const part of [1, 2, 3]) expect(codeOf(() => open(alter(sealed, part), masterKey)), `part ${part}`).toBe("sealed_tampered");
+    for (const part of [1, 2, 3])
+      expect(
+        codeOf(() => open(alter(sealed, part), masterKey)),
+        `part ${part}`,
+      ).toBe("sealed_tampered");
   });
 
   it("refuses another master key and another context", () => {
@@ -56,8 +60,21 @@ describe("seal / open", () => {
 
   it("refuses values that are not in the v1 format", () => {
     const [, iv, tag, body] = seal("x", masterKey).split(".");
-    for (const bad of ["", "v1", `v2.${iv}.${tag}.${body}`, `v1.${iv}.${tag}`, `v1.${iv}.${tag}.${body}.x`, `v1.${iv}A.${tag}.${body}`, `v1.${iv}.${tag?.slice(1)}.${body}`, `v1.${iv}.${tag}.${body}=`, `v1.${iv}.${tag}.${body}+`]) {
-      expect(codeOf(() => open(bad, masterKey)), bad).toBe("sealed_malformed");
+    for (const bad of [
+      "",
+      "v1",
+      `v2.${iv}.${tag}.${body}`,
+      `v1.${iv}.${tag}`,
+      `v1.${iv}.${tag}.${body}.x`,
+      `v1.${iv}A.${tag}.${body}`,
+      `v1.${iv}.${tag?.slice(1)}.${body}`,
+      `v1.${iv}.${tag}.${body}=`,
+      `v1.${iv}.${tag}.${body}+`,
+    ]) {
+      expect(
+        codeOf(() => open(bad, masterKey)),
+        bad,
+      ).toBe("sealed_malformed");
     }
     expect(codeOf(() => openJson(seal("not json", masterKey), masterKey))).toBe("sealed_malformed");
   });

@@ -83,8 +83,25 @@ export class SyncHarness {
     });
     this.echo = new EchoGuard(redis);
     this.journal = new PrismaWriteBackJournal(db);
-    this.writeBack = new StockWriteBack({ redis, holds: this.holds, catalog: this.catalog, platforms: this.platforms, breakers: this.platforms, echo: this.echo, journal: this.journal, logger: options.logger ?? quietLogger, lockTtlMs: options.lockTtlMs });
-    this.intake = new ExternalStockIntake({ redis, holds: this.holds, catalog: this.catalog, echo: this.echo, writeBack: this.writeBack, logger: options.logger ?? quietLogger });
+    this.writeBack = new StockWriteBack({
+      redis,
+      holds: this.holds,
+      catalog: this.catalog,
+      platforms: this.platforms,
+      breakers: this.platforms,
+      echo: this.echo,
+      journal: this.journal,
+      logger: options.logger ?? quietLogger,
+      lockTtlMs: options.lockTtlMs,
+    });
+    this.intake = new ExternalStockIntake({
+      redis,
+      holds: this.holds,
+      catalog: this.catalog,
+      echo: this.echo,
+      writeBack: this.writeBack,
+      logger: options.logger ?? quietLogger,
+    });
     this.queues = new HoldfastQueues(redis, { namespace, jobOptions: options.jobOptions });
   }
 
@@ -105,11 +122,26 @@ export class SyncHarness {
   async storeFor(platform: SyncPlatform): Promise<string> {
     const storeId =
       platform === "shopify"
-        ? await saveStore(this.db, this.masterKey, { platform, domain: this.shopDomain, name: "Sync shop", credentials: { accessToken: this.shop.accessToken } }, this.platforms)
+        ? await saveStore(
+            this.db,
+            this.masterKey,
+            { platform, domain: this.shopDomain, name: "Sync shop", credentials: { accessToken: this.shop.accessToken } },
+            this.platforms,
+          )
         : await saveStore(
             this.db,
             this.masterKey,
-            { platform, domain: `woo-${this.namespace}.example`, name: "Sync woo", credentials: { url: this.woo.url, consumerKey: this.woo.consumerKey, consumerSecret: this.woo.consumerSecret, ...(this.wooConnectorSecret ? { connectorSecret: this.wooConnectorSecret } : {}) } },
+            {
+              platform,
+              domain: `woo-${this.namespace}.example`,
+              name: "Sync woo",
+              credentials: {
+                url: this.woo.url,
+                consumerKey: this.woo.consumerKey,
+                consumerSecret: this.woo.consumerSecret,
+                ...(this.wooConnectorSecret ? { connectorSecret: this.wooConnectorSecret } : {}),
+              },
+            },
             this.platforms,
           );
     this.stores.push(storeId);
@@ -181,7 +213,12 @@ export class SyncHarness {
       const item = sale.items[Math.floor(random() * sale.items.length)]!;
       const roll = random();
       if (roll < 0.6) {
-        const result = await this.holds.reserve(sale.saleId, { lines: [{ itemId: item.itemId, quantity: 1 }], customerId: `c${n}`, ttlMs: 600_000, requestId: `r${seed}-${n}` });
+        const result = await this.holds.reserve(sale.saleId, {
+          lines: [{ itemId: item.itemId, quantity: 1 }],
+          customerId: `c${n}`,
+          ttlMs: 600_000,
+          requestId: `r${seed}-${n}`,
+        });
         if (result.outcome === "reserved") holds.push(result.holdId);
       } else if (roll < 0.85 && holds.length > 0) {
         await this.holds.release(sale.saleId, holds.splice(Math.floor(random() * holds.length), 1)[0]!);
@@ -202,7 +239,12 @@ export class SyncHarness {
 
   async close(): Promise<void> {
     await this.queues.close();
-    const patterns = [`{${this.namespace}:*`, `${this.budgetPrefix}*`, ...this.sales.map((saleId) => `hf:{s:${saleId}}:*`), ...this.stores.map((storeId) => `hf:{e:${storeId}}:*`)];
+    const patterns = [
+      `{${this.namespace}:*`,
+      `${this.budgetPrefix}*`,
+      ...this.sales.map((saleId) => `hf:{s:${saleId}}:*`),
+      ...this.stores.map((storeId) => `hf:{e:${storeId}}:*`),
+    ];
     const nodes = this.redis instanceof Cluster ? this.redis.nodes("master") : [this.redis];
     for (const node of nodes) {
       for (const pattern of patterns) {

@@ -33,13 +33,23 @@ async function busySale(platform: "shopify" | "woocommerce" = "shopify"): Promis
     if (hold.outcome !== "reserved") throw new Error("reserve failed");
     if (n < 2) {
       await h.holds.commit(sale.saleId, hold.holdId, `o${n}`);
-      await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: `o${n}`, holdId: hold.holdId, status: "committed", linesJson: JSON.stringify([{ itemId: a!.itemId, quantity: 1 }]) } });
+      await h.db.order.create({
+        data: {
+          saleId: sale.saleId,
+          platformOrderRef: `o${n}`,
+          holdId: hold.holdId,
+          status: "committed",
+          linesJson: JSON.stringify([{ itemId: a!.itemId, quantity: 1 }]),
+        },
+      });
     } else if (n === 2) {
       await h.holds.release(sale.saleId, hold.holdId);
     }
   }
   await h.holds.take(sale.saleId, { lines: [{ itemId: b!.itemId, quantity: 2 }], orderRef: "o-bypass" });
-  await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "o-bypass", status: "taken", bypass: true, linesJson: JSON.stringify([{ itemId: b!.itemId, quantity: 2 }]) } });
+  await h.db.order.create({
+    data: { saleId: sale.saleId, platformOrderRef: "o-bypass", status: "taken", bypass: true, linesJson: JSON.stringify([{ itemId: b!.itemId, quantity: 2 }]) },
+  });
   await h.holds.adjust(sale.saleId, b!.itemId, 5);
   await persister.persistSale(sale.saleId);
   await h.writeBack.flushSale(sale.saleId);
@@ -52,7 +62,12 @@ describe("reconcile", () => {
     const clean = await reconciler.reconcile(sale.saleId);
     expect(clean).toMatchObject({ driftCount: 0, settled: true, ledgerUnpersisted: 0, platformSkipped: null });
     const a = clean.items.find((item) => item.itemId === sale.items[0]!.itemId);
-    expect(a).toMatchObject({ redis: { allocated: 20, available: 17, held: 1, sold: 2 }, ledger: { allocated: 20, available: 17, held: 1, sold: 2 }, ordersSold: 2, platform: 17 });
+    expect(a).toMatchObject({
+      redis: { allocated: 20, available: 17, held: 1, sold: 2 },
+      ledger: { allocated: 20, available: 17, held: 1, sold: 2 },
+      ordersSold: 2,
+      platform: 17,
+    });
 
     // Changes the persister has not copied yet still add up, from the stream.
     await h.holds.adjust(sale.saleId, sale.items[2]!.itemId, -4);
@@ -96,7 +111,14 @@ describe("reconcile", () => {
     if (settled.outcome !== "settled") throw new Error(settled.outcome);
     expect(settled.oversold).toEqual([{ itemId: c!.itemId, quantity: 3 }]);
     await h.db.order.create({
-      data: { saleId: sale.saleId, platformOrderRef: "o-over", status: "oversold_on_platform", bypass: true, linesJson: JSON.stringify(settled.taken), oversoldLinesJson: JSON.stringify(settled.oversold) },
+      data: {
+        saleId: sale.saleId,
+        platformOrderRef: "o-over",
+        status: "oversold_on_platform",
+        bypass: true,
+        linesJson: JSON.stringify(settled.taken),
+        oversoldLinesJson: JSON.stringify(settled.oversold),
+      },
     });
     await h.writeBack.flushSale(sale.saleId);
     const report = await reconciler.reconcile(sale.saleId);

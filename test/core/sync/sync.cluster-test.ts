@@ -25,7 +25,11 @@ it("flushes, recognises echoes, applies restocks and reconciles on a cluster", a
   // The merchant restocks 2 on Shopify, which reports it.
   const [itemId, locationId] = item!.ref.split("@").map((gid) => Number(gid.split("/").pop()));
   h.shop.level(itemId!, locationId!)!.available = current + 2;
-  expect(await h.intake.receive({ storeId: sale.storeId, ref: item!.ref, available: current + 2 })).toMatchObject({ outcome: "applied", restocked: 2, availableChange: 0 });
+  expect(await h.intake.receive({ storeId: sale.storeId, ref: item!.ref, available: current + 2 })).toMatchObject({
+    outcome: "applied",
+    restocked: 2,
+    availableChange: 0,
+  });
 
   const reconciler = new Reconciler({ redis: h.redis, holds: h.holds, catalog: h.catalog, history: h.catalog, platforms: h.platforms, writeBack: h.writeBack });
   expect((await reconciler.reconcile(sale.saleId, { repair: true })).items.flatMap((entry) => entry.drift)).toEqual([]);

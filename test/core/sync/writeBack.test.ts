@@ -15,7 +15,9 @@ afterAll(async () => {
 });
 
 function setCalls(platform: SyncPlatform): number {
-  return platform === "shopify" ? (harness.shop.stats.operations.HoldfastInventorySetQuantities ?? 0) : harness.woo.callsTo("POST", /^\/products\/batch$/).length;
+  return platform === "shopify"
+    ? (harness.shop.stats.operations.HoldfastInventorySetQuantities ?? 0)
+    : harness.woo.callsTo("POST", /^\/products\/batch$/).length;
 }
 
 describe.each([
@@ -167,17 +169,28 @@ describe("echo protection and external stock changes", () => {
     const [item] = sale.items;
     await harness.writeBack.flushSale(sale.saleId);
     harness.setPlatformStock("woocommerce", item!.ref, 7);
-    expect(await harness.intake.receive({ storeId: sale.storeId, ref: item!.ref, available: 7 })).toEqual({ outcome: "applied", saleId: sale.saleId, itemId: item!.itemId, availableChange: -3, restocked: 0, available: 7 });
+    expect(await harness.intake.receive({ storeId: sale.storeId, ref: item!.ref, available: 7 })).toEqual({
+      outcome: "applied",
+      saleId: sale.saleId,
+      itemId: item!.itemId,
+      availableChange: -3,
+      restocked: 0,
+      available: 7,
+    });
     expect(await harness.writeBack.flushSale(sale.saleId)).toMatchObject({ outcome: "unchanged", calls: 0 });
     expect(harness.platformStock("woocommerce", item!.ref)).toBe(7);
   });
 
   it("answers unknown references and refuses malformed reports with a code", async () => {
     const sale = await harness.createSale("shopify", 1, 10);
-    expect(await harness.intake.receive({ storeId: sale.storeId, ref: "gid://shopify/InventoryItem/1@gid://shopify/Location/1", available: 3 })).toEqual({ outcome: "unknown_ref" });
+    expect(await harness.intake.receive({ storeId: sale.storeId, ref: "gid://shopify/InventoryItem/1@gid://shopify/Location/1", available: 3 })).toEqual({
+      outcome: "unknown_ref",
+    });
     await expect(harness.intake.receive({ storeId: "bad id", ref: "x", available: 1 })).rejects.toMatchObject({ code: "invalid_store_id" });
     await expect(harness.intake.receive({ storeId: sale.storeId, ref: "", available: 1 })).rejects.toMatchObject({ code: "invalid_ref" });
-    await expect(harness.intake.receive({ storeId: sale.storeId, ref: sale.items[0]!.ref, available: 1.5 })).rejects.toMatchObject({ code: "invalid_available" });
+    await expect(harness.intake.receive({ storeId: sale.storeId, ref: sale.items[0]!.ref, available: 1.5 })).rejects.toMatchObject({
+      code: "invalid_available",
+    });
     expect(await harness.redis.hgetall(writeBackKeys(sale.saleId).written)).toEqual({});
   });
 });

@@ -13,10 +13,16 @@ describe("verifyHoldClaims", () => {
   });
 
   it("refuses another sale's token, another store's key and a tampered signature, each with its code", () => {
-    expect(() => verifyHoldClaims(signHoldToken("sale-2", "hold-1"), TEST_KEYRING, { saleId: "sale-1", now })).toThrow(expect.objectContaining({ code: "token_wrong_sale" }));
-    expect(() => verifyHoldClaims(signHoldToken("sale-1", "hold-1", { keyring: FOREIGN_KEYRING }), TEST_KEYRING, { saleId: "sale-1", now })).toThrow(expect.objectContaining({ code: "token_bad_signature" }));
+    expect(() => verifyHoldClaims(signHoldToken("sale-2", "hold-1"), TEST_KEYRING, { saleId: "sale-1", now })).toThrow(
+      expect.objectContaining({ code: "token_wrong_sale" }),
+    );
+    expect(() => verifyHoldClaims(signHoldToken("sale-1", "hold-1", { keyring: FOREIGN_KEYRING }), TEST_KEYRING, { saleId: "sale-1", now })).toThrow(
+      expect.objectContaining({ code: "token_bad_signature" }),
+    );
     const token = signHoldToken("sale-1", "hold-1");
-    expect(() => verifyHoldClaims(`${token.slice(0, -2)}AA`, TEST_KEYRING, { saleId: "sale-1", now })).toThrow(expect.objectContaining({ code: "token_bad_signature" }));
+    expect(() => verifyHoldClaims(`${token.slice(0, -2)}AA`, TEST_KEYRING, { saleId: "sale-1", now })).toThrow(
+      expect.objectContaining({ code: "token_bad_signature" }),
+    );
     const pass = signToken({ typ: "pass", s: "sale-1", h: "hold-1", iat: 1 }, TEST_KEYRING);
     expect(() => verifyHoldClaims(pass, TEST_KEYRING, { saleId: "sale-1", now })).toThrow(expect.objectContaining({ code: "token_wrong_type" }));
   });
@@ -25,7 +31,12 @@ describe("verifyHoldClaims", () => {
     const expired = signHoldToken("sale-1", "hold-1", { ttlSeconds: -60 });
     expect(() => verifyHoldClaims(expired, TEST_KEYRING, { saleId: "sale-1", now })).toThrow(expect.objectContaining({ code: "token_expired" }));
     expect(verifyHoldClaims(expired, TEST_KEYRING, { saleId: "sale-1", now, acceptExpired: true }).h).toBe("hold-1");
-    const early = signToken({ typ: "hold", s: "sale-1", h: "hold-1", sh: "x", iat: 1, nbf: Math.floor(now / 1_000) + 3_600, exp: Math.floor(now / 1_000) + 7_200 }, TEST_KEYRING);
-    expect(() => verifyHoldClaims(early, TEST_KEYRING, { saleId: "sale-1", now, acceptExpired: true })).toThrow(expect.objectContaining({ code: "token_not_yet_valid" }));
+    const early = signToken(
+      { typ: "hold", s: "sale-1", h: "hold-1", sh: "x", iat: 1, nbf: Math.floor(now / 1_000) + 3_600, exp: Math.floor(now / 1_000) + 7_200 },
+      TEST_KEYRING,
+    );
+    expect(() => verifyHoldClaims(early, TEST_KEYRING, { saleId: "sale-1", now, acceptExpired: true })).toThrow(
+      expect.objectContaining({ code: "token_not_yet_valid" }),
+    );
   });
 });

@@ -9,7 +9,17 @@ import { connectTestRedis, ManualClock, uniqueSaleId } from "../../support/redis
 const redis = connectTestRedis();
 afterAll(() => redis.quit());
 
-const SETTINGS: RoomSettings = { mode: "rate", perMinute: 600, maxActive: null, passMinutes: 5, holdMinutes: 10, storeId: null, prequeueAt: null, startsAt: null, endsAt: null };
+const SETTINGS: RoomSettings = {
+  mode: "rate",
+  perMinute: 600,
+  maxActive: null,
+  passMinutes: 5,
+  holdMinutes: 10,
+  storeId: null,
+  prequeueAt: null,
+  startsAt: null,
+  endsAt: null,
+};
 
 let clock: ManualClock;
 let room: WaitingRoom;
@@ -82,7 +92,10 @@ describe("joining", () => {
     expect(numbers.map((n) => n.outcome)).toEqual(Array(200).fill("prequeue"));
     await room.transition(sale, "live");
     const later = [await room.join(sale, "late-1"), await room.join(sale, "late-2")];
-    expect(later).toEqual([{ outcome: "queue", number: 1 }, { outcome: "queue", number: 2 }]);
+    expect(later).toEqual([
+      { outcome: "queue", number: 1 },
+      { outcome: "queue", number: 2 },
+    ]);
     expect(await room.join(sale, "session-7")).toEqual({ outcome: "queue", number: 3 });
 
     const view = await room.view(sale);

@@ -28,7 +28,10 @@ export function gateInput(lines: readonly CartLineSpec[], config: unknown, optio
     cart: {
       lines: lines.map((line) => ({
         quantity: line.quantity,
-        merchandise: line.variant === null ? { __typename: "CustomProduct" as const } : { __typename: "ProductVariant" as const, id: `gid://shopify/ProductVariant/${line.variant}` },
+        merchandise:
+          line.variant === null
+            ? { __typename: "CustomProduct" as const }
+            : { __typename: "ProductVariant" as const, id: `gid://shopify/ProductVariant/${line.variant}` },
         token: line.token ? { value: line.token } : null,
       })),
     },
@@ -74,6 +77,15 @@ const NOW = Date.UTC(2026, 11, 2, 12) / 1000;
 
 /** A hold token exactly as POST /v1/sales/{id}/holds signs it. */
 export function holdToken(keyring: Keyring, saleId: string, lines: { i: string; q: number }[], extra: Partial<HoldClaims> = {}): string {
-  const claims: HoldClaims = { typ: "hold", s: saleId, h: `h_${saleId}_${lines.map((line) => line.i).join("_")}`, sh: "session", iat: NOW, exp: NOW + 600, ln: lines, ...extra };
+  const claims: HoldClaims = {
+    typ: "hold",
+    s: saleId,
+    h: `h_${saleId}_${lines.map((line) => line.i).join("_")}`,
+    sh: "session",
+    iat: NOW,
+    exp: NOW + 600,
+    ln: lines,
+    ...extra,
+  };
   return signToken({ ...claims }, keyring);
 }

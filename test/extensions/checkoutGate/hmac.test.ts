@@ -19,7 +19,9 @@ describe("the checkout gate's plain-JS crypto agrees with node:crypto", () => {
     for (const length of LENGTHS) {
       const key = randomBytes([0, 1, 32, 63, 64, 65, 200][length % 7] as number);
       const data = randomBytes(length);
-      expect(Buffer.from(hmacSha256(key, data)).toString("hex"), `key ${key.length}, data ${length}`).toBe(createHmac("sha256", key).update(data).digest("hex"));
+      expect(Buffer.from(hmacSha256(key, data)).toString("hex"), `key ${key.length}, data ${length}`).toBe(
+        createHmac("sha256", key).update(data).digest("hex"),
+      );
     }
   });
 

@@ -32,7 +32,10 @@ describe("the checkout gate", () => {
   });
 
   it("refuses a drop line with no token, on that line's quantity, in plain words", async () => {
-    const result = await gate([{ variant: 999, quantity: 1 }, { variant: 101, quantity: 1 }]);
+    const result = await gate([
+      { variant: 999, quantity: 1 },
+      { variant: 101, quantity: 1 },
+    ]);
     expect(errorsOf(result)).toEqual([{ target: "$.cart.lines[1].quantity", message: expect.stringMatching(/waiting room/) }]);
   });
 
@@ -80,37 +83,89 @@ describe("the checkout gate", () => {
 
   it("refuses a second drop variant the hold does not cover, and accepts a hold that covers both", async () => {
     const one = holdToken(keyring, "saleA", [{ i: "itemA1", q: 1 }]);
-    const result = await gate([{ variant: 101, quantity: 1, token: one }, { variant: 102, quantity: 1, token: one }]);
+    const result = await gate([
+      { variant: 101, quantity: 1, token: one },
+      { variant: 102, quantity: 1, token: one },
+    ]);
     expect(targets(result)).toEqual(["$.cart.lines[1].quantity"]);
-    const both = holdToken(keyring, "saleA", [{ i: "itemA1", q: 1 }, { i: "itemA2", q: 1 }]);
-    expect(await gate([{ variant: 101, quantity: 1, token: both }, { variant: 102, quantity: 1, token: both }])).toEqual({ operations: [] });
+    const both = holdToken(keyring, "saleA", [
+      { i: "itemA1", q: 1 },
+      { i: "itemA2", q: 1 },
+    ]);
+    expect(
+      await gate([
+        { variant: 101, quantity: 1, token: both },
+        { variant: 102, quantity: 1, token: both },
+      ]),
+    ).toEqual({ operations: [] });
   });
 
   it("sums several lines of one variant: one token copied onto two lines counts once", async () => {
     const token = holdToken(keyring, "saleA", [{ i: "itemA1", q: 2 }]);
-    expect(await gate([{ variant: 101, quantity: 1, token }, { variant: 101, quantity: 1, token }])).toEqual({ operations: [] });
-    const over = await gate([{ variant: 101, quantity: 2, token }, { variant: 101, quantity: 1, token }]);
+    expect(
+      await gate([
+        { variant: 101, quantity: 1, token },
+        { variant: 101, quantity: 1, token },
+      ]),
+    ).toEqual({ operations: [] });
+    const over = await gate([
+      { variant: 101, quantity: 2, token },
+      { variant: 101, quantity: 1, token },
+    ]);
     expect(targets(over)).toEqual(["$.cart.lines[0].quantity", "$.cart.lines[1].quantity"]);
     // Two holds of the same shopper do add up.
     const second = holdToken(keyring, "saleA", [{ i: "itemA1", q: 1 }], { h: "another-hold" });
-    expect(await gate([{ variant: 101, quantity: 2, token }, { variant: 101, quantity: 1, token: second }])).toEqual({ operations: [] });
+    expect(
+      await gate([
+        { variant: 101, quantity: 2, token },
+        { variant: 101, quantity: 1, token: second },
+      ]),
+    ).toEqual({ operations: [] });
   });
 
   it("checks each drop of the shop on its own", async () => {
     const a = holdToken(keyring, "saleA", [{ i: "itemA1", q: 1 }]);
     const b = holdToken(keyring, "saleB", [{ i: "itemB1", q: 1 }]);
-    expect(await gate([{ variant: 101, quantity: 1, token: a }, { variant: 201, quantity: 1, token: b }])).toEqual({ operations: [] });
-    expect(targets(await gate([{ variant: 101, quantity: 1, token: a }, { variant: 201, quantity: 1 }]))).toEqual(["$.cart.lines[1].quantity"]);
+    expect(
+      await gate([
+        { variant: 101, quantity: 1, token: a },
+        { variant: 201, quantity: 1, token: b },
+      ]),
+    ).toEqual({ operations: [] });
+    expect(
+      targets(
+        await gate([
+          { variant: 101, quantity: 1, token: a },
+          { variant: 201, quantity: 1 },
+        ]),
+      ),
+    ).toEqual(["$.cart.lines[1].quantity"]);
   });
 
   it("leaves a cart without drop variants untouched, custom products included", async () => {
-    expect(await gate([{ variant: 5, quantity: 40 }, { variant: null, quantity: 1 }])).toEqual({ operations: [] });
+    expect(
+      await gate([
+        { variant: 5, quantity: 40 },
+        { variant: null, quantity: 1 },
+      ]),
+    ).toEqual({ operations: [] });
   });
 
   it("leaves an ended or scheduled drop's variants untouched", async () => {
-    const ended = gateConfig(keyring, [{ ...dropA, state: "ended" }, { ...dropB, state: "scheduled" }]);
+    const ended = gateConfig(keyring, [
+      { ...dropA, state: "ended" },
+      { ...dropB, state: "scheduled" },
+    ]);
     expect(ended.d).toEqual([]);
-    expect(await gate([{ variant: 101, quantity: 9 }, { variant: 201, quantity: 9 }], ended)).toEqual({ operations: [] });
+    expect(
+      await gate(
+        [
+          { variant: 101, quantity: 9 },
+          { variant: 201, quantity: 9 },
+        ],
+        ended,
+      ),
+    ).toEqual({ operations: [] });
   });
 
   it("checks nothing when the metafield is missing or not the gate's", async () => {
@@ -136,12 +191,18 @@ describe("the checkout gate", () => {
 
   it("bounds the hashing work per run: tokens beyond the budget are refused, not checked", async () => {
     // 70 distinct holds of one unit each: more token bytes than MAX_HASHED_BYTES.
-    const lines = Array.from({ length: 70 }, (_, index) => ({ variant: 101, quantity: 1, token: holdToken(keyring, "saleA", [{ i: "itemA1", q: 1 }], { h: `hold-${index}` }) }));
-    const budget = Math.floor(MAX_HASHED_BYTES / (lines[0]!.token.length));
+    const lines = Array.from({ length: 70 }, (_, index) => ({
+      variant: 101,
+      quantity: 1,
+      token: holdToken(keyring, "saleA", [{ i: "itemA1", q: 1 }], { h: `hold-${index}` }),
+    }));
+    const budget = Math.floor(MAX_HASHED_BYTES / lines[0]!.token.length);
     const result = await gate(lines);
-    expect(errorsOf(result).filter((error) => /more separate drop holds/.test(error.message)).map((error) => error.target)).toEqual(
-      lines.slice(budget).map((_, index) => `$.cart.lines[${budget + index}].quantity`),
-    );
+    expect(
+      errorsOf(result)
+        .filter((error) => /more separate drop holds/.test(error.message))
+        .map((error) => error.target),
+    ).toEqual(lines.slice(budget).map((_, index) => `$.cart.lines[${budget + index}].quantity`));
     // Within the budget, every one is checked and counts.
     expect(await gate(lines.slice(0, budget))).toEqual({ operations: [] });
   });

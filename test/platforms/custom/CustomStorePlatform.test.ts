@@ -42,9 +42,20 @@ describe("CustomStorePlatform against a merchant endpoint", () => {
     );
     expect(store.stock.get("sku-a")).toBe(3);
     expect(store.stock.get("sku-b")).toBe(7);
-    expect(store.deliveries).toEqual([{ method: "POST", path: "/holdfast/events", idempotencyKey: "stock:wb-1", signature: true, status: 200, replayed: false }]);
+    expect(store.deliveries).toEqual([
+      { method: "POST", path: "/holdfast/events", idempotencyKey: "stock:wb-1", signature: true, status: 200, replayed: false },
+    ]);
     const event = store.events.at(-1) as StockUpdatedEvent;
-    expect(event).toMatchObject({ id: "stock:wb-1", type: "stock.updated", data: { items: [{ ref: "sku-a", available: 3, previous: 5 }, { ref: "sku-b", available: 7 }] } });
+    expect(event).toMatchObject({
+      id: "stock:wb-1",
+      type: "stock.updated",
+      data: {
+        items: [
+          { ref: "sku-a", available: 3, previous: 5 },
+          { ref: "sku-b", available: 7 },
+        ],
+      },
+    });
   });
 
   it("splits a large write into events of maxBatch items, each with its own key", async () => {
@@ -61,7 +72,12 @@ describe("CustomStorePlatform against a merchant endpoint", () => {
   });
 
   it("creates an order once even when the answer is lost and the call retried", async () => {
-    const order = { orderId: "ord-custom-1", lines: [{ ref: "sku-a", quantity: 1 }], customer: { email: "ada@example.com" }, reserveUntil: new Date(Date.UTC(2026, 10, 28, 12, 10)) };
+    const order = {
+      orderId: "ord-custom-1",
+      lines: [{ ref: "sku-a", quantity: 1 }],
+      customer: { email: "ada@example.com" },
+      reserveUntil: new Date(Date.UTC(2026, 10, 28, 12, 10)),
+    };
     const before = store.orders.size;
     store.fail({ loseAnswer: true });
     expect((await failure(platform().createOrder(order))).kind).toBe("unavailable");
@@ -100,7 +116,12 @@ describe("CustomStorePlatform against a merchant endpoint", () => {
     });
 
     it("a tampered body is refused even with a valid signature of another body", async () => {
-      const signed = JSON.stringify({ id: "stock:t", type: "stock.updated", createdAt: new Date().toISOString(), data: { items: [{ ref: "sku-a", available: 1 }] } });
+      const signed = JSON.stringify({
+        id: "stock:t",
+        type: "stock.updated",
+        createdAt: new Date().toISOString(),
+        data: { items: [{ ref: "sku-a", available: 1 }] },
+      });
       const tampered = signed.replace('"available":1', '"available":1000');
       const response = await fetch(store.endpoint, {
         method: "POST",
@@ -139,7 +160,11 @@ describe("CustomStorePlatform against a merchant endpoint", () => {
 
     it("429 is throttled with Retry-After, 409 is a conflict, other 4xx are rejected", async () => {
       store.fail({ status: 429, retryAfter: "3" });
-      expect((await failure(platform().writeStock([{ ref: "sku-a", available: 2 }], "wb-429"))).details).toEqual({ status: 429, code: "injected", retryAfterMs: 3_000 });
+      expect((await failure(platform().writeStock([{ ref: "sku-a", available: 2 }], "wb-429"))).details).toEqual({
+        status: 429,
+        code: "injected",
+        retryAfterMs: 3_000,
+      });
 
       store.fail({ status: 409, code: "stock_changed" });
       const conflict = await failure(platform().writeStock([{ ref: "sku-a", available: 2, previous: 99 }], "wb-409"));

@@ -28,7 +28,10 @@ describe("custom store signatures", () => {
     expect(verifyCustomSignature(body, headers, "whsec_other", now)).toEqual({ ok: false, reason: "bad_signature" });
     expect(verifyCustomSignature(body, { ...headers, "X-Holdfast-Signature": `sha256=${"0".repeat(64)}` }, secret, now).ok).toBe(false);
     // Moving the timestamp breaks the signature too: it is part of what was signed.
-    expect(verifyCustomSignature(body, { ...headers, "X-Holdfast-Timestamp": String(now / 1000 + 1) }, secret, now)).toEqual({ ok: false, reason: "bad_signature" });
+    expect(verifyCustomSignature(body, { ...headers, "X-Holdfast-Timestamp": String(now / 1000 + 1) }, secret, now)).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
   });
 
   it("refuses stale and future timestamps outside the tolerance", () => {
@@ -42,9 +45,14 @@ describe("custom store signatures", () => {
 
   it("says when headers are missing or malformed", () => {
     expect(verifyCustomSignature(body, {}, secret, now)).toEqual({ ok: false, reason: "missing_headers" });
-    expect(verifyCustomSignature(body, { "x-holdfast-timestamp": "abc", "x-holdfast-signature": "sha256=00" }, secret, now)).toEqual({ ok: false, reason: "malformed" });
+    expect(verifyCustomSignature(body, { "x-holdfast-timestamp": "abc", "x-holdfast-signature": "sha256=00" }, secret, now)).toEqual({
+      ok: false,
+      reason: "malformed",
+    });
     const headers = customSignatureHeaders(secret, body, now);
-    expect(verifyCustomSignature(body, { ...headers, "X-Holdfast-Signature": headers["X-Holdfast-Signature"]?.replace("sha256=", "sha1=") ?? "" }, secret, now)).toEqual({ ok: false, reason: "malformed" });
+    expect(
+      verifyCustomSignature(body, { ...headers, "X-Holdfast-Signature": headers["X-Holdfast-Signature"]?.replace("sha256=", "sha1=") ?? "" }, secret, now),
+    ).toEqual({ ok: false, reason: "malformed" });
   });
 
   it("accepts any of several secrets while one is being rotated", () => {

@@ -29,7 +29,13 @@ function build(timeoutMs = 2_000): void {
   });
   transitions.length = 0;
   registry.onStateChange(({ state }) => transitions.push(state));
-  platform = new ShopifyPlatform({ shopDomain: SHOP, accessToken: TOKEN, fetchApi: rig.standIn.fetch, policy: registry.for(SHOP, "shopify"), budget: new CostBudget() });
+  platform = new ShopifyPlatform({
+    shopDomain: SHOP,
+    accessToken: TOKEN,
+    fetchApi: rig.standIn.fetch,
+    policy: registry.for(SHOP, "shopify"),
+    budget: new CostBudget(),
+  });
 }
 afterEach(() => rig.close());
 

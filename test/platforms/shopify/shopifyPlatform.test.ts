@@ -45,14 +45,28 @@ describe("ShopifyPlatform: stock", () => {
 
   it("writes absolute quantities, compare-and-set against what we last saw", async () => {
     const platform = rig.platform();
-    await platform.writeStock([{ ref: ref(1), available: 8, previous: 10 }, { ref: ref(2), available: 3 }], "sync-1");
+    await platform.writeStock(
+      [
+        { ref: ref(1), available: 8, previous: 10 },
+        { ref: ref(2), available: 3 },
+      ],
+      "sync-1",
+    );
     expect([rig.shop.level(1, 1)?.available, rig.shop.level(2, 1)?.available]).toEqual([8, 3]);
   });
 
   it("refuses a stale compare as a conflict and changes nothing", async () => {
     const platform = rig.platform();
     rig.shop.level(1, 1)!.available = 9; // sold on Shopify meanwhile
-    const error = await failure(platform.writeStock([{ ref: ref(1), available: 8, previous: 10 }, { ref: ref(2), available: 3, previous: 4 }], "sync-2"));
+    const error = await failure(
+      platform.writeStock(
+        [
+          { ref: ref(1), available: 8, previous: 10 },
+          { ref: ref(2), available: 3, previous: 4 },
+        ],
+        "sync-2",
+      ),
+    );
     expect(error).toMatchObject({ kind: "conflict", details: { code: "CHANGE_FROM_QUANTITY_STALE" }, retryable: true });
     expect([rig.shop.level(1, 1)?.available, rig.shop.level(2, 1)?.available]).toEqual([9, 4]);
     // The caller re-reads and writes again under a new key.
@@ -78,13 +92,22 @@ describe("ShopifyPlatform: stock", () => {
 
   it("maps userErrors: not stocked -> rejected, unknown item -> not_found; refuses oversized batches before sending", async () => {
     const platform = rig.platform();
-    expect(await failure(platform.writeStock([{ ref: ref(3, 1), available: 1 }], "k1"))).toMatchObject({ kind: "rejected", details: { code: "ITEM_NOT_STOCKED_AT_LOCATION" } });
-    expect(await failure(platform.writeStock([{ ref: ref(42, 1), available: 1 }], "k2"))).toMatchObject({ kind: "not_found", details: { code: "INVALID_INVENTORY_ITEM" } });
+    expect(await failure(platform.writeStock([{ ref: ref(3, 1), available: 1 }], "k1"))).toMatchObject({
+      kind: "rejected",
+      details: { code: "ITEM_NOT_STOCKED_AT_LOCATION" },
+    });
+    expect(await failure(platform.writeStock([{ ref: ref(42, 1), available: 1 }], "k2"))).toMatchObject({
+      kind: "not_found",
+      details: { code: "INVALID_INVENTORY_ITEM" },
+    });
     const many = Array.from({ length: 251 }, (_, i) => ({ ref: ref(i + 1), available: 1 }));
     expect(platform.maxBatch).toBe(250);
     expect(await failure(platform.writeStock(many, "k3"))).toMatchObject({ kind: "rejected", details: { code: "batch_too_large" } });
     expect(await failure(platform.writeStock([{ ref: "123", available: 1 }], "k4"))).toMatchObject({ kind: "rejected", details: { code: "bad_ref" } });
-    expect(await failure(platform.writeStock([{ ref: ref(1), available: 1 }], " "))).toMatchObject({ kind: "rejected", details: { code: "bad_idempotency_key" } });
+    expect(await failure(platform.writeStock([{ ref: ref(1), available: 1 }], " "))).toMatchObject({
+      kind: "rejected",
+      details: { code: "bad_idempotency_key" },
+    });
     expect(rig.shop.stats.requests).toBe(2);
   });
 });
@@ -162,7 +185,12 @@ describe("ShopifyPlatform: orders", () => {
 
   it("cancels an unpaid draft by deleting it, which releases its reservation; twice is fine", async () => {
     const platform = rig.platform();
-    const { platformOrderRef } = await platform.createOrder({ orderId: "o6", lines: [{ ref: ref(1), quantity: 3 }], customer: null, reserveUntil: new Date(Date.now() + 60_000) });
+    const { platformOrderRef } = await platform.createOrder({
+      orderId: "o6",
+      lines: [{ ref: ref(1), quantity: 3 }],
+      customer: null,
+      reserveUntil: new Date(Date.now() + 60_000),
+    });
     expect(rig.shop.level(1, 1)?.available).toBe(7);
     await platform.cancelOrder(platformOrderRef, "payment failed");
     expect(rig.shop.draftOrders.size).toBe(0);
@@ -175,7 +203,13 @@ describe("ShopifyPlatform: orders", () => {
     const order = rig.shop.placeOrder([{ itemId: 1, locationId: 1, quantity: 2 }]);
     expect(rig.shop.level(1, 1)?.available).toBe(8);
     await platform.cancelOrder(gid("Order", order.id), "bypassed the waiting room");
-    expect(rig.shop.orders.get(order.id)).toMatchObject({ cancelReason: "OTHER", staffNote: "Holdfast: bypassed the waiting room", restocked: true, refunded: true, notified: true });
+    expect(rig.shop.orders.get(order.id)).toMatchObject({
+      cancelReason: "OTHER",
+      staffNote: "Holdfast: bypassed the waiting room",
+      restocked: true,
+      refunded: true,
+      notified: true,
+    });
     expect(rig.shop.level(1, 1)?.available).toBe(10);
     await platform.cancelOrder(gid("Order", order.id), "bypassed the waiting room");
     expect(await failure(platform.cancelOrder(gid("Order", 31337), "x"))).toMatchObject({ kind: "not_found" });
@@ -184,7 +218,12 @@ describe("ShopifyPlatform: orders", () => {
 
   it("cancels the order of a paid draft", async () => {
     const platform = rig.platform({ cancel: { notifyCustomer: false, refund: false } });
-    const { platformOrderRef } = await platform.createOrder({ orderId: "o7", lines: [{ ref: ref(1), quantity: 1 }], customer: null, reserveUntil: new Date(Date.now() + 60_000) });
+    const { platformOrderRef } = await platform.createOrder({
+      orderId: "o7",
+      lines: [{ ref: ref(1), quantity: 1 }],
+      customer: null,
+      reserveUntil: new Date(Date.now() + 60_000),
+    });
     const order = rig.shop.completeDraftOrder(Number(platformOrderRef.split("/").pop()));
     await platform.cancelOrder(platformOrderRef, "fraud check");
     expect(rig.shop.orders.get(order.id)).toMatchObject({ cancelledAt: expect.any(String), restocked: true, refunded: false, notified: false });

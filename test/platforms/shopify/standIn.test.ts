@@ -59,7 +59,7 @@ describe("Shopify stand-in: the documented contract", () => {
   });
 
   it("answers an invalid document with 200 and errors, executing nothing", async () => {
-    const answer = await post("{ inventoryItem(id: \"gid://shopify/InventoryItem/1\") { id quantityy } }");
+    const answer = await post('{ inventoryItem(id: "gid://shopify/InventoryItem/1") { id quantityy } }');
     expect(answer.status).toBe(200);
     expect(answer.body.data).toBeUndefined();
     expect(answer.body.errors).toEqual([expect.objectContaining({ message: expect.stringContaining("quantityy") })]);
@@ -69,7 +69,9 @@ describe("Shopify stand-in: the documented contract", () => {
     const variables = setVariables();
     const quantity = { ...variables.input.quantities[0], compareQuantity: 10 };
     const answer = await post(INVENTORY_SET_QUANTITIES.document, { ...variables, input: { ...variables.input, quantities: [quantity] } });
-    expect(answer.body.errors).toEqual([expect.objectContaining({ message: expect.stringContaining("compareQuantity"), extensions: expect.objectContaining({ code: "INVALID_VARIABLE" }) })]);
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining("compareQuantity"), extensions: expect.objectContaining({ code: "INVALID_VARIABLE" }) }),
+    ]);
     expect(rig.shop.level(1, 1)?.available).toBe(10);
   });
 
@@ -93,7 +95,9 @@ describe("Shopify stand-in: the documented contract", () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
-      extensions: { cost: { requestedQueryCost: 10, actualQueryCost: null, throttleStatus: { maximumAvailable: 100, currentlyAvailable: 5, restoreRate: 0.5 } } },
+      extensions: {
+        cost: { requestedQueryCost: 10, actualQueryCost: null, throttleStatus: { maximumAvailable: 100, currentlyAvailable: 5, restoreRate: 0.5 } },
+      },
     });
     expect(rig.shop.level(1, 1)?.available).toBe(10);
     expect(rig.shop.stats.throttled).toBe(1);
@@ -171,7 +175,10 @@ describe("Shopify stand-in: the documented contract", () => {
   it("refuses input lists over 250 entries before running anything", async () => {
     const answer = await post(INVENTORY_SET_QUANTITIES.document, setVariables({ count: 251 }));
     expect(answer.body.errors).toEqual([
-      expect.objectContaining({ message: "The input array size of 251 is greater than the maximum allowed of 250.", extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } }),
+      expect.objectContaining({
+        message: "The input array size of 251 is greater than the maximum allowed of 250.",
+        extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
+      }),
     ]);
   });
 

@@ -39,7 +39,10 @@ describe("Shopify cost budget", () => {
         return platforms[i % platforms.length]!.writeStock([{ ref: ref(item), available: item, previous: 100 }], `burst-${item}`);
       }),
     );
-    const reads = await Promise.all([platforms[0]!.readStock(Array.from({ length: 30 }, (_, i) => ref(i + 1))), platforms[1]!.readStock(Array.from({ length: 30 }, (_, i) => ref(i + 31)))]);
+    const reads = await Promise.all([
+      platforms[0]!.readStock(Array.from({ length: 30 }, (_, i) => ref(i + 1))),
+      platforms[1]!.readStock(Array.from({ length: 30 }, (_, i) => ref(i + 31))),
+    ]);
     const elapsed = performance.now() - started;
 
     expect(rig.shop.stats.throttled).toBe(0);

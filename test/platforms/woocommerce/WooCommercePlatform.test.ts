@@ -54,7 +54,10 @@ describe("WooCommercePlatform against the WooCommerce stand-in", () => {
       const ids = Array.from({ length: 95 }, () => wc.addProduct());
       const small = platform({ batchSize: 40 });
       expect(small.maxBatch).toBe(40);
-      await small.writeStock(ids.map((id) => ({ ref: String(id), available: 3 })), "wb-small");
+      await small.writeStock(
+        ids.map((id) => ({ ref: String(id), available: 3 })),
+        "wb-small",
+      );
       expect(wc.callsTo("POST", /^\/products\/batch$/).map((call) => call.batchItems)).toEqual([40, 40, 15]);
     });
 
@@ -63,7 +66,10 @@ describe("WooCommercePlatform against the WooCommerce stand-in", () => {
       const b = wc.addVariableProduct([{ manageStock: false }]);
       const simple = wc.addProduct({ manageStock: false });
       const refs = [`${a.productId}:${a.variationIds[0]}`, `${a.productId}:${a.variationIds[1]}`, `${b.productId}:${b.variationIds[0]}`, String(simple)];
-      await platform().writeStock(refs.map((ref, index) => ({ ref, available: 10 + index })), "wb-var");
+      await platform().writeStock(
+        refs.map((ref, index) => ({ ref, available: 10 + index })),
+        "wb-var",
+      );
 
       expect(refs.map((ref) => wc.stockOf(ref))).toEqual([10, 11, 12, 13]);
       expect(wc.calls.map((call) => `${call.method} ${call.route} ${call.batchItems}`).sort()).toEqual(
@@ -91,12 +97,14 @@ describe("WooCommercePlatform against the WooCommerce stand-in", () => {
       const refs = [String(tracked), String(untracked), "987654", `${productId}:${variationIds[0]}`, `${productId}:${variationIds[1]}`, "987655:1"];
 
       const levels = await platform().readStock(refs);
-      expect(levels).toEqual([
-        { ref: String(tracked), available: 4 },
-        // Managed at the parent: the variation sells from the parent's quantity.
-        { ref: `${productId}:${variationIds[1]}`, available: 9 },
-        { ref: `${productId}:${variationIds[0]}`, available: 6 },
-      ].sort((x, y) => refs.indexOf(x.ref) - refs.indexOf(y.ref)));
+      expect(levels).toEqual(
+        [
+          { ref: String(tracked), available: 4 },
+          // Managed at the parent: the variation sells from the parent's quantity.
+          { ref: `${productId}:${variationIds[1]}`, available: 9 },
+          { ref: `${productId}:${variationIds[0]}`, available: 6 },
+        ].sort((x, y) => refs.indexOf(x.ref) - refs.indexOf(y.ref)),
+      );
       expect(wc.calls.map((call) => `${call.method} ${call.route}`)).toEqual([
         "GET /products",
         `GET /products/${productId}/variations`,
@@ -238,7 +246,9 @@ describe("WooCommercePlatform against the WooCommerce stand-in", () => {
 
     it("a refused field is rejected, an unknown order is not_found", async () => {
       const id = String(wc.addProduct({ stock: 5 }));
-      const badEmail = await failure(platform().createOrder({ orderId: "ord-bad-email", lines: [{ ref: id, quantity: 1 }], customer: { email: "not-an-email" } }));
+      const badEmail = await failure(
+        platform().createOrder({ orderId: "ord-bad-email", lines: [{ ref: id, quantity: 1 }], customer: { email: "not-an-email" } }),
+      );
       expect(badEmail.kind).toBe("rejected");
       expect(badEmail.details).toEqual({ status: 400, code: "customer_invalid_billing_email" });
 
@@ -318,7 +328,16 @@ describe("WooCommercePlatform against the WooCommerce stand-in", () => {
 
     it("voids an order whose product WooCommerce does not have, and says not_found", async () => {
       const id = String(wc.addProduct({ stock: 5 }));
-      const error = await failure(platform().createOrder({ orderId: "ord-ghost", lines: [{ ref: id, quantity: 1 }, { ref: "999123", quantity: 1 }], customer: null }));
+      const error = await failure(
+        platform().createOrder({
+          orderId: "ord-ghost",
+          lines: [
+            { ref: id, quantity: 1 },
+            { ref: "999123", quantity: 1 },
+          ],
+          customer: null,
+        }),
+      );
       expect(error.kind).toBe("not_found");
       const ghost = [...wc.orders.values()].find((order) => order.meta.some((meta) => meta.value === "ord-ghost"));
       expect(ghost?.status).toBe("cancelled");

@@ -20,7 +20,8 @@ afterAll(async () => {
 });
 
 const absolute = () => new WooCommercePlatform({ url: wc.url, consumerKey: wc.consumerKey, consumerSecret: wc.consumerSecret, timeoutMs: 2_000 });
-const relative = (secret = SECRET) => new WooCommercePlatform({ url: wc.url, consumerKey: wc.consumerKey, consumerSecret: wc.consumerSecret, timeoutMs: 2_000, connectorSecret: secret });
+const relative = (secret = SECRET) =>
+  new WooCommercePlatform({ url: wc.url, consumerKey: wc.consumerKey, consumerSecret: wc.consumerSecret, timeoutMs: 2_000, connectorSecret: secret });
 
 /** Rounds of: core saw `seen`, Holdfast sold h, WooCommerce sold w meanwhile, then the write. Returns units WooCommerce sold that the write erased. */
 async function race(platform: WooCommercePlatform, ref: string, rounds: number): Promise<{ lost: number; sold: number; msPerWrite: number }> {
@@ -82,7 +83,9 @@ describe("WooCommerce stock write-back with concurrent WooCommerce sales", () =>
 
   it("a write signed with another secret is refused and changes nothing", async () => {
     const ref = String(wc.addProduct({ stock: 7 }));
-    await expect(relative(randomBytes(32).toString("base64url")).writeStock([{ ref, available: 0, previous: 7 }], "hf-wb-forged")).rejects.toMatchObject({ kind: "unauthorized" });
+    await expect(relative(randomBytes(32).toString("base64url")).writeStock([{ ref, available: 0, previous: 7 }], "hf-wb-forged")).rejects.toMatchObject({
+      kind: "unauthorized",
+    });
     expect(wc.stockOf(ref)).toBe(7);
   });
 });

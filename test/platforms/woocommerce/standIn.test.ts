@@ -108,7 +108,11 @@ describe("WooCommerce stand-in strictness", () => {
 
   it("says which OAuth parameters are missing", async () => {
     const answer = await wooFetch(wc, "GET", "/products", { tamper: (url) => url.searchParams.delete("oauth_nonce") });
-    expect(answer.body).toEqual({ code: "woocommerce_rest_authentication_missing_parameter", message: "Missing OAuth parameter oauth_nonce", data: { status: 401 } });
+    expect(answer.body).toEqual({
+      code: "woocommerce_rest_authentication_missing_parameter",
+      message: "Missing OAuth parameter oauth_nonce",
+      data: { status: 401 },
+    });
   });
 
   it("does not accept Basic auth or query-string keys over plain HTTP", async () => {

@@ -190,7 +190,13 @@ export class CustomStoreStandIn {
           return { status: 422, body: { error: { code: "unknown_ref", message: `Unknown refs: ${unknown.map((line) => line.ref).join(", ")}` } } };
         }
         const platformOrderRef = `co_${this.nextOrder++}`;
-        this.orders.set(platformOrderRef, { platformOrderRef, orderId: event.data.orderId, lines: event.data.lines, customer: event.data.customer, status: "open" });
+        this.orders.set(platformOrderRef, {
+          platformOrderRef,
+          orderId: event.data.orderId,
+          lines: event.data.lines,
+          customer: event.data.customer,
+          status: "open",
+        });
         this.events.push(event);
         return { status: 201, body: { platformOrderRef, paymentUrl: `${this.base}/pay/${platformOrderRef}` } };
       }
@@ -219,7 +225,11 @@ function headerOf(req: IncomingMessage, name: string): string | null {
 
 function send(res: ServerResponse, answer: Answer, retryAfter?: string): void {
   const body = JSON.stringify(answer.body);
-  res.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...(retryAfter ? { "retry-after": retryAfter } : {}) });
+  res.writeHead(answer.status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...(retryAfter ? { "retry-after": retryAfter } : {}),
+  });
   res.end(body);
 }
 

@@ -1,1 +1,8 @@
-export { CustomStoreStandIn, startCustomStore, type CustomStoreStandInOptions, type Delivery, type MerchantFault, type MerchantOrder } from "./CustomStoreStandIn.ts";
+export {
+  CustomStoreStandIn,
+  startCustomStore,
+  type CustomStoreStandInOptions,
+  type Delivery,
+  type MerchantFault,
+  type MerchantOrder,
+} from "./CustomStoreStandIn.ts";

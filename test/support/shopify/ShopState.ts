@@ -115,7 +115,11 @@ export class ShopState {
   // -------------------------------------------------------------------- seeding, for tests
 
   /** Stocks an item at a location (creating both, and the item's variant, as needed). */
-  stock(options: { item?: number; location?: number; variant?: number; available: number; onHand?: number }): { itemId: number; locationId: number; variantId: number } {
+  stock(options: { item?: number; location?: number; variant?: number; available: number; onHand?: number }): {
+    itemId: number;
+    locationId: number;
+    variantId: number;
+  } {
     const itemId = options.item ?? this.id();
     const locationId = options.location ?? 1;
     this.locations.add(locationId);
@@ -141,7 +145,10 @@ export class ShopState {
   completeDraftOrder(draftId: number): Order {
     const draft = this.draftOrders.get(draftId);
     if (!draft || draft.status === "COMPLETED") throw new Error(`draft ${draftId} cannot be completed`);
-    const order = this.placeOrder(draft.reservations.map((r) => ({ itemId: r.itemId, locationId: r.locationId, quantity: r.quantity })), { fromReservation: true });
+    const order = this.placeOrder(
+      draft.reservations.map((r) => ({ itemId: r.itemId, locationId: r.locationId, quantity: r.quantity })),
+      { fromReservation: true },
+    );
     for (const r of draft.reservations) {
       const level = this.level(r.itemId, r.locationId);
       if (level) level.reserved -= r.quantity;

@@ -78,7 +78,9 @@ export function requestedQueryCost(
         if (selection.name.value === "edges") {
           const edgeType = getNamedType(named.getFields().edges!.type) as GraphQLCompositeType;
           const inner = selection.selectionSet?.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === "node");
-          const nodeOfEdge = getNamedType((edgeType as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields().node!.type) as GraphQLCompositeType;
+          const nodeOfEdge = getNamedType(
+            (edgeType as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields().node!.type,
+          ) as GraphQLCompositeType;
           perNode = Math.max(perNode, 1 + selectionCost(nodeOfEdge, inner?.selectionSet));
         }
       }

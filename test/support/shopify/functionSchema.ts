@@ -19,7 +19,8 @@ let cached: GraphQLSchema | undefined;
 export function checkoutGateSchema(): GraphQLSchema {
   if (cached) return cached;
   const file = `${CACHE}${CHECKOUT_GATE_SCHEMA}_${SHOPIFY_API_VERSION}.json.gz`;
-  if (!existsSync(file)) execFileSync(process.execPath, [SCRIPT, "--version", SHOPIFY_API_VERSION, "--api", CHECKOUT_GATE_SCHEMA], { stdio: ["ignore", "ignore", "inherit"] });
+  if (!existsSync(file))
+    execFileSync(process.execPath, [SCRIPT, "--version", SHOPIFY_API_VERSION, "--api", CHECKOUT_GATE_SCHEMA], { stdio: ["ignore", "ignore", "inherit"] });
   const introspection = JSON.parse(gunzipSync(readFileSync(file)).toString("utf8")) as { data: IntrospectionQuery };
   cached = buildClientSchema(introspection.data);
   return cached;

@@ -96,9 +96,11 @@ async function idempotent<P extends { userErrors: UserError[] }>(
   const refuse = (code: string, message: string) => ({ ...empty, userErrors: [{ code, field: null, message }] }) as P;
   const record = shop.idempotency.get(key);
   if (record) {
-    if (record.fingerprint !== fingerprint) return refuse("IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "The same idempotency key cannot be used with different operation parameters.");
+    if (record.fingerprint !== fingerprint)
+      return refuse("IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "The same idempotency key cannot be used with different operation parameters.");
     if (record.state === "running") return refuse("IDEMPOTENCY_CONCURRENT_REQUEST", "This request is currently in progress, please try again.");
-    if (record.failed) return refuse("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", "A previous request with this idempotency key failed. Retry with a new idempotency key.");
+    if (record.failed)
+      return refuse("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", "A previous request with this idempotency key failed. Retry with a new idempotency key.");
     shop.stats.replays++;
     return record.payload as P;
   }
@@ -148,7 +150,12 @@ function connection<T>(all: T[], first: unknown) {
   return {
     nodes,
     edges: nodes.map((node, index) => ({ cursor: String(index), node })),
-    pageInfo: { hasNextPage: nodes.length < all.length, hasPreviousPage: false, startCursor: nodes.length ? "0" : null, endCursor: nodes.length ? String(nodes.length - 1) : null },
+    pageInfo: {
+      hasNextPage: nodes.length < all.length,
+      hasPreviousPage: false,
+      startCursor: nodes.length ? "0" : null,
+      endCursor: nodes.length ? String(nodes.length - 1) : null,
+    },
   };
 }
 
@@ -173,11 +180,24 @@ function draftOrderObject(shop: ShopState, draft: DraftOrder) {
 }
 
 function orderObject(order: Order) {
-  return { __typename: "Order", id: gid("Order", order.id), name: `#${order.id}`, cancelledAt: order.cancelledAt, cancelReason: order.cancelReason, closed: false };
+  return {
+    __typename: "Order",
+    id: gid("Order", order.id),
+    name: `#${order.id}`,
+    cancelledAt: order.cancelledAt,
+    cancelReason: order.cancelReason,
+    closed: false,
+  };
 }
 
 function adjustmentGroup(shop: ShopState, reason: string, referenceDocumentUri: unknown) {
-  return { __typename: "InventoryAdjustmentGroup", id: gid("InventoryAdjustmentGroup", shop.id()), reason, referenceDocumentUri: referenceDocumentUri ?? null, createdAt: new Date().toISOString() };
+  return {
+    __typename: "InventoryAdjustmentGroup",
+    id: gid("InventoryAdjustmentGroup", shop.id()),
+    reason,
+    referenceDocumentUri: referenceDocumentUri ?? null,
+    createdAt: new Date().toISOString(),
+  };
 }
 
 // ------------------------------------------------------------------------------- inventory
@@ -197,7 +217,11 @@ function applyInventory(shop: ShopState, kind: "set" | "adjust", input: Args) {
   const listName = kind === "set" ? "quantities" : "changes";
   const name = input.name as string;
   if (name !== "available" && name !== "on_hand") {
-    errors.push({ code: kind === "set" ? "INVALID_NAME" : "INVALID_QUANTITY_NAME", field: ["input", "name"], message: `The quantity name '${name}' is not valid.` });
+    errors.push({
+      code: kind === "set" ? "INVALID_NAME" : "INVALID_QUANTITY_NAME",
+      field: ["input", "name"],
+      message: `The quantity name '${name}' is not valid.`,
+    });
   }
   if (!REASONS.has(input.reason as string)) errors.push({ code: "INVALID_REASON", field: ["input", "reason"], message: "The specified reason is invalid." });
   if (input.referenceDocumentUri != null && !validDocumentUri(input.referenceDocumentUri as string)) {
@@ -213,11 +237,19 @@ function applyInventory(shop: ShopState, kind: "set" | "adjust", input: Args) {
       return;
     }
     if (kind === "adjust" && name === "available" && entry.ledgerDocumentUri != null) {
-      errors.push({ code: "INVALID_AVAILABLE_DOCUMENT", field: field("ledgerDocumentUri"), message: "A ledger document URI is not allowed when adjusting available." });
+      errors.push({
+        code: "INVALID_AVAILABLE_DOCUMENT",
+        field: field("ledgerDocumentUri"),
+        message: "A ledger document URI is not allowed when adjusting available.",
+      });
     }
     const pair = `${entry.inventoryItemId}|${entry.locationId}`;
     if (seen.has(pair)) {
-      errors.push({ code: kind === "set" ? "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR" : null, field: field(), message: "The combination of inventoryItemId and locationId must be unique." });
+      errors.push({
+        code: kind === "set" ? "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR" : null,
+        field: field(),
+        message: "The combination of inventoryItemId and locationId must be unique.",
+      });
       return;
     }
     seen.add(pair);
@@ -234,18 +266,27 @@ function applyInventory(shop: ShopState, kind: "set" | "adjust", input: Args) {
     }
     const level = item.levels.get(locationId);
     if (!level) {
-      errors.push({ code: "ITEM_NOT_STOCKED_AT_LOCATION", field: field("locationId"), message: "The specified inventory item is not stocked at the location." });
+      errors.push({
+        code: "ITEM_NOT_STOCKED_AT_LOCATION",
+        field: field("locationId"),
+        message: "The specified inventory item is not stocked at the location.",
+      });
       return;
     }
     const current = name === "on_hand" ? level.onHand : level.available;
     if (entry.changeFromQuantity !== null && entry.changeFromQuantity !== undefined && entry.changeFromQuantity !== current) {
-      errors.push({ code: "CHANGE_FROM_QUANTITY_STALE", field: field("changeFromQuantity"), message: "The changeFromQuantity value does not match persisted value." });
+      errors.push({
+        code: "CHANGE_FROM_QUANTITY_STALE",
+        field: field("changeFromQuantity"),
+        message: "The changeFromQuantity value does not match persisted value.",
+      });
       return;
     }
     const next = kind === "set" ? entry.quantity! : current + entry.delta!;
     const limit = kind === "set" ? 1_000_000_000 : 2_000_000_000;
     if (kind === "set" && next < 0) errors.push({ code: "INVALID_QUANTITY_NEGATIVE", field: field("quantity"), message: "The quantity can't be negative." });
-    else if (next > limit) errors.push({ code: "INVALID_QUANTITY_TOO_HIGH", field: field(kind === "set" ? "quantity" : "delta"), message: "The quantity is too high." });
+    else if (next > limit)
+      errors.push({ code: "INVALID_QUANTITY_TOO_HIGH", field: field(kind === "set" ? "quantity" : "delta"), message: "The quantity is too high." });
     else if (next < -limit) errors.push({ code: "INVALID_QUANTITY_TOO_LOW", field: field("delta"), message: "The quantity is too low." });
     else planned.push({ level, next });
   });
@@ -268,7 +309,8 @@ function createDraftOrder(shop: ShopState, input: Args) {
   lines.forEach((line, index) => {
     const variantId = line.variantId == null ? null : idOf(line.variantId, "ProductVariant");
     const item = variantId === null ? undefined : shop.itemOfVariant(variantId);
-    if (!item || variantId === null) errors.push({ field: ["lineItems", String(index), "variantId"], message: `Product with ID ${String(line.variantId)} is no longer available.` });
+    if (!item || variantId === null)
+      errors.push({ field: ["lineItems", String(index), "variantId"], message: `Product with ID ${String(line.variantId)} is no longer available.` });
     else if (line.quantity < 1) errors.push({ field: ["lineItems", String(index), "quantity"], message: "Quantity must be greater than or equal to 1" });
     else resolved.push({ item, quantity: line.quantity, variantId });
   });
@@ -324,13 +366,18 @@ function deleteDraftOrder(shop: ShopState, input: Args) {
 }
 
 function cancelOrder(shop: ShopState, args: Args) {
-  const fail = (code: string, field: string[], message: string) => ({ job: null, orderCancelUserErrors: [{ code, field, message }], userErrors: [{ field, message }] });
+  const fail = (code: string, field: string[], message: string) => ({
+    job: null,
+    orderCancelUserErrors: [{ code, field, message }],
+    userErrors: [{ field, message }],
+  });
   const id = idOf(args.orderId, "Order");
   const order = id === null ? undefined : shop.orders.get(id);
   if (!order) return fail("NOT_FOUND", ["orderId"], "Order does not exist");
   if (order.cancelledAt) return fail("INVALID", ["orderId"], "Cannot cancel an order that has already been cancelled");
   if (args.refund != null && args.refundMethod != null) return fail("INVALID", ["refund"], "Use either refund or refundMethod, not both");
-  if (typeof args.staffNote === "string" && args.staffNote.length > 255) return fail("INVALID", ["staffNote"], "Staff note is too long (maximum is 255 characters)");
+  if (typeof args.staffNote === "string" && args.staffNote.length > 255)
+    return fail("INVALID", ["staffNote"], "Staff note is too long (maximum is 255 characters)");
   order.cancelledAt = new Date().toISOString();
   order.cancelReason = args.reason as string;
   order.staffNote = (args.staffNote as string | null | undefined) ?? null;

@@ -126,7 +126,11 @@ export async function startShopifyStandIn(shops: StandInShop[]): Promise<Shopify
 
     const tooLong = oversizedInput(operation, variables);
     if (tooLong) {
-      return sendErrors(response, [new GraphQLError(`The input array size of ${tooLong} is greater than the maximum allowed of ${SHOPIFY_MAX_INPUT}.`, { extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } })]);
+      return sendErrors(response, [
+        new GraphQLError(`The input array size of ${tooLong} is greater than the maximum allowed of ${SHOPIFY_MAX_INPUT}.`, {
+          extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
+        }),
+      ]);
     }
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
@@ -165,7 +169,8 @@ export async function startShopifyStandIn(shops: StandInShop[]): Promise<Shopify
     const errors = result.errors?.map((error) => {
       const formatted: GraphQLFormattedError = error.toJSON();
       // Variables that do not fit the schema: Shopify labels them INVALID_VARIABLE.
-      if (!error.path && result.data === undefined && /^Variable "\$/.test(error.message)) return { ...formatted, extensions: { code: "INVALID_VARIABLE", ...formatted.extensions } };
+      if (!error.path && result.data === undefined && /^Variable "\$/.test(error.message))
+        return { ...formatted, extensions: { code: "INVALID_VARIABLE", ...formatted.extensions } };
       return formatted;
     });
     const actual = result.data === undefined ? 0 : cost;
@@ -182,7 +187,8 @@ export async function startShopifyStandIn(shops: StandInShop[]): Promise<Shopify
 
   const fetchApi: ShopifyFetch = async (target, init) => {
     const parsed = new URL(target);
-    if (parsed.protocol !== "https:" || !parsed.hostname.endsWith(".myshopify.com")) throw new TypeError(`stand-in fetch only serves https://*.myshopify.com, not ${target}`);
+    if (parsed.protocol !== "https:" || !parsed.hostname.endsWith(".myshopify.com"))
+      throw new TypeError(`stand-in fetch only serves https://*.myshopify.com, not ${target}`);
     const headers = new Headers(init?.headers);
     headers.set("x-forwarded-host", parsed.host);
     return fetch(`${url}${parsed.pathname}${parsed.search}`, { ...init, headers });
@@ -248,7 +254,7 @@ function oversizedInput(operation: OperationDefinitionNode, variables: Record<st
     return null;
   };
   const walkAst = (node: ValueNode): number | null => {
-    if (node.kind === Kind.LIST) return node.values.length > SHOPIFY_MAX_INPUT ? node.values.length : node.values.map(walkAst).find(Boolean) ?? null;
+    if (node.kind === Kind.LIST) return node.values.length > SHOPIFY_MAX_INPUT ? node.values.length : (node.values.map(walkAst).find(Boolean) ?? null);
     if (node.kind === Kind.OBJECT) return node.fields.map((field) => walkAst(field.value)).find(Boolean) ?? null;
     return null;
   };

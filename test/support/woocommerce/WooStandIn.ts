@@ -83,10 +83,7 @@ export interface CallRecord {
   status: number;
 }
 
-export type WooFault =
-  | { status: number; code?: string; message?: string; retryAfter?: string; html?: boolean }
-  | { stallMs: number }
-  | { loseAnswer: true };
+export type WooFault = { status: number; code?: string; message?: string; retryAfter?: string; html?: boolean } | { stallMs: number } | { loseAnswer: true };
 
 export interface FaultScope {
   /** Apply to the next N matching calls (default 1)... */
@@ -197,18 +194,66 @@ export class WooStandIn {
     this.searchableMeta = options.searchableOrderMetaKeys ?? ["holdfast_order_id"];
     this.clock = options.clock ?? { now: () => Date.now() };
     this.plugin = options.holdfastConnectorSecret
-      ? new HoldfastPluginStandIn(options.holdfastConnectorSecret, { stockOf: (ref) => this.stockOf(ref), change: (ref, delta) => this.changeStock(ref, delta) })
+      ? new HoldfastPluginStandIn(options.holdfastConnectorSecret, {
+          stockOf: (ref) => this.stockOf(ref),
+          change: (ref, delta) => this.changeStock(ref, delta),
+        })
       : null;
     this.routes = [
-      { methods: READABLE, pattern: /^\/products$/, denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot list resources."], handler: (r) => this.listProducts(r) },
-      { methods: EDITABLE, pattern: /^\/products\/batch$/, denied: ["woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."], handler: (r) => this.batchProducts(r) },
-      { methods: READABLE, pattern: /^\/products\/(\d+)$/, denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."], handler: (r) => this.getProduct(r) },
-      { methods: READABLE, pattern: /^\/products\/(\d+)\/variations$/, denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot list resources."], handler: (r) => this.listVariations(r) },
-      { methods: EDITABLE, pattern: /^\/products\/(\d+)\/variations\/batch$/, denied: ["woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."], handler: (r) => this.batchVariations(r) },
-      { methods: READABLE, pattern: /^\/orders$/, denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot list resources."], handler: (r) => this.listOrders(r) },
-      { methods: ["POST"], pattern: /^\/orders$/, denied: ["woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."], handler: (r) => this.createOrder(r) },
-      { methods: READABLE, pattern: /^\/orders\/(\d+)$/, denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."], handler: (r) => this.getOrder(r) },
-      { methods: EDITABLE, pattern: /^\/orders\/(\d+)$/, denied: ["woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource."], handler: (r) => this.updateOrder(r) },
+      {
+        methods: READABLE,
+        pattern: /^\/products$/,
+        denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot list resources."],
+        handler: (r) => this.listProducts(r),
+      },
+      {
+        methods: EDITABLE,
+        pattern: /^\/products\/batch$/,
+        denied: ["woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."],
+        handler: (r) => this.batchProducts(r),
+      },
+      {
+        methods: READABLE,
+        pattern: /^\/products\/(\d+)$/,
+        denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."],
+        handler: (r) => this.getProduct(r),
+      },
+      {
+        methods: READABLE,
+        pattern: /^\/products\/(\d+)\/variations$/,
+        denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot list resources."],
+        handler: (r) => this.listVariations(r),
+      },
+      {
+        methods: EDITABLE,
+        pattern: /^\/products\/(\d+)\/variations\/batch$/,
+        denied: ["woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."],
+        handler: (r) => this.batchVariations(r),
+      },
+      {
+        methods: READABLE,
+        pattern: /^\/orders$/,
+        denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot list resources."],
+        handler: (r) => this.listOrders(r),
+      },
+      {
+        methods: ["POST"],
+        pattern: /^\/orders$/,
+        denied: ["woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."],
+        handler: (r) => this.createOrder(r),
+      },
+      {
+        methods: READABLE,
+        pattern: /^\/orders\/(\d+)$/,
+        denied: ["woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."],
+        handler: (r) => this.getOrder(r),
+      },
+      {
+        methods: EDITABLE,
+        pattern: /^\/orders\/(\d+)$/,
+        denied: ["woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource."],
+        handler: (r) => this.updateOrder(r),
+      },
     ];
   }
 
@@ -259,7 +304,10 @@ export class WooStandIn {
     return id;
   }
 
-  addVariableProduct(variations: Array<{ manageStock?: boolean; stock?: number | null }>, parent: { manageStock?: boolean; stock?: number } = {}): { productId: number; variationIds: number[] } {
+  addVariableProduct(
+    variations: Array<{ manageStock?: boolean; stock?: number | null }>,
+    parent: { manageStock?: boolean; stock?: number } = {},
+  ): { productId: number; variationIds: number[] } {
     const productId = this.nextId++;
     const manageStock = parent.manageStock ?? false;
     const product: StandInProduct = {
@@ -393,7 +441,10 @@ export class WooStandIn {
           ? this.plugin.handle(method, raw, typeof signature === "string" ? signature : undefined, Math.floor(this.clock.now() / 1000))
           : this.dispatch(method, url, route, raw, req.headers, call);
     } catch (error) {
-      answer = error instanceof WooError ? { status: error.status, body: error.body() } : { status: 500, body: { code: "internal_server_error", message: String(error), data: { status: 500 } } };
+      answer =
+        error instanceof WooError
+          ? { status: error.status, body: error.body() }
+          : { status: 500, body: { code: "internal_server_error", message: String(error), data: { status: 500 } } };
     }
     if (loseAnswer) {
       call.status = -1;
@@ -448,7 +499,11 @@ export class WooStandIn {
     // No OAuth at all: anonymous. Basic credentials are only looked at over HTTPS (is_ssl()).
     if (missing.length === OAUTH_REQUIRED.length) return null;
     if (missing.length > 0) {
-      throw new WooError(401, "woocommerce_rest_authentication_missing_parameter", `Missing OAuth parameter${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+      throw new WooError(
+        401,
+        "woocommerce_rest_authentication_missing_parameter",
+        `Missing OAuth parameter${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
+      );
     }
     const key = this.keys.find((candidate) => candidate.consumerKey === params.get("oauth_consumer_key"));
     if (!key) throw new WooError(401, "woocommerce_rest_authentication_error", "Consumer key is invalid.");
@@ -509,7 +564,10 @@ export class WooStandIn {
   private listProducts(request: Request): Answer {
     const include = listOfIds(request.url, "include");
     const items = [...this.products.values()].filter((product) => include === null || include.includes(product.id)).sort((a, b) => b.id - a.id);
-    return page(request.url, items.map((product) => this.productJson(product)));
+    return page(
+      request.url,
+      items.map((product) => this.productJson(product)),
+    );
   }
 
   private getProduct(request: Request): Answer {
@@ -524,7 +582,10 @@ export class WooStandIn {
     const items = [...this.variations.values()]
       .filter((variation) => variation.parentId === parentId && (include === null || include.includes(variation.id)))
       .sort((a, b) => b.id - a.id);
-    return page(request.url, items.map((variation) => this.variationJson(variation)));
+    return page(
+      request.url,
+      items.map((variation) => this.variationJson(variation)),
+    );
   }
 
   private batchProducts(request: Request): Answer {
@@ -566,7 +627,9 @@ export class WooStandIn {
     if (Array.isArray(body.create)) answer.create = body.create.map(() => unsupported(0));
     if (Array.isArray(body.update)) {
       answer.update = (body.update as unknown[]).map((item) =>
-        typeof item === "object" && item !== null ? update(item as Record<string, unknown>) : itemError(0, "woocommerce_rest_product_invalid_id", "Invalid ID.", 400),
+        typeof item === "object" && item !== null
+          ? update(item as Record<string, unknown>)
+          : itemError(0, "woocommerce_rest_product_invalid_id", "Invalid ID.", 400),
       );
     }
     if (Array.isArray(body.delete)) answer.delete = body.delete.map((id) => unsupported(id));
@@ -587,7 +650,13 @@ export class WooStandIn {
       date_created: gmt(order.createdAt),
       date_created_gmt: gmt(order.createdAt),
       billing: { first_name: "", last_name: "", email: "", ...order.billing },
-      line_items: order.lineItems.map((line) => ({ id: line.id, name: line.name, product_id: line.productId, variation_id: line.variationId, quantity: line.quantity })),
+      line_items: order.lineItems.map((line) => ({
+        id: line.id,
+        name: line.name,
+        product_id: line.productId,
+        variation_id: line.variationId,
+        quantity: line.quantity,
+      })),
       meta_data: order.meta.map((meta) => ({ ...meta })),
       payment_url: `${this.home}/checkout/order-pay/${order.id}/?pay_for_order=true&key=${order.orderKey}`,
     };
@@ -661,11 +730,16 @@ export class WooStandIn {
     const search = (request.url.searchParams.get("search") ?? "").toLowerCase();
     const include = listOfIds(request.url, "include");
     const items = [...this.orders.values()]
-      .filter((candidate) => (statuses.includes("any") ? candidate.status !== "trash" && candidate.status !== "checkout-draft" : statuses.includes(candidate.status)))
+      .filter((candidate) =>
+        statuses.includes("any") ? candidate.status !== "trash" && candidate.status !== "checkout-draft" : statuses.includes(candidate.status),
+      )
       .filter((candidate) => include === null || include.includes(candidate.id))
       .filter((candidate) => search === "" || this.orderMatches(candidate, search))
       .sort((a, b) => (order === "desc" ? b.createdAt - a.createdAt || b.id - a.id : a.createdAt - b.createdAt || a.id - b.id));
-    return page(request.url, items.map((candidate) => this.orderJson(candidate)));
+    return page(
+      request.url,
+      items.map((candidate) => this.orderJson(candidate)),
+    );
   }
 
   private orderMatches(order: StandInOrder, term: string): boolean {
@@ -718,7 +792,10 @@ function itemError(id: unknown, code: string, message: string, status: number): 
 function listOfIds(url: URL, name: string): number[] | null {
   const values = [...url.searchParams.getAll(name), ...url.searchParams.getAll(`${name}[]`)];
   if (values.length === 0) return null;
-  const ids = values.flatMap((value) => value.split(",")).map((value) => value.trim()).filter((value) => value !== "");
+  const ids = values
+    .flatMap((value) => value.split(","))
+    .map((value) => value.trim())
+    .filter((value) => value !== "");
   ids.forEach((value, index) => {
     if (!/^\d+$/.test(value)) throw wooInvalidParam(name, `${name}[${index}] is not of type integer.`);
   });
@@ -735,7 +812,8 @@ function fields(url: URL, item: Record<string, unknown>): Record<string, unknown
 function page(url: URL, items: Array<Record<string, unknown>>): Answer {
   const perPageRaw = url.searchParams.get("per_page") ?? "10";
   const perPage = Number(perPageRaw);
-  if (!/^\d+$/.test(perPageRaw) || perPage < 1 || perPage > 100) throw wooInvalidParam("per_page", "per_page must be between 1 (inclusive) and 100 (inclusive)");
+  if (!/^\d+$/.test(perPageRaw) || perPage < 1 || perPage > 100)
+    throw wooInvalidParam("per_page", "per_page must be between 1 (inclusive) and 100 (inclusive)");
   const pageRaw = url.searchParams.get("page") ?? "1";
   const pageNumber = Number(pageRaw);
   if (!/^\d+$/.test(pageRaw) || pageNumber < 1) throw wooInvalidParam("page", "page must be greater than or equal to 1");

@@ -16,7 +16,8 @@ export class RedisUnavailableError extends Error {
 }
 
 /** ioredis's ways of saying "Redis did not answer", as opposed to Redis refusing a command. */
-const UNANSWERED = /Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|Failed to refresh slots cache|Cluster isn't ready|None of startup nodes is available|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|^LOADING|^MASTERDOWN|^CLUSTERDOWN|^TRYAGAIN/;
+const UNANSWERED =
+  /Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|Failed to refresh slots cache|Cluster isn't ready|None of startup nodes is available|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|^LOADING|^MASTERDOWN|^CLUSTERDOWN|^TRYAGAIN/;
 
 export function isRedisUnavailable(error: unknown): boolean {
   if (error instanceof RedisUnavailableError) return true;

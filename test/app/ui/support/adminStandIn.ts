@@ -107,7 +107,8 @@ function rootValue(shop: AdminShop) {
     },
   });
   // As Shopify: an app reads and writes only its own validations' app-owned metafields.
-  const ownValidation = (ownerId: string) => (shop.validations ?? []).find((validation) => gid("Validation", validation.id) === ownerId && validation.appKey === shop.appKey);
+  const ownValidation = (ownerId: string) =>
+    (shop.validations ?? []).find((validation) => gid("Validation", validation.id) === ownerId && validation.appKey === shop.appKey);
   let metafieldIds = 1000;
   const setOn = (validation: StandInValidation, field: { namespace: string; key: string; value: string }) => {
     validation.metafields[`${field.namespace}.${field.key}`] = { id: metafieldIds++, value: field.value, updatedAt: new Date().toISOString() };
@@ -129,7 +130,8 @@ function rootValue(shop: AdminShop) {
     // As Shopify: an app writes its own installation's metafields; a JSON value must parse.
     metafieldsSet: ({ metafields }: { metafields: { ownerId: string; namespace: string; key: string; type: string; value: string }[] }) => {
       const userErrors = metafields.flatMap((field, index) => {
-        if (field.ownerId !== installation && !ownValidation(field.ownerId)) return [{ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist or is not accessible.", code: "INVALID" }];
+        if (field.ownerId !== installation && !ownValidation(field.ownerId))
+          return [{ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist or is not accessible.", code: "INVALID" }];
         const problem = jsonProblem(field);
         return problem ? [{ field: ["metafields", String(index), "value"], message: problem, code: "INVALID_VALUE" }] : [];
       });
@@ -143,11 +145,24 @@ function rootValue(shop: AdminShop) {
       return { metafields: metafields.map((_, index) => ({ id: gid("Metafield", index + 1) })), userErrors: [] };
     },
     validations: ({ first }: { first?: number }) => ({ nodes: (shop.validations ?? []).slice(0, first ?? 25).map(validationNode) }),
-    validationCreate: ({ validation }: { validation: { functionHandle?: string; title?: string; enable?: boolean; blockOnFailure?: boolean; metafields?: { namespace: string; key: string; type: string; value: string }[] } }) => {
+    validationCreate: ({
+      validation,
+    }: {
+      validation: {
+        functionHandle?: string;
+        title?: string;
+        enable?: boolean;
+        blockOnFailure?: boolean;
+        metafields?: { namespace: string; key: string; type: string; value: string }[];
+      };
+    }) => {
       const fail = (code: string, field: string[], message: string) => ({ validation: null, userErrors: [{ code, field, message }] });
-      if (!validation.functionHandle || !(shop.functionHandles ?? []).includes(validation.functionHandle)) return fail("FUNCTION_NOT_FOUND", ["validation", "functionHandle"], "Extension not found.");
-      if ((shop.validations ?? []).filter((each) => each.enabled).length >= 25 && validation.enable) return fail("MAX_VALIDATIONS_ACTIVATED", ["validation"], "Cannot have more than 25 active validation functions.");
-      for (const field of validation.metafields ?? []) if (jsonProblem(field)) return fail("INVALID_VALUE", ["validation", "metafields"], "Value is invalid JSON.");
+      if (!validation.functionHandle || !(shop.functionHandles ?? []).includes(validation.functionHandle))
+        return fail("FUNCTION_NOT_FOUND", ["validation", "functionHandle"], "Extension not found.");
+      if ((shop.validations ?? []).filter((each) => each.enabled).length >= 25 && validation.enable)
+        return fail("MAX_VALIDATIONS_ACTIVATED", ["validation"], "Cannot have more than 25 active validation functions.");
+      for (const field of validation.metafields ?? [])
+        if (jsonProblem(field)) return fail("INVALID_VALUE", ["validation", "metafields"], "Value is invalid JSON.");
       shop.validations ??= [];
       const created: StandInValidation = {
         id: shop.validations.length + 1,
@@ -163,12 +178,20 @@ function rootValue(shop: AdminShop) {
       return { validation: validationNode(created), userErrors: [] };
     },
     products: ({ first, query }: { first: number; query?: string | null }) => {
-      const term = /title:\*(.*)\*/.exec(query ?? "")?.[1]?.trim().toLowerCase() ?? "";
+      const term =
+        /title:\*(.*)\*/
+          .exec(query ?? "")?.[1]
+          ?.trim()
+          .toLowerCase() ?? "";
       return {
         nodes: shop.products
           .filter((product) => product.title.toLowerCase().includes(term))
           .slice(0, first)
-          .map((product) => ({ id: gid("Product", product.id), title: product.title, variants: ({ first: n }: { first: number }) => ({ nodes: product.variants.slice(0, n).map((variant) => variantObject(product, variant)) }) })),
+          .map((product) => ({
+            id: gid("Product", product.id),
+            title: product.title,
+            variants: ({ first: n }: { first: number }) => ({ nodes: product.variants.slice(0, n).map((variant) => variantObject(product, variant)) }),
+          })),
       };
     },
     nodes: ({ ids }: { ids: string[] }) =>
@@ -197,7 +220,9 @@ function rootValue(shop: AdminShop) {
                 id: gid("OnlineStoreTheme", 1),
                 name: "Dawn",
                 files: ({ filenames }: { filenames: string[] }) => ({
-                  nodes: filenames.includes("config/settings_data.json") ? [{ filename: "config/settings_data.json", body: { __typename: "OnlineStoreThemeFileBodyText", content: shop.settingsData } }] : [],
+                  nodes: filenames.includes("config/settings_data.json")
+                    ? [{ filename: "config/settings_data.json", body: { __typename: "OnlineStoreThemeFileBodyText", content: shop.settingsData } }]
+                    : [],
                 }),
               },
             ],
@@ -220,7 +245,8 @@ export async function startAdminStandIn(shops: AdminShop[]): Promise<AdminStandI
     const shop = byDomain.get(String(request.headers["x-forwarded-host"] ?? "").toLowerCase());
     if (!shop || request.method !== "POST" || request.url?.split("?")[0] !== endpoint) return send(response, 404, { errors: "Not Found" });
     if (shop.failWith) return send(response, shop.failWith, { errors: "Internal Server Error" });
-    if (request.headers["x-shopify-access-token"] !== shop.accessToken) return send(response, 401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+    if (request.headers["x-shopify-access-token"] !== shop.accessToken)
+      return send(response, 401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
     const payload = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query: string; variables?: Record<string, unknown> };
     let document: DocumentNode;
     try {

@@ -94,10 +94,27 @@ export async function startEmbedded(shops: AdminShop[]): Promise<EmbeddedHarness
     install: { db: sales.db, masterKey },
   });
   for (const shop of shops) {
-    await sessionStorage.storeSession(new Session({ id: `offline_${shop.domain}`, shop: shop.domain, state: "", isOnline: false, accessToken: shop.accessToken, scope: SHOPIFY_SCOPES.join(",") }));
+    await sessionStorage.storeSession(
+      new Session({
+        id: `offline_${shop.domain}`,
+        shop: shop.domain,
+        state: "",
+        isOnline: false,
+        accessToken: shop.accessToken,
+        scope: SHOPIFY_SCOPES.join(","),
+      }),
+    );
   }
   const context = {
-    holdfast: { sales: sales.service, room: sales.room, redis: sales.redis, db: sales.db, holds: sales.holds, masterKey: { key: masterKey, source: "env", generated: false }, logger: silentLogger },
+    holdfast: {
+      sales: sales.service,
+      room: sales.room,
+      redis: sales.redis,
+      db: sales.db,
+      holds: sales.holds,
+      masterKey: { key: masterKey, source: "env", generated: false },
+      logger: silentLogger,
+    },
   } as unknown as AppLoadContext;
   return {
     sales,
