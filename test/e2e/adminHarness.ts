@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 
 import { LogSeverity, Session } from "@shopify/shopify-api";
 import { MemorySessionStorage } from "@shopify/shopify-app-session-storage-memory";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 
 import { buildApp, type App } from "../../app/composition/web.server.ts";
 import { silentLogger } from "../../app/core/logger.ts";
@@ -21,6 +21,7 @@ import { startAdminStandIn, type AdminShop, type AdminStandIn } from "../app/ui/
 import { sessionToken } from "../app/ui/support/embedded.ts";
 import { freshDatabase, type TestDatabase } from "../db/databases.ts";
 import { testRedisConfig } from "../support/redis.ts";
+import { launchChromium as launchDebianChromium } from "../support/chromium.ts";
 
 export const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 // Under node_modules: the server hands Vite only /node_modules/ and /app/ paths (app/remix.server.ts).
@@ -101,21 +102,9 @@ export async function startAdminServer(shops: AdminShop[]): Promise<AdminServer>
 }
 
 /** Debian's chromium with the flags known to work on these machines (no network chatter, no sandbox as root). */
-export function launchChromium(): Promise<Browser> {
+export function launchAdminChromium(): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  return launchDebianChromium();
 }
 
 /**

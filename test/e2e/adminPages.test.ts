@@ -12,7 +12,7 @@ import {
   DESKTOP_CHROME,
   embeddedUrl,
   installAppBridgeStandIn,
-  launchChromium,
+  launchAdminChromium,
   SCREENSHOTS,
   startAdminServer,
   type AdminServer,
@@ -23,7 +23,7 @@ let server: AdminServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startAdminServer([shopFixture(SHOP)]), launchChromium()]);
+  [server, browser] = await Promise.all([startAdminServer([shopFixture(SHOP)]), launchAdminChromium()]);
   await warmUp();
 }, 120_000);
 afterAll(async () => {

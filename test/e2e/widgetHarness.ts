@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { demoRoutes } from "../../app/api/demo/index.ts";
 import { buildApp, type App } from "../../app/composition/web.server.ts";
@@ -14,6 +14,7 @@ import { startWorker, type RunningWorker } from "../../app/composition/worker.se
 import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../db/databases.ts";
 import { testRedisConfig } from "../support/redis.ts";
+import { launchChromium } from "../support/chromium.ts";
 
 export const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 
@@ -97,18 +98,7 @@ export interface Browsing {
 /** Debian's Chromium, with the flags known to work on these machines (no background networking). */
 export async function launchBrowser(): Promise<Browsing> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   return {
     browser,
     async shopper() {

@@ -13,8 +13,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/chromium.ts";
 
 const DEBIAN_WORDPRESS = "/usr/share/wordpress";
 const PLUGIN = join(import.meta.dirname, "../../wordpress-plugin/holdfast");
@@ -153,18 +154,7 @@ describe("Holdfast on a real WordPress", () => {
     expect(wp("activate", "holdfast/holdfast.php")).toMatchObject({ ok: true, active: ["holdfast/holdfast.php", "woocommerce/woocommerce.php"] });
     expect(wp("state").events).toContain("holdfast_refresh");
 
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await page.goto(`${base}/wp-login.php`);
     await page.fill("#user_login", "admin");
