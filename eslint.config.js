@@ -11,6 +11,9 @@ export default tseslint.config(
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // `import { type X } from "m"` keeps a bare `import "m"` under verbatimModuleSyntax: in a
+      // route module that drags a server package (@remix-run/node) into the browser bundle.
+      "@typescript-eslint/no-import-type-side-effects": "error",
     },
   },
   {

@@ -1,4 +1,4 @@
-import { type LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { statsLoader } from "../drops/pages.server.ts";
 import { shopifySurface } from "../drops/surfaces.server.ts";
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { main } from "../../app/cli.ts";
 
 import { orderEventJobId } from "../../app/core/orders/index.ts";
-import { type ListedDeadLetter } from "../../app/core/queues/index.ts";
+import type { ListedDeadLetter } from "../../app/core/queues/index.ts";
 import { ROOT } from "../db/databases.ts";
 import { OrdersHarness } from "../core/orders/harness.ts";
 import { testRedisEnv } from "../support/redis.ts";

@@ -3,7 +3,7 @@ import { unverifiedClaims } from "../../core/tokens/index.ts";
 import { HttpError } from "../HttpError.ts";
 import { sendJson } from "../respond.ts";
 import type { RequestContext } from "../router.ts";
-import { type CheckoutDeps, type OrderClaims } from "./checkoutDeps.ts";
+import type { CheckoutDeps, OrderClaims } from "./checkoutDeps.ts";
 import { verifyHoldToken, verifyTyped } from "./holdTokens.ts";
 import { bearerToken } from "./session.ts";
 
