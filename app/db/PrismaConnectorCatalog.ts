@@ -1,16 +1,7 @@
 // The drops the WooCommerce plugin gates: a store's scheduled and running sales with their
 // items by WooCommerce ref.
 import type { Db } from "./client.server.ts";
-
-/** A drop as the WordPress plugin gates it: the sale and its items by WooCommerce ref. */
-export interface ConnectorDrop {
-  sale: string;
-  name: string;
-  state: string;
-  /** The drop's own setting for when Holdfast cannot be reached: auto | open | closed. */
-  failPolicy: string;
-  items: Record<string, string>;
-}
+import type { ConnectorDrop } from "../core/sales/connectorDrop.ts";
 
 /** A scheduled drop is gated too: its items cannot be bought around the queue before it opens. */
 const GATED_STATES = ["scheduled", "prequeue", "live", "paused"];

@@ -3,6 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { KeyringSource } from "../storefront/deps.ts";
+import type { ConnectorDrop } from "../../core/sales/connectorDrop.ts";
 
 /** What the plugin sends to register its store, once the connect code checked out. */
 export interface WooRegistration {
@@ -11,16 +12,6 @@ export interface WooRegistration {
   consumerKey: string;
   consumerSecret: string;
   webhookSecret: string;
-}
-
-/** A drop as the plugin gates it: the sale and its items by WooCommerce ref ("<product>" or "<product>:<variation>"). */
-export interface ConnectorDrop {
-  sale: string;
-  name: string;
-  state: string;
-  /** auto | open | closed: what the plugin does with this drop's items while Holdfast cannot be reached. */
-  failPolicy: string;
-  items: Record<string, string>;
 }
 
 export interface ConnectorDeps {
