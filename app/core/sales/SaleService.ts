@@ -205,5 +205,11 @@ function stockOf(config: SaleConfig) {
 
 /** The room settings a sale config gives (also what recovery restores a lost room with). */
 export function roomSettings(config: SaleConfig): RoomSettings {
-  return { ...config.admission, holdMinutes: config.holdMinutes, storeId: config.storeId, ...config.schedule };
+  return {
+    ...config.admission,
+    holdMinutes: config.holdMinutes,
+    storeId: config.storeId,
+    ...config.schedule,
+    holdsThroughStoreOnly: config.holdsThroughStoreOnly,
+  };
 }
