@@ -19,6 +19,7 @@ import { createWebApp } from "./web/remix.server.ts";
 import { configureShopify, SHOPIFY_ENV, shopifySetupFromEnv } from "./shopify.server.ts";
 import { SqlSessionStorage } from "./db/SqlSessionStorage.ts";
 import { processRoleFromEnv } from "./composition/role.ts";
+import { stopOnSignals } from "./composition/shutdown.ts";
 import { buildProducers, startWorker, type RunningWorker, type WorkProducers } from "./composition/worker.server.ts";
 import { startWorkerProcess, workerReadiness } from "./composition/workerProcess.server.ts";
 
@@ -41,11 +42,11 @@ async function main(): Promise<void> {
   if (role === "worker") {
     const worker = await startWorkerProcess({ redis: provision.config, databaseUrl, logger, port, host });
     say(`role worker: queue workers, admission controller and schedulers; health ${worker.url}/healthz, readiness ${worker.url}/readyz`);
-    onStop(async () => {
+    stopOnSignals(async () => {
       await worker.stop();
       await closeDb();
       provision.stop?.();
-    });
+    }, say);
     return;
   }
   const admin = resolveAdminToken();
@@ -135,27 +136,13 @@ async function main(): Promise<void> {
   );
   say("press Ctrl+C to stop");
 
-  onStop(async () => {
+  stopOnSignals(async () => {
     await worker?.stop();
     await app.close();
     await producers?.close();
     await closeDb();
     provision.stop?.();
-  });
-}
-
-/** SIGINT/SIGTERM run `stop` once, then exit. */
-function onStop(stop: () => Promise<void>): void {
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: shutting down`);
-    await stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  }, say);
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@
  */
 import "dotenv/config";
 
+import { stopOnSignals } from "./composition/shutdown.ts";
 import { startWorkerProcess } from "./composition/workerProcess.server.ts";
 import { loggerFromEnv } from "./core/logger.ts";
 import { redisConfigFromEnv } from "./core/redis.ts";
@@ -23,16 +24,10 @@ async function main(): Promise<void> {
     port: Number(process.env.PORT ?? 3000),
     host: process.env.HOST ?? "127.0.0.1",
   });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info("worker stopping", { signal });
-    await process_.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  stopOnSignals(
+    () => process_.stop(),
+    (line) => logger.info(`worker: ${line}`),
+  );
 }
 
 main().catch((error: unknown) => {
