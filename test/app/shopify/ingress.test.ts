@@ -43,13 +43,23 @@ async function deliveriesOf(webhookId: string) {
   return (await h.platformEventJobs()).filter((job) => job.data.webhookId === webhookId);
 }
 
-async function deliverToWoo(storeId: string, topic: string, body: string) {
+/** A WooCommerce store whose webhooks are signed with WOO_SECRET. */
+function wooStore(): Promise<string> {
+  return saveStore(h.db, h.app.masterKey.key, {
+    platform: "woocommerce",
+    domain: `woo-${randomBytes(3).toString("hex")}.example`,
+    name: "Woo shop",
+    credentials: { consumerKey: "ck_test", consumerSecret: "cs_test", webhookSecret: WOO_SECRET },
+  });
+}
+
+async function deliverToWoo(storeId: string, topic: string, body: string, deliveryId: string = randomUUID()) {
   const response = await fetch(`${h.base}/v1/webhooks/woocommerce/${storeId}`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
       "x-wc-webhook-topic": topic,
-      "x-wc-webhook-delivery-id": randomUUID(),
+      "x-wc-webhook-delivery-id": deliveryId,
       "x-wc-webhook-signature": createHmac("sha256", WOO_SECRET).update(body).digest("base64"),
     },
     body,
@@ -112,15 +122,22 @@ describe("Shopify orders webhook", () => {
   });
 });
 
+describe("WooCommerce order webhook", () => {
+  it("enqueues a delivery once however often WooCommerce sends it under the same delivery id", async () => {
+    const storeId = await wooStore();
+    const body = JSON.stringify({ id: 4242, status: "processing", line_items: [{ product_id: 5, quantity: 1 }] });
+    const deliveryId = `d-${randomBytes(6).toString("hex")}`;
+    expect(await deliverToWoo(storeId, "order.created", body, deliveryId)).toMatchObject({ status: 200, body: { received: "order" } });
+    expect(await deliverToWoo(storeId, "order.created", body, deliveryId)).toMatchObject({ status: 200, body: { received: "order" } });
+    const jobs = await deliveriesOf(deliveryId);
+    expect(jobs.map((job) => job.data)).toEqual([expect.objectContaining({ platform: "woocommerce", topic: "order.created", shop: storeId, body })]);
+  });
+});
+
 describe("a signed order that is not an order", () => {
   it("is answered 2xx and dead-lettered with its reason, the same way for Shopify and WooCommerce", async () => {
     const { shop } = await h.installShop("malformed");
-    const wooStore = await saveStore(h.db, h.app.masterKey.key, {
-      platform: "woocommerce",
-      domain: `woo-${randomBytes(3).toString("hex")}.example`,
-      name: "Woo shop",
-      credentials: { consumerKey: "ck_test", consumerSecret: "cs_test", webhookSecret: WOO_SECRET },
-    });
+    const wooStoreId = await wooStore();
     const bodies = { notJson: "{not json", wrongShape: JSON.stringify({ id: "seven", line_items: "none" }) };
     const shopifyIds: Record<string, string> = {};
     for (const [name, body] of Object.entries(bodies)) {
@@ -130,7 +147,7 @@ describe("a signed order that is not an order", () => {
       shopifyIds[name] = headers.get("x-shopify-webhook-id")!;
       const response = await ordersCreate({ request: new Request(signed.url, { method: "POST", headers, body }), context: h.context, params: {} });
       expect(response.status).toBe(200);
-      const woo = await deliverToWoo(wooStore, "order.created", body);
+      const woo = await deliverToWoo(wooStoreId, "order.created", body);
       expect(woo.status).toBe(200);
     }
 
@@ -151,6 +168,6 @@ describe("a signed order that is not an order", () => {
     for (const id of Object.values(shopifyIds)) expect((await deliveriesOf(id)).map((job) => job.state)).toEqual(["failed"]);
     const failed = (await h.platformEventJobs()).filter((job) => job.state === "failed");
     for (const job of failed) expect((await h.queues.queue(QUEUE_NAMES.platformEvents).getJob(job.id))?.attemptsMade).toBe(1);
-    expect((await h.queuedOrderEvents()).filter((job) => job.data.storeId === wooStore)).toEqual([]);
+    expect((await h.queuedOrderEvents()).filter((job) => job.data.storeId === wooStoreId)).toEqual([]);
   });
 });
