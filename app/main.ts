@@ -84,6 +84,7 @@ async function main(): Promise<void> {
             holdfast: {
               ...parts,
               intake: running.intake,
+              platformEvents: running.platformEvents,
               queues: running.queues,
               stockIntake: running.stockIntake,
               breakers: () => running.platforms.breakers(),

@@ -19,6 +19,9 @@ import {
 import { LedgerPersister } from "../core/ledger/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue } from "../core/orders/index.ts";
+import { PlatformEventProcessor } from "../core/orders/PlatformEventProcessor.ts";
+import { PlatformEventQueue } from "../core/orders/PlatformEventQueue.ts";
+import { PlatformEventWorker } from "../core/orders/PlatformEventWorker.ts";
 import { DeadLetterQueue, HoldfastQueues, queueNamespaceFromEnv } from "../core/queues/index.ts";
 import { PlatformCallWorker } from "../core/orders/PlatformCallWorker.ts";
 import { ExternalStockIntake, ReconciliationWorker, WriteBackWorker } from "../core/sync/index.ts";
@@ -33,6 +36,8 @@ import { SqlPlatformDirectory } from "../stores/directory.server.ts";
 import { SqlKeyringSource } from "../stores/keyrings.server.ts";
 import { buildSync, type SyncParts } from "./sync.server.ts";
 import { publishAfterTransition } from "../drops/gate/scheduledPublish.server.ts";
+import { offlineAdmin } from "../shopify.server.ts";
+import { SqlPlatformOrders } from "../webhooks/platformOrders.server.ts";
 
 /** What the worker needs of the app: the web process's parts, or the standalone wiring below. */
 export type WorkerParts = Pick<AppParts, "redis" | "db" | "holds" | "room" | "sales" | "masterKey">;
@@ -61,6 +66,8 @@ export interface WorkProducers {
   /** The producers, for whoever else in the process enqueues (webhook routes, checkout). */
   queues: HoldfastQueues;
   intake: OrderIntake;
+  /** Where webhook routes enqueue verified deliveries, raw; this worker maps them to order events. */
+  platformEvents: PlatformEventQueue;
   deadLetters: DeadLetterQueue;
   /** Platform adapters per store (checkout and webhook routes share it, and its breakers). */
   platforms: SqlPlatformDirectory;
@@ -86,6 +93,7 @@ function producerParts(parts: WorkerParts, logger: Logger, options: WorkerOption
   return {
     queues,
     intake: new OrderIntake(queues, deadLetters),
+    platformEvents: new PlatformEventQueue(queues),
     deadLetters,
     platforms,
     stockIntake: new ExternalStockIntake({ redis: parts.redis, holds: parts.holds, catalog, echo, writeBack, logger }),
@@ -125,6 +133,14 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const producers = producerParts(parts, logger, options);
   const { queues, deadLetters, platforms, ownQueues } = producers;
   const checkoutStore = new CheckoutStore(parts.redis);
+  const intake = producers.intake;
+  // Verified webhook deliveries -> order events, through the one PlatformOrders port (SQL, Redis, Shopify's Admin API).
+  const platformEvents = new PlatformEventWorker({
+    queues,
+    deadLetters,
+    logger,
+    processor: new PlatformEventProcessor({ orders: new SqlPlatformOrders({ db: parts.db, redis: parts.redis, shopifyAdmin: offlineAdmin }), intake, logger }),
+  });
   const orders = new OrderWorker({
     queues,
     deadLetters,
@@ -188,6 +204,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
 
   controller.start();
   orders.start();
+  platformEvents.start();
   checkouts?.start();
   checkoutSweeper?.start();
   // Scheduled transitions and the expiry sweep on the sale-lifecycle queue (the controller's loop is the safety net).
@@ -211,6 +228,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   return {
     queues,
     intake: producers.intake,
+    platformEvents: producers.platformEvents,
     deadLetters,
     platforms,
     stockIntake: producers.stockIntake,
@@ -218,7 +236,15 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     async stop() {
       await ready.catch(() => undefined);
       await checkoutSweeper?.stop();
-      await Promise.all([orders.close(), checkouts?.close(), lifecycle.close(), writeBackWorker.close(), platformCalls.close(), reconciliation.close()]);
+      await Promise.all([
+        platformEvents.close(),
+        orders.close(),
+        checkouts?.close(),
+        lifecycle.close(),
+        writeBackWorker.close(),
+        platformCalls.close(),
+        reconciliation.close(),
+      ]);
       await Promise.all([ledger.stop(), controller.stop()]);
       if (ownQueues) await queues.close();
     },
