@@ -29,6 +29,8 @@ export interface LiveNumbers {
   writeBack: { lagSeconds: number; breaker: string | null; refused: number } | null;
   admission: { mode: string; perMinute: number | null; maxActive: number | null };
   series: ChartSample[];
+  /** The latest rebuild of the drop's stock from its orders after Redis lost it (null: never); `notice` is the banner's text. */
+  recovery: { at: number; holdsLost: number; ordersFailed: number; notice: string } | null;
 }
 
 type ControlAnswer = { ok: true } | { error: { code: string; message: string } };
@@ -125,6 +127,11 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
         {stale && (
           <Banner tone="warning" title="Showing the last numbers we could read">
             {stale} The page keeps trying every few seconds.
+          </Banner>
+        )}
+        {live.recovery && (
+          <Banner tone="warning" title="Stock restarted from orders">
+            <span data-recovery-notice>{live.recovery.notice}</span>
           </Banner>
         )}
         {live.oversold.units > 0 && (

@@ -34,6 +34,8 @@ import { PrismaSaleRepository } from "../db/PrismaSaleRepository.ts";
 import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "../stores/directory.server.ts";
 import { SqlKeyringSource } from "../stores/keyrings.server.ts";
+import type { SaleRecoveryResult } from "../core/recovery/index.ts";
+import { buildRecovery } from "./recovery.server.ts";
 import { buildSync, type SyncParts } from "./sync.server.ts";
 import { publishAfterTransition } from "../drops/gate/scheduledPublish.server.ts";
 import { offlineAdmin } from "../shopify.server.ts";
@@ -78,6 +80,8 @@ export interface WorkProducers {
 export interface RunningWorker extends WorkProducers {
   /** Resolves once the write-back and reconciliation schedulers are installed. */
   ready: Promise<void>;
+  /** The start-up recovery of sales whose Redis state is missing (core/recovery); one result per sale checked, [] if it failed. */
+  recovered: Promise<SaleRecoveryResult[]>;
   /** Lets the jobs in flight finish, then stops every loop. The connections stay the caller's. */
   stop: () => Promise<void>;
 }
@@ -202,6 +206,21 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const checkoutSweeper =
     payments && new CheckoutSweeper({ store: checkoutStore, queue: new CheckoutQueue(queues), sales: () => parts.room.activeRooms(), logger });
 
+  // Sales SQL says are running but Redis has lost (restarted empty, replaced) are rebuilt once, now.
+  const recovered = buildRecovery({ ...parts, queues }, payments, logger)
+    .recoverAll()
+    .then((results) => {
+      const rebuilt = results.filter((result) => result.outcome === "recovered");
+      if (rebuilt.length > 0) logger.warn("recovered sales whose Redis state was missing", { sales: rebuilt.map((result) => result.saleId) });
+      for (const result of results.filter((each) => each.problems.length > 0))
+        logger.error("sale recovery left problems", { saleId: result.saleId, problems: result.problems });
+      return results;
+    })
+    .catch((error: unknown) => {
+      logger.error("cannot recover sales whose Redis state is missing", { error: error instanceof Error ? error.message : String(error) });
+      return [];
+    });
+
   controller.start();
   orders.start();
   platformEvents.start();
@@ -233,8 +252,10 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     platforms,
     stockIntake: producers.stockIntake,
     ready,
+    recovered,
     async stop() {
       await ready.catch(() => undefined);
+      await recovered;
       await checkoutSweeper?.stop();
       await Promise.all([
         platformEvents.close(),

@@ -23,3 +23,4 @@ export { PlatformEventWorker, type PlatformEventWorkerOptions } from "./Platform
 export type { DropItem, OrderPayload, PlatformOrderMapping, PlatformOrders } from "./PlatformOrders.ts";
 export { PlatformCallQueue, platformCallJobId, type CancelOrderCall, type PlatformCall, type PlatformCallSink } from "./PlatformCallQueue.ts";
 export { DeliveryInbox, type Delivery, type DeliveryOutcome, type DrainResult, type StoredDelivery } from "./DeliveryInbox.ts";
+export { countSoldUnits, SOLD_ORDER_STATUSES, type SoldUnits, type SoldUnitsLedgerEntry, type SoldUnitsOrder, type SoldUnitsSource } from "./soldUnits.ts";
