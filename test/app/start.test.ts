@@ -6,13 +6,19 @@ import { createInterface } from "node:readline";
 
 import { afterAll, expect, it } from "vitest";
 
+import { testRedisEnv } from "../support/redis.ts";
+
 const dir = mkdtempSync(join(tmpdir(), "holdfast-start-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The README's first command, minus the install: a fresh database and no Redis configured. */
-it("starts with no configuration, answers health checks, and stops cleanly on SIGTERM", async () => {
+/**
+ * The README's first command, minus the install: a fresh database. (The private redis-server
+ * started when REDIS_URL is unset and nothing answers is proven in localRedis.test.ts; this
+ * machine's Redis answers at the default URL.)
+ */
+it("starts on a fresh database, answers health checks, and stops cleanly on SIGTERM", async () => {
   const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
-    env: { ...process.env, PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}`, REDIS_URL: "redis://127.0.0.1:1" },
+    env: { ...process.env, ...testRedisEnv(), PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}` },
   });
   let output = "";
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -27,7 +33,7 @@ it("starts with no configuration, answers health checks, and stops cleanly on SI
       break;
     }
   }
-  expect(output).toMatch(/started a private redis-server/);
+  expect(output).toMatch(/using Redis at /);
   expect(output).toMatch(/applied \d+ migration/);
 
   expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
@@ -43,4 +49,33 @@ it("starts with no configuration, answers health checks, and stops cleanly on SI
 
   child.kill("SIGTERM");
   expect(await exited).toBe(0);
+}, 60_000);
+
+/** Runs `npm start` (minus npm) until it exits; the start must fail before it listens. */
+async function failedStart(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], { env: { ...process.env, ...testRedisEnv(), PORT: "0", ...env } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { code, stdout, stderr };
+}
+
+it("fails with one line when the REDIS_URL it was given does not answer, instead of starting a private Redis", async () => {
+  const run = await failedStart({ REDIS_CLUSTER_NODES: "", REDIS_URL: "redis://127.0.0.1:1", DATABASE_URL: `file:${join(dir, "redis-refused.db")}` });
+  expect(run.code).toBe(1);
+  expect(run.stdout).not.toMatch(/private redis-server|listening on/);
+  expect(run.stderr).toBe(
+    "[holdfast] cannot start: No Redis answers at REDIS_URL (redis://127.0.0.1:1): start that Redis or correct REDIS_URL; unset it to use a local one (npm start starts a private redis-server when none runs).\n",
+  );
+}, 60_000);
+
+it("fails with one line, password redacted, when the DATABASE_URL it was given does not answer", async () => {
+  const run = await failedStart({ DATABASE_URL: "postgresql://holdfast:s3cret-pw@127.0.0.1:1/holdfast" });
+  expect(run.code).toBe(1);
+  expect(run.stdout).not.toMatch(/listening on/);
+  expect(run.stderr).toBe(
+    "[holdfast] cannot start: the database at postgresql://holdfast:***@127.0.0.1:1/holdfast cannot be used (connect ECONNREFUSED 127.0.0.1:1): start it or correct DATABASE_URL\n",
+  );
 }, 60_000);

@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { afterAll, expect, it } from "vitest";
 
 import { DEMO_SALE } from "../../app/api/demo/demoSale.ts";
+import { testRedisEnv } from "../support/redis.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "holdfast-demo-start-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,8 +15,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** `npm start` with nothing configured prints where the demo store is, and the page works at once. */
 it("npm start makes a demo sale and prints the demo store's URL", async () => {
   const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
-    // A private Redis (nothing at port 1) keeps the demo sale out of the shared one.
-    env: { ...process.env, PORT: "0", DATABASE_URL: `file:${join(dir, "demo.db")}`, REDIS_URL: "redis://127.0.0.1:1" },
+    // A fresh database has no demo sale, so the start creates one (its id is new, so the shared Redis is safe).
+    env: { ...process.env, ...testRedisEnv(), PORT: "0", DATABASE_URL: `file:${join(dir, "demo.db")}` },
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
   let output = "";
