@@ -90,5 +90,5 @@ export default defineConfig({
   cacheDir: process.env.HOLDFAST_VITE_CACHE_DIR ?? "node_modules/.vite",
   // The server is ours (app/server.ts); Vite runs in middleware mode inside it in development.
   server: { port: 3000 },
-  logLevel: process.env.VITE_LOG_LEVEL === "info" ? "info" : "warn",
+  logLevel: "warn",
 });
