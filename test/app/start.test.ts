@@ -50,6 +50,10 @@ it("starts on a fresh database, answers health checks, and stops cleanly on SIGT
   const unknownSale = await fetch(`${base}/v1/sales/nope/stock`);
   expect(unknownSale.status).toBe(404);
   expect(await unknownSale.json()).toMatchObject({ error: { code: "sale_not_found" } });
+  // The front page sends a newcomer to the demo store and the console.
+  const front = await (await fetch(`${base}/`)).text();
+  expect(front).toContain('href="/demo"');
+  expect(front).toContain('href="/console"');
   const missing = await fetch(`${base}/nope`);
   expect(missing.status).toBe(404);
   expect(await missing.json()).toMatchObject({ error: { code: "not_found" } });

@@ -40,9 +40,11 @@ function unexpected(errors: string[], excused: RegExp | null = null): string[] {
   return errors.filter((text) => !(excused && excused.test(text)));
 }
 
-describe("waiting-room widget in the demo store", () => {
+// Generous bounds: on a loaded machine Chromium and the server are slow, which is not a failure.
+describe("waiting-room widget in the demo store", { timeout: 240_000 }, () => {
   it("joins before the start, is admitted by the controller, holds, and reaches checkout; the overlay is an accessible dialog", async () => {
-    const startsAt = Date.now() + 6_000;
+    // Scheduled far ahead and started by hand below: the pre-queue lasts as long as the test needs.
+    const startsAt = Date.now() + 600_000;
     const { saleId, itemIds } = await server.createSale({ schedule: { prequeueAt: Date.now() - 1_000, startsAt }, start: false });
     const { page, errors, context } = await browsing.shopper();
     const joins = recordJoins(page);
@@ -54,7 +56,6 @@ describe("waiting-room widget in the demo store", () => {
     await buy.click();
     await dialog(page).waitFor();
     await expect.poll(() => liveStatus(page).textContent()).toContain("before the start");
-    expect(Date.now()).toBeLessThan(startsAt); // the shopper really waited in the pre-queue
 
     // Accessibility basics: a labelled modal dialog, a polite live region, named controls, focus inside.
     const box = dialog(page);
@@ -74,14 +75,16 @@ describe("waiting-room widget in the demo store", () => {
     await buy.click();
     await expect.poll(() => liveStatus(page).textContent()).toContain("before the start");
 
-    // The sale starts on schedule; the controller admits; the widget holds with its pass.
+    // The merchant starts the sale; the controller admits; the widget holds with its pass.
+    expect((await server.app.sales.get(saleId)).sale.state).not.toBe("live"); // the shopper really waited in the pre-queue
+    await server.app.sales.start(saleId);
     const checkout = page.getByRole("region", { name: "Checkout" });
-    await checkout.waitFor({ timeout: 15_000 });
+    await checkout.waitFor({ timeout: 60_000 });
     expect(await checkout.textContent()).toContain("2 × Test sneaker");
     expect(await dialog(page).count()).toBe(0);
     const counters = (await server.app.sales.get(saleId)).counters[itemIds[0] as string];
     expect(counters).toMatchObject({ held: 2, available: 3 });
-    await expect.poll(() => page.locator("[data-stock]").first().textContent(), { timeout: 5_000 }).toBe("3");
+    await expect.poll(() => page.locator("[data-stock]").first().textContent(), { timeout: 60_000 }).toBe("3");
     await page.screenshot({ path: `${SCREENSHOTS}widget-checkout.png` });
 
     // Checkout with the test payment: the page posts the hold token and shows the order's fate.
@@ -95,7 +98,7 @@ describe("waiting-room widget in the demo store", () => {
     // demo sale (standalone store, test payment) must end in a placed order.
     const checkoutMounted = answer.status() !== 404;
     const order = page.locator("[data-order]");
-    await expect.poll(() => order.textContent(), { timeout: 15_000 }).toMatch(checkoutMounted ? /Order \S+ is placed/ : /isn't available/);
+    await expect.poll(() => order.textContent(), { timeout: 60_000 }).toMatch(checkoutMounted ? /Order \S+ is placed/ : /isn't available/);
     await page.screenshot({ path: `${SCREENSHOTS}widget-order.png` });
     if (checkoutMounted) expect((await server.app.sales.get(saleId)).counters[itemIds[0] as string]).toMatchObject({ held: 0, sold: 2 });
     expect(joins).toHaveLength(1);
@@ -137,10 +140,10 @@ describe("waiting-room widget in the demo store", () => {
     // The connection drops: the widget says so, backs off, and comes back to the same place.
     await context.setOffline(true);
     await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
-    await expect.poll(() => liveStatus(page).textContent(), { timeout: 5_000 }).toContain("Connection lost");
+    await expect.poll(() => liveStatus(page).textContent(), { timeout: 60_000 }).toContain("Connection lost");
     await page.screenshot({ path: `${SCREENSHOTS}widget-offline.png` });
     await context.setOffline(false);
-    await expect.poll(() => liveStatus(page).textContent(), { timeout: 10_000 }).toBe(before);
+    await expect.poll(() => liveStatus(page).textContent(), { timeout: 60_000 }).toBe(before);
     expect(joins).toHaveLength(1);
     expect(unexpected(errors, /ERR_INTERNET_DISCONNECTED/)).toEqual([]);
     await context.close();
@@ -157,9 +160,9 @@ describe("waiting-room widget in the demo store", () => {
     await expect.poll(() => liveStatus(page).textContent()).toMatch(/You are number \d+ in line/);
 
     let pass = "";
-    await expect.poll(async () => (pass = String((await first.status()).body.pass ?? "")), { timeout: 10_000 }).not.toBe("");
+    await expect.poll(async () => (pass = String((await first.status()).body.pass ?? "")), { timeout: 60_000 }).not.toBe("");
     expect((await first.hold([{ itemId: itemIds[0] as string, quantity: 1 }], { pass })).status).toBe(201);
-    await expect.poll(() => liveStatus(page).textContent(), { timeout: 15_000 }).toContain("Sold out");
+    await expect.poll(() => liveStatus(page).textContent(), { timeout: 60_000 }).toContain("Sold out");
     expect(await page.locator(".hf-detail").textContent()).toContain("keep this open");
     await page.screenshot({ path: `${SCREENSHOTS}widget-soldout.png` });
     expect(unexpected(errors)).toEqual([]);
@@ -178,9 +181,9 @@ describe("waiting-room widget in the demo store", () => {
     await page.goto(`${server.base}/demo?sale=${saleId}`);
     const checkout = page.getByRole("region", { name: "Checkout" });
     await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
-    await expect.poll(() => checkout.textContent(), { timeout: 10_000 }).toContain("1 × Left shoe");
+    await expect.poll(() => checkout.textContent(), { timeout: 60_000 }).toContain("1 × Left shoe");
     await page.locator(`[data-holdfast-item="${itemIds[1]}"]`).click();
-    await expect.poll(() => checkout.textContent(), { timeout: 10_000 }).toContain("1 × Right shoe");
+    await expect.poll(() => checkout.textContent(), { timeout: 60_000 }).toContain("1 × Right shoe");
     const { counters } = await server.app.sales.get(saleId);
     expect([counters[itemIds[0] as string]?.held, counters[itemIds[1] as string]?.held]).toEqual([1, 1]);
     // Releasing from the demo checkout gives the units back at once (DELETE /v1/holds/{id}).
@@ -213,7 +216,7 @@ describe("waiting-room widget in the demo store", () => {
     await expect.poll(() => liveStatus(page).textContent()).toContain(`Trying again in ${retryAfter} s`);
     await page.screenshot({ path: `${SCREENSHOTS}widget-429.png` });
 
-    await page.getByRole("region", { name: "Checkout" }).waitFor({ timeout: 15_000 });
+    await page.getByRole("region", { name: "Checkout" }).waitFor({ timeout: 60_000 });
     expect(joins).toHaveLength(2);
     // Timed by the browser's network stack: the retry left no earlier than Retry-After said.
     const sent = joins.map((join) => join.request.timing().startTime);

@@ -137,12 +137,10 @@ describe("orders/create and orders/cancelled", () => {
       { customerId: 42 },
     );
     const webhookId = randomUUID();
-    const started = performance.now();
+    // Shopify waits 5 s at most, so the answer never waits for processing: the 200 comes with
+    // the event queued (read from the queue below), not handled. Its speed is a benchmark's figure.
     const first = await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload, webhookId }));
-    const elapsed = performance.now() - started;
     expect(first.status).toBe(200);
-    // Shopify waits 5 s at most; this includes the one-time Admin API lookup of the variants.
-    expect(elapsed).toBeLessThan(1_000);
     const again = await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload, webhookId }));
     expect(again.status).toBe(200);
 
