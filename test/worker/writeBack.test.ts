@@ -56,7 +56,7 @@ describe("write-back through the queue", () => {
     h = await SyncHarness.create("wbq", {
       policy: { retries: 2, timeoutMs: 300, backoff: { initialDelayMs: 20, maxDelayMs: 100 }, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 400 } },
     });
-  });
+  }, 240_000);
   afterAll(() => h?.close());
 
   it("coalesces a burst of changes into at most one call per item batch per flush interval", async () => {
@@ -128,7 +128,7 @@ describe("a write-back worker killed mid-flush", () => {
   const LOCK_MS = 1_000;
   beforeAll(async () => {
     h = await SyncHarness.create("wbkill", { lockTtlMs: LOCK_MS });
-  });
+  }, 240_000);
   afterAll(() => h?.close());
 
   it("loses nothing: the replacement writes the changes pending at the kill and those made after", async () => {
