@@ -31,7 +31,7 @@ import { PrismaSaleRepository } from "../db/PrismaSaleRepository.ts";
 import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "../stores/directory.server.ts";
 import { SqlKeyringSource } from "../stores/keyrings.server.ts";
-import { buildSync } from "./sync.server.ts";
+import { buildSync, type SyncParts } from "./sync.server.ts";
 import { publishAfterTransition } from "../drops/gate/scheduledPublish.server.ts";
 
 /** What the worker needs of the app: the web process's parts, or the standalone wiring below. */
@@ -56,7 +56,8 @@ export interface WorkerOptions {
   payments?: PaymentProvider;
 }
 
-export interface RunningWorker {
+/** What a process that takes requests needs to hand work to the workers, wherever those run. */
+export interface WorkProducers {
   /** The producers, for whoever else in the process enqueues (webhook routes, checkout). */
   queues: HoldfastQueues;
   intake: OrderIntake;
@@ -65,10 +66,46 @@ export interface RunningWorker {
   platforms: SqlPlatformDirectory;
   /** Where platform stock reports (webhooks, connector) go: echo check, then restock or overwrite. */
   stockIntake: ExternalStockIntake;
+}
+
+export interface RunningWorker extends WorkProducers {
   /** Resolves once the write-back and reconciliation schedulers are installed. */
   ready: Promise<void>;
   /** Lets the jobs in flight finish, then stops every loop. The connections stay the caller's. */
   stop: () => Promise<void>;
+}
+
+/** The producers and the sync parts, made once whether or not this process also consumes. */
+function producerParts(parts: WorkerParts, logger: Logger, options: WorkerOptions): WorkProducers & { sync: SyncParts; ownQueues: boolean } {
+  const env = options.env ?? process.env;
+  const queues = options.queues ?? new HoldfastQueues(parts.redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
+  const deadLetters = new DeadLetterQueue(queues);
+  const platforms = options.platforms ?? new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger });
+  const sync = buildSync(parts, platforms, logger);
+  const { catalog, echo, writeBack } = sync;
+  return {
+    queues,
+    intake: new OrderIntake(queues, deadLetters),
+    deadLetters,
+    platforms,
+    stockIntake: new ExternalStockIntake({ redis: parts.redis, holds: parts.holds, catalog, echo, writeBack, logger }),
+    sync,
+    ownQueues: options.queues === undefined,
+  };
+}
+
+/**
+ * A web-only process (HOLDFAST_ROLE=web): the producers its routes enqueue on, and no queue
+ * consumer, admission controller or scheduler (worker processes run those).
+ */
+export function buildProducers(parts: WorkerParts, logger: Logger, options: WorkerOptions = {}): WorkProducers & { close(): Promise<void> } {
+  const { sync: _sync, ownQueues, ...producers } = producerParts(parts, logger, options);
+  return {
+    ...producers,
+    async close() {
+      if (ownQueues) await producers.queues.close();
+    },
+  };
 }
 
 export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerOptions = {}): RunningWorker {
@@ -85,9 +122,8 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     expireHolds: (saleId) => parts.holds.expire(saleId, 1_000),
   });
 
-  const ownQueues = options.queues === undefined;
-  const queues = options.queues ?? new HoldfastQueues(parts.redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
-  const deadLetters = new DeadLetterQueue(queues);
+  const producers = producerParts(parts, logger, options);
+  const { queues, deadLetters, platforms, ownQueues } = producers;
   const checkoutStore = new CheckoutStore(parts.redis);
   const orders = new OrderWorker({
     queues,
@@ -108,7 +144,6 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const ledgerStore = new PrismaLedgerStore(parts.db);
   const ledger = new LedgerPersister(parts.redis, ledgerStore, ledgerStore, { logger, intervalMs: options.ledgerIntervalMs ?? 1_000 });
 
-  const platforms = options.platforms ?? new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger });
   // No payment provider (production without HOLDFAST_PAYMENT_*): no headless checkout.
   const payments = options.payments ?? paymentProviderFromEnv(env, parts.redis);
   const checkouts =
@@ -129,7 +164,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
         logger,
       }),
     });
-  const { catalog, echo, journal, writeBack, reconciler } = buildSync(parts, platforms, logger);
+  const { catalog, journal, writeBack, reconciler } = producers.sync;
   const writeBackWorker = new WriteBackWorker({
     queues,
     writeBack,
@@ -175,10 +210,10 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   );
   return {
     queues,
-    intake: new OrderIntake(queues, deadLetters),
+    intake: producers.intake,
     deadLetters,
     platforms,
-    stockIntake: new ExternalStockIntake({ redis: parts.redis, holds: parts.holds, catalog, echo, writeBack, logger }),
+    stockIntake: producers.stockIntake,
     ready,
     async stop() {
       await ready.catch(() => undefined);

@@ -24,6 +24,11 @@ export function saleTag(saleId: string): string {
   return `{s:${saleId}}`;
 }
 
+/** A SCAN pattern matching every key of one sale (they all start with its tag). */
+export function saleKeysPattern(saleId: string): string {
+  return `${ROOT}:${saleTag(saleId)}:*`;
+}
+
 export interface SaleInventoryKeys {
   meta: string;
   stock: string;
