@@ -79,6 +79,11 @@ export default defineConfig({
     prismaClientsFromNode(),
   ],
   build: { assetsInlineLimit: 0 },
+  // Vite pre-bundles the browser's dependencies once, from what it finds by scanning these
+  // files at start. Without them it found Polaris and the rest only when the first page was
+  // requested, re-bundled, and the page already loading held two copies of React (a blank
+  // console and "Invalid hook call" on the first visit after a fresh start, issue #14).
+  optimizeDeps: { entries: ["app/entry.client.tsx", "app/root.tsx", "app/routes/**/*.tsx"] },
   // Pre-bundled dependencies; a browser test gives its server a directory of its own (under
   // node_modules/, the only dependency path the server hands to Vite), so another process
   // re-bundling the shared one cannot swap modules under its pages.

@@ -7,11 +7,11 @@ import "dotenv/config";
 
 import type { AddressInfo } from "node:net";
 
-import { migrateDatabase } from "./db/migrate.server.ts";
+import { databaseFailureLine, migrateDatabase } from "./db/migrate.server.ts";
 import { resolveAdminToken } from "./composition/adminToken.server.ts";
 import { buildApp } from "./composition/web.server.ts";
 import { loggerFromEnv } from "./core/logger.ts";
-import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
+import { DEFAULT_REDIS_URL, describeRedis, redisConfigFromEnv, redisConfiguredInEnv } from "./core/redis.ts";
 import { closeDb, redactUrl, resolveDatabaseUrl } from "./db/client.server.ts";
 import { ensureDemoSale, type DemoSale } from "./api/demo/demoSale.ts";
 import { provisionRedis } from "./composition/localRedis.server.ts";
@@ -27,15 +27,18 @@ const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
 
 async function main(): Promise<void> {
   const role = processRoleFromEnv();
-  const provision = await provisionRedis(redisConfigFromEnv());
+  const provision = await provisionRedis(redisConfigFromEnv(), { explicit: redisConfiguredInEnv() });
   say(
     provision.stop
-      ? `started a private redis-server at ${describeRedis(provision.config)} (nothing answered at REDIS_URL)`
+      ? `started a private redis-server at ${describeRedis(provision.config)} (REDIS_URL is not set and nothing answered at ${DEFAULT_REDIS_URL})`
       : `using Redis at ${describeRedis(provision.config)}`,
   );
 
   const databaseUrl = resolveDatabaseUrl();
-  await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`));
+  // An explicit DATABASE_URL is used or the start fails; it is never replaced by a default.
+  await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`)).catch((error: unknown) => {
+    throw new Error(databaseFailureLine(error, databaseUrl));
+  });
   const logger = loggerFromEnv();
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
@@ -147,6 +150,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[holdfast] cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  // One line: the first thing a person reads when the start fails is what to do.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
+  process.stderr.write(`[holdfast] cannot start: ${message}\n`);
   process.exit(1);
 });

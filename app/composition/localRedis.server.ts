@@ -9,8 +9,10 @@ import { Redis } from "ioredis";
 import { describeRedis, type RedisConfig } from "../core/redis.ts";
 
 /**
- * `npm start` must work on a fresh machine with no configuration: when nothing answers at
- * REDIS_URL but `redis-server` is installed, run a private one for the life of the process.
+ * `npm start` must work on a fresh machine with no configuration: when REDIS_URL is not set,
+ * nothing answers at the default URL and `redis-server` is installed, run a private one for
+ * the life of the process. A Redis the operator named (REDIS_URL, REDIS_CLUSTER_NODES) is
+ * never swapped: a sale run on a throwaway Redis would lose its stock and holds at exit.
  */
 export interface RedisProvision {
   config: RedisConfig;
@@ -52,8 +54,18 @@ function redisServerInstalled(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-export async function provisionRedis(config: RedisConfig): Promise<RedisProvision> {
+export interface ProvisionOptions {
+  /** True when the operator set REDIS_URL: then it is used or the start fails, never replaced. */
+  explicit: boolean;
+}
+
+export async function provisionRedis(config: RedisConfig, options: ProvisionOptions): Promise<RedisProvision> {
   if (config.mode === "cluster" || (await redisAnswers(config.url))) return { config };
+  if (options.explicit) {
+    throw new RedisUnavailableError(
+      `No Redis answers at REDIS_URL (${describeRedis(config)}): start that Redis or correct REDIS_URL; unset it to use a local one (npm start starts a private redis-server when none runs).`,
+    );
+  }
   if (!redisServerInstalled()) {
     throw new RedisUnavailableError(
       `No Redis answers at ${describeRedis(config)}: start one (e.g. \`apt-get install redis-server\`, then \`redis-server\`) or set REDIS_URL.`,

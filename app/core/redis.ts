@@ -19,6 +19,11 @@ export function redisConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RedisC
   return { mode: "standalone", url: env.REDIS_URL?.trim() || DEFAULT_REDIS_URL };
 }
 
+/** True when the operator chose the Redis (REDIS_URL or REDIS_CLUSTER_NODES) rather than leaving the default. */
+export function redisConfiguredInEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.REDIS_CLUSTER_NODES?.trim() || env.REDIS_URL?.trim());
+}
+
 function parseSeed(seed: string): { host: string; port: number } {
   const match = /^\s*\[?([^\]\s]+?)\]?:(\d{1,5})\s*$/.exec(seed);
   if (!match?.[1] || !match[2]) {

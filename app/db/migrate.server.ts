@@ -182,6 +182,14 @@ async function applyPostgresMigration(client: pg.Client, migration: Migration): 
 
 // --- CLI ------------------------------------------------------------------------------------
 
+/**
+ * Why the database at `url` cannot be used, as one line for a person starting the service:
+ * which database (password redacted), what went wrong, and what to do about it.
+ */
+export function databaseFailureLine(error: unknown, url: string | undefined): string {
+  return `the database${targetOf(url).replace(/^ for /, " at ")} cannot be used (${oneLine(messageOf(error), url)}): start it or correct DATABASE_URL`;
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -21,6 +21,12 @@ export default function Index() {
       <p>Flash sales that never oversell: atomic stock holds, a fair waiting room and back-pressured orders.</p>
       <ul>
         <li>
+          See it work: the <a href="/demo">demo store</a> (a live drop with test payments).
+        </li>
+        <li>
+          Run your drops: the <a href="/console">console</a> (sign in with the admin token `npm start` printed).
+        </li>
+        <li>
           Shopify merchants: install the app from the Shopify admin, or <a href="/auth/login">log in with your shop domain</a>.
         </li>
         <li>

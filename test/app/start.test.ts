@@ -4,15 +4,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
-import { afterAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+import { startThrowawayRedis } from "../support/redis.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "holdfast-start-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let redis: { url: string; stop: () => void };
+beforeAll(async () => {
+  redis = await startThrowawayRedis();
+});
+afterAll(() => {
+  redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
-/** The README's first command, minus the install: a fresh database and no Redis configured. */
-it("starts with no configuration, answers health checks, and stops cleanly on SIGTERM", async () => {
+/**
+ * The README's first command, minus the install: a fresh database and a Redis of its own.
+ * (The private redis-server started when REDIS_URL is unset and nothing answers at the default
+ * URL is proven in localRedis.test.ts; this machine's Redis answers there.)
+ */
+it("starts on a fresh database, answers health checks, and stops cleanly on SIGTERM", async () => {
   const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
-    env: { ...process.env, PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}`, REDIS_URL: "redis://127.0.0.1:1" },
+    env: { ...process.env, REDIS_CLUSTER_NODES: "", REDIS_URL: redis.url, PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}` },
   });
   let output = "";
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -27,7 +40,7 @@ it("starts with no configuration, answers health checks, and stops cleanly on SI
       break;
     }
   }
-  expect(output).toMatch(/started a private redis-server/);
+  expect(output).toMatch(/using Redis at /);
   expect(output).toMatch(/applied \d+ migration/);
 
   expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
@@ -37,10 +50,45 @@ it("starts with no configuration, answers health checks, and stops cleanly on SI
   const unknownSale = await fetch(`${base}/v1/sales/nope/stock`);
   expect(unknownSale.status).toBe(404);
   expect(await unknownSale.json()).toMatchObject({ error: { code: "sale_not_found" } });
+  // The front page sends a newcomer to the demo store and the console.
+  const front = await (await fetch(`${base}/`)).text();
+  expect(front).toContain('href="/demo"');
+  expect(front).toContain('href="/console"');
   const missing = await fetch(`${base}/nope`);
   expect(missing.status).toBe(404);
   expect(await missing.json()).toMatchObject({ error: { code: "not_found" } });
 
   child.kill("SIGTERM");
   expect(await exited).toBe(0);
-}, 60_000);
+}, 180_000);
+
+/** Runs `npm start` (minus npm) until it exits; the start must fail before it listens. */
+async function failedStart(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
+    env: { ...process.env, REDIS_CLUSTER_NODES: "", REDIS_URL: redis.url, PORT: "0", ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { code, stdout, stderr };
+}
+
+it("fails with one line when the REDIS_URL it was given does not answer, instead of starting a private Redis", async () => {
+  const run = await failedStart({ REDIS_URL: "redis://127.0.0.1:1", DATABASE_URL: `file:${join(dir, "redis-refused.db")}` });
+  expect(run.code).toBe(1);
+  expect(run.stdout).not.toMatch(/private redis-server|listening on/);
+  expect(run.stderr).toBe(
+    "[holdfast] cannot start: No Redis answers at REDIS_URL (redis://127.0.0.1:1): start that Redis or correct REDIS_URL; unset it to use a local one (npm start starts a private redis-server when none runs).\n",
+  );
+}, 180_000);
+
+it("fails with one line, password redacted, when the DATABASE_URL it was given does not answer", async () => {
+  const run = await failedStart({ DATABASE_URL: "postgresql://holdfast:s3cret-pw@127.0.0.1:1/holdfast" });
+  expect(run.code).toBe(1);
+  expect(run.stdout).not.toMatch(/listening on/);
+  expect(run.stderr).toBe(
+    "[holdfast] cannot start: the database at postgresql://holdfast:***@127.0.0.1:1/holdfast cannot be used (connect ECONNREFUSED 127.0.0.1:1): start it or correct DATABASE_URL\n",
+  );
+}, 180_000);

@@ -3,8 +3,6 @@ import { randomBytes } from "node:crypto";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { joinCounterKeys } from "../../app/core/keys.ts";
-import { sessionBinding } from "../../app/core/tokens/index.ts";
 import { Shopper } from "../support/storefront.ts";
 import { JOINS_PER_SESSION, launchBrowser, SCREENSHOTS, startDemoServer, type Browsing, type DemoServer } from "./widgetHarness.ts";
 
@@ -40,9 +38,11 @@ function unexpected(errors: string[], excused: RegExp | null = null): string[] {
   return errors.filter((text) => !(excused && excused.test(text)));
 }
 
-describe("waiting-room widget in the demo store", () => {
+// Generous bounds: on a loaded machine Chromium and the server are slow, which is not a failure.
+describe("waiting-room widget in the demo store", { timeout: 240_000 }, () => {
   it("joins before the start, is admitted by the controller, holds, and reaches checkout; the overlay is an accessible dialog", async () => {
-    const startsAt = Date.now() + 6_000;
+    // Scheduled far ahead and started by hand below: the pre-queue lasts as long as the test needs.
+    const startsAt = Date.now() + 600_000;
     const { saleId, itemIds } = await server.createSale({ schedule: { prequeueAt: Date.now() - 1_000, startsAt }, start: false });
     const { page, errors, context } = await browsing.shopper();
     const joins = recordJoins(page);
@@ -54,7 +54,6 @@ describe("waiting-room widget in the demo store", () => {
     await buy.click();
     await dialog(page).waitFor();
     await expect.poll(() => liveStatus(page).textContent()).toContain("before the start");
-    expect(Date.now()).toBeLessThan(startsAt); // the shopper really waited in the pre-queue
 
     // Accessibility basics: a labelled modal dialog, a polite live region, named controls, focus inside.
     const box = dialog(page);
@@ -74,14 +73,17 @@ describe("waiting-room widget in the demo store", () => {
     await buy.click();
     await expect.poll(() => liveStatus(page).textContent()).toContain("before the start");
 
-    // The sale starts on schedule; the controller admits; the widget holds with its pass.
+    // The merchant starts the sale; the controller admits; the widget holds with its pass.
+    expect((await server.app.sales.get(saleId)).sale.state).not.toBe("live"); // the shopper really waited in the pre-queue
+    await server.app.sales.start(saleId);
     const checkout = page.getByRole("region", { name: "Checkout" });
-    await checkout.waitFor({ timeout: 15_000 });
+    await checkout.waitFor({ timeout: 60_000 });
     expect(await checkout.textContent()).toContain("2 × Test sneaker");
     expect(await dialog(page).count()).toBe(0);
     const counters = (await server.app.sales.get(saleId)).counters[itemIds[0] as string];
     expect(counters).toMatchObject({ held: 2, available: 3 });
-    await expect.poll(() => page.locator("[data-stock]").first().textContent(), { timeout: 5_000 }).toBe("3");
+    // The shopper's own hold shows at once, not when the cached stock answer catches up.
+    expect(await page.locator("[data-stock]").first().textContent()).toBe("3");
     await page.screenshot({ path: `${SCREENSHOTS}widget-checkout.png` });
 
     // Checkout with the test payment: the page posts the hold token and shows the order's fate.
@@ -95,7 +97,7 @@ describe("waiting-room widget in the demo store", () => {
     // demo sale (standalone store, test payment) must end in a placed order.
     const checkoutMounted = answer.status() !== 404;
     const order = page.locator("[data-order]");
-    await expect.poll(() => order.textContent(), { timeout: 15_000 }).toMatch(checkoutMounted ? /Order \S+ is placed/ : /isn't available/);
+    await expect.poll(() => order.textContent(), { timeout: 60_000 }).toMatch(checkoutMounted ? /Order \S+ is placed/ : /isn't available/);
     await page.screenshot({ path: `${SCREENSHOTS}widget-order.png` });
     if (checkoutMounted) expect((await server.app.sales.get(saleId)).counters[itemIds[0] as string]).toMatchObject({ held: 0, sold: 2 });
     expect(joins).toHaveLength(1);
@@ -137,10 +139,10 @@ describe("waiting-room widget in the demo store", () => {
     // The connection drops: the widget says so, backs off, and comes back to the same place.
     await context.setOffline(true);
     await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
-    await expect.poll(() => liveStatus(page).textContent(), { timeout: 5_000 }).toContain("Connection lost");
+    await expect.poll(() => liveStatus(page).textContent(), { timeout: 60_000 }).toContain("Connection lost");
     await page.screenshot({ path: `${SCREENSHOTS}widget-offline.png` });
     await context.setOffline(false);
-    await expect.poll(() => liveStatus(page).textContent(), { timeout: 10_000 }).toBe(before);
+    await expect.poll(() => liveStatus(page).textContent(), { timeout: 60_000 }).toBe(before);
     expect(joins).toHaveLength(1);
     expect(unexpected(errors, /ERR_INTERNET_DISCONNECTED/)).toEqual([]);
     await context.close();
@@ -157,9 +159,9 @@ describe("waiting-room widget in the demo store", () => {
     await expect.poll(() => liveStatus(page).textContent()).toMatch(/You are number \d+ in line/);
 
     let pass = "";
-    await expect.poll(async () => (pass = String((await first.status()).body.pass ?? "")), { timeout: 10_000 }).not.toBe("");
+    await expect.poll(async () => (pass = String((await first.status()).body.pass ?? "")), { timeout: 60_000 }).not.toBe("");
     expect((await first.hold([{ itemId: itemIds[0] as string, quantity: 1 }], { pass })).status).toBe(201);
-    await expect.poll(() => liveStatus(page).textContent(), { timeout: 15_000 }).toContain("Sold out");
+    await expect.poll(() => liveStatus(page).textContent(), { timeout: 60_000 }).toContain("Sold out");
     expect(await page.locator(".hf-detail").textContent()).toContain("keep this open");
     await page.screenshot({ path: `${SCREENSHOTS}widget-soldout.png` });
     expect(unexpected(errors)).toEqual([]);
@@ -178,9 +180,9 @@ describe("waiting-room widget in the demo store", () => {
     await page.goto(`${server.base}/demo?sale=${saleId}`);
     const checkout = page.getByRole("region", { name: "Checkout" });
     await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
-    await expect.poll(() => checkout.textContent(), { timeout: 10_000 }).toContain("1 × Left shoe");
+    await expect.poll(() => checkout.textContent(), { timeout: 60_000 }).toContain("1 × Left shoe");
     await page.locator(`[data-holdfast-item="${itemIds[1]}"]`).click();
-    await expect.poll(() => checkout.textContent(), { timeout: 10_000 }).toContain("1 × Right shoe");
+    await expect.poll(() => checkout.textContent(), { timeout: 60_000 }).toContain("1 × Right shoe");
     const { counters } = await server.app.sales.get(saleId);
     expect([counters[itemIds[0] as string]?.held, counters[itemIds[1] as string]?.held]).toEqual([1, 1]);
     // Releasing from the demo checkout gives the units back at once (DELETE /v1/holds/{id}).
@@ -198,14 +200,13 @@ describe("waiting-room widget in the demo store", () => {
     await context.addInitScript((sid) => {
       if (!window.localStorage.getItem("holdfast:sid")) window.localStorage.setItem("holdfast:sid", sid);
     }, session);
-    // Spend this session's joins for the minute through the real API, then shorten the window so
-    // the test needs seconds, not a minute: the server's 429 then says Retry-After: 3.
+    // Spend this session's joins for the minute through the real API. The window is not shortened:
+    // a short one could lapse before a slow page asks, and there would be no 429 to wait out.
     const other = Object.assign(new Shopper(server.base, saleId), { session });
     for (let i = 0; i < JOINS_PER_SESSION; i++) expect((await other.join()).status).toBe(201);
-    expect(await server.app.redis.pexpire(joinCounterKeys(saleId, "-", sessionBinding(session)).session, 2_500)).toBe(1);
 
     const joins = recordJoins(page);
-    const refused = page.waitForResponse((response) => response.url().endsWith("/tickets") && response.status() === 429);
+    const refused = page.waitForResponse((response) => response.url().endsWith("/tickets") && response.status() === 429, { timeout: 120_000 });
     await page.goto(`${server.base}/demo?sale=${saleId}`);
     await page.locator(`[data-holdfast-item="${itemIds[0]}"]`).click();
     const retryAfter = Number((await refused).headers()["retry-after"]);
@@ -213,7 +214,7 @@ describe("waiting-room widget in the demo store", () => {
     await expect.poll(() => liveStatus(page).textContent()).toContain(`Trying again in ${retryAfter} s`);
     await page.screenshot({ path: `${SCREENSHOTS}widget-429.png` });
 
-    await page.getByRole("region", { name: "Checkout" }).waitFor({ timeout: 15_000 });
+    await page.getByRole("region", { name: "Checkout" }).waitFor({ timeout: 150_000 });
     expect(joins).toHaveLength(2);
     // Timed by the browser's network stack: the retry left no earlier than Retry-After said.
     const sent = joins.map((join) => join.request.timing().startTime);

@@ -49,8 +49,6 @@ describe("demo storefront", () => {
 
   it("answers bad input with a JSON error and a code", async () => {
     const cases: [string, RequestInit | undefined, number, string][] = [
-      ["/demo?sale=no-such-sale", undefined, 404, "sale_not_found"],
-      ["/demo?sale=%00bad", undefined, 404, "sale_not_found"],
       ["/demo/assets/..%2F..%2Fpackage.json", undefined, 404, "asset_not_found"],
       ["/demo/assets/index.ts", undefined, 404, "asset_not_found"],
       ["/demo/assets/__proto__", undefined, 404, "asset_not_found"],
@@ -61,6 +59,30 @@ describe("demo storefront", () => {
       expect({ path, status: res.status }).toEqual({ path, status });
       expect(await res.json()).toMatchObject({ error: { code, message: expect.any(String) } });
     }
+  });
+
+  it("shows an unknown drop as a page that says so, not as JSON", async () => {
+    for (const path of ["/demo?sale=no-such-sale", "/demo?sale=%00bad"]) {
+      const res = await get(path);
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      const html = await res.text();
+      expect(html).toContain("<h1>There is no such drop</h1>");
+      expect(html).not.toContain("Buy now");
+    }
+  });
+
+  it("shows an ended drop as a page with its products and no Buy now", async () => {
+    const { saleId } = await server.createSale({ name: "Ended drop", items: [{ title: "Gone sneaker", allocation: 3 }] });
+    await server.app.sales.end(saleId);
+    const res = await get(`/demo?sale=${saleId}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("<h1>Ended drop</h1>");
+    expect(html).toContain("This drop has ended.");
+    expect(html).toContain("Gone sneaker");
+    expect(html).not.toContain("Buy now");
+    expect(html).not.toContain("holdfast-waiting-room.js");
   });
 
   it("escapes sale and item names in the page and in its JSON", async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 
+import { provisionRedis } from "../../app/composition/localRedis.server.ts";
 import { createRedis, redisConfigFromEnv, type RedisClient, type RedisConfig } from "../../app/core/redis.ts";
 
 declare module "vitest" {
@@ -41,4 +42,15 @@ export class ManualClock {
   advance(ms: number): void {
     this.current += ms;
   }
+}
+
+/**
+ * A throwaway redis-server of the test's own (the same private server `npm start` runs when
+ * REDIS_URL is unset), for tests that spawn the whole service: its worker sweeps every sale
+ * in its Redis, and must not pick up other tests' sales in the shared one.
+ */
+export async function startThrowawayRedis(): Promise<{ url: string; stop: () => void }> {
+  const provision = await provisionRedis({ mode: "standalone", url: "redis://127.0.0.1:1" }, { explicit: false });
+  if (provision.config.mode !== "standalone" || !provision.stop) throw new Error("no private redis-server started");
+  return { url: provision.config.url, stop: provision.stop };
 }

@@ -8,6 +8,9 @@
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   let held = null;
   let stockTimer = 0;
+  // The shopper's own hold, shown at once: until the (briefly cached) stock answer catches up,
+  // an item never shows more left than it did minus what this shopper just reserved.
+  const atMost = new Map();
 
   async function json(method, path, { body, token } = {}) {
     const headers = { "content-type": "application/json" };
@@ -26,8 +29,11 @@
         for (const item of body.items) {
           const row = $(`[data-item="${CSS.escape(item.itemId)}"]`);
           if (!row) continue;
-          $("[data-stock]", row).textContent = String(item.available);
-          $("button", row).disabled = item.available === 0;
+          const ceiling = atMost.get(item.itemId);
+          if (ceiling !== undefined && item.available <= ceiling) atMost.delete(item.itemId);
+          const shown = ceiling === undefined ? item.available : Math.min(item.available, ceiling);
+          $("[data-stock]", row).textContent = String(shown);
+          $("button", row).disabled = shown === 0;
         }
         $(".demo-soldout").hidden = !body.soldOut;
       }
@@ -47,6 +53,12 @@
   document.addEventListener("holdfast:held", (event) => {
     event.preventDefault(); // the page takes over from the widget's overlay
     held = event.detail;
+    const stock = $(`[data-item="${CSS.escape(held.itemId)}"] [data-stock]`);
+    const before = stock ? Number(stock.textContent) : NaN;
+    if (Number.isInteger(before)) {
+      atMost.set(held.itemId, Math.max(0, before - held.quantity));
+      stock.textContent = String(atMost.get(held.itemId));
+    }
     const title = (cfg.items.find((item) => item.id === held.itemId) || { title: held.itemId }).title;
     const section = $(".demo-checkout");
     section.hidden = false;
@@ -68,6 +80,7 @@
     $(".demo-actions").hidden = true; // nothing left to do with this reservation
     $("[data-held]").textContent = "";
     window.Holdfast.done();
+    atMost.delete(held.itemId); // released or bought: the server's count is the truth again
     held = null;
     refreshStock();
   }

@@ -44,9 +44,13 @@ export function demoRoutes(options: DemoRoutesOptions): Route[] {
       method: "GET",
       path: "/demo",
       handler: async ({ res, query }) => {
+        // Shoppers get pages, not JSON: an unknown sale and a missing demo sale say what to do.
         const saleId = query.get("sale") ?? options.defaultSaleId();
-        if (!saleId) throw new HttpError(404, "demo_not_ready", "No demo sale exists yet; start Holdfast with npm start, or open /demo?sale=<saleId>.");
+        if (!saleId) {
+          return sendPage(res, renderNotice("No demo drop yet", "Start Holdfast with npm start (it makes one), or open /demo?sale=<saleId>."), 404);
+        }
         const details = await saleDetails(options.sales, saleId);
+        if (!details) return sendPage(res, renderNotice("There is no such drop", "Check the link: this store has no drop with that id."), 404);
         sendPage(res, renderPage(details, strings));
       },
     },
@@ -64,11 +68,11 @@ export function demoRoutes(options: DemoRoutesOptions): Route[] {
   ];
 }
 
-async function saleDetails(sales: SaleService, saleId: string): Promise<SaleDetails> {
+async function saleDetails(sales: SaleService, saleId: string): Promise<SaleDetails | null> {
   try {
     return await sales.get(saleId);
   } catch (error) {
-    if (error instanceof SaleNotFoundError) throw new HttpError(404, "sale_not_found", `There is no sale ${JSON.stringify(saleId)}; check the sale id.`);
+    if (error instanceof SaleNotFoundError) return null;
     throw error;
   }
 }
@@ -79,8 +83,8 @@ function widgetStrings(): Record<string, string> {
   return locale.holdfast;
 }
 
-function sendPage(res: ServerResponse, html: string): void {
-  res.writeHead(200, { ...PAGE_HEADERS, "content-length": Buffer.byteLength(html) });
+function sendPage(res: ServerResponse, html: string, status = 200): void {
+  res.writeHead(status, { ...PAGE_HEADERS, "content-length": Buffer.byteLength(html) });
   res.end(html);
 }
 
@@ -93,8 +97,35 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** A page with one message (no drop to show): the store's frame, a heading, what to do. */
+export function renderNotice(title: string, message: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${escapeHtml(title)} · Holdfast demo store</title>
+  <link rel="icon" href="/demo/assets/favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="/demo/assets/demo.css">
+</head>
+<body>
+  <header><p class="demo-badge">Demo store · test payments only</p><h1>${escapeHtml(title)}</h1></header>
+  <main><p>${escapeHtml(message)}</p></main>
+</body>
+</html>
+`;
+}
+
+/** An ended drop: what was on sale, and that it is over; nothing to buy and no widget. */
+function renderEnded(details: SaleDetails): string {
+  const { sale } = details;
+  const items = sale.items.map((item) => `<li class="demo-item"><h3>${escapeHtml(item.title)}</h3><p class="demo-stock">No longer on sale</p></li>`).join("");
+  return renderNotice(sale.name, "This drop has ended. Thank you for coming by.").replace("</main>", `<ul class="demo-items">${items}</ul></main>`);
+}
+
 export function renderPage(details: SaleDetails, strings: Record<string, string>): string {
   const { sale } = details;
+  if (sale.state === "ended") return renderEnded(details);
   const limit = sale.perCustomerLimit > 0 ? Math.min(sale.perCustomerLimit, 5) : 5;
   const quantities = Array.from({ length: limit }, (_, i) => `<option value="${i + 1}">${i + 1}</option>`).join("");
   const items = sale.items

@@ -111,5 +111,9 @@ async function requireSaleOfStore(storefront: StorefrontDeps, saleId: string, st
   const view = await requireRoom(storefront, saleId);
   // Same answer as an unknown sale: another shop's sale ids are not ours to confirm.
   if (view.storeId !== storeId)
-    throw new HttpError(404, "sale_not_found", `There is no open sale ${saleId} in this shop; check the sale id in the widget settings.`);
+    throw new HttpError(
+      404,
+      "sale_not_found",
+      `Sale ${saleId} is not open to shoppers in this shop: either it does not exist here (check the sale id in the widget settings) or it is a draft not started or scheduled yet.`,
+    );
 }

@@ -51,6 +51,12 @@ export function peekRoom(deps: StorefrontDeps, saleId: string): RoomView | undef
 }
 
 function roomOrNotFound(saleId: string, view: RoomView | null): RoomView {
-  if (!view) throw new HttpError(404, "sale_not_found", `There is no open sale ${saleId}; check the sale id in the widget settings.`);
+  // The storefront reads Redis only, where a draft has nothing yet: a draft and a wrong id look alike here.
+  if (!view)
+    throw new HttpError(
+      404,
+      "sale_not_found",
+      `Sale ${saleId} is not open to shoppers: either it does not exist (check the sale id in the widget settings) or it is a draft the merchant has not started or scheduled yet.`,
+    );
   return view;
 }

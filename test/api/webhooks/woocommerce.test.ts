@@ -114,15 +114,16 @@ async function deliveryStates(body: string): Promise<string[]> {
   return Promise.all(jobs.filter((job) => (job.data as { body: string }).body === body).map((job) => job.getState()));
 }
 
+/** The deadline only bounds a broken run: a loaded machine may take long, which is not a failure. */
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 120_000;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-describe("WooCommerce webhooks", () => {
+describe("WooCommerce webhooks", { timeout: 180_000 }, () => {
   it("commits the hold an order names, takes and flags an order without one, and drops a redelivery", async () => {
     const sale = await liveSale();
     const hold = await app.holds.reserve(sale.saleId, {

@@ -23,14 +23,13 @@ describe("platformPolicy: timeout", () => {
   it("rejects with PlatformTimeoutError at the deadline and aborts the call's signal", async () => {
     const policy = platformPolicy({ timeoutMs: 40, retries: 0 });
     let seen: AbortSignal | undefined;
-    const started = Date.now();
     const outcome = policy.execute((signal) => {
       seen = signal;
       return new Promise<string>(() => undefined); // never answers
     });
     await expect(outcome).rejects.toBeInstanceOf(PlatformTimeoutError);
     await expect(outcome).rejects.toMatchObject({ kind: "unavailable", details: { code: "timeout" } });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // The call never answers, so only the deadline can have ended it.
     expect(seen?.aborted).toBe(true);
   });
 

@@ -82,10 +82,10 @@ describe("Shopify stand-in: the documented contract", () => {
       actualQueryCost: 10,
       throttleStatus: { maximumAvailable: 100, currentlyAvailable: expect.any(Number), restoreRate: 50 },
     });
-    // Full (100) less the 10 charged, plus whatever refilled while it ran.
+    // Full (100) less the 10 charged, plus whatever refilled while it ran (all of it, on a slow machine).
     const left = answer.body.extensions!.cost.throttleStatus.currentlyAvailable!;
     expect(left).toBeGreaterThanOrEqual(90);
-    expect(left).toBeLessThan(100);
+    expect(left).toBeLessThanOrEqual(100);
   });
 
   it("answers Throttled exactly as Shopify does when the bucket cannot afford the request, and does not execute it", async () => {
