@@ -30,6 +30,7 @@ import { PrismaOrderRepository } from "../db/PrismaOrderRepository.ts";
 import { PrismaSaleRepository } from "../db/PrismaSaleRepository.ts";
 import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "../stores/directory.server.ts";
+import { shopifyAppKeysFromEnv } from "../stores/shopifyTokens.server.ts";
 import { SqlKeyringSource } from "../stores/keyrings.server.ts";
 import { buildSync } from "./sync.server.ts";
 import { publishAfterTransition } from "../drops/gate/scheduledPublish.server.ts";
@@ -73,11 +74,15 @@ export interface RunningWorker {
 
 export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerOptions = {}): RunningWorker {
   const env = options.env ?? process.env;
+  const platforms =
+    options.platforms ??
+    new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger, shopifyApp: shopifyAppKeysFromEnv(env) });
   // The storefront's drop list and the checkout gate follow scheduled starts and ends too.
   const republish = (saleId: string) =>
-    publishAfterTransition({ sales: parts.sales, db: parts.db, masterKey: parts.masterKey.key, appKey: env.SHOPIFY_API_KEY ?? "", logger }, saleId).then(
-      () => undefined,
-    );
+    publishAfterTransition(
+      { sales: parts.sales, db: parts.db, masterKey: parts.masterKey.key, appKey: env.SHOPIFY_API_KEY ?? "", logger, tokens: platforms.tokens },
+      saleId,
+    ).then(() => undefined);
   // The durable sale record follows the room's scheduled changes.
   const controller = new AdmissionController(parts.redis, parts.room, {
     logger,
@@ -108,7 +113,6 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const ledgerStore = new PrismaLedgerStore(parts.db);
   const ledger = new LedgerPersister(parts.redis, ledgerStore, ledgerStore, { logger, intervalMs: options.ledgerIntervalMs ?? 1_000 });
 
-  const platforms = options.platforms ?? new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger });
   // No payment provider (production without HOLDFAST_PAYMENT_*): no headless checkout.
   const payments = options.payments ?? paymentProviderFromEnv(env, parts.redis);
   const checkouts =

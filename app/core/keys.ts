@@ -193,6 +193,15 @@ export function shopifyItemVariantKey(storeId: string): string {
   return `${ROOT}:{st:${storeId}}:shopify:item-variant`;
 }
 
+/**
+ * string: the token of the process refreshing a Shopify store's offline token now (one refresh
+ * per shop at a time across processes: Shopify replaces the refresh token on every use).
+ */
+export function shopifyTokenRefreshLockKey(storeId: string): string {
+  assertStoreId(storeId);
+  return `${ROOT}:{st:${storeId}}:shopify:token-refresh`;
+}
+
 // --- admin pages --------------------------------------------------------------------------
 
 /** The live dashboard's chart samples and the gate that keeps one sample per interval. */

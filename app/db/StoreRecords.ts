@@ -12,6 +12,8 @@ export interface StoreCredentialRow {
   domain: string;
   credentialsCiphertext: string | null;
   uninstalledAt: Date | null;
+  /** Shopify refused to refresh the store's token; cleared by new credentials. */
+  tokenRefusedAt: Date | null;
 }
 
 export interface CustomerOrderRow {
@@ -47,12 +49,27 @@ export class StoreRecords {
     return row.id;
   }
 
+  /** New credentials: a refused token refresh is over (the new ones get their own chance). */
   async setCredentials(storeId: string, ciphertext: string): Promise<void> {
-    await this.db.store.update({ where: { id: storeId }, data: { credentialsCiphertext: ciphertext } });
+    await this.db.store.update({ where: { id: storeId }, data: { credentialsCiphertext: ciphertext, tokenRefusedAt: null } });
   }
 
   async credentials(storeId: string): Promise<StoreCredentialRow | null> {
-    return this.db.store.findUnique({ where: { id: storeId }, select: { platform: true, domain: true, credentialsCiphertext: true, uninstalledAt: true } });
+    return this.db.store.findUnique({
+      where: { id: storeId },
+      select: { platform: true, domain: true, credentialsCiphertext: true, uninstalledAt: true, tokenRefusedAt: true },
+    });
+  }
+
+  /** Shopify refused to refresh the store's token: it waits for the merchant to open the app again. */
+  async markTokenRefused(storeId: string): Promise<void> {
+    await this.db.store.updateMany({ where: { id: storeId, tokenRefusedAt: null }, data: { tokenRefusedAt: new Date() } });
+  }
+
+  /** When Shopify refused to refresh the token of the store of `saleId` (null: it did not, or no store). */
+  async tokenRefusedAtOfSale(saleId: string): Promise<Date | null> {
+    const sale = await this.db.sale.findUnique({ where: { id: saleId }, select: { store: { select: { tokenRefusedAt: true } } } });
+    return sale?.store?.tokenRefusedAt ?? null;
   }
 
   async markUninstalled(storeId: string): Promise<void> {
