@@ -17,7 +17,7 @@ import { ensureDemoSale, type DemoSale } from "./api/demo/demoSale.ts";
 import { provisionRedis } from "./composition/localRedis.server.ts";
 import { createWebApp } from "./web/remix.server.ts";
 import { configureShopify, SHOPIFY_ENV, shopifySetupFromEnv } from "./shopify.server.ts";
-import { SqlSessionStorage } from "./db/SqlSessionStorage.ts";
+import { ShopifySessionStorage } from "./stores/shopifySessions.server.ts";
 import { startWorker, type RunningWorker } from "./composition/worker.server.ts";
 
 const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     adminToken: admin.token,
     // /metrics shows the in-process worker's circuit breakers.
     breakers: () => started.worker?.platforms.breakers() ?? [],
+    tokenRefreshes: () => started.worker?.platforms.tokens.refreshCounts() ?? [],
     routes: {
       // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
       demo: { defaultSaleId: () => started.demo?.saleId ?? null },
@@ -78,12 +79,14 @@ async function main(): Promise<void> {
   if (app.masterKey.generated) {
     say("generated a development encryption key in prisma/.holdfast-master-key; production must set HOLDFAST_ENCRYPTION_KEY");
   }
-  if (shopifySetup.enabled) {
-    // Sessions and installs on the app's own database client and master key.
-    configureShopify({ ...shopifySetup.settings, sessionStorage: new SqlSessionStorage(app.db), install: { db: app.db, masterKey: app.masterKey.key } });
-  }
   const worker = startWorker(app, logger, { queues: app.queues });
   started.worker = worker;
+  if (shopifySetup.enabled) {
+    // Sessions and installs on the app's own database client and master key; offline tokens
+    // from the worker's token keeper, so the admin and the worker use (and refresh) one pair.
+    const sessionStorage = new ShopifySessionStorage(app.db, app.masterKey.key, worker.platforms.tokens);
+    configureShopify({ ...shopifySetup.settings, sessionStorage, install: { db: app.db, masterKey: app.masterKey.key } });
+  }
   started.demo = await ensureDemoSale(app.sales).catch((error: unknown) => {
     say(`demo: no demo sale (${error instanceof Error ? error.message : String(error)}); /demo?sale=<saleId> still works`);
     return undefined;

@@ -18,10 +18,21 @@ const MYSHOPIFY = ".myshopify.com";
  * saveStore), and signing keys for its tickets, passes and hold tokens if it has none yet
  * (kept on reinstall, so tokens handed out before keep verifying). Returns the store id.
  */
-export async function recordShopifyInstall(db: Db, masterKey: Buffer, session: Pick<Session, "shop" | "accessToken" | "isOnline">): Promise<string> {
+export async function recordShopifyInstall(
+  db: Db,
+  masterKey: Buffer,
+  session: Pick<Session, "shop" | "accessToken" | "isOnline" | "expires" | "refreshToken" | "refreshTokenExpires">,
+): Promise<string> {
   if (session.isOnline || !session.accessToken) throw new Error(`an install needs the offline session of ${session.shop}`);
   const name = session.shop.endsWith(MYSHOPIFY) ? session.shop.slice(0, -MYSHOPIFY.length) : session.shop;
-  const storeId = await saveStore(db, masterKey, { platform: "shopify", domain: session.shop, name, credentials: { accessToken: session.accessToken } });
+  // An expiring token comes with its expiry and a refresh token (future.expiringOfflineAccessTokens).
+  const credentials = {
+    accessToken: session.accessToken,
+    ...(session.expires ? { expiresAt: session.expires.getTime() } : {}),
+    ...(session.refreshToken ? { refreshToken: session.refreshToken } : {}),
+    ...(session.refreshToken && session.refreshTokenExpires ? { refreshTokenExpiresAt: session.refreshTokenExpires.getTime() } : {}),
+  };
+  const storeId = await saveStore(db, masterKey, { platform: "shopify", domain: session.shop, name, credentials });
   // Only the first writer's keys count, as in SqlKeyringSource.
   await new StoreRecords(db).setSigningKeysIfNone(storeId, sealKeyring(newKeyring(), masterKey));
   return storeId;

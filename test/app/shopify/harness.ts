@@ -121,7 +121,7 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
   const context = {
     holdfast: { redis: app.redis, db: app.db, holds: app.holds, room: app.room, sales: app.sales, masterKey: app.masterKey, intake, queues, logger },
   };
-  const sessionStorage = new SqlSessionStorage(app.db);
+  const sessionStorage = new SqlSessionStorage(app.db, app.masterKey.key);
   configureShopify({
     apiKey: API_KEY,
     apiSecretKey: API_SECRET,
