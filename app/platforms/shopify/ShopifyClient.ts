@@ -77,12 +77,28 @@ export class ShopifyClient {
       accessToken: typeof options.accessToken === "string" ? options.accessToken : "(per request)",
       userAgentPrefix: "Holdfast",
       retries: 0,
-      customFetchApi: options.fetchApi,
+      customFetchApi: this.tokens ? this.withCurrentToken(this.tokens, options.fetchApi) : options.fetchApi,
       // Without a logger the client console.warns about versions it does not know yet.
       logger: (entry) => {
         if (entry.type === "Unsupported_Api_Version") this.logger.warn("shopify api version outside the client's list", { apiVersion: SHOPIFY_API_VERSION });
       },
     });
+  }
+
+  /**
+   * The official client fixes its token header at creation: with a token source, each request
+   * gets the current token here instead, and a 401 tells the source which token was refused.
+   */
+  private withCurrentToken(tokens: AccessTokenSource, fetchApi: ShopifyFetch | undefined): ShopifyFetch {
+    const send: ShopifyFetch = fetchApi ?? ((url, init) => fetch(url, init));
+    return async (url, init) => {
+      const token = await tokens.token();
+      const headers = new Headers(init?.headers as HeadersInit | undefined);
+      headers.set(ACCESS_TOKEN_HEADER, token);
+      const response = await send(url, { ...init, headers: Object.fromEntries(headers.entries()) });
+      if (response.status === 401) await tokens.refused(token).catch(() => undefined);
+      return response;
+    };
   }
 
   /** Sends `operation`; resolves to its data or rejects with a PlatformError. */
@@ -121,14 +137,10 @@ export class ShopifyClient {
     reservation: Reservation | undefined,
   ): Promise<Data> {
     let answer: ClientAnswer;
-    let token: string | null = null;
     try {
-      token = this.tokens ? await this.tokens.token() : null;
-      answer = await this.client.request<unknown>(operation.document, {
-        variables: variables as Record<string, unknown>,
-        signal,
-        ...(token === null ? {} : { headers: { [ACCESS_TOKEN_HEADER]: token } }),
-      });
+      // Fails here (not inside the HTTP client) when the store has no usable token: the error says why.
+      if (this.tokens) await this.tokens.token();
+      answer = await this.client.request<unknown>(operation.document, { variables: variables as Record<string, unknown>, signal });
     } catch (error) {
       if (error instanceof PlatformError) {
         if (reservation) this.finish(reservation.release());
@@ -145,10 +157,9 @@ export class ShopifyClient {
     }
     if (queryCost?.requestedQueryCost && queryCost.requestedQueryCost > cost) this.learn(operation.name, cost, queryCost.requestedQueryCost);
     const error = await errorOf(answer, cost);
-    if (error && token !== null && this.tokens && error.details.status === 401) {
-      // An expiring token Shopify no longer takes: refresh (or learn the pair another process
-      // made), then let the policy send the request again with it.
-      await this.tokens.refused(token);
+    if (error && this.tokens && error.details.status === 401) {
+      // An expiring token Shopify no longer takes: the fetch below refreshed it (or learned the
+      // pair another process made); the policy sends the request again with it.
       throw new PlatformError("unavailable", `Shopify refused an expired access token for ${this.shopDomain}; refreshed`, {
         status: 401,
         code: "token_refreshed",
