@@ -24,6 +24,14 @@ export function saleTag(saleId: string): string {
   return `{s:${saleId}}`;
 }
 
+/**
+ * SCAN patterns matching every key of one sale (all share the sale's hash tag) — for erasing
+ * a sale's data (shop/redact) without touching any other sale's keys.
+ */
+export function saleKeyPatterns(saleId: string): string[] {
+  return [`${ROOT}:${saleTag(saleId)}:*`];
+}
+
 export interface SaleInventoryKeys {
   meta: string;
   stock: string;
@@ -186,6 +194,12 @@ export function echoKey(storeId: string, platformRef: string): string {
 
 /** Where processes share a store's platform cost budget (Shopify's throttle). */
 export const COST_BUDGET_PREFIX = `${ROOT}:budget:`;
+
+/** SCAN patterns of every key of one store (echo guard, learned variants, token lock, cost budget). */
+export function storeKeyPatterns(storeId: string, budgetPrefix: string = COST_BUDGET_PREFIX): string[] {
+  assertStoreId(storeId);
+  return [`${ROOT}:{e:${storeId}}:*`, `${ROOT}:{st:${storeId}}:*`, `${budgetPrefix}{b:${storeId}}*`];
+}
 
 /** hash: Shopify inventory item gid -> its variant gid, learned once per item; per store, so shop/redact can drop it. */
 export function shopifyItemVariantKey(storeId: string): string {

@@ -20,7 +20,8 @@ import {
 } from "../platforms/shopify/webhooks.ts";
 import type { HoldfastContext } from "../web/context.server.ts";
 import { authenticate, ShopifyNotConfiguredError } from "../shopify.server.ts";
-import { customerDataReport, findShopifyStore, redactCustomer, redactShop, uninstallShopifyShop } from "../stores/shopifyStores.server.ts";
+import { findShopifyStore, uninstallShopifyShop } from "../stores/shopifyStores.server.ts";
+import { recordCustomerDataRequest, redactCustomer, redactShop } from "../stores/privacy.server.ts";
 import { shopifyItemVariantKey } from "../core/keys.ts";
 
 /** Topics as the library reports them (X-Shopify-Topic, upper-cased with underscores). */
@@ -106,21 +107,19 @@ export async function receiveWebhook(request: Request, context: AppLoadContext, 
     }
     case "CUSTOMERS_DATA_REQUEST": {
       const { customer, orders } = compliancePayload(verified.payload);
-      const report = await customerDataReport(holdfast.db, verified.shop, customer, orders);
-      // The merchant answers the customer; the operator hands them this report from the logs.
-      holdfast.logger.info("customer data request", { report });
+      // Kept sealed for the merchant to download from the admin (Privacy requests); never logged.
+      const reportId = await recordCustomerDataRequest({ ...holdfast, masterKey: holdfast.masterKey.key }, verified.shop, customer, orders);
+      holdfast.logger.info("customer data request recorded", { shop: verified.shop, reportId });
       return ok();
     }
     case "CUSTOMERS_REDACT": {
       const { customer, orders } = compliancePayload(verified.payload);
-      const result = await redactCustomer(holdfast.db, verified.shop, customer, orders);
+      const result = await redactCustomer(holdfast, verified.shop, customer, orders);
       holdfast.logger.info("customer redacted", { shop: verified.shop, ...result });
       return ok();
     }
     case "SHOP_REDACT": {
-      const store = await findShopifyStore(holdfast.db, verified.shop);
-      if (store) await holdfast.redis.del(shopifyItemVariantKey(store.id));
-      const result = await redactShop(holdfast.db, verified.shop);
+      const result = await redactShop(holdfast, verified.shop);
       holdfast.logger.info("shop redacted", { shop: verified.shop, ...result });
       return ok();
     }
