@@ -77,7 +77,12 @@ export interface CustomerRedaction {
 }
 
 /** customers/redact: the customer goes from SQL and from every sale of the shop in Redis. */
-export async function redactCustomer(deps: Pick<PrivacyDeps, "db" | "holds">, shop: string, customerRef: string, orderRefs: string[]): Promise<CustomerRedaction> {
+export async function redactCustomer(
+  deps: Pick<PrivacyDeps, "db" | "holds">,
+  shop: string,
+  customerRef: string,
+  orderRefs: string[],
+): Promise<CustomerRedaction> {
   const none = { orders: 0, ledgerEntries: 0, sales: 0, redisLedgerEntries: 0, holdsRenamed: 0 };
   const store = await findShopifyStore(deps.db, shop);
   if (!store) return none;

@@ -158,8 +158,10 @@ export class ShopifyClient {
     if (queryCost?.requestedQueryCost && queryCost.requestedQueryCost > cost) this.learn(operation.name, cost, queryCost.requestedQueryCost);
     const error = await errorOf(answer, cost);
     if (error && this.tokens && error.details.status === 401) {
-      // An expiring token Shopify no longer takes: the fetch below refreshed it (or learned the
-      // pair another process made); the policy sends the request again with it.
+      // A token Shopify no longer takes: the fetch below refreshed it (or learned the pair
+      // another process made), and the policy sends the request again with it. When the
+      // store has no usable token any more, that error says so (the merchant must re-authorise).
+      await this.tokens.token();
       throw new PlatformError("unavailable", `Shopify refused an expired access token for ${this.shopDomain}; refreshed`, {
         status: 401,
         code: "token_refreshed",
