@@ -14,20 +14,24 @@ import type { z } from "zod";
 import { saleJson, saleSummaryJson } from "./api/admin/present.ts";
 import { createSaleSchema, patchSaleSchema } from "./api/admin/schemas.ts";
 import { buildCore, type Core } from "./composition/core.server.ts";
+import { buildRecovery } from "./composition/recovery.server.ts";
 import { buildSync } from "./composition/sync.server.ts";
 import { InvalidInputError } from "./core/errors/InvalidInputError.ts";
 import { silentLogger } from "./core/logger.ts";
+import type { SaleRecoveryResult } from "./core/recovery/index.ts";
 import { DeadLetterQueue, type ListedDeadLetter, type ReplayResult } from "./core/queues/index.ts";
 import { describeRedis, redisConfigFromEnv } from "./core/redis.ts";
 import { SaleConflictError, SaleNotFoundError, type SaleService, type Sale, type SaleDetails } from "./core/sales/index.ts";
 import { describeReconciliation, UnknownSaleStockError } from "./core/sync/index.ts";
 import { redactUrl, resolveDatabaseUrl } from "./db/client.server.ts";
 import { migrateDatabase } from "./db/migrate.server.ts";
+import { paymentProviderFromEnv } from "./platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "./stores/directory.server.ts";
 
 const USAGE = `Usage: npm run holdfast -- sale <command> [options]
        npm run holdfast -- dlq list|replay [<id> | --all]
        npm run holdfast -- reconcile <saleId> [--repair]
+       npm run holdfast -- recover <saleId> | --all
 
 Commands:
   sale create --name <name> --item "<title>:<allocation>[:<platformRef>]"... [settings]
@@ -41,6 +45,12 @@ Commands:
   reconcile <id>         compare Redis counters, the ledger, SQL orders and platform stock per item
                          (exit code 3 when drift is found)
   reconcile <id> --repair  also write Holdfast's count to the platform where it differs
+                         (exit code by the drift left after the repair)
+  recover <id>           rebuild a running sale whose Redis state is missing (Redis restarted empty
+                         or replaced) from SQL: stock = allocation - units sold by orders and the
+                         persisted ledger; holds are lost; pending checkouts placed, re-queued or failed
+  recover --all          every scheduled, pre-queue, live or paused sale whose Redis state is missing
+                         (exit code 3 when something could not be recovered; 0 otherwise)
 
 Settings (create and update):
   --starts-at <ISO>      start time with an offset, e.g. 2026-12-01T18:00:00Z (none: start when told)
@@ -145,11 +155,32 @@ function parseReconcileCommand(values: Values, positionals: string[]): Reconcile
   return { noun: "reconcile", saleId, repair: values.repair === true, json: values.json === true };
 }
 
-function parseCommand(argv: string[]): Command | DlqCommand | ReconcileCommand | "help" {
+interface RecoverCommand {
+  noun: "recover";
+  /** null with --all. */
+  saleId: string | null;
+  json: boolean;
+}
+
+function parseRecoverCommand(values: Values, positionals: string[]): RecoverCommand {
+  const [, saleId] = positionals;
+  for (const option of Object.keys(values)) {
+    if (option !== "json" && option !== "all") throw new UsageError(`--${option} does not apply to recover`);
+  }
+  if ((saleId === undefined) === (values.all !== true)) throw new UsageError("recover needs a sale id or --all (not both)");
+  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after recover ${saleId ?? ""}`);
+  if (saleId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(saleId)) throw new UsageError(`"${saleId}" is not a sale id`);
+  return { noun: "recover", saleId: saleId ?? null, json: values.json === true };
+}
+
+type AnyCommand = Command | DlqCommand | ReconcileCommand | RecoverCommand;
+
+function parseCommand(argv: string[]): AnyCommand | "help" {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   if (values.help) return "help";
   if (positionals[0] === "dlq") return parseDlqCommand(values, positionals);
   if (positionals[0] === "reconcile") return parseReconcileCommand(values, positionals);
+  if (positionals[0] === "recover") return parseRecoverCommand(values, positionals);
   const [noun, action, saleId] = positionals;
   if (noun !== "sale" || action === undefined || !(action in ALLOWED)) throw new UsageError(`unknown command "${positionals.join(" ")}"`);
   const needsId = action !== "create" && action !== "list";
@@ -348,10 +379,54 @@ async function runReconcile(core: Core, command: ReconcileCommand): Promise<numb
   const platforms = new SqlPlatformDirectory({ db: core.db, redis: core.redis, masterKey: core.masterKey.key });
   const { reconciler } = buildSync(core, platforms);
   const report = await reconciler.reconcile(command.saleId, { repair: command.repair });
-  process.stdout.write(`${command.json ? JSON.stringify(report, null, 2) : describeReconciliation(report)}\n`);
-  // After a repair, platform drift is fixed (the report shows what was found); other kinds remain.
-  const remaining = report.items.flatMap((item) => item.drift).filter((drift) => !(command.repair && (drift.kind === "platform" || drift.kind === "refused")));
-  return remaining.length > 0 || (command.repair && (report.repair?.flush.refused.length ?? 0) > 0) ? 3 : 0;
+  if (!command.repair) {
+    process.stdout.write(`${command.json ? JSON.stringify(report, null, 2) : describeReconciliation(report)}\n`);
+    return report.driftCount > 0 ? 3 : 0;
+  }
+  // The exit code says what is left: the sale is checked again after the repair.
+  const after = await reconciler.reconcile(command.saleId);
+  const left = after.items.flatMap((item) => item.drift.map((drift) => `${item.itemId}: ${drift.kind}: ${drift.message}`));
+  const refused = report.repair?.flush.refused.length ?? 0;
+  if (command.json) process.stdout.write(`${JSON.stringify({ ...report, after }, null, 2)}\n`);
+  else {
+    const summary =
+      left.length === 0 ? "after repair: no drift left" : [`after repair: ${left.length} finding(s) left`, ...left.map((line) => `  ${line}`)].join("\n");
+    process.stdout.write(`${describeReconciliation(report)}\n${summary}\n`);
+  }
+  return left.length > 0 || refused > 0 ? 3 : 0;
+}
+
+function describeRecovery(result: SaleRecoveryResult): string {
+  const head = `sale ${result.saleId}${result.state ? ` (${result.state})` : ""}: `;
+  switch (result.outcome) {
+    case "not_found":
+      return `${head}no such sale. Run \`npm run holdfast -- sale list\` to see the sales.`;
+    case "not_needed":
+      return `${head}nothing to recover (a ${result.state} sale keeps nothing in Redis)`;
+    case "intact":
+      return `${head}its Redis state is there; nothing to do`;
+    case "recovered":
+      break;
+  }
+  const lines = [
+    `${head}rebuilt from SQL; ${result.holdsLost} hold(s) in flight (${result.unitsHeldLost} unit(s)) were lost: those shoppers must add again`,
+    ...result.items.map(
+      (item) =>
+        `  ${item.itemId.padEnd(12)} allocated ${item.allocated}, sold ${item.sold}, available ${item.available}${item.beyondAllocation > 0 ? `, ${item.beyondAllocation} sold beyond the allocation (recorded as oversold)` : ""}`,
+    ),
+    ...result.orders.map((order) => `  order ${order.orderId}: ${order.action}${order.reason ? ` (${order.reason})` : ""}`),
+    ...result.problems.map((problem) => `  problem: ${problem}`),
+  ];
+  return lines.join("\n");
+}
+
+/** Rebuilds the named sale (or every missing one); exit 3 when something could not be recovered. */
+async function runRecover(core: Core, command: RecoverCommand): Promise<number> {
+  const recovery = buildRecovery(core, paymentProviderFromEnv(core.env, core.redis));
+  const results = command.saleId === null ? await recovery.recoverAll() : [await recovery.recover(command.saleId)];
+  if (command.json) process.stdout.write(`${JSON.stringify({ recoveries: results }, null, 2)}\n`);
+  else process.stdout.write(`${results.length === 0 ? "no running sale to check" : results.map(describeRecovery).join("\n")}\n`);
+  return results.some((result) => result.outcome === "not_found" || result.problems.length > 0) ? 3 : 0;
 }
 
 // --- wiring -----------------------------------------------------------------------------------
@@ -383,7 +458,7 @@ async function openCore(options: { database: boolean }): Promise<Core> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let command: Command | DlqCommand | ReconcileCommand | "help";
+  let command: AnyCommand | "help";
   try {
     command = parseCommand(argv);
   } catch (error) {
@@ -402,7 +477,7 @@ export async function main(argv: string[]): Promise<number> {
       return await runDlq(core, command);
     }
     core = await openCore({ database: true });
-    if ("noun" in command) return await runReconcile(core, command);
+    if ("noun" in command) return command.noun === "recover" ? await runRecover(core, command) : await runReconcile(core, command);
     // Schedules set here reach the sale-lifecycle queue as they do from the admin API.
     print(await run(core.sales, command), command.values.json === true);
     return 0;

@@ -18,11 +18,15 @@ import { provisionRedis } from "./composition/localRedis.server.ts";
 import { createWebApp } from "./web/remix.server.ts";
 import { configureShopify, SHOPIFY_ENV, shopifySetupFromEnv } from "./shopify.server.ts";
 import { ShopifySessionStorage } from "./stores/shopifySessions.server.ts";
-import { startWorker, type RunningWorker } from "./composition/worker.server.ts";
+import { processRoleFromEnv } from "./composition/role.ts";
+import { stopOnSignals } from "./composition/shutdown.ts";
+import { buildProducers, startWorker, type RunningWorker, type WorkProducers } from "./composition/worker.server.ts";
+import { startWorkerProcess, workerReadiness } from "./composition/workerProcess.server.ts";
 
 const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
 
 async function main(): Promise<void> {
+  const role = processRoleFromEnv();
   const provision = await provisionRedis(redisConfigFromEnv());
   say(
     provision.stop
@@ -33,18 +37,32 @@ async function main(): Promise<void> {
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl, (line) => say(`database: ${line}`));
   const logger = loggerFromEnv();
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? "127.0.0.1";
+  if (role === "worker") {
+    const worker = await startWorkerProcess({ redis: provision.config, databaseUrl, logger, port, host });
+    say(`role worker: queue workers, admission controller and schedulers; health ${worker.url}/healthz, readiness ${worker.url}/readyz`);
+    stopOnSignals(async () => {
+      await worker.stop();
+      await closeDb();
+      provision.stop?.();
+    }, say);
+    return;
+  }
   const admin = resolveAdminToken();
   const shopifySetup = shopifySetupFromEnv();
-  // The worker (started below, on the app's parts) owns the queue producers the routes enqueue on.
-  const started: { worker?: RunningWorker; demo?: DemoSale } = {};
+  // The producers the routes enqueue on: the in-process worker's (role all), or producers alone (role web).
+  const started: { work?: WorkProducers; worker?: RunningWorker; demo?: DemoSale } = {};
   const app = buildApp({
     redis: provision.config,
     databaseUrl,
     logger,
     adminToken: admin.token,
     // /metrics shows the in-process worker's circuit breakers.
-    breakers: () => started.worker?.platforms.breakers() ?? [],
-    tokenRefreshes: () => started.worker?.platforms.tokens.refreshCounts() ?? [],
+    breakers: () => started.work?.platforms.breakers() ?? [],
+    tokenRefreshes: () => started.work?.platforms.tokens.refreshCounts() ?? [],
+    role,
+    readiness: role === "all" ? [workerReadiness(() => started.worker)] : [],
     routes: {
       // The demo store (/demo) shows the demo sale made below unless asked for another (?sale=).
       demo: { defaultSaleId: () => started.demo?.saleId ?? null },
@@ -62,11 +80,12 @@ async function main(): Promise<void> {
         logger,
         say,
         loadContext: () => {
-          const running = started.worker as RunningWorker;
+          const running = started.work as WorkProducers;
           return {
             holdfast: {
               ...parts,
               intake: running.intake,
+              platformEvents: running.platformEvents,
               queues: running.queues,
               stockIntake: running.stockIntake,
               breakers: () => running.platforms.breakers(),
@@ -79,12 +98,16 @@ async function main(): Promise<void> {
   if (app.masterKey.generated) {
     say("generated a development encryption key in prisma/.holdfast-master-key; production must set HOLDFAST_ENCRYPTION_KEY");
   }
-  const worker = startWorker(app, logger, { queues: app.queues });
+  // Role web runs no queue consumer: worker processes (HOLDFAST_ROLE=worker) do the work.
+  const worker = role === "all" ? startWorker(app, logger, { queues: app.queues }) : undefined;
+  const producers = worker === undefined ? buildProducers(app, logger, { queues: app.queues }) : undefined;
   started.worker = worker;
+  started.work = worker ?? producers;
   if (shopifySetup.enabled) {
     // Sessions and installs on the app's own database client and master key; offline tokens
-    // from the worker's token keeper, so the admin and the worker use (and refresh) one pair.
-    const sessionStorage = new ShopifySessionStorage(app.db, app.masterKey.key, worker.platforms.tokens);
+    // from the process's token keeper, so the admin and the workers use (and refresh) one pair.
+    const tokens = (worker ?? producers)!.platforms.tokens;
+    const sessionStorage = new ShopifySessionStorage(app.db, app.masterKey.key, tokens);
     configureShopify({ ...shopifySetup.settings, sessionStorage, install: { db: app.db, masterKey: app.masterKey.key } });
   }
   started.demo = await ensureDemoSale(app.sales).catch((error: unknown) => {
@@ -93,15 +116,13 @@ async function main(): Promise<void> {
   });
   await app.web?.start(app.server);
 
-  const port = Number(process.env.PORT ?? 3000);
-  const host = process.env.HOST ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     app.server.once("error", reject);
     app.server.listen(port, host, resolve);
   });
   const base = `http://${host}:${(app.server.address() as AddressInfo).port}`;
   say(`database: ${redactUrl(databaseUrl)}`);
-  say(`listening on ${base}`);
+  say(`listening on ${base} (role ${role}${role === "web" ? ": no queue workers here; run HOLDFAST_ROLE=worker processes" : ""})`);
   say(`  storefront API: ${base}/v1/sales/<saleId>/tickets | status | holds | stock`);
   say(
     `  admin API:      ${base}/v1/admin/sales (Authorization: Bearer <token>; ${admin.source === "env" ? "token from HOLDFAST_ADMIN_TOKEN" : `token in ${admin.path}`})`,
@@ -120,19 +141,13 @@ async function main(): Promise<void> {
   );
   say("press Ctrl+C to stop");
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: shutting down`);
-    await worker.stop();
+  stopOnSignals(async () => {
+    await worker?.stop();
     await app.close();
+    await producers?.close();
     await closeDb();
     provision.stop?.();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  }, say);
 }
 
 main().catch((error: unknown) => {

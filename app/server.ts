@@ -9,6 +9,8 @@ import { createRouter, type Route } from "./api/router.ts";
 
 export interface ServerDependencies {
   readiness: readonly ReadinessCheck[];
+  /** Shown on /readyz: which parts this process runs (HOLDFAST_ROLE). */
+  role?: string;
   /** The lean API's routes (`/v1`, `/proxy`); the Remix app will mount behind them. */
   routes?: readonly Route[];
   /** Origins allowed to call the storefront API from a browser; none when absent. */
@@ -66,7 +68,7 @@ export function createHttpServer(deps: ServerDependencies): Server {
   const dispatch = createRouter(
     [
       { method: "GET", path: "/healthz", handler: ({ res }) => handleHealthz(res) },
-      { method: "GET", path: "/readyz", handler: ({ res }) => handleReadyz(res, deps.readiness) },
+      { method: "GET", path: "/readyz", handler: ({ res }) => handleReadyz(res, deps.readiness, deps.role) },
       ...(deps.routes ?? []),
     ],
     (error, req) => {

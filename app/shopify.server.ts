@@ -8,7 +8,7 @@
  */
 import "@shopify/shopify-app-remix/adapters/node";
 
-import { ApiVersion, AppDistribution, shopifyApp, type LogSeverity } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, SessionNotFoundError, shopifyApp, type LogSeverity } from "@shopify/shopify-app-remix/server";
 import type { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 
@@ -112,13 +112,17 @@ export type HoldfastShopify = ReturnType<typeof createShopify>;
 interface Configured {
   app: HoldfastShopify | null;
   apiKey: string;
+  /** What Shopify signs webhooks with. */
+  apiSecretKey: string;
   missing: string[];
 }
 const holder = globalThis as typeof globalThis & { __holdfastShopify?: Configured };
 
 /** Replaces the process's Shopify app (tests: a testConfig()-based one; null turns it off). */
 export function configureShopify(settings: ShopifySettings | null, missing: string[] = [SHOPIFY_ENV.apiKey, SHOPIFY_ENV.apiSecret]): HoldfastShopify | null {
-  holder.__holdfastShopify = settings ? { app: createShopify(settings), apiKey: settings.apiKey, missing: [] } : { app: null, apiKey: "", missing };
+  holder.__holdfastShopify = settings
+    ? { app: createShopify(settings), apiKey: settings.apiKey, apiSecretKey: settings.apiSecretKey, missing: [] }
+    : { app: null, apiKey: "", apiSecretKey: "", missing };
   return holder.__holdfastShopify.app;
 }
 
@@ -133,6 +137,13 @@ function current(): Configured {
 /** The app's API key (client id), which App Bridge needs in the page; "" when Shopify is off. */
 export function shopifyApiKey(): string {
   return current().apiKey;
+}
+
+/** The app's API secret, which Shopify signs webhooks with; throws ShopifyNotConfiguredError when the Shopify part is off. */
+export function shopifyWebhookSecret(): string {
+  const { app, apiSecretKey, missing } = current();
+  if (!app) throw new ShopifyNotConfiguredError(missing);
+  return apiSecretKey;
 }
 
 /** The configured app, or null when the Shopify part is off. */
@@ -179,3 +190,20 @@ export const authenticate = {
 export const login = (request: Request) => requireShopifyForPage().login(request);
 export const addDocumentResponseHeaders = (request: Request, headers: Headers) => shopify()?.addDocumentResponseHeaders(request, headers);
 export const unauthenticated = { admin: (shop: string) => requireShopify().unauthenticated.admin(shop) };
+
+/** What the worker needs of a shop's Admin API (an Admin GraphQL call). */
+export interface OfflineAdmin {
+  graphql(query: string, options?: { variables?: Record<string, unknown> }): Promise<Response>;
+}
+
+/** A shop's Admin API through its offline session (the worker's calls), or null when the Shopify part is off or the shop has no session. */
+export async function offlineAdmin(shop: string): Promise<OfflineAdmin | null> {
+  const app = shopify();
+  if (!app) return null;
+  try {
+    return (await app.unauthenticated.admin(shop)).admin;
+  } catch (error) {
+    if (error instanceof SessionNotFoundError) return null;
+    throw error;
+  }
+}

@@ -15,8 +15,8 @@ export function handleHealthz(res: ServerResponse): void {
   sendJson(res, 200, { status: "ok" });
 }
 
-/** Readiness: every dependency answers within a second; 503 names the ones that did not. */
-export async function handleReadyz(res: ServerResponse, checks: readonly ReadinessCheck[]): Promise<void> {
+/** Readiness: every dependency answers within a second; 503 names the ones that did not. `role` says which process answers (HOLDFAST_ROLE). */
+export async function handleReadyz(res: ServerResponse, checks: readonly ReadinessCheck[], role?: string): Promise<void> {
   const results = await Promise.all(
     checks.map(async ({ name, check }) => {
       let timer: NodeJS.Timeout | undefined;
@@ -34,5 +34,5 @@ export async function handleReadyz(res: ServerResponse, checks: readonly Readine
     }),
   );
   const ready = results.every(([, result]) => result.ok);
-  sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", checks: Object.fromEntries(results) });
+  sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", ...(role ? { role } : {}), checks: Object.fromEntries(results) });
 }

@@ -1,5 +1,5 @@
 import { useNavigation, useSubmit } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, FormLayout, InlineStack, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState, type ReactNode } from "react";
 
 import { ADMISSION_MODES, BYPASS_POLICIES, FAIL_POLICIES, FIELD_LABELS, type DropFormItem, type DropFormValues, type FormProblem } from "./dropForm.ts";
@@ -323,6 +323,13 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                   value={values.failPolicy}
                   onChange={(value) => set("failPolicy")(value as DropFormValues["failPolicy"])}
                   helpText="What the waiting room and the checkout gate do when Holdfast is down: make shoppers wait, or let them buy without a hold."
+                />
+                <Checkbox
+                  label={FIELD_LABELS.holdsThroughStoreOnly}
+                  checked={values.holdsThroughStoreOnly}
+                  onChange={(checked) => set("holdsThroughStoreOnly")(checked)}
+                  error={fieldError("holdsThroughStoreOnly")}
+                  helpText="Shopify stores with a limit per customer: holds come only through your store's pages, where Shopify tells Holdfast who the customer is, so one customer cannot take more than the limit from several browsers. Holds sent to Holdfast's API directly are refused."
                 />
               </FormLayout>
             </BlockStack>

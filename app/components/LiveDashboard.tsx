@@ -31,6 +31,8 @@ export interface LiveNumbers {
   reauthorize: string | null;
   admission: { mode: string; perMinute: number | null; maxActive: number | null };
   series: ChartSample[];
+  /** The latest rebuild of the drop's stock from its orders after Redis lost it (null: never); `notice` is the banner's text. */
+  recovery: { at: number; holdsLost: number; ordersFailed: number; notice: string } | null;
 }
 
 type ControlAnswer = { ok: true } | { error: { code: string; message: string } };
@@ -132,6 +134,11 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
         {live.reauthorize && (
           <Banner tone="critical" title="Holdfast lost access to your Shopify store">
             {live.reauthorize}
+          </Banner>
+        )}
+        {live.recovery && (
+          <Banner tone="warning" title="Stock restarted from orders">
+            <span data-recovery-notice>{live.recovery.notice}</span>
           </Banner>
         )}
         {live.oversold.units > 0 && (

@@ -34,6 +34,8 @@ export interface DropFormValues {
   maxActive: string;
   bypassPolicy: BypassPolicyValue;
   failPolicy: FailPolicyValue;
+  /** Shopify only: holds only through the store (app proxy), so the per-customer limit counts verified customers. */
+  holdsThroughStoreOnly: boolean;
   items: DropFormItem[];
 }
 
@@ -80,6 +82,7 @@ export function emptyDropForm(timeZone: string): DropFormValues {
     maxActive: "",
     bypassPolicy: "flag",
     failPolicy: "auto",
+    holdsThroughStoreOnly: false,
     items: [],
   };
 }
@@ -98,5 +101,6 @@ export const FIELD_LABELS: Record<string, string> = {
   maxActive: "Shoppers shopping at once",
   bypassPolicy: "Orders that skip the queue",
   failPolicy: "If Holdfast cannot be reached",
+  holdsThroughStoreOnly: "Take holds only through the Shopify store",
   items: "Products",
 };

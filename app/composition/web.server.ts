@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import { trustedProxiesFromEnv } from "../api/clientAddress.ts";
 import { originPolicyFromEnv } from "../api/cors.ts";
 import { HoldfastMetrics, metricsTokenFromEnv } from "../api/metrics.ts";
+import type { ReadinessCheck } from "../api/health.ts";
 import type { Route } from "../api/router.ts";
 import type { StorefrontDeps } from "../api/storefront/deps.ts";
 import type { CheckoutDeps } from "../api/storefront/checkoutDeps.ts";
@@ -37,6 +38,9 @@ export interface AppOptions {
   extraRoutes?: (parts: AppParts) => Route[];
   /** The Remix app behind every other path (npm start); the caller starts it with `web.start(server)`. */
   web?: (parts: AppParts) => WebApp;
+  /** Which parts this process runs, shown on /readyz; and checks beyond Redis and SQL (e.g. the in-process worker). */
+  role?: string;
+  readiness?: readonly ReadinessCheck[];
   /** Circuit breakers to show on /metrics (the in-process worker's store directory), read at scrape time. */
   breakers?: () => readonly BreakerSnapshot[];
   /** The in-process worker's Shopify token refreshes, for /metrics. */
@@ -104,10 +108,8 @@ export function buildApp(options: AppOptions): App {
   const metricsTokens = [options.adminToken, metricsTokenFromEnv(env)].filter((token): token is string => typeof token === "string");
   const web = options.web?.(parts) ?? null;
   const server = createHttpServer({
-    readiness: [
-      { name: "redis", check: async () => void (await shopperRedis.ping()) },
-      { name: "sql", check: () => pingDb(db) },
-    ],
+    readiness: [{ name: "redis", check: async () => void (await shopperRedis.ping()) }, { name: "sql", check: () => pingDb(db) }, ...(options.readiness ?? [])],
+    ...(options.role ? { role: options.role } : {}),
     routes: routeTable(parts, checkout, metrics, options.logger, {
       ...options.routes,
       ...(options.adminToken ? { adminToken: options.adminToken } : {}),

@@ -19,6 +19,9 @@ import {
 import { LedgerPersister } from "../core/ledger/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue } from "../core/orders/index.ts";
+import { PlatformEventProcessor } from "../core/orders/PlatformEventProcessor.ts";
+import { PlatformEventQueue } from "../core/orders/PlatformEventQueue.ts";
+import { PlatformEventWorker } from "../core/orders/PlatformEventWorker.ts";
 import { DeadLetterQueue, HoldfastQueues, queueNamespaceFromEnv } from "../core/queues/index.ts";
 import { PlatformCallWorker } from "../core/orders/PlatformCallWorker.ts";
 import { ExternalStockIntake, ReconciliationWorker, WriteBackWorker } from "../core/sync/index.ts";
@@ -32,8 +35,12 @@ import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "../stores/directory.server.ts";
 import { shopifyAppKeysFromEnv } from "../stores/shopifyTokens.server.ts";
 import { SqlKeyringSource } from "../stores/keyrings.server.ts";
-import { buildSync } from "./sync.server.ts";
+import type { SaleRecoveryResult } from "../core/recovery/index.ts";
+import { buildRecovery } from "./recovery.server.ts";
+import { buildSync, type SyncParts } from "./sync.server.ts";
 import { publishAfterTransition } from "../drops/gate/scheduledPublish.server.ts";
+import { offlineAdmin } from "../shopify.server.ts";
+import { SqlPlatformOrders } from "../webhooks/platformOrders.server.ts";
 
 /** What the worker needs of the app: the web process's parts, or the standalone wiring below. */
 export type WorkerParts = Pick<AppParts, "redis" | "db" | "holds" | "room" | "sales" | "masterKey">;
@@ -57,26 +64,68 @@ export interface WorkerOptions {
   payments?: PaymentProvider;
 }
 
-export interface RunningWorker {
+/** What a process that takes requests needs to hand work to the workers, wherever those run. */
+export interface WorkProducers {
   /** The producers, for whoever else in the process enqueues (webhook routes, checkout). */
   queues: HoldfastQueues;
   intake: OrderIntake;
+  /** Where webhook routes enqueue verified deliveries, raw; this worker maps them to order events. */
+  platformEvents: PlatformEventQueue;
   deadLetters: DeadLetterQueue;
   /** Platform adapters per store (checkout and webhook routes share it, and its breakers). */
   platforms: SqlPlatformDirectory;
   /** Where platform stock reports (webhooks, connector) go: echo check, then restock or overwrite. */
   stockIntake: ExternalStockIntake;
+}
+
+export interface RunningWorker extends WorkProducers {
   /** Resolves once the write-back and reconciliation schedulers are installed. */
   ready: Promise<void>;
+  /** The start-up recovery of sales whose Redis state is missing (core/recovery); one result per sale checked, [] if it failed. */
+  recovered: Promise<SaleRecoveryResult[]>;
   /** Lets the jobs in flight finish, then stops every loop. The connections stay the caller's. */
   stop: () => Promise<void>;
 }
 
-export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerOptions = {}): RunningWorker {
+/** The producers and the sync parts, made once whether or not this process also consumes. */
+function producerParts(parts: WorkerParts, logger: Logger, options: WorkerOptions): WorkProducers & { sync: SyncParts; ownQueues: boolean } {
   const env = options.env ?? process.env;
+  const queues = options.queues ?? new HoldfastQueues(parts.redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
+  const deadLetters = new DeadLetterQueue(queues);
+  // Its token keeper refreshes Shopify offline tokens with the app's key and secret.
   const platforms =
     options.platforms ??
     new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger, shopifyApp: shopifyAppKeysFromEnv(env) });
+  const sync = buildSync(parts, platforms, logger);
+  const { catalog, echo, writeBack } = sync;
+  return {
+    queues,
+    intake: new OrderIntake(queues, deadLetters),
+    platformEvents: new PlatformEventQueue(queues),
+    deadLetters,
+    platforms,
+    stockIntake: new ExternalStockIntake({ redis: parts.redis, holds: parts.holds, catalog, echo, writeBack, logger }),
+    sync,
+    ownQueues: options.queues === undefined,
+  };
+}
+
+/**
+ * A web-only process (HOLDFAST_ROLE=web): the producers its routes enqueue on, and no queue
+ * consumer, admission controller or scheduler (worker processes run those).
+ */
+export function buildProducers(parts: WorkerParts, logger: Logger, options: WorkerOptions = {}): WorkProducers & { close(): Promise<void> } {
+  const { sync: _sync, ownQueues, ...producers } = producerParts(parts, logger, options);
+  return {
+    ...producers,
+    async close() {
+      if (ownQueues) await producers.queues.close();
+    },
+  };
+}
+
+export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerOptions = {}): RunningWorker {
+  const env = options.env ?? process.env;
   // The storefront's drop list and the checkout gate follow scheduled starts and ends too.
   const republish = (saleId: string) =>
     publishAfterTransition(
@@ -90,10 +139,17 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     expireHolds: (saleId) => parts.holds.expire(saleId, 1_000),
   });
 
-  const ownQueues = options.queues === undefined;
-  const queues = options.queues ?? new HoldfastQueues(parts.redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
-  const deadLetters = new DeadLetterQueue(queues);
+  const producers = producerParts(parts, logger, options);
+  const { queues, deadLetters, platforms, ownQueues } = producers;
   const checkoutStore = new CheckoutStore(parts.redis);
+  const intake = producers.intake;
+  // Verified webhook deliveries -> order events, through the one PlatformOrders port (SQL, Redis, Shopify's Admin API).
+  const platformEvents = new PlatformEventWorker({
+    queues,
+    deadLetters,
+    logger,
+    processor: new PlatformEventProcessor({ orders: new SqlPlatformOrders({ db: parts.db, redis: parts.redis, shopifyAdmin: offlineAdmin }), intake, logger }),
+  });
   const orders = new OrderWorker({
     queues,
     deadLetters,
@@ -133,7 +189,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
         logger,
       }),
     });
-  const { catalog, echo, journal, writeBack, reconciler } = buildSync(parts, platforms, logger);
+  const { catalog, journal, writeBack, reconciler } = producers.sync;
   const writeBackWorker = new WriteBackWorker({
     queues,
     writeBack,
@@ -155,8 +211,24 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const checkoutSweeper =
     payments && new CheckoutSweeper({ store: checkoutStore, queue: new CheckoutQueue(queues), sales: () => parts.room.activeRooms(), logger });
 
+  // Sales SQL says are running but Redis has lost (restarted empty, replaced) are rebuilt once, now.
+  const recovered = buildRecovery({ ...parts, queues }, payments, logger)
+    .recoverAll()
+    .then((results) => {
+      const rebuilt = results.filter((result) => result.outcome === "recovered");
+      if (rebuilt.length > 0) logger.warn("recovered sales whose Redis state was missing", { sales: rebuilt.map((result) => result.saleId) });
+      for (const result of results.filter((each) => each.problems.length > 0))
+        logger.error("sale recovery left problems", { saleId: result.saleId, problems: result.problems });
+      return results;
+    })
+    .catch((error: unknown) => {
+      logger.error("cannot recover sales whose Redis state is missing", { error: error instanceof Error ? error.message : String(error) });
+      return [];
+    });
+
   controller.start();
   orders.start();
+  platformEvents.start();
   checkouts?.start();
   checkoutSweeper?.start();
   // Scheduled transitions and the expiry sweep on the sale-lifecycle queue (the controller's loop is the safety net).
@@ -179,15 +251,26 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   );
   return {
     queues,
-    intake: new OrderIntake(queues, deadLetters),
+    intake: producers.intake,
+    platformEvents: producers.platformEvents,
     deadLetters,
     platforms,
-    stockIntake: new ExternalStockIntake({ redis: parts.redis, holds: parts.holds, catalog, echo, writeBack, logger }),
+    stockIntake: producers.stockIntake,
     ready,
+    recovered,
     async stop() {
       await ready.catch(() => undefined);
+      await recovered;
       await checkoutSweeper?.stop();
-      await Promise.all([orders.close(), checkouts?.close(), lifecycle.close(), writeBackWorker.close(), platformCalls.close(), reconciliation.close()]);
+      await Promise.all([
+        platformEvents.close(),
+        orders.close(),
+        checkouts?.close(),
+        lifecycle.close(),
+        writeBackWorker.close(),
+        platformCalls.close(),
+        reconciliation.close(),
+      ]);
       await Promise.all([ledger.stop(), controller.stop()]);
       if (ownQueues) await queues.close();
     },

@@ -24,12 +24,9 @@ export function saleTag(saleId: string): string {
   return `{s:${saleId}}`;
 }
 
-/**
- * SCAN patterns matching every key of one sale (all share the sale's hash tag) — for erasing
- * a sale's data (shop/redact) without touching any other sale's keys.
- */
-export function saleKeyPatterns(saleId: string): string[] {
-  return [`${ROOT}:${saleTag(saleId)}:*`];
+/** A SCAN pattern matching every key of one sale (they all start with its tag). */
+export function saleKeysPattern(saleId: string): string {
+  return `${ROOT}:${saleTag(saleId)}:*`;
 }
 
 export interface SaleInventoryKeys {
@@ -239,8 +236,6 @@ export function connectorSpentKey(id: string): string {
 export interface DeliveryInboxKeys {
   /** stream: signed deliveries accepted and not yet processed */
   pending: string;
-  /** stream (capped): signed deliveries that could not be processed, with the reason */
-  rejected: string;
   /** one drainer at a time */
   lock: string;
 }
@@ -249,5 +244,5 @@ export interface DeliveryInboxKeys {
 export function deliveryInboxKeys(source: string): DeliveryInboxKeys {
   if (!/^[a-z0-9-]{1,32}$/.test(source)) throw new InvalidInputError("invalid_source", "inbox source must be 1-32 characters of a-z, 0-9 or '-'");
   const prefix = `${ROOT}:{inbox:${source}}:`;
-  return { pending: `${prefix}pending`, rejected: `${prefix}rejected`, lock: `${prefix}lock` };
+  return { pending: `${prefix}pending`, lock: `${prefix}lock` };
 }

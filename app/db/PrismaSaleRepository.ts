@@ -86,6 +86,7 @@ function columnsOf(sale: SaleConfig) {
     passMinutes: sale.admission.passMinutes,
     bypassPolicy: sale.bypassPolicy,
     failPolicy: sale.failPolicy,
+    holdsThroughStoreOnly: sale.holdsThroughStoreOnly,
   };
 }
 
@@ -109,6 +110,7 @@ function toSale(row: SaleRow, items: ItemRow[]): Sale {
     },
     bypassPolicy: BYPASS_POLICIES.includes(row.bypassPolicy as BypassPolicy) ? (row.bypassPolicy as BypassPolicy) : "flag",
     failPolicy: FAIL_POLICIES.includes(row.failPolicy as FailPolicySetting) ? (row.failPolicy as FailPolicySetting) : "auto",
+    holdsThroughStoreOnly: row.holdsThroughStoreOnly,
     items: items.map((item) => ({ id: item.id, title: item.title, allocation: item.allocation, platformRef: item.platformRef })),
     createdAt: row.createdAt.getTime(),
     updatedAt: row.updatedAt.getTime(),

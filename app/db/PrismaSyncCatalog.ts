@@ -3,8 +3,10 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Line } from "../core/inventory/index.ts";
-import type { PersistedLedgerEntry, PersistedOrder, SaleHistory, SyncCatalog, SyncSale, WriteBackEntry, WriteBackJournal } from "../core/sync/index.ts";
+import type { PersistedLedgerEntry, SaleHistory, SyncCatalog, SyncSale, WriteBackEntry, WriteBackJournal } from "../core/sync/index.ts";
+import type { SoldUnits } from "../core/orders/index.ts";
 import type { Db } from "./client.server.ts";
+import { PrismaSoldUnits } from "./PrismaSoldUnits.ts";
 
 /** Sales whose stock moves: the pre-queue takes no stock, but holds start with the sale and a paused sale still commits. */
 const SYNCING_STATES = ["prequeue", "live", "paused"];
@@ -91,9 +93,9 @@ export class PrismaSyncCatalog implements SyncCatalog, SaleHistory {
     return rows.map((row) => ({ streamId: row.streamId, type: row.type, lines: JSON.parse(row.linesJson) as Line[] }));
   }
 
-  async orders(saleId: string): Promise<PersistedOrder[]> {
-    const rows = await this.db.order.findMany({ where: { saleId }, select: { platformOrderRef: true, status: true, linesJson: true } });
-    return rows.map((row) => ({ platformOrderRef: row.platformOrderRef, status: row.status, lines: JSON.parse(row.linesJson) as Line[] }));
+  /** Units sold per item, every kind of order (the one query: PrismaSoldUnits). */
+  soldUnits(saleId: string): Promise<SoldUnits> {
+    return new PrismaSoldUnits(this.db).soldUnits(saleId);
   }
 }
 

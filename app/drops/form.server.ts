@@ -22,6 +22,8 @@ const formSchema = z.strictObject({
   maxActive: z.string().max(40),
   bypassPolicy: z.enum(BYPASS_POLICIES as [BypassPolicy, ...BypassPolicy[]]),
   failPolicy: z.enum(["auto", "open", "closed"]),
+  // Absent from a form that predates the setting: off.
+  holdsThroughStoreOnly: z.boolean().default(false),
   items: z
     .array(
       z.strictObject({
@@ -132,6 +134,7 @@ export function newDropInput(values: DropFormValues, storeId: string | null): Ne
     admission: admissionOf(values),
     bypassPolicy: values.bypassPolicy,
     failPolicy: values.failPolicy,
+    holdsThroughStoreOnly: values.holdsThroughStoreOnly,
     items: values.items.map((item, index) => ({
       title: item.title,
       allocation: required(`items.${index}.allocation`, item.allocation),
@@ -158,6 +161,7 @@ export function dropToForm(details: SaleDetails, timeZone: string): DropFormValu
     maxActive: sale.admission.maxActive === null ? "" : String(sale.admission.maxActive),
     bypassPolicy: sale.bypassPolicy,
     failPolicy: sale.failPolicy,
+    holdsThroughStoreOnly: sale.holdsThroughStoreOnly,
     items: sale.items.map((item) => ({
       id: item.id,
       title: item.title,
@@ -212,6 +216,7 @@ export function dropPatch(values: DropFormValues, current: DropFormValues): Sale
   }
   if (values.bypassPolicy !== current.bypassPolicy) patch.bypassPolicy = values.bypassPolicy;
   if (values.failPolicy !== current.failPolicy) patch.failPolicy = values.failPolicy;
+  if (values.holdsThroughStoreOnly !== current.holdsThroughStoreOnly) patch.holdsThroughStoreOnly = values.holdsThroughStoreOnly;
   return patch;
 }
 
@@ -222,12 +227,16 @@ const CORE_FIELDS: [RegExp, (match: RegExpExecArray) => string][] = [
   [/^schedule\.prequeueAt\b/, () => "prequeueMinutes"],
   [/^admission\.(perMinute|maxActive)\b/, (m) => m[1] ?? ""],
   [/^admission\.mode\b/, () => "admissionMode"],
-  [/^(name|holdMinutes|perCustomerLimit|items)\b/, (m) => m[1] ?? ""],
+  [/^(name|holdMinutes|perCustomerLimit|items|holdsThroughStoreOnly)\b/, (m) => m[1] ?? ""],
 ];
 
 const CORE_WORDS: [RegExp, string][] = [
   [/^holdMinutes\b/, "hold minutes"],
   [/^perCustomerLimit\b/, "the limit per customer"],
+  [/^holdsThroughStoreOnly needs/, "Taking holds only through the store needs"],
+  [/^holdsThroughStoreOnly protects/, "Taking holds only through the store protects"],
+  [/^holdsThroughStoreOnly\b/, "taking holds only through the store"],
+  [/set perCustomerLimit above 0/, "set a limit per customer above 0"],
   [/^name\b/, "the drop name"],
   [/schedule\.prequeueAt/g, "the pre-queue opening"],
   [/schedule\.startsAt/g, "the start"],

@@ -6,6 +6,8 @@ import { lastLedgerId } from "../core/sync/index.ts";
 import { DropStats } from "../db/DropStats.ts";
 import { StoreRecords } from "../db/StoreRecords.ts";
 import { REAUTHORIZE_MESSAGE } from "../stores/shopifyTokens.server.ts";
+import { PrismaRecoveryStore } from "../db/PrismaRecoveryStore.ts";
+import type { RecoveryRecord } from "../core/recovery/index.ts";
 import type { SaleAction, SaleDetails } from "../core/sales/index.ts";
 import { loadDrop } from "./access.server.ts";
 import type { DropsDeps, DropsScope } from "./deps.server.ts";
@@ -69,7 +71,12 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
     .filter((batch) => batch.at > now - 60_000)
     .reduce((total, batch) => total + (batch.last - batch.first + 1), 0);
   const stats = new DropStats(deps.db);
-  const [holdsExpired, bypass, oversold] = await Promise.all([stats.holdsExpired(saleId), stats.bypassOrdersByStatus(saleId), stats.oversold(saleId)]);
+  const [holdsExpired, bypass, oversold, recovery] = await Promise.all([
+    stats.holdsExpired(saleId),
+    stats.bypassOrdersByStatus(saleId),
+    stats.oversold(saleId),
+    new PrismaRecoveryStore(deps.db).latest(saleId),
+  ]);
   const sold = sum(details, "sold");
   const waiting = details.room?.waiting ?? 0;
   if (details.sale.state !== "draft") await recordSample(deps, saleId, { at: now, sold, waiting });
@@ -96,7 +103,22 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
     reauthorize: details.sale.storeId !== null && (await new StoreRecords(deps.db).tokenRefusedAtOfSale(saleId)) ? REAUTHORIZE_MESSAGE : null,
     admission: { mode: details.sale.admission.mode, perMinute: details.sale.admission.perMinute, maxActive: details.sale.admission.maxActive },
     series: await readSamples(deps, saleId),
+    recovery: recovery && { at: recovery.recoveredAt, holdsLost: recovery.holdsLost, ordersFailed: recovery.ordersFailed, notice: recoveryNotice(recovery) },
   };
+}
+
+/** The dashboard's one-line account of a recovery (core/recovery), in UTC so it reads the same on every surface. */
+export function recoveryNotice(recovery: RecoveryRecord): string {
+  const at = new Date(recovery.recoveredAt).toISOString().replace("T", " ").slice(0, 16);
+  const holds =
+    recovery.holdsLost === 0
+      ? "no holds were in flight"
+      : `${recovery.holdsLost} hold${recovery.holdsLost === 1 ? "" : "s"} in flight ${recovery.holdsLost === 1 ? "was" : "were"} lost; shoppers holding them must add again`;
+  const failed =
+    recovery.ordersFailed === 0
+      ? ""
+      : ` ${recovery.ordersFailed} checkout${recovery.ordersFailed === 1 ? "" : "s"} in progress could not be completed (marked failed, reason recovery_checkout_lost).`;
+  return `Holdfast restarted this drop's stock from its orders at ${at} UTC: ${holds}.${failed}`;
 }
 
 export type LiveControl = SaleAction | "queueEveryone" | "setRate";

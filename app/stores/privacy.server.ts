@@ -12,7 +12,7 @@
 import type { Cluster, Redis } from "ioredis";
 
 import type { HoldEngine } from "../core/inventory/index.ts";
-import { saleKeyPatterns, storeKeyPatterns } from "../core/keys.ts";
+import { saleKeysPattern, storeKeyPatterns } from "../core/keys.ts";
 import type { RedisClient } from "../core/redis.ts";
 import { openJson, seal } from "../core/secrets/index.ts";
 import type { Db } from "../db/client.server.ts";
@@ -102,7 +102,7 @@ export async function redactShop(deps: Pick<PrivacyDeps, "db" | "redis">, shop: 
   const store = await findShopifyStore(deps.db, shop);
   let keys = 0;
   if (store) {
-    const patterns = [...(await new StoreRecords(deps.db).saleIds(store.id)).flatMap(saleKeyPatterns), ...storeKeyPatterns(store.id)];
+    const patterns = [...(await new StoreRecords(deps.db).saleIds(store.id)).flatMap(saleKeysPattern), ...storeKeyPatterns(store.id)];
     for (const pattern of patterns) keys += await deleteMatching(deps.redis, pattern);
   }
   const rows = await redactShopRows(deps.db, shop);

@@ -1,6 +1,6 @@
 import type { AppParts } from "../composition/web.server.ts";
 import type { Logger } from "../core/logger.ts";
-import type { OrderIntake } from "../core/orders/index.ts";
+import type { OrderIntake, PlatformEvent } from "../core/orders/index.ts";
 import type { HoldfastQueues } from "../core/queues/index.ts";
 import type { BreakerSnapshot } from "../core/resilience/index.ts";
 
@@ -10,8 +10,10 @@ import type { BreakerSnapshot } from "../core/resilience/index.ts";
  * app/remix.server.ts, so routes never open connections of their own. Tests pass their own.
  */
 export interface HoldfastContext extends Pick<AppParts, "redis" | "db" | "holds" | "room" | "sales" | "masterKey"> {
-  /** Where webhook routes enqueue order events (deduplicated by event id). */
+  /** Where order events are enqueued (deduplicated by event id). */
   intake: OrderIntake;
+  /** Where webhook routes enqueue verified deliveries, raw (one job per webhook id); the worker maps them. */
+  platformEvents: { enqueue(event: PlatformEvent): Promise<unknown> };
   /** The producers, for the other queues (stock intake, write-back echo checks). */
   queues: HoldfastQueues;
   /**

@@ -3,23 +3,23 @@ import { drainWooDeliveries, type WooWebhookDeps } from "../api/webhooks/woocomm
 import { systemClock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import { DeliveryInbox } from "../core/orders/index.ts";
-import { PrismaSyncCatalog } from "../db/PrismaSyncCatalog.ts";
 import { wooWebhookSecret } from "../stores/directory.server.ts";
 import type { RunningWorker } from "../composition/worker.server.ts";
+
+/** The producers a WooCommerce delivery goes to, once the worker has made them. */
+export type WooProducers = Pick<RunningWorker, "platformEvents"> & Partial<Pick<RunningWorker, "stockIntake">>;
 
 /** What the WooCommerce webhook route needs, from the app's parts and the worker's producers (once it runs). */
 export function wooWebhookDeps(
   parts: Pick<AppParts, "db" | "masterKey" | "redis">,
-  worker: () => RunningWorker | undefined,
+  producers: () => WooProducers | undefined,
   logger: Logger,
   options: { inboxSource?: string } = {},
 ): WooWebhookDeps {
-  const catalog = new PrismaSyncCatalog(parts.db);
   return {
     secretOf: (storeId) => wooWebhookSecret(parts.db, parts.masterKey.key, storeId),
-    itemsForRef: (storeId, ref) => catalog.itemsForRef(storeId, ref),
-    intake: () => worker()?.intake ?? null,
-    stockIntake: () => worker()?.stockIntake ?? null,
+    events: () => producers()?.platformEvents ?? null,
+    stockIntake: () => producers()?.stockIntake ?? null,
     inbox: new DeliveryInbox(parts.redis, options.inboxSource ?? "woocommerce"),
     clock: systemClock,
     logger,
@@ -30,7 +30,7 @@ export function wooWebhookDeps(
 export function startWooDeliveryDrain(deps: WooWebhookDeps, everyMs = 1_000): () => void {
   let running = false;
   const timer = setInterval(() => {
-    if (running || deps.intake() === null) return;
+    if (running || deps.events() === null) return;
     running = true;
     drainWooDeliveries(deps)
       .catch((error: unknown) => deps.logger.warn("woocommerce delivery drain failed", { error: error instanceof Error ? error.message : String(error) }))

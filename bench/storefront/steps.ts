@@ -53,6 +53,7 @@ const view: RoomView = {
   passMs: 600_000,
   holdMs: 600_000,
   storeId: null,
+  holdsThroughStoreOnly: false,
   prequeueAt: null,
   startsAt: null,
   endsAt: null,

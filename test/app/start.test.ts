@@ -33,7 +33,7 @@ it("starts with no configuration, answers health checks, and stops cleanly on SI
   expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
   const ready = await fetch(`${base}/readyz`);
   expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: "ready", checks: { redis: { ok: true }, sql: { ok: true } } });
+  expect(await ready.json()).toEqual({ status: "ready", role: "all", checks: { redis: { ok: true }, sql: { ok: true }, worker: { ok: true } } });
   const unknownSale = await fetch(`${base}/v1/sales/nope/stock`);
   expect(unknownSale.status).toBe(404);
   expect(await unknownSale.json()).toMatchObject({ error: { code: "sale_not_found" } });

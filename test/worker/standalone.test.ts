@@ -37,6 +37,7 @@ it("`tsx app/worker.ts` runs on its own: processes order events, persists the le
       env: {
         ...process.env,
         REDIS_URL: server.url,
+        PORT: "0",
         REDIS_CLUSTER_NODES: "",
         DATABASE_URL: h.database.url,
         HOLDFAST_QUEUE_NAMESPACE: h.namespace,

@@ -20,6 +20,7 @@ export function saleSummaryJson(sale: Sale) {
     perCustomerLimit: sale.perCustomerLimit,
     admission: sale.admission,
     bypassPolicy: sale.bypassPolicy,
+    holdsThroughStoreOnly: sale.holdsThroughStoreOnly,
     items: sale.items.map((item) => ({ id: item.id, title: item.title, allocation: item.allocation, platformRef: item.platformRef })),
     createdAt: iso(sale.createdAt),
     updatedAt: iso(sale.updatedAt),

@@ -31,6 +31,7 @@ export const createSaleSchema = z.strictObject({
     passMinutes: integer.optional(),
   }),
   bypassPolicy: bypassPolicy.optional(),
+  holdsThroughStoreOnly: z.boolean().optional(),
 });
 
 /** Absent fields stay as they are; null clears an optional one; `items` is the complete new list. */
@@ -58,4 +59,5 @@ export const patchSaleSchema = z.strictObject({
     })
     .optional(),
   bypassPolicy: bypassPolicy.optional(),
+  holdsThroughStoreOnly: z.boolean().optional(),
 });

@@ -14,3 +14,14 @@ export function setVerifiedCustomer(req: IncomingMessage, customerRef: string): 
 export function verifiedCustomerOf(req: IncomingMessage): string | undefined {
   return verifiedCustomers.get(req);
 }
+
+/** Requests whose app-proxy signature checked out (guests included): a sale may take holds only from these. */
+const proxiedRequests = new WeakSet<IncomingMessage>();
+
+export function markProxied(req: IncomingMessage): void {
+  proxiedRequests.add(req);
+}
+
+export function cameThroughProxy(req: IncomingMessage): boolean {
+  return proxiedRequests.has(req);
+}

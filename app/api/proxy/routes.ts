@@ -13,7 +13,7 @@ import { saleStock } from "../storefront/stock.ts";
 import { SESSION_HEADER } from "../storefront/session.ts";
 import { queueStatus } from "../storefront/status.ts";
 import { joinQueue } from "../storefront/tickets.ts";
-import { setVerifiedCustomer } from "./identity.ts";
+import { markProxied, setVerifiedCustomer } from "./identity.ts";
 import { verifyProxyQuery } from "./signature.ts";
 
 export interface ProxyDeps {
@@ -102,6 +102,7 @@ async function verify(deps: ProxyDeps, { req, query }: RequestContext): Promise<
   credentialsFromQuery(req, query);
   const storeId = await deps.storeIdOfShop(verified.shop);
   if (!storeId) throw new HttpError(403, "shop_not_installed", `Holdfast is not installed on ${verified.shop}.`);
+  markProxied(req);
   if (verified.customerId) setVerifiedCustomer(req, shopifyCustomerRef(verified.customerId));
   return storeId;
 }

@@ -6,7 +6,7 @@ import { secondsUntil } from "../../core/rate-limit/index.ts";
 import { sessionBinding, signToken, TokenError, verifyToken, type Keyring } from "../../core/tokens/index.ts";
 import type { PassClaims, RoomView } from "../../core/waiting-room/index.ts";
 import { readBody } from "../body.ts";
-import { verifiedCustomerOf } from "../proxy/identity.ts";
+import { cameThroughProxy, verifiedCustomerOf } from "../proxy/identity.ts";
 import { clientBucket } from "../clientAddress.ts";
 import { HttpError } from "../HttpError.ts";
 import { rateLimited } from "../rateLimit.ts";
@@ -87,6 +87,13 @@ export async function placeHold(deps: StorefrontDeps, { req, res, params }: Requ
   const body = await readBody(req, holdRequest);
   const view = await requireRoom(deps, saleId);
   assertOpenForHolds(view);
+  if (view.holdsThroughStoreOnly && !cameThroughProxy(req)) {
+    throw new HttpError(
+      403,
+      "holds_through_store_only",
+      "This sale takes holds only through its Shopify store (the app proxy, where the customer is verified): add to cart on the store's pages, or, as the integrator, send the hold through the store's app proxy.",
+    );
+  }
   const keyring = await deps.keyrings.forStore(view.storeId);
   const now = deps.clock.now();
   const binding = sessionBinding(session);

@@ -164,6 +164,12 @@ export class CheckoutStore implements CheckoutLinks {
     return status === "placed" && platformOrderRef ? { platformOrderRef } : null;
   }
 
+  /** The record exists and is not settled, so its job can still work it (recovery re-enqueues such orders). */
+  async workable(saleId: string, orderId: string): Promise<boolean> {
+    const status = await this.redis.hget(CheckoutStore.key(saleId, orderId), "status");
+    return status === "queued" || status === "processing";
+  }
+
   async markProcessing(saleId: string, orderId: string): Promise<void> {
     await this.redis
       .multi()

@@ -16,6 +16,8 @@ import type {
   ReleaseResult,
   ReserveRequest,
   ReserveResult,
+  RestorePlan,
+  RestoreResult,
   SaleSnapshot,
   SaleStockDefinition,
   SettleRequest,
@@ -38,6 +40,7 @@ const COMMANDS = {
   expire: { numberOfKeys: KEY_COUNT },
   snapshot: { numberOfKeys: KEY_COUNT },
   forgetCustomer: { numberOfKeys: KEY_COUNT },
+  restoreSale: { numberOfKeys: KEY_COUNT },
   // The ninth key of these is the sale's platform book.
   settleOrder: { numberOfKeys: KEY_COUNT + 1 },
   platformReport: { numberOfKeys: KEY_COUNT + 1 },
@@ -101,6 +104,36 @@ export class HoldEngine {
     }
     const reply = await this.run("defineSale", saleId, args);
     return { created: Number(reply[1]) };
+  }
+
+  /**
+   * Rebuilds a sale's lost stock from SQL's counts (lua/restoreSale.lua); refuses, changing
+   * nothing, when the sale has stock or meta in Redis.
+   */
+  async restoreSale(saleId: string, plan: RestorePlan): Promise<RestoreResult> {
+    assertInteger("invalid_limit", "perCustomerLimit", plan.perCustomerLimit, 0, LIMITS.maxCustomerLimit);
+    if (plan.items.length > LIMITS.maxItemsPerSale) throw new InvalidInputError("invalid_items", `items must be a list of at most ${LIMITS.maxItemsPerSale}`);
+    const args: (string | number)[] = [plan.perCustomerLimit, this.clock.now(), plan.items.length];
+    for (const item of plan.items) {
+      assertId("item", item.itemId);
+      assertInteger("invalid_allocation", "allocation", item.allocation, 0, LIMITS.maxAllocation);
+      assertInteger("invalid_sold", "sold", item.sold, 0, Number.MAX_SAFE_INTEGER);
+      assertInteger("invalid_oversold", "oversold", item.oversold, 0, Number.MAX_SAFE_INTEGER);
+      args.push(item.itemId, item.allocation, item.sold, item.oversold);
+    }
+    args.push(plan.customers.length);
+    for (const [customer, units] of plan.customers) {
+      assertRef("invalid_customer", "customer", customer);
+      args.push(customer, units);
+    }
+    for (const [orderRef, recordedAs] of plan.orders) {
+      assertRef("invalid_order_ref", "orderRef", orderRef);
+      args.push(orderRef, recordedAs);
+    }
+    const reply = await this.run("restoreSale", saleId, args);
+    if (reply[0] === "exists") return { outcome: "exists" };
+    if (reply[0] === "restored") return { outcome: "restored", items: Number(reply[1]), beyondAllocation: Number(reply[2]) };
+    throw unexpected("restoreSale", reply);
   }
 
   async reserve(saleId: string, request: ReserveRequest): Promise<ReserveResult> {

@@ -107,3 +107,15 @@ export interface SaleSnapshot {
   /** Units per item that platforms sold beyond the sale's stock (never hidden, never undone). */
   oversold: Record<string, number>;
 }
+
+/** What recovery (core/recovery) rebuilds a lost sale's stock from: SQL's counts. */
+export interface RestorePlan {
+  perCustomerLimit: number;
+  items: { itemId: string; allocation: number; sold: number; oversold: number }[];
+  /** Customer -> units bought (the per-customer limit's count). */
+  customers: [string, number][];
+  /** Order reference -> the hold it committed, or "take". */
+  orders: [string, string][];
+}
+
+export type RestoreResult = { outcome: "restored"; items: number; beyondAllocation: number } | { outcome: "exists" };

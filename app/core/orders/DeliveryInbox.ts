@@ -7,6 +7,8 @@ import type { RedisClient } from "../redis.ts";
 export interface Delivery {
   storeId: string;
   topic: string;
+  /** The platform's id of this delivery (or a digest of its bytes): the platform-events queue makes one job of it. */
+  webhookId: string;
   body: string;
   receivedAt: number;
 }
@@ -15,26 +17,23 @@ export interface StoredDelivery extends Delivery {
   id: string;
 }
 
-/** What processing a delivery came to. */
-export type DeliveryOutcome = { outcome: "processed"; answer: Record<string, unknown> } | { outcome: "not_ready" } | { outcome: "malformed"; reason: string };
+/** What processing a delivery came to: done (the answer to send), or to be kept for later. */
+export type DeliveryOutcome = { outcome: "processed"; answer: Record<string, unknown> } | { outcome: "not_ready" };
 
 export interface DrainResult {
   processed: number;
-  rejected: number;
   /** True when it stopped early because the queue was not ready or processing failed. */
   stopped: boolean;
 }
 
-/** Rejected deliveries kept for an operator to look at; older ones are trimmed. */
-const REJECTED_KEPT = 10_000;
 const LOCK_MS = 30_000;
 
 /**
  * Webhook deliveries persisted before they are answered (a Redis stream, in the same Redis
  * that holds the sale), so a platform never sees a failure for a delivery Holdfast can
  * process later: WooCommerce disables a webhook after five failed deliveries. A delivery
- * leaves the stream once processed, or moves to the capped `rejected` stream with its reason
- * when it can never be processed (a signed but malformed payload).
+ * leaves the stream once processed (an order: enqueued on the platform-events queue, whose
+ * worker dead-letters a malformed one).
  */
 export class DeliveryInbox {
   private readonly keys: DeliveryInboxKeys;
@@ -54,6 +53,8 @@ export class DeliveryInbox {
       delivery.storeId,
       "topic",
       delivery.topic,
+      "webhook",
+      delivery.webhookId,
       "body",
       delivery.body,
       "at",
@@ -67,51 +68,19 @@ export class DeliveryInbox {
     await this.redis.xdel(this.keys.pending, id);
   }
 
-  async reject(delivery: StoredDelivery, reason: string): Promise<void> {
-    await this.redis
-      .multi()
-      .xadd(
-        this.keys.rejected,
-        "MAXLEN",
-        "~",
-        String(REJECTED_KEPT),
-        "*",
-        "store",
-        delivery.storeId,
-        "topic",
-        delivery.topic,
-        "reason",
-        reason,
-        "body",
-        delivery.body,
-        "at",
-        String(delivery.receivedAt),
-      )
-      .xdel(this.keys.pending, delivery.id)
-      .exec();
-  }
-
   async pending(count = 100): Promise<StoredDelivery[]> {
     const entries = await this.redis.xrange(this.keys.pending, "-", "+", "COUNT", count);
     return entries.map(([id, fields]) => toDelivery(id, fields));
-  }
-
-  async rejected(count = 100): Promise<(StoredDelivery & { reason: string })[]> {
-    const entries = await this.redis.xrevrange(this.keys.rejected, "+", "-", "COUNT", count);
-    return entries.map(([id, fields]) => ({ ...toDelivery(id, fields), reason: fieldOf(fields, "reason") }));
   }
 
   /**
    * Processes waiting deliveries in arrival order until none is left, the queue is not ready, or
    * processing throws (left for the next drain). One drainer at a time across processes;
    * a delivery processed twice (a crash between processing and `done`) is a redelivery, which
-   * the order intake drops by change id.
+   * the platform-events queue drops by webhook id.
    */
-  async drain(
-    process: (delivery: StoredDelivery) => Promise<DeliveryOutcome>,
-    onRejected: (delivery: StoredDelivery, reason: string) => void,
-  ): Promise<DrainResult> {
-    const result: DrainResult = { processed: 0, rejected: 0, stopped: false };
+  async drain(process: (delivery: StoredDelivery) => Promise<DeliveryOutcome>): Promise<DrainResult> {
+    const result: DrainResult = { processed: 0, stopped: false };
     const token = randomUUID();
     if ((await this.redis.set(this.keys.lock, token, "PX", LOCK_MS, "NX")) !== "OK") return { ...result, stopped: true };
     try {
@@ -126,14 +95,8 @@ export class DeliveryInbox {
             return { ...result, stopped: true };
           }
           if (outcome.outcome === "not_ready") return { ...result, stopped: true };
-          if (outcome.outcome === "malformed") {
-            await this.reject(delivery, outcome.reason);
-            onRejected(delivery, outcome.reason);
-            result.rejected += 1;
-          } else {
-            await this.done(delivery.id);
-            result.processed += 1;
-          }
+          await this.done(delivery.id);
+          result.processed += 1;
           await this.redis.pexpire(this.keys.lock, LOCK_MS);
         }
       }
@@ -149,5 +112,13 @@ function fieldOf(fields: string[], name: string): string {
 }
 
 function toDelivery(id: string, fields: string[]): StoredDelivery {
-  return { id, storeId: fieldOf(fields, "store"), topic: fieldOf(fields, "topic"), body: fieldOf(fields, "body"), receivedAt: Number(fieldOf(fields, "at")) };
+  return {
+    id,
+    storeId: fieldOf(fields, "store"),
+    topic: fieldOf(fields, "topic"),
+    // Kept before deliveries carried their id: the stream id names it.
+    webhookId: fieldOf(fields, "webhook") || `inbox-${id}`,
+    body: fieldOf(fields, "body"),
+    receivedAt: Number(fieldOf(fields, "at")),
+  };
 }

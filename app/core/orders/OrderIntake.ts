@@ -1,8 +1,8 @@
 import { DeadLetterQueue } from "../queues/DeadLetterQueue.ts";
 import { PermanentOrderError } from "./errors.ts";
 import { parseOrderEvent, type OrderEvent } from "./OrderEvent.ts";
+import { addOnce } from "../queues/addOnce.ts";
 import { digest, HoldfastQueues, jobIdFor, QUEUE_NAMES } from "../queues/queues.ts";
-import { intakeSeenKey } from "../keys.ts";
 
 export type IntakeResult =
   | { outcome: "queued"; jobId: string }
@@ -22,14 +22,10 @@ export function orderEventJobId(eventId: string): string {
 }
 
 /**
- * Where order events enter (webhook routes, the WooCommerce connector, headless checkout).
- * Deduplicates by the platform's event id twice over:
- * - the BullMQ job id is derived from it, so an add while the job exists is a no-op;
- * - a marker `SET` with a TTL of days remembers the id after BullMQ has removed the finished
- *   job (platforms redeliver for up to days: Shopify retries a webhook for 48 hours).
- * The marker is written after the add, so a crash between the two loses nothing (the next
- * delivery adds again, and the job id or the order-level idempotency absorbs it). Neither
- * layer is load-bearing for correctness: processing is idempotent by order reference.
+ * Where order events enter (the platform-events worker, the WooCommerce connector, headless
+ * checkout). Deduplicates by the platform's event id (addOnce: the job id, then a marker that
+ * outlives the job). Not load-bearing for correctness: processing is idempotent by order
+ * reference.
  */
 export class OrderIntake {
   private readonly dedupWindowSeconds: number;
@@ -51,16 +47,14 @@ export class OrderIntake {
       return this.reject(input, error);
     }
     const jobId = orderEventJobId(event.eventId);
-    const marker = this.markerKey(jobId);
-    if ((await this.queues.redis.exists(marker)) === 1) return { outcome: "duplicate", jobId };
-    await this.queues.queue(QUEUE_NAMES.orderEvents).add(event.kind, event, { jobId });
-    const fresh = await this.queues.redis.set(marker, String(Date.now()), "EX", this.dedupWindowSeconds, "NX");
-    return { outcome: fresh === null ? "duplicate" : "queued", jobId };
-  }
-
-  /** Same slot as the order-events queue (its hash tag), so a Cluster keeps them together. */
-  private markerKey(jobId: string): string {
-    return intakeSeenKey(this.queues.prefix(QUEUE_NAMES.orderEvents), jobId);
+    const outcome = await addOnce(this.queues, {
+      queue: QUEUE_NAMES.orderEvents,
+      name: event.kind,
+      data: event,
+      jobId,
+      windowSeconds: this.dedupWindowSeconds,
+    });
+    return { outcome, jobId };
   }
 
   private async reject(input: unknown, error: PermanentOrderError): Promise<IntakeResult> {

@@ -3,12 +3,12 @@ import { Worker, type Job } from "bullmq";
 import { silentLogger, type Logger } from "../logger.ts";
 import type { QueueRetryBackoffOptions } from "../queues/backoff.ts";
 import { DeadLetterQueue } from "../queues/DeadLetterQueue.ts";
-import { PermanentOrderError } from "./errors.ts";
 import { parseOrderEvent } from "./OrderEvent.ts";
 import type { OrderOutcome, OrderProcessor } from "./OrderProcessor.ts";
 import { HoldfastQueues, QUEUE_NAMES } from "../queues/queues.ts";
-import { deadLetterUnseenFailures, failJob } from "../queues/failurePolicy.ts";
+import { deadLetterUnseenFailures } from "../queues/failurePolicy.ts";
 import { QueueRunner } from "../queues/QueueRunner.ts";
+import { runOrderJob } from "./runOrderJob.ts";
 
 export interface OrderWorkerOptions {
   queues: HoldfastQueues;
@@ -71,23 +71,8 @@ export class OrderWorker {
     return this.runner.close(force);
   }
 
-  private async run(job: Job): Promise<OrderOutcome> {
-    try {
-      return await this.processor.process(parseOrderEvent(job.data));
-    } catch (error) {
-      const permanent = error instanceof PermanentOrderError;
-      const message = error instanceof Error ? error.message : String(error);
-      const described = permanent ? `${error.code}: ${message}` : message;
-      return failJob({
-        job,
-        queue: QUEUE_NAMES.orderEvents,
-        deadLetters: this.deadLetters,
-        logger: this.logger,
-        label: "order event failed",
-        error,
-        permanent,
-        described,
-      });
-    }
+  private run(job: Job): Promise<OrderOutcome> {
+    const failures = { queue: QUEUE_NAMES.orderEvents, deadLetters: this.deadLetters, logger: this.logger, label: "order event failed" };
+    return runOrderJob(job, failures, () => this.processor.process(parseOrderEvent(job.data)));
   }
 }

@@ -16,5 +16,11 @@ export {
   type OrderStatus,
 } from "./OrderRepository.ts";
 export { OrderWorker, type OrderWorkerOptions } from "./OrderWorker.ts";
+export { EVENT_PLATFORMS, parsePlatformEvent, type EventPlatform, type PlatformEvent } from "./PlatformEvent.ts";
+export { PlatformEventProcessor, type PlatformEventOutcome, type PlatformEventProcessorDependencies } from "./PlatformEventProcessor.ts";
+export { PlatformEventQueue, platformEventJobId } from "./PlatformEventQueue.ts";
+export { PlatformEventWorker, type PlatformEventWorkerOptions } from "./PlatformEventWorker.ts";
+export type { DropItem, OrderPayload, PlatformOrderMapping, PlatformOrders } from "./PlatformOrders.ts";
 export { PlatformCallQueue, platformCallJobId, type CancelOrderCall, type PlatformCall, type PlatformCallSink } from "./PlatformCallQueue.ts";
 export { DeliveryInbox, type Delivery, type DeliveryOutcome, type DrainResult, type StoredDelivery } from "./DeliveryInbox.ts";
+export { countSoldUnits, SOLD_ORDER_STATUSES, type SoldUnits, type SoldUnitsLedgerEntry, type SoldUnitsOrder, type SoldUnitsSource } from "./soldUnits.ts";

@@ -18,6 +18,8 @@ import { queuePrefixKey } from "../keys.ts";
  * tags spread the order, write-back and platform-call queues over the cluster.
  */
 export const QUEUE_NAMES = {
+  /** Verified webhook deliveries, raw: the worker maps them to order events (PlatformEventWorker). */
+  platformEvents: "platform-events",
   orderEvents: "order-events",
   /** Headless checkouts: capture payment, create the platform order, commit the hold. */
   checkout: "checkout",
@@ -101,6 +103,13 @@ const DAY_SECONDS = 24 * 60 * 60;
 export const JITTERED_BACKOFF = "holdfast-jittered";
 
 const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
+  // Mapping needs SQL and perhaps one Admin API call: retried through an outage of either.
+  [QUEUE_NAMES.platformEvents]: {
+    attempts: 10,
+    backoff: { type: JITTERED_BACKOFF, delay: 1_000 },
+    removeOnComplete: { age: 3 * DAY_SECONDS, count: 100_000 },
+    removeOnFail: { age: 30 * DAY_SECONDS },
+  },
   [QUEUE_NAMES.orderEvents]: {
     attempts: 8,
     backoff: { type: JITTERED_BACKOFF, delay: 1_000 },

@@ -203,6 +203,13 @@ function stockOf(config: SaleConfig) {
   return { perCustomerLimit: config.perCustomerLimit, items: config.items.map((item) => ({ itemId: item.id, allocation: item.allocation })) };
 }
 
-function roomSettings(config: SaleConfig): RoomSettings {
-  return { ...config.admission, holdMinutes: config.holdMinutes, storeId: config.storeId, ...config.schedule };
+/** The room settings a sale config gives (also what recovery restores a lost room with). */
+export function roomSettings(config: SaleConfig): RoomSettings {
+  return {
+    ...config.admission,
+    holdMinutes: config.holdMinutes,
+    storeId: config.storeId,
+    ...config.schedule,
+    holdsThroughStoreOnly: config.holdsThroughStoreOnly,
+  };
 }

@@ -1,4 +1,4 @@
-export { SaleService, type SaleLifecycleHook, type SaleServiceDependencies } from "./SaleService.ts";
+export { roomSettings, SaleService, type SaleLifecycleHook, type SaleServiceDependencies } from "./SaleService.ts";
 export type { SaleRepository } from "./SaleRepository.ts";
 export { InvalidTransitionError, SaleConflictError, SaleNotFoundError, type SaleConflictCode } from "./errors.ts";
 export { newId } from "./ids.ts";

@@ -10,6 +10,7 @@ import {
   checkItemCount,
   checkPerCustomerLimit,
   checkSchedule,
+  checkHoldsThroughStore,
   checkText,
 } from "./validation.ts";
 
@@ -19,7 +20,7 @@ export function newSaleConfig(input: NewSaleInput, now: number): SaleConfig {
   checkItemCount(input.items.length);
   const storeId = input.storeId ?? null;
   if (storeId !== null) checkText("invalid_store", "storeId", storeId);
-  return {
+  const config: SaleConfig = {
     id: newId(),
     storeId,
     name: checkText("invalid_name", "name", input.name),
@@ -30,6 +31,9 @@ export function newSaleConfig(input: NewSaleInput, now: number): SaleConfig {
     admission: checkAdmission(input.admission ?? {}),
     bypassPolicy: checkBypassPolicy(input.bypassPolicy ?? "flag"),
     failPolicy: checkFailPolicy(input.failPolicy ?? "auto"),
+    holdsThroughStoreOnly: false,
     items: input.items.map((item, index) => ({ id: newId(), ...checkItem(index, item) })),
   };
+  config.holdsThroughStoreOnly = checkHoldsThroughStore(input.holdsThroughStoreOnly ?? false, config);
+  return config;
 }

@@ -6,6 +6,7 @@ import {
   checkAdmission,
   checkBypassPolicy,
   checkFailPolicy,
+  checkHoldsThroughStore,
   checkHoldMinutes,
   checkItem,
   checkItemCount,
@@ -63,6 +64,8 @@ export function planPatch(sale: SaleConfig, patch: SalePatch, now: number): Patc
     bypassPolicy: patch.bypassPolicy === undefined ? sale.bypassPolicy : checkBypassPolicy(patch.bypassPolicy),
     failPolicy: patch.failPolicy === undefined ? sale.failPolicy : checkFailPolicy(patch.failPolicy),
   };
+  // Checked against the sale as it will be (a limit set to 0 in the same patch refuses it).
+  next.holdsThroughStoreOnly = checkHoldsThroughStore(patch.holdsThroughStoreOnly ?? sale.holdsThroughStoreOnly, next);
   if (patch.items === undefined) return { next, allocations: new Map(), removed: [] };
 
   checkItemCount(patch.items.length);

@@ -56,6 +56,12 @@ export interface SaleConfig {
   /** What happens to an order for this sale's items that holds no hold: allow, flag it, or cancel it. */
   bypassPolicy: BypassPolicy;
   failPolicy: FailPolicySetting;
+  /**
+   * A Shopify store's sale whose per-customer limit counts customers: holds only through the
+   * app proxy, where Shopify verifies the customer (`POST /v1/sales/:id/holds` answers 403
+   * `holds_through_store_only`). Needs a store and a per-customer limit.
+   */
+  holdsThroughStoreOnly: boolean;
   /** In display order. */
   items: SaleItem[];
 }
@@ -77,6 +83,8 @@ export interface NewSaleInput {
   bypassPolicy?: BypassPolicy;
   /** Default "auto". */
   failPolicy?: FailPolicySetting;
+  /** Default false. */
+  holdsThroughStoreOnly?: boolean;
 }
 
 /**
@@ -92,6 +100,7 @@ export interface SalePatch {
   admission?: Partial<AdmissionSettings>;
   bypassPolicy?: BypassPolicy;
   failPolicy?: FailPolicySetting;
+  holdsThroughStoreOnly?: boolean;
   items?: { id?: string; title?: string; allocation?: number; platformRef?: string | null }[];
 }
 

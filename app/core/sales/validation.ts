@@ -1,7 +1,7 @@
 import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { LIMITS } from "../inventory/validation.ts";
 import { BYPASS_POLICIES } from "../orders/OrderRepository.ts";
-import type { AdmissionMode, AdmissionSettings, BypassPolicy, FailPolicySetting, SaleItem, SaleSchedule } from "./types.ts";
+import type { AdmissionMode, AdmissionSettings, BypassPolicy, FailPolicySetting, SaleConfig, SaleItem, SaleSchedule } from "./types.ts";
 
 export const FAIL_POLICIES: readonly FailPolicySetting[] = ["auto", "open", "closed"];
 
@@ -104,6 +104,29 @@ export function checkBypassPolicy(value: unknown): BypassPolicy {
 export function checkFailPolicy(value: unknown): FailPolicySetting {
   if (typeof value === "string" && (FAIL_POLICIES as readonly string[]).includes(value)) return value as FailPolicySetting;
   throw new InvalidInputError("invalid_fail_policy", `failPolicy must be one of ${FAIL_POLICIES.join(", ")}.`);
+}
+
+/**
+ * Holds only through the store's app proxy: it protects a per-customer limit counted by the
+ * customer Shopify verifies, so it needs a store and a limit (a drop without either could then
+ * take no hold at all).
+ */
+export function checkHoldsThroughStore(value: unknown, sale: Pick<SaleConfig, "storeId" | "perCustomerLimit">): boolean {
+  if (typeof value !== "boolean") throw new InvalidInputError("invalid_holds_through_store", "holdsThroughStoreOnly must be true or false.");
+  if (!value) return false;
+  if (sale.storeId === null) {
+    throw new InvalidInputError(
+      "invalid_holds_through_store",
+      "holdsThroughStoreOnly needs a Shopify store: a drop without a store has no app proxy to take holds.",
+    );
+  }
+  if (sale.perCustomerLimit === 0) {
+    throw new InvalidInputError(
+      "invalid_holds_through_store",
+      "holdsThroughStoreOnly protects a per-customer limit: set perCustomerLimit above 0, or turn it off.",
+    );
+  }
+  return true;
 }
 
 export function checkItemCount(count: number): void {

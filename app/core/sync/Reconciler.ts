@@ -14,7 +14,7 @@ import type { PersistedLedgerEntry, SaleHistory, SyncCatalog } from "./SyncCatal
  * Kinds of drift, each a comparison with Redis (authoritative during a sale):
  *   invariant  available + held + sold != allocated, or a counter below zero
  *   ledger     Redis counters differ from the ledger replayed (SQL, plus the stream not yet persisted)
- *   orders     units sold in Redis differ from the units of the orders SQL says sold
+ *   orders     units sold in Redis differ from the units SQL says sold (core/orders/soldUnits.ts)
  *   platform   the platform's available differs from Holdfast's (and no write-back is pending)
  *   platform_missing  the platform does not know the item's reference
  *   refused    the platform refused writes for the item (set aside by the write-back)
@@ -31,7 +31,7 @@ export interface ItemReconciliation {
   platformRef: string | null;
   redis: ItemCounters;
   ledger: ItemCounters;
-  /** Units sold according to SQL orders. */
+  /** Units sold according to SQL (orders of every kind, and ledger sales no order explains). */
   ordersSold: number;
   /** The platform's available count; null when not read (no reference, store gone) or unknown there. */
   platform: number | null;
@@ -69,9 +69,6 @@ export interface ReconcilerOptions {
   logger?: Logger;
 }
 
-/** Units in these order statuses are sold in Redis (see OrderRepository: cancelled after the sale, they stay sold). */
-const SOLD_ORDER_STATUSES = new Set(["committed", "taken", "flagged", "cancel_requested", "oversold_on_platform", "cancelled_after_sale"]);
-
 const zero = (): ItemCounters => ({ allocated: 0, available: 0, held: 0, sold: 0 });
 
 /** What each ledger entry type does to an item's counters (the Lua scripts' effects, replayed). */
@@ -96,8 +93,13 @@ function apply(counters: ItemCounters, type: string, quantity: number): void {
       counters.sold += quantity;
       break;
     case "take":
+    case "restore_sold":
       counters.available -= quantity;
       counters.sold += quantity;
+      break;
+    case "restore":
+      // Recovery rebuilt the item from SQL (core/recovery): what came before no longer counts.
+      Object.assign(counters, { allocated: quantity, available: quantity, held: 0, sold: 0 });
       break;
   }
 }
@@ -146,11 +148,8 @@ export class Reconciler {
     for (const entry of [...persisted, ...tail]) {
       for (const line of entry.lines) apply(ledger.get(line.itemId) ?? ledger.set(line.itemId, zero()).get(line.itemId)!, entry.type, line.quantity);
     }
-    const ordersSold = new Map<string, number>();
-    for (const order of await history.orders(saleId)) {
-      if (!SOLD_ORDER_STATUSES.has(order.status)) continue;
-      for (const line of order.lines) ordersSold.set(line.itemId, (ordersSold.get(line.itemId) ?? 0) + line.quantity);
-    }
+    // Every kind of order (headless, Shopify, WooCommerce) and ledger sales no order explains.
+    const ordersSold = (await history.soldUnits(saleId)).sold;
 
     const refs = new Map((sale?.items ?? []).map((item) => [item.itemId, item.platformRef]));
     const { levels, skipped } = await this.readPlatform(sale?.storeId ?? null, [...refs.values()]);

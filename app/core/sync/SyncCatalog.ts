@@ -1,4 +1,5 @@
 import type { Line } from "../inventory/index.ts";
+import type { SoldUnitsSource } from "../orders/index.ts";
 
 /** A sale item that has a twin on the store's platform. */
 export interface SyncItem {
@@ -34,16 +35,8 @@ export interface PersistedLedgerEntry {
   lines: Line[];
 }
 
-/** A persisted order, as reconciliation counts it. */
-export interface PersistedOrder {
-  platformOrderRef: string;
-  status: string;
-  lines: Line[];
-}
-
-/** The durable history reconciliation compares Redis with. */
-export interface SaleHistory {
+/** The durable history reconciliation compares Redis with; units sold come from the one SQL count (core/orders/soldUnits.ts). */
+export interface SaleHistory extends SoldUnitsSource {
   /** Every persisted ledger entry of the sale, in stream order. */
   ledger(saleId: string): Promise<PersistedLedgerEntry[]>;
-  orders(saleId: string): Promise<PersistedOrder[]>;
 }

@@ -6,7 +6,7 @@ export { DEFAULT_ECHO_TTL_MS, EchoGuard } from "./EchoGuard.ts";
 export { ExternalStockIntake, type ExternalStockIntakeOptions, type ExternalStockResult, type PlatformStockReport } from "./ExternalStockIntake.ts";
 export { lastLedgerId } from "./ledgerCursor.ts";
 export { FlushBusyError, StockWriteBack, type FlushOptions, type FlushOutcome, type FlushResult, type StockWriteBackOptions } from "./StockWriteBack.ts";
-export type { PersistedLedgerEntry, PersistedOrder, SaleHistory, SyncCatalog, SyncItem, SyncSale } from "./SyncCatalog.ts";
+export type { PersistedLedgerEntry, SaleHistory, SyncCatalog, SyncItem, SyncSale } from "./SyncCatalog.ts";
 export { DEFAULT_FLUSH_INTERVAL_MS, WRITE_BACK_SCHEDULER, WriteBackWorker, type TickResult, type WriteBackWorkerOptions } from "./WriteBackWorker.ts";
 export {
   Reconciler,

@@ -88,6 +88,8 @@ export class WaitingRoom {
       settings.startsAt ?? "",
       "endsAt",
       settings.endsAt ?? "",
+      "storeHoldsOnly",
+      settings.holdsThroughStoreOnly ? 1 : 0,
     ];
     const state = (await this.commands.configureRoom([keys.room], [initialState, ...pairs])) as RoomState;
     await this.track(saleId, state);
@@ -169,6 +171,7 @@ export class WaitingRoom {
       passMs: count("passMs"),
       holdMs: count("holdMs"),
       storeId: room.get("storeId") || null,
+      holdsThroughStoreOnly: room.get("storeHoldsOnly") === "1",
       prequeueAt: time("prequeueAt"),
       startsAt: time("startsAt"),
       endsAt: time("endsAt"),

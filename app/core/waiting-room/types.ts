@@ -16,6 +16,8 @@ export interface RoomSettings {
   prequeueAt: number | null;
   startsAt: number | null;
   endsAt: number | null;
+  /** Holds only through the store's app proxy (see SaleConfig.holdsThroughStoreOnly); default false. */
+  holdsThroughStoreOnly?: boolean;
 }
 
 export interface AdmissionBatch {
@@ -33,6 +35,8 @@ export interface RoomView {
   passMs: number;
   holdMs: number;
   storeId: string | null;
+  /** Holds only through the store's app proxy: the storefront API refuses them (holds_through_store_only). */
+  holdsThroughStoreOnly: boolean;
   prequeueAt: number | null;
   startsAt: number | null;
   endsAt: number | null;

@@ -338,6 +338,25 @@ describe("PATCH /v1/admin/sales/:id", () => {
     expect((await api.harness.holds.snapshot(sale.id))?.perCustomerLimit).toBe(4);
   });
 
+  it("shows holdsThroughStoreOnly (off by default) and refuses it for a sale without a store or a limit, changing nothing", async () => {
+    const sale = await createSale();
+    expect((await getSale(sale.id)).body.holdsThroughStoreOnly).toBe(false);
+    expectError(
+      await api.call("PATCH", `/v1/admin/sales/${sale.id}`, { holdsThroughStoreOnly: true }),
+      400,
+      "invalid_holds_through_store",
+      /needs a Shopify store/,
+    );
+    expectError(await api.call("PATCH", `/v1/admin/sales/${sale.id}`, { holdsThroughStoreOnly: "yes" }), 400, "invalid_request", /^holdsThroughStoreOnly: /);
+    expectError(
+      await api.call("POST", "/v1/admin/sales", { ...validSale(), holdsThroughStoreOnly: true }),
+      400,
+      "invalid_holds_through_store",
+      /Shopify store/,
+    );
+    expect((await getSale(sale.id)).body.holdsThroughStoreOnly).toBe(false);
+  });
+
   it("refuses bad input and conflicts, changing nothing", async () => {
     const sale = await createSale({ ...validSale(), perCustomerLimit: 0, admission: { mode: "off" } });
     await api.call("POST", `/v1/admin/sales/${sale.id}/start`);

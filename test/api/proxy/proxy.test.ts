@@ -308,3 +308,54 @@ describe("the storefront behind the app proxy", () => {
     expect((await join("198.51.100.1, 203.0.113.7")).status).toBe(429);
   });
 });
+
+describe("a Shopify sale that takes holds only through the store (issue #12 item 7)", () => {
+  it("refuses holds sent to /v1 directly with 403 holds_through_store_only, changing nothing, and keeps taking them through the app proxy", async () => {
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Boot", allocation: 5 }], { perCustomerLimit: 2 });
+    const boot = sale.items[0]!.itemId;
+    const direct = (quantity = 1) =>
+      fetch(`${h.base}/v1/sales/${sale.saleId}/holds`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-holdfast-session": randomBytes(18).toString("base64url") },
+        body: JSON.stringify({ lines: [{ itemId: boot, quantity }], requestId: randomUUID() }),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> }));
+    // Off (the default): the storefront API takes holds as before.
+    expect((await direct()).status).toBe(201);
+
+    const updated = await h.app.sales.update(sale.saleId, { holdsThroughStoreOnly: true });
+    expect(updated.sale.holdsThroughStoreOnly).toBe(true);
+    // The storefront's room cache keeps a view up to a second: wait for the setting to arrive, never for a duration.
+    // More than the sale has: until the setting arrives the answer is 409 sold_out, which holds nothing.
+    await expect.poll(async () => (await direct(50)).status, { timeout: 20_000 }).toBe(403);
+    const before = await h.app.holds.snapshot(sale.saleId);
+    const refused = await direct();
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: "holds_through_store_only" } } });
+    expect(String((refused.body.error as { message: string }).message)).toContain("through its Shopify store");
+    expect(await h.app.holds.snapshot(sale.saleId)).toEqual(before);
+
+    const customer = String(Date.now());
+    const proxied = await proxyCall(
+      "POST",
+      `/sales/${sale.saleId}/holds`,
+      signedQuery([
+        ["shop", shop],
+        ["logged_in_customer_id", customer],
+      ]),
+      { body: { lines: [{ itemId: boot, quantity: 2 }], requestId: randomUUID() } },
+    );
+    expect(proxied.status, JSON.stringify(proxied.body)).toBe(201);
+    // A guest through the proxy is verified as coming from the store, too.
+    const guest = await proxyCall("POST", `/sales/${sale.saleId}/holds`, signedQuery([["shop", shop]]), {
+      body: { lines: [{ itemId: boot, quantity: 1 }], requestId: randomUUID() },
+    });
+    expect(guest.status, JSON.stringify(guest.body)).toBe(201);
+    expect((await h.app.holds.snapshot(sale.saleId))?.items[boot]).toMatchObject({
+      held: (before?.items[boot]?.held ?? 0) + 3,
+      available: (before?.items[boot]?.available ?? 0) - 3,
+    });
+
+    // It protects a per-customer limit: a limit of 0 with the setting on is refused, and nothing changes.
+    await expect(h.app.sales.update(sale.saleId, { perCustomerLimit: 0 })).rejects.toMatchObject({ code: "invalid_holds_through_store" });
+    expect((await h.app.sales.get(sale.saleId)).sale).toMatchObject({ perCustomerLimit: 2, holdsThroughStoreOnly: true });
+  }, 60_000);
+});

@@ -114,8 +114,10 @@ async function placeOrder(d: Drop, quantity: number, options: { hold?: { holdId:
 }
 
 async function processOrder(orderRef: string) {
-  const jobs = (await h.queuedOrderEvents()).filter((job) => job.data.platformOrderRef === orderRef);
-  expect(jobs).toHaveLength(1);
+  const jobsOf = async () => (await h.queuedOrderEvents()).filter((job) => job.data.platformOrderRef === orderRef);
+  // The webhook only enqueued the delivery; the harness's worker maps it to the order event.
+  await expect.poll(async () => (await jobsOf()).length, { timeout: 60_000 }).toBe(1);
+  const jobs = await jobsOf();
   return processor.process(parseOrderEvent(jobs[0]!.data));
 }
 

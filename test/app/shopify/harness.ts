@@ -11,12 +11,15 @@ import { testConfig } from "@shopify/shopify-app-remix/test-helpers";
 import { Agent, setGlobalDispatcher, type Dispatcher } from "undici";
 
 import { proxyRoutes } from "../../../app/api/proxy/routes.ts";
+import { wooWebhookRoutes } from "../../../app/api/webhooks/woocommerce.ts";
+import { wooWebhookDeps } from "../../../app/webhooks/woocommerce.server.ts";
 import { buildApp, type App } from "../../../app/composition/web.server.ts";
 import type { Logger, LogFields } from "../../../app/core/logger.ts";
-import { OrderIntake } from "../../../app/core/orders/index.ts";
-import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../../app/core/queues/index.ts";
+import { OrderIntake, PlatformEventProcessor, PlatformEventQueue, PlatformEventWorker } from "../../../app/core/orders/index.ts";
+import { DeadLetterQueue, HoldfastQueues, JITTERED_BACKOFF, QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import type { HoldfastContext } from "../../../app/web/context.server.ts";
-import { configureShopify } from "../../../app/shopify.server.ts";
+import { configureShopify, offlineAdmin } from "../../../app/shopify.server.ts";
+import { SqlPlatformOrders } from "../../../app/webhooks/platformOrders.server.ts";
 import { SqlSessionStorage } from "../../../app/db/SqlSessionStorage.ts";
 import { installedShopLookup, recordShopifyInstall } from "../../../app/stores/shopifyStores.server.ts";
 import { migrateDatabase } from "../../../app/db/migrate.server.ts";
@@ -42,6 +45,8 @@ export interface ShopifyHarness {
   db: App["db"];
   context: { holdfast: HoldfastContext };
   queues: HoldfastQueues;
+  /** The dead letters of this harness's queues (malformed deliveries land here). */
+  deadLetters: DeadLetterQueue;
   standInOf(shop: string): ShopifyStandIn;
   logs: LogEntry[];
   /** A shop with an installed store, an offline session, and an access token the stand-in accepts. */
@@ -53,6 +58,8 @@ export interface ShopifyHarness {
     items: { title: string; allocation: number }[],
     options?: { bypassPolicy?: "allow" | "flag" | "cancel"; perCustomerLimit?: number },
   ): Promise<{ saleId: string; items: { itemId: string; variantId: number; inventoryItemId: number; locationId: number }[] }>;
+  /** The platform-events jobs (verified deliveries) of this harness's queue, with their state. */
+  platformEventJobs(): Promise<{ id: string; state: string; data: Record<string, unknown> }[]>;
   /** The order-events jobs waiting in this harness's queue. */
   queuedOrderEvents(): Promise<{ id: string; data: Record<string, unknown> }[]>;
   close(): Promise<void>;
@@ -88,12 +95,16 @@ export interface HarnessOptions {
   /** How long the app proxy remembers a shop's store (production: 30 s); default 0, so uninstalls show at once. */
   shopLookupTtlMs?: number;
   env?: Record<string, string>;
+  /** Also serve WooCommerce's webhook route (/v1/webhooks/woocommerce/:storeId) onto this harness's queues. */
+  wooWebhooks?: boolean;
 }
 
 export async function startShopifyHarness(options: HarnessOptions = {}): Promise<ShopifyHarness> {
   const database: TestDatabase = await freshDatabase("sqlite");
   await migrateDatabase(database.url, () => undefined);
   const logs: LogEntry[] = [];
+  // The queue producers, made once the app's Redis connection exists (the routes ask at request time).
+  const producers: { platformEvents?: PlatformEventQueue } = {};
   const logger: Logger = {
     info: (message, fields = {}) => logs.push({ level: "info", message, fields }),
     warn: (message, fields = {}) => logs.push({ level: "warn", message, fields }),
@@ -106,6 +117,13 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
     // A low join limit per address, so tests can tell shoppers behind Shopify's proxy apart.
     env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"), HOLDFAST_RATE_LIMIT_JOIN_PER_IP: String(JOINS_PER_ADDRESS), ...options.env },
     extraRoutes: (parts) => [
+      ...(options.wooWebhooks
+        ? wooWebhookRoutes(
+            wooWebhookDeps(parts, () => (producers.platformEvents ? { platformEvents: producers.platformEvents } : undefined), logger, {
+              inboxSource: `t-${randomBytes(4).toString("hex")}`,
+            }),
+          )
+        : []),
       ...proxyRoutes({
         storefront: parts.storefront,
         apiSecret: API_SECRET,
@@ -116,11 +134,42 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
   });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const queues = new HoldfastQueues(app.redis, { namespace: `hf-t-shopify-${randomBytes(4).toString("hex")}` });
-  const intake = new OrderIntake(queues, new DeadLetterQueue(queues));
+  const queues = new HoldfastQueues(app.redis, {
+    namespace: `hf-t-shopify-${randomBytes(4).toString("hex")}`,
+    // Retries of a delivery (the Admin stand-in down) come quickly in tests.
+    jobOptions: { [QUEUE_NAMES.platformEvents]: { attempts: 20, backoff: { type: JITTERED_BACKOFF, delay: 200 } } },
+  });
+  const deadLetters = new DeadLetterQueue(queues);
+  const intake = new OrderIntake(queues, deadLetters);
+  const platformEvents = new PlatformEventQueue(queues);
+  producers.platformEvents = platformEvents;
   const context = {
-    holdfast: { redis: app.redis, db: app.db, holds: app.holds, room: app.room, sales: app.sales, masterKey: app.masterKey, intake, queues, logger },
+    holdfast: {
+      redis: app.redis,
+      db: app.db,
+      holds: app.holds,
+      room: app.room,
+      sales: app.sales,
+      masterKey: app.masterKey,
+      intake,
+      platformEvents,
+      queues,
+      logger,
+    },
   };
+  // The worker half that maps verified deliveries to order events (the order events themselves stay queued for the tests to process).
+  const mapper = new PlatformEventWorker({
+    queues,
+    deadLetters,
+    logger,
+    backoff: { maxDelayMs: 1_000 },
+    processor: new PlatformEventProcessor({
+      orders: new SqlPlatformOrders({ db: app.db, redis: app.redis, shopifyAdmin: offlineAdmin }),
+      intake,
+      logger,
+    }),
+  });
+  mapper.start();
   const sessionStorage = new SqlSessionStorage(app.db, app.masterKey.key);
   configureShopify({
     apiKey: API_KEY,
@@ -141,6 +190,7 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
     db: app.db,
     context,
     queues,
+    deadLetters,
     standInOf: (shop: string) => ownStandIns.get(shop) as ShopifyStandIn,
     logs,
     async installShop(label) {
@@ -182,11 +232,22 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
         })),
       };
     },
+    async platformEventJobs() {
+      const jobs = await queues.queue(QUEUE_NAMES.platformEvents).getJobs(["waiting", "delayed", "active", "completed", "failed", "prioritized"]);
+      return Promise.all(jobs.map(async (job) => ({ id: String(job.id), state: await job.getState(), data: job.data as Record<string, unknown> })));
+    },
     async queuedOrderEvents() {
       const jobs = await queues.queue(QUEUE_NAMES.orderEvents).getJobs(["waiting", "delayed", "active", "completed", "failed", "prioritized"]);
       return jobs.map((job) => ({ id: String(job.id), data: job.data as Record<string, unknown> }));
     },
     async close() {
+      await mapper.close(true);
+      for (const name of [QUEUE_NAMES.platformEvents, QUEUE_NAMES.deadLetter]) {
+        await queues
+          .queue(name)
+          .obliterate({ force: true })
+          .catch(() => undefined);
+      }
       await queues
         .queue(QUEUE_NAMES.orderEvents)
         .obliterate({ force: true })

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { buildApp, type App } from "../../../app/composition/web.server.ts";
 import { silentLogger } from "../../../app/core/logger.ts";
-import { OrderIntake } from "../../../app/core/orders/index.ts";
+import { OrderIntake, PlatformEventQueue } from "../../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues } from "../../../app/core/queues/index.ts";
 import { createWebApp, type WebMode } from "../../../app/web/remix.server.ts";
 import { configureShopify } from "../../../app/shopify.server.ts";
@@ -56,7 +56,7 @@ async function serve(mode: WebMode): Promise<Running> {
         mode,
         buildDirectory: BUILD_DIRECTORY,
         logger: silentLogger,
-        loadContext: () => ({ holdfast: { ...parts, intake, queues, logger: silentLogger } }),
+        loadContext: () => ({ holdfast: { ...parts, intake, platformEvents: new PlatformEventQueue(queues), queues, logger: silentLogger } }),
       });
     },
   });

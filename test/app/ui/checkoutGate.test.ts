@@ -48,6 +48,7 @@ function dropForm(overrides: Partial<DropFormValues> = {}): DropFormValues {
     maxActive: "",
     bypassPolicy: "flag",
     failPolicy: "auto",
+    holdsThroughStoreOnly: false,
     items: [{ title: "Sneaker - 42", allocation: "30", platformRef: REF_101 }],
     ...overrides,
   };

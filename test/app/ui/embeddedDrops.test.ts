@@ -44,6 +44,7 @@ function dropForm(overrides: Partial<DropFormValues> = {}): DropFormValues {
     maxActive: "",
     bypassPolicy: "cancel",
     failPolicy: "auto",
+    holdsThroughStoreOnly: false,
     items: [{ title: "Sneaker - 42", allocation: "30", platformRef: REF_42 }],
     ...overrides,
   };

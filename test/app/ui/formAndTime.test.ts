@@ -46,8 +46,14 @@ describe("the edit form's patch", () => {
     maxActive: "",
     bypassPolicy: "flag",
     failPolicy: "auto",
+    holdsThroughStoreOnly: false,
     items: [{ id: "a1", title: "Tee", allocation: "5", platformRef: "ref-1" }],
   };
+
+  it("carries the store-only holds setting into the patch only when it changed", () => {
+    expect(dropPatch({ ...current, holdsThroughStoreOnly: true }, current)).toEqual({ holdsThroughStoreOnly: true });
+    expect(dropPatch(current, current)).toEqual({});
+  });
 
   it("is empty when nothing changed", () => {
     expect(dropPatch(current, current)).toEqual({});
@@ -94,6 +100,16 @@ describe("core messages on the form", () => {
       "items.3.allocation": "Allocation must be an integer from 0 to 10.",
     });
     expect(formProblem(new Error("boom"))).toBeNull();
+    expect(
+      formProblem(
+        new InvalidInputError(
+          "invalid_holds_through_store",
+          "holdsThroughStoreOnly protects a per-customer limit: set perCustomerLimit above 0, or turn it off.",
+        ),
+      )?.fields,
+    ).toEqual({
+      holdsThroughStoreOnly: "Taking holds only through the store protects a per-customer limit: set a limit per customer above 0, or turn it off.",
+    });
   });
 });
 

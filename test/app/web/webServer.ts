@@ -5,7 +5,7 @@ import { expect } from "vitest";
 
 import { buildApp, type App } from "../../../app/composition/web.server.ts";
 import { silentLogger } from "../../../app/core/logger.ts";
-import { OrderIntake } from "../../../app/core/orders/index.ts";
+import { OrderIntake, PlatformEventQueue } from "../../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues } from "../../../app/core/queues/index.ts";
 import { createWebApp } from "../../../app/web/remix.server.ts";
 import { configureShopify } from "../../../app/shopify.server.ts";
@@ -42,7 +42,11 @@ export async function startWebServer(): Promise<WebServer> {
     web: (parts) => {
       const queues = new HoldfastQueues(parts.redis, { namespace: `hf-t-web-${randomBytes(4).toString("hex")}` });
       const intake = new OrderIntake(queues, new DeadLetterQueue(queues));
-      return createWebApp({ mode: "development", logger: silentLogger, loadContext: () => ({ holdfast: { ...parts, intake, queues, logger: silentLogger } }) });
+      return createWebApp({
+        mode: "development",
+        logger: silentLogger,
+        loadContext: () => ({ holdfast: { ...parts, intake, platformEvents: new PlatformEventQueue(queues), queues, logger: silentLogger } }),
+      });
     },
   });
   await app.web?.start(app.server);

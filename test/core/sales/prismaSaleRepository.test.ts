@@ -20,6 +20,7 @@ function config(overrides: Partial<SaleConfig> = {}): SaleConfig {
     admission: { mode: "rate+capacity", perMinute: 600, maxActive: 500, passMinutes: 5 },
     bypassPolicy: "cancel",
     failPolicy: "open",
+    holdsThroughStoreOnly: false,
     items: [
       { id: newId(), title: "Sneaker", allocation: 100, platformRef: "gid://shopify/ProductVariant/1" },
       { id: newId(), title: "Cap", allocation: 50, platformRef: null },
