@@ -17,7 +17,7 @@ import { ensureDemoSale, type DemoSale } from "./api/demo/demoSale.ts";
 import { provisionRedis } from "./composition/localRedis.server.ts";
 import { createWebApp } from "./web/remix.server.ts";
 import { configureShopify, SHOPIFY_ENV, shopifySetupFromEnv } from "./shopify.server.ts";
-import { SqlSessionStorage } from "./db/SqlSessionStorage.ts";
+import { ShopifySessionStorage } from "./stores/shopifySessions.server.ts";
 import { processRoleFromEnv } from "./composition/role.ts";
 import { stopOnSignals } from "./composition/shutdown.ts";
 import { buildProducers, startWorker, type RunningWorker, type WorkProducers } from "./composition/worker.server.ts";
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     adminToken: admin.token,
     // /metrics shows the in-process worker's circuit breakers.
     breakers: () => started.work?.platforms.breakers() ?? [],
+    tokenRefreshes: () => started.work?.platforms.tokens.refreshCounts() ?? [],
     role,
     readiness: role === "all" ? [workerReadiness(() => started.worker)] : [],
     routes: {
@@ -100,15 +101,18 @@ async function main(): Promise<void> {
   if (app.masterKey.generated) {
     say("generated a development encryption key in prisma/.holdfast-master-key; production must set HOLDFAST_ENCRYPTION_KEY");
   }
-  if (shopifySetup.enabled) {
-    // Sessions and installs on the app's own database client and master key.
-    configureShopify({ ...shopifySetup.settings, sessionStorage: new SqlSessionStorage(app.db), install: { db: app.db, masterKey: app.masterKey.key } });
-  }
   // Role web runs no queue consumer: worker processes (HOLDFAST_ROLE=worker) do the work.
   const worker = role === "all" ? startWorker(app, logger, { queues: app.queues }) : undefined;
   const producers = worker === undefined ? buildProducers(app, logger, { queues: app.queues }) : undefined;
   started.worker = worker;
   started.work = worker ?? producers;
+  if (shopifySetup.enabled) {
+    // Sessions and installs on the app's own database client and master key; offline tokens
+    // from the process's token keeper, so the admin and the workers use (and refresh) one pair.
+    const tokens = (worker ?? producers)!.platforms.tokens;
+    const sessionStorage = new ShopifySessionStorage(app.db, app.masterKey.key, tokens);
+    configureShopify({ ...shopifySetup.settings, sessionStorage, install: { db: app.db, masterKey: app.masterKey.key } });
+  }
   started.demo = await ensureDemoSale(app.sales).catch((error: unknown) => {
     say(`demo: no demo sale (${error instanceof Error ? error.message : String(error)}); /demo?sale=<saleId> still works`);
     return undefined;

@@ -74,6 +74,10 @@ export function shopifySetupFromEnv(env: NodeJS.ProcessEnv = process.env): Shopi
   return { enabled: true, settings: { apiKey, apiSecretKey, appUrl } };
 }
 
+function installTarget(settings: ShopifySettings): { db: Db; masterKey: Buffer } {
+  return settings.install ?? { db: getDb(), masterKey: loadMasterKey(process.env, { keyFile: DEV_MASTER_KEY_FILE }).key };
+}
+
 export function createShopify(settings: ShopifySettings) {
   return shopifyApp({
     apiKey: settings.apiKey,
@@ -82,17 +86,19 @@ export function createShopify(settings: ShopifySettings) {
     scopes: [...SHOPIFY_SCOPES],
     apiVersion: SHOPIFY_APP_API_VERSION,
     authPathPrefix: "/auth",
-    sessionStorage: settings.sessionStorage ?? new SqlSessionStorage(getDb()),
+    sessionStorage: settings.sessionStorage ?? new SqlSessionStorage(getDb(), installTarget(settings).masterKey),
     distribution: AppDistribution.AppStore,
     isEmbeddedApp: true,
     // Webhooks are app-scoped subscriptions declared in shopify.app.toml, not registered from code.
-    future: { unstable_newEmbeddedAuthStrategy: true },
+    // Expiring offline tokens (required for public apps): the store directory's token keeper
+    // refreshes them for every process (app/stores/shopifyTokens.server.ts).
+    future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
     ...(settings.isTesting ? { isTesting: true } : {}),
     ...(settings.logLevel === undefined ? {} : { logger: { level: settings.logLevel } }),
     hooks: {
       // Runs when Shopify hands us a new offline token: on install, and on reinstall.
       afterAuth: async ({ session }: { session: Session }) => {
-        const install = settings.install ?? { db: getDb(), masterKey: loadMasterKey(process.env, { keyFile: DEV_MASTER_KEY_FILE }).key };
+        const install = installTarget(settings);
         await recordShopifyInstall(install.db, install.masterKey, session);
       },
     },

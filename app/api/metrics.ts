@@ -18,6 +18,8 @@ export interface MetricsSources {
   holds?: HoldEngine;
   /** Circuit breakers of the process's store directory (the worker's, under npm start). */
   breakers?: () => readonly BreakerSnapshot[];
+  /** Shopify offline-token refreshes of the process's token keeper, by outcome (refreshed, refused, failed). */
+  tokenRefreshes?: () => readonly { outcome: string; count: number }[];
   logger: Logger;
 }
 
@@ -54,6 +56,7 @@ export class HoldfastMetrics {
     this.registry.gauge("holdfast_up", "1 while this process serves.").labels().set(1);
     this.collectQueues();
     this.collectBreakers();
+    this.collectTokenRefreshes();
     this.collectRooms();
   }
 
@@ -148,6 +151,23 @@ export class HoldfastMetrics {
           for (const state of QUEUE_STATES) depth.labels(name, state).set(counts[state] ?? 0);
         }),
       );
+    });
+  }
+
+  /** Counted by the keeper; a refused refresh means a store waits for its merchant (alert on it). */
+  private collectTokenRefreshes(): void {
+    const refreshes = this.sources.tokenRefreshes;
+    if (!refreshes) return;
+    const counter = this.registry.counter(
+      "holdfast_shopify_token_refreshes_total",
+      "Shopify offline-token refreshes by this process, by outcome (refused: the store waits for the merchant to open the app again).",
+      ["outcome"],
+    );
+    this.registry.collect(() => {
+      for (const { outcome, count } of refreshes()) {
+        const child = counter.labels(outcome);
+        if (count > child.value) child.inc(count - child.value);
+      }
     });
   }
 

@@ -27,6 +27,8 @@ export interface LiveNumbers {
   oversold: { orders: number; units: number };
   /** Null for a drop without a platform store (nothing to write back to). Breaker null: not reported here. */
   writeBack: { lagSeconds: number; breaker: string | null; refused: number } | null;
+  /** Set when Shopify refused to renew the store's access: what the merchant must do. */
+  reauthorize: string | null;
   admission: { mode: string; perMinute: number | null; maxActive: number | null };
   series: ChartSample[];
   /** The latest rebuild of the drop's stock from its orders after Redis lost it (null: never); `notice` is the banner's text. */
@@ -127,6 +129,11 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
         {stale && (
           <Banner tone="warning" title="Showing the last numbers we could read">
             {stale} The page keeps trying every few seconds.
+          </Banner>
+        )}
+        {live.reauthorize && (
+          <Banner tone="critical" title="Holdfast lost access to your Shopify store">
+            {live.reauthorize}
           </Banner>
         )}
         {live.recovery && (

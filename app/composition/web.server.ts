@@ -43,6 +43,8 @@ export interface AppOptions {
   readiness?: readonly ReadinessCheck[];
   /** Circuit breakers to show on /metrics (the in-process worker's store directory), read at scrape time. */
   breakers?: () => readonly BreakerSnapshot[];
+  /** The in-process worker's Shopify token refreshes, for /metrics. */
+  tokenRefreshes?: () => readonly { outcome: string; count: number }[];
 }
 
 export interface AppParts extends CoreParts {
@@ -92,7 +94,14 @@ export function buildApp(options: AppOptions): App {
         orders: new PrismaCheckoutOrderRepository(db),
       }
     : undefined;
-  const metrics = new HoldfastMetrics({ queues, room, holds, logger: options.logger, ...(options.breakers ? { breakers: options.breakers } : {}) });
+  const metrics = new HoldfastMetrics({
+    queues,
+    room,
+    holds,
+    logger: options.logger,
+    ...(options.breakers ? { breakers: options.breakers } : {}),
+    ...(options.tokenRefreshes ? { tokenRefreshes: options.tokenRefreshes } : {}),
+  });
   // Both engines: shoppers hold on their own connection, the admin and the worker on the core's.
   metrics.countHolds(holds);
   metrics.countHolds(shopperHolds);

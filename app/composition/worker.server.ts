@@ -33,6 +33,7 @@ import { PrismaOrderRepository } from "../db/PrismaOrderRepository.ts";
 import { PrismaSaleRepository } from "../db/PrismaSaleRepository.ts";
 import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "../stores/directory.server.ts";
+import { shopifyAppKeysFromEnv } from "../stores/shopifyTokens.server.ts";
 import { SqlKeyringSource } from "../stores/keyrings.server.ts";
 import type { SaleRecoveryResult } from "../core/recovery/index.ts";
 import { buildRecovery } from "./recovery.server.ts";
@@ -91,7 +92,10 @@ function producerParts(parts: WorkerParts, logger: Logger, options: WorkerOption
   const env = options.env ?? process.env;
   const queues = options.queues ?? new HoldfastQueues(parts.redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
   const deadLetters = new DeadLetterQueue(queues);
-  const platforms = options.platforms ?? new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger });
+  // Its token keeper refreshes Shopify offline tokens with the app's key and secret.
+  const platforms =
+    options.platforms ??
+    new SqlPlatformDirectory({ db: parts.db, redis: parts.redis, masterKey: parts.masterKey.key, logger, shopifyApp: shopifyAppKeysFromEnv(env) });
   const sync = buildSync(parts, platforms, logger);
   const { catalog, echo, writeBack } = sync;
   return {
@@ -124,9 +128,10 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const env = options.env ?? process.env;
   // The storefront's drop list and the checkout gate follow scheduled starts and ends too.
   const republish = (saleId: string) =>
-    publishAfterTransition({ sales: parts.sales, db: parts.db, masterKey: parts.masterKey.key, appKey: env.SHOPIFY_API_KEY ?? "", logger }, saleId).then(
-      () => undefined,
-    );
+    publishAfterTransition(
+      { sales: parts.sales, db: parts.db, masterKey: parts.masterKey.key, appKey: env.SHOPIFY_API_KEY ?? "", logger, tokens: platforms.tokens },
+      saleId,
+    ).then(() => undefined);
   // The durable sale record follows the room's scheduled changes.
   const controller = new AdmissionController(parts.redis, parts.room, {
     logger,

@@ -7,6 +7,8 @@ import { pingDb, redactUrl } from "../db/client.server.ts";
 import { createHttpServer } from "../server.ts";
 import { buildCore } from "./core.server.ts";
 import { startWorker, type RunningWorker } from "./worker.server.ts";
+import { configureShopify, shopifySetupFromEnv } from "../shopify.server.ts";
+import { ShopifySessionStorage } from "../stores/shopifySessions.server.ts";
 
 /** Ready once the worker's schedulers are installed; not ready while they are not (or failed). */
 export function workerReadiness(worker: () => RunningWorker | undefined): ReadinessCheck {
@@ -45,6 +47,13 @@ export async function startWorkerProcess(options: {
   const { logger } = options;
   const core = buildCore({ redis: options.redis, databaseUrl: options.databaseUrl, logger });
   const worker = startWorker(core, logger, { queues: core.queues });
+  // The worker's Admin API calls through the library (offlineAdmin) take the shop's token from
+  // this process's token keeper, like the web process's.
+  const shopifySetup = shopifySetupFromEnv();
+  if (shopifySetup.enabled) {
+    const sessionStorage = new ShopifySessionStorage(core.db, core.masterKey.key, worker.platforms.tokens);
+    configureShopify({ ...shopifySetup.settings, sessionStorage, install: { db: core.db, masterKey: core.masterKey.key } });
+  }
   const server = createHttpServer({
     role: "worker",
     readiness: [

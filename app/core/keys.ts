@@ -192,10 +192,25 @@ export function echoKey(storeId: string, platformRef: string): string {
 /** Where processes share a store's platform cost budget (Shopify's throttle). */
 export const COST_BUDGET_PREFIX = `${ROOT}:budget:`;
 
+/** SCAN patterns of every key of one store (echo guard, learned variants, token lock, cost budget). */
+export function storeKeyPatterns(storeId: string, budgetPrefix: string = COST_BUDGET_PREFIX): string[] {
+  assertStoreId(storeId);
+  return [`${ROOT}:{e:${storeId}}:*`, `${ROOT}:{st:${storeId}}:*`, `${budgetPrefix}{b:${storeId}}*`];
+}
+
 /** hash: Shopify inventory item gid -> its variant gid, learned once per item; per store, so shop/redact can drop it. */
 export function shopifyItemVariantKey(storeId: string): string {
   assertStoreId(storeId);
   return `${ROOT}:{st:${storeId}}:shopify:item-variant`;
+}
+
+/**
+ * string: the token of the process refreshing a Shopify store's offline token now (one refresh
+ * per shop at a time across processes: Shopify replaces the refresh token on every use).
+ */
+export function shopifyTokenRefreshLockKey(storeId: string): string {
+  assertStoreId(storeId);
+  return `${ROOT}:{st:${storeId}}:shopify:token-refresh`;
 }
 
 // --- admin pages --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 
+import { open, seal } from "../core/secrets/index.ts";
 import { isUniqueViolation, type Db } from "./client.server.ts";
 
 type SessionRow = NonNullable<Awaited<ReturnType<Db["session"]["findUnique"]>>>;
@@ -10,12 +11,18 @@ type SessionRow = NonNullable<Awaited<ReturnType<Db["session"]["findUnique"]>>>;
  * Same rows as @shopify/shopify-app-session-storage-prisma writes; that package cannot be used
  * here because it imports the default `@prisma/client`, and this project generates its clients
  * elsewhere (app/generated/, one per database; see prisma/README.md).
+ *
+ * The access and refresh tokens are sealed with the master key (like the Store's credentials),
+ * each for its own row; a row written in clear by an older version still loads.
  */
 export class SqlSessionStorage implements SessionStorage {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly masterKey: Buffer,
+  ) {}
 
   async storeSession(session: Session): Promise<boolean> {
-    const data = toRow(session);
+    const data = this.sealed(toRow(session));
     try {
       await this.db.session.upsert({ where: { id: session.id }, create: data, update: data });
     } catch (error) {
@@ -28,7 +35,7 @@ export class SqlSessionStorage implements SessionStorage {
 
   async loadSession(id: string): Promise<Session | undefined> {
     const row = await this.db.session.findUnique({ where: { id } });
-    return row ? toSession(row) : undefined;
+    return row ? toSession(this.opened(row)) : undefined;
   }
 
   async deleteSession(id: string): Promise<boolean> {
@@ -43,8 +50,35 @@ export class SqlSessionStorage implements SessionStorage {
 
   async findSessionsByShop(shop: string): Promise<Session[]> {
     const rows = await this.db.session.findMany({ where: { shop }, take: 25, orderBy: [{ expires: "desc" }] });
-    return rows.map(toSession);
+    return rows.map((row) => toSession(this.opened(row)));
   }
+
+  private sealed(row: SessionRow): SessionRow {
+    const context = sessionContext(row.id);
+    return {
+      ...row,
+      accessToken: row.accessToken ? seal(row.accessToken, this.masterKey, context) : "",
+      refreshToken: row.refreshToken ? seal(row.refreshToken, this.masterKey, `${context}:refresh`) : null,
+    };
+  }
+
+  private opened(row: SessionRow): SessionRow {
+    const context = sessionContext(row.id);
+    return {
+      ...row,
+      accessToken: openOrClear(row.accessToken, this.masterKey, context),
+      refreshToken: row.refreshToken === null ? null : openOrClear(row.refreshToken, this.masterKey, `${context}:refresh`),
+    };
+  }
+}
+
+function sessionContext(id: string): string {
+  return `session:${id}`;
+}
+
+/** Sealed values start with the seal format's version; Shopify's tokens never do (shpat_, shpua_, ...). */
+function openOrClear(value: string, masterKey: Buffer, context: string): string {
+  return value.startsWith("v1.") ? open(value, masterKey, context) : value;
 }
 
 function toRow(session: Session): Omit<SessionRow, never> {

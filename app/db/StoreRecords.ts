@@ -12,6 +12,8 @@ export interface StoreCredentialRow {
   domain: string;
   credentialsCiphertext: string | null;
   uninstalledAt: Date | null;
+  /** Shopify refused to refresh the store's token; cleared by new credentials. */
+  tokenRefusedAt: Date | null;
 }
 
 export interface CustomerOrderRow {
@@ -47,12 +49,27 @@ export class StoreRecords {
     return row.id;
   }
 
+  /** New credentials: a refused token refresh is over (the new ones get their own chance). */
   async setCredentials(storeId: string, ciphertext: string): Promise<void> {
-    await this.db.store.update({ where: { id: storeId }, data: { credentialsCiphertext: ciphertext } });
+    await this.db.store.update({ where: { id: storeId }, data: { credentialsCiphertext: ciphertext, tokenRefusedAt: null } });
   }
 
   async credentials(storeId: string): Promise<StoreCredentialRow | null> {
-    return this.db.store.findUnique({ where: { id: storeId }, select: { platform: true, domain: true, credentialsCiphertext: true, uninstalledAt: true } });
+    return this.db.store.findUnique({
+      where: { id: storeId },
+      select: { platform: true, domain: true, credentialsCiphertext: true, uninstalledAt: true, tokenRefusedAt: true },
+    });
+  }
+
+  /** Shopify refused to refresh the store's token: it waits for the merchant to open the app again. */
+  async markTokenRefused(storeId: string): Promise<void> {
+    await this.db.store.updateMany({ where: { id: storeId, tokenRefusedAt: null }, data: { tokenRefusedAt: new Date() } });
+  }
+
+  /** When Shopify refused to refresh the token of the store of `saleId` (null: it did not, or no store). */
+  async tokenRefusedAtOfSale(saleId: string): Promise<Date | null> {
+    const sale = await this.db.sale.findUnique({ where: { id: saleId }, select: { store: { select: { tokenRefusedAt: true } } } });
+    return sale?.store?.tokenRefusedAt ?? null;
   }
 
   async markUninstalled(storeId: string): Promise<void> {
@@ -90,6 +107,33 @@ export class StoreRecords {
     return rows.map((row) => row.id);
   }
 
+  /** Every sale of the store, running or ended. */
+  async saleIds(storeId: string): Promise<string[]> {
+    const rows = await this.db.sale.findMany({ where: { storeId }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
+  /** Keeps a customers/data_request report (sealed by the caller) for the merchant to download. */
+  async addPrivacyReport(storeId: string, customerRef: string, ciphertext: string): Promise<string> {
+    const id = `pr_${randomUUID().replaceAll("-", "")}`;
+    await this.db.privacyReport.create({ data: { id, storeId, customerRef, reportCiphertext: ciphertext } });
+    return id;
+  }
+
+  async privacyReports(storeId: string): Promise<{ id: string; customerRef: string; createdAt: Date }[]> {
+    return this.db.privacyReport.findMany({
+      where: { storeId },
+      select: { id: true, customerRef: true, createdAt: true },
+      orderBy: { createdAt: "desc" },
+      take: 100,
+    });
+  }
+
+  async privacyReport(storeId: string, id: string): Promise<{ customerRef: string; ciphertext: string; createdAt: Date } | null> {
+    const row = await this.db.privacyReport.findFirst({ where: { id, storeId }, select: { customerRef: true, reportCiphertext: true, createdAt: true } });
+    return row && { customerRef: row.customerRef, ciphertext: row.reportCiphertext, createdAt: row.createdAt };
+  }
+
   async customerOrders(storeId: string, customerRef: string, orderRefs: string[]): Promise<CustomerOrderRow[]> {
     return this.db.order.findMany({
       where: { sale: { storeId }, OR: [{ customerRef }, { platformOrderRef: { in: orderRefs } }] },
@@ -109,6 +153,8 @@ export class StoreRecords {
       data: { customerRef: null },
     });
     const ledger = await this.db.ledgerEvent.updateMany({ where: { sale: { storeId }, customerRef }, data: { customerRef: null } });
+    // The reports made for the customer's data requests name them too.
+    await this.db.privacyReport.deleteMany({ where: { storeId, customerRef } });
     return { orders: orders.count, ledgerEntries: ledger.count };
   }
 
@@ -120,6 +166,7 @@ export class StoreRecords {
       this.db.order.deleteMany({ where: { saleId: { in: sales } } }),
       this.db.saleItem.deleteMany({ where: { saleId: { in: sales } } }),
       this.db.sale.deleteMany({ where: { id: { in: sales } } }),
+      this.db.privacyReport.deleteMany({ where: { storeId } }),
       this.db.store.delete({ where: { id: storeId } }),
     ]);
     return sales;

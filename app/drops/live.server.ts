@@ -4,6 +4,8 @@ import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
 import { dashboardSampleKeys, saleInventoryKeys, writeBackKeys } from "../core/keys.ts";
 import { lastLedgerId } from "../core/sync/index.ts";
 import { DropStats } from "../db/DropStats.ts";
+import { StoreRecords } from "../db/StoreRecords.ts";
+import { REAUTHORIZE_MESSAGE } from "../stores/shopifyTokens.server.ts";
 import { PrismaRecoveryStore } from "../db/PrismaRecoveryStore.ts";
 import type { RecoveryRecord } from "../core/recovery/index.ts";
 import type { SaleAction, SaleDetails } from "../core/sales/index.ts";
@@ -97,6 +99,8 @@ export async function liveSnapshot(deps: DropsDeps, scope: DropsScope, saleId: s
     bypassFlagged: bypass.get("flagged") ?? 0,
     oversold,
     writeBack: details.sale.storeId === null ? null : { ...(await writeBackLag(deps, saleId, now)), breaker: breakerOf(deps, details.sale.storeId) },
+    // Shopify refused to renew the store's token: every platform call waits for the merchant.
+    reauthorize: details.sale.storeId !== null && (await new StoreRecords(deps.db).tokenRefusedAtOfSale(saleId)) ? REAUTHORIZE_MESSAGE : null,
     admission: { mode: details.sale.admission.mode, perMinute: details.sale.admission.perMinute, maxActive: details.sale.admission.maxActive },
     series: await readSamples(deps, saleId),
     recovery: recovery && { at: recovery.recoveredAt, holdsLost: recovery.holdsLost, ordersFailed: recovery.ordersFailed, notice: recoveryNotice(recovery) },

@@ -25,12 +25,13 @@ import type { BreakerLookup } from "../core/queues/index.ts";
 import type { Db } from "../db/client.server.ts";
 import { StoreRecords } from "../db/StoreRecords.ts";
 import { CustomStorePlatform } from "../platforms/custom/index.ts";
-import { ShopifyPlatform, type ShopifyFetch } from "../platforms/shopify/index.ts";
+import { ShopifyPlatform, type AccessTokenSource, type ShopifyFetch } from "../platforms/shopify/index.ts";
 import { WooCommercePlatform } from "../platforms/woocommerce/index.ts";
+import { credentialsContext, shopifyCredentialsSchema, ShopifyTokenKeeper, type ShopifyAppKeys, type TokenFetch } from "./shopifyTokens.server.ts";
 
 /** What each platform needs to be called; sealed in `Store.credentialsCiphertext`. */
 const credentialSchemas = {
-  shopify: z.object({ accessToken: z.string().min(1) }).strict(),
+  shopify: shopifyCredentialsSchema,
   woocommerce: z
     .object({
       /** The store's home URL; default https://<domain>. */
@@ -66,11 +67,6 @@ const DOMAIN = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:\d{1,5})?$/;
 
 function isPlatformKind(value: string): value is PlatformKind {
   return PLATFORMS.has(value);
-}
-
-/** Sealing context: a ciphertext opens only for the row it was sealed for. */
-function credentialsContext(storeId: string): string {
-  return `credentials:${storeId}`;
 }
 
 /** Checks a store's credentials for its platform; InvalidInputError (code `invalid_credentials`) names the fields, never the values. */
@@ -119,16 +115,6 @@ export async function wooConnectorSecret(db: Db, masterKey: Buffer, storeId: str
   return parseCredentials("woocommerce", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).connectorSecret ?? null;
 }
 
-/** An installed Shopify store's domain and offline access token, or null (unknown, uninstalled, not Shopify). */
-export async function shopifyAccess(db: Db, masterKey: Buffer, storeId: string): Promise<{ shop: string; accessToken: string } | null> {
-  const row = await new StoreRecords(db).credentials(storeId);
-  if (!row || row.platform !== "shopify" || row.uninstalledAt || !row.credentialsCiphertext) return null;
-  return {
-    shop: row.domain,
-    accessToken: parseCredentials("shopify", openJson(row.credentialsCiphertext, masterKey, credentialsContext(storeId))).accessToken,
-  };
-}
-
 /** Marks a store uninstalled: its adapter is gone from the directory (jobs for it fail with unknown_store). */
 export async function uninstallStore(db: Db, storeId: string, directory?: SqlPlatformDirectory): Promise<void> {
   await new StoreRecords(db).markUninstalled(storeId);
@@ -149,6 +135,10 @@ export interface SqlPlatformDirectoryOptions {
   logger?: Logger;
   /** Tests route *.myshopify.com to the stand-in; production leaves it unset. */
   shopifyFetch?: ShopifyFetch;
+  /** The app's key and secret, to refresh expiring offline tokens (SHOPIFY_API_KEY / SHOPIFY_API_SECRET). */
+  shopifyApp?: ShopifyAppKeys | null;
+  /** How long before expiry an offline token is refreshed (tests shorten it); default 10 minutes. */
+  tokenRefreshAheadMs?: number;
 }
 
 interface CachedAdapter {
@@ -179,6 +169,8 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
   private readonly registries: Record<PlatformKind, BreakerRegistry>;
   private readonly cache = new Map<string, CachedAdapter>();
   private readonly loading = new Map<string, Promise<Platform>>();
+  /** The one source of every Shopify store's offline token in this process (workers and the web's session storage). */
+  readonly tokens: ShopifyTokenKeeper;
 
   constructor(options: SqlPlatformDirectoryOptions) {
     this.db = options.db;
@@ -194,6 +186,17 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
       custom: new BreakerRegistry(policy),
       woocommerce: new BreakerRegistry({ ...policy, timeoutMs: Math.max(policy.timeoutMs ?? 0, WOO_POLICY_TIMEOUT_MS) }),
     };
+    this.tokens = new ShopifyTokenKeeper({
+      db: this.db,
+      masterKey: this.masterKey,
+      redis: this.redis,
+      app: options.shopifyApp ?? null,
+      logger: this.logger,
+      ...(options.tokenRefreshAheadMs === undefined ? {} : { refreshAheadMs: options.tokenRefreshAheadMs }),
+      ...(options.shopifyFetch ? { fetchApi: options.shopifyFetch as TokenFetch } : {}),
+      // No call can succeed until the merchant re-authorises: hold the store's breaker open.
+      onRefused: (storeId) => this.policyFor(storeId, "shopify").breaker.hold(),
+    });
   }
 
   async forStore(storeId: string): Promise<Platform> {
@@ -211,6 +214,7 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
   /** Forgets the store's adapter; the next call reads the row again. */
   invalidate(storeId: string): void {
     this.cache.delete(storeId);
+    this.tokens.forget(storeId);
   }
 
   /** The policy (and breaker) of a store on a platform, shared by every adapter built for it. */
@@ -234,6 +238,10 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
       this.cache.delete(storeId);
       throw new UnknownStoreError(storeId);
     }
+    // Another process saw Shopify refuse the store's token refresh (or new credentials ended that).
+    const breaker = this.policyFor(storeId, row.platform).breaker;
+    if (row.tokenRefusedAt) breaker.hold();
+    else if (breaker.isHeld) breaker.release();
     const cached = this.cache.get(storeId);
     if (cached && cached.ciphertext === row.credentialsCiphertext) {
       cached.checkedAt = Date.now();
@@ -245,15 +253,27 @@ export class SqlPlatformDirectory implements PlatformDirectory, BreakerLookup {
     return platform;
   }
 
+  private tokenSource(storeId: string): AccessTokenSource {
+    const current = (access: Awaited<ReturnType<ShopifyTokenKeeper["access"]>>): string => {
+      if (!access) throw new UnknownStoreError(storeId);
+      return access.accessToken;
+    };
+    return {
+      token: async () => current(await this.tokens.access(storeId)),
+      refused: async (stale) => void current(await this.tokens.refused(storeId, stale)),
+    };
+  }
+
   private build(storeId: string, kind: PlatformKind, domain: string, ciphertext: string): Platform {
     const opened = openJson(ciphertext, this.masterKey, credentialsContext(storeId));
     const policy = this.policyFor(storeId, kind);
     switch (kind) {
       case "shopify": {
-        const credentials = parseCredentials("shopify", opened);
+        // Checked here so a store with broken credentials fails at once; the token itself comes from the keeper, current at each call.
+        parseCredentials("shopify", opened);
         return new ShopifyPlatform({
           shopDomain: domain,
-          accessToken: credentials.accessToken,
+          accessToken: this.tokenSource(storeId),
           policy,
           budget: new RedisCostBudget(this.redis, storeId, this.budgetPrefix === undefined ? {} : { keyPrefix: this.budgetPrefix }),
           logger: this.logger,

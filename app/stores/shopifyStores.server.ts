@@ -18,10 +18,21 @@ const MYSHOPIFY = ".myshopify.com";
  * saveStore), and signing keys for its tickets, passes and hold tokens if it has none yet
  * (kept on reinstall, so tokens handed out before keep verifying). Returns the store id.
  */
-export async function recordShopifyInstall(db: Db, masterKey: Buffer, session: Pick<Session, "shop" | "accessToken" | "isOnline">): Promise<string> {
+export async function recordShopifyInstall(
+  db: Db,
+  masterKey: Buffer,
+  session: Pick<Session, "shop" | "accessToken" | "isOnline" | "expires" | "refreshToken" | "refreshTokenExpires">,
+): Promise<string> {
   if (session.isOnline || !session.accessToken) throw new Error(`an install needs the offline session of ${session.shop}`);
   const name = session.shop.endsWith(MYSHOPIFY) ? session.shop.slice(0, -MYSHOPIFY.length) : session.shop;
-  const storeId = await saveStore(db, masterKey, { platform: "shopify", domain: session.shop, name, credentials: { accessToken: session.accessToken } });
+  // An expiring token comes with its expiry and a refresh token (future.expiringOfflineAccessTokens).
+  const credentials = {
+    accessToken: session.accessToken,
+    ...(session.expires ? { expiresAt: session.expires.getTime() } : {}),
+    ...(session.refreshToken ? { refreshToken: session.refreshToken } : {}),
+    ...(session.refreshToken && session.refreshTokenExpires ? { refreshTokenExpiresAt: session.refreshTokenExpires.getTime() } : {}),
+  };
+  const storeId = await saveStore(db, masterKey, { platform: "shopify", domain: session.shop, name, credentials });
   // Only the first writer's keys count, as in SqlKeyringSource.
   await new StoreRecords(db).setSigningKeysIfNone(storeId, sealKeyring(newKeyring(), masterKey));
   return storeId;
@@ -65,7 +76,7 @@ export interface CustomerDataReport {
   ledgerEntries: number;
 }
 
-/** customers/data_request: everything we hold about one customer of the shop. */
+/** customers/data_request's SQL part (privacy.server.ts adds each sale's Redis data): the customer's orders and ledger entries. */
 export async function customerDataReport(db: Db, shop: string, customerRef: string, orderRefs: string[]): Promise<CustomerDataReport> {
   const store = await findShopifyStore(db, shop);
   const empty = { shop, customerRef, orders: [], ledgerEntries: 0 };
@@ -86,14 +97,7 @@ export async function customerDataReport(db: Db, shop: string, customerRef: stri
   };
 }
 
-/** customers/redact: the customer's reference goes from the shop's orders and ledger; the counts stay. */
-export async function redactCustomer(db: Db, shop: string, customerRef: string, orderRefs: string[]): Promise<{ orders: number; ledgerEntries: number }> {
-  const store = await findShopifyStore(db, shop);
-  if (!store) return { orders: 0, ledgerEntries: 0 };
-  return new StoreRecords(db).forgetCustomer(store.id, customerRef, orderRefs);
-}
-
-/** shop/redact (48 hours after uninstall): every row of the shop goes, the store last. */
+/** shop/redact's SQL part (48 hours after uninstall; privacy.server.ts erases Redis first): every row of the shop goes, the store last. */
 export async function redactShop(db: Db, shop: string): Promise<{ storeId: string | null; sales: number }> {
   const records = new StoreRecords(db);
   await records.deleteSessionsOfShop(shop);

@@ -8,12 +8,12 @@
  */
 import type { AppLoadContext } from "@remix-run/node";
 
-import { shopifyItemVariantKey } from "../core/keys.ts";
 import { shopifyCustomerRef, stockReportFromWebhook, variantItemsFromProduct } from "../platforms/shopify/webhooks.ts";
 import { webhookSignatureMatches } from "../platforms/webhookSignature.ts";
 import type { HoldfastContext } from "../web/context.server.ts";
 import { ShopifyNotConfiguredError, shopifyWebhookSecret } from "../shopify.server.ts";
-import { customerDataReport, findShopifyStore, redactCustomer, redactShop, uninstallShopifyShop } from "../stores/shopifyStores.server.ts";
+import { findShopifyStore, uninstallShopifyShop } from "../stores/shopifyStores.server.ts";
+import { recordCustomerDataRequest, redactCustomer, redactShop } from "../stores/privacy.server.ts";
 import { rememberShopifyVariants } from "./platformOrders.server.ts";
 
 /** Topics as routes name them (X-Shopify-Topic, upper-cased with underscores, as Shopify's library does). */
@@ -105,21 +105,19 @@ export async function receiveWebhook(request: Request, context: AppLoadContext, 
     }
     case "CUSTOMERS_DATA_REQUEST": {
       const { customer, orders } = compliancePayload(payload);
-      const report = await customerDataReport(holdfast.db, verified.shop, customer, orders);
-      // The merchant answers the customer; the operator hands them this report from the logs.
-      holdfast.logger.info("customer data request", { report });
+      // Kept sealed for the merchant to download from the admin (Privacy requests); never logged.
+      const reportId = await recordCustomerDataRequest({ ...holdfast, masterKey: holdfast.masterKey.key }, verified.shop, customer, orders);
+      holdfast.logger.info("customer data request recorded", { shop: verified.shop, reportId });
       return ok();
     }
     case "CUSTOMERS_REDACT": {
       const { customer, orders } = compliancePayload(payload);
-      const result = await redactCustomer(holdfast.db, verified.shop, customer, orders);
+      const result = await redactCustomer(holdfast, verified.shop, customer, orders);
       holdfast.logger.info("customer redacted", { shop: verified.shop, ...result });
       return ok();
     }
     case "SHOP_REDACT": {
-      const store = await findShopifyStore(holdfast.db, verified.shop);
-      if (store) await holdfast.redis.del(shopifyItemVariantKey(store.id));
-      const result = await redactShop(holdfast.db, verified.shop);
+      const result = await redactShop(holdfast, verified.shop);
       holdfast.logger.info("shop redacted", { shop: verified.shop, ...result });
       return ok();
     }

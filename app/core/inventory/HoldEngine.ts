@@ -39,6 +39,7 @@ const COMMANDS = {
   adjust: { numberOfKeys: KEY_COUNT },
   expire: { numberOfKeys: KEY_COUNT },
   snapshot: { numberOfKeys: KEY_COUNT },
+  forgetCustomer: { numberOfKeys: KEY_COUNT },
   restoreSale: { numberOfKeys: KEY_COUNT },
   // The ninth key of these is the sale's platform book.
   settleOrder: { numberOfKeys: KEY_COUNT + 1 },
@@ -76,7 +77,10 @@ export class HoldEngine {
   private readonly clock: Clock;
   private readonly reclaimBatch: number;
 
+  private readonly redis: RedisClient;
+
   constructor(redis: RedisClient, options: HoldEngineOptions = {}) {
+    this.redis = redis;
     this.commands = defineLuaCommands(redis, LUA_DIRECTORY, COMMANDS, "holdfastInventory_");
     this.clock = options.clock ?? systemClock;
     this.reclaimBatch = options.reclaimBatch ?? 20;
@@ -336,6 +340,45 @@ export class HoldEngine {
     return { ended: Number(reply[0]), more: reply[1] === 1 };
   }
 
+  /**
+   * Privacy: removes a customer from the sale's hot data. Their per-customer count, their
+   * reserve idempotency keys and the order -> hold entries of `orderRefs` go; their holds stay
+   * (the stock they hold is real) under the name "redacted"; their ledger entries go from the
+   * stream (the SQL ledger keeps the events without the customer, see the caller).
+   */
+  async forgetCustomer(saleId: string, customer: string, orderRefs: readonly string[]): Promise<ForgetCustomerResult> {
+    const keys = saleInventoryKeys(saleId);
+    const requestPrefix = `${customer.length}:${customer}`;
+    const reply = (await this.commands.forgetCustomer(keyList(keys), [customer, requestPrefix, REDACTED_CUSTOMER, ...orderRefs])) as number[];
+    let ledgerEntries = 0;
+    let start = "-";
+    for (;;) {
+      const page = (await this.redis.xrange(keys.ledger, start, "+", "COUNT", 500)) as [string, string[]][];
+      const mine = page.filter(([, fields]) => fieldOf(fields, "c") === customer).map(([id]) => id);
+      if (mine.length > 0) ledgerEntries += await this.redis.xdel(keys.ledger, ...mine);
+      if (page.length < 500) break;
+      start = `(${page[page.length - 1]![0]}`;
+    }
+    return { counts: Number(reply[0]), holdsRenamed: Number(reply[1]), requestKeys: Number(reply[2]), orderEntries: Number(reply[3]), ledgerEntries };
+  }
+
+  /** What the sale's hot data holds about one customer (customers/data_request). */
+  async customerData(saleId: string, customer: string): Promise<{ units: number; holds: { holdId: string; expiresAt: number; lines: unknown }[] }> {
+    const keys = saleInventoryKeys(saleId);
+    const units = Number((await this.redis.hget(keys.customers, customer)) ?? 0);
+    const holds: { holdId: string; expiresAt: number; lines: unknown }[] = [];
+    let cursor = "0";
+    do {
+      const [next, fields] = await this.redis.hscan(keys.holds, cursor, "COUNT", 500);
+      cursor = next;
+      for (let i = 0; i < fields.length; i += 2) {
+        const hold = JSON.parse(fields[i + 1] ?? "{}") as { c?: string; e?: number; l?: unknown };
+        if (hold.c === customer) holds.push({ holdId: fields[i] ?? "", expiresAt: Number(hold.e), lines: hold.l });
+      }
+    } while (cursor !== "0");
+    return { units, holds };
+  }
+
   /** All counters of a sale at one instant; null for a sale that was never defined. */
   async snapshot(saleId: string): Promise<SaleSnapshot | null> {
     const reply = (await this.run("snapshot", saleId, [])) as unknown as [string | null, number, string[], string[]];
@@ -378,6 +421,22 @@ export class HoldEngine {
     const keys = saleInventoryKeys(saleId);
     return (await this.commands[command]([...keyList(keys), keys.platform], args)) as Reply;
   }
+}
+
+/** What a redacted customer's holds name instead of the customer. */
+export const REDACTED_CUSTOMER = "redacted";
+
+export interface ForgetCustomerResult {
+  counts: number;
+  holdsRenamed: number;
+  requestKeys: number;
+  orderEntries: number;
+  ledgerEntries: number;
+}
+
+function fieldOf(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
 }
 
 const COUNTER_NAMES: Record<string, keyof ItemCounters> = {

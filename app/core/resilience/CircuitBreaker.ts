@@ -22,6 +22,7 @@ export type StateListener = (state: BreakerState) => void;
 export class CircuitBreaker {
   private readonly policy: CircuitBreakerPolicy;
   private openedAt = 0;
+  private held: { dispose(): void } | null = null;
   private readonly listeners = new Set<StateListener>();
 
   constructor(
@@ -50,9 +51,31 @@ export class CircuitBreaker {
     return nameOf(this.policy.state);
   }
 
+  /**
+   * Opens the breaker until `release()`, whatever calls do meanwhile: for a failure no test
+   * call can fix (Shopify refused to refresh the store's token; only the merchant can).
+   */
+  hold(): void {
+    if (this.held) return;
+    this.openedAt = Date.now();
+    this.held = this.policy.isolate();
+  }
+
+  /** Ends `hold()`: the breaker closes and calls pass again. */
+  release(): void {
+    this.held?.dispose();
+    this.held = null;
+  }
+
+  get isHeld(): boolean {
+    return this.held !== null;
+  }
+
   /** Milliseconds until an open breaker lets a test call through; 0 when not open. */
   get retryAfterMs(): number {
     if (this.state !== "open") return 0;
+    // Held open: look again after the usual interval (the hold may have ended by then).
+    if (this.held) return this.options.halfOpenAfterMs;
     return Math.max(0, this.openedAt + this.options.halfOpenAfterMs - Date.now());
   }
 

@@ -18,5 +18,6 @@ export function isTransient(error: unknown): error is PlatformError {
  * it) and refusals (rejected, unauthorized, not_found, conflict) prove the platform is up.
  */
 export function countsAgainstBreaker(error: unknown): boolean {
-  return error instanceof PlatformError && error.kind === "unavailable" && error.details.code !== BREAKER_OPEN;
+  // A token refreshed after Shopify refused the expired one says nothing about the platform's health.
+  return error instanceof PlatformError && error.kind === "unavailable" && error.details.code !== BREAKER_OPEN && error.details.code !== "token_refreshed";
 }

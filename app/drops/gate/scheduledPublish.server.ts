@@ -2,7 +2,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { SaleService } from "../../core/sales/index.ts";
 import type { Db } from "../../db/client.server.ts";
 import { SHOPIFY_API_VERSION } from "../../platforms/shopify/version.ts";
-import { shopifyAccess } from "../../stores/directory.server.ts";
+import type { ShopifyTokenKeeper } from "../../stores/shopifyTokens.server.ts";
 import type { AdminGraphql } from "../adminGraphql.server.ts";
 import { publishShopDrops } from "./publish.server.ts";
 
@@ -25,6 +25,8 @@ export interface ScheduledPublishDeps {
   masterKey: Buffer;
   appKey: string;
   logger: Logger;
+  /** The store's current offline token (refreshed ahead of expiry, one refresh per shop). */
+  tokens: Pick<ShopifyTokenKeeper, "access">;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface ScheduledPublishDeps {
 export async function publishAfterTransition(deps: ScheduledPublishDeps, saleId: string): Promise<boolean> {
   try {
     const { sale } = await deps.sales.get(saleId);
-    const access = sale.storeId ? await shopifyAccess(deps.db, deps.masterKey, sale.storeId) : null;
+    const access = sale.storeId ? await deps.tokens.access(sale.storeId) : null;
     if (!access || !sale.storeId) return false;
     await publishShopDrops(offlineAdmin(access.shop, access.accessToken), deps, sale.storeId);
     return true;

@@ -11,11 +11,21 @@ import { SHOPIFY_API_VERSION } from "./version.ts";
 /** The fetch the official client calls; tests pass one that routes *.myshopify.com to the stand-in. */
 export type ShopifyFetch = NonNullable<Parameters<typeof createAdminApiClient>[0]["customFetchApi"]>;
 
+/**
+ * Where an expiring offline token comes from: asked before every request (it answers from
+ * memory until the token is due for refresh), and told when Shopify refused one (HTTP 401),
+ * so it can refresh and the request can be sent again with the new token.
+ */
+export interface AccessTokenSource {
+  token(): Promise<string>;
+  refused(staleToken: string): Promise<void>;
+}
+
 export interface ShopifyClientOptions {
   /** "<shop>.myshopify.com" */
   shopDomain: string;
-  /** The offline Admin API access token for the shop. */
-  accessToken: string;
+  /** The offline Admin API access token for the shop, or where to get the current one (expiring tokens). */
+  accessToken: string | AccessTokenSource;
   /** Timeout, retries and the breaker for this shop; by default a fresh policy with the defaults. */
   policy?: PlatformPolicy;
   /**
@@ -27,6 +37,8 @@ export interface ShopifyClientOptions {
   /** Production leaves this unset (global fetch). */
   fetchApi?: ShopifyFetch;
 }
+
+const ACCESS_TOKEN_HEADER = "X-Shopify-Access-Token";
 
 /** Per shop, for every adapter instance in this process (see ShopifyPlatform's note on several processes). */
 export const processBudgets = new CostBudgetRegistry();
@@ -44,6 +56,7 @@ export class ShopifyClient {
   private readonly policy: PlatformPolicy;
   private readonly budget: RateBudget;
   private readonly logger: Logger;
+  private readonly tokens: AccessTokenSource | null;
   /** Learned: how much more an operation really cost than our estimate (never less than 1). */
   private readonly costFactor = new Map<string, number>();
 
@@ -53,21 +66,39 @@ export class ShopifyClient {
       throw new PlatformError("rejected", `not a myshopify.com domain: ${JSON.stringify(options.shopDomain)}`, { code: "bad_shop" });
     if (!options.accessToken) throw new PlatformError("unauthorized", `no access token for ${shopDomain}`);
     this.shopDomain = shopDomain;
+    this.tokens = typeof options.accessToken === "string" ? null : options.accessToken;
     this.logger = options.logger ?? silentLogger;
     this.policy = options.policy ?? new PlatformPolicy({ storeId: shopDomain, platform: "shopify" });
     this.budget = options.budget ?? processBudgets.for(shopDomain);
     this.client = createAdminApiClient({
       storeDomain: shopDomain,
       apiVersion: SHOPIFY_API_VERSION,
-      accessToken: options.accessToken,
+      // With a token source each request carries the current token in its own header.
+      accessToken: typeof options.accessToken === "string" ? options.accessToken : "(per request)",
       userAgentPrefix: "Holdfast",
       retries: 0,
-      customFetchApi: options.fetchApi,
+      customFetchApi: this.tokens ? this.withCurrentToken(this.tokens, options.fetchApi) : options.fetchApi,
       // Without a logger the client console.warns about versions it does not know yet.
       logger: (entry) => {
         if (entry.type === "Unsupported_Api_Version") this.logger.warn("shopify api version outside the client's list", { apiVersion: SHOPIFY_API_VERSION });
       },
     });
+  }
+
+  /**
+   * The official client fixes its token header at creation: with a token source, each request
+   * gets the current token here instead, and a 401 tells the source which token was refused.
+   */
+  private withCurrentToken(tokens: AccessTokenSource, fetchApi: ShopifyFetch | undefined): ShopifyFetch {
+    const send: ShopifyFetch = fetchApi ?? ((url, init) => fetch(url, init));
+    return async (url, init) => {
+      const token = await tokens.token();
+      const headers = new Headers(init?.headers as HeadersInit | undefined);
+      headers.set(ACCESS_TOKEN_HEADER, token);
+      const response = await send(url, { ...init, headers: Object.fromEntries(headers.entries()) });
+      if (response.status === 401) await tokens.refused(token).catch(() => undefined);
+      return response;
+    };
   }
 
   /** Sends `operation`; resolves to its data or rejects with a PlatformError. */
@@ -107,8 +138,14 @@ export class ShopifyClient {
   ): Promise<Data> {
     let answer: ClientAnswer;
     try {
+      // Fails here (not inside the HTTP client) when the store has no usable token: the error says why.
+      if (this.tokens) await this.tokens.token();
       answer = await this.client.request<unknown>(operation.document, { variables: variables as Record<string, unknown>, signal });
     } catch (error) {
+      if (error instanceof PlatformError) {
+        if (reservation) this.finish(reservation.release());
+        throw error;
+      }
       if (reservation) this.finish(reservation.release());
       throw new PlatformError("unavailable", `Shopify request failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -120,6 +157,16 @@ export class ShopifyClient {
     }
     if (queryCost?.requestedQueryCost && queryCost.requestedQueryCost > cost) this.learn(operation.name, cost, queryCost.requestedQueryCost);
     const error = await errorOf(answer, cost);
+    if (error && this.tokens && error.details.status === 401) {
+      // A token Shopify no longer takes: the fetch below refreshed it (or learned the pair
+      // another process made), and the policy sends the request again with it. When the
+      // store has no usable token any more, that error says so (the merchant must re-authorise).
+      await this.tokens.token();
+      throw new PlatformError("unavailable", `Shopify refused an expired access token for ${this.shopDomain}; refreshed`, {
+        status: 401,
+        code: "token_refreshed",
+      });
+    }
     if (error) {
       this.logger.warn("shopify request failed", {
         shop: this.shopDomain,

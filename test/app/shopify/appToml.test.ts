@@ -105,4 +105,27 @@ describe("shopify.app.toml", () => {
     for (const url of redirects) expect(new URL(url).pathname).toMatch(/^\/auth\//);
     expect(String(toml.application_url)).toMatch(/^https:\/\//);
   });
+
+  it("carries no field the CLI no longer reads ([build] include_config_on_deploy)", () => {
+    expect(toml.build).toEqual({ automatically_update_urls_on_dev: true });
+  });
+});
+
+describe("shopify.web.toml", () => {
+  const web = parseToml(readFileSync(`${ROOT}shopify.web.toml`, "utf8"));
+  const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")) as { scripts: Record<string, string> }).scripts;
+
+  it("declares one process with both roles, started by a dev command that exists", () => {
+    // What the CLI reads: roles (frontend and/or backend) and commands.dev (run in the file's folder).
+    expect(web.roles).toEqual(["frontend", "backend"]);
+    const dev = String((web.commands as Table).dev);
+    expect(dev).toBe("npm start");
+    expect(scripts.start).toBeDefined();
+  });
+
+  it("is started on the port the CLI gives: npm start's entry point listens on PORT", () => {
+    const main = readFileSync(`${ROOT}app/main.ts`, "utf8");
+    expect(main).toMatch(/process\.env\.PORT/);
+    expect(scripts.start).toMatch(/app\/main\.ts/);
+  });
 });

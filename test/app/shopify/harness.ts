@@ -170,7 +170,7 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
     }),
   });
   mapper.start();
-  const sessionStorage = new SqlSessionStorage(app.db);
+  const sessionStorage = new SqlSessionStorage(app.db, app.masterKey.key);
   configureShopify({
     apiKey: API_KEY,
     apiSecretKey: API_SECRET,

@@ -28,6 +28,8 @@ import { action as ordersCreate } from "../../../app/routes/webhooks.orders.crea
 import { action as productsUpdate } from "../../../app/routes/webhooks.products.update.tsx";
 import { action as shopRedact } from "../../../app/routes/webhooks.shop.redact.tsx";
 import { signedWebhook, startShopifyHarness, type ShopifyHarness } from "./harness.ts";
+import { customerReport, listCustomerReports } from "../../../app/stores/privacy.server.ts";
+import type { HoldfastContext } from "../../../app/web/context.server.ts";
 
 let h: ShopifyHarness;
 beforeAll(async () => {
@@ -320,18 +322,31 @@ describe("install lifecycle and privacy webhooks", () => {
     await h.db.ledgerEvent.create({
       data: { saleId: sale.saleId, streamId: "1-0", type: "take", customerRef: customer, linesJson: "[]", occurredAt: new Date() },
     });
+    // The sale's hot data about the customer: a hold still running, and an order taken (order map, counts, ledger stream).
+    const item = sale.items[0]!.itemId;
+    const hold = await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: item, quantity: 1 }], customerId: customer, ttlMs: 600_000, requestId: "r1" });
+    expect(hold.outcome).toBe("reserved");
+    const bought = await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: item, quantity: 1 }], customerId: customer, ttlMs: 600_000, requestId: "r3" });
+    if (bought.outcome !== "reserved") throw new Error("no hold");
+    await h.app.holds.commit(sale.saleId, bought.holdId, "gid://shopify/Order/11");
+    await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: item, quantity: 1 }], customerId: shopifyCustomerRef(556), ttlMs: 600_000, requestId: "r2" });
 
     const requestPayload = { shop_id: 1, shop_domain: shop, customer: { id: 555, email: "a@example.com" }, orders_requested: [11], data_request: { id: 9 } };
     expect(
       (await call(customersDataRequest, signedWebhook("/webhooks/customers/data_request", { topic: "customers/data_request", shop, payload: requestPayload })))
         .status,
     ).toBe(200);
-    const report = h.logs.find((entry) => entry.message === "customer data request" && (entry.fields.report as { shop: string }).shop === shop)?.fields.report;
-    expect(report).toMatchObject({
+    // Kept sealed for the merchant (not in the logs): SQL's orders and ledger, and the sale's live hold.
+    const reports = await listCustomerReports(h.db, storeId);
+    expect(reports).toEqual([expect.objectContaining({ customerRef: customer })]);
+    expect(await customerReport(h.db, h.app.masterKey.key, storeId, reports[0]!.id)).toMatchObject({
       customerRef: customer,
       ledgerEntries: 1,
       orders: [expect.objectContaining({ platformOrderRef: "gid://shopify/Order/11", lines: [{ itemId: "x", quantity: 1 }] })],
+      sales: [{ saleId: sale.saleId, unitsCounted: 2, holds: [expect.objectContaining({ lines: [[item, 1]] })] }],
     });
+    expect(JSON.stringify(h.logs)).not.toContain(customer);
+    expect(JSON.stringify(h.logs)).not.toContain("a@example.com");
 
     const redactPayload = { shop_id: 1, shop_domain: shop, customer: { id: 555 }, orders_to_redact: [11] };
     expect((await call(customersRedact, signedWebhook("/webhooks/customers/redact", { topic: "customers/redact", shop, payload: redactPayload }))).status).toBe(
@@ -341,6 +356,18 @@ describe("install lifecycle and privacy webhooks", () => {
     expect(await h.db.ledgerEvent.count({ where: { customerRef: customer } })).toBe(0);
     expect(await h.db.order.count({ where: { saleId: sale.saleId } })).toBe(2);
     expect(await h.db.order.count({ where: { customerRef: shopifyCustomerRef(556) } })).toBe(1);
+    expect(await listCustomerReports(h.db, storeId)).toEqual([]);
+    // Nothing of the customer in any of the sale's keys; the other customer is untouched.
+    const keys = await h.app.redis.keys(`hf:{s:${sale.saleId}}:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      const dump = await dumpOf(h.app.redis, key);
+      expect(dump, key).not.toContain("shopify-customer:555");
+      expect(dump, key).not.toContain("gid://shopify/Order/11");
+    }
+    expect((await h.app.holds.customerData(sale.saleId, shopifyCustomerRef(556))).units).toBe(1);
+    // The stock the redacted customer held is still held, so the counts stay balanced.
+    expect((await h.app.holds.snapshot(sale.saleId))?.items[item]?.held).toBe(2);
   });
 
   it("shop/redact erases the shop: store, sales, orders, ledger and sessions", async () => {
@@ -349,6 +376,10 @@ describe("install lifecycle and privacy webhooks", () => {
     await h.app.sales.end(sale.saleId);
     await h.db.order.create({ data: { saleId: sale.saleId, platformOrderRef: "gid://shopify/Order/21", status: "committed", linesJson: "[]" } });
     const other = await h.installShop("bystander");
+    const otherSale = await h.createLiveSale(other.storeId, other.shop, [{ title: "Cap", allocation: 3 }]);
+    await h.app.holds.reserve(sale.saleId, { lines: [{ itemId: sale.items[0]!.itemId, quantity: 1 }], customerId: "c1", ttlMs: 600_000, requestId: "r1" });
+    expect((await h.app.redis.keys(`hf:{s:${sale.saleId}}:*`)).length).toBeGreaterThan(0);
+    const otherKeys = (await h.app.redis.keys(`hf:{s:${otherSale.saleId}}:*`)).sort();
 
     expect(
       (await call(shopRedact, signedWebhook("/webhooks/shop/redact", { topic: "shop/redact", shop, payload: { shop_id: 1, shop_domain: shop } }))).status,
@@ -358,8 +389,25 @@ describe("install lifecycle and privacy webhooks", () => {
     expect(await h.db.order.count({ where: { saleId: sale.saleId } })).toBe(0);
     expect(await h.db.session.count({ where: { shop } })).toBe(0);
     expect(await h.db.store.count({ where: { id: other.storeId } })).toBe(1);
+    // Redis: no key of the shop's sale or store is left; the other shop's keys are all there.
+    expect(await h.app.redis.keys(`hf:{s:${sale.saleId}}:*`)).toEqual([]);
+    expect(await h.app.redis.keys(`hf:{st:${storeId}}:*`)).toEqual([]);
+    expect(await h.app.redis.keys(`hf:{e:${storeId}}:*`)).toEqual([]);
+    expect((await h.app.redis.keys(`hf:{s:${otherSale.saleId}}:*`)).sort()).toEqual(otherKeys);
   });
 });
+
+/** Everything a key holds, as text (hash fields and values, stream entries, strings, sets). */
+async function dumpOf(redis: HoldfastContext["redis"], key: string): Promise<string> {
+  const type = await redis.type(key);
+  if (type === "hash") return JSON.stringify(await redis.hgetall(key));
+  if (type === "stream") return JSON.stringify(await redis.xrange(key, "-", "+"));
+  if (type === "string") return String(await redis.get(key));
+  if (type === "zset") return JSON.stringify(await redis.zrange(key, "0", "-1"));
+  if (type === "list") return JSON.stringify(await redis.lrange(key, 0, -1));
+  if (type === "set") return JSON.stringify(await redis.smembers(key));
+  return "";
+}
 
 describe("inventory_levels/update", () => {
   it("names the stock as the adapter does (InventoryItem gid @ Location gid)", () => {

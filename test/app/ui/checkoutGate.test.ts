@@ -11,6 +11,7 @@ import { publishDeps } from "../../../app/drops/context.server.ts";
 import { publishShopDrops } from "../../../app/drops/gate/publish.server.ts";
 import { publishAfterTransition } from "../../../app/drops/gate/scheduledPublish.server.ts";
 import { saveStore } from "../../../app/stores/directory.server.ts";
+import { ShopifyTokenKeeper } from "../../../app/stores/shopifyTokens.server.ts";
 import { silentLogger } from "../../../app/core/logger.ts";
 import { openKeyring, rotate, sealKeyring } from "../../../app/core/secrets/signingKeys.ts";
 import { SqlKeyringSource } from "../../../app/stores/keyrings.server.ts";
@@ -141,7 +142,8 @@ describe("the checkout gate's installation", () => {
       credentials: { accessToken: h.standIn.shop(SHOP).accessToken },
     });
     const id = await createDrop(SHOP);
-    const deps = { sales: h.sales.service, db: h.sales.db, masterKey, appKey: h.apiKey, logger: silentLogger };
+    const tokens = new ShopifyTokenKeeper({ db: h.sales.db, masterKey, redis: h.sales.redis, app: null });
+    const deps = { sales: h.sales.service, db: h.sales.db, masterKey, appKey: h.apiKey, logger: silentLogger, tokens };
     // What the sale-lifecycle worker does at the start time: the transition, then the publish.
     await h.sales.service.transition(id, "start");
     expect(gateConfigOf(SHOP).d.map((drop) => drop.s)).not.toContain(id);

@@ -15,6 +15,7 @@ import { PrismaSyncCatalog, PrismaWriteBackJournal } from "../../../app/db/Prism
 import { createDb, type Db } from "../../../app/db/client.server.ts";
 import { stockRef } from "../../../app/platforms/shopify/index.ts";
 import { saveStore, SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";
+import { credentialsFromAnswer } from "../../../app/stores/shopifyTokens.server.ts";
 import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { connectTestRedis, uniqueSaleId } from "../../support/redis.ts";
@@ -31,7 +32,12 @@ export interface HarnessOptions {
   jobOptions?: HoldfastQueuesOptions["jobOptions"];
   /** The WooCommerce store has the Holdfast plugin connected with this secret: stock goes through its relative endpoint. */
   wooConnectorSecret?: string;
+  /** The Shopify shop issues expiring offline tokens (lifetime in seconds), refreshed this long before expiry (ms). */
+  expiring?: { accessTtlSeconds: number; refreshAheadMs: number };
 }
+
+/** The app's key and secret the stand-in expects on its token endpoint. */
+export const SYNC_APP = { apiKey: "sync-app-key", apiSecretKey: "sync-app-secret" };
 
 export interface SyncedSale {
   saleId: string;
@@ -54,6 +60,7 @@ export class SyncHarness {
   readonly shopDomain: string;
   readonly budgetPrefix: string;
   private readonly wooConnectorSecret: string | undefined;
+  private readonly expiring: boolean;
   private readonly sales: string[] = [];
   private readonly stores: string[] = [];
 
@@ -80,7 +87,9 @@ export class SyncHarness {
       policy: options.policy ?? { retries: 0 },
       shopifyFetch: shopify.fetch,
       logger: options.logger ?? quietLogger,
+      ...(options.expiring ? { shopifyApp: SYNC_APP, tokenRefreshAheadMs: options.expiring.refreshAheadMs } : {}),
     });
+    this.expiring = options.expiring !== undefined;
     this.echo = new EchoGuard(redis);
     this.journal = new PrismaWriteBackJournal(db);
     this.writeBack = new StockWriteBack({
@@ -110,7 +119,14 @@ export class SyncHarness {
     await migrateDatabase(database.url, () => undefined);
     const suffix = randomBytes(4).toString("hex");
     const shopDomain = `sync-${label}-${suffix}.myshopify.com`;
-    const shopify = await startShopifyStandIn([{ domain: shopDomain, accessToken: `shpat_${suffix}`, bucket: options.bucket }]);
+    const expiring = options.expiring && {
+      clientId: SYNC_APP.apiKey,
+      clientSecret: SYNC_APP.apiSecretKey,
+      accessTtlSeconds: options.expiring.accessTtlSeconds,
+    };
+    const shopify = await startShopifyStandIn([
+      { domain: shopDomain, accessToken: `shpat_${suffix}`, bucket: options.bucket, ...(expiring ? { expiring } : {}) },
+    ]);
     const woo = await new WooStandIn(options.wooConnectorSecret ? { holdfastConnectorSecret: options.wooConnectorSecret } : {}).start();
     return new SyncHarness(connectTestRedis(), createDb(database.url), database, shopify, woo, `hf-t-sync-${label}-${suffix}`, shopDomain, options);
   }
@@ -125,7 +141,13 @@ export class SyncHarness {
         ? await saveStore(
             this.db,
             this.masterKey,
-            { platform, domain: this.shopDomain, name: "Sync shop", credentials: { accessToken: this.shop.accessToken } },
+            {
+              platform,
+              domain: this.shopDomain,
+              name: "Sync shop",
+              // Expiring: the pair a token exchange hands over at install.
+              credentials: this.expiring ? credentialsFromAnswer(this.shop.tokens.issue()) : { accessToken: this.shop.accessToken },
+            },
             this.platforms,
           )
         : await saveStore(

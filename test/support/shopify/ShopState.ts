@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { ShopTokens, type ExpiringTokenConfig } from "./tokens.ts";
 
 /**
  * One shop's data inside the stand-in: inventory items at locations, variants, draft orders,
@@ -100,12 +101,22 @@ export class ShopState {
   private bucketAt = Date.now();
   private failures: { mode: FailureMode; remaining: number; until: number; operation: string | undefined }[] = [];
 
+  /** The shop's offline token: fixed, or expiring with refreshes (tokens.ts). */
+  readonly tokens: ShopTokens;
+
   constructor(
     readonly domain: string,
-    readonly accessToken: string,
+    accessToken: string,
     readonly bucket: BucketConfig,
+    expiring: ExpiringTokenConfig | null = null,
   ) {
     this.bucketLevel = bucket.maximumAvailable;
+    this.tokens = new ShopTokens(accessToken, expiring);
+  }
+
+  /** The access token the Admin API takes now. */
+  get accessToken(): string {
+    return this.tokens.accessToken;
   }
 
   id(): number {

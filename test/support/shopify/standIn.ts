@@ -21,14 +21,18 @@ import { requestedQueryCost } from "./cost.ts";
 import { rootValue } from "./resolvers.ts";
 import { adminSchema } from "./schema.ts";
 import { ShopState, type BucketConfig } from "./ShopState.ts";
+import type { ExpiringTokenConfig } from "./tokens.ts";
 
 export { gid } from "./resolvers.ts";
 export { ShopState, type BucketConfig, type FailureMode } from "./ShopState.ts";
+export { ShopTokens, type ExpiringTokenConfig, type TokenAnswer } from "./tokens.ts";
 
 export interface StandInShop {
   domain: string;
   accessToken: string;
   bucket?: Partial<BucketConfig>;
+  /** Expiring offline tokens (issue the first pair with `shop(domain).tokens.issue()`). */
+  expiring?: ExpiringTokenConfig;
 }
 
 export interface ShopifyStandIn {
@@ -48,7 +52,8 @@ const UNAUTHORIZED = "[API] Invalid API key or access token (unrecognized login 
  * A local Shopify Admin GraphQL endpoint (POST /admin/api/<pinned version>/graphql.json) that
  * follows the documented contract closely enough that an adapter which works here works there:
  *
- * - X-Shopify-Access-Token must match the shop's token (401 otherwise, Shopify's body).
+ * - X-Shopify-Access-Token must match the shop's token (401 otherwise, Shopify's body); with
+ *   `expiring`, tokens expire and POST /admin/oauth/access_token refreshes them (tokens.ts).
  * - Every document is parsed and validated against the offline Admin schema of the pinned
  *   version; variables are coerced by the schema (unknown input fields, missing required
  *   ones, wrong enum values all fail). Such answers are HTTP 200 with `errors`, as Shopify's.
@@ -69,7 +74,7 @@ export async function startShopifyStandIn(shops: StandInShop[]): Promise<Shopify
   const states = new Map<string, ShopState>();
   for (const shop of shops) {
     const domain = shop.domain.toLowerCase();
-    states.set(domain, new ShopState(domain, shop.accessToken, { ...DEFAULT_BUCKET, ...shop.bucket }));
+    states.set(domain, new ShopState(domain, shop.accessToken, { ...DEFAULT_BUCKET, ...shop.bucket }, shop.expiring ?? null));
   }
   const endpoint = `/admin/api/${SHOPIFY_API_VERSION}/graphql.json`;
 
@@ -85,6 +90,16 @@ export async function startShopifyStandIn(shops: StandInShop[]): Promise<Shopify
     const shop = states.get(host);
     if (!shop) return send(response, 404, { errors: "Not Found" });
     const path = new URL(request.url ?? "/", "http://stand-in").pathname;
+    if (request.method === "POST" && path === "/admin/oauth/access_token") {
+      let fields: Record<string, unknown> = {};
+      try {
+        fields = JSON.parse(body) as Record<string, unknown>;
+      } catch {
+        return send(response, 400, { error: "invalid_request" });
+      }
+      const answer = shop.tokens.refresh(fields);
+      return send(response, answer.status, answer.body);
+    }
     if (request.method !== "POST" || path !== endpoint) return send(response, 404, { errors: "Not Found" });
     shop.stats.requests++;
 
@@ -102,7 +117,8 @@ export async function startShopifyStandIn(shops: StandInShop[]): Promise<Shopify
       return send(response, failure === "http503" ? 503 : 500, { errors: "Internal Server Error" });
     }
 
-    if (request.headers["x-shopify-access-token"] !== shop.accessToken) return send(response, 401, { errors: UNAUTHORIZED });
+    // A wrong token, or an expiring one past its expiry: Shopify's 401.
+    if (!shop.tokens.accepts(request.headers["x-shopify-access-token"])) return send(response, 401, { errors: UNAUTHORIZED });
 
     let payload: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
