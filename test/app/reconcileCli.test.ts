@@ -1,10 +1,10 @@
 // `npm run holdfast -- reconcile <saleId> [--repair] [--json]`, run in this process (the CLI's
 // main) against a harness's database and Redis and the WooCommerce stand-in.
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 
-import { main } from "../../app/cli.ts";
 import type { Reconciliation } from "../../app/core/sync/index.ts";
 import { SyncHarness } from "../core/sync/harness.ts";
+import { runCli, type CliRun } from "../support/cli.ts";
 import { testRedisEnv } from "../support/redis.ts";
 
 let h: SyncHarness;
@@ -13,30 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[]): Promise<Run> {
-  const env = { ...testRedisEnv(), DATABASE_URL: h.database.url, HOLDFAST_ENCRYPTION_KEY: h.masterKey.toString("base64") };
-  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, { ...testRedisEnv(), DATABASE_URL: h.database.url, HOLDFAST_ENCRYPTION_KEY: h.masterKey.toString("base64") });
 }
 
 it("prints a table per item, finds platform drift (exit 3), and --repair fixes it", async () => {

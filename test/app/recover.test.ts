@@ -5,9 +5,8 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { main } from "../../app/cli.ts";
 import { buildApp, type App } from "../../app/composition/web.server.ts";
 import { startWorker, type RunningWorker } from "../../app/composition/worker.server.ts";
 import { orderIdForHold } from "../../app/core/checkout/index.ts";
@@ -24,6 +23,7 @@ import { liveLoader } from "../../app/drops/pages.server.ts";
 import type { DropsSurface } from "../../app/drops/surfaces.server.ts";
 import type { LiveSnapshot } from "../../app/drops/live.server.ts";
 import { freshDatabase, type TestDatabase } from "../db/databases.ts";
+import { runCli, type CliRun } from "../support/cli.ts";
 import { testRedisConfig, testRedisEnv } from "../support/redis.ts";
 import { Shopper } from "../support/storefront.ts";
 
@@ -50,24 +50,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const vars = { ...testRedisEnv(), ...env, DATABASE_URL: database.url };
-  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, vars);
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, { ...testRedisEnv(), ...env, DATABASE_URL: database.url });
 }
 
 async function liveSale(name: string) {

@@ -1,13 +1,12 @@
 import { execFile } from "node:child_process";
 
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
-
-import { main } from "../../app/cli.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
 
 import { orderEventJobId } from "../../app/core/orders/index.ts";
 import type { ListedDeadLetter } from "../../app/core/queues/index.ts";
 import { ROOT } from "../db/databases.ts";
 import { OrdersHarness } from "../core/orders/harness.ts";
+import { runCli, type CliRun } from "../support/cli.ts";
 import { testRedisEnv } from "../support/redis.ts";
 
 let h: OrdersHarness;
@@ -16,36 +15,13 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** `npm run holdfast -- <args>` in this process (the CLI's main), on this harness's queues. */
-async function cli(args: string[]): Promise<Run> {
-  const env = { ...testRedisEnv(), DATABASE_URL: h.database.url, HOLDFAST_QUEUE_NAMESPACE: h.namespace };
-  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, { ...testRedisEnv(), DATABASE_URL: h.database.url, HOLDFAST_QUEUE_NAMESPACE: h.namespace });
 }
 
 /** The real thing once: `npm run holdfast -- <args>`, minus npm, as a process. */
-function cliProcess(args: string[]): Promise<Run> {
+function cliProcess(args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
