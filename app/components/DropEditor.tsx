@@ -1,9 +1,10 @@
 import { useNavigation, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, FormLayout, InlineStack, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 
 import { ADMISSION_MODES, BYPASS_POLICIES, FAIL_POLICIES, FIELD_LABELS, type DropFormItem, type DropFormValues, type FormProblem } from "./dropForm.ts";
 import { StateBadge } from "./StateBadge.tsx";
+import { timeZoneNames } from "./zonedTime.ts";
 
 export interface DropEditorProps {
   title: string;
@@ -26,6 +27,9 @@ const STARTED = new Set(["prequeue", "live", "paused"]);
 
 export function DropEditor({ title, base, initial, problem, mode, saleId, state, picker, notice }: DropEditorProps) {
   const [values, setValues] = useState<DropFormValues>(initial);
+  // The zone list is the browser's, filled in after hydration so server and browser render the same first page.
+  const [zones, setZones] = useState<readonly string[]>([]);
+  useEffect(() => setZones(timeZoneNames()), []);
   const submit = useSubmit();
   const navigation = useNavigation();
   const saving = navigation.state === "submitting";
@@ -201,12 +205,12 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
               </Text>
               <FormLayout>
                 {mode === "manual" ? (
-                  <TextField
+                  <Select
                     label={FIELD_LABELS.timeZone}
+                    options={zones.includes(values.timeZone) ? zones : [values.timeZone, ...zones]}
                     value={values.timeZone}
                     onChange={set("timeZone")}
-                    autoComplete="off"
-                    helpText="An IANA name such as Europe/Berlin; the times below are in it."
+                    helpText="The start and end below are in this zone."
                     error={fieldError("timeZone")}
                   />
                 ) : (

@@ -18,6 +18,15 @@ export function dropsListLoader(surface: DropsSurface) {
   });
 }
 
+/**
+ * The zone the form's times are in: the one picked (console; checked with the rest of the
+ * form), else the surface's, whatever the browser sent; if the platform does not answer, the
+ * one the page was rendered with.
+ */
+function formTimeZone(surface: DropsSurface, sent: string): Promise<string> {
+  return surface.picksTimeZone ? Promise.resolve(sent) : surface.timeZone(sent);
+}
+
 export function newDropLoader(surface: DropsSurface) {
   return answering(async () => json({ initial: emptyDropForm(await surface.timeZone()) }));
 }
@@ -26,8 +35,7 @@ export function newDropLoader(surface: DropsSurface) {
 export async function newDropAction(surface: DropsSurface, request: Request) {
   try {
     const values = await readDropForm(request);
-    // The surface's time zone, whatever the browser sent; if the platform does not answer, the one the page was rendered with.
-    const timeZone = await surface.timeZone(values.timeZone);
+    const timeZone = await formTimeZone(surface, values.timeZone);
     const saleId = await createDrop(surface.deps, await surface.scope(), { ...values, timeZone });
     await surface.afterChange((await surface.deps.sales.get(saleId)).sale.storeId);
     return surface.redirect(`${surface.base}/drops/${saleId}/live`);
@@ -48,7 +56,7 @@ export function editDropLoader(surface: DropsSurface, saleId: string) {
 export async function editDropAction(surface: DropsSurface, request: Request, saleId: string) {
   try {
     const values = await readDropForm(request);
-    const timeZone = await surface.timeZone(values.timeZone);
+    const timeZone = await formTimeZone(surface, values.timeZone);
     await updateDrop(surface.deps, await surface.scope(), saleId, { ...values, timeZone });
     await surface.afterChange((await surface.deps.sales.get(saleId)).sale.storeId);
     return json({ saved: true as const });

@@ -19,6 +19,8 @@ export interface DropsSurface {
   scope(): Promise<DropsScope>;
   /** The time zone forms show and read; without a `fallback`, a platform that cannot say is an error the page shows. */
   timeZone(fallback?: string): Promise<string>;
+  /** The console lets the merchant pick the form's time zone; the Shopify admin always uses the shop's. */
+  picksTimeZone: boolean;
   /** After a drop changed: the embedded surface republishes the shop's drops (storefront metafield, checkout gate). */
   afterChange(storeId: string | null): Promise<void>;
   redirect(url: string): Response;
@@ -40,6 +42,7 @@ export async function shopifySurface(request: Request, context: AppLoadContext):
           return fallback;
         },
       ),
+    picksTimeZone: false,
     afterChange: async (storeId) => void (await tryPublishShopDrops(admin, publishDeps(context), storeId)),
     // Inside the admin's iframe a plain redirect would leave the embedded context.
     redirect: (url) => embeddedRedirect(url),
@@ -54,6 +57,7 @@ export function consoleSurface(request: Request, context: AppLoadContext): Drops
     base: "/console",
     scope: async () => CONSOLE_SCOPE,
     timeZone: async () => serverTimeZone(),
+    picksTimeZone: true,
     afterChange: async () => undefined,
     redirect: (url) => redirect(url),
   };

@@ -4,7 +4,7 @@ import { linePoints, niceMax } from "../../../app/components/SalesChart.tsx";
 import { formatInZone, fromZonedInput, toZonedInput } from "../../../app/components/zonedTime.ts";
 import type { DropFormValues } from "../../../app/components/dropForm.ts";
 import { dropPatch, formProblem } from "../../../app/drops/form.server.ts";
-import { InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
+import { FieldErrorCollector, InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
 
 describe("zoned times", () => {
   it("converts wall-clock times in a zone to UTC and back, across DST", () => {
@@ -50,11 +50,12 @@ describe("the edit form's patch", () => {
   };
 
   it("is empty when nothing changed", () => {
-    expect(dropPatch(current, current)).toEqual({});
+    expect(dropPatch(new FieldErrorCollector(), current, current)).toEqual({});
   });
 
   it("carries only the changed fields; the pre-queue moves with a new start", () => {
     const patch = dropPatch(
+      new FieldErrorCollector(),
       {
         ...current,
         name: "New",
@@ -77,7 +78,7 @@ describe("the edit form's patch", () => {
   });
 
   it("sends the rate only in a rate mode", () => {
-    expect(dropPatch({ ...current, admissionMode: "capacity", maxActive: "50" }, current).admission).toEqual({
+    expect(dropPatch(new FieldErrorCollector(), { ...current, admissionMode: "capacity", maxActive: "50" }, current).admission).toEqual({
       mode: "capacity",
       perMinute: null,
       maxActive: 50,
@@ -91,9 +92,27 @@ describe("core messages on the form", () => {
       endsAt: "The end must be after the start.",
     });
     expect(formProblem(new InvalidInputError("invalid_allocation", "items[3].allocation must be an integer from 0 to 10."))?.fields).toEqual({
-      "items.3.allocation": "Allocation must be an integer from 0 to 10.",
+      "items.3.allocation": "The units allocated must be an integer from 0 to 10.",
     });
     expect(formProblem(new Error("boom"))).toBeNull();
+  });
+
+  it("shows every refused field at once, in the form's words", () => {
+    const problem = formProblem(
+      new InvalidInputError("invalid_items", "items must list 1-100 items. name must be 1-200 characters.", [
+        { path: "items", code: "invalid_items", message: "items must list 1-100 items." },
+        { path: "name", code: "invalid_name", message: "name must be 1-200 characters, without control characters." },
+        { path: "holdMinutes", code: "invalid_hold_minutes", message: "holdMinutes must be an integer from 1 to 120." },
+        { path: "items[1].title", code: "invalid_item", message: "items[1].title must be 1-200 characters, without control characters." },
+      ]),
+    );
+    expect(problem?.fields).toEqual({
+      items: "Products: add at least one product (at most 100).",
+      name: "The drop name must be 1-200 characters, without control characters.",
+      holdMinutes: "Hold minutes must be an integer from 1 to 120.",
+      "items.1.title": "The product's title must be 1-200 characters, without control characters.",
+    });
+    expect([problem?.message, ...Object.values(problem?.fields ?? {})].join(" ")).not.toMatch(/\bitems?\b/i);
   });
 });
 
