@@ -169,3 +169,16 @@ describe("core errors from another copy of the core", () => {
     expect(errorResponse(new Error("boom"))).toBeNull();
   });
 });
+
+describe("the drops list's time column", () => {
+  it("says what the state makes true: a selling drop is never 'Not scheduled'", async () => {
+    const { whenText } = await import("../../../app/components/DropsList.tsx");
+    const past = Date.UTC(2026, 0, 15, 17);
+    expect(whenText({ state: "live", startsAt: null, endsAt: null }, "UTC")).toBe("Selling now (started by hand)");
+    expect(whenText({ state: "live", startsAt: past, endsAt: null }, "UTC")).toMatch(/^Selling since Jan 15, 2026/);
+    expect(whenText({ state: "draft", startsAt: null, endsAt: null }, "UTC")).toBe("Not scheduled");
+    expect(whenText({ state: "paused", startsAt: null, endsAt: null }, "UTC")).toBe("Paused");
+    expect(whenText({ state: "ended", startsAt: null, endsAt: past }, "UTC")).toMatch(/^Ended Jan 15, 2026/);
+    expect(whenText({ state: "ended", startsAt: null, endsAt: Date.now() + 3_600_000 }, "UTC")).toBe("Ended");
+  });
+});
