@@ -3,6 +3,7 @@ import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Page, T
 import { useEffect, useRef, useState } from "react";
 
 import { SalesChart, type ChartSample } from "./SalesChart.tsx";
+import { ConfirmModal, type Confirmation } from "./ConfirmModal.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
 /** The dashboard's numbers, as app/drops/live.server.ts reads them. */
@@ -103,6 +104,9 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
   }, [control.state, control.data, statsUrl]);
 
   const run = (intent: string, extra: Record<string, string> = {}) => control.submit({ intent, ...extra }, { method: "post" });
+  // A destructive control waits for the merchant's yes in a modal.
+  const [asking, setAsking] = useState<{ confirmation: Confirmation; intent: string; extra: Record<string, string> } | null>(null);
+  const ask = (intent: string, confirmation: Confirmation, extra: Record<string, string> = {}) => setAsking({ confirmation, intent, extra });
   const busy = control.state !== "idle";
   const controlError = control.data && "error" in control.data ? control.data.error.message : null;
   const { state } = live;
@@ -116,6 +120,14 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
       backAction={{ content: "Drops", url: base }}
       secondaryActions={[{ content: "Settings", url: `${base}/drops/${live.saleId}` }]}
     >
+      <ConfirmModal
+        confirmation={asking?.confirmation ?? null}
+        onCancel={() => setAsking(null)}
+        onConfirm={() => {
+          if (asking) run(asking.intent, asking.extra);
+          setAsking(null);
+        }}
+      />
       <BlockStack gap="400">
         {controlError && (
           <Banner tone="critical" title="That did not work">
@@ -161,12 +173,37 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
                 </Button>
               )}
               {live.admission.mode === "off" && state !== "ended" && (
-                <Button onClick={() => run("queueEveryone", { perMinute: rate })} loading={busy}>
+                <Button
+                  onClick={() =>
+                    ask(
+                      "queueEveryone",
+                      {
+                        title: "Queue everyone?",
+                        body: `Every shopper goes through the waiting room from now on, admitted at ${rate} per minute. Shoppers on the product page now are sent to the line.`,
+                        confirm: "Queue everyone",
+                        destructive: true,
+                      },
+                      { perMinute: rate },
+                    )
+                  }
+                  loading={busy}
+                >
                   Queue everyone
                 </Button>
               )}
               {state !== "ended" && (
-                <Button tone="critical" onClick={() => run("end")} loading={busy}>
+                <Button
+                  tone="critical"
+                  onClick={() =>
+                    ask("end", {
+                      title: `End ${live.name} now?`,
+                      body: "Shoppers in line are told the drop has ended and nobody can hold its stock any more. An ended drop cannot be started again.",
+                      confirm: "End drop",
+                      destructive: true,
+                    })
+                  }
+                  loading={busy}
+                >
                   End drop now
                 </Button>
               )}
