@@ -91,6 +91,7 @@ export function DropsList({ drops, base, timeZone }: DropsListProps) {
                     <InlineStack gap="200">
                       <Link to={`${base}/drops/${drop.id}`}>Settings</Link>
                       <Link to={`${base}/drops/${drop.id}/live`}>Dashboard</Link>
+                      <Link to={`${base}/drops/${drop.id}/orders`}>Orders</Link>
                       {base === "/app" && <Link to={`${base}/drops/${drop.id}/readiness`}>Readiness</Link>}
                     </InlineStack>
                   </BlockStack>

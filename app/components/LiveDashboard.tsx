@@ -118,7 +118,10 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
       titleMetadata={<StateBadge state={state} />}
       subtitle="Live dashboard: refreshes every few seconds"
       backAction={{ content: "Drops", url: base }}
-      secondaryActions={[{ content: "Settings", url: `${base}/drops/${live.saleId}` }]}
+      secondaryActions={[
+        { content: "Settings", url: `${base}/drops/${live.saleId}` },
+        { content: "Orders", url: `${base}/drops/${live.saleId}/orders` },
+      ]}
     >
       <ConfirmModal
         confirmation={asking?.confirmation ?? null}

@@ -7,6 +7,7 @@ import { listDrops, loadDrop } from "./access.server.ts";
 import { answering, errorResponse } from "./errors.server.ts";
 import { dropToForm, formFailure, readDropForm } from "./form.server.ts";
 import { controlAction, liveSnapshot } from "./live.server.ts";
+import { ordersCsv, ordersPage, parseOrderFilter } from "./orders.server.ts";
 import { createDrop, updateDrop } from "./save.server.ts";
 import type { DropsSurface } from "./surfaces.server.ts";
 
@@ -90,6 +91,33 @@ export async function liveControlAction(surface: DropsSurface, request: Request,
     // Started, paused, resumed or ended: the storefront and the checkout gate follow at once.
     if (scope.kind === "store") await surface.afterChange(scope.storeId);
     return json({ ok: true as const });
+  } catch (error) {
+    const response = errorResponse(error);
+    if (response) return response;
+    throw error;
+  }
+}
+
+/** The orders page: `?filter=` all, placed, bypass, failed, oversold. */
+export function ordersLoader(surface: DropsSurface, request: Request, saleId: string) {
+  return answering(async () => {
+    const filter = parseOrderFilter(new URL(request.url).searchParams.get("filter"));
+    return json(await ordersPage(surface.deps, await surface.scope(), saleId, filter));
+  });
+}
+
+/** The same orders as CSV (every matching order, not only the page's). */
+export async function ordersCsvLoader(surface: DropsSurface, request: Request, saleId: string) {
+  try {
+    const filter = parseOrderFilter(new URL(request.url).searchParams.get("filter"));
+    const csv = await ordersCsv(surface.deps, await surface.scope(), saleId, filter);
+    return new Response(csv.body, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${csv.filename}"`,
+        "cache-control": "no-store",
+      },
+    });
   } catch (error) {
     const response = errorResponse(error);
     if (response) return response;
