@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 
 import type { z } from "zod";
 
-import { FieldProblem, InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { InvalidInputError, type FieldProblem } from "../core/errors/InvalidInputError.ts";
 import { HttpError } from "./HttpError.ts";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 
 import { SalesChart, type ChartSample } from "./SalesChart.tsx";
 import { ConfirmModal, type Confirmation } from "./ConfirmModal.tsx";
+import { PlacementPanel, type PlacementView } from "./PlacementPanel.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
 /** The dashboard's numbers, as app/drops/live.server.ts reads them. */
@@ -58,6 +59,10 @@ function Metric({ label, value, help }: { label: string; value: string | number;
 
 interface LiveDashboardProps {
   initial: LiveNumbers;
+  /** How to put the drop on the store; shown until the drop ends. */
+  placement?: PlacementView;
+  /** Just created: say it was saved. */
+  created?: boolean;
   /** "/app" or "/console". */
   base: string;
   /** The JSON resource route the page polls. */
@@ -68,7 +73,7 @@ interface LiveDashboardProps {
  * The live page of one drop. It polls statsUrl every few seconds with a fetcher (no reload,
  * paused while the tab is hidden) and posts controls to its own route's action.
  */
-export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
+export function LiveDashboard({ initial, base, statsUrl, placement, created }: LiveDashboardProps) {
   const poll = useFetcher<LiveNumbers | { error: { code: string; message: string } }>();
   const control = useFetcher<ControlAnswer>();
   const [live, setLive] = useState<LiveNumbers>(initial);
@@ -132,6 +137,13 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
         }}
       />
       <BlockStack gap="400">
+        {created && (
+          <div role="status">
+            <Banner tone="success" title="Drop saved">
+              Put it on your store below, then start it here or let its schedule start it.
+            </Banner>
+          </div>
+        )}
         {controlError && (
           <Banner tone="critical" title="That did not work">
             {controlError}
@@ -228,6 +240,8 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
             </Text>
           </BlockStack>
         </Card>
+
+        {placement && state !== "ended" && <PlacementPanel placement={placement} />}
 
         <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
           <Metric label="Waiting" value={live.waiting} />

@@ -4,6 +4,7 @@ import { json } from "@remix-run/node";
 
 import { emptyDropForm } from "../components/dropForm.ts";
 import { listDrops, loadDrop } from "./access.server.ts";
+import { placementOf } from "./placement.server.ts";
 import { answering, errorResponse } from "./errors.server.ts";
 import { dropToForm, formFailure, readDropForm } from "./form.server.ts";
 import { controlAction, liveSnapshot } from "./live.server.ts";
@@ -39,7 +40,7 @@ export async function newDropAction(surface: DropsSurface, request: Request) {
     const timeZone = await formTimeZone(surface, values.timeZone);
     const saleId = await createDrop(surface.deps, await surface.scope(), { ...values, timeZone });
     await surface.afterChange((await surface.deps.sales.get(saleId)).sale.storeId);
-    return surface.redirect(`${surface.base}/drops/${saleId}/live`);
+    return surface.redirect(`${surface.base}/drops/${saleId}/live?created=1`);
   } catch (error) {
     const failure = formFailure(error);
     if (failure) return json({ error: failure.problem }, { status: failure.status });
@@ -68,8 +69,14 @@ export async function editDropAction(surface: DropsSurface, request: Request, sa
   }
 }
 
-export function liveLoader(surface: DropsSurface, saleId: string) {
-  return answering(async () => json(await liveSnapshot(surface.deps, await surface.scope(), saleId)));
+/** The live page: the numbers, and how to put the drop on the store (by the store's platform). */
+export function liveLoader(surface: DropsSurface, request: Request, saleId: string) {
+  return answering(async () => {
+    const scope = await surface.scope();
+    const [snapshot, details] = await Promise.all([liveSnapshot(surface.deps, scope, saleId), loadDrop(surface.deps, scope, saleId)]);
+    const placement = await placementOf(surface.deps, details, new URL(request.url).origin, surface.appKey());
+    return json({ ...snapshot, placement });
+  });
 }
 
 /** JSON the live dashboard polls every few seconds (it also records the chart's samples). */

@@ -4,7 +4,7 @@
 // written once against this, so the embedded and console routes differ only in their UI.
 import { redirect, type AppLoadContext } from "@remix-run/node";
 
-import { authenticate } from "../shopify.server.ts";
+import { authenticate, shopifyApiKey } from "../shopify.server.ts";
 import { CONSOLE_SCOPE } from "./access.server.ts";
 import { shopSettings } from "./catalog.server.ts";
 import { requireConsole } from "./consoleAuth.server.ts";
@@ -19,6 +19,8 @@ export interface DropsSurface {
   scope(): Promise<DropsScope>;
   /** The time zone forms show and read; without a `fallback`, a platform that cannot say is an error the page shows. */
   timeZone(fallback?: string): Promise<string>;
+  /** The Shopify app's client id (deep links into the theme editor); null when the Shopify part is off. */
+  appKey(): string | null;
   /** The console lets the merchant pick the form's time zone; the Shopify admin always uses the shop's. */
   picksTimeZone: boolean;
   /** After a drop changed: the embedded surface republishes the shop's drops (storefront metafield, checkout gate). */
@@ -43,6 +45,7 @@ export async function shopifySurface(request: Request, context: AppLoadContext):
         },
       ),
     picksTimeZone: false,
+    appKey: () => shopifyApiKey() || null,
     afterChange: async (storeId) => void (await tryPublishShopDrops(admin, publishDeps(context), storeId)),
     // Inside the admin's iframe a plain redirect would leave the embedded context.
     redirect: (url) => embeddedRedirect(url),
@@ -58,6 +61,7 @@ export function consoleSurface(request: Request, context: AppLoadContext): Drops
     scope: async () => CONSOLE_SCOPE,
     timeZone: async () => serverTimeZone(),
     picksTimeZone: true,
+    appKey: () => shopifyApiKey() || null,
     afterChange: async () => undefined,
     redirect: (url) => redirect(url),
   };
