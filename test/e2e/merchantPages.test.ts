@@ -89,6 +89,9 @@ async function signIn(page: Page): Promise<void> {
   await page.waitForURL(/\/console$/);
 }
 
+/** Waits for a condition (never for a duration): the machine is slow and shared, so the bound is generous. */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 60_000 });
+
 const stateOf = async (saleId: string) => (await server.app.sales.get(saleId)).sale.state;
 
 describe("merchant pages in the browser", () => {
@@ -118,14 +121,14 @@ describe("merchant pages in the browser", () => {
           "The product's title must be 1-200 characters, without control characters.",
         ]) {
           // Once in the banner's list, once under its field.
-          await expect.poll(() => page.getByText(message, { exact: true }).count()).toBe(2);
+          await poll(() => page.getByText(message, { exact: true }).count()).toBe(2);
         }
         expect(await page.getByLabel("Hold minutes").getAttribute("aria-invalid")).toBe("true");
         expect(await page.getByLabel("Drop name").getAttribute("aria-invalid")).toBe("true");
         // The messages speak of products, as the form does, never of "items".
-      const shown = await page.locator(".Polaris-InlineError").allInnerTexts();
-      expect(shown.length).toBeGreaterThanOrEqual(5);
-      expect(shown.join(" ")).not.toMatch(/\bitems?\b/i);
+        const shown = await page.locator(".Polaris-InlineError").allInnerTexts();
+        expect(shown.length).toBeGreaterThanOrEqual(5);
+        expect(shown.join(" ")).not.toMatch(/\bitems?\b/i);
         expect((await server.app.sales.list({ limit: 200 })).length).toBe(salesBefore);
         await checkPage(watched, "console-all-errors", /status of 422/);
 
@@ -156,7 +159,8 @@ describe("merchant pages in the browser", () => {
         await page.getByRole("button", { name: "Start now" }).click();
         await page.getByRole("button", { name: "Pause" }).waitFor();
         for (const session of ["m1", "m2", "m3"]) await server.app.room.join(saleId, session);
-        await page.waitForFunction(() => document.querySelector('[data-metric="Waiting"]')?.textContent === "3", undefined, { timeout: 30_000 });
+        // The room may admit one of them at 1 a minute; the others wait.
+        await page.waitForFunction(() => Number(document.querySelector('[data-metric="Waiting"]')?.textContent) >= 2, undefined, { timeout: 30_000 });
         await page.getByRole("button", { name: "End drop now" }).click();
         await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
         await page.getByRole("dialog").waitFor({ state: "detached" });
@@ -171,8 +175,9 @@ describe("merchant pages in the browser", () => {
         await page.goto(`${server.base}/console`);
         await hydrated(page);
         const row = page.getByRole("row").filter({ hasText: "Merchant drop" });
-        await expect.poll(() => row.innerText()).toMatch(/Ended/);
-        expect(await row.innerText()).not.toMatch(/\b3\b/);
+        await poll(() => row.innerText()).toMatch(/Ended/);
+        // The waiting column shows no one for an ended drop.
+        expect(await row.locator("td").last().innerText()).toBe("—");
         await checkPage(watched, "console-list-ended");
 
         // The orders page: one placed, one that skipped the queue and oversold, one failed.
@@ -200,7 +205,7 @@ describe("merchant pages in the browser", () => {
         await checkPage(watched, "console-orders");
         await page.getByRole("link", { name: "Skipped the queue (1)" }).click();
         await page.waitForURL(/filter=bypass/);
-        await expect.poll(() => page.getByRole("row").count()).toBe(2);
+        await poll(() => page.getByRole("row").count()).toBe(2);
         await page.getByText("#1002").waitFor();
         const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
         const csv = await readFile((await download.path()) ?? "", "utf8");
@@ -233,7 +238,7 @@ describe("merchant pages in the browser", () => {
       expect(await page.getByLabel("Time zone").count()).toBe(0);
       await page.getByLabel("Drop name").fill("Embedded merchant drop");
       // A change raises App Bridge's contextual save bar; its Save saves.
-      await expect.poll(calls).toContain("saveBar:show:drop-save-bar");
+      await poll(calls).toContain("saveBar:show:drop-save-bar");
       await page.getByLabel("Search products").fill("sneak");
       await page.getByRole("button", { name: "Search" }).click();
       await page.getByLabel(/Sneaker - 42/).check();
@@ -259,19 +264,19 @@ describe("merchant pages in the browser", () => {
       expect((await server.app.sales.get(saleId)).sale.admission.mode).toBe("off");
       await checkPage(watched, "embedded-confirm-queue");
       await page.getByRole("dialog").getByRole("button", { name: "Queue everyone" }).click();
-      await expect.poll(async () => (await server.app.sales.get(saleId)).sale.admission.mode).toBe("rate");
+      await poll(async () => (await server.app.sales.get(saleId)).sale.admission.mode).toBe("rate");
 
       // Edit: the save bar appears on change, Discard puts the form back, a save shows the toast.
       await page.goto(embeddedUrl(server.base, SHOP, `/app/drops/${saleId}`));
       await hydrated(page);
       await page.getByLabel("Drop name").fill("Changed, then discarded");
-      await expect.poll(calls).toContain("saveBar:show:drop-save-bar");
+      await poll(calls).toContain("saveBar:show:drop-save-bar");
       await page.locator("ui-save-bar button", { hasText: "Discard" }).click();
       expect(await page.getByLabel("Drop name").inputValue()).toBe("Embedded merchant drop");
-      await expect.poll(calls).toContain("saveBar:hide:drop-save-bar");
+      await poll(calls).toContain("saveBar:hide:drop-save-bar");
       await page.getByLabel("Hold minutes").fill("12");
       await page.locator("ui-save-bar button", { hasText: "Save drop" }).click();
-      await expect.poll(calls).toContain("toast:Drop saved");
+      await poll(calls).toContain("toast:Drop saved");
       expect((await server.app.sales.get(saleId)).sale.holdMinutes).toBe(12);
 
       // Readiness: each failing check links to where it is fixed, in the admin's top frame.
