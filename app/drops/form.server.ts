@@ -239,8 +239,9 @@ const CORE_FIELDS: [RegExp, (match: RegExpExecArray) => string][] = [
   [/^schedule\.prequeueAt\b/, () => "prequeueMinutes"],
   [/^admission\.(perMinute|maxActive)\b/, (m) => m[1] ?? ""],
   [/^admission\.(mode|passMinutes)\b/, () => "admissionMode"],
-  [/^(name|holdMinutes|perCustomerLimit|items|bypassPolicy|failPolicy|timeZone|startsAt|endsAt|prequeueMinutes|perMinute|maxActive)\b/, (m) => m[1] ?? ""],
+  // The form's own names (its reading of a value) before the bare "items", which would swallow "items.0.allocation".
   [/^(items\.\d+\.(?:title|allocation|platformRef))$/, (m) => m[1] ?? ""],
+  [/^(name|holdMinutes|perCustomerLimit|items|bypassPolicy|failPolicy|timeZone|startsAt|endsAt|prequeueMinutes|perMinute|maxActive)\b/, (m) => m[1] ?? ""],
 ];
 
 // The core's words -> the form's ("items" are "Products" there).

@@ -114,6 +114,16 @@ describe("core messages on the form", () => {
     });
     expect([problem?.message, ...Object.values(problem?.fields ?? {})].join(" ")).not.toMatch(/\bitems?\b/i);
   });
+
+  it("keeps the form's own reading of a field over the core's rule about the same field", () => {
+    const problem = formProblem(
+      new InvalidInputError("invalid_number", "two problems", [
+        { path: "items.0.allocation", code: "invalid_number", message: 'Product 1 units allocated: enter a whole number (you entered "lots").' },
+        { path: "items[0].allocation", code: "invalid_allocation", message: "items[0].allocation must be an integer from 0 to 100000000." },
+      ]),
+    );
+    expect(problem?.fields).toEqual({ "items.0.allocation": 'Product 1 units allocated: enter a whole number (you entered "lots").' });
+  });
 });
 
 describe("the chart", () => {
