@@ -134,7 +134,7 @@ describe("admin pages in the browser", () => {
       await page.getByLabel("Admission").selectOption("off");
       await checkPage(watched, "console-new");
       await page.getByRole("button", { name: "Save drop" }).last().click();
-      await page.waitForURL(/\/console\/drops\/\w+\/live$/);
+      await page.waitForURL(/\/console\/drops\/\w+\/live\?created=1$/);
       const saleId = /drops\/(\w+)\/live/.exec(page.url())?.[1] ?? "";
       expect((await server.app.sales.get(saleId)).sale).toMatchObject({ name: "Console drop", storeId: null, items: [{ title: "Demo tee", allocation: 40 }] });
       await checkPage(watched, "console-draft");
