@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 
 import type { z } from "zod";
 
+import { InvalidInputError, type FieldProblem } from "../core/errors/InvalidInputError.ts";
 import { HttpError } from "./HttpError.ts";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
@@ -37,15 +38,22 @@ export function parseJson(raw: Buffer): unknown {
   }
 }
 
-/** Reads and validates a JSON body; the error names the first offending field. */
+/** Reads and validates a JSON body; the 400 lists every offending field (`error.fields`), its message names the first. */
 export async function readBody<Schema extends z.ZodType>(req: IncomingMessage, schema: Schema, limitBytes?: number): Promise<z.infer<Schema>> {
   const parsed = schema.safeParse(await readJson(req, limitBytes));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join(".") : "body";
-    throw new HttpError(400, "invalid_request", `${where}: ${issue?.message ?? "invalid"}`);
+    const fields: FieldProblem[] = parsed.error.issues.map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.map(String).join(".") : "body";
+      return { path: pathOf(issue.path), code: "invalid_request", message: `${where}: ${issue.message}` };
+    });
+    throw new InvalidInputError("invalid_request", fields[0]?.message ?? "body: invalid", fields);
   }
   return parsed.data;
+}
+
+/** ["items", 0, "title"] -> "items[0].title", as the core names fields. */
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`), "");
 }
 
 function tooLarge(limitBytes: number): HttpError {

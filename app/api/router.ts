@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { problemOf } from "../core/errors/problem.ts";
 import { HttpError } from "./HttpError.ts";
 import { redisUnavailableAnswer } from "./redisGuard.ts";
-import { sendError } from "./respond.ts";
+import { sendError, sendJson } from "./respond.ts";
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -104,6 +104,8 @@ function answerError(error: unknown, req: IncomingMessage, res: ServerResponse, 
   }
   if (error instanceof HttpError) return sendError(res, error.status, error.code, error.message, error.headers);
   const problem = problemOf(error);
+  // Several refused fields: the list too, each with its path, so a client can point at every one.
+  if (problem?.fields) return sendJson(res, problem.status, { error: { code: problem.code, message: problem.message, fields: problem.fields } });
   if (problem) return sendError(res, problem.status, problem.code, problem.message);
   const unavailable = redisUnavailableAnswer(error);
   if (unavailable) return sendError(res, unavailable.status, unavailable.code, unavailable.message, unavailable.headers);

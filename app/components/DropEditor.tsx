@@ -1,9 +1,11 @@
 import { useNavigation, useSubmit } from "@remix-run/react";
+import { SaveBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 
 import { ADMISSION_MODES, BYPASS_POLICIES, FAIL_POLICIES, FIELD_LABELS, type DropFormItem, type DropFormValues, type FormProblem } from "./dropForm.ts";
 import { StateBadge } from "./StateBadge.tsx";
+import { timeZoneNames } from "./zonedTime.ts";
 
 export interface DropEditorProps {
   title: string;
@@ -19,13 +21,25 @@ export interface DropEditorProps {
   picker?: (add: (items: DropFormItem[]) => void) => ReactNode;
   /** Shown above the form (e.g. "Saved"). */
   notice?: ReactNode;
+  /** The last save succeeded: the embedded admin says so with App Bridge's toast. */
+  saved?: boolean;
+}
+
+const SAVE_BAR_ID = "drop-save-bar";
+
+/** App Bridge's global, when its script has loaded (inside the Shopify admin). */
+function appBridge(): { toast?: { show(message: string): void } } | undefined {
+  return (globalThis as { shopify?: { toast?: { show(message: string): void } } }).shopify;
 }
 
 /** Once shoppers may queue (pre-queue, live, paused), the start and the item list's identity are fixed (core rule). */
 const STARTED = new Set(["prequeue", "live", "paused"]);
 
-export function DropEditor({ title, base, initial, problem, mode, saleId, state, picker, notice }: DropEditorProps) {
+export function DropEditor({ title, base, initial, problem, mode, saleId, state, picker, notice, saved }: DropEditorProps) {
   const [values, setValues] = useState<DropFormValues>(initial);
+  // The zone list is the browser's, filled in after hydration so server and browser render the same first page.
+  const [zones, setZones] = useState<readonly string[]>([]);
+  useEffect(() => setZones(timeZoneNames()), []);
   const submit = useSubmit();
   const navigation = useNavigation();
   const saving = navigation.state === "submitting";
@@ -49,6 +63,14 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
       ],
     }));
   const save = () => submit(JSON.parse(JSON.stringify(values)) as Record<string, string>, { method: "post", encType: "application/json" });
+  // Inside the Shopify admin, unsaved changes raise App Bridge's contextual save bar (and its leave-page guard).
+  const dirty = JSON.stringify(values) !== JSON.stringify(initial);
+  // Only once App Bridge has defined its element: without its script (blocked, offline) the page still works, without the bar.
+  const [saveBarReady, setSaveBarReady] = useState(false);
+  useEffect(() => setSaveBarReady(mode === "shopify" && customElements.get("ui-save-bar") !== undefined), [mode]);
+  useEffect(() => {
+    if (saved && mode === "shopify") appBridge()?.toast?.show("Drop saved");
+  }, [saved, mode]);
   const rate = values.admissionMode === "rate" || values.admissionMode === "rate+capacity";
   const capacity = values.admissionMode === "capacity" || values.admissionMode === "rate+capacity";
 
@@ -67,6 +89,16 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
           : []
       }
     >
+      {saveBarReady && (
+        <SaveBar id={SAVE_BAR_ID} open={dirty && !ended} discardConfirmation>
+          <button variant="primary" onClick={save} loading={saving ? "" : undefined} disabled={saving}>
+            Save drop
+          </button>
+          <button onClick={() => setValues(initial)} disabled={saving}>
+            Discard
+          </button>
+        </SaveBar>
+      )}
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -201,12 +233,12 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
               </Text>
               <FormLayout>
                 {mode === "manual" ? (
-                  <TextField
+                  <Select
                     label={FIELD_LABELS.timeZone}
+                    options={zones.includes(values.timeZone) ? [...zones] : [values.timeZone, ...zones]}
                     value={values.timeZone}
                     onChange={set("timeZone")}
-                    autoComplete="off"
-                    helpText="An IANA name such as Europe/Berlin; the times below are in it."
+                    helpText="The start and end below are in this zone."
                     error={fieldError("timeZone")}
                   />
                 ) : (

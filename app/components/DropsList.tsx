@@ -23,6 +23,31 @@ const EMPTY_IMAGE =
     '<svg xmlns="http://www.w3.org/2000/svg" width="226" height="120" viewBox="0 0 226 120"><rect x="63" y="20" width="100" height="80" rx="8" fill="#e3e3e3"/><rect x="78" y="38" width="70" height="8" rx="4" fill="#b5b5b5"/><rect x="78" y="56" width="50" height="8" rx="4" fill="#b5b5b5"/><rect x="78" y="74" width="60" height="8" rx="4" fill="#b5b5b5"/></svg>',
   );
 
+/**
+ * The drop's time as its state makes it true: a selling drop is never "Not scheduled",
+ * whether it was scheduled or started by hand.
+ */
+export function whenText(drop: Pick<DropListRow, "state" | "startsAt" | "endsAt">, timeZone: string): string {
+  const at = (ms: number) => formatInZone(ms, timeZone);
+  const until = drop.endsAt === null ? "" : `, until ${at(drop.endsAt)}`;
+  switch (drop.state) {
+    case "draft":
+      return drop.startsAt === null ? "Not scheduled" : `Starts ${at(drop.startsAt)}`;
+    case "scheduled":
+    case "prequeue":
+      return drop.startsAt === null ? "Waiting for a start time" : `Starts ${at(drop.startsAt)}${until}`;
+    case "live":
+      return (drop.startsAt === null || drop.startsAt > Date.now() ? "Selling now (started by hand)" : `Selling since ${at(drop.startsAt)}`) + until;
+    case "paused":
+      return `Paused${until}`;
+    case "ended":
+      // Ended by hand before its planned end: the planned time is not when it ended.
+      return drop.endsAt === null || drop.endsAt > Date.now() ? "Ended" : `Ended ${at(drop.endsAt)}`;
+    default:
+      return drop.startsAt === null ? "Not scheduled" : at(drop.startsAt);
+  }
+}
+
 interface DropsListProps {
   drops: DropListRow[];
   /** "/app" or "/console". */
@@ -49,7 +74,7 @@ export function DropsList({ drops, base, timeZone }: DropsListProps) {
             headings={[
               { title: "Drop" },
               { title: "Status" },
-              { title: `Starts (${timeZone})` },
+              { title: `When (${timeZone})` },
               { title: "Sold / allocated", alignment: "end" },
               { title: "Waiting", alignment: "end" },
             ]}
@@ -66,6 +91,7 @@ export function DropsList({ drops, base, timeZone }: DropsListProps) {
                     <InlineStack gap="200">
                       <Link to={`${base}/drops/${drop.id}`}>Settings</Link>
                       <Link to={`${base}/drops/${drop.id}/live`}>Dashboard</Link>
+                      <Link to={`${base}/drops/${drop.id}/orders`}>Orders</Link>
                       {base === "/app" && <Link to={`${base}/drops/${drop.id}/readiness`}>Readiness</Link>}
                     </InlineStack>
                   </BlockStack>
@@ -80,7 +106,7 @@ export function DropsList({ drops, base, timeZone }: DropsListProps) {
                     )}
                   </InlineStack>
                 </IndexTable.Cell>
-                <IndexTable.Cell>{formatInZone(drop.startsAt, timeZone)}</IndexTable.Cell>
+                <IndexTable.Cell>{whenText(drop, timeZone)}</IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
                     {drop.sold ?? 0} / {drop.allocated}
@@ -88,7 +114,7 @@ export function DropsList({ drops, base, timeZone }: DropsListProps) {
                 </IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
-                    {drop.waiting ?? "—"}
+                    {drop.state === "ended" ? "—" : (drop.waiting ?? "—")}
                   </Text>
                 </IndexTable.Cell>
               </IndexTable.Row>

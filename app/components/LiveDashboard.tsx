@@ -3,6 +3,8 @@ import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Page, T
 import { useEffect, useRef, useState } from "react";
 
 import { SalesChart, type ChartSample } from "./SalesChart.tsx";
+import { ConfirmModal, type Confirmation } from "./ConfirmModal.tsx";
+import { PlacementPanel, type PlacementView } from "./PlacementPanel.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
 /** The dashboard's numbers, as app/drops/live.server.ts reads them. */
@@ -61,6 +63,10 @@ function Metric({ label, value, help }: { label: string; value: string | number;
 
 interface LiveDashboardProps {
   initial: LiveNumbers;
+  /** How to put the drop on the store; shown until the drop ends. */
+  placement?: PlacementView;
+  /** Just created: say it was saved. */
+  created?: boolean;
   /** "/app" or "/console". */
   base: string;
   /** The JSON resource route the page polls. */
@@ -71,7 +77,7 @@ interface LiveDashboardProps {
  * The live page of one drop. It polls statsUrl every few seconds with a fetcher (no reload,
  * paused while the tab is hidden) and posts controls to its own route's action.
  */
-export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
+export function LiveDashboard({ initial, base, statsUrl, placement, created }: LiveDashboardProps) {
   const poll = useFetcher<LiveNumbers | { error: { code: string; message: string } }>();
   const control = useFetcher<ControlAnswer>();
   const [live, setLive] = useState<LiveNumbers>(initial);
@@ -107,6 +113,9 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
   }, [control.state, control.data, statsUrl]);
 
   const run = (intent: string, extra: Record<string, string> = {}) => control.submit({ intent, ...extra }, { method: "post" });
+  // A destructive control waits for the merchant's yes in a modal.
+  const [asking, setAsking] = useState<{ confirmation: Confirmation; intent: string; extra: Record<string, string> } | null>(null);
+  const ask = (intent: string, confirmation: Confirmation, extra: Record<string, string> = {}) => setAsking({ confirmation, intent, extra });
   const busy = control.state !== "idle";
   const controlError = control.data && "error" in control.data ? control.data.error.message : null;
   const { state } = live;
@@ -118,9 +127,27 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
       titleMetadata={<StateBadge state={state} />}
       subtitle="Live dashboard: refreshes every few seconds"
       backAction={{ content: "Drops", url: base }}
-      secondaryActions={[{ content: "Settings", url: `${base}/drops/${live.saleId}` }]}
+      secondaryActions={[
+        { content: "Settings", url: `${base}/drops/${live.saleId}` },
+        { content: "Orders", url: `${base}/drops/${live.saleId}/orders` },
+      ]}
     >
+      <ConfirmModal
+        confirmation={asking?.confirmation ?? null}
+        onCancel={() => setAsking(null)}
+        onConfirm={() => {
+          if (asking) run(asking.intent, asking.extra);
+          setAsking(null);
+        }}
+      />
       <BlockStack gap="400">
+        {created && (
+          <div role="status">
+            <Banner tone="success" title="Drop saved">
+              Put it on your store below, then start it here or let its schedule start it.
+            </Banner>
+          </div>
+        )}
         {controlError && (
           <Banner tone="critical" title="That did not work">
             {controlError}
@@ -175,12 +202,37 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
                 </Button>
               )}
               {live.admission.mode === "off" && state !== "ended" && (
-                <Button onClick={() => run("queueEveryone", { perMinute: rate })} loading={busy}>
+                <Button
+                  onClick={() =>
+                    ask(
+                      "queueEveryone",
+                      {
+                        title: "Queue everyone?",
+                        body: `Every shopper goes through the waiting room from now on, admitted at ${rate} per minute. Shoppers on the product page now are sent to the line.`,
+                        confirm: "Queue everyone",
+                        destructive: true,
+                      },
+                      { perMinute: rate },
+                    )
+                  }
+                  loading={busy}
+                >
                   Queue everyone
                 </Button>
               )}
               {state !== "ended" && (
-                <Button tone="critical" onClick={() => run("end")} loading={busy}>
+                <Button
+                  tone="critical"
+                  onClick={() =>
+                    ask("end", {
+                      title: `End ${live.name} now?`,
+                      body: "Shoppers in line are told the drop has ended and nobody can hold its stock any more. An ended drop cannot be started again.",
+                      confirm: "End drop",
+                      destructive: true,
+                    })
+                  }
+                  loading={busy}
+                >
                   End drop now
                 </Button>
               )}
@@ -202,6 +254,8 @@ export function LiveDashboard({ initial, base, statsUrl }: LiveDashboardProps) {
             </Text>
           </BlockStack>
         </Card>
+
+        {placement && state !== "ended" && <PlacementPanel placement={placement} />}
 
         <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
           <Metric label="Waiting" value={live.waiting} />

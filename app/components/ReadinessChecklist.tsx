@@ -6,6 +6,8 @@ export interface ReadinessItem {
   title: string;
   status: "pass" | "fail" | "unknown";
   detail: string;
+  /** A Shopify admin page where it is fixed. */
+  fix?: { label: string; url: string };
 }
 
 export interface ManualItem {
@@ -68,6 +70,14 @@ export function ReadinessChecklist({ saleId, name, base, checks, manual, plus }:
                 <Text as="p" tone={check.status === "pass" ? "subdued" : undefined} data-check={check.id}>
                   {check.detail}
                 </Text>
+                {check.fix && (
+                  <InlineStack>
+                    {/* The admin's own pages open in its top frame, not inside the app's iframe. */}
+                    <Button url={check.fix.url} target="_top" accessibilityLabel={`${check.fix.label} (${check.title})`}>
+                      {check.fix.label}
+                    </Button>
+                  </InlineStack>
+                )}
               </BlockStack>
             ))}
           </BlockStack>

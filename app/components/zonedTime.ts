@@ -35,6 +35,27 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+let listed: readonly string[] | null = null;
+
+/**
+ * The IANA zones the time zone picker offers: this runtime's list (Intl.supportedValuesOf),
+ * plus UTC, which some runtimes list only as an alias. The server checks a chosen zone
+ * against its own list, so a zone it cannot compute with is refused, never guessed.
+ */
+export function timeZoneNames(): readonly string[] {
+  if (listed === null) {
+    const names = Intl.supportedValuesOf("timeZone");
+    listed = names.includes("UTC") ? names : ["UTC", ...names];
+  }
+  return listed;
+}
+
+/** A zone of the list, or another name of one (ICU lists "Asia/Calcutta" where Shopify says "Asia/Kolkata"). */
+export function isListedTimeZone(timeZone: string): boolean {
+  if (!isTimeZone(timeZone)) return false;
+  return timeZoneNames().includes(timeZone) || timeZoneNames().includes(partsFormatter(timeZone).resolvedOptions().timeZone);
+}
+
 /** The wall clock in `timeZone` at `utcMs`, as numbers. */
 function wallClock(utcMs: number, timeZone: string) {
   const parts: Record<string, number> = {};

@@ -86,6 +86,11 @@ export class StoreRecords {
     return store && !store.uninstalledAt ? store.domain.toLowerCase() : null;
   }
 
+  /** Which platform a store is on, and its domain (the admin pages' "put it on your store" panel). */
+  async platformOf(storeId: string): Promise<{ platform: string; domain: string } | null> {
+    return this.db.store.findUnique({ where: { id: storeId }, select: { platform: true, domain: true } });
+  }
+
   /** The sealed signing keys of a store (null: none yet); throws when the store does not exist. */
   async signingKeys(storeId: string): Promise<string | null> {
     const store = await this.db.store.findUnique({ where: { id: storeId }, select: { signingKeysCiphertext: true } });

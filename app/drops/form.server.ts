@@ -1,10 +1,10 @@
 import { z } from "zod";
 
-import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
+import { FieldErrorCollector, InvalidInputError, type FieldProblem } from "../core/errors/InvalidInputError.ts";
 import { BYPASS_POLICIES, type BypassPolicy } from "../core/orders/index.ts";
 import type { NewSaleInput, SaleDetails, SalePatch } from "../core/sales/index.ts";
 import { FIELD_LABELS, type DropFormValues, type FieldErrors, type FormProblem } from "../components/dropForm.ts";
-import { fromZonedInput, isTimeZone, toZonedInput } from "../components/zonedTime.ts";
+import { fromZonedInput, isListedTimeZone, toZonedInput } from "../components/zonedTime.ts";
 import { problemOf } from "../core/errors/problem.ts";
 import { PageError } from "./errors.server.ts";
 
@@ -37,14 +37,10 @@ const formSchema = z.strictObject({
     .max(1_000),
 });
 
-/** A form value that is not even the right kind of thing (a word where minutes go). */
+/** A form value that is not even the right kind of thing (a word where minutes go); `path` is the form field's name. */
 export class FormInputError extends InvalidInputError {
-  constructor(
-    code: string,
-    readonly field: string,
-    message: string,
-  ) {
-    super(code, message);
+  constructor(code: string, path: string, message: string) {
+    super(code, message, [{ path, code, message }]);
   }
 }
 
@@ -71,73 +67,93 @@ export async function readDropForm(request: Request): Promise<DropFormValues> {
   return parsed.data;
 }
 
-/** "" -> absent; digits (with a sign) -> a number; anything else is refused here, naming the field. */
-function whole(field: string, value: string): number | undefined {
+/**
+ * "" -> absent; digits (with a sign) -> a number; anything else is recorded in `errors`,
+ * naming the field, and read as NaN (nothing is saved while `errors` holds a problem).
+ */
+function whole(errors: FieldErrorCollector, field: string, value: string): number | undefined {
   const text = value.trim();
   if (text === "") return undefined;
-  if (!/^-?\d{1,15}$/.test(text))
-    throw new FormInputError("invalid_number", field, `${FIELD_LABELS[field] ?? field}: enter a whole number (you entered "${text.slice(0, 20)}").`);
+  if (!/^-?\d{1,15}$/.test(text)) {
+    errors.add("invalid_number", field, `${FIELD_LABELS[field] ?? labelOfItemField(field)}: enter a whole number (you entered "${text.slice(0, 20)}").`);
+    return Number.NaN;
+  }
   return Number(text);
 }
 
-/** A required number: absent becomes NaN, so the core's range check names the field. */
-const required = (field: string, value: string) => whole(field, value) ?? Number.NaN;
+/** "items.2.allocation" -> "Product 3 units allocated", as the form labels it. */
+function labelOfItemField(field: string): string {
+  const match = /^items\.(\d+)\.(\w+)$/.exec(field);
+  if (!match) return field;
+  const words: Record<string, string> = { title: "title", allocation: "units allocated", platformRef: "platform reference" };
+  return `Product ${Number(match[1]) + 1} ${words[match[2] ?? ""] ?? match[2]}`;
+}
 
-function instant(field: "startsAt" | "endsAt", value: string, timeZone: string): number | null {
+/** A required number: absent becomes NaN, so the core's range check names the field. */
+const required = (errors: FieldErrorCollector, field: string, value: string) => whole(errors, field, value) ?? Number.NaN;
+
+function instant(errors: FieldErrorCollector, field: "startsAt" | "endsAt", value: string, timeZone: string): number | null {
   if (value.trim() === "") return null;
   const parsed = fromZonedInput(value, timeZone);
   if (parsed.ok) return parsed.utcMs;
   const label = FIELD_LABELS[field] ?? field;
-  throw parsed.reason === "gap"
-    ? new FormInputError("invalid_schedule", field, `${label}: ${value} does not exist in ${timeZone} (the clocks skip it); pick a time an hour later.`)
-    : new FormInputError("invalid_schedule", field, `${label}: enter a date and time like 2026-12-01T18:00.`);
+  errors.add(
+    "invalid_schedule",
+    field,
+    parsed.reason === "gap"
+      ? `${label}: ${value} does not exist in ${timeZone} (the clocks skip it); pick a time an hour later.`
+      : `${label}: enter a date and time like 2026-12-01T18:00.`,
+  );
+  return null;
 }
 
-function zoneOf(values: DropFormValues): string {
-  if (!isTimeZone(values.timeZone))
-    throw new FormInputError(
-      "invalid_time_zone",
-      "timeZone",
-      `Time zone: "${values.timeZone}" is not a time zone name such as Europe/Berlin or America/New_York.`,
-    );
-  return values.timeZone;
+/** The picker's zone, checked against the same list the picker offers (the browser's list may differ; the server's decides). */
+function zoneOf(errors: FieldErrorCollector, values: DropFormValues): string {
+  if (isListedTimeZone(values.timeZone)) return values.timeZone;
+  errors.add(
+    "invalid_time_zone",
+    "timeZone",
+    `Time zone: "${values.timeZone.slice(0, 60)}" is not in the list; pick a zone such as Europe/Berlin or America/New_York.`,
+  );
+  return "UTC";
 }
 
-function scheduleOf(values: DropFormValues) {
-  const timeZone = zoneOf(values);
-  const startsAt = instant("startsAt", values.startsAt, timeZone);
-  const endsAt = instant("endsAt", values.endsAt, timeZone);
-  const prequeueMinutes = whole("prequeueMinutes", values.prequeueMinutes);
+function scheduleOf(errors: FieldErrorCollector, values: DropFormValues) {
+  const timeZone = zoneOf(errors, values);
+  const startsAt = instant(errors, "startsAt", values.startsAt, timeZone);
+  const endsAt = instant(errors, "endsAt", values.endsAt, timeZone);
+  const prequeueMinutes = whole(errors, "prequeueMinutes", values.prequeueMinutes);
   // No start, no pre-queue: leaving the window filled in on an unscheduled drop is not a mistake.
   const prequeueAt = prequeueMinutes === undefined || startsAt === null ? null : startsAt - prequeueMinutes * 60_000;
   return { prequeueAt, startsAt, endsAt };
 }
 
-function admissionOf(values: DropFormValues) {
+function admissionOf(errors: FieldErrorCollector, values: DropFormValues) {
   const rate = values.admissionMode === "rate" || values.admissionMode === "rate+capacity";
   const capacity = values.admissionMode === "capacity" || values.admissionMode === "rate+capacity";
   // Values of the other mode are kept in the inputs but not sent, so switching modes back and forth loses nothing.
   return {
     mode: values.admissionMode,
-    perMinute: rate ? (whole("perMinute", values.perMinute) ?? null) : null,
-    maxActive: capacity ? (whole("maxActive", values.maxActive) ?? null) : null,
+    perMinute: rate ? (whole(errors, "perMinute", values.perMinute) ?? null) : null,
+    maxActive: capacity ? (whole(errors, "maxActive", values.maxActive) ?? null) : null,
   };
 }
 
-export function newDropInput(values: DropFormValues, storeId: string | null): NewSaleInput {
+/** The core's input for a new drop; values the form cannot even read are recorded in `errors`. */
+export function newDropInput(errors: FieldErrorCollector, values: DropFormValues, storeId: string | null): NewSaleInput {
   return {
     name: values.name,
     storeId,
-    schedule: scheduleOf(values),
-    holdMinutes: required("holdMinutes", values.holdMinutes),
-    perCustomerLimit: required("perCustomerLimit", values.perCustomerLimit),
-    admission: admissionOf(values),
+    schedule: scheduleOf(errors, values),
+    holdMinutes: required(errors, "holdMinutes", values.holdMinutes),
+    perCustomerLimit: required(errors, "perCustomerLimit", values.perCustomerLimit),
+    admission: admissionOf(errors, values),
     bypassPolicy: values.bypassPolicy,
     failPolicy: values.failPolicy,
     holdsThroughStoreOnly: values.holdsThroughStoreOnly,
     items: values.items.map((item, index) => ({
       title: item.title,
-      allocation: required(`items.${index}.allocation`, item.allocation),
+      allocation: required(errors, `items.${index}.allocation`, item.allocation),
       platformRef: item.platformRef.trim() === "" ? null : item.platformRef,
     })),
   };
@@ -176,29 +192,29 @@ export function dropToForm(details: SaleDetails, timeZone: string): DropFormValu
  * current one go into the patch. The form shows times to the minute, so re-sending an
  * untouched start would "move" a start set to the second, which a started drop refuses.
  */
-export function dropPatch(values: DropFormValues, current: DropFormValues): SalePatch {
+export function dropPatch(errors: FieldErrorCollector, values: DropFormValues, current: DropFormValues): SalePatch {
   const patch: SalePatch = {};
   if (values.name !== current.name) patch.name = values.name;
   const scheduleChanged = (["startsAt", "endsAt", "prequeueMinutes", "timeZone"] as const).filter((field) => values[field] !== current[field]);
   if (scheduleChanged.length > 0) {
-    const next = scheduleOf(values);
+    const next = scheduleOf(errors, values);
     const schedule: SalePatch["schedule"] = {};
     if (values.startsAt !== current.startsAt || values.timeZone !== current.timeZone) schedule.startsAt = next.startsAt;
     if (values.endsAt !== current.endsAt || values.timeZone !== current.timeZone) schedule.endsAt = next.endsAt;
     if (values.prequeueMinutes !== current.prequeueMinutes || schedule.startsAt !== undefined) schedule.prequeueAt = next.prequeueAt;
     patch.schedule = schedule;
   }
-  if (values.holdMinutes !== current.holdMinutes) patch.holdMinutes = required("holdMinutes", values.holdMinutes);
-  if (values.perCustomerLimit !== current.perCustomerLimit) patch.perCustomerLimit = required("perCustomerLimit", values.perCustomerLimit);
+  if (values.holdMinutes !== current.holdMinutes) patch.holdMinutes = required(errors, "holdMinutes", values.holdMinutes);
+  if (values.perCustomerLimit !== current.perCustomerLimit) patch.perCustomerLimit = required(errors, "perCustomerLimit", values.perCustomerLimit);
   if (values.admissionMode !== current.admissionMode || values.perMinute !== current.perMinute || values.maxActive !== current.maxActive)
-    patch.admission = admissionOf(values);
+    patch.admission = admissionOf(errors, values);
   const itemsChanged =
     JSON.stringify(values.items.map(({ note: _note, ...item }) => item)) !== JSON.stringify(current.items.map(({ note: _note, ...item }) => item));
   if (itemsChanged) {
     const known = new Map(current.items.map((item) => [item.id, item]));
     patch.items = values.items.map((item, index) => {
       const before = item.id === undefined ? undefined : known.get(item.id);
-      const allocation = required(`items.${index}.allocation`, item.allocation);
+      const allocation = required(errors, `items.${index}.allocation`, item.allocation);
       if (!before)
         return {
           ...(item.id === undefined ? {} : { id: item.id }),
@@ -220,17 +236,29 @@ export function dropPatch(values: DropFormValues, current: DropFormValues): Sale
   return patch;
 }
 
-// The core names fields as its API does ("schedule.startsAt", "items[2].allocation").
+// The core names fields as its API does ("schedule.startsAt", "items[2].allocation"); the form by its inputs.
 const CORE_FIELDS: [RegExp, (match: RegExpExecArray) => string][] = [
   [/^items\[(\d+)\]\.(title|allocation|platformRef)\b/, (m) => `items.${m[1]}.${m[2]}`],
+  [/^items\[(\d+)\]\.id\b/, (m) => `items.${m[1]}.title`],
   [/^schedule\.(startsAt|endsAt)\b/, (m) => m[1] ?? ""],
   [/^schedule\.prequeueAt\b/, () => "prequeueMinutes"],
   [/^admission\.(perMinute|maxActive)\b/, (m) => m[1] ?? ""],
-  [/^admission\.mode\b/, () => "admissionMode"],
-  [/^(name|holdMinutes|perCustomerLimit|items|holdsThroughStoreOnly)\b/, (m) => m[1] ?? ""],
+  [/^admission\.(mode|passMinutes)\b/, () => "admissionMode"],
+  // The form's own names (its reading of a value) before the bare "items", which would swallow "items.0.allocation".
+  [/^(items\.\d+\.(?:title|allocation|platformRef))$/, (m) => m[1] ?? ""],
+  [
+    /^(name|holdMinutes|perCustomerLimit|items|bypassPolicy|failPolicy|timeZone|startsAt|endsAt|prequeueMinutes|perMinute|maxActive|holdsThroughStoreOnly)\b/,
+    (m) => m[1] ?? "",
+  ],
 ];
 
+// The core's words -> the form's ("items" are "Products" there).
 const CORE_WORDS: [RegExp, string][] = [
+  [/^items must list 1-(\d+) items\./, "Products: add at least one product (at most $1)."],
+  [/^items\[(\d+)\]\.(\w+)/, "$2"],
+  [/^title\b/, "the product's title"],
+  [/^allocation\b/, "the units allocated"],
+  [/^platformRef\b/, "the platform reference"],
   [/^holdMinutes\b/, "hold minutes"],
   [/^perCustomerLimit\b/, "the limit per customer"],
   [/^holdsThroughStoreOnly needs/, "Taking holds only through the store needs"],
@@ -253,27 +281,33 @@ function reword(message: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** The form field a core path (or a message that starts with one) is about, or null. */
+function formFieldOf(path: string): string | null {
+  for (const [pattern, field] of CORE_FIELDS) {
+    const match = pattern.exec(path);
+    if (match) return field(match);
+  }
+  return null;
+}
+
+const FIX_BELOW = "Some fields need a fix before the drop can be saved; each is marked below.";
+
 /** What the form shows for a refused save, or null when the error is not the merchant's to fix. */
 export function formProblem(error: unknown): FormProblem | null {
   const core = problemOf(error);
-  if (core?.kind === "invalid_input" && core.field !== undefined)
-    return { code: core.code, message: "Some fields need a fix before the drop can be saved; see below.", fields: { [core.field]: core.message } };
-  if (core?.kind === "invalid_input") {
-    const fields: FieldErrors = {};
-    for (const [pattern, field] of CORE_FIELDS) {
-      const match = pattern.exec(core.message);
-      if (match) {
-        const name = field(match);
-        const itemIndex = /^items\.(\d+)\./.exec(name)?.[1];
-        fields[name] = itemIndex === undefined ? reword(core.message) : reword(core.message.replace(/^items\[\d+\]\.(\w+)/, "$1"));
-        break;
-      }
-    }
-    const message = Object.keys(fields).length > 0 ? "Some fields need a fix before the drop can be saved; see below." : reword(core.message);
-    return { code: core.code, message, fields };
-  }
   if (core?.kind === "conflict") return { code: core.code, message: core.message, fields: {} };
-  return null;
+  if (core?.kind !== "invalid_input") return null;
+  const listed: FieldProblem[] = core.fields ?? [{ path: core.field ?? "", code: core.code, message: core.message }];
+  const fields: FieldErrors = {};
+  const general: string[] = [];
+  for (const problem of listed) {
+    const field = formFieldOf(problem.path) ?? formFieldOf(problem.message);
+    if (field === null) general.push(reword(problem.message));
+    // The first problem per field is the one to fix first (the form's own reading comes before the core's rules).
+    else fields[field] ??= reword(problem.message);
+  }
+  const message = general.length > 0 ? general.join(" ") : Object.keys(fields).length > 0 ? FIX_BELOW : reword(core.message);
+  return { code: core.code, message, fields };
 }
 
 /**

@@ -4,9 +4,11 @@ import { json } from "@remix-run/node";
 
 import { emptyDropForm } from "../components/dropForm.ts";
 import { listDrops, loadDrop } from "./access.server.ts";
+import { placementOf } from "./placement.server.ts";
 import { answering, errorResponse } from "./errors.server.ts";
 import { dropToForm, formFailure, readDropForm } from "./form.server.ts";
 import { controlAction, liveSnapshot } from "./live.server.ts";
+import { ordersCsv, ordersPage, parseOrderFilter } from "./orders.server.ts";
 import { createDrop, updateDrop } from "./save.server.ts";
 import type { DropsSurface } from "./surfaces.server.ts";
 
@@ -18,6 +20,15 @@ export function dropsListLoader(surface: DropsSurface) {
   });
 }
 
+/**
+ * The zone the form's times are in: the one picked (console; checked with the rest of the
+ * form), else the surface's, whatever the browser sent; if the platform does not answer, the
+ * one the page was rendered with.
+ */
+function formTimeZone(surface: DropsSurface, sent: string): Promise<string> {
+  return surface.picksTimeZone ? Promise.resolve(sent) : surface.timeZone(sent);
+}
+
 export function newDropLoader(surface: DropsSurface) {
   return answering(async () => json({ initial: emptyDropForm(await surface.timeZone()) }));
 }
@@ -26,11 +37,10 @@ export function newDropLoader(surface: DropsSurface) {
 export async function newDropAction(surface: DropsSurface, request: Request) {
   try {
     const values = await readDropForm(request);
-    // The surface's time zone, whatever the browser sent; if the platform does not answer, the one the page was rendered with.
-    const timeZone = await surface.timeZone(values.timeZone);
+    const timeZone = await formTimeZone(surface, values.timeZone);
     const saleId = await createDrop(surface.deps, await surface.scope(), { ...values, timeZone });
     await surface.afterChange((await surface.deps.sales.get(saleId)).sale.storeId);
-    return surface.redirect(`${surface.base}/drops/${saleId}/live`);
+    return surface.redirect(`${surface.base}/drops/${saleId}/live?created=1`);
   } catch (error) {
     const failure = formFailure(error);
     if (failure) return json({ error: failure.problem }, { status: failure.status });
@@ -48,7 +58,7 @@ export function editDropLoader(surface: DropsSurface, saleId: string) {
 export async function editDropAction(surface: DropsSurface, request: Request, saleId: string) {
   try {
     const values = await readDropForm(request);
-    const timeZone = await surface.timeZone(values.timeZone);
+    const timeZone = await formTimeZone(surface, values.timeZone);
     await updateDrop(surface.deps, await surface.scope(), saleId, { ...values, timeZone });
     await surface.afterChange((await surface.deps.sales.get(saleId)).sale.storeId);
     return json({ saved: true as const });
@@ -59,8 +69,14 @@ export async function editDropAction(surface: DropsSurface, request: Request, sa
   }
 }
 
-export function liveLoader(surface: DropsSurface, saleId: string) {
-  return answering(async () => json(await liveSnapshot(surface.deps, await surface.scope(), saleId)));
+/** The live page: the numbers, and how to put the drop on the store (by the store's platform). */
+export function liveLoader(surface: DropsSurface, request: Request, saleId: string) {
+  return answering(async () => {
+    const scope = await surface.scope();
+    const [snapshot, details] = await Promise.all([liveSnapshot(surface.deps, scope, saleId), loadDrop(surface.deps, scope, saleId)]);
+    const placement = await placementOf(surface.deps, details, new URL(request.url).origin, surface.appKey());
+    return json({ ...snapshot, placement });
+  });
 }
 
 /** JSON the live dashboard polls every few seconds (it also records the chart's samples). */
@@ -82,6 +98,33 @@ export async function liveControlAction(surface: DropsSurface, request: Request,
     // Started, paused, resumed or ended: the storefront and the checkout gate follow at once.
     if (scope.kind === "store") await surface.afterChange(scope.storeId);
     return json({ ok: true as const });
+  } catch (error) {
+    const response = errorResponse(error);
+    if (response) return response;
+    throw error;
+  }
+}
+
+/** The orders page: `?filter=` all, placed, bypass, failed, oversold. */
+export function ordersLoader(surface: DropsSurface, request: Request, saleId: string) {
+  return answering(async () => {
+    const filter = parseOrderFilter(new URL(request.url).searchParams.get("filter"));
+    return json(await ordersPage(surface.deps, await surface.scope(), saleId, filter));
+  });
+}
+
+/** The same orders as CSV (every matching order, not only the page's). */
+export async function ordersCsvLoader(surface: DropsSurface, request: Request, saleId: string) {
+  try {
+    const filter = parseOrderFilter(new URL(request.url).searchParams.get("filter"));
+    const csv = await ordersCsv(surface.deps, await surface.scope(), saleId, filter);
+    return new Response(csv.body, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${csv.filename}"`,
+        "cache-control": "no-store",
+      },
+    });
   } catch (error) {
     const response = errorResponse(error);
     if (response) return response;

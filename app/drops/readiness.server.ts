@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-
 import type { SaleDetails } from "../core/sales/index.ts";
 import { readinessManualKey } from "../core/keys.ts";
 import {
@@ -23,6 +21,23 @@ export interface ReadinessCheck {
   status: CheckStatus;
   /** What was found, and when it is not "pass", what to do. */
   detail: string;
+  /** Where the merchant fixes it (a Shopify admin page, opened in the admin's top frame), when there is one. */
+  fix?: { label: string; url: string };
+}
+
+/** The waiting room's app embed block (extensions/waiting-room/blocks/waiting-room.liquid). */
+export const WAITING_ROOM_EMBED_HANDLE = "waiting-room";
+
+/** Shopify's deep links that open the page where each check is fixed. */
+export function readinessLinks(shop: string, appKey: string) {
+  const admin = `https://${shop}/admin`;
+  return {
+    // Opens the live theme's editor on App embeds with Holdfast's waiting room switched on; the merchant saves.
+    appEmbed: `${admin}/themes/current/editor?context=apps&activateAppId=${encodeURIComponent(appKey)}/${WAITING_ROOM_EMBED_HANDLE}`,
+    products: `${admin}/products`,
+    inventory: `${admin}/products/inventory`,
+    checkoutRules: `${admin}/settings/checkout`,
+  };
 }
 
 export interface ManualStep {
@@ -54,8 +69,6 @@ export const REQUIRED_WEBHOOKS = ["ORDERS_CREATE", "ORDERS_CANCELLED", "INVENTOR
  */
 export const WAITING_ROOM_BLOCK_PREFIX = "waiting-room";
 
-const TOML_FILE = new URL("../../shopify.app.toml", import.meta.url);
-
 const manualKey = readinessManualKey;
 
 export async function manualSteps(deps: DropsDeps, saleId: string): Promise<ManualStep[]> {
@@ -86,8 +99,18 @@ async function guarded(id: string, title: string, check: () => Promise<Omit<Read
 }
 
 /** Every automatic check for one drop, each on its own: one failing read does not hide the others. */
-export async function readinessChecks(admin: AdminGraphql, details: SaleDetails, now: number, options: { appKey?: string } = {}): Promise<ReadinessCheck[]> {
+export async function readinessChecks(
+  admin: AdminGraphql,
+  details: SaleDetails,
+  now: number,
+  options: { appKey?: string; shop?: string } = {},
+): Promise<ReadinessCheck[]> {
   const { sale } = details;
+  const links = options.shop === undefined ? null : readinessLinks(options.shop, options.appKey ?? "");
+  const fixWith =
+    (label: string, url: string | undefined) =>
+    (check: ReadinessCheck): ReadinessCheck =>
+      check.status === "pass" || url === undefined ? check : { ...check, fix: { label, url } };
   const refs: { title: string; allocation: number; at: StockAt | null }[] = sale.items.map((item) => {
     let at: StockAt | null = null;
     try {
@@ -109,7 +132,7 @@ export async function readinessChecks(admin: AdminGraphql, details: SaleDetails,
       return found;
     })());
 
-  return Promise.all([
+  const checks = await Promise.all([
     guarded("inventoryPolicy", "Every product tracks inventory and stops selling at zero", async () => {
       if (refs.length === 0) return { status: "fail", detail: "The drop has no products yet: add them on the drop's page." };
       const found = await items();
@@ -145,19 +168,15 @@ export async function readinessChecks(admin: AdminGraphql, details: SaleDetails,
         : { status: "fail", detail: `${short.join("; ")}.` };
     }),
     guarded("webhooks", "Order and stock webhooks are registered", async () => {
+      // The shop's real subscriptions, as Shopify lists them for this app (not what a local file declares).
       const data = await readAdmin(admin, WEBHOOK_SUBSCRIPTIONS, {}, "webhook subscriptions");
       const subscribed = new Set(data.webhookSubscriptions.nodes.map((node) => node.topic));
-      const declared = await tomlTopics();
-      const missing = REQUIRED_WEBHOOKS.filter((topic) => !subscribed.has(topic) && !declared.has(topic));
-      if (missing.length > 0)
-        return { status: "fail", detail: `Not subscribed: ${missing.join(", ")}. Run \`shopify app deploy\` so the topics in shopify.app.toml take effect.` };
-      const appScoped = REQUIRED_WEBHOOKS.filter((topic) => !subscribed.has(topic));
+      const missing = REQUIRED_WEBHOOKS.filter((topic) => !subscribed.has(topic));
+      if (missing.length === 0) return { status: "pass", detail: "Every required topic has a subscription for this shop." };
+      // Shopify does not list app-scoped subscriptions (shopify.app.toml) here, so a missing topic may still be delivered: say so, do not pass.
       return {
-        status: "pass",
-        detail:
-          appScoped.length === 0
-            ? "Every required topic has a subscription for this shop."
-            : `Declared in shopify.app.toml (app-scoped; Shopify does not list those through the API): ${appScoped.join(", ")}.`,
+        status: "unknown",
+        detail: `Shopify lists no subscription of this shop for ${missing.join(", ")}. If they are declared in shopify.app.toml (app-scoped, which this list never shows), run \`shopify app deploy\` and place a test order: it must appear on the drop's orders page.`,
       };
     }),
     guarded("appEmbed", "The waiting room is enabled in the live theme", async () => {
@@ -192,6 +211,13 @@ export async function readinessChecks(admin: AdminGraphql, details: SaleDetails,
       return { status: "pass", detail: `Starts ${new Date(sale.schedule.startsAt).toISOString()}.` };
     }),
   ]);
+  const fixes: Record<string, (check: ReadinessCheck) => ReadinessCheck> = {
+    inventoryPolicy: fixWith("Open products in Shopify", links?.products),
+    stockCovers: fixWith("Open inventory in Shopify", links?.inventory),
+    appEmbed: fixWith("Turn on the waiting room in the theme editor", links?.appEmbed),
+    checkoutGate: fixWith("Open checkout settings", links?.checkoutRules),
+  };
+  return checks.map((check) => fixes[check.id]?.(check) ?? check);
 }
 
 /** True/false from settings_data.json (comments allowed, as Shopify writes them); null if unreadable. */
@@ -206,19 +232,4 @@ export function waitingRoomEmbedEnabled(settingsData: string): boolean | null {
   if (typeof current !== "object" || current === null) return false;
   const pattern = new RegExp(`^shopify://apps/[^/]+/blocks/${WAITING_ROOM_BLOCK_PREFIX}[^/]*/`);
   return Object.values(current.blocks ?? {}).some((block) => typeof block.type === "string" && pattern.test(block.type) && block.disabled !== true);
-}
-
-/** Topics declared in shopify.app.toml, in the Admin API's enum spelling ("orders/create" -> ORDERS_CREATE). */
-async function tomlTopics(): Promise<Set<string>> {
-  let text: string;
-  try {
-    text = await readFile(TOML_FILE, "utf8");
-  } catch {
-    return new Set();
-  }
-  const topics = new Set<string>();
-  for (const match of text.matchAll(/^\s*topics\s*=\s*\[([^\]]*)\]/gm)) {
-    for (const topic of (match[1] ?? "").matchAll(/"([^"]+)"/g)) topics.add((topic[1] ?? "").replace(/[/.]/g, "_").toUpperCase());
-  }
-  return topics;
 }

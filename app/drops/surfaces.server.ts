@@ -4,7 +4,7 @@
 // written once against this, so the embedded and console routes differ only in their UI.
 import { redirect, type AppLoadContext } from "@remix-run/node";
 
-import { authenticate } from "../shopify.server.ts";
+import { authenticate, shopifyApiKey } from "../shopify.server.ts";
 import { CONSOLE_SCOPE } from "./access.server.ts";
 import { shopSettings } from "./catalog.server.ts";
 import { requireConsole } from "./consoleAuth.server.ts";
@@ -19,6 +19,10 @@ export interface DropsSurface {
   scope(): Promise<DropsScope>;
   /** The time zone forms show and read; without a `fallback`, a platform that cannot say is an error the page shows. */
   timeZone(fallback?: string): Promise<string>;
+  /** The Shopify app's client id (deep links into the theme editor); null when the Shopify part is off. */
+  appKey(): string | null;
+  /** The console lets the merchant pick the form's time zone; the Shopify admin always uses the shop's. */
+  picksTimeZone: boolean;
   /** After a drop changed: the embedded surface republishes the shop's drops (storefront metafield, checkout gate). */
   afterChange(storeId: string | null): Promise<void>;
   redirect(url: string): Response;
@@ -40,6 +44,8 @@ export async function shopifySurface(request: Request, context: AppLoadContext):
           return fallback;
         },
       ),
+    picksTimeZone: false,
+    appKey: () => shopifyApiKey() || null,
     afterChange: async (storeId) => void (await tryPublishShopDrops(admin, publishDeps(context), storeId)),
     // Inside the admin's iframe a plain redirect would leave the embedded context.
     redirect: (url) => embeddedRedirect(url),
@@ -54,6 +60,8 @@ export function consoleSurface(request: Request, context: AppLoadContext): Drops
     base: "/console",
     scope: async () => CONSOLE_SCOPE,
     timeZone: async () => serverTimeZone(),
+    picksTimeZone: true,
+    appKey: () => shopifyApiKey() || null,
     afterChange: async () => undefined,
     redirect: (url) => redirect(url),
   };

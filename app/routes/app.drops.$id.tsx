@@ -33,6 +33,7 @@ export default function EditDrop() {
         problem={actionData && "error" in actionData ? actionData.error : null}
         picker={(add) => <ShopifyProductPicker catalogUrl="/app/catalog" add={add} />}
         notice={actionData && "saved" in actionData ? <SavedBanner /> : null}
+        saved={actionData !== undefined && "saved" in actionData}
       />
     </WhileLoading>
   );

@@ -18,7 +18,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     const saleId = params.id ?? "";
     const details = await loadDrop(deps, await scopeOfShop(deps, session.shop), saleId);
     const [checks, manual, plus] = await Promise.all([
-      readinessChecks(admin, details, deps.clock.now(), { appKey: shopifyApiKey() }),
+      readinessChecks(admin, details, deps.clock.now(), { appKey: shopifyApiKey(), shop: session.shop }),
       manualSteps(deps, saleId),
       shopSettings(admin).then(
         (shop) => shop.plus,

@@ -29,6 +29,7 @@ export default function ConsoleEditDrop() {
         state={state}
         problem={actionData && "error" in actionData ? actionData.error : null}
         notice={actionData && "saved" in actionData ? <SavedBanner /> : null}
+        saved={actionData !== undefined && "saved" in actionData}
       />
     </WhileLoading>
   );

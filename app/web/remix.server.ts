@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -131,7 +131,12 @@ async function startVite(server: Server, options: WebAppOptions): Promise<Loaded
     root: ROOT,
     configFile: join(ROOT, "vite.config.ts"),
     appType: "custom",
-    server: { middlewareMode: true, hmr: { server }, fs: { deny: [".env", ".env.*", "*.{crt,pem}", "**/.git/**", "**/prisma/**", "*.db"] } },
+    server: {
+      middlewareMode: true,
+      hmr: { server },
+      // node_modules may be a link to another directory (a git worktree sharing one install): its real path holds Remix's client entry.
+      fs: { allow: [ROOT, realpathSync(join(ROOT, "node_modules"))], deny: [".env", ".env.*", "*.{crt,pem}", "**/.git/**", "**/prisma/**", "*.db"] },
+    },
   });
   // Remix's plugin runs a second Vite server to read route exports, and that one exits the
   // process on SIGTERM (code 143) before our graceful shutdown runs; shutdown is ours to do.

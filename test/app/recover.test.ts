@@ -113,13 +113,15 @@ function consoleSurface(): DropsSurface {
     base: "/console",
     scope: async () => ({ kind: "all" }),
     timeZone: async () => "UTC",
+    appKey: () => null,
+    picksTimeZone: true,
     afterChange: async () => undefined,
     redirect: (url) => new Response(null, { status: 302, headers: { location: url } }),
   };
 }
 
 async function dashboard(saleId: string): Promise<LiveSnapshot> {
-  return (await (await liveLoader(consoleSurface(), saleId)).json()) as LiveSnapshot;
+  return (await (await liveLoader(consoleSurface(), new Request(`http://holdfast.test/console/drops/${saleId}/live`), saleId)).json()) as LiveSnapshot;
 }
 
 describe("reconciliation of a headless sale (issue #14 item 3)", () => {

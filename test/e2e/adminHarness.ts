@@ -132,7 +132,19 @@ export async function installAppBridgeStandIn(page: Page, shop: string, picks?: 
 const APP_BRIDGE_STAND_IN = `
 (function () {
   var idToken = function () { return window.__holdfastSessionToken(); };
-  window.shopify = { idToken: idToken, config: { apiKey: ${JSON.stringify(API_KEY)} }, toast: { show: function () {} }, loading: function () {} };
+  // What the page asked of App Bridge, for the tests to read: toasts shown, save bar shown/hidden.
+  window.__appBridgeCalls = [];
+  var record = function (call) { window.__appBridgeCalls.push(call); };
+  window.shopify = { idToken: idToken, config: { apiKey: ${JSON.stringify(API_KEY)} }, toast: { show: function (message) { record("toast:" + message); } }, loading: function () {} };
+  // <ui-save-bar> as App Bridge defines it: show()/hide(), "showing", show/hide events. Its
+  // buttons stay in the page here (the real one moves them into the admin's top bar).
+  customElements.define("ui-save-bar", class extends HTMLElement {
+    constructor() { super(); this._showing = false; }
+    get showing() { return this._showing; }
+    show() { if (!this._showing) { this._showing = true; record("saveBar:show:" + this.id); this.dispatchEvent(new Event("show")); } return Promise.resolve(); }
+    hide() { if (this._showing) { this._showing = false; record("saveBar:hide:" + this.id); this.dispatchEvent(new Event("hide")); } return Promise.resolve(); }
+    toggle() { return this._showing ? this.hide() : this.show(); }
+  });
   var originalFetch = window.fetch.bind(window);
   window.fetch = async function (input, init) {
     var url = new URL(typeof input === "string" || input instanceof URL ? String(input) : input.url, location.href);

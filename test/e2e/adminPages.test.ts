@@ -101,6 +101,12 @@ async function runDrop(watched: Watched, saleId: string, prefix: string, started
   await page.getByRole("button", { name: "Resume" }).waitFor();
   expect(await stateOf(saleId)).toBe("paused");
   await page.getByRole("button", { name: "End drop now" }).click();
+  // A destructive control asks first; the drop keeps running until the merchant says yes.
+  const dialog = page.getByRole("dialog");
+  await dialog.getByText("An ended drop cannot be started again.", { exact: false }).waitFor();
+  await checkPage(watched, `${prefix}-confirm-end`);
+  expect(await stateOf(saleId)).toBe("paused");
+  await dialog.getByRole("button", { name: "End drop" }).click();
   await page.getByText("Ended", { exact: true }).first().waitFor();
   await page.getByRole("button", { name: "End drop now" }).waitFor({ state: "detached" });
   expect(await stateOf(saleId)).toBe("ended");
@@ -128,7 +134,7 @@ describe("admin pages in the browser", () => {
       await page.getByLabel("Admission").selectOption("off");
       await checkPage(watched, "console-new");
       await page.getByRole("button", { name: "Save drop" }).last().click();
-      await page.waitForURL(/\/console\/drops\/\w+\/live$/);
+      await page.waitForURL(/\/console\/drops\/\w+\/live\?created=1$/);
       const saleId = /drops\/(\w+)\/live/.exec(page.url())?.[1] ?? "";
       expect((await server.app.sales.get(saleId)).sale).toMatchObject({ name: "Console drop", storeId: null, items: [{ title: "Demo tee", allocation: 40 }] });
       await checkPage(watched, "console-draft");

@@ -1,3 +1,5 @@
+import type { FieldProblem } from "./InvalidInputError.ts";
+
 /**
  * The one mapping from the core's refusals to the answer every surface gives (the lean API,
  * the admin pages, /metrics' status label): wrong input 400, a missing sale 404, a state that
@@ -15,6 +17,8 @@ export interface Problem {
   message: string;
   /** The form field the input error is about, when the core named one. */
   field?: string;
+  /** Every refused field, when the input had several problems (`InvalidInputError.fields`). */
+  fields?: FieldProblem[];
 }
 
 const KINDS: Record<string, Pick<Problem, "status" | "kind">> = {
@@ -26,8 +30,20 @@ const KINDS: Record<string, Pick<Problem, "status" | "kind">> = {
 
 export function problemOf(error: unknown): Problem | null {
   if (typeof error !== "object" || error === null) return null;
-  const candidate = error as { name?: unknown; code?: unknown; message?: unknown; field?: unknown };
+  const candidate = error as { name?: unknown; code?: unknown; message?: unknown; field?: unknown; fields?: unknown };
   const kind = typeof candidate.name === "string" ? KINDS[candidate.name] : undefined;
   if (kind === undefined || typeof candidate.code !== "string" || typeof candidate.message !== "string") return null;
-  return { ...kind, code: candidate.code, message: candidate.message, ...(typeof candidate.field === "string" ? { field: candidate.field } : {}) };
+  const fields = Array.isArray(candidate.fields) ? candidate.fields.filter(isFieldProblem) : [];
+  return {
+    ...kind,
+    code: candidate.code,
+    message: candidate.message,
+    ...(typeof candidate.field === "string" ? { field: candidate.field } : {}),
+    ...(fields.length > 0 ? { fields } : {}),
+  };
+}
+
+function isFieldProblem(value: unknown): value is FieldProblem {
+  const entry = value as Partial<Record<keyof FieldProblem, unknown>> | null;
+  return typeof entry === "object" && entry !== null && typeof entry.path === "string" && typeof entry.code === "string" && typeof entry.message === "string";
 }

@@ -131,7 +131,8 @@ export class SaleService {
       activeHolds: snapshot?.activeHolds ?? null,
       room: view && {
         state: view.state,
-        waiting: Math.max(0, view.prequeued + view.issued - view.serving),
+        // An ended sale tells everyone in line it has ended: nobody waits any more, whatever numbers were handed out.
+        waiting: view.state === "ended" ? 0 : Math.max(0, view.prequeued + view.issued - view.serving),
         admitted: view.serving,
         prequeued: view.prequeued,
         issued: view.issued,

@@ -1,6 +1,6 @@
-import { InvalidInputError } from "../errors/InvalidInputError.ts";
+import { FieldErrorCollector, fieldError } from "../errors/InvalidInputError.ts";
 import { newId } from "./ids.ts";
-import type { NewSaleInput, SaleConfig } from "./types.ts";
+import type { AdmissionSettings, NewSaleInput, SaleConfig } from "./types.ts";
 import {
   checkAdmission,
   checkBypassPolicy,
@@ -14,26 +14,38 @@ import {
   checkText,
 } from "./validation.ts";
 
-/** Validates a new sale and gives it and its items fresh ids; it starts as a draft. */
+// Stand-ins for refused values; never stored, since the collector throws before the config is used.
+const FALLBACK_ADMISSION: AdmissionSettings = { mode: "off", perMinute: null, maxActive: null, passMinutes: 10 };
+const FALLBACK_ITEM = { title: "", allocation: 0, platformRef: null };
+
+/**
+ * Validates a new sale and gives it and its items fresh ids; it starts as a draft. Every
+ * refused field is reported at once (InvalidInputError.fields).
+ */
 export function newSaleConfig(input: NewSaleInput, now: number): SaleConfig {
-  if (!Array.isArray(input.items)) throw new InvalidInputError("invalid_items", "items must be a list.");
-  checkItemCount(input.items.length);
+  const errors = new FieldErrorCollector();
+  const items = Array.isArray(input.items) ? input.items : [];
+  errors.check(undefined, () => {
+    if (!Array.isArray(input.items)) throw fieldError("invalid_items", "items", "items must be a list.");
+    checkItemCount(items.length);
+  });
   const storeId = input.storeId ?? null;
-  if (storeId !== null) checkText("invalid_store", "storeId", storeId);
   const config: SaleConfig = {
     id: newId(),
-    storeId,
-    name: checkText("invalid_name", "name", input.name),
+    storeId: storeId === null ? null : errors.check(storeId, () => checkText("invalid_store", "storeId", storeId)),
+    name: errors.check("", () => checkText("invalid_name", "name", input.name)),
     state: "draft",
-    schedule: checkSchedule(input.schedule ?? {}, now, true),
-    holdMinutes: checkHoldMinutes(input.holdMinutes),
-    perCustomerLimit: checkPerCustomerLimit(input.perCustomerLimit),
-    admission: checkAdmission(input.admission ?? {}),
-    bypassPolicy: checkBypassPolicy(input.bypassPolicy ?? "flag"),
-    failPolicy: checkFailPolicy(input.failPolicy ?? "auto"),
+    schedule: errors.check({ prequeueAt: null, startsAt: null, endsAt: null }, () => checkSchedule(input.schedule ?? {}, now, true)),
+    holdMinutes: errors.check(0, () => checkHoldMinutes(input.holdMinutes)),
+    perCustomerLimit: errors.check(0, () => checkPerCustomerLimit(input.perCustomerLimit)),
+    admission: errors.check(FALLBACK_ADMISSION, () => checkAdmission(input.admission ?? {})),
+    bypassPolicy: errors.check("flag", () => checkBypassPolicy(input.bypassPolicy ?? "flag")),
+    failPolicy: errors.check("auto", () => checkFailPolicy(input.failPolicy ?? "auto")),
     holdsThroughStoreOnly: false,
-    items: input.items.map((item, index) => ({ id: newId(), ...checkItem(index, item) })),
+    items: items.map((item, index) => ({ id: newId(), ...errors.check(FALLBACK_ITEM, () => checkItem(index, item)) })),
   };
-  config.holdsThroughStoreOnly = checkHoldsThroughStore(input.holdsThroughStoreOnly ?? false, config);
+  // Checked against the sale as it will be (its store and per-customer limit).
+  config.holdsThroughStoreOnly = errors.check(false, () => checkHoldsThroughStore(input.holdsThroughStoreOnly ?? false, config));
+  errors.done();
   return config;
 }

@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../errors/InvalidInputError.ts";
+import { FieldErrorCollector } from "../errors/InvalidInputError.ts";
 import { SaleConflictError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import type { SaleConfig, SaleItem, SalePatch, SaleState } from "./types.ts";
@@ -23,6 +23,8 @@ export interface PatchPlan {
   /** Existing items left out of the new item list. */
   removed: SaleItem[];
 }
+
+const FALLBACK_ITEM = { title: "", allocation: 0, platformRef: null };
 
 /** Once shoppers may be queueing, the start and the item list's identity are fixed. */
 const STARTED: readonly SaleState[] = ["prequeue", "live", "paused"];
@@ -54,39 +56,53 @@ export function planPatch(sale: SaleConfig, patch: SalePatch, now: number): Patc
   if (started && schedule.prequeueAt !== sale.schedule.prequeueAt) throw locked("schedule.prequeueAt");
   if (started && schedule.startsAt !== sale.schedule.startsAt) throw locked("schedule.startsAt");
 
+  // Every refused field at once; conflicts with the sale's state (409) still stop at the first.
+  const errors = new FieldErrorCollector();
   const next: SaleConfig = {
     ...sale,
-    name: patch.name === undefined ? sale.name : checkText("invalid_name", "name", patch.name),
-    schedule: checkSchedule(schedule, now, schedule.endsAt !== sale.schedule.endsAt),
-    holdMinutes: patch.holdMinutes === undefined ? sale.holdMinutes : checkHoldMinutes(patch.holdMinutes),
-    perCustomerLimit: patch.perCustomerLimit === undefined ? sale.perCustomerLimit : checkPerCustomerLimit(patch.perCustomerLimit),
-    admission: checkAdmission(overlay(sale.admission, patch.admission)),
-    bypassPolicy: patch.bypassPolicy === undefined ? sale.bypassPolicy : checkBypassPolicy(patch.bypassPolicy),
-    failPolicy: patch.failPolicy === undefined ? sale.failPolicy : checkFailPolicy(patch.failPolicy),
+    name: patch.name === undefined ? sale.name : errors.check(sale.name, () => checkText("invalid_name", "name", patch.name)),
+    schedule: errors.check(sale.schedule, () => checkSchedule(schedule, now, schedule.endsAt !== sale.schedule.endsAt)),
+    holdMinutes: patch.holdMinutes === undefined ? sale.holdMinutes : errors.check(sale.holdMinutes, () => checkHoldMinutes(patch.holdMinutes)),
+    perCustomerLimit:
+      patch.perCustomerLimit === undefined ? sale.perCustomerLimit : errors.check(sale.perCustomerLimit, () => checkPerCustomerLimit(patch.perCustomerLimit)),
+    admission: errors.check(sale.admission, () => checkAdmission(overlay(sale.admission, patch.admission))),
+    bypassPolicy: patch.bypassPolicy === undefined ? sale.bypassPolicy : errors.check(sale.bypassPolicy, () => checkBypassPolicy(patch.bypassPolicy)),
+    failPolicy: patch.failPolicy === undefined ? sale.failPolicy : errors.check(sale.failPolicy, () => checkFailPolicy(patch.failPolicy)),
   };
   // Checked against the sale as it will be (a limit set to 0 in the same patch refuses it).
-  next.holdsThroughStoreOnly = checkHoldsThroughStore(patch.holdsThroughStoreOnly ?? sale.holdsThroughStoreOnly, next);
-  if (patch.items === undefined) return { next, allocations: new Map(), removed: [] };
+  next.holdsThroughStoreOnly = errors.check(sale.holdsThroughStoreOnly, () =>
+    checkHoldsThroughStore(patch.holdsThroughStoreOnly ?? sale.holdsThroughStoreOnly, next),
+  );
+  if (patch.items === undefined) {
+    errors.done();
+    return { next, allocations: new Map(), removed: [] };
+  }
 
-  checkItemCount(patch.items.length);
+  const items = patch.items;
+  errors.check(undefined, () => checkItemCount(items.length));
   const current = new Map(sale.items.map((item) => [item.id, item]));
   const kept = new Set<string>();
   const allocations = new Map<string, number>();
-  next.items = patch.items.map((entry, index) => {
-    if (entry.id === undefined) return { id: newId(), ...checkItem(index, entry) };
+  next.items = items.map((entry, index) => {
+    if (entry.id === undefined) return { id: newId(), ...errors.check(FALLBACK_ITEM, () => checkItem(index, entry)) };
     const existing = current.get(entry.id);
-    if (!existing)
-      throw new InvalidInputError(
+    const id = entry.id;
+    if (!existing) {
+      errors.add(
         "unknown_item",
-        `items[${index}].id ${JSON.stringify(entry.id)} is not an item of this sale; leave the id out to add an item.`,
+        `items[${index}].id`,
+        `items[${index}].id ${JSON.stringify(id)} is not an item of this sale; leave the id out to add an item.`,
       );
-    if (kept.has(entry.id)) throw new InvalidInputError("duplicate_item", `items[${index}].id ${entry.id} is listed twice.`);
-    kept.add(entry.id);
-    const item = { id: existing.id, ...checkItem(index, overlay(existing, entry)) };
+      return { id, ...FALLBACK_ITEM };
+    }
+    if (kept.has(id)) errors.add("duplicate_item", `items[${index}].id`, `items[${index}].id ${id} is listed twice.`);
+    kept.add(id);
+    const item = { id: existing.id, ...errors.check(existing, () => checkItem(index, overlay(existing, entry))) };
     if (started && item.platformRef !== existing.platformRef) throw locked(`items[${index}].platformRef`);
     if (item.allocation !== existing.allocation) allocations.set(item.id, item.allocation);
     return item;
   });
+  errors.done();
   const removed = sale.items.filter((item) => !kept.has(item.id));
   if (started && removed.length > 0) {
     throw new SaleConflictError(

@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../errors/InvalidInputError.ts";
+import { FieldErrorCollector, fieldError } from "../errors/InvalidInputError.ts";
 import { LIMITS } from "../inventory/validation.ts";
 import { BYPASS_POLICIES } from "../orders/OrderRepository.ts";
 import type { AdmissionMode, AdmissionSettings, BypassPolicy, FailPolicySetting, SaleConfig, SaleItem, SaleSchedule } from "./types.ts";
@@ -23,7 +23,7 @@ const MAX_TIMESTAMP = 10_000_000_000_000;
 
 export function checkInteger(code: string, field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidInputError(code, `${field} must be an integer from ${min} to ${max}.`);
+    throw fieldError(code, field, `${field} must be an integer from ${min} to ${max}.`);
   }
   return value;
 }
@@ -36,10 +36,10 @@ export function checkInteger(code: string, field: string, value: unknown, min: n
 export function checkText(code: string, field: string, value: unknown): string {
   const text = typeof value === "string" ? value.trim() : "";
   if (text.length === 0 || text.length > SALE_LIMITS.maxTextLength || /\p{Cc}/u.test(text)) {
-    throw new InvalidInputError(code, `${field} must be 1-${SALE_LIMITS.maxTextLength} characters, without control characters.`);
+    throw fieldError(code, field, `${field} must be 1-${SALE_LIMITS.maxTextLength} characters, without control characters.`);
   }
   if (/\p{Cs}/u.test(text)) {
-    throw new InvalidInputError(code, `${field} contains an unpaired surrogate (broken Unicode text); type it again or paste it from another source.`);
+    throw fieldError(code, field, `${field} contains an unpaired surrogate (broken Unicode text); type it again or paste it from another source.`);
   }
   return text;
 }
@@ -57,23 +57,25 @@ export function checkSchedule(schedule: Partial<SaleSchedule>, now: number, endC
   const prequeueAt = checkTime("schedule.prequeueAt", schedule.prequeueAt);
   const startsAt = checkTime("schedule.startsAt", schedule.startsAt);
   const endsAt = checkTime("schedule.endsAt", schedule.endsAt);
-  const refuse = (message: string) => new InvalidInputError("invalid_schedule", message);
-  if (prequeueAt !== null && startsAt === null) throw refuse("schedule.prequeueAt needs schedule.startsAt: the pre-queue is shuffled at the start.");
-  if (prequeueAt !== null && startsAt !== null && prequeueAt > startsAt) throw refuse("schedule.prequeueAt must not be after schedule.startsAt.");
-  if (endsAt !== null && startsAt !== null && endsAt <= startsAt) throw refuse("schedule.endsAt must be after schedule.startsAt.");
-  if (endChanged && endsAt !== null && endsAt <= now) throw refuse("schedule.endsAt must be in the future.");
+  const refuse = (path: string, message: string) => fieldError("invalid_schedule", path, message);
+  if (prequeueAt !== null && startsAt === null)
+    throw refuse("schedule.prequeueAt", "schedule.prequeueAt needs schedule.startsAt: the pre-queue is shuffled at the start.");
+  if (prequeueAt !== null && startsAt !== null && prequeueAt > startsAt)
+    throw refuse("schedule.prequeueAt", "schedule.prequeueAt must not be after schedule.startsAt.");
+  if (endsAt !== null && startsAt !== null && endsAt <= startsAt) throw refuse("schedule.endsAt", "schedule.endsAt must be after schedule.startsAt.");
+  if (endChanged && endsAt !== null && endsAt <= now) throw refuse("schedule.endsAt", "schedule.endsAt must be in the future.");
   return { prequeueAt, startsAt, endsAt };
 }
 
 export function checkAdmission(admission: Partial<AdmissionSettings>): AdmissionSettings {
   const mode = admission.mode;
   if (!MODES.includes(mode as AdmissionMode)) {
-    throw new InvalidInputError("invalid_admission", `admission.mode must be one of ${MODES.join(", ")}.`);
+    throw fieldError("invalid_admission", "admission.mode", `admission.mode must be one of ${MODES.join(", ")}.`);
   }
   const optional = (field: "perMinute" | "maxActive", needed: boolean): number | null => {
     const value = admission[field];
     if (value === null || value === undefined) {
-      if (needed) throw new InvalidInputError("invalid_admission", `admission.${field} is required when admission.mode is ${mode}.`);
+      if (needed) throw fieldError("invalid_admission", `admission.${field}`, `admission.${field} is required when admission.mode is ${mode}.`);
       return null;
     }
     const { min, max } = SALE_LIMITS[field];
@@ -98,12 +100,12 @@ export function checkPerCustomerLimit(value: unknown): number {
 
 export function checkBypassPolicy(value: unknown): BypassPolicy {
   if (typeof value === "string" && (BYPASS_POLICIES as readonly string[]).includes(value)) return value as BypassPolicy;
-  throw new InvalidInputError("invalid_bypass_policy", `bypassPolicy must be one of ${BYPASS_POLICIES.join(", ")}.`);
+  throw fieldError("invalid_bypass_policy", "bypassPolicy", `bypassPolicy must be one of ${BYPASS_POLICIES.join(", ")}.`);
 }
 
 export function checkFailPolicy(value: unknown): FailPolicySetting {
   if (typeof value === "string" && (FAIL_POLICIES as readonly string[]).includes(value)) return value as FailPolicySetting;
-  throw new InvalidInputError("invalid_fail_policy", `failPolicy must be one of ${FAIL_POLICIES.join(", ")}.`);
+  throw fieldError("invalid_fail_policy", "failPolicy", `failPolicy must be one of ${FAIL_POLICIES.join(", ")}.`);
 }
 
 /**
@@ -112,17 +114,19 @@ export function checkFailPolicy(value: unknown): FailPolicySetting {
  * take no hold at all).
  */
 export function checkHoldsThroughStore(value: unknown, sale: Pick<SaleConfig, "storeId" | "perCustomerLimit">): boolean {
-  if (typeof value !== "boolean") throw new InvalidInputError("invalid_holds_through_store", "holdsThroughStoreOnly must be true or false.");
+  if (typeof value !== "boolean") throw fieldError("invalid_holds_through_store", "holdsThroughStoreOnly", "holdsThroughStoreOnly must be true or false.");
   if (!value) return false;
   if (sale.storeId === null) {
-    throw new InvalidInputError(
+    throw fieldError(
       "invalid_holds_through_store",
+      "holdsThroughStoreOnly",
       "holdsThroughStoreOnly needs a Shopify store: a drop without a store has no app proxy to take holds.",
     );
   }
   if (sale.perCustomerLimit === 0) {
-    throw new InvalidInputError(
+    throw fieldError(
       "invalid_holds_through_store",
+      "holdsThroughStoreOnly",
       "holdsThroughStoreOnly protects a per-customer limit: set perCustomerLimit above 0, or turn it off.",
     );
   }
@@ -131,16 +135,21 @@ export function checkHoldsThroughStore(value: unknown, sale: Pick<SaleConfig, "s
 
 export function checkItemCount(count: number): void {
   if (count < 1 || count > SALE_LIMITS.maxItems) {
-    throw new InvalidInputError("invalid_items", `items must list 1-${SALE_LIMITS.maxItems} items.`);
+    throw fieldError("invalid_items", "items", `items must list 1-${SALE_LIMITS.maxItems} items.`);
   }
 }
 
 /** One item's own fields; `index` names it in messages. */
 export function checkItem(index: number, item: { title?: unknown; allocation?: unknown; platformRef?: unknown }): Omit<SaleItem, "id"> {
   const field = `items[${index}]`;
-  return {
-    title: checkText("invalid_item", `${field}.title`, item.title),
-    allocation: checkInteger("invalid_allocation", `${field}.allocation`, item.allocation, 0, SALE_LIMITS.maxAllocation),
-    platformRef: item.platformRef === null || item.platformRef === undefined ? null : checkText("invalid_item", `${field}.platformRef`, item.platformRef),
+  const errors = new FieldErrorCollector();
+  const checked = {
+    title: errors.check("", () => checkText("invalid_item", `${field}.title`, item.title)),
+    allocation: errors.check(0, () => checkInteger("invalid_allocation", `${field}.allocation`, item.allocation, 0, SALE_LIMITS.maxAllocation)),
+    platformRef: errors.check(null, () =>
+      item.platformRef === null || item.platformRef === undefined ? null : checkText("invalid_item", `${field}.platformRef`, item.platformRef),
+    ),
   };
+  errors.done();
+  return checked;
 }

@@ -6,6 +6,7 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 
+import { insideAdmin } from "../../drops/insideAdmin.server.ts";
 import { login, shopify, shopifyMissingSettings } from "../../shopify.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -20,8 +21,11 @@ function messages(errors: { shop?: LoginErrorType } | undefined): LoginErrors {
 
 /** Outside the Shopify admin (first install from a link, a bookmark): ask for the shop, then OAuth. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (!shopify()) return { errors: {} as LoginErrors, missing: shopifyMissingSettings() };
-  return { errors: messages(await login(request)), missing: [] as string[] };
+  if (!shopify()) return { errors: {} as LoginErrors, missing: shopifyMissingSettings(), inAdmin: false };
+  const inAdmin = insideAdmin(request);
+  // With a shop (from the admin or a link) the library goes straight on to Shopify; without one, inside the admin, say where to open the app.
+  if (inAdmin && !new URL(request.url).searchParams.has("shop")) return { errors: {} as LoginErrors, missing: [] as string[], inAdmin };
+  return { errors: messages(await login(request)), missing: [] as string[], inAdmin };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -34,6 +38,7 @@ export default function Login() {
   const actionData = useActionData<typeof action>();
   const [shop, setShop] = useState("");
   const errors = actionData?.errors ?? loaderData.errors;
+  if (loaderData.inAdmin) return <OpenFromAdmin />;
   return (
     <AppProvider isEmbeddedApp={false} apiKey="">
       <Page narrowWidth>
@@ -61,6 +66,19 @@ export default function Login() {
               <Button submit>Log in</Button>
             </FormLayout>
           </Form>
+        </Card>
+      </Page>
+    </AppProvider>
+  );
+}
+
+/** Inside the admin without a shop: no domain prompt, the way back in. */
+function OpenFromAdmin() {
+  return (
+    <AppProvider isEmbeddedApp={false} apiKey="">
+      <Page narrowWidth title="Holdfast">
+        <Card>
+          <Text as="p">Open Holdfast from your Shopify admin: Apps, then Holdfast. If it keeps showing this page, reload the admin.</Text>
         </Card>
       </Page>
     </AppProvider>

@@ -225,6 +225,38 @@ describe("POST /v1/admin/sales", () => {
     expect((await listAll()).body).toEqual(before.body);
   });
 
+  it("lists every refused field at once with its path, storing nothing", async () => {
+    const before = await listAll();
+    const answer = await api.call("POST", "/v1/admin/sales", {
+      ...validSale(),
+      name: " ",
+      holdMinutes: 0,
+      items: [
+        { title: "", allocation: 1 },
+        { title: "ok", allocation: -1 },
+      ],
+      admission: { mode: "rate" },
+    });
+    expectError(answer, 400, "invalid_name");
+    const fields = (answer.body.error as { fields?: { path: string; code: string; message: string }[] } | undefined)?.fields ?? [];
+    expect(fields.map((field) => [field.path, field.code])).toEqual([
+      ["name", "invalid_name"],
+      ["holdMinutes", "invalid_hold_minutes"],
+      ["admission.perMinute", "invalid_admission"],
+      ["items[0].title", "invalid_item"],
+      ["items[1].allocation", "invalid_allocation"],
+    ]);
+    for (const field of fields) expect(field.message).toMatch(/\S/);
+    expect((await listAll()).body).toEqual(before.body);
+  });
+
+  it("lists every field of the wrong type at once", async () => {
+    const answer = await api.call("POST", "/v1/admin/sales", { ...validSale(), holdMinutes: "ten", items: [{ title: 3, allocation: "1" }] });
+    expectError(answer, 400, "invalid_request");
+    const fields = (answer.body.error as { fields?: { path: string }[] } | undefined)?.fields ?? [];
+    expect(fields.map((field) => field.path).sort()).toEqual(["holdMinutes", "items[0].allocation", "items[0].title"]);
+  });
+
   it("refuses a body that is not JSON (415) or too large (413), storing nothing", async () => {
     const before = await listAll();
     expectError(
@@ -355,6 +387,16 @@ describe("PATCH /v1/admin/sales/:id", () => {
       /Shopify store/,
     );
     expect((await getSale(sale.id)).body.holdsThroughStoreOnly).toBe(false);
+  });
+
+  it("lists every refused field of a patch at once, changing nothing", async () => {
+    const { id } = await createSale();
+    const before = await api.call("GET", `/v1/admin/sales/${id}`);
+    const answer = await api.call("PATCH", `/v1/admin/sales/${id}`, { name: "", holdMinutes: 500, perCustomerLimit: -3 });
+    expectError(answer, 400, "invalid_name");
+    const fields = (answer.body.error as { fields?: { path: string }[] } | undefined)?.fields ?? [];
+    expect(fields.map((field) => field.path)).toEqual(["name", "holdMinutes", "perCustomerLimit"]);
+    expect((await api.call("GET", `/v1/admin/sales/${id}`)).body).toEqual(before.body);
   });
 
   it("refuses bad input and conflicts, changing nothing", async () => {

@@ -195,7 +195,7 @@ describe("saving a drop", () => {
       "an allocation below zero",
       { items: [{ title: "Sneaker", allocation: "-1", platformRef: REF_42 }] },
       "items.0.allocation",
-      /Allocation must be an integer from 0/,
+      /The units allocated must be an integer from 0/,
     ],
     ["a nameless drop", { name: " " }, "name", /The drop name must be 1-200 characters/],
   ])("refuses %s with 422, the field's message, and no drop", async (_label, overrides, field, message) => {
@@ -204,6 +204,23 @@ describe("saving a drop", () => {
     expect(response.status).toBe(422);
     const { error: problem } = (await json(response)) as { error: { code: string; message: string; fields: Record<string, string> } };
     expect(problem.fields[field]).toMatch(message);
+    expect(await saleCount()).toBe(before);
+  });
+
+  it("refuses every wrong field at once, in the form's words, and makes no drop", async () => {
+    const before = await saleCount();
+    const form = dropForm({ name: " ", holdMinutes: "0", perCustomerLimit: "two", endsAt: "2030-01-15T17:00", items: [] });
+    const response = (await newAction(args(post(SHOP, "/app/drops/new", form)))) as Response;
+    expect(response.status).toBe(422);
+    const { error: problem } = (await json(response)) as { error: { code: string; message: string; fields: Record<string, string> } };
+    expect(problem.fields).toEqual({
+      perCustomerLimit: 'Limit per customer: enter a whole number (you entered "two").',
+      name: "The drop name must be 1-200 characters, without control characters.",
+      endsAt: "The end must be after the start.",
+      holdMinutes: "Hold minutes must be an integer from 1 to 120.",
+      items: "Products: add at least one product (at most 100).",
+    });
+    expect([problem.message, ...Object.values(problem.fields)].join(" ")).not.toMatch(/\bitems?\b/i);
     expect(await saleCount()).toBe(before);
   });
 

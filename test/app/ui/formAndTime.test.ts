@@ -4,7 +4,7 @@ import { linePoints, niceMax } from "../../../app/components/SalesChart.tsx";
 import { formatInZone, fromZonedInput, toZonedInput } from "../../../app/components/zonedTime.ts";
 import type { DropFormValues } from "../../../app/components/dropForm.ts";
 import { dropPatch, formProblem } from "../../../app/drops/form.server.ts";
-import { InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
+import { FieldErrorCollector, InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
 
 describe("zoned times", () => {
   it("converts wall-clock times in a zone to UTC and back, across DST", () => {
@@ -51,16 +51,17 @@ describe("the edit form's patch", () => {
   };
 
   it("carries the store-only holds setting into the patch only when it changed", () => {
-    expect(dropPatch({ ...current, holdsThroughStoreOnly: true }, current)).toEqual({ holdsThroughStoreOnly: true });
-    expect(dropPatch(current, current)).toEqual({});
+    expect(dropPatch(new FieldErrorCollector(), { ...current, holdsThroughStoreOnly: true }, current)).toEqual({ holdsThroughStoreOnly: true });
+    expect(dropPatch(new FieldErrorCollector(), current, current)).toEqual({});
   });
 
   it("is empty when nothing changed", () => {
-    expect(dropPatch(current, current)).toEqual({});
+    expect(dropPatch(new FieldErrorCollector(), current, current)).toEqual({});
   });
 
   it("carries only the changed fields; the pre-queue moves with a new start", () => {
     const patch = dropPatch(
+      new FieldErrorCollector(),
       {
         ...current,
         name: "New",
@@ -83,7 +84,7 @@ describe("the edit form's patch", () => {
   });
 
   it("sends the rate only in a rate mode", () => {
-    expect(dropPatch({ ...current, admissionMode: "capacity", maxActive: "50" }, current).admission).toEqual({
+    expect(dropPatch(new FieldErrorCollector(), { ...current, admissionMode: "capacity", maxActive: "50" }, current).admission).toEqual({
       mode: "capacity",
       perMinute: null,
       maxActive: 50,
@@ -97,7 +98,7 @@ describe("core messages on the form", () => {
       endsAt: "The end must be after the start.",
     });
     expect(formProblem(new InvalidInputError("invalid_allocation", "items[3].allocation must be an integer from 0 to 10."))?.fields).toEqual({
-      "items.3.allocation": "Allocation must be an integer from 0 to 10.",
+      "items.3.allocation": "The units allocated must be an integer from 0 to 10.",
     });
     expect(formProblem(new Error("boom"))).toBeNull();
     expect(
@@ -110,6 +111,34 @@ describe("core messages on the form", () => {
     ).toEqual({
       holdsThroughStoreOnly: "Taking holds only through the store protects a per-customer limit: set a limit per customer above 0, or turn it off.",
     });
+  });
+
+  it("shows every refused field at once, in the form's words", () => {
+    const problem = formProblem(
+      new InvalidInputError("invalid_items", "items must list 1-100 items. name must be 1-200 characters.", [
+        { path: "items", code: "invalid_items", message: "items must list 1-100 items." },
+        { path: "name", code: "invalid_name", message: "name must be 1-200 characters, without control characters." },
+        { path: "holdMinutes", code: "invalid_hold_minutes", message: "holdMinutes must be an integer from 1 to 120." },
+        { path: "items[1].title", code: "invalid_item", message: "items[1].title must be 1-200 characters, without control characters." },
+      ]),
+    );
+    expect(problem?.fields).toEqual({
+      items: "Products: add at least one product (at most 100).",
+      name: "The drop name must be 1-200 characters, without control characters.",
+      holdMinutes: "Hold minutes must be an integer from 1 to 120.",
+      "items.1.title": "The product's title must be 1-200 characters, without control characters.",
+    });
+    expect([problem?.message, ...Object.values(problem?.fields ?? {})].join(" ")).not.toMatch(/\bitems?\b/i);
+  });
+
+  it("keeps the form's own reading of a field over the core's rule about the same field", () => {
+    const problem = formProblem(
+      new InvalidInputError("invalid_number", "two problems", [
+        { path: "items.0.allocation", code: "invalid_number", message: 'Product 1 units allocated: enter a whole number (you entered "lots").' },
+        { path: "items[0].allocation", code: "invalid_allocation", message: "items[0].allocation must be an integer from 0 to 100000000." },
+      ]),
+    );
+    expect(problem?.fields).toEqual({ "items.0.allocation": 'Product 1 units allocated: enter a whole number (you entered "lots").' });
   });
 });
 
@@ -164,5 +193,18 @@ describe("core errors from another copy of the core", () => {
     expect(formFailure(new SaleConflictError("sale_ended", "Sale x has ended."))?.status).toBe(409);
     expect(errorResponse(new SaleConflictError("invalid_transition", "Cannot pause."))?.status).toBe(409);
     expect(errorResponse(new Error("boom"))).toBeNull();
+  });
+});
+
+describe("the drops list's time column", () => {
+  it("says what the state makes true: a selling drop is never 'Not scheduled'", async () => {
+    const { whenText } = await import("../../../app/components/DropsList.tsx");
+    const past = Date.UTC(2026, 0, 15, 17);
+    expect(whenText({ state: "live", startsAt: null, endsAt: null }, "UTC")).toBe("Selling now (started by hand)");
+    expect(whenText({ state: "live", startsAt: past, endsAt: null }, "UTC")).toMatch(/^Selling since Jan 15, 2026/);
+    expect(whenText({ state: "draft", startsAt: null, endsAt: null }, "UTC")).toBe("Not scheduled");
+    expect(whenText({ state: "paused", startsAt: null, endsAt: null }, "UTC")).toBe("Paused");
+    expect(whenText({ state: "ended", startsAt: null, endsAt: past }, "UTC")).toMatch(/^Ended Jan 15, 2026/);
+    expect(whenText({ state: "ended", startsAt: null, endsAt: Date.now() + 3_600_000 }, "UTC")).toBe("Ended");
   });
 });

@@ -18,6 +18,8 @@ beforeAll(async () => {
     // Comments before the JSON, as Shopify writes settings_data.json.
     shopFixture(READY, {
       plus: true,
+      // The shop's subscriptions as Shopify lists them through the Admin API.
+      webhookTopics: ["ORDERS_CREATE", "ORDERS_CANCELLED", "INVENTORY_LEVELS_UPDATE", "APP_UNINSTALLED"],
       settingsData: `/*\n * auto-generated\n */\n${JSON.stringify({ current: { blocks: { "1": { type: EMBED, disabled: false, settings: {} } } } })}`,
     }),
     shopFixture(BROKEN, { settingsData: JSON.stringify({ current: { blocks: { "1": { type: EMBED, disabled: true } } } }) }),
@@ -26,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-type Check = { id: string; status: string; detail: string };
+type Check = { id: string; status: string; detail: string; fix?: { label: string; url: string } };
 const args = (request: Request, params: Record<string, string>) => ({ request, context: h.context, params });
 
 async function makeDrop(shop: string, items: { title: string; allocation: number; platformRef: string | null }[], startsAt: number | null): Promise<string> {
@@ -69,8 +71,9 @@ describe("readiness checklist", () => {
       ["checkoutGate", "pass"],
       ["scheduled", "pass"],
     ]);
-    // The stand-in lists no shop-scoped subscriptions: the toml's app-scoped ones count, and the page says so.
-    expect(found.webhooks?.detail).toMatch(/shopify\.app\.toml/);
+    expect(found.webhooks?.detail).toBe("Every required topic has a subscription for this shop.");
+    // Nothing to fix: no fix links.
+    expect(Object.values(found).filter((check) => "fix" in check)).toEqual([]);
   });
 
   it("names each problem and what to do about it", async () => {
@@ -91,6 +94,18 @@ describe("readiness checklist", () => {
     expect(found.stockCovers).toMatchObject({ status: "fail", detail: expect.stringMatching(/Sneaker 43: 20 allocated but 12 available/) });
     expect(found.appEmbed).toMatchObject({ status: "fail", detail: expect.stringMatching(/App embeds, turn on the Holdfast waiting room/) });
     expect(found.scheduled).toMatchObject({ status: "fail", detail: expect.stringMatching(/No start time/) });
+    // The shop lists none of the topics: not a pass (a local file declaring them proves nothing about the shop).
+    expect(found.webhooks).toMatchObject({
+      status: "unknown",
+      detail: expect.stringMatching(/ORDERS_CREATE, ORDERS_CANCELLED, INVENTORY_LEVELS_UPDATE, APP_UNINSTALLED/),
+    });
+    // Each failing check links to where it is fixed; the app embed's opens the theme editor with the embed switched on.
+    expect(found.appEmbed?.fix).toEqual({
+      label: "Turn on the waiting room in the theme editor",
+      url: `https://${BROKEN}/admin/themes/current/editor?context=apps&activateAppId=${h.apiKey}/waiting-room`,
+    });
+    expect(found.inventoryPolicy?.fix?.url).toBe(`https://${BROKEN}/admin/products`);
+    expect(found.stockCovers?.fix?.url).toBe(`https://${BROKEN}/admin/products/inventory`);
   });
 
   it("says when there is no live theme, and keeps the other checks", async () => {

@@ -201,6 +201,15 @@ describe("live counters", () => {
     expect(details.activeHolds).toBe(1);
     expect(details.room).toEqual({ state: "live", waiting: 2, admitted: 0, prequeued: 0, issued: 2, soldOut: false });
   });
+
+  it("stops counting people waiting once the sale has ended", async () => {
+    const { sale } = await h.service.create(input({ admission: { mode: "rate", perMinute: 1 } }));
+    await h.service.start(sale.id);
+    for (const session of ["e1", "e2", "e3"]) await h.room.join(sale.id, session);
+    expect((await h.service.get(sale.id)).room?.waiting).toBe(3);
+    await h.service.end(sale.id);
+    expect((await h.service.get(sale.id)).room).toMatchObject({ state: "ended", waiting: 0, issued: 3 });
+  });
 });
 
 describe("update", () => {
