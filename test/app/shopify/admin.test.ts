@@ -97,6 +97,7 @@ describe("the embedded admin layout (/app)", () => {
 describe("install (token exchange, then afterAuth)", () => {
   let oauth: Server;
   const exchanges: Record<string, unknown>[] = [];
+  const issued: string[] = [];
   beforeAll(async () => {
     // Shopify's token exchange endpoint for one shop: POST /admin/oauth/access_token.
     oauth = createServer((req, res) => {
@@ -104,9 +105,9 @@ describe("install (token exchange, then afterAuth)", () => {
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
         exchanges.push(JSON.parse(body) as Record<string, unknown>);
-        res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ access_token: `shpat_${randomBytes(8).toString("hex")}`, scope: SHOPIFY_SCOPES.join(",") }));
+        const token = `shpat_${randomBytes(8).toString("hex")}`;
+        issued.push(token);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: token, scope: SHOPIFY_SCOPES.join(",") }));
       });
     });
     await new Promise<void>((resolve) => oauth.listen(0, "127.0.0.1", resolve));
@@ -123,8 +124,11 @@ describe("install (token exchange, then afterAuth)", () => {
     const session = await h.db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
     const store = await h.db.store.findUniqueOrThrow({ where: { platform_domain: { platform: "shopify", domain: shop } } });
     expect(store.uninstalledAt).toBeNull();
-    expect(store.credentialsCiphertext).not.toContain(session.accessToken);
-    expect(openJson(store.credentialsCiphertext as string, h.app.masterKey.key, `credentials:${store.id}`)).toEqual({ accessToken: session.accessToken });
+    // The token is sealed in both places (the Session row and the Store's credentials), in clear in neither.
+    const token = issued.at(-1) as string;
+    expect(session.accessToken).not.toContain(token);
+    expect(store.credentialsCiphertext).not.toContain(token);
+    expect(openJson(store.credentialsCiphertext as string, h.app.masterKey.key, `credentials:${store.id}`)).toMatchObject({ accessToken: token });
     const keys = openKeyring(store.signingKeysCiphertext as string, h.app.masterKey.key);
 
     // Reinstall after an uninstall: installed again, new token, same signing keys (tokens out there keep verifying).
@@ -134,8 +138,8 @@ describe("install (token exchange, then afterAuth)", () => {
     const again = await h.db.store.findUniqueOrThrow({ where: { id: store.id } });
     expect(again.uninstalledAt).toBeNull();
     expect(openKeyring(again.signingKeysCiphertext as string, h.app.masterKey.key).current.kid).toBe(keys.current.kid);
-    const newToken = (await h.db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } })).accessToken;
-    expect(newToken).not.toBe(session.accessToken);
-    expect(openJson(again.credentialsCiphertext as string, h.app.masterKey.key, `credentials:${store.id}`)).toEqual({ accessToken: newToken });
+    const newToken = issued.at(-1) as string;
+    expect(newToken).not.toBe(token);
+    expect(openJson(again.credentialsCiphertext as string, h.app.masterKey.key, `credentials:${store.id}`)).toMatchObject({ accessToken: newToken });
   });
 });
