@@ -1,16 +1,14 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { processRoleFromEnv } from "../../app/composition/role.ts";
 import { HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { createRedis, type RedisClient } from "../../app/core/redis.ts";
-import { ROOT } from "../db/databases.ts";
+import { spawnHoldfast, type HoldfastProcess } from "../support/holdfastProcess.ts";
 import { startPrivateRedis, type PrivateRedis } from "../worker/privateRedis.ts";
 
 // HOLDFAST_ROLE: web replicas enqueue and never consume; worker replicas consume and serve
@@ -24,50 +22,26 @@ let redisServer: PrivateRedis;
 let redis: RedisClient;
 let queues: HoldfastQueues;
 
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  base: string;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
-/** `node --import tsx app/main.ts` with a role; resolves with the URL it prints. */
-async function startRole(role: "web" | "worker"): Promise<Started> {
-  const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
+/** `app/main.ts` with a role; resolves once it prints the address it answers on. */
+function startRole(role: "web" | "worker"): Promise<HoldfastProcess> {
+  return spawnHoldfast(
+    {
       HOLDFAST_ROLE: role,
       PORT: "0",
       REDIS_URL: redisServer.url,
-      REDIS_CLUSTER_NODES: "",
       DATABASE_URL: `file:${join(dir, "roles.db")}`,
       HOLDFAST_QUEUE_NAMESPACE: NAMESPACE,
       HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       HOLDFAST_ADMIN_TOKEN: ADMIN_TOKEN,
       HOLDFAST_LOG_LEVEL: "warn",
     },
-  });
-  let output = "";
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  const pattern = role === "web" ? /listening on (http:\/\/\S+)/ : /health (http:\/\/\S+)\/healthz/;
-  let base = "";
-  for await (const line of createInterface({ input: child.stdout })) {
-    output += `${line}\n`;
-    const match = pattern.exec(line);
-    if (match?.[1]) {
-      base = match[1];
-      break;
-    }
-  }
-  if (!base) throw new Error(`the ${role} process printed no address:\n${output}`);
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return { child, base, exited, output: () => output };
+    role === "web" ? /listening on (http:\/\/\S+)/ : /health (http:\/\/\S+)\/healthz/,
+  );
 }
 
-let worker: Started;
-let web: Started;
+let worker: HoldfastProcess;
+let web: HoldfastProcess;
+const baseOf = (started: HoldfastProcess) => started.match[1] as string;
 
 beforeAll(async () => {
   redisServer = await startPrivateRedis();
@@ -93,14 +67,14 @@ const json = async (url: string, init: RequestInit = {}) => {
 
 describe("HOLDFAST_ROLE", () => {
   it("a worker process serves health and readiness only; a web process says it runs no worker", async () => {
-    expect(await json(`${worker.base}/healthz`)).toEqual({ status: 200, body: { status: "ok" } });
+    expect(await json(`${baseOf(worker)}/healthz`)).toEqual({ status: 200, body: { status: "ok" } });
     await expect
-      .poll(async () => (await json(`${worker.base}/readyz`)).body, { timeout: 30_000, interval: 200 })
+      .poll(async () => (await json(`${baseOf(worker)}/readyz`)).body, { timeout: 30_000, interval: 200 })
       .toEqual({ status: "ready", role: "worker", checks: { redis: { ok: true }, sql: { ok: true }, worker: { ok: true } } });
     for (const path of ["/v1/sales/any/stock", "/v1/admin/sales", "/console", "/metrics"]) {
-      expect(await json(`${worker.base}${path}`), path).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+      expect(await json(`${baseOf(worker)}${path}`), path).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
     }
-    expect(await json(`${web.base}/readyz`)).toEqual({
+    expect(await json(`${baseOf(web)}/readyz`)).toEqual({
       status: 200,
       body: { status: "ready", role: "web", checks: { redis: { ok: true }, sql: { ok: true } } },
     });
@@ -112,7 +86,7 @@ describe("HOLDFAST_ROLE", () => {
     expect((await queues.queue(QUEUE_NAMES.checkout).getWorkers()).length).toBe(1);
 
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
-    const created = await json(`${web.base}/v1/admin/sales`, {
+    const created = await json(`${baseOf(web)}/v1/admin/sales`, {
       method: "POST",
       headers: admin,
       body: JSON.stringify({ name: "Roles drop", items: [{ title: "Tee", allocation: 5 }], holdMinutes: 10, perCustomerLimit: 0, admission: { mode: "off" } }),
@@ -120,16 +94,16 @@ describe("HOLDFAST_ROLE", () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const saleId = String(created.body.id);
     const itemId = String((created.body.items as { id: string }[])[0]?.id);
-    expect((await json(`${web.base}/v1/admin/sales/${saleId}/start`, { method: "POST", headers: admin })).status).toBe(200);
+    expect((await json(`${baseOf(web)}/v1/admin/sales/${saleId}/start`, { method: "POST", headers: admin })).status).toBe(200);
 
     const shopper = { "x-holdfast-session": randomBytes(18).toString("base64url"), "content-type": "application/json" };
-    const hold = await json(`${web.base}/v1/sales/${saleId}/holds`, {
+    const hold = await json(`${baseOf(web)}/v1/sales/${saleId}/holds`, {
       method: "POST",
       headers: shopper,
       body: JSON.stringify({ lines: [{ itemId, quantity: 1 }], requestId: "roles-request-1" }),
     });
     expect(hold.status, JSON.stringify(hold.body)).toBe(201);
-    const checkout = await json(`${web.base}/v1/checkout`, {
+    const checkout = await json(`${baseOf(web)}/v1/checkout`, {
       method: "POST",
       headers: shopper,
       body: JSON.stringify({ holdToken: hold.body.token, payment: { method: "test" } }),
@@ -138,8 +112,11 @@ describe("HOLDFAST_ROLE", () => {
     await expect
       .poll(
         async () =>
-          (await json(`${web.base}/v1/orders/${String(checkout.body.orderId)}`, { headers: { authorization: `Bearer ${String(checkout.body.orderToken)}` } }))
-            .body.status,
+          (
+            await json(`${baseOf(web)}/v1/orders/${String(checkout.body.orderId)}`, {
+              headers: { authorization: `Bearer ${String(checkout.body.orderToken)}` },
+            })
+          ).body.status,
         {
           timeout: 60_000,
           interval: 250,

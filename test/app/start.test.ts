@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 
 import { afterAll, beforeAll, expect, it } from "vitest";
 
+import { spawnHoldfast } from "../support/holdfastProcess.ts";
 import { startThrowawayRedis } from "../support/redis.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "holdfast-start-"));
@@ -24,22 +24,9 @@ afterAll(() => {
  * URL is proven in localRedis.test.ts; this machine's Redis answers there.)
  */
 it("starts on a fresh database, answers health checks, and stops cleanly on SIGTERM", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
-    env: { ...process.env, REDIS_CLUSTER_NODES: "", REDIS_URL: redis.url, PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}` },
-  });
-  let output = "";
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-
-  let base = "";
-  for await (const line of createInterface({ input: child.stdout })) {
-    output += `${line}\n`;
-    const match = /listening on (http:\/\/\S+)/.exec(line);
-    if (match?.[1]) {
-      base = match[1];
-      break;
-    }
-  }
+  const started = await spawnHoldfast({ REDIS_URL: redis.url, PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}` }, /listening on (http:\/\/\S+)/);
+  const base = started.match[1] as string;
+  const output = started.output();
   expect(output).toMatch(/using Redis at /);
   expect(output).toMatch(/applied \d+ migration/);
 
@@ -58,8 +45,8 @@ it("starts on a fresh database, answers health checks, and stops cleanly on SIGT
   expect(missing.status).toBe(404);
   expect(await missing.json()).toMatchObject({ error: { code: "not_found" } });
 
-  child.kill("SIGTERM");
-  expect(await exited).toBe(0);
+  started.child.kill("SIGTERM");
+  expect(await started.exited).toBe(0);
 }, 180_000);
 
 /** Runs `npm start` (minus npm) until it exits; the start must fail before it listens. */
