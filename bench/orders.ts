@@ -9,22 +9,22 @@
  *      calls per 10,000 changes against the ideal (one call per item batch per flush interval),
  *      throttled answers (goal 0), and the time until the platform's stock equals Holdfast's
  *      after the spike (goal under 2 flush intervals).
- * Runs on a private redis-server and a temporary SQLite database. Prints tables and writes
+ * Runs on a private redis-server; the intake runs once per database in the same run (a
+ * temporary SQLite file, and a throwaway database on the local PostgreSQL, BENCH_PG_URL), so
+ * the two compare under the same load. The write-back uses SQLite. Prints tables and writes
  * bench/results/orders.json.
  *
  * Env: BENCH_ORDER_EVENTS (5000), BENCH_ORDER_CONCURRENCY (50), BENCH_ORDER_PACED_SECONDS (10),
  *      BENCH_ORDER_RATE (half the burst's jobs/s), BENCH_WB_CHANGES (10000),
  *      BENCH_WB_ITEMS (500), BENCH_WB_SPIKE_SECONDS (5), BENCH_WB_INTERVAL_MS (1000),
- *      BENCH_WB_PLATFORMS (shopify,woocommerce).
+ *      BENCH_WB_PLATFORMS (shopify,woocommerce), BENCH_ORDER_DATABASES (sqlite,postgresql),
+ *      BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 
 import { createRedis } from "../app/core/redis.ts";
-import { createDb } from "../app/db/client.server.ts";
-import { migrateDatabase } from "../app/db/migrate.server.ts";
+import type { DatabaseKind } from "../app/db/client.server.ts";
+import { openBenchDatabase } from "./lib/benchDatabase.ts";
 import { Cleanup } from "./lib/cleanup.ts";
 import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { envInteger, hostMetadata, writeResults } from "./lib/results.ts";
@@ -46,6 +46,12 @@ const platforms = (process.env.BENCH_WB_PLATFORMS ?? "shopify,woocommerce")
   .filter(Boolean) as SpikePlatform[];
 for (const platform of platforms)
   if (platform !== "shopify" && platform !== "woocommerce") throw new Error(`BENCH_WB_PLATFORMS: unknown platform "${platform}"`);
+const databases = (process.env.BENCH_ORDER_DATABASES ?? "sqlite,postgresql")
+  .split(",")
+  .map((name) => name.trim())
+  .filter(Boolean) as DatabaseKind[];
+for (const database of databases)
+  if (database !== "sqlite" && database !== "postgresql") throw new Error(`BENCH_ORDER_DATABASES: unknown database "${database}"`);
 
 const runId = randomBytes(4).toString("hex");
 const startedAt = Date.now();
@@ -67,22 +73,19 @@ async function main(): Promise<number> {
     log(`private redis-server at ${redisServer.url}`);
     const redis = createRedis({ mode: "standalone", url: redisServer.url });
     cleanup.add("disconnect from Redis", () => redis.quit());
-    const directory = await mkdtemp(path.join(tmpdir(), "holdfast-bench-orders-"));
-    cleanup.add("remove the temporary database", () => rm(directory, { recursive: true, force: true }));
-    const url = `file:${path.join(directory, "bench.db")}`;
-    await migrateDatabase(url, () => undefined);
-    const db = createDb(url);
-    cleanup.add("disconnect from the database", () => db.$disconnect());
-
-    try {
-      const burst = await measureIntake({ redis, db, runId, events, concurrency, log });
-      intake.push(burst);
-      const ratePerSec = fixedRate ?? Math.max(1, Math.floor(burst.jobsPerSec / 2));
-      intake.push(await measureIntake({ redis, db, runId, events: ratePerSec * pacedSeconds, concurrency, ratePerSec, log }));
-    } catch (error) {
-      errors.push(`intake: ${error instanceof Error ? error.message : String(error)}`);
-      log(errors.at(-1)!);
+    for (const database of databases) {
+      try {
+        const db = await openBenchDatabase(database, runId, cleanup);
+        const burst = await measureIntake({ redis, db, database, runId, events, concurrency, log });
+        intake.push(burst);
+        const ratePerSec = fixedRate ?? Math.max(1, Math.floor(burst.jobsPerSec / 2));
+        intake.push(await measureIntake({ redis, db, database, runId, events: ratePerSec * pacedSeconds, concurrency, ratePerSec, log }));
+      } catch (error) {
+        errors.push(`intake on ${database}: ${error instanceof Error ? error.message : String(error)}`);
+        log(errors.at(-1)!);
+      }
     }
+    const db = await openBenchDatabase("sqlite", `${runId}-wb`, cleanup);
     for (const platform of platforms) {
       try {
         spikes.push(await measureSpike({ redis, db, runId, platform, items, changes, spikeSeconds, flushIntervalMs, log }));
@@ -102,8 +105,24 @@ async function main(): Promise<number> {
     console.log("\nOrder-event intake (enqueue -> committed in Redis and SQL)");
     console.log(
       formatTable(
-        ["shape", "offered/s", "events", "with hold", "bypass", "concurrency", "jobs/s", "p50 ms", "p99 ms", "max ms", "failed", "sold", "SQL orders"],
+        [
+          "database",
+          "shape",
+          "offered/s",
+          "events",
+          "with hold",
+          "bypass",
+          "concurrency",
+          "jobs/s",
+          "p50 ms",
+          "p99 ms",
+          "max ms",
+          "failed",
+          "sold",
+          "SQL orders",
+        ],
         intake.map((run) => [
+          run.database,
           run.shape,
           run.ratePerSec === null ? "all at once" : formatCount(run.ratePerSec),
           formatCount(run.events),
@@ -155,7 +174,7 @@ async function main(): Promise<number> {
   }
   const output = writeResults("orders", {
     meta: { ...meta, runId, durationSeconds: round((Date.now() - startedAt) / 1_000, 1) },
-    settings: { events, concurrency, pacedSeconds, fixedRate, changes, items, spikeSeconds, flushIntervalMs, platforms },
+    settings: { databases, events, concurrency, pacedSeconds, fixedRate, changes, items, spikeSeconds, flushIntervalMs, platforms },
     intake,
     writeBack: spikes,
     goals,

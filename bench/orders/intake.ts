@@ -15,12 +15,14 @@ import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWork
 import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import type { RedisClient } from "../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
-import type { Db } from "../../app/db/client.server.ts";
+import type { DatabaseKind, Db } from "../../app/db/client.server.ts";
 import { LatencyHistogram } from "../lib/histogram.ts";
 
 export interface IntakeOptions {
   redis: RedisClient;
   db: Db;
+  /** Which SQL the worker records orders in (reported with the figures). */
+  database: DatabaseKind;
   runId: string;
   events: number;
   concurrency: number;
@@ -30,6 +32,7 @@ export interface IntakeOptions {
 }
 
 export interface IntakeResult {
+  database: DatabaseKind;
   shape: "burst" | "paced";
   /** Offered rate when paced (events/s). */
   ratePerSec: number | null;
@@ -47,9 +50,9 @@ export interface IntakeResult {
 }
 
 export async function measureIntake(options: IntakeOptions): Promise<IntakeResult> {
-  const { redis, db, runId, events, log } = options;
+  const { redis, db, database, runId, events, log } = options;
   const shape = options.ratePerSec === undefined ? "burst" : "paced";
-  const saleId = `bench-orders-${shape}-${runId}`;
+  const saleId = `bench-orders-${database}-${shape}-${runId}`;
   const holds = new HoldEngine(redis);
   await db.sale.create({ data: { id: saleId, name: "bench orders", state: "live", holdMinutes: 30, perCustomerLimit: 0, bypassPolicy: "allow" } });
   await holds.defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId: "sku", allocation: events * 2 }] });
@@ -63,9 +66,9 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
     );
     for (const result of batch) if (result.outcome === "reserved") holdIds.push(result.holdId);
   }
-  log(`intake ${shape}: ${holdIds.length} holds placed; ${events} events to go (${events - holdIds.length} bypassing the room)`);
+  log(`intake ${database} ${shape}: ${holdIds.length} holds placed; ${events} events to go (${events - holdIds.length} bypassing the room)`);
 
-  const queues = new HoldfastQueues(redis, { namespace: `bench-orders-${shape}-${runId}` });
+  const queues = new HoldfastQueues(redis, { namespace: `bench-orders-${database}-${shape}-${runId}` });
   const deadLetters = new DeadLetterQueue(queues);
   const intake = new OrderIntake(queues, deadLetters);
   const worker = new OrderWorker({
@@ -112,7 +115,7 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
       await Promise.all(pending);
     }
     const enqueued = Date.now();
-    log(`intake ${shape}: ${events} events enqueued in ${((enqueued - started) / 1_000).toFixed(2)} s; waiting for the worker`);
+    log(`intake ${database} ${shape}: ${events} events enqueued in ${((enqueued - started) / 1_000).toFixed(2)} s; waiting for the worker`);
     for (;;) {
       const counts = await queue.getJobCounts("completed", "failed");
       if ((counts.completed ?? 0) + (counts.failed ?? 0) >= events) break;
@@ -129,6 +132,7 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
     const counts = await queue.getJobCounts("failed");
     const snapshot = await holds.snapshot(saleId);
     return {
+      database,
       shape,
       ratePerSec: options.ratePerSec ?? null,
       events,
