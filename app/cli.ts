@@ -151,13 +151,19 @@ interface ReconcileCommand {
   json: boolean;
 }
 
-function parseReconcileCommand(values: Values, positionals: string[]): ReconcileCommand {
-  const [, saleId] = positionals;
-  if (saleId === undefined) throw new UsageError("reconcile needs a sale id");
-  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after reconcile ${saleId}`);
+/** `<noun> <saleId>` taking --json and `options` only: the sale id, or a usage error. */
+function saleIdOf(noun: string, values: Values, positionals: string[], options: string[]): string {
   for (const option of Object.keys(values)) {
-    if (option !== "json" && option !== "repair") throw new UsageError(`--${option} does not apply to reconcile`);
+    if (option !== "json" && !options.includes(option)) throw new UsageError(`--${option} does not apply to ${noun}`);
   }
+  const [, saleId] = positionals;
+  if (saleId === undefined) throw new UsageError(`${noun} needs a sale id`);
+  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after ${noun} ${saleId}`);
+  return saleId;
+}
+
+function parseReconcileCommand(values: Values, positionals: string[]): ReconcileCommand {
+  const saleId = saleIdOf("reconcile", values, positionals, ["repair"]);
   return { noun: "reconcile", saleId, repair: values.repair === true, json: values.json === true };
 }
 
@@ -187,12 +193,7 @@ interface PrescaleCommand {
 }
 
 function parsePrescaleCommand(values: Values, positionals: string[]): PrescaleCommand {
-  const [, saleId] = positionals;
-  for (const option of Object.keys(values)) {
-    if (option !== "json" && option !== "replicas") throw new UsageError(`--${option} does not apply to prescale`);
-  }
-  if (saleId === undefined) throw new UsageError("prescale needs a sale id");
-  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after prescale ${saleId}`);
+  const saleId = saleIdOf("prescale", values, positionals, ["replicas"]);
   const replicas = whole("replicas", values.replicas) ?? DEFAULT_PRESCALE_REPLICAS;
   if (replicas < 1 || replicas > 1_000) throw new UsageError(`--replicas must be between 1 and 1000 (got ${replicas})`);
   return { noun: "prescale", saleId, replicas, json: values.json === true };
