@@ -164,10 +164,14 @@ async function startVite(server: Server, options: WebAppOptions): Promise<Loaded
 async function loadBuild(options: WebAppOptions): Promise<Loaded> {
   const directory = options.buildDirectory ?? DEFAULT_BUILD_DIRECTORY;
   const serverEntry = join(directory, "server", "index.js");
+  // A deployed image holds the compiled output without the sources (deploy/Dockerfile): there
+  // is nothing to rebuild from, and its build is the one it was made with.
+  const sources = existsSync(join(ROOT, "vite.config.ts"));
   if (!existsSync(serverEntry)) {
+    if (!sources) throw new Error(`no Remix build in ${directory} and no sources to build it from; run npm run build before packaging`);
     options.say?.(`web: no build in ${directory}; building it now (npm run build)`);
     await runBuild(options.say);
-  } else if (newestSource() > statSync(serverEntry).mtimeMs) {
+  } else if (sources && newestSource() > statSync(serverEntry).mtimeMs) {
     options.say?.(`web: the build in ${directory} is older than the code in app/; building it again (npm run build)`);
     await runBuild(options.say);
   }
