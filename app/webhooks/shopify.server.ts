@@ -12,13 +12,14 @@ import { shopifyCustomerRef, stockReportFromWebhook, variantItemsFromProduct } f
 import { webhookSignatureMatches } from "../platforms/webhookSignature.ts";
 import type { HoldfastContext } from "../web/context.server.ts";
 import { ShopifyNotConfiguredError, shopifyWebhookSecret } from "../shopify.server.ts";
-import { findShopifyStore, uninstallShopifyShop } from "../stores/shopifyStores.server.ts";
+import { findShopifyStore, uninstallShopifyShop, updateShopifyScopes } from "../stores/shopifyStores.server.ts";
 import { recordCustomerDataRequest, redactCustomer, redactShop } from "../stores/privacy.server.ts";
 import { rememberShopifyVariants } from "./platformOrders.server.ts";
 
 /** Topics as routes name them (X-Shopify-Topic, upper-cased with underscores, as Shopify's library does). */
 export type WebhookTopic =
   | "APP_UNINSTALLED"
+  | "APP_SCOPES_UPDATE"
   | "ORDERS_CREATE"
   | "ORDERS_CANCELLED"
   | "INVENTORY_LEVELS_UPDATE"
@@ -103,6 +104,8 @@ export async function receiveWebhook(request: Request, context: AppLoadContext, 
       holdfast.logger.info("shopify app uninstalled", { shop: verified.shop, ...result });
       return ok();
     }
+    case "APP_SCOPES_UPDATE":
+      return scopesWebhook(holdfast, verified.shop, payload);
     case "CUSTOMERS_DATA_REQUEST": {
       const { customer, orders } = compliancePayload(payload);
       // Kept sealed for the merchant to download from the admin (Privacy requests); never logged.
@@ -166,6 +169,17 @@ async function enqueueOrder(holdfast: HoldfastContext, webhook: Verified): Promi
     });
     return errorResponse(503, "queue_unavailable", "The order queue cannot take this webhook now; Shopify delivers it again later.");
   }
+  return ok();
+}
+
+/** `current`: the scopes granted now (`previous`, the ones before, is not needed). */
+async function scopesWebhook(holdfast: HoldfastContext, shop: string, payload: Record<string, unknown>): Promise<Response> {
+  const current = payload.current;
+  if (!Array.isArray(current) || !current.every((scope): scope is string => typeof scope === "string")) {
+    return errorResponse(400, "webhook_payload_invalid", "An app/scopes_update payload lists the granted scopes in `current`, an array of strings.");
+  }
+  const updated = await updateShopifyScopes(holdfast.db, shop, current);
+  holdfast.logger.info("shopify scopes updated", { shop, scopes: current.join(","), sessionFound: updated });
   return ok();
 }
 

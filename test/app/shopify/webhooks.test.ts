@@ -20,6 +20,7 @@ import {
   shopifyCustomerRef,
   stockReportFromWebhook,
 } from "../../../app/platforms/shopify/webhooks.ts";
+import { action as appScopesUpdate } from "../../../app/routes/webhooks.app.scopes_update.tsx";
 import { action as appUninstalled } from "../../../app/routes/webhooks.app.uninstalled.tsx";
 import { action as customersDataRequest } from "../../../app/routes/webhooks.customers.data_request.tsx";
 import { action as customersRedact } from "../../../app/routes/webhooks.customers.redact.tsx";
@@ -408,6 +409,58 @@ async function dumpOf(redis: HoldfastContext["redis"], key: string): Promise<str
   if (type === "set") return JSON.stringify(await redis.smembers(key));
   return "";
 }
+
+describe("app/scopes_update", () => {
+  const scopeOf = async (shop: string) => (await h.db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } })).scope;
+  const scopesPayload = (current: unknown) => ({ id: 1, previous: ["read_products", "write_inventory"], current, updated_at: "2026-12-03T05:00:00Z" });
+
+  it("gives the shop's stored session the scopes Shopify says are granted now", async () => {
+    const { shop } = await h.installShop("scopes");
+    const other = await h.installShop("scopes-bystander");
+    const before = await scopeOf(other.shop);
+    const current = ["read_products", "write_inventory", "write_orders"];
+    const response = await call(
+      appScopesUpdate,
+      signedWebhook("/webhooks/app/scopes_update", { topic: "app/scopes_update", shop, payload: scopesPayload(current) }),
+    );
+    expect(response.status).toBe(200);
+    expect(await scopeOf(shop)).toBe("read_products,write_inventory,write_orders");
+    expect(await scopeOf(other.shop)).toBe(before);
+  });
+
+  it("refuses a forged delivery with 401 and a payload without `current` with 400, changing nothing", async () => {
+    const { shop } = await h.installShop("scopes-forged");
+    const before = await scopeOf(shop);
+    const forged = await call(
+      appScopesUpdate,
+      signedWebhook("/webhooks/app/scopes_update", {
+        topic: "app/scopes_update",
+        shop,
+        payload: scopesPayload(["read_products"]),
+        secret: "not-the-app-secret",
+      }),
+    );
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toMatchObject({ error: { code: "webhook_signature_invalid" } });
+    const malformed = await call(
+      appScopesUpdate,
+      signedWebhook("/webhooks/app/scopes_update", { topic: "app/scopes_update", shop, payload: scopesPayload("read_products") }),
+    );
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: "webhook_payload_invalid" } });
+    expect(await scopeOf(shop)).toBe(before);
+  });
+
+  it("answers 200 for a shop with no stored session (nothing to update), as the template does", async () => {
+    const shop = "never-installed-scopes.myshopify.com";
+    const response = await call(
+      appScopesUpdate,
+      signedWebhook("/webhooks/app/scopes_update", { topic: "app/scopes_update", shop, payload: scopesPayload(["read_products"]) }),
+    );
+    expect(response.status).toBe(200);
+    expect(await h.db.session.count({ where: { shop } })).toBe(0);
+  });
+});
 
 describe("inventory_levels/update", () => {
   it("names the stock as the adapter does (InventoryItem gid @ Location gid)", () => {
