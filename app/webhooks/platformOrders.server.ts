@@ -21,8 +21,9 @@ import type { RedisClient } from "../core/redis.ts";
 import { shopifyItemVariantKey } from "../core/keys.ts";
 import type { Db } from "../db/client.server.ts";
 import { PrismaSyncCatalog, type DropItemRef } from "../db/PrismaSyncCatalog.ts";
-import { VARIANTS_OF_ITEMS, type VariantsOfItemsData } from "../platforms/shopify/documents.ts";
+import { VARIANTS_OF_ITEMS, type VariantsOfItemsData, type VariantsOfItemsVariables } from "../platforms/shopify/documents.ts";
 import { parseStockRef } from "../platforms/shopify/refs.ts";
+import { variantsOfItems } from "../platforms/shopify/variants.ts";
 import { orderEventsFromWebhook, orderVariants, stockReportFromWebhook, variantItemsFromProduct } from "../platforms/shopify/webhooks.ts";
 import { orderEventsFromWooWebhook, stockReportFromWooWebhook, wooOrderRefs } from "../platforms/woocommerce/webhooks.ts";
 import { findShopifyStore } from "../stores/shopifyStores.server.ts";
@@ -53,9 +54,6 @@ const TOPICS: Record<EventPlatform, ReadonlyMap<string, PlatformTopicKind>> = {
     ["product.updated", "stock"],
   ]),
 };
-
-/** Shopify names a Graph API limit of 250 ids per `nodes` call. */
-const MAX_ITEMS_PER_LOOKUP = 250;
 
 export class SqlPlatformOrders implements PlatformOrders {
   private readonly catalog: PrismaSyncCatalog;
@@ -132,7 +130,7 @@ export class SqlPlatformOrders implements PlatformOrders {
       const unknown = items.filter((item) => !variantOf.has(item));
       const admin = unknown.length > 0 ? await this.deps.shopifyAdmin(shop) : null;
       if (admin) {
-        const learned = await variantsOfItems(admin, unknown.slice(0, MAX_ITEMS_PER_LOOKUP));
+        const learned = await variantsOfItems((variables) => adminQuery(admin, variables), unknown);
         for (const [item, variant] of learned) variantOf.set(item, variant);
         await rememberShopifyVariants(this.deps.redis, storeId, new Map([...learned].map(([item, variant]) => [variant, item])));
       }
@@ -152,15 +150,10 @@ async function rememberShopifyVariants(redis: RedisClient, storeId: string, vari
   await redis.hset(shopifyItemVariantKey(storeId), ...fields);
 }
 
-async function variantsOfItems(admin: AdminClient, itemIds: string[]): Promise<Map<string, string>> {
-  const response = await admin.graphql(VARIANTS_OF_ITEMS.document, { variables: { itemIds } });
-  const body = (await response.json()) as { data?: VariantsOfItemsData };
-  const pairs = new Map<string, string>();
-  for (const node of body.data?.nodes ?? []) {
-    if (node && "id" in node && typeof node.id === "string") {
-      const variant = node.variants.nodes[0]?.id;
-      if (variant) pairs.set(node.id, variant);
-    }
-  }
-  return pairs;
+/** One VARIANTS_OF_ITEMS call with the shop's offline session; an answer without data is retried with the delivery. */
+async function adminQuery(admin: AdminClient, variables: VariantsOfItemsVariables): Promise<VariantsOfItemsData> {
+  const response = await admin.graphql(VARIANTS_OF_ITEMS.document, { variables: { ...variables } });
+  const body = (await response.json()) as { data?: VariantsOfItemsData; errors?: unknown };
+  if (body.data === undefined) throw new Error(`Shopify answered the variant lookup without data: ${JSON.stringify(body.errors ?? null)}`);
+  return body.data;
 }
