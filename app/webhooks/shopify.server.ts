@@ -8,9 +8,10 @@
  * the queue cannot take a delivery the answer is 503, so Shopify delivers it again.
  *
  * app/uninstalled and the three privacy topics stay synchronous: each is one shop's rare,
- * bounded clean-up (a few SQL rows and that shop's Redis keys) that must be finished, not
- * merely queued, when Shopify hears 200 (its privacy rules ask for the redaction to be done;
- * an uninstalled shop's token must stop working at once), and Shopify retries a failed one.
+ * bounded clean-up (a few SQL rows and that shop's Redis keys), never part of a drop's burst,
+ * so it fits in Shopify's 5 s. Done before the answer, a 200 means the work is finished (an
+ * uninstalled shop's running sales end at once; a redaction has no second place to be lost
+ * from), and a failure answers 5xx, which Shopify delivers again.
  */
 import type { AppLoadContext } from "@remix-run/node";
 
