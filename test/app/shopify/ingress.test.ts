@@ -167,6 +167,18 @@ describe("Shopify stock and product webhooks", () => {
     await h.settled(ids.stranger);
   });
 
+  it("dead-letter a signed stock level that is not JSON with its reason, after its 200", async () => {
+    const { shop } = await h.installShop("stockjunk");
+    const body = "{not a level";
+    const signed = signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop, payload: null });
+    const headers = new Headers(signed.headers);
+    headers.set("x-shopify-hmac-sha256", createHmac("sha256", API_SECRET).update(body).digest("base64"));
+    const response = await inventoryLevelsUpdate({ request: new Request(signed.url, { method: "POST", headers, body }), context: h.context, params: {} });
+    expect(response.status).toBe(200);
+    const reason = async () => (await h.deadLetters.list({ limit: 100 })).find((letter) => (letter.data as { body?: string }).body === body)?.error;
+    await expect.poll(reason, { timeout: 60_000 }).toBe("malformed_payload: not a Shopify stock level (inventory_levels/update): the body is not JSON");
+  });
+
   it("refuse a forged delivery with 401, enqueueing and changing nothing", async () => {
     const { shop, storeId } = await h.installShop("stockforged");
     const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
