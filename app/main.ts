@@ -90,7 +90,6 @@ async function main(): Promise<void> {
               intake: running.intake,
               platformEvents: running.platformEvents,
               queues: running.queues,
-              stockIntake: running.stockIntake,
               breakers: () => running.platforms.breakers(),
               logger,
             },

@@ -11,6 +11,7 @@ export interface OrderRowView {
   status: string;
   customer: string | null;
   bypass: boolean;
+  /** "Sneaker 42 × 2, Cap × 1" */
   products: string;
   units: number;
   oversoldUnits: number;

@@ -74,7 +74,7 @@ export interface WorkProducers {
   deadLetters: DeadLetterQueue;
   /** Platform adapters per store (checkout and webhook routes share it, and its breakers). */
   platforms: SqlPlatformDirectory;
-  /** Where platform stock reports (webhooks, connector) go: echo check, then restock or overwrite. */
+  /** Where platform stock levels go (the platform-events worker reads them from webhooks): echo check, then restock or overwrite. */
   stockIntake: ExternalStockIntake;
 }
 
@@ -143,12 +143,17 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const { queues, deadLetters, platforms, ownQueues } = producers;
   const checkoutStore = new CheckoutStore(parts.redis);
   const intake = producers.intake;
-  // Verified webhook deliveries -> order events, through the one PlatformOrders port (SQL, Redis, Shopify's Admin API).
+  // Verified webhook deliveries -> order events, stock reports and learned variants, through the one PlatformOrders port (SQL, Redis, Shopify's Admin API).
   const platformEvents = new PlatformEventWorker({
     queues,
     deadLetters,
     logger,
-    processor: new PlatformEventProcessor({ orders: new SqlPlatformOrders({ db: parts.db, redis: parts.redis, shopifyAdmin: offlineAdmin }), intake, logger }),
+    processor: new PlatformEventProcessor({
+      orders: new SqlPlatformOrders({ db: parts.db, redis: parts.redis, shopifyAdmin: offlineAdmin }),
+      intake,
+      stock: producers.stockIntake,
+      logger,
+    }),
   });
   const orders = new OrderWorker({
     queues,
