@@ -49,3 +49,8 @@ export function priceInputOf(money: Money): PriceInput {
   const digits = String(money.amountMinor).padStart(decimals + 1, "0");
   return { amount: `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`, currency: money.currency };
 }
+
+/** "€19.99", "¥1,200": for people, in `locale`'s way of writing the currency. */
+export function formatMoney(money: Money, locale = "en"): string {
+  return new Intl.NumberFormat(locale, { style: "currency", currency: money.currency }).format(money.amountMinor / 10 ** currencyDecimals(money.currency));
+}
