@@ -13,6 +13,7 @@ import {
   CheckoutSweeper,
   CheckoutWorker,
   saleCatalog,
+  salePricing,
   unitPricingFromEnv,
   type PaymentProvider,
 } from "../core/checkout/index.ts";
@@ -176,6 +177,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
 
   // No payment provider (production without HOLDFAST_PAYMENT_*): no headless checkout.
   const payments = options.payments ?? paymentProviderFromEnv(env, parts.redis);
+  const saleRecords = new PrismaSaleRepository(parts.db);
   const checkouts =
     payments &&
     new CheckoutWorker({
@@ -189,8 +191,8 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
         inventory: holdEngineInventory(parts.holds, parts.redis),
         orders: new PrismaCheckoutOrderRepository(parts.db),
         locks: new OrderLocks(parts.redis),
-        catalog: saleCatalog(new PrismaSaleRepository(parts.db)),
-        pricing: unitPricingFromEnv(env),
+        catalog: saleCatalog(saleRecords),
+        pricing: salePricing(saleRecords, unitPricingFromEnv(env)),
         logger,
       }),
     });
