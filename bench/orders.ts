@@ -27,7 +27,7 @@ import type { DatabaseKind } from "../app/db/client.server.ts";
 import { openBenchDatabase } from "./lib/benchDatabase.ts";
 import { Cleanup } from "./lib/cleanup.ts";
 import { startPrivateRedis } from "./lib/privateRedis.ts";
-import { envInteger, hostMetadata, writeResults } from "./lib/results.ts";
+import { envChoices, envInteger, hostMetadata, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
 import { measureIntake, type IntakeResult } from "./orders/intake.ts";
 import { measureSpike, type SpikePlatform, type SpikeResult } from "./orders/writeBack.ts";
@@ -40,18 +40,8 @@ const changes = envInteger("BENCH_WB_CHANGES", 10_000, 10, 1_000_000);
 const items = envInteger("BENCH_WB_ITEMS", 500, 1, 1_000);
 const spikeSeconds = envInteger("BENCH_WB_SPIKE_SECONDS", 5, 1, 600);
 const flushIntervalMs = envInteger("BENCH_WB_INTERVAL_MS", 1_000, 50, 60_000);
-const platforms = (process.env.BENCH_WB_PLATFORMS ?? "shopify,woocommerce")
-  .split(",")
-  .map((name) => name.trim())
-  .filter(Boolean) as SpikePlatform[];
-for (const platform of platforms)
-  if (platform !== "shopify" && platform !== "woocommerce") throw new Error(`BENCH_WB_PLATFORMS: unknown platform "${platform}"`);
-const databases = (process.env.BENCH_ORDER_DATABASES ?? "sqlite,postgresql")
-  .split(",")
-  .map((name) => name.trim())
-  .filter(Boolean) as DatabaseKind[];
-for (const database of databases)
-  if (database !== "sqlite" && database !== "postgresql") throw new Error(`BENCH_ORDER_DATABASES: unknown database "${database}"`);
+const platforms = envChoices<SpikePlatform>("BENCH_WB_PLATFORMS", ["shopify", "woocommerce"], ["shopify", "woocommerce"]);
+const databases = envChoices<DatabaseKind>("BENCH_ORDER_DATABASES", ["sqlite", "postgresql"], ["sqlite", "postgresql"]);
 
 const runId = randomBytes(4).toString("hex");
 const startedAt = Date.now();

@@ -48,3 +48,16 @@ export function envNumber(name: string, fallback: number, min: number, max: numb
   }
   return value;
 }
+
+/** A comma-separated choice among `allowed` from the environment, or the default. */
+export function envChoices<T extends string>(name: string, fallback: readonly T[], allowed: readonly T[]): T[] {
+  const raw = process.env[name]?.trim();
+  if (!raw) return [...fallback];
+  const chosen = raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of chosen)
+    if (!(allowed as readonly string[]).includes(entry)) throw new Error(`${name}: unknown "${entry}" (choose from ${allowed.join(", ")})`);
+  return chosen as T[];
+}

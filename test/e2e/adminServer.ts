@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
-import { LogSeverity, Session } from "@shopify/shopify-api";
+import { LogSeverity } from "@shopify/shopify-api";
 import { MemorySessionStorage } from "@shopify/shopify-app-session-storage-memory";
 import type { Page } from "playwright-core";
 
@@ -16,10 +16,10 @@ import { buildApp, type App } from "../../app/composition/web.server.ts";
 import { silentLogger } from "../../app/core/logger.ts";
 import type { RedisConfig } from "../../app/core/redis.ts";
 import { createWebApp, type WebMode } from "../../app/web/remix.server.ts";
-import { configureShopify, SHOPIFY_SCOPES } from "../../app/shopify.server.ts";
+import { configureShopify } from "../../app/shopify.server.ts";
 import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { startAdminStandIn, type AdminShop, type AdminStandIn } from "../app/ui/support/adminStandIn.ts";
-import { sessionToken } from "../support/shopify/sessionToken.ts";
+import { sessionToken, storeOfflineSessions } from "../support/shopify/sessionToken.ts";
 import { freshDatabase, type TestDatabase } from "../db/databases.ts";
 
 // Under node_modules: the server hands Vite only /node_modules/ and /app/ paths (app/remix.server.ts).
@@ -79,18 +79,7 @@ export async function startAdminServer(shops: AdminShop[], options: AdminServerO
     logLevel: LogSeverity.Error,
     install: { db: app.db, masterKey: app.masterKey.key },
   });
-  for (const shop of shops) {
-    await sessionStorage.storeSession(
-      new Session({
-        id: `offline_${shop.domain}`,
-        shop: shop.domain,
-        state: "",
-        isOnline: false,
-        accessToken: shop.accessToken,
-        scope: SHOPIFY_SCOPES.join(","),
-      }),
-    );
-  }
+  await storeOfflineSessions(sessionStorage, shops);
   await app.web?.start(app.server);
   return {
     base,

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -9,6 +9,7 @@ import { loader as embeddedLayout } from "../../../app/routes/app.tsx";
 import { loader as authSplat } from "../../../app/routes/auth.$.tsx";
 import { loader as index } from "../../../app/routes/_index.tsx";
 import { SHOPIFY_SCOPES } from "../../../app/shopify.server.ts";
+import { sessionToken as signSessionToken } from "../../support/shopify/sessionToken.ts";
 import { API_KEY, API_SECRET, routeShopTo, startShopifyHarness, TEST_APP, type ShopifyHarness } from "./harness.ts";
 
 let h: ShopifyHarness;
@@ -17,26 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-
-/** The session token App Bridge puts in `id_token`: HS256 with the app secret, as Shopify signs it. */
-function sessionToken(shop: string, overrides: Record<string, unknown> = {}, secret: string = API_SECRET): string {
-  const now = Math.floor(Date.now() / 1_000);
-  const claims = {
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: API_KEY,
-    sub: "42",
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: randomUUID(),
-    sid: randomUUID(),
-    ...overrides,
-  };
-  const unsigned = `${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(claims)}`;
-  return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
-}
+/** The session token App Bridge puts in `id_token`, with claims overridden or another secret. */
+const sessionToken = (shop: string, overrides: Record<string, unknown> = {}, secret: string = API_SECRET) =>
+  signSessionToken(shop, API_KEY, secret, Date.now(), overrides);
 
 function embeddedRequest(path: string, shop: string, token: string | null): Request {
   const query = new URLSearchParams({ embedded: "1", shop, host: Buffer.from(`${shop}/admin`).toString("base64url") });

@@ -6,13 +6,13 @@
 import { randomBytes } from "node:crypto";
 
 import type { AppLoadContext } from "@remix-run/node";
-import { LogSeverity, Session } from "@shopify/shopify-api";
+import { LogSeverity } from "@shopify/shopify-api";
 import { testConfig } from "@shopify/shopify-app-remix/test-helpers";
 
-import { configureShopify, SHOPIFY_SCOPES } from "../../../../app/shopify.server.ts";
+import { configureShopify } from "../../../../app/shopify.server.ts";
 import { salesHarness, type SalesHarness } from "../../../core/sales/harness.ts";
 import { startAdminStandIn, type AdminShop, type AdminStandIn } from "./adminStandIn.ts";
-import { sessionToken } from "../../../support/shopify/sessionToken.ts";
+import { sessionToken, storeOfflineSessions } from "../../../support/shopify/sessionToken.ts";
 
 import { silentLogger } from "../../../../app/core/logger.ts";
 import type { AdminGraphql } from "../../../../app/drops/adminGraphql.server.ts";
@@ -53,18 +53,7 @@ export async function startEmbedded(shops: AdminShop[]): Promise<EmbeddedHarness
     logLevel: LogSeverity.Error,
     install: { db: sales.db, masterKey },
   });
-  for (const shop of shops) {
-    await sessionStorage.storeSession(
-      new Session({
-        id: `offline_${shop.domain}`,
-        shop: shop.domain,
-        state: "",
-        isOnline: false,
-        accessToken: shop.accessToken,
-        scope: SHOPIFY_SCOPES.join(","),
-      }),
-    );
-  }
+  await storeOfflineSessions(sessionStorage, shops);
   const context = {
     holdfast: {
       sales: sales.service,
