@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { linePoints, niceMax } from "../../../app/components/SalesChart.tsx";
 import { formatInZone, fromZonedInput, toZonedInput } from "../../../app/components/zonedTime.ts";
-import type { DropFormValues } from "../../../app/components/dropForm.ts";
+import { emptyDropForm, type DropFormValues } from "../../../app/components/dropForm.ts";
 import { dropPatch, formProblem, newDropInput } from "../../../app/drops/form.server.ts";
 import { newSaleConfig } from "../../../app/core/sales/index.ts";
 import { FieldErrorCollector, InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
@@ -34,19 +34,9 @@ describe("zoned times", () => {
 });
 
 const current: DropFormValues = {
+  ...emptyDropForm("UTC"),
   name: "Drop",
-  timeZone: "UTC",
   startsAt: "2030-01-01T10:00",
-  endsAt: "",
-  prequeueMinutes: "15",
-  holdMinutes: "10",
-  perCustomerLimit: "2",
-  admissionMode: "rate",
-  perMinute: "600",
-  maxActive: "",
-  bypassPolicy: "flag",
-  failPolicy: "auto",
-  holdsThroughStoreOnly: false,
   items: [{ id: "a1", title: "Tee", allocation: "5", platformRef: "ref-1" }],
 };
 
