@@ -2,7 +2,7 @@
  * The app under test, in its own process: buildApp() (the real composition root) listening
  * on a free loopback port, which it reports on stdout as {"type":"ready","port":N}.
  *
- * Env (set by bench/storefront.ts): BENCH_REDIS_URL, BENCH_DATABASE_URL (an already migrated
+ * Env (set by bench/storefront.ts): BENCH_REDIS_URL (or BENCH_REDIS_CLUSTER_NODES: host:port seeds), BENCH_DATABASE_URL (an already migrated
  * SQLite file), HOLDFAST_ENCRYPTION_KEY, optionally BENCH_PROFILE_FILE. Rate limits are lifted
  * here (see LIFTED_RATE_LIMITS): the load comes from one address. SIGTERM closes the app and
  * exits 0.
@@ -17,6 +17,7 @@ import type { AddressInfo } from "node:net";
 
 import { buildApp } from "../../app/composition/web.server.ts";
 import { jsonLogger } from "../../app/core/logger.ts";
+import { redisConfigFromEnv } from "../../app/core/redis.ts";
 import { LIFTED_RATE_LIMITS, type ChildMessage } from "./protocol.ts";
 
 function send(message: ChildMessage): void {
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
   }
 
   const app = buildApp({
-    redis: { mode: "standalone", url: required("BENCH_REDIS_URL") },
+    redis: process.env.BENCH_REDIS_CLUSTER_NODES?.trim()
+      ? redisConfigFromEnv({ REDIS_CLUSTER_NODES: process.env.BENCH_REDIS_CLUSTER_NODES })
+      : { mode: "standalone", url: required("BENCH_REDIS_URL") },
     databaseUrl: required("BENCH_DATABASE_URL"),
     // stdout carries the protocol; log lines go to stderr, where the parent keeps the last ones.
     logger: jsonLogger((line) => process.stderr.write(line)),

@@ -1,0 +1,40 @@
+// `npm run bench:scale` with tiny settings: it runs end to end (1 and 2 web processes behind one
+// port, standalone Redis and a private cluster) and writes the JSON the README's tables come from.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+import { afterAll, expect, it } from "vitest";
+
+import type { ScaleCase, ScaleRatio } from "../../bench/scale.ts";
+import { RESULTS_DIRECTORY } from "../../bench/lib/results.ts";
+import { ROOT } from "../db/databases.ts";
+
+const name = `scale-test-${randomBytes(4).toString("hex")}`;
+afterAll(() => rmSync(join(RESULTS_DIRECTORY, `${name}.json`), { force: true }));
+
+it("measures 1 and 2 web processes on standalone Redis and on a cluster, and writes the ratios", { timeout: 240_000 }, async () => {
+  const env = { ...process.env, BENCH_SECONDS: "1", BENCH_WARMUP_SECONDS: "0", BENCH_CONNECTIONS: "4", BENCH_ROWS: "holds", BENCH_RESULTS_NAME: name };
+  await promisify(execFile)(process.execPath, ["--import", "tsx", "bench/scale.ts"], { cwd: ROOT, env, timeout: 230_000 });
+  const results = JSON.parse(readFileSync(join(RESULTS_DIRECTORY, `${name}.json`), "utf8")) as { cases: ScaleCase[]; ratios: ScaleRatio[] };
+  expect(results.cases.map((c) => `${c.redis}/${c.processes}/${c.row}`)).toEqual([
+    "standalone/1/holds",
+    "standalone/2/holds",
+    "cluster/1/holds",
+    "cluster/2/holds",
+  ]);
+  for (const c of results.cases) {
+    expect(c.responses, `${c.redis}/${c.processes}`).toBeGreaterThan(0);
+    expect({ non2xx: c.non2xx, errors: c.errors }).toEqual({ non2xx: 0, errors: 0 });
+    expect(c.p99Ms).toBeGreaterThanOrEqual(c.p50Ms);
+  }
+  expect(results.ratios.map((r) => r.compares)).toEqual([
+    "2/1 processes on standalone",
+    "2/1 processes on cluster",
+    "cluster/standalone with 1 process(es)",
+    "cluster/standalone with 2 process(es)",
+  ]);
+  for (const ratio of results.ratios) expect(ratio.ratio).toBeGreaterThan(0);
+});
