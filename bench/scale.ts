@@ -14,7 +14,7 @@
  * process buys here, not on a machine with a core per process.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 
@@ -28,8 +28,8 @@ import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { envInteger, envNumber, hostMetadata, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
 import { BenchChild } from "./storefront/children.ts";
-import type { Credential, LoadKind, LoadResult, LoadSpec } from "./storefront/protocol.ts";
-import { defineBenchSale, prepareTickets, startScriptNodeFlags } from "./storefront/setup.ts";
+import type { Credential, LoadKind, LoadSpec } from "./storefront/protocol.ts";
+import { defineBenchSale, prepareTickets, runLoadgen, startScriptNodeFlags } from "./storefront/setup.ts";
 
 const seconds = envNumber("BENCH_SECONDS", 10, 0.5, 600);
 const warmupSeconds = envNumber("BENCH_WARMUP_SECONDS", 2, 0, 120);
@@ -96,15 +96,6 @@ async function startWeb(childEnv: NodeJS.ProcessEnv, processes: number, scope: C
   return `http://127.0.0.1:${port}`;
 }
 
-async function runLoad(dir: string, spec: LoadSpec, scope: Cleanup): Promise<LoadResult> {
-  const specFile = join(dir, `spec-${spec.kind}-${Date.now()}.json`);
-  writeFileSync(specFile, JSON.stringify(spec));
-  const loadgen = new BenchChild(`load generator (${spec.kind})`, { script: "bench/storefront/loadgen.ts", args: [specFile], env: process.env });
-  scope.add(`stop ${loadgen.name}`, () => loadgen.stop());
-  const { result } = await loadgen.waitFor("result", (spec.warmupSeconds + spec.seconds) * 1_000 + 90_000);
-  return result;
-}
-
 async function measureRedis(kind: RedisKind, dir: string, baseEnv: NodeJS.ProcessEnv): Promise<ScaleCase[]> {
   const { config, childEnv } = await startRedis(kind);
   log(`${kind}: ${describeRedis(config)}`);
@@ -136,7 +127,7 @@ async function measureRedis(kind: RedisKind, dir: string, baseEnv: NodeJS.Proces
           ...(row === "status" ? { credentials } : {}),
           ...(row === "holds" ? { itemId: HOLD_ITEM } : {}),
         };
-        const result = await runLoad(dir, spec, scope);
+        const result = await runLoadgen(dir, spec, scope);
         const measured: ScaleCase = {
           redis: kind,
           processes,

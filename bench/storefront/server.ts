@@ -10,6 +10,8 @@
  * With BENCH_PROFILE_FILE, SIGUSR2 starts the V8 CPU profiler (in this process, through
  * node:inspector) and the next SIGUSR2 stops it and writes the profile there, so the profile
  * covers exactly the timed window, not start-up or warm-up.
+ *
+ * With BENCH_MEMORY_REPORT_MS, it reports its RSS and V8 heap in use that often (bench/soak.ts).
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -91,6 +93,12 @@ async function main(): Promise<void> {
     app.server.listen(0, "127.0.0.1", resolve);
   });
   send({ type: "ready", port: (app.server.address() as AddressInfo).port, pid: process.pid });
+  const memoryReportMs = Number(process.env.BENCH_MEMORY_REPORT_MS ?? "0");
+  if (memoryReportMs > 0) {
+    const report = () => send({ type: "memory", rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed });
+    setInterval(report, memoryReportMs).unref();
+    report();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -3,11 +3,14 @@
  * to set up a run: the app's node flags, a sale, and tickets through the real API.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 import type { HoldEngine } from "../../app/core/inventory/index.ts";
 import type { AdmissionMode, RoomSettings, WaitingRoom } from "../../app/core/waiting-room/index.ts";
-import type { Credential } from "./protocol.ts";
+import type { Cleanup } from "../lib/cleanup.ts";
+import { BenchChild } from "./children.ts";
+import type { Credential, LoadResult, LoadSpec } from "./protocol.ts";
 
 /** The `--flag` words of package.json's start script between `node` and `--import`. */
 export function startScriptNodeFlags(): string[] {
@@ -27,7 +30,7 @@ export async function defineBenchSale(
   engines: { holds: HoldEngine; room: WaitingRoom },
   saleId: string,
   itemId: string,
-  options: { mode: AdmissionMode; state: "live" | "prequeue"; allocation: number },
+  options: { mode: AdmissionMode; state: "live" | "prequeue"; allocation: number; holdMinutes?: number },
 ): Promise<string> {
   await engines.holds.defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId, allocation: options.allocation }] });
   const settings: RoomSettings = {
@@ -35,7 +38,7 @@ export async function defineBenchSale(
     perMinute: options.mode === "off" ? null : 600,
     maxActive: null,
     passMinutes: 10,
-    holdMinutes: 10,
+    holdMinutes: options.holdMinutes ?? 10,
     storeId: null,
     prequeueAt: null,
     startsAt: null,
@@ -90,4 +93,14 @@ export async function prepareTickets(base: string, saleId: string, count: number
   };
   await Promise.all(Array.from({ length: 32 }, worker));
   return credentials;
+}
+
+/** One load generator run (bench/storefront/loadgen.ts, its own process) of `spec`; resolves with its result. */
+export async function runLoadgen(dir: string, spec: LoadSpec, scope: Cleanup): Promise<LoadResult> {
+  const specFile = join(dir, `spec-${spec.kind}-${Date.now()}.json`);
+  writeFileSync(specFile, JSON.stringify(spec));
+  const loadgen = new BenchChild(`load generator (${spec.kind})`, { script: "bench/storefront/loadgen.ts", args: [specFile], env: process.env });
+  scope.add(`stop ${loadgen.name}`, () => loadgen.stop());
+  const { result } = await loadgen.waitFor("result", (spec.warmupSeconds + spec.seconds) * 1_000 + 90_000);
+  return result;
 }
