@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import { PART_FENCES } from "./eslint.fences.js";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "app/generated/", "bench/results/", "coverage/", "build/", ".cache/", "wordpress-plugin/"] },
+  { ignores: ["node_modules/", "app/generated/", "bench/results/", "coverage/", "build/", "dist/", ".cache/", "wordpress-plugin/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -14,6 +14,7 @@ import type { z } from "zod";
 import { saleJson, saleSummaryJson } from "./api/admin/present.ts";
 import { createSaleSchema, patchSaleSchema } from "./api/admin/schemas.ts";
 import { buildCore, type Core } from "./composition/core.server.ts";
+import { DEFAULT_PRESCALE_REPLICAS, describePrescale, prescalePlan, UnscheduledSaleError } from "./composition/prescale.ts";
 import { buildRecovery } from "./composition/recovery.server.ts";
 import { buildSync } from "./composition/sync.server.ts";
 import { InvalidInputError } from "./core/errors/InvalidInputError.ts";
@@ -32,6 +33,7 @@ const USAGE = `Usage: npm run holdfast -- sale <command> [options]
        npm run holdfast -- dlq list|replay [<id> | --all]
        npm run holdfast -- reconcile <saleId> [--repair]
        npm run holdfast -- recover <saleId> | --all
+       npm run holdfast -- prescale <saleId> [--replicas <n>]
 
 Commands:
   sale create --name <name> --item "<title>:<allocation>[:<platformRef>]"... [settings]
@@ -51,6 +53,9 @@ Commands:
                          persisted ledger; holds are lost; pending checkouts placed, re-queued or failed
   recover --all          every scheduled, pre-queue, live or paused sale whose Redis state is missing
                          (exit code 3 when something could not be recovered; 0 otherwise)
+  prescale <id> [--replicas <n>]  the web autoscaler's floor for the drop (default ${DEFAULT_PRESCALE_REPLICAS} replicas) from
+                         30 minutes before its doors open (pre-queue or start) until its end, as the two
+                         kubectl commands to run at those times (deploy/README.md, "Pre-scaling a drop")
 
 Settings (create and update):
   --starts-at <ISO>      start time with an offset, e.g. 2026-12-01T18:00:00Z (none: start when told)
@@ -91,6 +96,7 @@ const OPTIONS = {
   bypass: { type: "string" },
   all: { type: "boolean" },
   repair: { type: "boolean" },
+  replicas: { type: "string" },
 } as const;
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
@@ -145,13 +151,19 @@ interface ReconcileCommand {
   json: boolean;
 }
 
-function parseReconcileCommand(values: Values, positionals: string[]): ReconcileCommand {
-  const [, saleId] = positionals;
-  if (saleId === undefined) throw new UsageError("reconcile needs a sale id");
-  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after reconcile ${saleId}`);
+/** `<noun> <saleId>` taking --json and `options` only: the sale id, or a usage error. */
+function saleIdOf(noun: string, values: Values, positionals: string[], options: string[]): string {
   for (const option of Object.keys(values)) {
-    if (option !== "json" && option !== "repair") throw new UsageError(`--${option} does not apply to reconcile`);
+    if (option !== "json" && !options.includes(option)) throw new UsageError(`--${option} does not apply to ${noun}`);
   }
+  const [, saleId] = positionals;
+  if (saleId === undefined) throw new UsageError(`${noun} needs a sale id`);
+  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals.at(-1)}" after ${noun} ${saleId}`);
+  return saleId;
+}
+
+function parseReconcileCommand(values: Values, positionals: string[]): ReconcileCommand {
+  const saleId = saleIdOf("reconcile", values, positionals, ["repair"]);
   return { noun: "reconcile", saleId, repair: values.repair === true, json: values.json === true };
 }
 
@@ -173,7 +185,21 @@ function parseRecoverCommand(values: Values, positionals: string[]): RecoverComm
   return { noun: "recover", saleId: saleId ?? null, json: values.json === true };
 }
 
-type AnyCommand = Command | DlqCommand | ReconcileCommand | RecoverCommand;
+interface PrescaleCommand {
+  noun: "prescale";
+  saleId: string;
+  replicas: number;
+  json: boolean;
+}
+
+function parsePrescaleCommand(values: Values, positionals: string[]): PrescaleCommand {
+  const saleId = saleIdOf("prescale", values, positionals, ["replicas"]);
+  const replicas = whole("replicas", values.replicas) ?? DEFAULT_PRESCALE_REPLICAS;
+  if (replicas < 1 || replicas > 1_000) throw new UsageError(`--replicas must be between 1 and 1000 (got ${replicas})`);
+  return { noun: "prescale", saleId, replicas, json: values.json === true };
+}
+
+type AnyCommand = Command | DlqCommand | ReconcileCommand | RecoverCommand | PrescaleCommand;
 
 function parseCommand(argv: string[]): AnyCommand | "help" {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -181,6 +207,7 @@ function parseCommand(argv: string[]): AnyCommand | "help" {
   if (positionals[0] === "dlq") return parseDlqCommand(values, positionals);
   if (positionals[0] === "reconcile") return parseReconcileCommand(values, positionals);
   if (positionals[0] === "recover") return parseRecoverCommand(values, positionals);
+  if (positionals[0] === "prescale") return parsePrescaleCommand(values, positionals);
   const [noun, action, saleId] = positionals;
   if (noun !== "sale" || action === undefined || !(action in ALLOWED)) throw new UsageError(`unknown command "${positionals.join(" ")}"`);
   const needsId = action !== "create" && action !== "list";
@@ -429,6 +456,14 @@ async function runRecover(core: Core, command: RecoverCommand): Promise<number> 
   return results.some((result) => result.outcome === "not_found" || result.problems.length > 0) ? 3 : 0;
 }
 
+/** Reads the sale's schedule only: prints the floor window, changes nothing. */
+async function runPrescale(core: Core, command: PrescaleCommand): Promise<number> {
+  const { sale } = await core.sales.get(command.saleId);
+  const plan = prescalePlan(sale, command.replicas, Date.now());
+  process.stdout.write(`${command.json ? JSON.stringify(plan, null, 2) : describePrescale(plan)}\n`);
+  return 0;
+}
+
 // --- wiring -----------------------------------------------------------------------------------
 
 /** The core's parts (composition/core.server.ts), once Redis answers; the database is migrated first unless only Redis is needed. */
@@ -477,7 +512,10 @@ export async function main(argv: string[]): Promise<number> {
       return await runDlq(core, command);
     }
     core = await openCore({ database: true });
-    if ("noun" in command) return command.noun === "recover" ? await runRecover(core, command) : await runReconcile(core, command);
+    if ("noun" in command) {
+      if (command.noun === "prescale") return await runPrescale(core, command);
+      return command.noun === "recover" ? await runRecover(core, command) : await runReconcile(core, command);
+    }
     // Schedules set here reach the sale-lifecycle queue as they do from the admin API.
     print(await run(core.sales, command), command.values.json === true);
     return 0;
@@ -511,7 +549,7 @@ function explain(error: unknown): string {
   if (error instanceof UnknownSaleStockError) return `${error.message}. Run \`npm run holdfast -- sale list\` to see the sales.`;
   if (error instanceof SaleNotFoundError) return `${error.message} Run \`npm run holdfast -- sale list\` to see the sales.`;
   if (error instanceof InvalidInputError) return OPTION_NAMES.reduce((message, [field, option]) => message.split(field).join(option), error.message);
-  if (error instanceof SaleConflictError) return error.message;
+  if (error instanceof SaleConflictError || error instanceof UnscheduledSaleError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }
 

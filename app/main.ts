@@ -90,7 +90,6 @@ async function main(): Promise<void> {
               intake: running.intake,
               platformEvents: running.platformEvents,
               queues: running.queues,
-              stockIntake: running.stockIntake,
               breakers: () => running.platforms.breakers(),
               logger,
             },
@@ -123,6 +122,14 @@ async function main(): Promise<void> {
     app.server.once("error", reject);
     app.server.listen(port, host, resolve);
   });
+  // Before the first line that says it listens: whoever waits for that line may stop it at once.
+  stopOnSignals(async () => {
+    await worker?.stop();
+    await app.close();
+    await producers?.close();
+    await closeDb();
+    provision.stop?.();
+  }, say);
   const base = `http://${host}:${(app.server.address() as AddressInfo).port}`;
   say(`database: ${redactUrl(databaseUrl)}`);
   say(`listening on ${base} (role ${role}${role === "web" ? ": no queue workers here; run HOLDFAST_ROLE=worker processes" : ""})`);
@@ -143,14 +150,6 @@ async function main(): Promise<void> {
       : `  Shopify app:    off; set ${SHOPIFY_ENV.apiKey} and ${SHOPIFY_ENV.apiSecret} (see README, "Shopify app")`,
   );
   say("press Ctrl+C to stop");
-
-  stopOnSignals(async () => {
-    await worker?.stop();
-    await app.close();
-    await producers?.close();
-    await closeDb();
-    provision.stop?.();
-  }, say);
 }
 
 main().catch((error: unknown) => {

@@ -39,7 +39,11 @@ export const SHOPIFY_SCOPES = [
   "write_draft_orders",
   // The storefront widget reaches us through the app proxy (/apps/holdfast -> /proxy).
   "write_app_proxy",
-  // Readiness: is the waiting-room app embed enabled in the live theme (settings_data.json).
+  // Readiness: is the waiting-room app embed enabled in the live theme (settings_data.json of
+  // the MAIN theme). App Bridge's shopify.app.extensions() reports theme app embeds' status too
+  // (since 2026-01), but only in the browser, while the checklist is decided in its loader with
+  // the other checks (webhooks, checkout gate), where the page also works without App Bridge.
+  // Moving that one check into the page would let this scope go.
   "read_themes",
   // The checkout gate: create the cart and checkout validation that runs extensions/checkout-gate
   // (validationCreate) and keep its metafield (keys, running drops) current.

@@ -186,6 +186,19 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                           error={fieldError(`items.${index}.allocation`)}
                         />
                       </FormLayout.Group>
+                      {mode === "manual" && (
+                        <TextField
+                          label={`Product ${index + 1} price`}
+                          type="text"
+                          inputMode="decimal"
+                          value={item.price ?? ""}
+                          onChange={(value) => setItem(index, { price: value })}
+                          autoComplete="off"
+                          placeholder="19.99"
+                          helpText="Per unit, in the currency below; what the store's own checkout charges. Empty for no price."
+                          error={fieldError(`items.${index}.price`)}
+                        />
+                      )}
                       {mode === "manual" ? (
                         <TextField
                           label={`Product ${index + 1} platform reference`}
@@ -217,9 +230,21 @@ export function DropEditor({ title, base, initial, problem, mode, saleId, state,
                   </BlockStack>
                 </Card>
               ))}
+              {mode === "manual" && (
+                <TextField
+                  label={FIELD_LABELS.currency}
+                  value={values.currency ?? ""}
+                  onChange={set("currency")}
+                  autoComplete="off"
+                  placeholder="EUR"
+                  maxLength={3}
+                  helpText="The three-letter code (ISO 4217) of every product's price, e.g. EUR, USD, JPY."
+                  error={fieldError("currency")}
+                />
+              )}
               {!ended &&
                 (mode === "manual" ? (
-                  <Button onClick={() => addItems([{ title: "", allocation: "0", platformRef: "" }])}>Add product</Button>
+                  <Button onClick={() => addItems([{ title: "", allocation: "0", platformRef: "", price: "" }])}>Add product</Button>
                 ) : (
                   picker?.(addItems)
                 ))}

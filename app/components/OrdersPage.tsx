@@ -1,6 +1,7 @@
 import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, IndexTable, InlineStack, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 
+import { downloadThroughFetch } from "./download.ts";
 import { formatInZone } from "./zonedTime.ts";
 
 export type OrdersFilter = "all" | "placed" | "bypass" | "failed" | "oversold";
@@ -10,6 +11,7 @@ export interface OrderRowView {
   status: string;
   customer: string | null;
   bypass: boolean;
+  /** "Sneaker 42 × 2, Cap × 1" */
   products: string;
   units: number;
   oversoldUnits: number;
@@ -56,17 +58,10 @@ export function OrdersPage({ saleId, name, base, filter, counts, orders, truncat
   const pageUrl = `${base}/drops/${saleId}/orders`;
   const csvUrl = `${pageUrl}.csv?filter=${filter}`;
   const [download, setDownload] = useState<"idle" | "busy" | "failed">("idle");
-  // Fetched, not linked: inside the Shopify admin only fetch carries the session token (App Bridge adds it).
   const downloadCsv = async () => {
     setDownload("busy");
     try {
-      const response = await fetch(csvUrl);
-      if (!response.ok) throw new Error(`status ${response.status}`);
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(await response.blob());
-      link.download = `holdfast-${saleId}-orders-${filter}.csv`;
-      link.click();
-      URL.revokeObjectURL(link.href);
+      await downloadThroughFetch(csvUrl, `holdfast-${saleId}-orders-${filter}.csv`);
       setDownload("idle");
     } catch {
       setDownload("failed");

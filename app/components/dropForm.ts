@@ -15,6 +15,8 @@ export interface DropFormItem {
   allocation: string;
   /** Shopify: "gid://shopify/InventoryItem/1@gid://shopify/Location/2"; free text in the console. */
   platformRef: string;
+  /** Per unit, a decimal in the drop's currency ("19.99"); "" or absent for none (console only: Shopify prices its own checkout). */
+  price?: string;
   /** What the picker found (variant, location, stock), shown next to the row. */
   note?: string;
 }
@@ -36,6 +38,8 @@ export interface DropFormValues {
   failPolicy: FailPolicyValue;
   /** Shopify only: holds only through the store (app proxy), so the per-customer limit counts verified customers. */
   holdsThroughStoreOnly: boolean;
+  /** ISO 4217 code of every product's price ("EUR"); "" or absent while no product has one. */
+  currency?: string;
   items: DropFormItem[];
 }
 
@@ -102,5 +106,6 @@ export const FIELD_LABELS: Record<string, string> = {
   bypassPolicy: "Orders that skip the queue",
   failPolicy: "If Holdfast cannot be reached",
   holdsThroughStoreOnly: "Take holds only through the Shopify store",
+  currency: "Currency of the prices",
   items: "Products",
 };

@@ -13,6 +13,7 @@ import {
   CheckoutSweeper,
   CheckoutWorker,
   saleCatalog,
+  salePricing,
   unitPricingFromEnv,
   type PaymentProvider,
 } from "../core/checkout/index.ts";
@@ -74,7 +75,7 @@ export interface WorkProducers {
   deadLetters: DeadLetterQueue;
   /** Platform adapters per store (checkout and webhook routes share it, and its breakers). */
   platforms: SqlPlatformDirectory;
-  /** Where platform stock reports (webhooks, connector) go: echo check, then restock or overwrite. */
+  /** Where platform stock levels go (the platform-events worker reads them from webhooks): echo check, then restock or overwrite. */
   stockIntake: ExternalStockIntake;
 }
 
@@ -145,12 +146,17 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
   const { queues, deadLetters, platforms, ownQueues } = producers;
   const checkoutStore = new CheckoutStore(parts.redis);
   const intake = producers.intake;
-  // Verified webhook deliveries -> order events, through the one PlatformOrders port (SQL, Redis, Shopify's Admin API).
+  // Verified webhook deliveries -> order events, stock reports and learned variants, through the one PlatformOrders port (SQL, Redis, Shopify's Admin API).
   const platformEvents = new PlatformEventWorker({
     queues,
     deadLetters,
     logger,
-    processor: new PlatformEventProcessor({ orders: new SqlPlatformOrders({ db: parts.db, redis: parts.redis, shopifyAdmin: offlineAdmin }), intake, logger }),
+    processor: new PlatformEventProcessor({
+      orders: new SqlPlatformOrders({ db: parts.db, redis: parts.redis, shopifyAdmin: offlineAdmin }),
+      intake,
+      stock: producers.stockIntake,
+      logger,
+    }),
   });
   const orders = new OrderWorker({
     queues,
@@ -173,6 +179,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
 
   // No payment provider (production without HOLDFAST_PAYMENT_*): no headless checkout.
   const payments = options.payments ?? paymentProviderFromEnv(env, parts.redis);
+  const saleRecords = new PrismaSaleRepository(parts.db);
   const checkouts =
     payments &&
     new CheckoutWorker({
@@ -186,8 +193,8 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
         inventory: holdEngineInventory(parts.holds, parts.redis),
         orders: new PrismaCheckoutOrderRepository(parts.db),
         locks: new OrderLocks(parts.redis),
-        catalog: saleCatalog(new PrismaSaleRepository(parts.db)),
-        pricing: unitPricingFromEnv(env),
+        catalog: saleCatalog(saleRecords),
+        pricing: salePricing(saleRecords, unitPricingFromEnv(env)),
         logger,
       }),
     });

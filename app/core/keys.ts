@@ -192,6 +192,12 @@ export function echoKey(storeId: string, platformRef: string): string {
 /** Where processes share a store's platform cost budget (Shopify's throttle). */
 export const COST_BUDGET_PREFIX = `${ROOT}:budget:`;
 
+/** A store's cost budget (core/resilience/RedisCostBudget, one Lua script): its books, outstanding reservations and their expiry, one hash tag. */
+export function costBudgetKeys(storeId: string, prefix: string = COST_BUDGET_PREFIX): [books: string, outstanding: string, expiry: string] {
+  const base = `${prefix}{b:${storeId}}`;
+  return [`${base}:books`, `${base}:outstanding`, `${base}:expiry`];
+}
+
 /** SCAN patterns of every key of one store (echo guard, learned variants, token lock, cost budget). */
 export function storeKeyPatterns(storeId: string, budgetPrefix: string = COST_BUDGET_PREFIX): string[] {
   assertStoreId(storeId);

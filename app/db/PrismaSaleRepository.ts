@@ -7,6 +7,7 @@ import {
   type FailPolicySetting,
   type Sale,
   type SaleConfig,
+  type SaleItem,
   type SaleRepository,
   type SaleState,
 } from "../core/sales/index.ts";
@@ -22,7 +23,7 @@ export class PrismaSaleRepository implements SaleRepository {
 
   async create(sale: SaleConfig): Promise<Sale> {
     const row = await this.db.sale.create({
-      data: { id: sale.id, ...columnsOf(sale), items: { create: sale.items.map((item, position) => ({ ...item, position })) } },
+      data: { id: sale.id, ...columnsOf(sale), items: { create: sale.items.map((item, position) => ({ id: item.id, ...itemColumns(item), position })) } },
       include: WITH_ITEMS,
     });
     return toSale(row, row.items);
@@ -37,8 +38,8 @@ export class PrismaSaleRepository implements SaleRepository {
       ...sale.items.map((item, position) =>
         this.db.saleItem.upsert({
           where: { id: item.id },
-          create: { ...item, position, saleId: sale.id },
-          update: { title: item.title, allocation: item.allocation, platformRef: item.platformRef, position },
+          create: { id: item.id, ...itemColumns(item), position, saleId: sale.id },
+          update: { ...itemColumns(item), position },
         }),
       ),
     ]);
@@ -90,6 +91,16 @@ function columnsOf(sale: SaleConfig) {
   };
 }
 
+function itemColumns(item: SaleItem) {
+  return {
+    title: item.title,
+    allocation: item.allocation,
+    platformRef: item.platformRef,
+    priceMinor: item.price?.amountMinor ?? null,
+    currency: item.price?.currency ?? null,
+  };
+}
+
 // Columns are plain strings in SQL (SQLite has no enums); only this module writes them.
 function toSale(row: SaleRow, items: ItemRow[]): Sale {
   const ms = (date: Date | null) => (date === null ? null : date.getTime());
@@ -111,7 +122,14 @@ function toSale(row: SaleRow, items: ItemRow[]): Sale {
     bypassPolicy: BYPASS_POLICIES.includes(row.bypassPolicy as BypassPolicy) ? (row.bypassPolicy as BypassPolicy) : "flag",
     failPolicy: FAIL_POLICIES.includes(row.failPolicy as FailPolicySetting) ? (row.failPolicy as FailPolicySetting) : "auto",
     holdsThroughStoreOnly: row.holdsThroughStoreOnly,
-    items: items.map((item) => ({ id: item.id, title: item.title, allocation: item.allocation, platformRef: item.platformRef })),
+    items: items.map((item) => ({
+      id: item.id,
+      title: item.title,
+      allocation: item.allocation,
+      platformRef: item.platformRef,
+      // Written together by itemColumns; a row with only one of them is not a price.
+      price: item.priceMinor !== null && item.currency !== null ? { amountMinor: item.priceMinor, currency: item.currency } : null,
+    })),
     createdAt: row.createdAt.getTime(),
     updatedAt: row.updatedAt.getTime(),
   };

@@ -107,6 +107,12 @@ export class StoreRecords {
     await this.db.session.deleteMany({ where: { shop } });
   }
 
+  /** The scopes a stored session was granted; false when there is no such session. */
+  async setSessionScope(sessionId: string, scope: string): Promise<boolean> {
+    const { count } = await this.db.session.updateMany({ where: { id: sessionId }, data: { scope } });
+    return count > 0;
+  }
+
   async runningSaleIds(storeId: string): Promise<string[]> {
     const rows = await this.db.sale.findMany({ where: { storeId, state: { in: RUNNING_STATES } }, select: { id: true } });
     return rows.map((row) => row.id);

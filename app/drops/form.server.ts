@@ -3,7 +3,8 @@ import { z } from "zod";
 import { FieldErrorCollector, InvalidInputError, type FieldProblem } from "../core/errors/InvalidInputError.ts";
 import { BYPASS_POLICIES, type BypassPolicy } from "../core/orders/index.ts";
 import type { NewSaleInput, SaleDetails, SalePatch } from "../core/sales/index.ts";
-import { FIELD_LABELS, type DropFormValues, type FieldErrors, type FormProblem } from "../components/dropForm.ts";
+import { FIELD_LABELS, type DropFormItem, type DropFormValues, type FieldErrors, type FormProblem } from "../components/dropForm.ts";
+import { priceInputOf, type PriceInput } from "../core/money.ts";
 import { fromZonedInput, isListedTimeZone, toZonedInput } from "../components/zonedTime.ts";
 import { problemOf } from "../core/errors/problem.ts";
 import { PageError } from "./errors.server.ts";
@@ -24,6 +25,7 @@ const formSchema = z.strictObject({
   failPolicy: z.enum(["auto", "open", "closed"]),
   // Absent from a form that predates the setting: off.
   holdsThroughStoreOnly: z.boolean().default(false),
+  currency: z.string().max(20).default(""),
   items: z
     .array(
       z.strictObject({
@@ -31,6 +33,7 @@ const formSchema = z.strictObject({
         title: z.string().max(1_000),
         allocation: z.string().max(40),
         platformRef: z.string().max(1_000),
+        price: z.string().max(40).default(""),
         note: z.string().max(1_000).optional(),
       }),
     )
@@ -85,8 +88,14 @@ function whole(errors: FieldErrorCollector, field: string, value: string): numbe
 function labelOfItemField(field: string): string {
   const match = /^items\.(\d+)\.(\w+)$/.exec(field);
   if (!match) return field;
-  const words: Record<string, string> = { title: "title", allocation: "units allocated", platformRef: "platform reference" };
+  const words: Record<string, string> = { title: "title", allocation: "units allocated", platformRef: "platform reference", price: "price" };
   return `Product ${Number(match[1]) + 1} ${words[match[2] ?? ""] ?? match[2]}`;
+}
+
+/** A product's price in the drop's currency, for the core to check; "" is no price. */
+function priceOf(values: DropFormValues, item: DropFormItem): PriceInput | null {
+  const amount = (item.price ?? "").trim();
+  return amount === "" ? null : { amount, currency: (values.currency ?? "").trim().toUpperCase() };
 }
 
 /** A required number: absent becomes NaN, so the core's range check names the field. */
@@ -155,6 +164,7 @@ export function newDropInput(errors: FieldErrorCollector, values: DropFormValues
       title: item.title,
       allocation: required(errors, `items.${index}.allocation`, item.allocation),
       platformRef: item.platformRef.trim() === "" ? null : item.platformRef,
+      price: priceOf(values, item),
     })),
   };
 }
@@ -178,11 +188,14 @@ export function dropToForm(details: SaleDetails, timeZone: string): DropFormValu
     bypassPolicy: sale.bypassPolicy,
     failPolicy: sale.failPolicy,
     holdsThroughStoreOnly: sale.holdsThroughStoreOnly,
+    // The core keeps a drop's prices in one currency.
+    currency: sale.items.find((item) => item.price !== null)?.price?.currency ?? "",
     items: sale.items.map((item) => ({
       id: item.id,
       title: item.title,
       allocation: String(details.counters[item.id]?.allocated ?? item.allocation),
       platformRef: item.platformRef ?? "",
+      price: item.price === null ? "" : priceInputOf(item.price).amount,
     })),
   };
 }
@@ -208,8 +221,9 @@ export function dropPatch(errors: FieldErrorCollector, values: DropFormValues, c
   if (values.perCustomerLimit !== current.perCustomerLimit) patch.perCustomerLimit = required(errors, "perCustomerLimit", values.perCustomerLimit);
   if (values.admissionMode !== current.admissionMode || values.perMinute !== current.perMinute || values.maxActive !== current.maxActive)
     patch.admission = admissionOf(errors, values);
-  const itemsChanged =
-    JSON.stringify(values.items.map(({ note: _note, ...item }) => item)) !== JSON.stringify(current.items.map(({ note: _note, ...item }) => item));
+  const currencyChanged = (values.currency ?? "") !== (current.currency ?? "");
+  const comparable = (items: DropFormItem[]) => JSON.stringify(items.map(({ note: _note, price, ...item }) => ({ ...item, price: price ?? "" })));
+  const itemsChanged = currencyChanged || comparable(values.items) !== comparable(current.items);
   if (itemsChanged) {
     const known = new Map(current.items.map((item) => [item.id, item]));
     patch.items = values.items.map((item, index) => {
@@ -221,12 +235,14 @@ export function dropPatch(errors: FieldErrorCollector, values: DropFormValues, c
           title: item.title,
           allocation,
           platformRef: item.platformRef.trim() === "" ? null : item.platformRef,
+          price: priceOf(values, item),
         };
       return {
         id: before.id,
         ...(item.title !== before.title ? { title: item.title } : {}),
         ...(item.allocation !== before.allocation ? { allocation } : {}),
         ...(item.platformRef !== before.platformRef ? { platformRef: item.platformRef.trim() === "" ? null : item.platformRef } : {}),
+        ...((item.price ?? "") !== (before.price ?? "") || currencyChanged ? { price: priceOf(values, item) } : {}),
       };
     });
   }
@@ -238,14 +254,15 @@ export function dropPatch(errors: FieldErrorCollector, values: DropFormValues, c
 
 // The core names fields as its API does ("schedule.startsAt", "items[2].allocation"); the form by its inputs.
 const CORE_FIELDS: [RegExp, (match: RegExpExecArray) => string][] = [
-  [/^items\[(\d+)\]\.(title|allocation|platformRef)\b/, (m) => `items.${m[1]}.${m[2]}`],
+  [/^items\[\d+\]\.price\.currency\b/, () => "currency"],
+  [/^items\[(\d+)\]\.(title|allocation|platformRef|price)\b/, (m) => `items.${m[1]}.${m[2]}`],
   [/^items\[(\d+)\]\.id\b/, (m) => `items.${m[1]}.title`],
   [/^schedule\.(startsAt|endsAt)\b/, (m) => m[1] ?? ""],
   [/^schedule\.prequeueAt\b/, () => "prequeueMinutes"],
   [/^admission\.(perMinute|maxActive)\b/, (m) => m[1] ?? ""],
   [/^admission\.(mode|passMinutes)\b/, () => "admissionMode"],
   // The form's own names (its reading of a value) before the bare "items", which would swallow "items.0.allocation".
-  [/^(items\.\d+\.(?:title|allocation|platformRef))$/, (m) => m[1] ?? ""],
+  [/^(items\.\d+\.(?:title|allocation|platformRef|price))$/, (m) => m[1] ?? ""],
   [
     /^(name|holdMinutes|perCustomerLimit|items|bypassPolicy|failPolicy|timeZone|startsAt|endsAt|prequeueMinutes|perMinute|maxActive|holdsThroughStoreOnly)\b/,
     (m) => m[1] ?? "",
@@ -255,6 +272,13 @@ const CORE_FIELDS: [RegExp, (match: RegExpExecArray) => string][] = [
 // The core's words -> the form's ("items" are "Products" there).
 const CORE_WORDS: [RegExp, string][] = [
   [/^items must list 1-(\d+) items\./, "Products: add at least one product (at most $1)."],
+  [/^items\[\d+\]\.price is missing: price every item of a sale, or none\./, "Give this product a price too: price every product of the drop, or none."],
+  [
+    /^items\[\d+\]\.price\.amount must be a non-negative decimal string with at most the currency's decimals, such as "19\.99"/,
+    "the price must be a number with at most the currency's decimals, such as 19.99",
+  ],
+  [/^items\[\d+\]\.price\.currency must be (\w+), as the sale's other items\./, "Currency: every product of a drop is priced in one currency ($1)."],
+  [/^items\[\d+\]\.price\.currency must be an ISO 4217 currency code/, "Currency: enter a three-letter currency code"],
   [/^items\[(\d+)\]\.(\w+)/, "$2"],
   [/^title\b/, "the product's title"],
   [/^allocation\b/, "the units allocated"],

@@ -11,6 +11,7 @@ import type { RecoveryRecord } from "../core/recovery/index.ts";
 import type { SaleAction, SaleDetails } from "../core/sales/index.ts";
 import { loadDrop } from "./access.server.ts";
 import type { DropsDeps, DropsScope } from "./deps.server.ts";
+import { counted } from "../core/plural.ts";
 
 /** One point of the dashboard's chart. */
 export type LiveSample = ChartSample;
@@ -113,11 +114,11 @@ export function recoveryNotice(recovery: RecoveryRecord): string {
   const holds =
     recovery.holdsLost === 0
       ? "no holds were in flight"
-      : `${recovery.holdsLost} hold${recovery.holdsLost === 1 ? "" : "s"} in flight ${recovery.holdsLost === 1 ? "was" : "were"} lost; shoppers holding them must add again`;
+      : `${counted(recovery.holdsLost, { one: "{n} hold in flight was", other: "{n} holds in flight were" })} lost; shoppers holding them must add again`;
   const failed =
     recovery.ordersFailed === 0
       ? ""
-      : ` ${recovery.ordersFailed} checkout${recovery.ordersFailed === 1 ? "" : "s"} in progress could not be completed (marked failed, reason recovery_checkout_lost).`;
+      : ` ${counted(recovery.ordersFailed, { one: "{n} checkout", other: "{n} checkouts" })} in progress could not be completed (marked failed, reason recovery_checkout_lost).`;
   return `Holdfast restarted this drop's stock from its orders at ${at} UTC: ${holds}.${failed}`;
 }
 

@@ -1,4 +1,5 @@
 // The orders page of one drop and its CSV download, for both surfaces.
+import type { OrderRowView } from "../components/OrdersPage.tsx";
 import { InvalidInputError } from "../core/errors/InvalidInputError.ts";
 import { DropOrders, ORDER_FILTERS, type DropOrderRow, type OrderFilter } from "../db/DropOrders.ts";
 import { loadDrop } from "./access.server.ts";
@@ -8,24 +9,12 @@ import type { DropsDeps, DropsScope } from "./deps.server.ts";
 export const PAGE_ORDERS = 200;
 const CSV_ORDERS = 100_000;
 
-export interface OrderView {
-  ref: string;
-  status: string;
-  customer: string | null;
-  bypass: boolean;
-  /** "Sneaker 42 × 2, Cap × 1" */
-  products: string;
-  units: number;
-  oversoldUnits: number;
-  placedAt: number;
-}
-
 export interface OrdersPageData {
   saleId: string;
   name: string;
   filter: OrderFilter;
   counts: Record<OrderFilter, number>;
-  orders: OrderView[];
+  orders: OrderRowView[];
   /** More orders match than the page shows (the CSV has them all). */
   truncated: boolean;
 }
@@ -36,7 +25,7 @@ export function parseOrderFilter(value: string | null): OrderFilter {
   throw new InvalidInputError("invalid_filter", `There is no order filter "${value.slice(0, 40)}"; use one of ${ORDER_FILTERS.join(", ")}.`);
 }
 
-function view(row: DropOrderRow, titles: Map<string, string>): OrderView {
+function view(row: DropOrderRow, titles: Map<string, string>): OrderRowView {
   const units = (lines: DropOrderRow["lines"]) => lines.reduce((total, line) => total + line.quantity, 0);
   return {
     ref: row.platformOrderRef,

@@ -57,6 +57,13 @@ export const MANUAL_STEPS: readonly Omit<ManualStep, "done">[] = [
   { id: "launchpad", title: "Launchpad event scheduled (Shopify Plus)", help: "Launchpad can publish the products and switch the theme at the start time." },
   { id: "themeSpeed", title: "Theme is fast under load", help: "Remove heavy apps and scripts from the product page and run the theme speed report." },
   { id: "testOrder", title: "A test order went through", help: "Place one order on the drop's product with a test payment, then cancel it." },
+  {
+    id: "rehearsal",
+    title: "Drop rehearsed at 2-3x the expected crowd",
+    help:
+      "Against a staging copy of this deployment, run `npm run surge -- --url <Holdfast URL> --admin-token <token> --shoppers <2-3x your expected crowd> --units <your units>` " +
+      '(README, "Rehearse a drop"): it must end with 0 oversold and no errors but sold_out.',
+  },
 ];
 
 /** Topics the order queue needs (Shopify's enum names). */

@@ -1,7 +1,8 @@
-import { APP_INSTALLATION, DROP_VARIANTS, MAX_VARIANT_LOOKUP, SET_APP_METAFIELD } from "../platforms/shopify/adminDocuments.ts";
+import { APP_INSTALLATION, DROP_VARIANTS, SET_APP_METAFIELD } from "../platforms/shopify/adminDocuments.ts";
 import { parseStockRef } from "../platforms/shopify/refs.ts";
+import { variantsOfItems } from "../platforms/shopify/variants.ts";
 import type { Sale } from "../core/sales/index.ts";
-import { chunks, readAdmin, type AdminGraphql } from "./adminGraphql.server.ts";
+import { readAdmin, type AdminGraphql } from "./adminGraphql.server.ts";
 import { failPolicyOf, STOREFRONT_STATES, type FailPolicy } from "./gate/dropPolicy.ts";
 import type { ResolvedDrop } from "./gate/gateConfig.ts";
 
@@ -23,7 +24,7 @@ export interface StorefrontDrops {
 /**
  * The variants of every drop the storefront must know (scheduled or running): sale items
  * name inventory items at a location, carts name variants, so Shopify's own
- * inventory item -> variant mapping is read, in batches, for all drops at once.
+ * inventory item -> variant mapping is read (the adapter's one lookup) for all drops at once.
  */
 export async function resolveDrops(admin: AdminGraphql, sales: readonly Sale[]): Promise<ResolvedDrop[]> {
   const shown = sales.filter((sale) => STOREFRONT_STATES.has(sale.state));
@@ -36,14 +37,11 @@ export async function resolveDrops(admin: AdminGraphql, sales: readonly Sale[]):
     }
   }
   const variants = new Map<string, Record<string, string>>(shown.map((sale) => [sale.id, {}]));
-  for (const ids of chunks([...owners.keys()], MAX_VARIANT_LOOKUP)) {
-    const data = await readAdmin(admin, DROP_VARIANTS, { itemIds: ids }, "the drops' variants");
-    for (const node of data.nodes) {
-      if (!node || !("id" in node)) continue;
-      const numeric = /\/(\d+)$/.exec(node.variants.nodes[0]?.id ?? "")?.[1];
-      if (!numeric) continue;
-      for (const owner of owners.get(node.id) ?? []) (variants.get(owner.sale.id) as Record<string, string>)[numeric] = owner.itemId;
-    }
+  const ofItem = await variantsOfItems((variables) => readAdmin(admin, DROP_VARIANTS, variables, "the drops' variants"), owners.keys());
+  for (const [item, variant] of ofItem) {
+    const numeric = /\/(\d+)$/.exec(variant)?.[1];
+    if (!numeric) continue;
+    for (const owner of owners.get(item) ?? []) (variants.get(owner.sale.id) as Record<string, string>)[numeric] = owner.itemId;
   }
   return shown.map((sale) => ({
     saleId: sale.id,

@@ -30,6 +30,7 @@ export default function EmbeddedApp() {
           Drops
         </Link>
         <Link to="/app/drops/new">New drop</Link>
+        <Link to="/app/privacy">Privacy requests</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -69,6 +69,15 @@ export async function uninstallShopifyShop(
   return { storeId: store.id, endedSales };
 }
 
+/**
+ * app/scopes_update, as in Shopify's app template: the shop's offline session takes the scopes
+ * the merchant granted now (`current`), so the library sees a session with fewer scopes than
+ * the app asks for and sends the merchant through the grant again. False: no session to update.
+ */
+export async function updateShopifyScopes(db: Db, shop: string, current: readonly string[]): Promise<boolean> {
+  return new StoreRecords(db).setSessionScope(`offline_${shop}`, current.join(","));
+}
+
 export interface CustomerDataReport {
   shop: string;
   customerRef: string;

@@ -12,15 +12,10 @@ import type { BreakerSnapshot } from "../core/resilience/index.ts";
 export interface HoldfastContext extends Pick<AppParts, "redis" | "db" | "holds" | "room" | "sales" | "masterKey"> {
   /** Where order events are enqueued (deduplicated by event id). */
   intake: OrderIntake;
-  /** Where webhook routes enqueue verified deliveries, raw (one job per webhook id); the worker maps them. */
+  /** Where webhook routes enqueue verified deliveries (orders, stock levels, products), raw, one job per webhook id; the worker reads them. */
   platformEvents: { enqueue(event: PlatformEvent): Promise<unknown> };
   /** The producers, for the other queues (stock intake, write-back echo checks). */
   queues: HoldfastQueues;
-  /**
-   * Where inventory_levels/update reports go (core/sync's ExternalStockIntake `receive`); when
-   * not wired, the reports are logged and dropped (the write-back reconciles stock anyway).
-   */
-  stockIntake?: { receive(report: { storeId: string; ref: string; available: number }): Promise<unknown> };
   /** The in-process worker's circuit breakers (the live dashboard shows its store's); absent when the worker runs elsewhere. */
   breakers?: () => readonly BreakerSnapshot[];
   logger: Logger;

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
@@ -11,7 +11,8 @@ import { remixServes } from "./routes.server.ts";
 import { refuseCrossOrigin } from "./originGuard.server.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const DEFAULT_BUILD_DIRECTORY = join(ROOT, "build");
+/** build/, or HOLDFAST_BUILD_DIR (relative to the project), where vite.config.ts writes it too. */
+export const DEFAULT_BUILD_DIRECTORY = resolve(ROOT, process.env.HOLDFAST_BUILD_DIR || "build");
 
 export type WebMode = "development" | "production";
 
@@ -164,12 +165,16 @@ async function startVite(server: Server, options: WebAppOptions): Promise<Loaded
 async function loadBuild(options: WebAppOptions): Promise<Loaded> {
   const directory = options.buildDirectory ?? DEFAULT_BUILD_DIRECTORY;
   const serverEntry = join(directory, "server", "index.js");
+  // A deployed image holds the compiled output without the sources (deploy/Dockerfile): there
+  // is nothing to rebuild from, and its build is the one it was made with.
+  const sources = existsSync(join(ROOT, "vite.config.ts"));
   if (!existsSync(serverEntry)) {
+    if (!sources) throw new Error(`no Remix build in ${directory} and no sources to build it from; run npm run build before packaging`);
     options.say?.(`web: no build in ${directory}; building it now (npm run build)`);
-    await runBuild(options.say);
-  } else if (newestSource() > statSync(serverEntry).mtimeMs) {
+    await runBuild(directory, options.say);
+  } else if (sources && newestSource() > statSync(serverEntry).mtimeMs) {
     options.say?.(`web: the build in ${directory} is older than the code in app/; building it again (npm run build)`);
-    await runBuild(options.say);
+    await runBuild(directory, options.say);
   }
   const build = (await import(pathToFileURL(serverEntry).href)) as ServerBuild;
   const client = join(directory, "client");
@@ -193,11 +198,13 @@ function newestSource(): number {
   return newest;
 }
 
-function runBuild(say: ((line: string) => void) | undefined): Promise<void> {
+/** Builds into `directory`, the one this process then loads (not whatever HOLDFAST_BUILD_DIR the shell has). */
+function runBuild(directory: string, say: ((line: string) => void) | undefined): Promise<void> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build"], {
       cwd: ROOT,
+      env: { ...process.env, HOLDFAST_BUILD_DIR: directory },
       stdio: ["ignore", "inherit", "inherit"],
     });
     child.on("error", reject);

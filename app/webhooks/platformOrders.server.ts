@@ -1,19 +1,31 @@
 /**
- * The platform-events worker's one way to read platform orders (core/orders' PlatformOrders
+ * The platform-events worker's one way to read what platforms send (core/orders' PlatformOrders
  * port), for Shopify and WooCommerce alike: each adapter reads its payload, and every order
  * line is looked up in the same catalog query (PrismaSyncCatalog.dropItems: the sale states an
- * order can belong to, the most recently started sale first). Runs in the worker, never before
- * a webhook's answer: it reads SQL and may call Shopify's Admin API.
+ * order can belong to, the most recently started sale first); stock levels are read by the
+ * adapters too, and Shopify's products/update teaches the inventory item -> variant cache.
+ * Runs in the worker, never before a webhook's answer: it reads SQL and may call Shopify's
+ * Admin API.
  */
-import type { DropItem, EventPlatform, OrderPayload, PlatformEvent, PlatformOrderMapping, PlatformOrders } from "../core/orders/index.ts";
+import type {
+  DropItem,
+  EventPlatform,
+  OrderPayload,
+  PlatformEvent,
+  PlatformOrderMapping,
+  PlatformOrders,
+  PlatformTopicKind,
+  StockLevel,
+} from "../core/orders/index.ts";
 import type { RedisClient } from "../core/redis.ts";
 import { shopifyItemVariantKey } from "../core/keys.ts";
 import type { Db } from "../db/client.server.ts";
 import { PrismaSyncCatalog, type DropItemRef } from "../db/PrismaSyncCatalog.ts";
-import { VARIANTS_OF_ITEMS, type VariantsOfItemsData } from "../platforms/shopify/documents.ts";
+import { VARIANTS_OF_ITEMS, type VariantsOfItemsData, type VariantsOfItemsVariables } from "../platforms/shopify/documents.ts";
 import { parseStockRef } from "../platforms/shopify/refs.ts";
-import { orderEventsFromWebhook, orderVariants } from "../platforms/shopify/webhooks.ts";
-import { orderEventsFromWooWebhook, wooOrderRefs } from "../platforms/woocommerce/webhooks.ts";
+import { variantsOfItems } from "../platforms/shopify/variants.ts";
+import { orderEventsFromWebhook, orderVariants, stockReportFromWebhook, variantItemsFromProduct } from "../platforms/shopify/webhooks.ts";
+import { orderEventsFromWooWebhook, stockReportFromWooWebhook, wooOrderRefs } from "../platforms/woocommerce/webhooks.ts";
 import { findShopifyStore } from "../stores/shopifyStores.server.ts";
 
 /** What the worker needs of a shop's Admin API: one GraphQL call. */
@@ -28,13 +40,20 @@ export interface PlatformOrdersDeps {
   shopifyAdmin: (shop: string) => Promise<AdminClient | null>;
 }
 
-const ORDER_TOPICS: Record<EventPlatform, ReadonlySet<string>> = {
-  shopify: new Set(["orders/create", "orders/cancelled"]),
-  woocommerce: new Set(["order.created", "order.updated"]),
+/** The topics the worker reads, per platform (WooCommerce's product.updated carries the product's stock). */
+const TOPICS: Record<EventPlatform, ReadonlyMap<string, PlatformTopicKind>> = {
+  shopify: new Map([
+    ["orders/create", "order"],
+    ["orders/cancelled", "order"],
+    ["inventory_levels/update", "stock"],
+    ["products/update", "product"],
+  ]),
+  woocommerce: new Map([
+    ["order.created", "order"],
+    ["order.updated", "order"],
+    ["product.updated", "stock"],
+  ]),
 };
-
-/** Shopify names a Graph API limit of 250 ids per `nodes` call. */
-const MAX_ITEMS_PER_LOOKUP = 250;
 
 export class SqlPlatformOrders implements PlatformOrders {
   private readonly catalog: PrismaSyncCatalog;
@@ -50,8 +69,17 @@ export class SqlPlatformOrders implements PlatformOrders {
     return store?.id ?? null;
   }
 
-  isOrderTopic(platform: EventPlatform, topic: string): boolean {
-    return ORDER_TOPICS[platform].has(topic);
+  topicKind(platform: EventPlatform, topic: string): PlatformTopicKind | null {
+    return TOPICS[platform].get(topic) ?? null;
+  }
+
+  stockLevel(event: PlatformEvent, storeId: string, payload: unknown): StockLevel | null {
+    return event.platform === "shopify" ? stockReportFromWebhook(storeId, payload) : stockReportFromWooWebhook(storeId, payload);
+  }
+
+  async learnProduct(event: PlatformEvent, storeId: string, payload: unknown): Promise<void> {
+    // WooCommerce order lines name the stock refs sale items use: nothing to learn.
+    if (event.platform === "shopify") await rememberShopifyVariants(this.deps.redis, storeId, variantItemsFromProduct(payload));
   }
 
   lineRefs(event: PlatformEvent, payload: unknown): string[] {
@@ -102,7 +130,7 @@ export class SqlPlatformOrders implements PlatformOrders {
       const unknown = items.filter((item) => !variantOf.has(item));
       const admin = unknown.length > 0 ? await this.deps.shopifyAdmin(shop) : null;
       if (admin) {
-        const learned = await variantsOfItems(admin, unknown.slice(0, MAX_ITEMS_PER_LOOKUP));
+        const learned = await variantsOfItems((variables) => adminQuery(admin, variables), unknown);
         for (const [item, variant] of learned) variantOf.set(item, variant);
         await rememberShopifyVariants(this.deps.redis, storeId, new Map([...learned].map(([item, variant]) => [variant, item])));
       }
@@ -115,22 +143,17 @@ export class SqlPlatformOrders implements PlatformOrders {
 }
 
 /** Keeps variant -> inventory item pairs (products/update, Admin API answers) for later orders. */
-export async function rememberShopifyVariants(redis: RedisClient, storeId: string, variantToItem: Map<string, string>): Promise<void> {
+async function rememberShopifyVariants(redis: RedisClient, storeId: string, variantToItem: Map<string, string>): Promise<void> {
   if (variantToItem.size === 0) return;
   const fields: string[] = [];
   for (const [variant, item] of variantToItem) fields.push(item, variant);
   await redis.hset(shopifyItemVariantKey(storeId), ...fields);
 }
 
-async function variantsOfItems(admin: AdminClient, itemIds: string[]): Promise<Map<string, string>> {
-  const response = await admin.graphql(VARIANTS_OF_ITEMS.document, { variables: { itemIds } });
-  const body = (await response.json()) as { data?: VariantsOfItemsData };
-  const pairs = new Map<string, string>();
-  for (const node of body.data?.nodes ?? []) {
-    if (node && "id" in node && typeof node.id === "string") {
-      const variant = node.variants.nodes[0]?.id;
-      if (variant) pairs.set(node.id, variant);
-    }
-  }
-  return pairs;
+/** One VARIANTS_OF_ITEMS call with the shop's offline session; an answer without data is retried with the delivery. */
+async function adminQuery(admin: AdminClient, variables: VariantsOfItemsVariables): Promise<VariantsOfItemsData> {
+  const response = await admin.graphql(VARIANTS_OF_ITEMS.document, { variables: { ...variables } });
+  const body = (await response.json()) as { data?: VariantsOfItemsData; errors?: unknown };
+  if (body.data === undefined) throw new Error(`Shopify answered the variant lookup without data: ${JSON.stringify(body.errors ?? null)}`);
+  return body.data;
 }

@@ -1,24 +1,31 @@
 /**
  * What each Shopify webhook route does. Every delivery is verified first (X-Shopify-Hmac-Sha256,
  * with the app's secret: no SQL, no session); one that fails is refused with 401 and changes
- * nothing. Order webhooks are then enqueued raw on the platform-events queue and answered: no
- * SQL and no Admin API call before the 200 (Shopify gives up after 5 s and retries for 48
- * hours); the worker maps them to order events (webhooks/platformOrders.server.ts). When the
- * queue cannot take a delivery the answer is 503, so Shopify delivers it again.
+ * nothing. Orders, stock levels (inventory_levels/update) and products (products/update) are
+ * then enqueued raw on the platform-events queue and answered: no SQL, no Redis read and no
+ * Admin API call before the 200 (Shopify gives up after 5 s and retries for 48 hours); the
+ * worker reads them through the PlatformOrders port (webhooks/platformOrders.server.ts). When
+ * the queue cannot take a delivery the answer is 503, so Shopify delivers it again.
+ *
+ * app/uninstalled, app/scopes_update and the three privacy topics stay synchronous: each is one shop's rare,
+ * bounded clean-up (a few SQL rows and that shop's Redis keys), never part of a drop's burst,
+ * so it fits in Shopify's 5 s. Done before the answer, a 200 means the work is finished (an
+ * uninstalled shop's running sales end at once; a redaction has no second place to be lost
+ * from), and a failure answers 5xx, which Shopify delivers again.
  */
 import type { AppLoadContext } from "@remix-run/node";
 
-import { shopifyCustomerRef, stockReportFromWebhook, variantItemsFromProduct } from "../platforms/shopify/webhooks.ts";
+import { shopifyCustomerRef } from "../platforms/shopify/webhooks.ts";
 import { webhookSignatureMatches } from "../platforms/webhookSignature.ts";
 import type { HoldfastContext } from "../web/context.server.ts";
 import { ShopifyNotConfiguredError, shopifyWebhookSecret } from "../shopify.server.ts";
-import { findShopifyStore, uninstallShopifyShop } from "../stores/shopifyStores.server.ts";
+import { uninstallShopifyShop, updateShopifyScopes } from "../stores/shopifyStores.server.ts";
 import { recordCustomerDataRequest, redactCustomer, redactShop } from "../stores/privacy.server.ts";
-import { rememberShopifyVariants } from "./platformOrders.server.ts";
 
 /** Topics as routes name them (X-Shopify-Topic, upper-cased with underscores, as Shopify's library does). */
 export type WebhookTopic =
   | "APP_UNINSTALLED"
+  | "APP_SCOPES_UPDATE"
   | "ORDERS_CREATE"
   | "ORDERS_CANCELLED"
   | "INVENTORY_LEVELS_UPDATE"
@@ -88,21 +95,21 @@ export async function receiveWebhook(request: Request, context: AppLoadContext, 
     );
   }
   const holdfast = context.holdfast;
-  if (expected === "ORDERS_CREATE" || expected === "ORDERS_CANCELLED") return enqueueOrder(holdfast, verified);
   const payload = jsonOf(verified.body);
   switch (expected) {
+    // The platform-events worker reads these; the others are done before the answer (see above).
+    case "ORDERS_CREATE":
+    case "ORDERS_CANCELLED":
     case "INVENTORY_LEVELS_UPDATE":
-      return inventoryWebhook(holdfast, verified.shop, payload);
-    case "PRODUCTS_UPDATE": {
-      const store = await findShopifyStore(holdfast.db, verified.shop);
-      if (store) await rememberShopifyVariants(holdfast.redis, store.id, variantItemsFromProduct(payload));
-      return ok();
-    }
+    case "PRODUCTS_UPDATE":
+      return enqueueEvent(holdfast, verified);
     case "APP_UNINSTALLED": {
       const result = await uninstallShopifyShop(holdfast, verified.shop);
       holdfast.logger.info("shopify app uninstalled", { shop: verified.shop, ...result });
       return ok();
     }
+    case "APP_SCOPES_UPDATE":
+      return scopesWebhook(holdfast, verified.shop, payload);
     case "CUSTOMERS_DATA_REQUEST": {
       const { customer, orders } = compliancePayload(payload);
       // Kept sealed for the merchant to download from the admin (Privacy requests); never logged.
@@ -146,7 +153,7 @@ function compliancePayload(payload: Record<string, unknown>): { customer: string
 }
 
 /** Verified -> the platform-events queue, raw, once per webhook id; the worker does the rest. */
-async function enqueueOrder(holdfast: HoldfastContext, webhook: Verified): Promise<Response> {
+async function enqueueEvent(holdfast: HoldfastContext, webhook: Verified): Promise<Response> {
   try {
     await holdfast.platformEvents.enqueue({
       platform: "shopify",
@@ -158,22 +165,24 @@ async function enqueueOrder(holdfast: HoldfastContext, webhook: Verified): Promi
       receivedAt: Date.now(),
     });
   } catch (error) {
-    holdfast.logger.error("order webhook not enqueued; Shopify will deliver it again", {
+    holdfast.logger.error("webhook not enqueued; Shopify will deliver it again", {
       shop: webhook.shop,
       topic: webhook.topic,
       webhookId: webhook.webhookId,
       error: error instanceof Error ? error.message : String(error),
     });
-    return errorResponse(503, "queue_unavailable", "The order queue cannot take this webhook now; Shopify delivers it again later.");
+    return errorResponse(503, "queue_unavailable", "The platform-events queue cannot take this webhook now; Shopify delivers it again later.");
   }
   return ok();
 }
 
-async function inventoryWebhook(holdfast: HoldfastContext, shop: string, payload: Record<string, unknown>): Promise<Response> {
-  const store = await findShopifyStore(holdfast.db, shop);
-  const report = store ? stockReportFromWebhook(store.id, payload) : null;
-  if (!report) return ok();
-  if (holdfast.stockIntake) await holdfast.stockIntake.receive(report);
-  else holdfast.logger.warn("stock report received but no stock intake is wired; ignored", { shop, ref: report.ref });
+/** `current`: the scopes granted now (`previous`, the ones before, is not needed). */
+async function scopesWebhook(holdfast: HoldfastContext, shop: string, payload: Record<string, unknown>): Promise<Response> {
+  const current = payload.current;
+  if (!Array.isArray(current) || !current.every((scope): scope is string => typeof scope === "string")) {
+    return errorResponse(400, "webhook_payload_invalid", "An app/scopes_update payload lists the granted scopes in `current`, an array of strings.");
+  }
+  const updated = await updateShopifyScopes(holdfast.db, shop, current);
+  holdfast.logger.info("shopify scopes updated", { shop, scopes: current.join(","), sessionFound: updated });
   return ok();
 }

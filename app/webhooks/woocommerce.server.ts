@@ -6,8 +6,8 @@ import { DeliveryInbox } from "../core/orders/index.ts";
 import { wooWebhookSecret } from "../stores/directory.server.ts";
 import type { RunningWorker } from "../composition/worker.server.ts";
 
-/** The producers a WooCommerce delivery goes to, once the worker has made them. */
-export type WooProducers = Pick<RunningWorker, "platformEvents"> & Partial<Pick<RunningWorker, "stockIntake">>;
+/** The producer a WooCommerce delivery goes to, once the worker has made it. */
+export type WooProducers = Pick<RunningWorker, "platformEvents">;
 
 /** What the WooCommerce webhook route needs, from the app's parts and the worker's producers (once it runs). */
 export function wooWebhookDeps(
@@ -19,7 +19,6 @@ export function wooWebhookDeps(
   return {
     secretOf: (storeId) => wooWebhookSecret(parts.db, parts.masterKey.key, storeId),
     events: () => producers()?.platformEvents ?? null,
-    stockIntake: () => producers()?.stockIntake ?? null,
     inbox: new DeliveryInbox(parts.redis, options.inboxSource ?? "woocommerce"),
     clock: systemClock,
     logger,

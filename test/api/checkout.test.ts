@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { CheckoutDeps } from "../../app/api/storefront/checkoutDeps.ts";
 import { storefrontRoutes } from "../../app/api/storefront/routes.ts";
-import { CheckoutStore, orderIdForHold } from "../../app/core/checkout/index.ts";
+import { CheckoutStore, orderIdForHold, salePricing, unitPricing } from "../../app/core/checkout/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
 import { QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { sessionBinding, signToken, type Keyring } from "../../app/core/tokens/index.ts";
+import { PrismaSaleRepository } from "../../app/db/PrismaSaleRepository.ts";
 import { TestPaymentProvider } from "../../app/platforms/payments/index.ts";
 import { createHttpServer } from "../../app/server.ts";
-import { CheckoutHarness } from "../core/checkout/harness.ts";
+import { CheckoutHarness, UNIT_PRICE } from "../core/checkout/harness.ts";
 import { startStorefront, type Storefront } from "../support/storefront.ts";
 
 /** POST /v1/checkout and GET /v1/orders/{id} on a real server, with the real checkout worker behind them. */
@@ -39,7 +40,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   keyring = await sf.deps.keyrings.forStore(null);
-  worker = h.startWorker();
+  // Priced as the worker process prices: the sale's own prices, the unit price for unpriced sales.
+  worker = h.startWorker({ processor: h.processor({ pricing: salePricing(new PrismaSaleRepository(h.db), unitPricing(UNIT_PRICE, "EUR")) }) });
 });
 
 afterAll(async () => {
@@ -57,10 +59,13 @@ async function newSale(allocation = 100): Promise<string> {
 }
 
 /** A hold and its token, as POST /v1/sales/{id}/holds would answer them. */
-async function hold(saleId: string, options: { quantity?: number; exp?: number; keys?: Keyring } = {}): Promise<{ holdId: string; token: string }> {
+async function hold(
+  saleId: string,
+  options: { quantity?: number; exp?: number; keys?: Keyring; itemId?: string } = {},
+): Promise<{ holdId: string; token: string }> {
   const session = randomBytes(18).toString("base64url");
   const result = await sf.deps.holds.reserve(saleId, {
-    lines: [{ itemId: "shoe", quantity: options.quantity ?? 1 }],
+    lines: [{ itemId: options.itemId ?? "shoe", quantity: options.quantity ?? 1 }],
     customerId: `session:${sessionBinding(session)}`,
     requestId: randomBytes(8).toString("hex"),
     ttlMs: 600_000,
@@ -106,6 +111,32 @@ describe("POST /v1/checkout", () => {
     expect((await call("GET", `/v1/orders/${orderIdForHold(holdId)}`, { bearer: token })).body.status).toBe("placed");
     expect((await sf.deps.holds.snapshot(saleId))?.items.shoe).toEqual({ allocated: 100, available: 98, held: 0, sold: 2 });
     expect(await h.db.order.findUnique({ where: { id: orderIdForHold(holdId) } })).toMatchObject({ status: "placed", holdId, customerRef: "a@example.com" });
+  });
+
+  it("charges the item's own price times the quantity; a sale without prices is charged the fallback unit price", async () => {
+    const itemId = `tee-${randomBytes(6).toString("hex")}`;
+    const priced = await sf.createSale({ items: { [itemId]: 10 } });
+    await h.db.sale.create({
+      data: {
+        id: priced,
+        storeId: null,
+        name: "priced",
+        state: "live",
+        holdMinutes: 10,
+        perCustomerLimit: 0,
+        bypassPolicy: "flag",
+        items: { create: [{ id: itemId, title: "Tee", allocation: 10, position: 0, priceMinor: 1_999, currency: "EUR" }] },
+      },
+    });
+    const unpriced = await newSale();
+    const charged = async (saleId: string, item: string) => {
+      const { token } = await hold(saleId, { quantity: 3, itemId: item });
+      const answer = await call("POST", "/v1/checkout", { body: { holdToken: token, payment: { method: "test" } } });
+      expect((await settled(String(answer.body.orderId), String(answer.body.orderToken))).body.status).toBe("placed");
+      return (JSON.parse((await h.redis.get(TestPaymentProvider.key(String(answer.body.orderId)))) ?? "{}") as { amount?: unknown }).amount;
+    };
+    expect(await charged(priced, itemId)).toEqual({ amountMinor: 3 * 1_999, currency: "EUR" });
+    expect(await charged(unpriced, "shoe")).toEqual({ amountMinor: 3 * UNIT_PRICE, currency: "EUR" });
   });
 
   it("the same hold twice is the same order: 200 with the current status, one job", async () => {

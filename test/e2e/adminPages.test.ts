@@ -2,9 +2,12 @@
 // end, clicked through in the standalone console and in the embedded Shopify app (with a
 // stand-in for App Bridge, whose CDN script cannot load here). Each page is screenshotted
 // under test/e2e/screenshots/, checked for console errors and for basic accessibility.
+import { readFileSync } from "node:fs";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
+import { recordCustomerDataRequest } from "../../app/stores/privacy.server.ts";
 import { shopFixture } from "../app/ui/support/embedded.ts";
 import {
   accessibilityProblems,
@@ -37,7 +40,12 @@ afterAll(async () => {
  * of page until a whole round loads with no console error, so the tests see a settled server.
  */
 async function warmUp(): Promise<void> {
-  const urls = [embeddedUrl(server.base, SHOP), embeddedUrl(server.base, SHOP, "/app/drops/new"), `${server.base}/console/login`];
+  const urls = [
+    embeddedUrl(server.base, SHOP),
+    embeddedUrl(server.base, SHOP, "/app/drops/new"),
+    embeddedUrl(server.base, SHOP, "/app/privacy"),
+    `${server.base}/console/login`,
+  ];
   for (let round = 1; ; round++) {
     const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
     const page = await context.newPage();
@@ -241,6 +249,36 @@ describe("admin pages in the browser", () => {
       await page.getByText("The drop's settings are saved and in effect.").waitFor();
       expect((await server.app.sales.get(saleId)).sale.items[1]?.allocation).toBe(10);
       await checkPage(watched, "embedded-saved");
+    } catch (error) {
+      await page.screenshot({ path: `${SCREENSHOTS}admin-failure-${Date.now()}.png`, fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await watched.context.close();
+    }
+  });
+
+  it("embedded app: privacy requests, empty and then with a report the merchant downloads", { timeout: 60_000 }, async () => {
+    const watched = await openPage();
+    const { page } = watched;
+    try {
+      await installAppBridgeStandIn(page, SHOP);
+      await page.goto(embeddedUrl(server.base, SHOP, "/app/privacy"));
+      await page.getByText("No privacy requests").waitFor();
+      await checkPage(watched, "embedded-privacy-empty");
+
+      // What customers/data_request leaves behind (the webhook's own tests deliver it signed).
+      const { db, redis, holds, masterKey } = server.app;
+      const customer = `shopify-customer:${Date.now()}`;
+      expect(await recordCustomerDataRequest({ db, redis, holds, masterKey: masterKey.key }, SHOP, customer, [])).not.toBeNull();
+      await page.goto(embeddedUrl(server.base, SHOP, "/app/privacy"));
+      await page.getByText(customer).waitFor();
+      await checkPage(watched, "embedded-privacy");
+
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: `Download the report for ${customer}` }).click()]);
+      expect(download.suggestedFilename()).toMatch(/^holdfast-privacy-report-pr_\w+\.json$/);
+      const report = JSON.parse(readFileSync(await download.path(), "utf8")) as { shop: string; customerRef: string };
+      expect(report).toMatchObject({ shop: SHOP, customerRef: customer });
+      expect(watched.errors).toEqual([]);
     } catch (error) {
       await page.screenshot({ path: `${SCREENSHOTS}admin-failure-${Date.now()}.png`, fullPage: true }).catch(() => undefined);
       throw error;

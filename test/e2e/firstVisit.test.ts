@@ -1,7 +1,9 @@
 // Issue #14: the console was a blank page on the first visit after a fresh start. Vite found
 // the pages' dependencies only when the first page asked for them, re-bundled them and the page
 // already loading held two copies of React ("Invalid hook call", a failed hydration). This
-// starts `npm start` on an empty Vite cache of its own and signs in on the very first visit.
+// starts `npm start` on an empty Vite cache of its own and signs in on the very first visit;
+// then the same in production mode (NODE_ENV=production: the start builds into a directory of
+// its own, as `npm run build` does, and serves that build).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -21,6 +23,8 @@ const dir = mkdtempSync(join(tmpdir(), "holdfast-first-visit-"));
 // Under node_modules/ (the only dependency path the server hands to Vite), and empty: a cold start.
 const VITE_CACHE = `node_modules/.vite-first-visit-${randomBytes(4).toString("hex")}`;
 const ADMIN_TOKEN = `first-visit-${randomBytes(16).toString("hex")}`;
+// Inside the project (gitignored), so the server bundle resolves node_modules as build/ does.
+const BUILD_DIRECTORY = `.cache/remix-build-first-visit-${randomBytes(4).toString("hex")}`;
 
 let redis: { url: string; stop: () => void };
 let browser: Browser;
@@ -32,20 +36,33 @@ afterAll(async () => {
   redis?.stop();
   rmSync(dir, { recursive: true, force: true });
   rmSync(join(ROOT, VITE_CACHE), { recursive: true, force: true });
+  rmSync(join(ROOT, BUILD_DIRECTORY), { recursive: true, force: true });
 });
 
 it("signs in to the console on the first visit after a start on an empty Vite cache, with no console error", { timeout: 300_000 }, async () => {
+  await signInOnFirstVisit({ NODE_ENV: "development", HOLDFAST_VITE_CACHE_DIR: VITE_CACHE, DATABASE_URL: `file:${join(dir, "development.db")}` });
+});
+
+it("signs in to the console on the first visit after a production start that builds first, with no console error", { timeout: 600_000 }, async () => {
+  await signInOnFirstVisit({
+    NODE_ENV: "production",
+    HOLDFAST_BUILD_DIR: BUILD_DIRECTORY,
+    HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    DATABASE_URL: `file:${join(dir, "production.db")}`,
+  });
+});
+
+/** Starts app/main.ts with `env`, opens /console in Chromium at once, signs in, and expects no console error. */
+async function signInOnFirstVisit(env: Record<string, string>): Promise<void> {
   const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,
-      NODE_ENV: "development",
       PORT: "0",
       REDIS_CLUSTER_NODES: "",
       REDIS_URL: redis.url,
-      DATABASE_URL: `file:${join(dir, "first.db")}`,
       HOLDFAST_ADMIN_TOKEN: ADMIN_TOKEN,
-      HOLDFAST_VITE_CACHE_DIR: VITE_CACHE,
+      ...env,
     },
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
@@ -81,4 +98,4 @@ it("signs in to the console on the first visit after a start on an empty Vite ca
     child.kill("SIGTERM");
   }
   expect(await exited).toBe(0);
-});
+}

@@ -111,6 +111,8 @@ describe("merchant pages in the browser", () => {
         await page.getByLabel("Product 1 units allocated").fill("lots");
         await page.getByLabel("Hold minutes").fill("0");
         await page.getByLabel("Limit per customer").fill("-1");
+        await page.getByLabel("Product 1 price").fill("12.345");
+        await page.getByLabel("Currency of the prices").fill("EUR");
         await page.getByRole("button", { name: "Save drop" }).last().click();
         await page.getByText("The drop was not saved").waitFor();
         for (const message of [
@@ -119,6 +121,7 @@ describe("merchant pages in the browser", () => {
           "Hold minutes must be an integer from 1 to 120.",
           "The limit per customer must be an integer from 0 to 1000.",
           "The product's title must be 1-200 characters, without control characters.",
+          `The price must be a number with at most the currency's decimals, such as 19.99 (got "12.345").`,
         ]) {
           // Once in the banner's list, once under its field.
           await poll(() => page.getByText(message, { exact: true }).count()).toBe(2);
@@ -128,7 +131,7 @@ describe("merchant pages in the browser", () => {
         // The messages speak of products, as the form does, never of "items".
         const shown = await page.locator(".Polaris-InlineError").allInnerTexts();
         // One message per field, each under its own field (no field twice, nothing left only in the banner).
-        expect(shown).toHaveLength(5);
+        expect(shown).toHaveLength(6);
         expect(shown.join(" ")).not.toMatch(/\bitems?\b/i);
         expect((await server.app.sales.list({ limit: 200 })).length).toBe(salesBefore);
         await checkPage(watched, "console-all-errors", /status of 422/);
@@ -137,6 +140,7 @@ describe("merchant pages in the browser", () => {
         await page.getByLabel("Drop name").fill("Merchant drop");
         await page.getByLabel("Product 1 title").fill("Demo hoodie");
         await page.getByLabel("Product 1 units allocated").fill("25");
+        await page.getByLabel("Product 1 price").fill("39.90");
         await page.getByLabel("Hold minutes").fill("10");
         await page.getByLabel("Limit per customer").fill("2");
         await page.getByLabel("Time zone").selectOption("Asia/Tokyo");
@@ -148,6 +152,7 @@ describe("merchant pages in the browser", () => {
         const saleId = /drops\/(\w+)\/live/.exec(page.url())?.[1] ?? "";
         const sale = (await server.app.sales.get(saleId)).sale;
         expect(sale.schedule.endsAt).toBe(Date.UTC(2031, 0, 15, 9));
+        expect(sale.items[0]?.price).toEqual({ amountMinor: 3_990, currency: "EUR" });
         await page.getByText("Drop saved").waitFor();
         // A headless drop: the widget snippet, configured for this sale.
         const snippet = await page.getByLabel("Widget snippet").innerText();

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { TestPaymentProvider } from "../../app/platforms/payments/index.ts";
 import { Shopper } from "../support/storefront.ts";
 import { JOINS_PER_SESSION, launchBrowser, SCREENSHOTS, startDemoServer, type Browsing, type DemoServer } from "./widgetHarness.ts";
 
@@ -43,11 +44,16 @@ describe("waiting-room widget in the demo store", { timeout: 240_000 }, () => {
   it("joins before the start, is admitted by the controller, holds, and reaches checkout; the overlay is an accessible dialog", async () => {
     // Scheduled far ahead and started by hand below: the pre-queue lasts as long as the test needs.
     const startsAt = Date.now() + 600_000;
-    const { saleId, itemIds } = await server.createSale({ schedule: { prequeueAt: Date.now() - 1_000, startsAt }, start: false });
+    const { saleId, itemIds } = await server.createSale({
+      schedule: { prequeueAt: Date.now() - 1_000, startsAt },
+      items: [{ title: "Test sneaker", allocation: 5, price: { amount: "49.90", currency: "EUR" } }],
+      start: false,
+    });
     const { page, errors, context } = await browsing.shopper();
     const joins = recordJoins(page);
     await page.goto(`${server.base}/demo?sale=${saleId}`);
     await expect.poll(() => page.locator("[data-stock]").first().textContent()).toBe("5");
+    expect(await page.locator(".demo-price").first().textContent()).toBe("€49.90");
 
     const buy = page.locator(`[data-holdfast-item="${itemIds[0]}"]`);
     await page.selectOption(`[data-qty-for="${itemIds[0]}"]`, "2");
@@ -78,7 +84,7 @@ describe("waiting-room widget in the demo store", { timeout: 240_000 }, () => {
     await server.app.sales.start(saleId);
     const checkout = page.getByRole("region", { name: "Checkout" });
     await checkout.waitFor({ timeout: 60_000 });
-    expect(await checkout.textContent()).toContain("2 × Test sneaker");
+    expect(await checkout.textContent()).toContain("2 × Test sneaker (€99.80)");
     expect(await dialog(page).count()).toBe(0);
     const counters = (await server.app.sales.get(saleId)).counters[itemIds[0] as string];
     expect(counters).toMatchObject({ held: 2, available: 3 });
@@ -99,7 +105,13 @@ describe("waiting-room widget in the demo store", { timeout: 240_000 }, () => {
     const order = page.locator("[data-order]");
     await expect.poll(() => order.textContent(), { timeout: 60_000 }).toMatch(checkoutMounted ? /Order \S+ is placed/ : /isn't available/);
     await page.screenshot({ path: `${SCREENSHOTS}widget-order.png` });
-    if (checkoutMounted) expect((await server.app.sales.get(saleId)).counters[itemIds[0] as string]).toMatchObject({ held: 0, sold: 2 });
+    if (checkoutMounted) {
+      expect((await server.app.sales.get(saleId)).counters[itemIds[0] as string]).toMatchObject({ held: 0, sold: 2 });
+      // The test card was charged the item's price times the quantity.
+      const { orderId } = (await answer.json()) as { orderId: string };
+      const charge = JSON.parse((await server.app.redis.get(TestPaymentProvider.key(orderId))) ?? "{}") as { amount?: unknown };
+      expect(charge.amount).toEqual({ amountMinor: 9_980, currency: "EUR" });
+    }
     expect(joins).toHaveLength(1);
     expect(unexpected(errors, checkoutMounted ? null : /status of 404/)).toEqual([]);
     await context.close();

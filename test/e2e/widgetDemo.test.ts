@@ -38,6 +38,21 @@ describe("demo storefront", () => {
     expect(details.sale.admission.mode).not.toBe("off");
   });
 
+  it("shows each product's price in its currency and a picture drawn in the page (no image requests)", async () => {
+    const html = await (await get("/demo")).text();
+    for (const [title, price] of [
+      ["Aurora runner, size 42", "€129.00"],
+      ["Nimbus hoodie", "€69.00"],
+      ["Comet cap", "€24.50"],
+    ]) {
+      expect(html).toMatch(new RegExp(`<svg class="demo-picture"[^]*?</svg>\\s*<h3[^>]*>${title}</h3><p class="demo-price">${price}</p>`));
+    }
+    const yen = await server.createSale({ name: "Yen drop", items: [{ title: "Kite", allocation: 3, price: { amount: "1200", currency: "JPY" } }] });
+    expect(await (await get(`/demo?sale=${yen.saleId}`)).text()).toContain('<p class="demo-price">¥1,200</p>');
+    const unpriced = await server.createSale({ name: "Unpriced drop", items: [{ title: "Kite", allocation: 3 }] });
+    expect(await (await get(`/demo?sale=${unpriced.saleId}`)).text()).not.toContain("demo-price");
+  });
+
   it("serves the widget from the theme extension's assets, byte for byte", async () => {
     const res = await get("/demo/assets/holdfast-waiting-room.js");
     expect(res.status).toBe(200);

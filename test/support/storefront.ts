@@ -118,6 +118,24 @@ export async function startStorefront(
   };
 }
 
+const LOST_CONNECTION = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+/**
+ * fetch, sent again when the connection was lost before an answer (as the widget does): with
+ * thousands of shoppers on a loaded machine the server may close a kept-alive socket just as
+ * the client reuses it. Every storefront call is safe to repeat (a hold repeats its requestId).
+ */
+async function fetchRetryingLostConnections(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const code = (error as { cause?: { code?: unknown } }).cause?.code;
+      if (attempt >= 3 || typeof code !== "string" || !LOST_CONNECTION.has(code)) throw error;
+    }
+  }
+}
+
 /** A shopper: one session, a ticket once joined, and JSON helpers. */
 export class Shopper {
   readonly session = randomBytes(18).toString("base64url");
@@ -132,7 +150,8 @@ export class Shopper {
     const headers: Record<string, string> = { "x-holdfast-session": this.session, ...init.headers };
     if (init.body !== undefined) headers["content-type"] = "application/json";
     if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
-    const res = await fetch(`${this.base}${path}`, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const res = await fetchRetryingLostConnections(`${this.base}${path}`, { method, headers, body });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
   }

@@ -1,3 +1,4 @@
+import { priceInputOf } from "../../core/money.ts";
 import type { Sale, SaleDetails, SaleSchedule } from "../../core/sales/index.ts";
 
 // The admin API's JSON for a sale (the CLI's --json prints the same). Times are ISO 8601 UTC.
@@ -21,7 +22,13 @@ export function saleSummaryJson(sale: Sale) {
     admission: sale.admission,
     bypassPolicy: sale.bypassPolicy,
     holdsThroughStoreOnly: sale.holdsThroughStoreOnly,
-    items: sale.items.map((item) => ({ id: item.id, title: item.title, allocation: item.allocation, platformRef: item.platformRef })),
+    items: sale.items.map((item) => ({
+      id: item.id,
+      title: item.title,
+      allocation: item.allocation,
+      platformRef: item.platformRef,
+      price: item.price && priceInputOf(item.price),
+    })),
     createdAt: iso(sale.createdAt),
     updatedAt: iso(sale.updatedAt),
   };

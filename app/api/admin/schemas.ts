@@ -11,6 +11,8 @@ const timestamp = z.iso
 const integer = z.number().int();
 const text = z.string();
 const mode = z.enum(["off", "rate", "capacity", "rate+capacity"]);
+/** A decimal string ("19.99"), so no float rounds it; the currency's decimals are the core's rule. */
+const price = z.strictObject({ amount: text, currency: text }).nullable().optional();
 const bypassPolicy = z.enum(["allow", "flag", "cancel"]);
 const schedule = z.strictObject({
   prequeueAt: timestamp.nullable().optional(),
@@ -20,7 +22,7 @@ const schedule = z.strictObject({
 
 export const createSaleSchema = z.strictObject({
   name: text,
-  items: z.array(z.strictObject({ title: text, allocation: integer, platformRef: text.nullable().optional() })),
+  items: z.array(z.strictObject({ title: text, allocation: integer, platformRef: text.nullable().optional(), price })),
   schedule: schedule.optional(),
   holdMinutes: integer,
   perCustomerLimit: integer,
@@ -44,6 +46,7 @@ export const patchSaleSchema = z.strictObject({
         title: text.optional(),
         allocation: integer.optional(),
         platformRef: text.nullable().optional(),
+        price,
       }),
     )
     .optional(),

@@ -62,12 +62,22 @@
     const title = (cfg.items.find((item) => item.id === held.itemId) || { title: held.itemId }).title;
     const section = $(".demo-checkout");
     section.hidden = false;
-    $("[data-held]", section).textContent = `Reserved for you: ${held.quantity} × ${title}, until ${new Date(held.expiresAt).toLocaleTimeString()}.`;
+    $("[data-held]", section).textContent =
+      `Reserved for you: ${held.quantity} × ${title}${totalOf(held)}, until ${new Date(held.expiresAt).toLocaleTimeString()}.`;
     $("[data-order]", section).textContent = "";
     setButtons(true);
     $("#checkout-title").focus();
     refreshStock();
   });
+
+  // What the test card will be charged: the item's price (minor units) times the quantity; nothing for an unpriced item.
+  function totalOf(hold) {
+    const item = cfg.items.find((entry) => entry.id === hold.itemId);
+    if (!item || !item.price) return "";
+    const format = new Intl.NumberFormat("en", { style: "currency", currency: item.price.currency });
+    const decimals = format.resolvedOptions().maximumFractionDigits;
+    return ` (${format.format((item.price.amountMinor * hold.quantity) / 10 ** decimals)})`;
+  }
 
   function setButtons(enabled) {
     $(".demo-actions").hidden = false;

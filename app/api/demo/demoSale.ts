@@ -12,9 +12,9 @@ export const DEMO_SALE: NewSaleInput = {
   name: DEMO_SALE_NAME,
   storeId: null,
   items: [
-    { title: "Aurora runner, size 42", allocation: 40 },
-    { title: "Nimbus hoodie", allocation: 60 },
-    { title: "Comet cap", allocation: 100 },
+    { title: "Aurora runner, size 42", allocation: 40, price: { amount: "129.00", currency: "EUR" } },
+    { title: "Nimbus hoodie", allocation: 60, price: { amount: "69.00", currency: "EUR" } },
+    { title: "Comet cap", allocation: 100, price: { amount: "24.50", currency: "EUR" } },
   ],
   holdMinutes: 10,
   perCustomerLimit: 2,

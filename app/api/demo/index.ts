@@ -3,9 +3,11 @@ import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
 
-import { SaleNotFoundError, type SaleDetails, type SaleService } from "../../core/sales/index.ts";
+import { formatMoney } from "../../core/money.ts";
+import { SaleNotFoundError, type SaleDetails, type SaleItem, type SaleService } from "../../core/sales/index.ts";
 import { HttpError } from "../HttpError.ts";
 import type { Route } from "../router.ts";
+import { productPicture } from "./picture.ts";
 
 const WIDGET_DIRECTORY = fileURLToPath(new URL("../../../extensions/waiting-room/", import.meta.url));
 const DEMO_DIRECTORY = fileURLToPath(new URL("./", import.meta.url));
@@ -116,10 +118,17 @@ export function renderNotice(title: string, message: string): string {
 `;
 }
 
+/** The price line of a product; nothing for an unpriced one (the checkout then charges the operator's fallback). */
+function priceHtml(item: SaleItem): string {
+  return item.price === null ? "" : `<p class="demo-price">${escapeHtml(formatMoney(item.price))}</p>`;
+}
+
 /** An ended drop: what was on sale, and that it is over; nothing to buy and no widget. */
 function renderEnded(details: SaleDetails): string {
   const { sale } = details;
-  const items = sale.items.map((item) => `<li class="demo-item"><h3>${escapeHtml(item.title)}</h3><p class="demo-stock">No longer on sale</p></li>`).join("");
+  const items = sale.items
+    .map((item) => `<li class="demo-item">${productPicture(item.title)}<h3>${escapeHtml(item.title)}</h3><p class="demo-stock">No longer on sale</p></li>`)
+    .join("");
   return renderNotice(sale.name, "This drop has ended. Thank you for coming by.").replace("</main>", `<ul class="demo-items">${items}</ul></main>`);
 }
 
@@ -132,7 +141,8 @@ export function renderPage(details: SaleDetails, strings: Record<string, string>
     .map(
       (item) => `
       <li class="demo-item" data-item="${escapeHtml(item.id)}">
-        <h3 id="title-${escapeHtml(item.id)}">${escapeHtml(item.title)}</h3>
+        ${productPicture(item.title)}
+        <h3 id="title-${escapeHtml(item.id)}">${escapeHtml(item.title)}</h3>${priceHtml(item)}
         <p class="demo-stock" aria-live="polite"><span data-stock>…</span> of ${item.allocation} left</p>
         <label>Quantity <select data-qty-for="${escapeHtml(item.id)}">${quantities}</select></label>
         <button type="button" class="demo-buy" data-holdfast-item="${escapeHtml(item.id)}" data-holdfast-qty="1" aria-describedby="title-${escapeHtml(item.id)}">Buy now</button>
@@ -140,7 +150,8 @@ export function renderPage(details: SaleDetails, strings: Record<string, string>
     )
     .join("");
   const widget = { api: "/v1", sale: sale.id, platform: "demo", items: Object.fromEntries(sale.items.map((item) => [item.id, item.id])), strings };
-  const demo = { api: "/v1", sale: sale.id, items: sale.items.map((item) => ({ id: item.id, title: item.title })) };
+  // The price travels as minor units and currency: the checkout panel formats the total with Intl in the browser.
+  const demo = { api: "/v1", sale: sale.id, items: sale.items.map((item) => ({ id: item.id, title: item.title, price: item.price })) };
   return `<!doctype html>
 <html lang="en">
 <head>

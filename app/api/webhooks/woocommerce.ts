@@ -12,9 +12,8 @@ import type { RequestContext, Route } from "../router.ts";
 export interface WooWebhookDeps {
   /** The store's webhook secret (sealed with its credentials), or null: unknown, uninstalled or none set. */
   secretOf(storeId: string): Promise<string | null>;
-  /** Where verified order deliveries go, raw (the worker maps them); null until the worker's producers exist. */
+  /** Where verified deliveries (orders, stock changes) go, raw (the worker reads them); null until the worker's producers exist. */
   events(): { enqueue(event: PlatformEvent): Promise<unknown> } | null;
-  stockIntake(): { receive(report: { storeId: string; ref: string; available: number }): Promise<unknown> } | null;
   /** Where signed deliveries wait until they are enqueued or processed. */
   inbox: DeliveryInbox;
   clock: Clock;
@@ -34,10 +33,12 @@ const STOCK_TOPIC = "product.updated";
  * step creates (topics order.created, order.updated, product.updated). Checked before anything:
  * X-WC-Webhook-Signature, base64 HMAC-SHA256 of the raw body with the store's webhook secret,
  * compared in constant time; only that is ever refused (401). A signed delivery is persisted in
- * the inbox before it is answered; an order is then enqueued raw on the platform-events queue
- * (200; the worker maps it, and dead-letters one that is not an order), a stock change handed
- * to the stock intake; when the queue is not ready the drainer does it later (202). WooCommerce
- * counts any other answer as a failure and disables the webhook after five.
+ * the inbox before it is answered; an order or a stock change is then enqueued raw on the
+ * platform-events queue (200; the worker reads it, with SQL, and dead-letters one that is not
+ * what its topic says); when the queue is not ready the drainer does it later (202). A
+ * product.updated that the adapter reads no stock level in (stock not managed, another kind of
+ * edit: most of them) is answered without queueing, from its bytes alone. WooCommerce counts
+ * any other answer as a failure and disables the webhook after five.
  */
 export function wooWebhookRoutes(deps: WooWebhookDeps): Route[] {
   return [{ method: "POST", path: "/v1/webhooks/woocommerce/:storeId", handler: (ctx) => receive(deps, ctx) }];
@@ -86,21 +87,15 @@ export function drainWooDeliveries(deps: WooWebhookDeps): Promise<DrainResult> {
   return deps.inbox.drain((delivery) => processWooDelivery(deps, delivery));
 }
 
-/** One delivery's effect; throws only for failures worth retrying (Redis, SQL). */
+/** One delivery's way onto the platform-events queue; throws only for failures worth retrying (Redis). */
 export async function processWooDelivery(deps: WooWebhookDeps, delivery: Delivery): Promise<DeliveryOutcome> {
-  if (ORDER_TOPICS.has(delivery.topic)) {
-    const events = deps.events();
-    if (!events) return { outcome: "not_ready" };
-    const { storeId, topic, webhookId, body, receivedAt } = delivery;
-    await events.enqueue({ platform: "woocommerce", topic, shop: storeId, webhookId, body, receivedAt });
-    return { outcome: "processed", answer: { received: "order" } };
-  }
-  const report = stockReportFromWooWebhook(delivery.storeId, jsonOf(delivery.body));
-  if (!report) return { outcome: "processed", answer: { received: "ignored" } };
-  const stock = deps.stockIntake();
-  if (!stock) return { outcome: "not_ready" };
-  await stock.receive(report);
-  return { outcome: "processed", answer: { received: "stock" } };
+  const isOrder = ORDER_TOPICS.has(delivery.topic);
+  if (!isOrder && !stockReportFromWooWebhook(delivery.storeId, jsonOf(delivery.body))) return { outcome: "processed", answer: { received: "ignored" } };
+  const events = deps.events();
+  if (!events) return { outcome: "not_ready" };
+  const { storeId, topic, webhookId, body, receivedAt } = delivery;
+  await events.enqueue({ platform: "woocommerce", topic, shop: storeId, webhookId, body, receivedAt });
+  return { outcome: "processed", answer: { received: isOrder ? "order" : "stock" } };
 }
 
 function jsonOf(body: string): unknown {

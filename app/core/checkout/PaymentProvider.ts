@@ -5,12 +5,9 @@
  * again never charges twice.
  */
 
-export interface Money {
-  /** Minor units (cents). */
-  amountMinor: number;
-  /** ISO 4217, e.g. "EUR". */
-  currency: string;
-}
+import type { Money } from "../money.ts";
+
+export type { Money };
 
 export interface CaptureRequest {
   orderId: string;

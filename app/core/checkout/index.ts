@@ -19,6 +19,6 @@ export {
   type OpenResult,
 } from "./CheckoutStore.ts";
 export { CheckoutWorker, type CheckoutWorkerOptions } from "./CheckoutWorker.ts";
-export { saleCatalog, unitPricing, unitPricingFromEnv } from "./catalog.ts";
+export { saleCatalog, salePricing, unitPricing, unitPricingFromEnv } from "./catalog.ts";
 export { holdIdOfOrder, orderIdForHold } from "./orderIds.ts";
 export { PaymentDeclinedError, PaymentUnavailableError, type Capture, type CaptureRequest, type Money, type PaymentProvider } from "./PaymentProvider.ts";

@@ -20,7 +20,7 @@ export { EVENT_PLATFORMS, parsePlatformEvent, type EventPlatform, type PlatformE
 export { PlatformEventProcessor, type PlatformEventOutcome, type PlatformEventProcessorDependencies } from "./PlatformEventProcessor.ts";
 export { PlatformEventQueue, platformEventJobId } from "./PlatformEventQueue.ts";
 export { PlatformEventWorker, type PlatformEventWorkerOptions } from "./PlatformEventWorker.ts";
-export type { DropItem, OrderPayload, PlatformOrderMapping, PlatformOrders } from "./PlatformOrders.ts";
+export type { DropItem, OrderPayload, PlatformOrderMapping, PlatformOrders, PlatformTopicKind, StockLevel } from "./PlatformOrders.ts";
 export { PlatformCallQueue, platformCallJobId, type CancelOrderCall, type PlatformCall, type PlatformCallSink } from "./PlatformCallQueue.ts";
 export { DeliveryInbox, type Delivery, type DeliveryOutcome, type DrainResult, type StoredDelivery } from "./DeliveryInbox.ts";
 export { countSoldUnits, SOLD_ORDER_STATUSES, type SoldUnits, type SoldUnitsLedgerEntry, type SoldUnitsOrder, type SoldUnitsSource } from "./soldUnits.ts";

@@ -6,7 +6,7 @@ import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import { PlatformError } from "../platform/PlatformError.ts";
 import type { RedisClient } from "../redis.ts";
 import { DEFAULT_BUDGET_MAX_WAIT_MS, type BucketStatus, type RateBudget, type Reservation } from "./CostBudget.ts";
-import { COST_BUDGET_PREFIX } from "../keys.ts";
+import { COST_BUDGET_PREFIX, costBudgetKeys } from "../keys.ts";
 
 const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 const COMMANDS = { budgetAcquire: { numberOfKeys: 3 }, budgetSettle: { numberOfKeys: 3 } } as const;
@@ -44,8 +44,7 @@ export class RedisCostBudget implements RateBudget {
     options: RedisCostBudgetOptions = {},
   ) {
     this.commands = defineLuaCommands(redis, LUA_DIRECTORY, COMMANDS, "holdfastBudget_");
-    const base = `${options.keyPrefix ?? DEFAULT_BUDGET_PREFIX}{b:${storeId}}`;
-    this.keys = [`${base}:books`, `${base}:outstanding`, `${base}:expiry`];
+    this.keys = costBudgetKeys(storeId, options.keyPrefix ?? DEFAULT_BUDGET_PREFIX);
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_BUDGET_MAX_WAIT_MS;
     this.restoreSafety = options.restoreSafety ?? 0.98;
     this.reservationTtlMs = options.reservationTtlMs ?? 60_000;

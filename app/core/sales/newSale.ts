@@ -8,6 +8,7 @@ import {
   checkHoldMinutes,
   checkItem,
   checkItemCount,
+  checkItemPrices,
   checkPerCustomerLimit,
   checkSchedule,
   checkHoldsThroughStore,
@@ -16,7 +17,7 @@ import {
 
 // Stand-ins for refused values; never stored, since the collector throws before the config is used.
 const FALLBACK_ADMISSION: AdmissionSettings = { mode: "off", perMinute: null, maxActive: null, passMinutes: 10 };
-const FALLBACK_ITEM = { title: "", allocation: 0, platformRef: null };
+const FALLBACK_ITEM = { title: "", allocation: 0, platformRef: null, price: null };
 
 /**
  * Validates a new sale and gives it and its items fresh ids; it starts as a draft. Every
@@ -44,6 +45,7 @@ export function newSaleConfig(input: NewSaleInput, now: number): SaleConfig {
     holdsThroughStoreOnly: false,
     items: items.map((item, index) => ({ id: newId(), ...errors.check(FALLBACK_ITEM, () => checkItem(index, item)) })),
   };
+  checkItemPrices(errors, config.items);
   // Checked against the sale as it will be (its store and per-customer limit).
   config.holdsThroughStoreOnly = errors.check(false, () => checkHoldsThroughStore(input.holdsThroughStoreOnly ?? false, config));
   errors.done();

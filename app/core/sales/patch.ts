@@ -1,4 +1,5 @@
 import { FieldErrorCollector } from "../errors/InvalidInputError.ts";
+import { priceInputOf } from "../money.ts";
 import { SaleConflictError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import type { SaleConfig, SaleItem, SalePatch, SaleState } from "./types.ts";
@@ -10,6 +11,7 @@ import {
   checkHoldMinutes,
   checkItem,
   checkItemCount,
+  checkItemPrices,
   checkPerCustomerLimit,
   checkSchedule,
   checkText,
@@ -24,7 +26,7 @@ export interface PatchPlan {
   removed: SaleItem[];
 }
 
-const FALLBACK_ITEM = { title: "", allocation: 0, platformRef: null };
+const FALLBACK_ITEM = { title: "", allocation: 0, platformRef: null, price: null };
 
 /** Once shoppers may be queueing, the start and the item list's identity are fixed. */
 const STARTED: readonly SaleState[] = ["prequeue", "live", "paused"];
@@ -97,11 +99,15 @@ export function planPatch(sale: SaleConfig, patch: SalePatch, now: number): Patc
     }
     if (kept.has(id)) errors.add("duplicate_item", `items[${index}].id`, `items[${index}].id ${id} is listed twice.`);
     kept.add(id);
-    const item = { id: existing.id, ...errors.check(existing, () => checkItem(index, overlay(existing, entry))) };
+    // An absent price keeps the stored one, which is checked again in the API's own form.
+    const { price: newPrice, ...fields } = entry;
+    const price = newPrice === undefined ? existing.price && priceInputOf(existing.price) : newPrice;
+    const item = { id: existing.id, ...errors.check(existing, () => checkItem(index, { ...overlay(existing, fields), price })) };
     if (started && item.platformRef !== existing.platformRef) throw locked(`items[${index}].platformRef`);
     if (item.allocation !== existing.allocation) allocations.set(item.id, item.allocation);
     return item;
   });
+  checkItemPrices(errors, next.items);
   errors.done();
   const removed = sale.items.filter((item) => !kept.has(item.id));
   if (started && removed.length > 0) {

@@ -1,3 +1,4 @@
+import type { Money, PriceInput } from "../money.ts";
 import type { BypassPolicy } from "../orders/OrderRepository.ts";
 import type { AdmissionMode, RoomState } from "../waiting-room/types.ts";
 
@@ -40,6 +41,12 @@ export interface SaleItem {
   allocation: number;
   /** The platform's variant or product reference; null for the standalone demo. */
   platformRef: string | null;
+  /**
+   * What the headless checkout charges per unit; null: the operator's fallback
+   * (HOLDFAST_CHECKOUT_UNIT_PRICE), or the platform collects payment itself. A sale's items
+   * are all priced, in one currency, or none is.
+   */
+  price: Money | null;
 }
 
 /** A sale's durable configuration (what the repository stores). */
@@ -74,7 +81,7 @@ export interface Sale extends SaleConfig {
 export interface NewSaleInput {
   name: string;
   storeId?: string | null;
-  items: { title: string; allocation: number; platformRef?: string | null }[];
+  items: { title: string; allocation: number; platformRef?: string | null; price?: PriceInput | null }[];
   schedule?: Partial<SaleSchedule>;
   holdMinutes: number;
   perCustomerLimit: number;
@@ -101,7 +108,7 @@ export interface SalePatch {
   bypassPolicy?: BypassPolicy;
   failPolicy?: FailPolicySetting;
   holdsThroughStoreOnly?: boolean;
-  items?: { id?: string; title?: string; allocation?: number; platformRef?: string | null }[];
+  items?: { id?: string; title?: string; allocation?: number; platformRef?: string | null; price?: PriceInput | null }[];
 }
 
 export interface ItemCounters {

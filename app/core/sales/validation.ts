@@ -1,4 +1,5 @@
 import { FieldErrorCollector, fieldError } from "../errors/InvalidInputError.ts";
+import { isCurrency, parseAmount, type Money } from "../money.ts";
 import { LIMITS } from "../inventory/validation.ts";
 import { BYPASS_POLICIES } from "../orders/OrderRepository.ts";
 import type { AdmissionMode, AdmissionSettings, BypassPolicy, FailPolicySetting, SaleConfig, SaleItem, SaleSchedule } from "./types.ts";
@@ -139,8 +140,50 @@ export function checkItemCount(count: number): void {
   }
 }
 
+/** An item's price: null, or `{amount: "19.99", currency: "EUR"}` (a decimal string, at most the currency's decimals). */
+export function checkPrice(field: string, price: unknown): Money | null {
+  if (price === null || price === undefined) return null;
+  const { amount, currency } = typeof price === "object" ? (price as { amount?: unknown; currency?: unknown }) : {};
+  const errors = new FieldErrorCollector();
+  const code = errors.check(null, () => {
+    if (typeof currency === "string" && /^[A-Z]{3}$/.test(currency) && isCurrency(currency)) return currency;
+    throw fieldError("invalid_currency", `${field}.currency`, `${field}.currency must be an ISO 4217 currency code such as EUR or USD.`);
+  });
+  const amountMinor = errors.check(null, () => {
+    const minor = typeof amount === "string" && code !== null ? parseAmount(amount, code) : null;
+    // Without a known currency its decimals are unknown: only what is no decimal at all is refused then.
+    if (minor !== null || (code === null && typeof amount === "string" && /^\d{1,12}(?:\.\d+)?$/.test(amount))) return minor;
+    throw fieldError(
+      "invalid_price",
+      `${field}.amount`,
+      `${field}.amount must be a non-negative decimal string with at most the currency's decimals, such as "19.99" (got ${JSON.stringify(amount)}).`,
+    );
+  });
+  errors.done();
+  return amountMinor === null || code === null ? null : { amountMinor, currency: code };
+}
+
+/**
+ * One checkout charges one amount: a sale's items are priced in one currency, and either all
+ * of them or none (then the operator's fallback price applies to all).
+ */
+export function checkItemPrices(errors: FieldErrorCollector, items: readonly Pick<SaleItem, "price">[]): void {
+  const first = items.find((item) => item.price !== null)?.price;
+  if (!first) return;
+  // An item whose price was refused already has its problem listed; it is not "missing" too.
+  const refused = (index: number) => errors.problems.some((problem) => problem.path.startsWith(`items[${index}].price`));
+  items.forEach((item, index) => {
+    if (refused(index)) return;
+    if (item.price === null) {
+      errors.add("invalid_price", `items[${index}].price`, `items[${index}].price is missing: price every item of a sale, or none.`);
+    } else if (item.price.currency !== first.currency) {
+      errors.add("invalid_currency", `items[${index}].price.currency`, `items[${index}].price.currency must be ${first.currency}, as the sale's other items.`);
+    }
+  });
+}
+
 /** One item's own fields; `index` names it in messages. */
-export function checkItem(index: number, item: { title?: unknown; allocation?: unknown; platformRef?: unknown }): Omit<SaleItem, "id"> {
+export function checkItem(index: number, item: { title?: unknown; allocation?: unknown; platformRef?: unknown; price?: unknown }): Omit<SaleItem, "id"> {
   const field = `items[${index}]`;
   const errors = new FieldErrorCollector();
   const checked = {
@@ -149,6 +192,7 @@ export function checkItem(index: number, item: { title?: unknown; allocation?: u
     platformRef: errors.check(null, () =>
       item.platformRef === null || item.platformRef === undefined ? null : checkText("invalid_item", `${field}.platformRef`, item.platformRef),
     ),
+    price: errors.check(null, () => checkPrice(`${field}.price`, item.price)),
   };
   errors.done();
   return checked;

@@ -1,4 +1,5 @@
 import type { Reconciliation } from "./Reconciler.ts";
+import { counted } from "../plural.ts";
 
 const counters = (c: { allocated: number; available: number; held: number; sold: number }) => `${c.allocated}/${c.available}/${c.held}/${c.sold}`;
 
@@ -20,10 +21,12 @@ export function describeReconciliation(report: Reconciliation): string {
     ...table,
   ];
   if (report.ledgerUnpersisted > 0)
-    lines.push(`${report.ledgerUnpersisted} ledger entr${report.ledgerUnpersisted === 1 ? "y is" : "ies are"} not in SQL yet (counted from the Redis stream)`);
+    lines.push(
+      `${counted(report.ledgerUnpersisted, { one: "{n} ledger entry is", other: "{n} ledger entries are" })} not in SQL yet (counted from the Redis stream)`,
+    );
   if (report.platformSkipped) lines.push(`platform not read: ${report.platformSkipped}`);
   for (const item of report.items) for (const drift of item.drift) lines.push(`${item.itemId}: ${drift.kind}: ${drift.message}`);
-  lines.push(report.driftCount === 0 ? "no drift" : `${report.driftCount} drift finding(s)`);
+  lines.push(report.driftCount === 0 ? "no drift" : counted(report.driftCount, { one: "{n} drift finding", other: "{n} drift findings" }));
   if (report.repair) {
     const { flush } = report.repair;
     lines.push(

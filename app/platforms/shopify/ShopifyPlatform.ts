@@ -20,6 +20,7 @@ import {
 } from "./documents.ts";
 import { gidType, parseStockRef, stockRef, type StockAt } from "./refs.ts";
 import { ShopifyClient, type ShopifyClientOptions } from "./ShopifyClient.ts";
+import { variantsOfItems } from "./variants.ts";
 import { SHOPIFY_MAX_INPUT } from "./version.ts";
 
 export interface ShopifyPlatformOptions extends ShopifyClientOptions {
@@ -235,12 +236,8 @@ export class ShopifyPlatform implements Platform {
       byItem.set(at.inventoryItemId, [...(byItem.get(at.inventoryItemId) ?? []), ref]);
     }
     if (byItem.size === 0) return variants;
-    const data = await this.client.run(VARIANTS_OF_ITEMS, { itemIds: [...byItem.keys()] });
-    for (const node of data.nodes) {
-      if (!node || !("id" in node)) continue;
-      const variant = node.variants.nodes[0]?.id;
-      if (variant) for (const ref of byItem.get(node.id) ?? []) variants.set(ref, variant);
-    }
+    const ofItem = await variantsOfItems((variables) => this.client.run(VARIANTS_OF_ITEMS, variables), byItem.keys());
+    for (const [item, variant] of ofItem) for (const ref of byItem.get(item) ?? []) variants.set(ref, variant);
     const missing = refs.filter((ref) => !variants.has(ref));
     if (missing.length > 0) throw new PlatformError("not_found", `no Shopify variant for ${missing.join(", ")}`);
     return variants;

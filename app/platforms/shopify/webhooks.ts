@@ -14,6 +14,7 @@ import { z } from "zod";
 import { holdIdOfOrder } from "../../core/checkout/index.ts";
 import { orderEventsBySale, type OrderEvent, type OrderEventKind } from "../../core/orders/index.ts";
 import { isTokenShaped } from "../../core/tokens/index.ts";
+import { payloadIssue } from "../payloadIssue.ts";
 import { gid, stockRef } from "./refs.ts";
 
 export const HOLD_ATTRIBUTE = "_holdfast_hold";
@@ -88,10 +89,7 @@ export function orderVariants(payload: unknown): string[] {
  */
 export function orderEventsFromWebhook(webhook: OrderWebhook): OrderMapping {
   const parsed = orderPayload.safeParse(webhook.payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { outcome: "malformed", reason: `${issue?.path.join(".") || "payload"}: ${issue?.message ?? "invalid"}` };
-  }
+  if (!parsed.success) return { outcome: "malformed", reason: payloadIssue(parsed.error) };
   const order = parsed.data;
   const orderRef = order.admin_graphql_api_id ?? gid("Order", order.id);
   const kind: OrderEventKind = webhook.topic === "orders/create" ? "created" : "cancelled";

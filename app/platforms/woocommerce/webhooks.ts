@@ -9,6 +9,7 @@ import { z } from "zod";
 import { holdIdOfOrder } from "../../core/checkout/orderIds.ts";
 import { orderEventsBySale, type OrderEvent, type OrderEventKind } from "../../core/orders/index.ts";
 import { isTokenShaped } from "../../core/tokens/index.ts";
+import { payloadIssue } from "../payloadIssue.ts";
 import { productRef, variationRef } from "./refs.ts";
 import { HOLDFAST_ORDER_META } from "./WooCommercePlatform.ts";
 
@@ -69,10 +70,7 @@ export function wooOrderRefs(payload: unknown): string[] {
 
 export function orderEventsFromWooWebhook(webhook: WooOrderWebhook): WooOrderMapping {
   const parsed = orderPayload.safeParse(webhook.payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { outcome: "malformed", reason: `${issue?.path.join(".") || "payload"}: ${issue?.message ?? "invalid"}` };
-  }
+  if (!parsed.success) return { outcome: "malformed", reason: payloadIssue(parsed.error) };
   const order = parsed.data;
   const kind = KIND_OF_STATUS[order.status];
   if (kind === undefined) return { outcome: "ignored", reason: `status ${order.status} has not taken stock` };

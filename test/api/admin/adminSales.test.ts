@@ -278,6 +278,87 @@ describe("POST /v1/admin/sales", () => {
   });
 });
 
+describe("item prices", () => {
+  const priced = (prices: unknown[]) => ({
+    ...validSale(),
+    items: prices.map((price, index) => ({ title: `Item ${index}`, allocation: 5, price })),
+  });
+
+  it("keeps a decimal price per item in its currency's decimals, unchanged by a patch that leaves it out, cleared by null", async () => {
+    const created = await api.call(
+      "POST",
+      "/v1/admin/sales",
+      priced([
+        { amount: "19.99", currency: "EUR" },
+        { amount: "0", currency: "EUR" },
+      ]),
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const items = created.body.items as (ItemJson & { price: unknown })[];
+    expect(items.map((item) => item.price)).toEqual([
+      { amount: "19.99", currency: "EUR" },
+      { amount: "0.00", currency: "EUR" },
+    ]);
+    const yen = await api.call("POST", "/v1/admin/sales", priced([{ amount: "1200", currency: "JPY" }]));
+    expect((yen.body.items as { price: unknown }[])[0]?.price).toEqual({ amount: "1200", currency: "JPY" });
+
+    const renamed = await api.call("PATCH", `/v1/admin/sales/${created.body.id as string}`, {
+      items: [
+        { id: items[0]?.id, title: "Renamed" },
+        { id: items[1]?.id, price: { amount: "5.5", currency: "EUR" } },
+      ],
+    });
+    expect((renamed.body.items as { price: unknown }[]).map((item) => item.price)).toEqual([
+      { amount: "19.99", currency: "EUR" },
+      { amount: "5.50", currency: "EUR" },
+    ]);
+    const cleared = await api.call("PATCH", `/v1/admin/sales/${created.body.id as string}`, {
+      items: items.map((item) => ({ id: item.id, price: null })),
+    });
+    expect((cleared.body.items as { price: unknown }[]).map((item) => item.price)).toEqual([null, null]);
+  });
+
+  it("refuses every bad price at once (400 with each field's code), storing nothing", async () => {
+    const before = await listAll();
+    const answer = await api.call(
+      "POST",
+      "/v1/admin/sales",
+      priced([
+        { amount: "10", currency: "EUR" },
+        { amount: "-1", currency: "EUR" },
+        { amount: "19.999", currency: "EUR" },
+        { amount: "12.5", currency: "JPY" },
+        { amount: "1e3", currency: "EUR" },
+        { amount: "10", currency: "EUROS" },
+        { amount: "10", currency: "USD" },
+        null,
+      ]),
+    );
+    expectError(answer, 400, "invalid_price");
+    const fields = (answer.body.error as { fields?: { path: string; code: string }[] } | undefined)?.fields ?? [];
+    expect(fields.map((field) => [field.path, field.code])).toEqual([
+      ["items[1].price.amount", "invalid_price"],
+      ["items[2].price.amount", "invalid_price"],
+      ["items[3].price.amount", "invalid_price"],
+      ["items[4].price.amount", "invalid_price"],
+      ["items[5].price.currency", "invalid_currency"],
+      ["items[6].price.currency", "invalid_currency"],
+      ["items[7].price", "invalid_price"],
+    ]);
+    // Not even the shape of a price: the request is refused before the rules.
+    expectError(await api.call("POST", "/v1/admin/sales", priced([{ amount: 19.99, currency: "EUR" }])), 400, "invalid_request");
+    expect((await listAll()).body).toEqual(before.body);
+  });
+
+  it("refuses a patch that would leave the items half priced, changing nothing", async () => {
+    const sale = await createSale(priced([{ amount: "10", currency: "EUR" }]));
+    const before = await getSale(sale.id);
+    const answer = await api.call("PATCH", `/v1/admin/sales/${sale.id}`, { items: [{ id: sale.items[0]?.id }, { title: "Unpriced", allocation: 1 }] });
+    expectError(answer, 400, "invalid_price", /items\[1\]\.price is missing/);
+    expect((await getSale(sale.id)).body).toEqual(before.body);
+  });
+});
+
 describe("GET /v1/admin/sales", () => {
   it("lists newest first, and takes a limit", async () => {
     const older = await createSale({ ...validSale(), name: "older" });

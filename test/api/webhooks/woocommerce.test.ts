@@ -17,6 +17,7 @@ import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { testRedisConfig } from "../../support/redis.ts";
 import { orderEventsFromWooWebhook } from "../../../app/platforms/woocommerce/webhooks.ts";
 import { QUEUE_NAMES } from "../../../app/core/queues/index.ts";
+import { writeBackKeys } from "../../../app/core/keys.ts";
 import { signToken, type HoldClaims } from "../../../app/core/tokens/index.ts";
 
 const SECRET = `whsec_${randomBytes(16).toString("hex")}`;
@@ -253,7 +254,7 @@ describe("WooCommerce webhooks", { timeout: 180_000 }, () => {
     expect(await app.db.order.count({ where: { saleId: sale.saleId } })).toBe(0);
   });
 
-  it("answers WooCommerce's creation ping, ignores other topics, and passes stock changes to the write-back intake", async () => {
+  it("answers WooCommerce's creation ping, ignores other topics, and passes stock changes to the stock intake through the worker", async () => {
     const ping = await fetch(`${base}/v1/webhooks/woocommerce/${storeId}`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -267,6 +268,8 @@ describe("WooCommerce webhooks", { timeout: 180_000 }, () => {
       status: 200,
       body: { received: "stock" },
     });
+    // Queued raw and read by the worker: the intake records what WooCommerce holds for the item.
+    await expect.poll(() => app.redis.hget(writeBackKeys(sale.saleId).written, sale.tee.id), { timeout: 60_000 }).toContain("14");
     expect(await deliver("product.updated", { id: Number(product), manage_stock: false, stock_quantity: null })).toMatchObject({
       status: 200,
       body: { received: "ignored" },

@@ -77,6 +77,7 @@ describe("shopify.app.toml", () => {
     expect([...topics].sort()).toEqual(
       [
         "app/uninstalled",
+        "app/scopes_update",
         "customers/data_request",
         "customers/redact",
         "inventory_levels/update",

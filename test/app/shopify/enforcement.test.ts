@@ -2,38 +2,29 @@
 // stand-in: signed webhooks into the real routes, the order processor with the store's real
 // keys, the write-back against the stand-in's Admin API. After every scenario the sale's
 // invariant holds for every item and the platform never shows more than it physically has.
+import { randomUUID } from "node:crypto";
+
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { holdEngineInventory, OrderLocks, OrderProcessor, parseOrderEvent, PlatformCallQueue } from "../../../app/core/orders/index.ts";
 import { QUEUE_NAMES } from "../../../app/core/queues/index.ts";
-import { EchoGuard, ExternalStockIntake, StockWriteBack } from "../../../app/core/sync/index.ts";
+import type { StockWriteBack } from "../../../app/core/sync/index.ts";
 import { signToken, type HoldClaims } from "../../../app/core/tokens/index.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
-import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
 import { HOLD_ATTRIBUTE, HOLD_TOKEN_ATTRIBUTE } from "../../../app/platforms/shopify/webhooks.ts";
 import { action as inventoryLevelsUpdate } from "../../../app/routes/webhooks.inventory_levels.update.tsx";
 import { action as ordersCreate } from "../../../app/routes/webhooks.orders.create.tsx";
-import { SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";
 import { expectInvariant } from "../../core/inventory/invariant.ts";
 import { signedWebhook, startShopifyHarness, type ShopifyHarness } from "./harness.ts";
 
 let h: ShopifyHarness;
 let processor: OrderProcessor;
 let writeBack: StockWriteBack;
-let stockIntake: ExternalStockIntake;
 beforeAll(async () => {
   h = await startShopifyHarness();
-  const catalog = new PrismaSyncCatalog(h.db);
-  const echo = new EchoGuard(h.app.redis);
-  writeBack = new StockWriteBack({
-    redis: h.app.redis,
-    holds: h.app.holds,
-    catalog,
-    echo,
-    platforms: new SqlPlatformDirectory({ db: h.db, masterKey: h.app.masterKey.key, redis: h.app.redis }),
-  });
-  stockIntake = new ExternalStockIntake({ redis: h.app.redis, holds: h.app.holds, catalog, echo, writeBack });
+  // The write-back the harness's worker marks due when a stock level arrives.
+  writeBack = h.stock.writeBack;
   processor = new OrderProcessor({
     inventory: holdEngineInventory(h.app.holds, h.app.redis),
     orders: new PrismaOrderRepository(h.db),
@@ -45,7 +36,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 type Action = (args: ActionFunctionArgs) => Promise<Response>;
-const call = (action: Action, request: Request) => action({ request, context: { holdfast: { ...h.context.holdfast, stockIntake } }, params: {} });
+const call = (action: Action, request: Request) => action({ request, context: h.context, params: {} });
 
 interface Drop {
   shop: string;
@@ -121,8 +112,9 @@ async function processOrder(orderRef: string) {
   return processor.process(parseOrderEvent(jobs[0]!.data));
 }
 
-/** Shopify's inventory_levels/update for what the stand-in holds now. */
+/** Shopify's inventory_levels/update for what the stand-in holds now, once the worker has read it. */
 async function reportStock(d: Drop): Promise<void> {
+  const webhookId = randomUUID();
   const payload = {
     inventory_item_id: d.item.inventoryItemId,
     location_id: d.item.locationId,
@@ -130,8 +122,14 @@ async function reportStock(d: Drop): Promise<void> {
     updated_at: new Date().toISOString(),
   };
   expect(
-    (await call(inventoryLevelsUpdate, signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop: d.shop, payload }))).status,
+    (
+      await call(
+        inventoryLevelsUpdate,
+        signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop: d.shop, payload, webhookId }),
+      )
+    ).status,
   ).toBe(200);
+  await h.settled(webhookId);
 }
 
 async function counters(d: Drop) {

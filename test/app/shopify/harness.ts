@@ -17,12 +17,16 @@ import { buildApp, type App } from "../../../app/composition/web.server.ts";
 import type { Logger, LogFields } from "../../../app/core/logger.ts";
 import { OrderIntake, PlatformEventProcessor, PlatformEventQueue, PlatformEventWorker } from "../../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues, JITTERED_BACKOFF, QUEUE_NAMES } from "../../../app/core/queues/index.ts";
+import { EchoGuard, ExternalStockIntake, StockWriteBack } from "../../../app/core/sync/index.ts";
+import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
+import { SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";
 import type { HoldfastContext } from "../../../app/web/context.server.ts";
 import { configureShopify, offlineAdmin } from "../../../app/shopify.server.ts";
 import { SqlPlatformOrders } from "../../../app/webhooks/platformOrders.server.ts";
 import { SqlSessionStorage } from "../../../app/db/SqlSessionStorage.ts";
 import { installedShopLookup, recordShopifyInstall } from "../../../app/stores/shopifyStores.server.ts";
 import { migrateDatabase } from "../../../app/db/migrate.server.ts";
+import { expect } from "vitest";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
 import { testRedisConfig } from "../../support/redis.ts";
 import { startShopifyStandIn, type ShopifyStandIn } from "../../support/shopify/standIn.ts";
@@ -47,6 +51,10 @@ export interface ShopifyHarness {
   queues: HoldfastQueues;
   /** The dead letters of this harness's queues (malformed deliveries land here). */
   deadLetters: DeadLetterQueue;
+  /** Where the harness's worker hands stock levels (inventory_levels/update), as production wires it; its write-back flushes to the stand-in. */
+  stock: { intake: ExternalStockIntake; writeBack: StockWriteBack };
+  /** Waits until the worker is done with a delivery (whatever it made of it). */
+  settled(webhookId: string): Promise<void>;
   standInOf(shop: string): ShopifyStandIn;
   logs: LogEntry[];
   /** A shop with an installed store, an offline session, and an access token the stand-in accepts. */
@@ -141,6 +149,11 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
   });
   const deadLetters = new DeadLetterQueue(queues);
   const intake = new OrderIntake(queues, deadLetters);
+  const catalog = new PrismaSyncCatalog(app.db);
+  const echo = new EchoGuard(app.redis);
+  const platforms = new SqlPlatformDirectory({ db: app.db, masterKey: app.masterKey.key, redis: app.redis });
+  const writeBack = new StockWriteBack({ redis: app.redis, holds: app.holds, catalog, echo, platforms });
+  const stock = { intake: new ExternalStockIntake({ redis: app.redis, holds: app.holds, catalog, echo, writeBack }), writeBack };
   const platformEvents = new PlatformEventQueue(queues);
   producers.platformEvents = platformEvents;
   const context = {
@@ -166,10 +179,15 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
     processor: new PlatformEventProcessor({
       orders: new SqlPlatformOrders({ db: app.db, redis: app.redis, shopifyAdmin: offlineAdmin }),
       intake,
+      stock: stock.intake,
       logger,
     }),
   });
   mapper.start();
+  const platformEventJobs = async () => {
+    const jobs = await queues.queue(QUEUE_NAMES.platformEvents).getJobs(["waiting", "delayed", "active", "completed", "failed", "prioritized"]);
+    return Promise.all(jobs.map(async (job) => ({ id: String(job.id), state: await job.getState(), data: job.data as Record<string, unknown> })));
+  };
   const sessionStorage = new SqlSessionStorage(app.db, app.masterKey.key);
   configureShopify({
     apiKey: API_KEY,
@@ -191,6 +209,11 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
     context,
     queues,
     deadLetters,
+    stock,
+    async settled(webhookId) {
+      const states = async () => (await platformEventJobs()).filter((job) => job.data.webhookId === webhookId).map((job) => job.state);
+      await expect.poll(states, { timeout: 60_000 }).toEqual(["completed"]);
+    },
     standInOf: (shop: string) => ownStandIns.get(shop) as ShopifyStandIn,
     logs,
     async installShop(label) {
@@ -232,10 +255,7 @@ export async function startShopifyHarness(options: HarnessOptions = {}): Promise
         })),
       };
     },
-    async platformEventJobs() {
-      const jobs = await queues.queue(QUEUE_NAMES.platformEvents).getJobs(["waiting", "delayed", "active", "completed", "failed", "prioritized"]);
-      return Promise.all(jobs.map(async (job) => ({ id: String(job.id), state: await job.getState(), data: job.data as Record<string, unknown> })));
-    },
+    platformEventJobs,
     async queuedOrderEvents() {
       const jobs = await queues.queue(QUEUE_NAMES.orderEvents).getJobs(["waiting", "delayed", "active", "completed", "failed", "prioritized"]);
       return jobs.map((job) => ({ id: String(job.id), data: job.data as Record<string, unknown> }));

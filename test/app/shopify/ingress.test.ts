@@ -1,16 +1,19 @@
-// One way in for platform events: a webhook is verified and enqueued raw, and answered, before
-// any SQL or platform call; the worker maps it later through the one PlatformOrders port, by
-// the same rules for Shopify and WooCommerce (a signed but malformed order is dead-lettered
-// with its reason, and the platform still got its 2xx).
+// One way in for platform events: a webhook (an order, a stock level, a product) is verified
+// and enqueued raw, and answered, before any SQL or platform call; the worker reads it later
+// through the one PlatformOrders port, by the same rules for Shopify and WooCommerce (a signed
+// but malformed order is dead-lettered with its reason, and the platform still got its 2xx).
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { shopifyItemVariantKey, writeBackKeys } from "../../../app/core/keys.ts";
 import { parseOrderEvent } from "../../../app/core/orders/index.ts";
 import { QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import { createDb } from "../../../app/db/client.server.ts";
+import { action as inventoryLevelsUpdate } from "../../../app/routes/webhooks.inventory_levels.update.tsx";
 import { action as ordersCreate } from "../../../app/routes/webhooks.orders.create.tsx";
+import { action as productsUpdate } from "../../../app/routes/webhooks.products.update.tsx";
 import { saveStore } from "../../../app/stores/directory.server.ts";
 import { API_SECRET, routeShopTo, signedWebhook, startShopifyHarness, type ShopifyHarness } from "./harness.ts";
 
@@ -115,10 +118,88 @@ describe("Shopify orders webhook", () => {
     const { shop } = await h.installShop("noqueue");
     const refusing = { enqueue: () => Promise.reject(new Error("Connection is closed.")) };
     const context = { holdfast: { ...h.context.holdfast, platformEvents: refusing } };
-    const request = signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload: shopifyOrder(1, 1) });
-    const response = await ordersCreate({ request, context, params: {} });
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: { code: "queue_unavailable" } });
+    const deliveries: [Action, string, unknown][] = [
+      [ordersCreate, "orders/create", shopifyOrder(1, 1)],
+      [inventoryLevelsUpdate, "inventory_levels/update", { inventory_item_id: 1, location_id: 2, available: 3 }],
+      [productsUpdate, "products/update", { id: 4, variants: [{ id: 5, inventory_item_id: 1 }] }],
+    ];
+    for (const [action, topic, payload] of deliveries) {
+      const response = await action({ request: signedWebhook(`/webhooks/${topic}`, { topic, shop, payload }), context, params: {} });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: { code: "queue_unavailable" } });
+    }
+  });
+});
+
+describe("Shopify stock and product webhooks", () => {
+  it("are answered 200 before any SQL (the database unreachable), and the worker applies them after", async () => {
+    const { shop, storeId } = await h.installShop("stockin");
+    const sale = await h.createLiveSale(storeId, shop, [
+      { title: "Sneaker", allocation: 5 },
+      { title: "Cap", allocation: 3 },
+    ]);
+    const [sneaker, cap] = sale.items as [(typeof sale.items)[0], (typeof sale.items)[0]];
+    const level = { inventory_item_id: sneaker.inventoryItemId, location_id: sneaker.locationId, available: 4, updated_at: new Date().toISOString() };
+    const product = { id: 99, variants: [{ id: cap.variantId, inventory_item_id: cap.inventoryItemId }] };
+    const ids = { stock: randomUUID(), product: randomUUID(), stranger: randomUUID() };
+    // Every query on this client fails: an answer that needed SQL could not be 200.
+    const unreachable = createDb("postgresql://holdfast:holdfast@127.0.0.1:9/holdfast");
+    const context = { holdfast: { ...h.context.holdfast, db: unreachable } };
+    const deliver = (action: Action, topic: string, from: string, payload: unknown, webhookId: string) =>
+      action({ request: signedWebhook(`/webhooks/${topic}`, { topic, shop: from, payload, webhookId }), context, params: {} });
+    try {
+      expect((await deliver(inventoryLevelsUpdate, "inventory_levels/update", shop, level, ids.stock)).status).toBe(200);
+      expect((await deliver(productsUpdate, "products/update", shop, product, ids.product)).status).toBe(200);
+      // A shop that never installed is answered the same: nothing before the answer could tell.
+      const stranger = `stranger-${randomBytes(3).toString("hex")}.myshopify.com`;
+      expect((await deliver(inventoryLevelsUpdate, "inventory_levels/update", stranger, level, ids.stranger)).status).toBe(200);
+    } finally {
+      await unreachable.$disconnect();
+    }
+    expect((await deliveriesOf(ids.stock)).map((job) => job.data)).toEqual([
+      expect.objectContaining({ platform: "shopify", topic: "inventory_levels/update", shop, body: JSON.stringify(level) }),
+    ]);
+    // The worker, with the real database, hands the level to the stock intake and learns the variant.
+    await expect.poll(() => h.app.redis.hget(writeBackKeys(sale.saleId).written, sneaker.itemId), { timeout: 60_000 }).toContain("4");
+    await expect
+      .poll(() => h.app.redis.hget(shopifyItemVariantKey(storeId), `gid://shopify/InventoryItem/${cap.inventoryItemId}`), { timeout: 60_000 })
+      .toBe(`gid://shopify/ProductVariant/${cap.variantId}`);
+    await h.settled(ids.stranger);
+  });
+
+  it("dead-letter a signed stock level that is not JSON with its reason, after its 200", async () => {
+    const { shop } = await h.installShop("stockjunk");
+    const body = "{not a level";
+    const signed = signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop, payload: null });
+    const headers = new Headers(signed.headers);
+    headers.set("x-shopify-hmac-sha256", createHmac("sha256", API_SECRET).update(body).digest("base64"));
+    const response = await inventoryLevelsUpdate({ request: new Request(signed.url, { method: "POST", headers, body }), context: h.context, params: {} });
+    expect(response.status).toBe(200);
+    const reason = async () => (await h.deadLetters.list({ limit: 100 })).find((letter) => (letter.data as { body?: string }).body === body)?.error;
+    await expect.poll(reason, { timeout: 60_000 }).toBe("malformed_payload: not a Shopify stock level (inventory_levels/update): the body is not JSON");
+  });
+
+  it("refuse a forged delivery with 401, enqueueing and changing nothing", async () => {
+    const { shop, storeId } = await h.installShop("stockforged");
+    const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
+    const item = sale.items[0]!;
+    const level = { inventory_item_id: item.inventoryItemId, location_id: item.locationId, available: 1 };
+    const product = { id: 98, variants: [{ id: item.variantId, inventory_item_id: item.inventoryItemId }] };
+    const forged: [Action, string, unknown][] = [
+      [inventoryLevelsUpdate, "inventory_levels/update", level],
+      [productsUpdate, "products/update", product],
+    ];
+    for (const [action, topic, payload] of forged) {
+      const webhookId = randomUUID();
+      const request = signedWebhook(`/webhooks/${topic}`, { topic, shop, payload, webhookId, secret: "not-the-app-secret" });
+      const response = await action({ request, context: h.context, params: {} });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: { code: "webhook_signature_invalid" } });
+      expect(await deliveriesOf(webhookId)).toEqual([]);
+    }
+    expect(await h.app.redis.hget(writeBackKeys(sale.saleId).written, item.itemId)).toBeNull();
+    expect(await h.app.redis.hget(shopifyItemVariantKey(storeId), `gid://shopify/InventoryItem/${item.inventoryItemId}`)).toBeNull();
+    expect((await h.app.holds.snapshot(sale.saleId))?.items[item.itemId]).toMatchObject({ allocated: 5, available: 5 });
   });
 });
 

@@ -6,13 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { holdEngineInventory, OrderLocks, OrderProcessor, parseOrderEvent, PlatformCallQueue } from "../../../app/core/orders/index.ts";
 import { QUEUE_NAMES } from "../../../app/core/queues/index.ts";
 import { writeBackKeys } from "../../../app/core/keys.ts";
-import { EchoGuard, ExternalStockIntake, StockWriteBack } from "../../../app/core/sync/index.ts";
 import { signToken, type HoldClaims } from "../../../app/core/tokens/index.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
-import { PrismaSyncCatalog } from "../../../app/db/PrismaSyncCatalog.ts";
 import { parseStockRef } from "../../../app/platforms/shopify/refs.ts";
 import { action as inventoryLevelsUpdate } from "../../../app/routes/webhooks.inventory_levels.update.tsx";
-import { SqlPlatformDirectory } from "../../../app/stores/directory.server.ts";
 import {
   HOLD_ATTRIBUTE,
   HOLD_TOKEN_ATTRIBUTE,
@@ -20,6 +17,7 @@ import {
   shopifyCustomerRef,
   stockReportFromWebhook,
 } from "../../../app/platforms/shopify/webhooks.ts";
+import { action as appScopesUpdate } from "../../../app/routes/webhooks.app.scopes_update.tsx";
 import { action as appUninstalled } from "../../../app/routes/webhooks.app.uninstalled.tsx";
 import { action as customersDataRequest } from "../../../app/routes/webhooks.customers.data_request.tsx";
 import { action as customersRedact } from "../../../app/routes/webhooks.customers.redact.tsx";
@@ -98,12 +96,7 @@ async function mapped(orderRef: string, count = 1) {
   return eventsFor(orderRef);
 }
 
-/** Waits until the worker is done with a delivery (whatever it made of it). */
-async function settled(webhookId: string) {
-  await expect
-    .poll(async () => (await h.platformEventJobs()).filter((job) => job.data.webhookId === webhookId).map((job) => job.state), { timeout: 60_000 })
-    .toEqual(["completed"]);
-}
+const settled = (webhookId: string) => h.settled(webhookId);
 
 describe("webhook verification", () => {
   it("refuses forged and unsigned webhooks with 401 and a code, enqueueing nothing", async () => {
@@ -197,7 +190,11 @@ describe("orders/create and orders/cancelled", () => {
     const later = await h.createLiveSale(storeId, shop, [{ title: "Scarf", allocation: 3 }]);
     const item = later.items[0]!;
     const product = { id: 77, variants: [{ id: item.variantId, inventory_item_id: item.inventoryItemId }] };
-    expect((await call(productsUpdate, signedWebhook("/webhooks/products/update", { topic: "products/update", shop, payload: product }))).status).toBe(200);
+    const productUpdate = randomUUID();
+    const learned = signedWebhook("/webhooks/products/update", { topic: "products/update", shop, payload: product, webhookId: productUpdate });
+    expect((await call(productsUpdate, learned)).status).toBe(200);
+    // The worker learns it from the queued delivery.
+    await settled(productUpdate);
     const payload = orderPayload([{ variantId: item.variantId, quantity: 1 }]);
     await call(ordersCreate, signedWebhook("/webhooks/orders/create", { topic: "orders/create", shop, payload }));
     await mapped(payload.admin_graphql_api_id);
@@ -409,6 +406,58 @@ async function dumpOf(redis: HoldfastContext["redis"], key: string): Promise<str
   return "";
 }
 
+describe("app/scopes_update", () => {
+  const scopeOf = async (shop: string) => (await h.db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } })).scope;
+  const scopesPayload = (current: unknown) => ({ id: 1, previous: ["read_products", "write_inventory"], current, updated_at: "2026-12-03T05:00:00Z" });
+
+  it("gives the shop's stored session the scopes Shopify says are granted now", async () => {
+    const { shop } = await h.installShop("scopes");
+    const other = await h.installShop("scopes-bystander");
+    const before = await scopeOf(other.shop);
+    const current = ["read_products", "write_inventory", "write_orders"];
+    const response = await call(
+      appScopesUpdate,
+      signedWebhook("/webhooks/app/scopes_update", { topic: "app/scopes_update", shop, payload: scopesPayload(current) }),
+    );
+    expect(response.status).toBe(200);
+    expect(await scopeOf(shop)).toBe("read_products,write_inventory,write_orders");
+    expect(await scopeOf(other.shop)).toBe(before);
+  });
+
+  it("refuses a forged delivery with 401 and a payload without `current` with 400, changing nothing", async () => {
+    const { shop } = await h.installShop("scopes-forged");
+    const before = await scopeOf(shop);
+    const forged = await call(
+      appScopesUpdate,
+      signedWebhook("/webhooks/app/scopes_update", {
+        topic: "app/scopes_update",
+        shop,
+        payload: scopesPayload(["read_products"]),
+        secret: "not-the-app-secret",
+      }),
+    );
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toMatchObject({ error: { code: "webhook_signature_invalid" } });
+    const malformed = await call(
+      appScopesUpdate,
+      signedWebhook("/webhooks/app/scopes_update", { topic: "app/scopes_update", shop, payload: scopesPayload("read_products") }),
+    );
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: "webhook_payload_invalid" } });
+    expect(await scopeOf(shop)).toBe(before);
+  });
+
+  it("answers 200 for a shop with no stored session (nothing to update), as the template does", async () => {
+    const shop = "never-installed-scopes.myshopify.com";
+    const response = await call(
+      appScopesUpdate,
+      signedWebhook("/webhooks/app/scopes_update", { topic: "app/scopes_update", shop, payload: scopesPayload(["read_products"]) }),
+    );
+    expect(response.status).toBe(200);
+    expect(await h.db.session.count({ where: { shop } })).toBe(0);
+  });
+});
+
 describe("inventory_levels/update", () => {
   it("names the stock as the adapter does (InventoryItem gid @ Location gid)", () => {
     const report = stockReportFromWebhook("st_1", { inventory_item_id: 271878346596, location_id: 24826418, available: 6, updated_at: "2026-11-28T12:00:00Z" });
@@ -417,32 +466,18 @@ describe("inventory_levels/update", () => {
     expect(stockReportFromWebhook("st_1", { inventory_item_id: 1, location_id: 2, available: null })).toBeNull();
   });
 
-  it("hands the report to the stock intake, which records what the platform holds for the sale item", async () => {
+  it("hands the report to the stock intake in the worker, which records what the platform holds for the sale item", async () => {
     const { shop, storeId } = await h.installShop("stock");
     const sale = await h.createLiveSale(storeId, shop, [{ title: "Sneaker", allocation: 5 }]);
     const item = sale.items[0]!;
-    const catalog = new PrismaSyncCatalog(h.db);
-    const stockIntake = new ExternalStockIntake({
-      redis: h.app.redis,
-      holds: h.app.holds,
-      catalog,
-      echo: new EchoGuard(h.app.redis),
-      writeBack: new StockWriteBack({
-        redis: h.app.redis,
-        holds: h.app.holds,
-        catalog,
-        platforms: new SqlPlatformDirectory({ db: h.db, masterKey: h.app.masterKey.key, redis: h.app.redis }),
-      }),
-    });
-    const context = { holdfast: { ...h.context.holdfast, stockIntake } };
     const payload = { inventory_item_id: item.inventoryItemId, location_id: item.locationId, available: 7, updated_at: "2026-11-28T12:00:00Z" };
     const response = await inventoryLevelsUpdate({
       request: signedWebhook("/webhooks/inventory_levels/update", { topic: "inventory_levels/update", shop, payload }),
-      context,
+      context: h.context,
       params: {},
     });
     expect(response.status).toBe(200);
-    expect(await h.app.redis.hget(writeBackKeys(sale.saleId).written, item.itemId)).toContain("7");
+    await expect.poll(() => h.app.redis.hget(writeBackKeys(sale.saleId).written, item.itemId), { timeout: 60_000 }).toContain("7");
   });
 });
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { linePoints, niceMax } from "../../../app/components/SalesChart.tsx";
 import { formatInZone, fromZonedInput, toZonedInput } from "../../../app/components/zonedTime.ts";
 import type { DropFormValues } from "../../../app/components/dropForm.ts";
-import { dropPatch, formProblem } from "../../../app/drops/form.server.ts";
+import { dropPatch, formProblem, newDropInput } from "../../../app/drops/form.server.ts";
+import { newSaleConfig } from "../../../app/core/sales/index.ts";
 import { FieldErrorCollector, InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
 
 describe("zoned times", () => {
@@ -32,24 +33,24 @@ describe("zoned times", () => {
   });
 });
 
-describe("the edit form's patch", () => {
-  const current: DropFormValues = {
-    name: "Drop",
-    timeZone: "UTC",
-    startsAt: "2030-01-01T10:00",
-    endsAt: "",
-    prequeueMinutes: "15",
-    holdMinutes: "10",
-    perCustomerLimit: "2",
-    admissionMode: "rate",
-    perMinute: "600",
-    maxActive: "",
-    bypassPolicy: "flag",
-    failPolicy: "auto",
-    holdsThroughStoreOnly: false,
-    items: [{ id: "a1", title: "Tee", allocation: "5", platformRef: "ref-1" }],
-  };
+const current: DropFormValues = {
+  name: "Drop",
+  timeZone: "UTC",
+  startsAt: "2030-01-01T10:00",
+  endsAt: "",
+  prequeueMinutes: "15",
+  holdMinutes: "10",
+  perCustomerLimit: "2",
+  admissionMode: "rate",
+  perMinute: "600",
+  maxActive: "",
+  bypassPolicy: "flag",
+  failPolicy: "auto",
+  holdsThroughStoreOnly: false,
+  items: [{ id: "a1", title: "Tee", allocation: "5", platformRef: "ref-1" }],
+};
 
+describe("the edit form's patch", () => {
   it("carries the store-only holds setting into the patch only when it changed", () => {
     expect(dropPatch(new FieldErrorCollector(), { ...current, holdsThroughStoreOnly: true }, current)).toEqual({ holdsThroughStoreOnly: true });
     expect(dropPatch(new FieldErrorCollector(), current, current)).toEqual({});
@@ -78,9 +79,20 @@ describe("the edit form's patch", () => {
       schedule: { startsAt: Date.UTC(2030, 0, 1, 12), prequeueAt: Date.UTC(2030, 0, 1, 11, 45) },
       items: [
         { id: "a1", allocation: 7 },
-        { title: "Cap", allocation: 3, platformRef: null },
+        { title: "Cap", allocation: 3, platformRef: null, price: null },
       ],
     });
+  });
+
+  it("prices each product in the drop's currency; a new currency re-prices every product", () => {
+    const priced: DropFormValues = { ...current, currency: "EUR", items: [{ ...current.items[0]!, price: "19.99" }] };
+    expect(dropPatch(new FieldErrorCollector(), { ...priced, items: [{ ...priced.items[0]!, price: "17.50" }] }, priced)).toEqual({
+      items: [{ id: "a1", price: { amount: "17.50", currency: "EUR" } }],
+    });
+    expect(dropPatch(new FieldErrorCollector(), { ...priced, currency: "usd" }, priced)).toEqual({
+      items: [{ id: "a1", price: { amount: "19.99", currency: "USD" } }],
+    });
+    expect(dropPatch(new FieldErrorCollector(), priced, priced)).toEqual({});
   });
 
   it("sends the rate only in a rate mode", () => {
@@ -129,6 +141,25 @@ describe("core messages on the form", () => {
       "items.1.title": "The product's title must be 1-200 characters, without control characters.",
     });
     expect([problem?.message, ...Object.values(problem?.fields ?? {})].join(" ")).not.toMatch(/\bitems?\b/i);
+  });
+
+  it("puts the core's price refusals on each product's price and on the currency, all at once", () => {
+    const refusal = (values: DropFormValues) => {
+      try {
+        newSaleConfig(newDropInput(new FieldErrorCollector(), values, null), Date.UTC(2029, 0, 1));
+      } catch (error) {
+        return formProblem(error)?.fields;
+      }
+      throw new Error("the drop was accepted");
+    };
+    const item = (price: string) => ({ title: "Tee", allocation: "5", platformRef: "", price });
+    expect(refusal({ ...current, currency: "EUR", items: [item("19.999"), item(""), item("5")] })).toEqual({
+      "items.0.price": 'The price must be a number with at most the currency\'s decimals, such as 19.99 (got "19.999").',
+      "items.1.price": "Give this product a price too: price every product of the drop, or none.",
+    });
+    expect(refusal({ ...current, currency: "EURO", items: [item("5")] })).toEqual({
+      currency: "Currency: enter a three-letter currency code such as EUR or USD.",
+    });
   });
 
   it("keeps the form's own reading of a field over the core's rule about the same field", () => {

@@ -152,10 +152,12 @@ describe("readiness checklist", () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("unknown_step");
     const answer = (await (await readinessLoader(args(h.request(READY, `/app/drops/${id}/readiness`), { id }))).json()) as {
-      manual: { id: string; done: boolean }[];
+      manual: { id: string; done: boolean; help: string }[];
       plus: boolean;
     };
     expect(answer.manual.filter((step) => step.done).map((step) => step.id)).toEqual(["launchpad"]);
+    // The rehearsal step names the command the README documents.
+    expect(answer.manual.find((step) => step.id === "rehearsal")?.help).toContain("npm run surge -- --url");
     expect(answer.plus).toBe(true);
   });
 });

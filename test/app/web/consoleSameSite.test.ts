@@ -176,6 +176,7 @@ describe("webhook routes", () => {
       "orders/create",
       "orders/cancelled",
       "app/uninstalled",
+      "app/scopes_update",
       "products/update",
       "inventory_levels/update",
       "customers/data_request",

@@ -10,6 +10,7 @@ import {
   unitPricing,
   type CheckoutWorkerOptions,
   type PaymentProvider,
+  type Pricing,
 } from "../../../app/core/checkout/index.ts";
 import { holdEngineInventory, OrderLocks } from "../../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues, JITTERED_BACKOFF, QUEUE_NAMES } from "../../../app/core/queues/index.ts";
@@ -120,7 +121,8 @@ export class CheckoutHarness {
     return { holdId, orderId: opened.orderId };
   }
 
-  processor(): CheckoutProcessor {
+  /** The checkout processor; `pricing` defaults to UNIT_PRICE EUR per unit, whatever the sale. */
+  processor(options: { pricing?: Pricing } = {}): CheckoutProcessor {
     return new CheckoutProcessor({
       store: this.store,
       payments: this.payments,
@@ -129,7 +131,7 @@ export class CheckoutHarness {
       orders: this.repository,
       locks: new OrderLocks(this.redis, { ttlMs: 5_000, waitMs: 3_000 }),
       catalog: async () => ({ sku: "ref-sku" }),
-      pricing: unitPricing(UNIT_PRICE, "EUR"),
+      pricing: options.pricing ?? unitPricing(UNIT_PRICE, "EUR"),
       logger: quietLogger,
     });
   }

@@ -22,6 +22,7 @@ const budgets = (options: RedisCostBudgetOptions = {}) =>
   [new RedisCostBudget(redisA, "shop-1", { keyPrefix: prefix, ...options }), new RedisCostBudget(redisB, "shop-1", { keyPrefix: prefix, ...options })] as const;
 const status = (currentlyAvailable: number, maximumAvailable = 100, restoreRate = 0.001) => ({ maximumAvailable, currentlyAvailable, restoreRate });
 
+/** Only ever expected false (the books block the caller); a caller expected through is awaited, however slow the machine. */
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   return Promise.race([promise.then(() => true), sleep(ms).then(() => false)]);
 }
@@ -33,7 +34,7 @@ describe("RedisCostBudget", () => {
     const second = b.acquire(10);
     expect(await settlesWithin(second, 120)).toBe(false);
     await probe.settle(status(90, 100, 1_000));
-    expect(await settlesWithin(second, 200)).toBe(true);
+    await second;
   });
 
   it("keeps one set of books for every process", async () => {
@@ -60,20 +61,32 @@ describe("RedisCostBudget", () => {
 
   it("forgets the reservations of a process that died holding them", async () => {
     const [a, b] = budgets({ reservationTtlMs: 150 });
-    await a.acquire(10); // the probe; its process crashes before settling
+    // Timed from before the reservation exists, so a slow machine can only make it longer.
     const started = performance.now();
+    await a.acquire(10); // the probe; its process crashes before settling
     await b.acquire(10);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(100);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
   });
 
+  // Two budgets, so no duration decides an outcome: a grace far longer than any stall for
+  // "still counted", a short one polled until it has passed for "then forgotten".
   it("counts an answerless reservation against the cap for a grace period", async () => {
-    const [a] = budgets({ releaseGraceMs: 400 });
+    const [a] = budgets({ releaseGraceMs: 60_000 });
     await (await a.acquire(0)).settle(status(100, 100, 10_000)); // refills fast: only the cap limits
     const lost = await a.acquire(60);
     await lost.release(); // timed out: might still reach the platform
-    await sleep(20);
     await expect(a.acquire(50, { maxWaitMs: 60 })).rejects.toMatchObject({ kind: "throttled" });
-    await sleep(420);
-    await expect(a.acquire(50)).resolves.toMatchObject({ cost: 50 });
+  });
+
+  it("forgets an answerless reservation once its grace period is over", async () => {
+    const [a] = budgets({ releaseGraceMs: 300 });
+    await (await a.acquire(0)).settle(status(100, 100, 10_000));
+    await (await a.acquire(60)).release();
+    const afford = () =>
+      a.acquire(50, { maxWaitMs: 60 }).then(
+        () => true,
+        () => false,
+      );
+    await expect.poll(afford, { timeout: 30_000, interval: 50 }).toBe(true);
   });
 });

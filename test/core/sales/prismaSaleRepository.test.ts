@@ -22,8 +22,8 @@ function config(overrides: Partial<SaleConfig> = {}): SaleConfig {
     failPolicy: "open",
     holdsThroughStoreOnly: false,
     items: [
-      { id: newId(), title: "Sneaker", allocation: 100, platformRef: "gid://shopify/ProductVariant/1" },
-      { id: newId(), title: "Cap", allocation: 50, platformRef: null },
+      { id: newId(), title: "Sneaker", allocation: 100, platformRef: "gid://shopify/ProductVariant/1", price: { amountMinor: 12_999, currency: "EUR" } },
+      { id: newId(), title: "Cap", allocation: 50, platformRef: null, price: { amountMinor: 2_500, currency: "EUR" } },
     ],
     ...overrides,
   };
@@ -65,8 +65,8 @@ describe.each(KINDS)("PrismaSaleRepository on %s", (kind) => {
       schedule: { prequeueAt: null, startsAt: null, endsAt: Date.UTC(2030, 0, 2) },
       admission: { mode: "off", perMinute: null, maxActive: null, passMinutes: 10 },
       items: [
-        { id: newId(), title: "Hat", allocation: 5, platformRef: null },
-        { ...sneaker, allocation: 80 },
+        { id: newId(), title: "Hat", allocation: 5, platformRef: null, price: null },
+        { ...sneaker, allocation: 80, price: { amountMinor: 9_999, currency: "EUR" } },
       ],
     };
     const updated = await repository.update(next);

@@ -1,4 +1,4 @@
-/* Holdfast waiting room (Shopify, WordPress, demo): config in #holdfast-config, see extensions/README.md */
+/* Holdfast waiting room (Shopify, WordPress, demo); see extensions/README.md */
 /* global window, document, localStorage, fetch, setTimeout, clearTimeout, crypto, CustomEvent */
 (() => {
 const D = document, el = D.getElementById("holdfast-config");
@@ -19,10 +19,10 @@ let sid = L.getItem(P + "sid");
 if (!sid) L.setItem(P + "sid", (sid = rand()));
 // Only a listed drop resumes (an ended one left the list).
 let flow = null, ui = null, timer = 0, run = 0, opener = null, src = null;
-for (const d of drops) flow = flow || load(d.sale);
+for (const d of drops) flow ||= load(d.sale);
 
-// Retried until answered (429 waits Retry-After, else backoff); a fail-open drop gives up
-// after 3 failures and buys without the room. Shopify's proxy may strip headers.
+// Retried until answered (429: Retry-After, else backoff); fail-open buys without the room
+// after 3 failures. Shopify's proxy may strip headers.
 async function call(method, path, body, headers) {
   if (cfg.platform == "shopify") path += "?hf_session=" + sid + (headers ? "&hf_token=" + headers.authorization.slice(7) : "");
   for (let n = 0, id = run; id === run; n++) {
@@ -30,14 +30,14 @@ async function call(method, path, body, headers) {
     try {
       res = await fetch(cfg.api + path, { method, credentials: "include", headers: { "content-type": "application/json", "x-holdfast-session": sid, ...headers }, body: body && JSON.stringify(body) });
     } catch { /* offline */ }
-    if (res && res.status < 500 && res.status !== 429) {
-      // A proxy's HTML error page: an empty body.
+    if (res?.status < 500 && res.status !== 429) {
+      // A proxy's HTML error page reads as {}.
       return { status: res.status, body: await res.json().catch(() => ({})) };
     }
     if (id !== run) break;
-    if (n > 1 && flow.fail == "open") { const f = src; close(); forget(); if (f) f.submit(); return null; }
-    const ra = res && Number(res.headers.get("retry-after")) || 0;
-    const wait = res && res.status === 429 ? Math.max(1, ra || 5) : Math.max(ra, Math.min(30, 2 ** n) * (0.75 + Math.random() / 2));
+    if (n > 1 && flow.fail == "open") { const f = src; close(); forget(); f?.submit(); return null; }
+    const ra = Number(res?.headers.get("retry-after")) || 0;
+    const wait = res?.status === 429 ? Math.max(1, ra || 5) : Math.max(ra, Math.min(30, 2 ** n) * (0.75 + Math.random() / 2));
     say(res ? (res.status === 429 ? "busy" : "unavailable") : "offline", { seconds: Math.ceil(wait) });
     await sleep(wait * 1000);
   }
@@ -57,25 +57,25 @@ function overlay() {
   ui.close.setAttribute("aria-label", t("close_label"));
   ui.close.onclick = close;
   ui.again.onclick = () => { flow.ticket = null; start(); };
-  root.addEventListener("keydown", (e) => {
+  root.onkeydown = (e) => {
     if (e.key === "Escape") close();
     if (e.key !== "Tab") return;
     const f = [...root.querySelectorAll("button:not([hidden])")], first = f[0], last = f[f.length - 1];
     if (e.shiftKey ? D.activeElement === first : D.activeElement === last) { e.preventDefault(); (e.shiftKey ? last : first).focus(); }
-  });
+  };
   return ui;
 }
 
 function open() {
   const u = overlay();
-  if (!u.root.isConnected) { opener = D.activeElement; D.body.appendChild(u.root); u.close.focus(); }
+  if (!u.root.isConnected) { opener = D.activeElement; D.body.append(u.root); u.close.focus(); }
 }
 
 // Closing keeps the place (the ticket stays stored): a later click resumes.
 function close() {
   run++; clearTimeout(timer);
-  if (ui) ui.root.remove();
-  if (opener && opener.focus) opener.focus();
+  ui?.root.remove();
+  opener?.focus?.();
 }
 
 function say(k, v, detail, again) {
@@ -86,7 +86,10 @@ function say(k, v, detail, again) {
   ui.root.dataset.state = k;
 }
 
-const eta = (s) => s == null ? t("eta_unknown") : s < 60 ? t("eta_seconds", { n: s }) : t("eta_minutes", { n: Math.ceil(s / 60) });
+// "<key>_<n>", else "<key>_<Intl.PluralRules category of the page's lang>", else "<key>_other".
+let R; try { R = new Intl.PluralRules(D.documentElement.lang) } catch { R = new Intl.PluralRules() }
+const pk = (k, c) => [k + "_" + c, k + "_" + R.select(c)].find((x) => S[x]) || k + "_other";
+const eta = (s) => s == null ? t("eta_unknown") : s < 60 ? t(pk("eta_seconds", s), { n: s }) : t(pk("eta_minutes", s = Math.ceil(s / 60)), { n: s });
 const err = (r) => r.body.error || {};
 const forget = () => { if (flow) L.removeItem(P + flow.sale); flow = null; };
 
@@ -121,14 +124,14 @@ function show(s, id) {
   if (s.state === "expired") return say("expired", v, null, true);
   if (s.state === "soldout") say("soldout", v, "soldout_next");
   else if (s.state === "prequeue") say("prequeue", v, s.etaSeconds == null ? null : "starts_in");
-  else say(s.paused ? "paused" : "waiting", v, s.ahead == null ? null : "ahead");
+  else say(s.paused ? "paused" : "waiting", v, s.ahead == null ? null : pk("ahead", s.ahead));
   // Never poll faster than the server asks.
   if (s.refreshAfter) timer = setTimeout(() => poll(id), Math.max(1, s.refreshAfter) * 1000);
 }
 
 async function hold(pass, id) {
   say("holding");
-  flow.requestId = flow.requestId || rand();
+  flow.requestId ||= rand();
   save();
   // The pass rides in the body (proxies may drop headers).
   const r = await call("POST", `/sales/${flow.sale}/holds`, { lines: [{ itemId: flow.item, quantity: flow.qty }], requestId: flow.requestId, pass });
@@ -154,7 +157,7 @@ async function proceed() {
     say("adding");
     const root = cfg.root || "/";
     const res = await fetch(root + "cart/add.js", { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify({ items: [{ id: Number(flow.ref) || flow.ref, quantity: flow.qty, properties: { _holdfast_hold: h.holdId, _holdfast_token: h.token } }] }) }).catch(() => null);
-    if (!res || !res.ok) return say("error_cart");
+    if (!res?.ok) return say("error_cart");
     const buyNow = flow.buyNow;
     forget();
     window.location.href = root + (buyNow ? "checkout" : "cart");
@@ -167,27 +170,27 @@ async function proceed() {
 }
 
 function begin([[item, sale, fail], qty, ref, form], buyNow) {
-  // A click resumes the stored place; the requestId survives only a retry of the same hold.
+  // A click resumes the stored place; the requestId is kept only to retry the same hold.
   if (flow && flow.sale !== sale) flow = load(sale);
-  const same = flow && !flow.hold && flow.item === item && flow.qty === qty;
+  const same = !flow?.hold && flow?.item === item && flow.qty === qty;
   src = form;
-  flow = { sale, fail, ticket: flow && flow.ticket, requestId: same ? flow.requestId : null, item, qty, ref, buyNow };
+  flow = { sale, fail, ticket: flow?.ticket, requestId: same ? flow.requestId : null, item, qty, ref, buyNow };
   save();
   start();
 }
 
 function fromForm(form) {
-  const f = form && form.elements;
+  const f = form?.elements;
   if (!f) return null;
   const ref = (f.id || f.variation_id || f["add-to-cart"] || {}).value;
   const item = ref && items[ref];
-  return item ? [item, Math.max(1, parseInt((f.quantity || {}).value, 10) || 1), ref, form] : null;
+  return item ? [item, Math.max(1, parseInt(f.quantity?.value, 10) || 1), ref, form] : null;
 }
 
 const stop = (e, hit, buyNow) => { e.preventDefault(); e.stopImmediatePropagation(); begin(hit, buyNow); };
 
 D.addEventListener("click", (e) => {
-  const b = e.target.closest && e.target.closest("[data-holdfast-item], .shopify-payment-button");
+  const b = e.target.closest?.("[data-holdfast-item], .shopify-payment-button");
   if (!b) return;
   const i = b.dataset.holdfastItem;
   const hit = i ? [Object.values(items).find((x) => x[0] === i) || [i, cfg.sale, cfg.fail], Number(b.dataset.holdfastQty) || 1, i] : fromForm(b.closest("form"));
@@ -199,8 +202,8 @@ D.addEventListener("submit", (e) => {
   if (hit) stop(e, hit, false);
 }, true);
 
-window.Holdfast = { close, done: forget, sessionId: () => sid };
+window.Holdfast = { close, done: forget, sessionId: () => sid, pluralKey: pk };
 // A refresh or a new tab resumes a stored flow at once.
-if (flow && flow.hold && Date.parse(flow.hold.expiresAt) > Date.now()) proceed();
-else if (flow && flow.ticket && flow.item) start();
+if (flow?.hold && Date.parse(flow.hold.expiresAt) > Date.now()) proceed();
+else if (flow?.ticket && flow.item) start();
 })();

@@ -4,6 +4,7 @@
 // offline Admin schema of the pinned version before it runs, and the access token must match.
 // It also installs an undici global dispatcher that sends every https://*.myshopify.com
 // request of this process to it, so shopify-app-remix's `admin.graphql` reaches it unchanged.
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -313,4 +314,32 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
   response.end(text);
+}
+
+/** A shop as the admin tests know it: two products (one untracked), two locations, the checkout-gate function deployed. */
+export function shopFixture(domain: string, overrides: Partial<AdminShop> = {}): AdminShop {
+  return {
+    domain,
+    accessToken: `shpat_${randomBytes(8).toString("hex")}`,
+    name: "Test shop",
+    ianaTimezone: "Europe/Berlin",
+    plus: false,
+    locations: { 1: "Warehouse", 2: "Shop floor" },
+    products: [
+      {
+        id: 10,
+        title: "Sneaker",
+        variants: [
+          { id: 101, title: "42", inventoryItemId: 1001, tracked: true, policy: "DENY", stock: { 1: 30, 2: 5 } },
+          { id: 102, title: "43", inventoryItemId: 1002, tracked: true, policy: "CONTINUE", stock: { 2: 12 } },
+        ],
+      },
+      { id: 20, title: "Cap", variants: [{ id: 201, title: "Default Title", inventoryItemId: 2001, tracked: false, policy: "DENY", stock: { 1: 8 } }] },
+    ],
+    webhookTopics: [],
+    // The app is deployed: its checkout-gate function exists on the shop.
+    functionHandles: ["checkout-gate"],
+    settingsData: JSON.stringify({ current: { blocks: {} } }),
+    ...overrides,
+  };
 }

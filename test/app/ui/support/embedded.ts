@@ -3,7 +3,7 @@
 // shop's offline session already stored (so no token exchange call is made), requests
 // authenticated by a session token signed as Shopify signs them, a real SaleService on real
 // Redis and a fresh SQLite file, and the Admin API stand-in behind an undici dispatcher.
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 
 import type { AppLoadContext } from "@remix-run/node";
 import { LogSeverity, Session } from "@shopify/shopify-api";
@@ -12,57 +12,17 @@ import { testConfig } from "@shopify/shopify-app-remix/test-helpers";
 import { configureShopify, SHOPIFY_SCOPES } from "../../../../app/shopify.server.ts";
 import { salesHarness, type SalesHarness } from "../../../core/sales/harness.ts";
 import { startAdminStandIn, type AdminShop, type AdminStandIn } from "./adminStandIn.ts";
+import { sessionToken } from "../../../support/shopify/sessionToken.ts";
+
 import { silentLogger } from "../../../../app/core/logger.ts";
 import type { AdminGraphql } from "../../../../app/drops/adminGraphql.server.ts";
 import { SHOPIFY_API_VERSION } from "../../../../app/platforms/shopify/version.ts";
 
+// Re-exported: the embedded tests take both from here.
+export { sessionToken } from "../../../support/shopify/sessionToken.ts";
+export { shopFixture } from "./adminStandIn.ts";
+
 export const APP_URL = "https://holdfast.test";
-
-export function sessionToken(shop: string, apiKey: string, apiSecret: string, now = Date.now()): string {
-  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  const seconds = Math.floor(now / 1000);
-  const header = encode({ alg: "HS256", typ: "JWT" });
-  const payload = encode({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: apiKey,
-    sub: "42",
-    exp: seconds + 60,
-    nbf: seconds - 5,
-    iat: seconds - 5,
-    jti: randomUUID(),
-    sid: randomBytes(8).toString("hex"),
-  });
-  const signature = createHmac("sha256", apiSecret).update(`${header}.${payload}`).digest("base64url");
-  return `${header}.${payload}.${signature}`;
-}
-
-export function shopFixture(domain: string, overrides: Partial<AdminShop> = {}): AdminShop {
-  return {
-    domain,
-    accessToken: `shpat_${randomBytes(8).toString("hex")}`,
-    name: "Test shop",
-    ianaTimezone: "Europe/Berlin",
-    plus: false,
-    locations: { 1: "Warehouse", 2: "Shop floor" },
-    products: [
-      {
-        id: 10,
-        title: "Sneaker",
-        variants: [
-          { id: 101, title: "42", inventoryItemId: 1001, tracked: true, policy: "DENY", stock: { 1: 30, 2: 5 } },
-          { id: 102, title: "43", inventoryItemId: 1002, tracked: true, policy: "CONTINUE", stock: { 2: 12 } },
-        ],
-      },
-      { id: 20, title: "Cap", variants: [{ id: 201, title: "Default Title", inventoryItemId: 2001, tracked: false, policy: "DENY", stock: { 1: 8 } }] },
-    ],
-    webhookTopics: [],
-    // The app is deployed: its checkout-gate function exists on the shop.
-    functionHandles: ["checkout-gate"],
-    settingsData: JSON.stringify({ current: { blocks: {} } }),
-    ...overrides,
-  };
-}
 
 export interface EmbeddedHarness {
   sales: SalesHarness;

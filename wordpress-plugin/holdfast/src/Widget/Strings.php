@@ -1,7 +1,8 @@
 <?php
 /**
  * The widget's strings through WordPress i18n; the keys are the Shopify extension's
- * (extensions/waiting-room/locales/en.default.json), checked by a test.
+ * (extensions/waiting-room/locales/en.default.json), checked by a test. Counted strings come
+ * as "<key>_<count>" / "<key>_<plural category>" keys, which the widget picks with Intl.PluralRules.
  *
  * @package Holdfast
  */
@@ -24,12 +25,20 @@ final class Strings {
 			/* translators: placeholders in braces are filled in by the widget; keep them as they are. */
 			'paused' => __( 'The sale is paused for a moment. You keep your place (number {position}).', 'holdfast' ),
 			/* translators: placeholders in braces are filled in by the widget; keep them as they are. */
-			'ahead' => __( '{ahead} ahead of you, about {eta} to go. Keep this page open; closing this box keeps your place.', 'holdfast' ),
+			'ahead_0' => __( 'You\'re next, about {eta} to go. Keep this page open; closing this box keeps your place.', 'holdfast' ),
+			/* translators: placeholders in braces are filled in by the widget; keep them as they are. */
+			'ahead_one' => __( '{ahead} person ahead of you, about {eta} to go. Keep this page open; closing this box keeps your place.', 'holdfast' ),
+			/* translators: placeholders in braces are filled in by the widget; keep them as they are. */
+			'ahead_other' => __( '{ahead} people ahead of you, about {eta} to go. Keep this page open; closing this box keeps your place.', 'holdfast' ),
 			'eta_unknown' => __( 'a few moments', 'holdfast' ),
 			/* translators: placeholders in braces are filled in by the widget; keep them as they are. */
-			'eta_seconds' => __( '{n} seconds', 'holdfast' ),
+			'eta_seconds_one' => __( '{n} second', 'holdfast' ),
 			/* translators: placeholders in braces are filled in by the widget; keep them as they are. */
-			'eta_minutes' => __( '{n} min', 'holdfast' ),
+			'eta_seconds_other' => __( '{n} seconds', 'holdfast' ),
+			/* translators: placeholders in braces are filled in by the widget; keep them as they are. */
+			'eta_minutes_one' => __( '{n} minute', 'holdfast' ),
+			/* translators: placeholders in braces are filled in by the widget; keep them as they are. */
+			'eta_minutes_other' => __( '{n} minutes', 'holdfast' ),
 			'holding' => __( 'It\'s your turn! Reserving your item…', 'holdfast' ),
 			'adding' => __( 'Reserved. Adding it to your cart…', 'holdfast' ),
 			/* translators: placeholders in braces are filled in by the widget; keep them as they are. */

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "SaleItem" ADD COLUMN     "currency" TEXT,
+ADD COLUMN     "priceMinor" INTEGER;
+
