@@ -8,7 +8,8 @@
  *
  * Env: BENCH_SECONDS (10, timed window per case), BENCH_WARMUP_SECONDS (2),
  *      BENCH_CONNECTIONS (128), BENCH_ROWS (status,join,holds), BENCH_REDIS (standalone,cluster),
- *      BENCH_PROCESSES (1,2), BENCH_RESULTS_NAME (scale: the file's name).
+ *      BENCH_PROCESSES (1,2), BENCH_ROUNDS (3: each case once per round, the process counts'
+ *      order alternating; the report gives medians), BENCH_RESULTS_NAME (scale: the file's name).
  * The machines are shared: compare the ratios, not the absolute figures. With two cores, the
  * load generator, Redis and two app processes share them, so the ratio says how much a second
  * process buys here, not on a machine with a core per process.
@@ -28,12 +29,13 @@ import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { envInteger, envNumber, hostMetadata, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
 import { BenchChild } from "./storefront/children.ts";
-import type { Credential, LoadKind, LoadSpec } from "./storefront/protocol.ts";
+import type { Credential, LoadKind, LoadResult, LoadSpec } from "./storefront/protocol.ts";
 import { defineBenchSale, prepareTickets, runLoadgen, startScriptNodeFlags } from "./storefront/setup.ts";
 
 const seconds = envNumber("BENCH_SECONDS", 10, 0.5, 600);
 const warmupSeconds = envNumber("BENCH_WARMUP_SECONDS", 2, 0, 120);
 const connections = envInteger("BENCH_CONNECTIONS", 128, 1, 10_000);
+const rounds = envInteger("BENCH_ROUNDS", 3, 1, 10);
 const ROWS = listEnv("BENCH_ROWS", ["status", "join", "holds"] as const);
 const REDIS_KINDS = listEnv("BENCH_REDIS", ["standalone", "cluster"] as const);
 const PROCESS_COUNTS = listEnv("BENCH_PROCESSES", ["1", "2"] as const).map(Number);
@@ -55,15 +57,23 @@ function listEnv<T extends string>(name: string, all: readonly T[]): T[] {
   return all.filter((word) => picked.includes(word));
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
 function log(message: string): void {
   console.log(`[scale ${((Date.now() - startedAt) / 1_000).toFixed(1).padStart(6)}s] ${message}`);
 }
 
+/** One Redis, process count and row: medians over the rounds, counts summed. */
 export interface ScaleCase {
   redis: RedisKind;
   processes: number;
   row: LoadKind;
   requestsPerSec: number;
+  roundsRequestsPerSec: number[];
   p50Ms: number;
   p99Ms: number;
   responses: number;
@@ -108,45 +118,55 @@ async function measureRedis(kind: RedisKind, dir: string, baseEnv: NodeJS.Proces
     holds: await defineBenchSale(engines, `bench-${runId}-holds`, HOLD_ITEM, { mode: "off", state: "live", allocation: LIMITS.maxAllocation }),
     fixed: "",
   };
-  const cases: ScaleCase[] = [];
+  const runs = new Map<string, LoadResult[]>();
   let credentials: Credential[] | null = null;
-  for (const processes of PROCESS_COUNTS) {
-    const scope = new Cleanup();
-    try {
-      const base = await startWeb({ ...baseEnv, ...childEnv }, processes, scope);
-      credentials ??= ROWS.includes("status") ? await prepareTickets(base, sales.status, STATUS_TICKETS) : [];
-      for (const row of ROWS) {
-        const spec: LoadSpec = {
-          base,
-          kind: row,
-          saleId: sales[row],
-          connections,
-          warmupSeconds,
-          seconds,
-          progressSeconds: 0,
-          ...(row === "status" ? { credentials } : {}),
-          ...(row === "holds" ? { itemId: HOLD_ITEM } : {}),
-        };
-        const result = await runLoadgen(dir, spec, scope);
-        const measured: ScaleCase = {
-          redis: kind,
-          processes,
-          row,
-          requestsPerSec: round(result.requestsPerSec, 0),
-          p50Ms: result.latency.p50Ms,
-          p99Ms: result.latency.p99Ms,
-          responses: result.responses,
-          non2xx: result.non2xx,
-          errors: result.errors + result.timeouts,
-          non2xxSamples: result.non2xxSamples.slice(0, 2),
-        };
-        log(
-          `${kind}, ${processes} process(es), ${row}: ${formatCount(measured.requestsPerSec)}/s, p99 ${formatMs(measured.p99Ms)}, non-2xx ${measured.non2xx}`,
-        );
-        cases.push(measured);
+  for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
+    // Every other round in reverse, so neither process count always runs first on a machine whose load drifts.
+    for (const processes of roundIndex % 2 === 0 ? PROCESS_COUNTS : [...PROCESS_COUNTS].reverse()) {
+      const scope = new Cleanup();
+      try {
+        const base = await startWeb({ ...baseEnv, ...childEnv }, processes, scope);
+        credentials ??= ROWS.includes("status") ? await prepareTickets(base, sales.status, STATUS_TICKETS) : [];
+        for (const row of ROWS) {
+          const spec: LoadSpec = {
+            base,
+            kind: row,
+            saleId: sales[row],
+            connections,
+            warmupSeconds,
+            seconds,
+            progressSeconds: 0,
+            ...(row === "status" ? { credentials } : {}),
+            ...(row === "holds" ? { itemId: HOLD_ITEM } : {}),
+          };
+          const result = await runLoadgen(dir, spec, scope);
+          log(
+            `${kind}, ${processes} process(es), ${row}, round ${roundIndex + 1}: ${formatCount(result.requestsPerSec)}/s, p99 ${formatMs(result.latency.p99Ms)}`,
+          );
+          runs.set(`${processes}/${row}`, [...(runs.get(`${processes}/${row}`) ?? []), result]);
+        }
+      } finally {
+        for (const failure of await scope.runAll()) log(`cleanup: ${failure}`);
       }
-    } finally {
-      for (const failure of await scope.runAll()) log(`cleanup: ${failure}`);
+    }
+  }
+  const cases: ScaleCase[] = [];
+  for (const processes of PROCESS_COUNTS) {
+    for (const row of ROWS) {
+      const results = runs.get(`${processes}/${row}`) ?? [];
+      cases.push({
+        redis: kind,
+        processes,
+        row,
+        requestsPerSec: round(median(results.map((r) => r.requestsPerSec)), 0),
+        roundsRequestsPerSec: results.map((r) => round(r.requestsPerSec, 0)),
+        p50Ms: median(results.map((r) => r.latency.p50Ms)),
+        p99Ms: median(results.map((r) => r.latency.p99Ms)),
+        responses: results.reduce((sum, r) => sum + r.responses, 0),
+        non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+        errors: results.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+        non2xxSamples: results.flatMap((r) => r.non2xxSamples).slice(0, 2),
+      });
     }
   }
   return cases;
@@ -219,7 +239,7 @@ async function main(): Promise<number> {
       benchmark: "scale",
       at: new Date().toISOString(),
       host: hostMetadata(),
-      settings: { seconds, warmupSeconds, connections, rows: ROWS, redis: REDIS_KINDS, processes: PROCESS_COUNTS },
+      settings: { seconds, warmupSeconds, connections, rounds, rows: ROWS, redis: REDIS_KINDS, processes: PROCESS_COUNTS },
       cases,
       ratios: compared,
     });

@@ -16,7 +16,15 @@ const name = `scale-test-${randomBytes(4).toString("hex")}`;
 afterAll(() => rmSync(join(RESULTS_DIRECTORY, `${name}.json`), { force: true }));
 
 it("measures 1 and 2 web processes on standalone Redis and on a cluster, and writes the ratios", { timeout: 240_000 }, async () => {
-  const env = { ...process.env, BENCH_SECONDS: "1", BENCH_WARMUP_SECONDS: "0", BENCH_CONNECTIONS: "4", BENCH_ROWS: "holds", BENCH_RESULTS_NAME: name };
+  const env = {
+    ...process.env,
+    BENCH_SECONDS: "1",
+    BENCH_WARMUP_SECONDS: "0",
+    BENCH_CONNECTIONS: "4",
+    BENCH_ROWS: "holds",
+    BENCH_ROUNDS: "2",
+    BENCH_RESULTS_NAME: name,
+  };
   await promisify(execFile)(process.execPath, ["--import", "tsx", "bench/scale.ts"], { cwd: ROOT, env, timeout: 230_000 });
   const results = JSON.parse(readFileSync(join(RESULTS_DIRECTORY, `${name}.json`), "utf8")) as { cases: ScaleCase[]; ratios: ScaleRatio[] };
   expect(results.cases.map((c) => `${c.redis}/${c.processes}/${c.row}`)).toEqual([
@@ -27,6 +35,7 @@ it("measures 1 and 2 web processes on standalone Redis and on a cluster, and wri
   ]);
   for (const c of results.cases) {
     expect(c.responses, `${c.redis}/${c.processes}`).toBeGreaterThan(0);
+    expect(c.roundsRequestsPerSec).toHaveLength(2);
     expect({ non2xx: c.non2xx, errors: c.errors }).toEqual({ non2xx: 0, errors: 0 });
     expect(c.p99Ms).toBeGreaterThanOrEqual(c.p50Ms);
   }

@@ -82,7 +82,6 @@ it("a master killed mid-drop: its replica takes over, holds and orders go on, 0 
         continue;
       }
       if (killed) holdsAfterKill += 1;
-      const beforeKill = !killed;
       const ref = `F-${shopperIndex}-${attempt}`;
       const event = h.event(sale, { platformOrderRef: ref, holdId: String(hold.body.holdId), customerRef: shopper.session });
       // Only an answered enqueue counts: a refused or failed one is the platform's to retry.
@@ -90,7 +89,8 @@ it("a master killed mid-drop: its replica takes over, holds and orders go on, 0 
         lastErrors.enqueue = error.message;
         return null;
       });
-      if (answer?.outcome === "queued") acknowledged.push({ eventId: event.eventId, ref, beforeKill });
+      // Before the kill means the answer came before it (its job may still be waiting or active).
+      if (answer?.outcome === "queued") acknowledged.push({ eventId: event.eventId, ref, beforeKill: !killed });
       else refused.enqueues += 1;
     }
   };
