@@ -1,32 +1,19 @@
 // `npm run bench:scale` with tiny settings: it runs end to end (1 and 2 web processes behind one
 // port, standalone Redis and a private cluster) and writes the JSON the README's tables come from.
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
-
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 
 import type { ScaleCase, ScaleRatio } from "../../bench/scale.ts";
-import { RESULTS_DIRECTORY } from "../../bench/lib/results.ts";
-import { ROOT } from "../db/databases.ts";
-
-const name = `scale-test-${randomBytes(4).toString("hex")}`;
-afterAll(() => rmSync(join(RESULTS_DIRECTORY, `${name}.json`), { force: true }));
+import { runBenchmark } from "../support/benchRun.ts";
 
 it("measures 1 and 2 web processes on standalone Redis and on a cluster, and writes the ratios", { timeout: 240_000 }, async () => {
   const env = {
-    ...process.env,
     BENCH_SECONDS: "1",
     BENCH_WARMUP_SECONDS: "0",
     BENCH_CONNECTIONS: "4",
     BENCH_ROWS: "holds",
     BENCH_ROUNDS: "2",
-    BENCH_RESULTS_NAME: name,
   };
-  await promisify(execFile)(process.execPath, ["--import", "tsx", "bench/scale.ts"], { cwd: ROOT, env, timeout: 230_000 });
-  const results = JSON.parse(readFileSync(join(RESULTS_DIRECTORY, `${name}.json`), "utf8")) as { cases: ScaleCase[]; ratios: ScaleRatio[] };
+  const results = await runBenchmark<{ cases: ScaleCase[]; ratios: ScaleRatio[] }>("bench/scale.ts", env, 230_000);
   expect(results.cases.map((c) => `${c.redis}/${c.processes}/${c.row}`)).toEqual([
     "standalone/1/holds",
     "standalone/2/holds",
