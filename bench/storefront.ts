@@ -33,7 +33,7 @@
  *      with busy neighbours is repeated up to that many times; the quietest attempt is kept.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 
@@ -42,7 +42,7 @@ import { Redis } from "ioredis";
 import { migrateDatabase } from "../app/db/migrate.server.ts";
 import { HoldEngine, LIMITS } from "../app/core/inventory/index.ts";
 import { ACTIVE_ROOMS_KEY, saleRateLimitPrefix, saleRoomKeys } from "../app/core/keys.ts";
-import { WaitingRoom, type AdmissionMode, type RoomSettings } from "../app/core/waiting-room/index.ts";
+import { WaitingRoom, type AdmissionMode } from "../app/core/waiting-room/index.ts";
 import { Cleanup } from "./lib/cleanup.ts";
 import { describeError, sleep } from "./lib/closedLoop.ts";
 import { sampleCpu, cpuBetween } from "./lib/cpu.ts";
@@ -51,6 +51,7 @@ import { redisCpuSeconds } from "./lib/redisInfo.ts";
 import { envInteger, envNumber, hostMetadata, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
 import { BenchChild } from "./storefront/children.ts";
+import { call, defineBenchSale, newSession, prepareTickets, startScriptNodeFlags } from "./storefront/setup.ts";
 import { globLiteral, keysMatching, settledMemory, unlinkMatching, type SettledReading } from "./storefront/memory.ts";
 import { hostCpuBetween, sampleHostCpu } from "./storefront/hostCpu.ts";
 import { summariseProfile, type ProfileSummary } from "./storefront/profile.ts";
@@ -102,19 +103,6 @@ const runId = randomBytes(3).toString("hex");
 const startedAt = Date.now();
 /** Every undo step of the run (children, Redis, temp dir); runs at the end, on errors and on signals. */
 const cleanup = new Cleanup();
-
-/** The `--flag` words of package.json's start script between `node` and `--import`. */
-function startScriptNodeFlags(): string[] {
-  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts?: { start?: string } };
-  const words = (manifest.scripts?.start ?? "").split(/\s+/);
-  if (words[0] !== "node") return [];
-  const flags: string[] = [];
-  for (const word of words.slice(1)) {
-    if (!word.startsWith("--") || word === "--import") break;
-    flags.push(word);
-  }
-  return flags;
-}
 
 function parseRows(raw: string | undefined): RowName[] {
   if (!raw?.trim()) return [...ROW_NAMES];
@@ -169,25 +157,7 @@ async function prepareEnvironment(cleanup: Cleanup): Promise<Environment> {
 }
 
 async function createSale(env: Environment, label: string, options: { mode: AdmissionMode; state: "live" | "prequeue"; allocation: number }): Promise<string> {
-  const saleId = `bench-${runId}-${label}`;
-  await env.holds.defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId: HOLD_ITEM, allocation: options.allocation }] });
-  const settings: RoomSettings = {
-    mode: options.mode,
-    perMinute: options.mode === "off" ? null : 600,
-    maxActive: null,
-    passMinutes: 10,
-    holdMinutes: 10,
-    storeId: null,
-    prequeueAt: null,
-    startsAt: null,
-    endsAt: null,
-  };
-  await env.room.configure(saleId, settings, options.state === "prequeue" ? "prequeue" : "scheduled");
-  if (options.state === "live") {
-    const moved = await env.room.transition(saleId, "live");
-    if (moved.outcome !== "ok") throw new Error(`sale ${saleId} did not go live: ${JSON.stringify(moved)}`);
-  }
-  return saleId;
+  return defineBenchSale(env, `bench-${runId}-${label}`, HOLD_ITEM, options);
 }
 
 // --- child processes --------------------------------------------------------------------------
@@ -314,49 +284,6 @@ async function runLoad(
 }
 
 // --- preparation: tickets for the status row, a real status body for the ceiling ---------------
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: unknown,
-): Promise<{ status: number; text: string; json: Record<string, unknown> }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // not JSON: reported through `text`
-  }
-  return { status: response.status, text, json };
-}
-
-function newSession(): string {
-  return randomBytes(18).toString("base64url");
-}
-
-async function prepareTickets(base: string, saleId: string, count: number): Promise<Credential[]> {
-  const credentials: Credential[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      next += 1;
-      const session = newSession();
-      const answer = await call(base, "POST", `/v1/sales/${saleId}/tickets`, { "x-holdfast-session": session });
-      if (answer.status !== 201 || typeof answer.json.ticket !== "string")
-        throw new Error(`join for the status row answered ${answer.status}: ${answer.text.slice(0, 300)}`);
-      credentials.push({ session, ticket: answer.json.ticket });
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-  return credentials;
-}
 
 /** One request of each kind through the real API, so a broken setup fails here and not as a row of 4xx. */
 async function checkEndpoints(base: string, sales: Sales, credential: Credential): Promise<{ statusBody: string }> {

@@ -5,7 +5,7 @@
 import { systemClock, type Clock } from "../core/clock.ts";
 import { HoldEngine } from "../core/inventory/index.ts";
 import type { Logger } from "../core/logger.ts";
-import { HoldfastQueues, queueNamespaceFromEnv } from "../core/queues/index.ts";
+import { HoldfastQueues, queueNamespaceFromEnv, replicaAcksFromEnv } from "../core/queues/index.ts";
 import { createRedis, HOT_PATH_CONNECTION, type RedisClient, type RedisConfig } from "../core/redis.ts";
 import { RedisCircuit } from "../core/resilience/index.ts";
 import { SaleService } from "../core/sales/index.ts";
@@ -54,7 +54,7 @@ export function buildCore(options: CoreOptions): Core {
   const masterKey = loadMasterKey(env, { keyFile: DEV_MASTER_KEY_FILE });
   const holds = new HoldEngine(redis, { clock });
   const room = new WaitingRoom(redis, { clock });
-  const queues = new HoldfastQueues(redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
+  const queues = new HoldfastQueues(redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env), replicaAcks: replicaAcksFromEnv(env) });
   const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock, lifecycle: new SaleLifecycle(queues, { clock }) });
   return {
     env,
@@ -95,7 +95,7 @@ export function buildShopperParts(core: Pick<CoreParts, "clock" | "queues">, con
   const redis = createRedis(config, HOT_PATH_CONNECTION);
   redis.on("error", () => undefined); // the core connection logs the same outage
   const circuit = new RedisCircuit(() => redis.ping());
-  const queues = new HoldfastQueues(redis, { namespace: core.queues.namespace });
+  const queues = new HoldfastQueues(redis, { namespace: core.queues.namespace, replicaAcks: core.queues.replicaAcks });
   return {
     redis,
     circuit,

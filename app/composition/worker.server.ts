@@ -23,7 +23,7 @@ import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWork
 import { PlatformEventProcessor } from "../core/orders/PlatformEventProcessor.ts";
 import { PlatformEventQueue } from "../core/orders/PlatformEventQueue.ts";
 import { PlatformEventWorker } from "../core/orders/PlatformEventWorker.ts";
-import { DeadLetterQueue, HoldfastQueues, queueNamespaceFromEnv } from "../core/queues/index.ts";
+import { DeadLetterQueue, HoldfastQueues, queueNamespaceFromEnv, replicaAcksFromEnv } from "../core/queues/index.ts";
 import { PlatformCallWorker } from "../core/orders/PlatformCallWorker.ts";
 import { ExternalStockIntake, ReconciliationWorker, WriteBackWorker } from "../core/sync/index.ts";
 import { AdmissionController } from "../core/waiting-room/index.ts";
@@ -91,7 +91,9 @@ export interface RunningWorker extends WorkProducers {
 /** The producers and the sync parts, made once whether or not this process also consumes. */
 function producerParts(parts: WorkerParts, logger: Logger, options: WorkerOptions): WorkProducers & { sync: SyncParts; ownQueues: boolean } {
   const env = options.env ?? process.env;
-  const queues = options.queues ?? new HoldfastQueues(parts.redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env) });
+  const queues =
+    options.queues ??
+    new HoldfastQueues(parts.redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env), replicaAcks: replicaAcksFromEnv(env) });
   const deadLetters = new DeadLetterQueue(queues);
   // Its token keeper refreshes Shopify offline tokens with the app's key and secret.
   const platforms =

@@ -81,6 +81,8 @@ export type ChildMessage =
   | { type: "result"; result: LoadResult }
   | { type: "profile-started" }
   | { type: "profile-written"; file: string }
+  /** The app server's memory, every BENCH_MEMORY_REPORT_MS (bench/soak.ts). */
+  | { type: "memory"; rssBytes: number; heapUsedBytes: number }
   | { type: "fatal"; message: string };
 
 export function isChildMessage(value: unknown): value is ChildMessage {

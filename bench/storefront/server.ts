@@ -2,7 +2,7 @@
  * The app under test, in its own process: buildApp() (the real composition root) listening
  * on a free loopback port, which it reports on stdout as {"type":"ready","port":N}.
  *
- * Env (set by bench/storefront.ts): BENCH_REDIS_URL, BENCH_DATABASE_URL (an already migrated
+ * Env (set by bench/storefront.ts): BENCH_REDIS_URL (or BENCH_REDIS_CLUSTER_NODES: host:port seeds), BENCH_DATABASE_URL (an already migrated
  * SQLite file), HOLDFAST_ENCRYPTION_KEY, optionally BENCH_PROFILE_FILE. Rate limits are lifted
  * here (see LIFTED_RATE_LIMITS): the load comes from one address. SIGTERM closes the app and
  * exits 0.
@@ -10,6 +10,8 @@
  * With BENCH_PROFILE_FILE, SIGUSR2 starts the V8 CPU profiler (in this process, through
  * node:inspector) and the next SIGUSR2 stops it and writes the profile there, so the profile
  * covers exactly the timed window, not start-up or warm-up.
+ *
+ * With BENCH_MEMORY_REPORT_MS, it reports its RSS and V8 heap in use that often (bench/soak.ts).
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -17,6 +19,7 @@ import type { AddressInfo } from "node:net";
 
 import { buildApp } from "../../app/composition/web.server.ts";
 import { jsonLogger } from "../../app/core/logger.ts";
+import { redisConfigFromEnv } from "../../app/core/redis.ts";
 import { LIFTED_RATE_LIMITS, type ChildMessage } from "./protocol.ts";
 
 function send(message: ChildMessage): void {
@@ -59,7 +62,9 @@ async function main(): Promise<void> {
   }
 
   const app = buildApp({
-    redis: { mode: "standalone", url: required("BENCH_REDIS_URL") },
+    redis: process.env.BENCH_REDIS_CLUSTER_NODES?.trim()
+      ? redisConfigFromEnv({ REDIS_CLUSTER_NODES: process.env.BENCH_REDIS_CLUSTER_NODES })
+      : { mode: "standalone", url: required("BENCH_REDIS_URL") },
     databaseUrl: required("BENCH_DATABASE_URL"),
     // stdout carries the protocol; log lines go to stderr, where the parent keeps the last ones.
     logger: jsonLogger((line) => process.stderr.write(line)),
@@ -88,6 +93,12 @@ async function main(): Promise<void> {
     app.server.listen(0, "127.0.0.1", resolve);
   });
   send({ type: "ready", port: (app.server.address() as AddressInfo).port, pid: process.pid });
+  const memoryReportMs = Number(process.env.BENCH_MEMORY_REPORT_MS ?? "0");
+  if (memoryReportMs > 0) {
+    const report = () => send({ type: "memory", rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed });
+    setInterval(report, memoryReportMs).unref();
+    report();
+  }
 }
 
 main().catch((error: unknown) => {

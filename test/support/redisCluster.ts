@@ -7,10 +7,25 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-/** A private Redis Cluster of three masters on free loopback ports, for tests. */
+/** A private Redis Cluster of three masters (and their replicas, if asked) on free loopback ports, for tests. */
 export interface TestCluster {
   seeds: string;
+  /** Every node's port, masters and replicas (which is which changes on a failover: ask CLUSTER NODES). */
+  ports: number[];
+  /** Kills one node as a crash would (SIGKILL: no shutdown, no save). */
+  kill: (port: number) => void;
+  /** Starts a killed node again with its cluster config (it rejoins; a failed-over master comes back as a replica). */
+  restart: (port: number) => Promise<void>;
   stop: () => Promise<void>;
+}
+
+export interface TestClusterOptions {
+  /** Replicas per master (default 0). With replicas, a killed master's replica takes over. */
+  replicas?: number;
+  /** How long a master may be unreachable before its replica is promoted (Redis' default: 15 s). */
+  nodeTimeoutMs?: number;
+  /** Extra redis-server arguments for every node (e.g. `--appendonly yes`). */
+  serverArgs?: string[];
 }
 
 async function portIsFree(port: number): Promise<boolean> {
@@ -42,10 +57,13 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 
 const cli = (port: number, ...args: string[]) => run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args]);
 
-export async function startTestCluster(): Promise<TestCluster> {
+const MASTERS = 3;
+
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
+  const replicas = options.replicas ?? 0;
   const dir = await mkdtemp(join(tmpdir(), "holdfast-cluster-"));
-  const ports = await freeClusterPorts(3);
-  const servers = ports.map((port) =>
+  const ports = await freeClusterPorts(MASTERS * (1 + replicas));
+  const startNode = (port: number) =>
     spawn(
       "redis-server",
       [
@@ -65,10 +83,12 @@ export async function startTestCluster(): Promise<TestCluster> {
         dir,
         "--protected-mode",
         "no",
+        ...(options.nodeTimeoutMs === undefined ? [] : ["--cluster-node-timeout", String(options.nodeTimeoutMs)]),
+        ...(options.serverArgs ?? []),
       ],
       { stdio: "ignore" },
-    ),
-  );
+    );
+  const servers = ports.map(startNode);
   const stop = async () => {
     await Promise.all(ports.map((port) => cli(port, "shutdown", "nosave").catch(() => undefined)));
     for (const server of servers) server.kill("SIGKILL");
@@ -76,13 +96,25 @@ export async function startTestCluster(): Promise<TestCluster> {
   };
   try {
     for (const port of ports) await waitFor(async () => (await cli(port, "ping")).stdout.trim() === "PONG", `redis on ${port}`);
-    await run("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"]);
+    await run("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", String(replicas), "--cluster-yes"]);
     for (const port of ports) {
       await waitFor(async () => (await cli(port, "cluster", "info")).stdout.includes("cluster_state:ok"), `cluster state on ${port}`);
+    }
+    // A replica that has not finished its first sync cannot take over yet.
+    for (const port of replicas > 0 ? ports : []) {
+      await waitFor(async () => {
+        const info = (await cli(port, "info", "replication")).stdout;
+        return info.includes("role:master") ? info.includes(`connected_slaves:${replicas}`) : info.includes("master_link_status:up");
+      }, `replication on ${port}`);
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { seeds: ports.map((p) => `127.0.0.1:${p}`).join(","), stop };
+  const kill = (port: number) => void servers[ports.indexOf(port)]?.kill("SIGKILL");
+  const restart = async (port: number) => {
+    servers[ports.indexOf(port)] = startNode(port);
+    await waitFor(async () => (await cli(port, "ping")).stdout.trim() === "PONG", `redis on ${port}`);
+  };
+  return { seeds: ports.map((p) => `127.0.0.1:${p}`).join(","), ports, kill, restart, stop };
 }

@@ -17,7 +17,10 @@ export {
   QUEUE_NAMES,
   queueNamespaceFromEnv,
   queuePrefix,
+  replicaAcksFromEnv,
+  ReplicationLagError,
   workerConnection,
   type HoldfastQueuesOptions,
+  type ReplicaAcks,
   type QueueName,
 } from "./queues.ts";

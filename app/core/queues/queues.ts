@@ -89,9 +89,41 @@ export function workerConnection(redis: RedisClient): RedisClient {
   return redis.duplicate({ maxRetriesPerRequest: null });
 }
 
+/**
+ * Replicas that must have an enqueue before it counts as accepted (Redis `WAIT`). Redis
+ * replicates asynchronously: without it, a master killed right after answering loses the jobs
+ * its replica had not received yet, and the replica that takes over never saw them.
+ */
+export interface ReplicaAcks {
+  replicas: number;
+  timeoutMs: number;
+}
+
+/** `REDIS_WAIT_REPLICAS` (default 0: answer without waiting, for a Redis with no replicas). */
+export function replicaAcksFromEnv(env: NodeJS.ProcessEnv = process.env): ReplicaAcks | undefined {
+  const raw = env.REDIS_WAIT_REPLICAS?.trim();
+  if (!raw) return undefined;
+  const replicas = Number(raw);
+  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 16) throw new Error(`REDIS_WAIT_REPLICAS "${raw}" must be an integer from 0 to 16`);
+  return replicas === 0 ? undefined : { replicas, timeoutMs: 1_000 };
+}
+
+/** Fewer replicas than asked confirmed an enqueue in time: do not acknowledge it to the sender (it retries). */
+export class ReplicationLagError extends Error {
+  constructor(
+    readonly acknowledged: number,
+    readonly wanted: number,
+  ) {
+    super(`enqueue reached ${acknowledged} of ${wanted} replicas in time`);
+    this.name = "ReplicationLagError";
+  }
+}
+
 export interface HoldfastQueuesOptions {
   /** Default `hf`; tests use a unique one so parallel runs never share a queue. */
   namespace?: string;
+  /** Default: none (see ReplicaAcks). */
+  replicaAcks?: ReplicaAcks;
   /** Replaces a queue's default job options (tests: fewer attempts, shorter backoff). */
   jobOptions?: Partial<Record<QueueName, JobsOptions>>;
 }
@@ -143,6 +175,7 @@ const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
  */
 export class HoldfastQueues {
   readonly namespace: string;
+  readonly replicaAcks: ReplicaAcks | undefined;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly jobOptions: Record<QueueName, JobsOptions>;
 
@@ -151,6 +184,7 @@ export class HoldfastQueues {
     options: HoldfastQueuesOptions = {},
   ) {
     this.namespace = assertNamespace(options.namespace ?? DEFAULT_QUEUE_NAMESPACE);
+    this.replicaAcks = options.replicaAcks;
     this.jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
   }
 

@@ -18,7 +18,7 @@ import {
   type OrderRepository,
   type OrderWorkerOptions,
 } from "../../../app/core/orders/index.ts";
-import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../../app/core/queues/index.ts";
+import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES, type ReplicaAcks } from "../../../app/core/queues/index.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
 import { createDb, type Db } from "../../../app/db/client.server.ts";
@@ -65,9 +65,10 @@ export class OrdersHarness {
     readonly db: Db,
     readonly database: TestDatabase,
     readonly namespace: string,
+    replicaAcks?: ReplicaAcks,
   ) {
     this.holds = new HoldEngine(redis);
-    this.queues = new HoldfastQueues(redis, { namespace, jobOptions: { [QUEUE_NAMES.orderEvents]: TEST_ORDER_JOB_OPTIONS } });
+    this.queues = new HoldfastQueues(redis, { namespace, replicaAcks, jobOptions: { [QUEUE_NAMES.orderEvents]: TEST_ORDER_JOB_OPTIONS } });
     this.deadLetters = new DeadLetterQueue(this.queues);
     this.intake = new OrderIntake(this.queues, this.deadLetters);
     this.repository = new PrismaOrderRepository(db);
@@ -77,13 +78,22 @@ export class OrdersHarness {
    * `database` reuses (and takes over) the database of an earlier harness, `namespace` its
    * queues: what a restarted process sees.
    */
-  static async create(label: string, options: { redis?: RedisClient; namespace?: string; database?: TestDatabase } = {}): Promise<OrdersHarness> {
+  static async create(
+    label: string,
+    options: { redis?: RedisClient; namespace?: string; database?: TestDatabase; replicaAcks?: ReplicaAcks } = {},
+  ): Promise<OrdersHarness> {
     let database = options.database;
     if (database === undefined) {
       database = await freshDatabase("sqlite");
       await migrateDatabase(database.url, () => undefined);
     }
-    return new OrdersHarness(options.redis ?? connectTestRedis(), createDb(database.url), database, options.namespace ?? uniqueNamespace(label));
+    return new OrdersHarness(
+      options.redis ?? connectTestRedis(),
+      createDb(database.url),
+      database,
+      options.namespace ?? uniqueNamespace(label),
+      options.replicaAcks,
+    );
   }
 
   get orderQueue() {
@@ -91,7 +101,13 @@ export class OrdersHarness {
   }
 
   async createSale(label: string, setup: SaleSetup = {}): Promise<TestSale> {
-    const saleId = uniqueSaleId(label);
+    const sale = await this.recordSale(uniqueSaleId(label), label, setup);
+    await this.holds.defineSale(sale.saleId, { perCustomerLimit: 0, items: setup.items ?? [{ itemId: "sku", allocation: 10 }] });
+    return sale;
+  }
+
+  /** The sale's SQL rows only, for a sale whose stock someone else defined (a storefront). */
+  async recordSale(saleId: string, label: string, setup: Omit<SaleSetup, "items"> = {}): Promise<TestSale> {
     let storeId: string | null = null;
     if (setup.withStore) {
       storeId = (await this.db.store.create({ data: { platform: "shopify", domain: `${saleId}.myshopify.com`, name: saleId } })).id;
@@ -99,7 +115,6 @@ export class OrdersHarness {
     await this.db.sale.create({
       data: { id: saleId, storeId, name: label, state: "live", holdMinutes: 10, perCustomerLimit: 0, bypassPolicy: setup.policy ?? "flag" },
     });
-    await this.holds.defineSale(saleId, { perCustomerLimit: 0, items: setup.items ?? [{ itemId: "sku", allocation: 10 }] });
     return { saleId, storeId };
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { orderEventJobId, parseOrderEvent, PermanentOrderError } from "../../../app/core/orders/index.ts";
-import { queueRetryBackoff, jobIdFor, queueNamespaceFromEnv, queuePrefix } from "../../../app/core/queues/index.ts";
+import { queueRetryBackoff, jobIdFor, queueNamespaceFromEnv, queuePrefix, replicaAcksFromEnv } from "../../../app/core/queues/index.ts";
 
 const valid = {
   eventId: "e-1",
@@ -65,6 +65,13 @@ describe("queues", () => {
     expect(() => queuePrefix("h{f}", "order-events")).toThrow(/namespace/);
     expect(queueNamespaceFromEnv({})).toBe("hf");
     expect(queueNamespaceFromEnv({ HOLDFAST_QUEUE_NAMESPACE: "hf-staging" })).toBe("hf-staging");
+  });
+
+  it("reads REDIS_WAIT_REPLICAS: unset or 0 waits for no replica; anything but 0-16 stops the start", () => {
+    expect(replicaAcksFromEnv({})).toBeUndefined();
+    expect(replicaAcksFromEnv({ REDIS_WAIT_REPLICAS: "0" })).toBeUndefined();
+    expect(replicaAcksFromEnv({ REDIS_WAIT_REPLICAS: " 2 " })).toEqual({ replicas: 2, timeoutMs: 1_000 });
+    for (const bad of ["-1", "1.5", "one", "17"]) expect(() => replicaAcksFromEnv({ REDIS_WAIT_REPLICAS: bad }), bad).toThrow(/REDIS_WAIT_REPLICAS/);
   });
 
   it("makes job ids BullMQ accepts: never an integer, never a colon", () => {
