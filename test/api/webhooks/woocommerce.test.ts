@@ -299,6 +299,9 @@ describe("WooCommerce webhooks", { timeout: 180_000 }, () => {
     expect(await drainWooDeliveries(hooks)).toEqual({ processed: 1, stopped: false });
     expect(await hooks.inbox.pending()).toEqual([]);
     await waitFor(async () => (await app.holds.snapshot(sale.saleId))?.items[sale.tee.id]?.sold === 1, "the kept order committed");
-    expect((await app.db.order.findFirst({ where: { saleId: sale.saleId, platformOrderRef: "8001" } }))?.holdId).toBe(hold.holdId);
+    // The worker commits in Redis first and records the order in SQL after: wait for the row too.
+    await expect
+      .poll(async () => (await app.db.order.findFirst({ where: { saleId: sale.saleId, platformOrderRef: "8001" } }))?.holdId, { timeout: 60_000 })
+      .toBe(hold.holdId);
   });
 });
