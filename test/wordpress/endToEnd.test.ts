@@ -163,6 +163,8 @@ describe("WooCommerce end to end: plugin (PHP) and core (TypeScript)", () => {
     expect(delivered.status).toBe(200);
     await waitFor(async () => (await app.holds.snapshot(created.sale.id))?.items[item.id]?.sold === 1, "the hold committed");
     expect((await app.holds.snapshot(created.sale.id))?.items[item.id]).toEqual({ allocated: 10, available: 9, held: 0, sold: 1 });
+    // The worker records the order in SQL after the commit in Redis.
+    await waitFor(async () => (await app.db.order.count({ where: { saleId: created.sale.id } })) === 1, "the order recorded");
     const order = await app.db.order.findFirstOrThrow({ where: { saleId: created.sale.id } });
     expect([order.platformOrderRef, order.status, order.bypass, order.holdId]).toEqual([String(visit.order.id), "committed", false, hold.holdId]);
   }, 60_000);
