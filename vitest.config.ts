@@ -2,6 +2,10 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Most suites wait on Redis, SQL, child processes or Chromium, not on the CPU: on a
+    // 2-core machine Vitest's default (cores - 1) would run them one file at a time.
+    maxWorkers: 3,
+    minWorkers: 1,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
