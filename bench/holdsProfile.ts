@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 
 import { HoldEngine, LIMITS } from "../app/core/inventory/index.ts";
-import { saleInventoryKeys } from "../app/core/keys.ts";
+import { holdRequestCounterKey, saleInventoryKeys } from "../app/core/keys.ts";
 import { readLuaScript } from "../app/core/luaScripts.ts";
 import { createRedis, type RedisClient } from "../app/core/redis.ts";
 import { Cleanup } from "./lib/cleanup.ts";
@@ -58,54 +58,63 @@ const EDITS = {
       "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n  do return end\n",
     ),
   cjson: (s: string) =>
-    edit(s, "cjson.encode({ c = customer, e = expiresAt, l = lines })", "customer .. '|' .. expiresAt .. '|' .. lines[1][1] .. ':' .. lines[1][2]"),
-  expiryIndex: (s: string) => edit(s, "redis.call('ZADD', expiryKey, expiresAt, holdId)\n", ""),
+    edit(
+      s,
+      "cjson.encode({ c = request.customer, e = expiresAt, l = request.lines, a = addressField })",
+      "request.customer .. '|' .. expiresAt .. '|' .. request.lines[1][1] .. ':' .. request.lines[1][2]",
+    ),
+  expiryIndex: (s: string) => edit(s, "  redis.call('ZADD', expiryKey, unpack(newExpiries))\n", ""),
   idempotency: (s: string) =>
     edit(
-      edit(s, "local previousId = redis.call('HGET', requestsKey, requestKey)", "local previousId = false"),
-      "redis.call('HSET', requestsKey, requestKey, holdId)\n",
+      edit(s, "local previousId = redis.call('HGET', requestsKey, request.requestKey)", "local previousId = false"),
+      "  redis.call('HSET', requestsKey, unpack(newRequests))\n",
       "",
     ),
-  customerCount: (s: string) => edit(s, "redis.call('HINCRBY', customersKey, customer, units)\n", ""),
-  holdRecord: (s: string) => edit(s, "redis.call('HSET', holdsKey, holdId, cjson.encode({ c = customer, e = expiresAt, l = lines }))\n", ""),
-  metaLimit: (s: string) => edit(edit(s, "local limit = redis.call('HGET', metaKey, 'limit')", "local limit = '0'"), "if limit > 0 then", "if false then"),
+  holdRecord: (s: string) => edit(s, "  redis.call('HSET', holdsKey, unpack(newHolds))\n", ""),
 };
 
 interface ScriptVariant {
   name: string;
   script: string;
-  /** "sale": the 8 sale keys and reserve's ARGV; "one": one counter key and ARGV {1}. */
+  /** "sale": the sale's keys and reserve's ARGV for `perCall` requests; "one": one counter key and ARGV {1}. */
   shape: "sale" | "one";
   reclaim: number;
-  /** Every call must add one held unit (checked after the run). */
+  /** Requests carried by one call (reserve.lua serves a batch per call); 1 for "one". */
+  perCall: number;
+  /** Every request must add one held unit (checked after the run). */
   holds?: boolean;
 }
 
 function scriptVariants(): ScriptVariant[] {
   const full = readLuaScript(LUA_DIRECTORY, "reserve");
   const without = (...names: (keyof typeof EDITS)[]): string => names.reduce((script, name) => EDITS[name](script), full);
-  const preambleOnly = edit(
-    full,
-    "local now, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])\n",
-    "local now, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])\ndo return { 'reserved', holdId, now + ttl, 0 } end\n",
-  );
-  const everything = ["ledger", "expiryIndex", "idempotency", "customerCount", "metaLimit"] as const;
+  const batch = 16;
   return [
-    { name: "reserve.lua as shipped (reclaim 20)", script: full, shape: "sale", reclaim: 20, holds: true },
-    { name: "  reclaim batch 0 (no ZRANGE of expired)", script: full, shape: "sale", reclaim: 0, holds: true },
-    { name: "  without ledger XADD", script: without("ledger"), shape: "sale", reclaim: 20, holds: true },
-    { name: "  without cjson.encode (plain string)", script: without("cjson"), shape: "sale", reclaim: 20, holds: true },
-    { name: "  without expiry ZADD", script: without("expiryIndex"), shape: "sale", reclaim: 20, holds: true },
-    { name: "  without requestId HGET+HSET", script: without("idempotency"), shape: "sale", reclaim: 20, holds: true },
-    { name: "  without customer HINCRBY", script: without("customerCount"), shape: "sale", reclaim: 20, holds: true },
-    { name: "  without meta HGET (limit)", script: without("metaLimit"), shape: "sale", reclaim: 20, holds: true },
-    { name: "  without all six above", script: without(...everything, "cjson"), shape: "sale", reclaim: 0, holds: true },
-    { name: "  ...and without the hold record HSET", script: without(...everything, "holdRecord"), shape: "sale", reclaim: 0, holds: true },
-    { name: "  preamble only (function defs, 8 keys/8 args)", script: preambleOnly, shape: "sale", reclaim: 20 },
-    { name: "  'return 1' with the 8 keys/8 args", script: "return 1", shape: "sale", reclaim: 20 },
-    { name: "  'return 1' with 1 key/1 arg", script: "return 1", shape: "one", reclaim: 0 },
-    { name: "minimal check-and-decrement (the ceiling script)", script: CHECK_AND_DECREMENT_LUA, shape: "one", reclaim: 0 },
+    { name: "reserve.lua as shipped, 1 request per call", script: full, shape: "sale", reclaim: 20, perCall: 1, holds: true },
+    { name: "  1 request per call, reclaim batch 0", script: full, shape: "sale", reclaim: 0, perCall: 1, holds: true },
+    { name: `reserve.lua as shipped, ${batch} requests per call`, script: full, shape: "sale", reclaim: 20, perCall: batch, holds: true },
+    { name: "  64 requests per call", script: full, shape: "sale", reclaim: 20, perCall: 64, holds: true },
+    { name: `  ${batch}/call without ledger XADD`, script: without("ledger"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
+    { name: `  ${batch}/call without cjson.encode`, script: without("cjson"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
+    { name: `  ${batch}/call without expiry ZADD`, script: without("expiryIndex"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
+    { name: `  ${batch}/call without requestId HGET+HSET`, script: without("idempotency"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
+    { name: `  ${batch}/call without the hold record HSET`, script: without("holdRecord"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
+    { name: "  'return 1' with the sale's keys, 1 request", script: "return 1", shape: "sale", reclaim: 20, perCall: 1 },
+    { name: "  'return 1' with 1 key/1 arg", script: "return 1", shape: "one", reclaim: 0, perCall: 1 },
+    { name: "minimal check-and-decrement (the ceiling script)", script: CHECK_AND_DECREMENT_LUA, shape: "one", reclaim: 0, perCall: 1 },
   ];
+}
+
+/** redis-benchmark's EVALSHA of reserve.lua carrying `perCall` one-unit requests with random ids. */
+function reserveCommand(sha: string, saleId: string, run: string, reclaim: number, perCall: number): string[] {
+  const keys = [...Object.values(saleInventoryKeys(saleId))];
+  const requests: string[] = [];
+  for (let index = 0; index < perCall; index++) {
+    keys.push(holdRequestCounterKey(saleId, "-"));
+    const id = `${run}.${index}`;
+    requests.push(`h${id}__rand_int____rand_int__`, `c${id}__rand_int__`, `k${id}__rand_int____rand_int__`, String(TTL_MS), "0", "0", "", "0", "1", "hot", "1");
+  }
+  return ["EVALSHA", sha, String(keys.length), ...keys, String(Date.now()), String(reclaim), ...requests];
 }
 
 function median(values: readonly number[]): number {
@@ -152,7 +161,7 @@ async function main(): Promise<number> {
       for (const [index, variant] of variants.entries()) {
         const sha = shas[index]!;
         const saleId = `bench-${runId}-a${roundIndex}-${index}`;
-        const keys = Object.values(saleInventoryKeys(saleId));
+        const keys = [...Object.values(saleInventoryKeys(saleId)), holdRequestCounterKey(saleId, "-")];
         if (variant.shape === "sale") {
           await new HoldEngine(admin).defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId: "hot", allocation: LIMITS.maxAllocation }] });
         } else {
@@ -161,22 +170,7 @@ async function main(): Promise<number> {
         // redis-benchmark does not seed its random generator, so every invocation gets its own
         // prefix or the timed run would replay the warm-up's request keys.
         const command = (run: string): string[] =>
-          variant.shape === "sale"
-            ? [
-                "EVALSHA",
-                sha,
-                String(keys.length),
-                ...keys,
-                `h${run}__rand_int____rand_int__`,
-                `c${run}__rand_int__`,
-                `k${run}__rand_int____rand_int__`,
-                String(Date.now()),
-                String(TTL_MS),
-                String(variant.reclaim),
-                "hot",
-                "1",
-              ]
-            : ["EVALSHA", sha, "1", counterKey, "1"];
+          variant.shape === "sale" ? reserveCommand(sha, saleId, run, variant.reclaim, variant.perCall) : ["EVALSHA", sha, "1", counterKey, "1"];
         const common = { host: server.host, port: server.port, clients: concurrency, keyspace: 2_000_000_000 };
         const warmRequests = 10_000;
         const warm = await runRedisBenchmark({ ...common, command: command(`${roundIndex}.${index}w`), requests: warmRequests, timeoutMs: 60_000 });
@@ -188,16 +182,19 @@ async function main(): Promise<number> {
         const delta = commandStatsDelta(before, await redisCommandStats(admin), Math.floor(requests / 10));
         const evalsha = delta.find((entry) => entry.command === "evalsha");
         const sample = samples[index]!;
-        sample.usec.push(evalsha?.usecPerCall ?? Number.NaN);
-        sample.nested.push(delta.filter((entry) => entry.command !== "evalsha").reduce((sum, entry) => sum + entry.usec, 0) / requests);
-        sample.rps.push(result.rps);
+        sample.usec.push(evalsha ? evalsha.usecPerCall / variant.perCall : Number.NaN);
+        sample.nested.push(delta.filter((entry) => entry.command !== "evalsha").reduce((sum, entry) => sum + entry.usec, 0) / (requests * variant.perCall));
+        sample.rps.push(result.rps * variant.perCall);
         sample.redisCpu.push(cpuBetween(cpuBefore, cpuAfter).serverCpuPct ?? Number.NaN);
         if (variant.holds) {
           // Every request must have made a new hold (no replay of an earlier request key).
           const held = Number(await admin.hget(saleInventoryKeys(saleId).stock, "hot:held"));
-          if (held !== warmRequests + requests) sample.warnings.push(`${held} units held after ${warmRequests + requests} requests`);
+          const expected = (warmRequests + requests) * variant.perCall;
+          if (held !== expected) sample.warnings.push(`${held} units held after ${expected} requests`);
         }
-        log(`A round ${roundIndex + 1}/${rounds} ${variant.name.trim()}: ${formatCount(result.rps)}/s, ${evalsha?.usecPerCall ?? "?"} us/call in Redis`);
+        log(
+          `A round ${roundIndex + 1}/${rounds} ${variant.name.trim()}: ${formatCount(result.rps * variant.perCall)} holds/s, ${evalsha?.usecPerCall ?? "?"} us/call in Redis`,
+        );
         await admin.unlink(...keys, counterKey);
       }
     }
@@ -216,16 +213,14 @@ async function main(): Promise<number> {
     });
 
     // ---- Part B: the same reserve from Node under different client settings ------------
-    const clientVariants: { name: string; connections: number; autoPipelining: boolean; reclaimBatch?: number; rawEvalsha?: boolean }[] = [
-      { name: "createRedis(): 1 connection, auto-pipelining (as shipped)", connections: 1, autoPipelining: true },
+    const clientVariants: { name: string; connections: number; autoPipelining: boolean; reclaimBatch?: number; maxReserveBatch?: number }[] = [
+      { name: "createRedis(): 1 connection, auto-pipelining, batches of up to 64 (as shipped)", connections: 1, autoPipelining: true },
+      { name: "1 connection, auto-pipelining, one request per call (no batching)", connections: 1, autoPipelining: true, maxReserveBatch: 1 },
       { name: "1 connection, auto-pipelining off", connections: 1, autoPipelining: false },
       { name: "2 connections, auto-pipelining", connections: 2, autoPipelining: true },
-      { name: "4 connections, auto-pipelining", connections: 4, autoPipelining: true },
-      { name: "4 connections, auto-pipelining off", connections: 4, autoPipelining: false },
-      { name: "1 connection, auto-pipelining, reclaimBatch 0", connections: 1, autoPipelining: true, reclaimBatch: 0 },
-      { name: "1 connection, auto-pipelining, raw evalsha (no HoldEngine)", connections: 1, autoPipelining: true, rawEvalsha: true },
+      { name: "1 connection, batches of up to 16", connections: 1, autoPipelining: true, maxReserveBatch: 16 },
+      { name: "1 connection, reclaimBatch 0", connections: 1, autoPipelining: true, reclaimBatch: 0 },
     ];
-    const reserveSha = String(await admin.script("LOAD", readLuaScript(LUA_DIRECTORY, "reserve")));
     let saleCounter = 0;
     const freshSale = async (client: RedisClient): Promise<string> => {
       const saleId = `bench-${runId}-b${saleCounter++}`;
@@ -241,37 +236,24 @@ async function main(): Promise<number> {
           () => new Redis(server.url, { enableAutoPipelining: variant.autoPipelining, maxRetriesPerRequest: 3 }),
         );
         try {
-          const engines = clients.map((client) => new HoldEngine(client, variant.reclaimBatch === undefined ? {} : { reclaimBatch: variant.reclaimBatch }));
+          const engines = clients.map(
+            (client) =>
+              new HoldEngine(client, {
+                ...(variant.reclaimBatch === undefined ? {} : { reclaimBatch: variant.reclaimBatch }),
+                ...(variant.maxReserveBatch === undefined ? {} : { maxReserveBatch: variant.maxReserveBatch }),
+              }),
+          );
           const saleId = await freshSale(admin);
           const keys = Object.values(saleInventoryKeys(saleId));
-          const op = variant.rawEvalsha
-            ? async (worker: number, seq: number): Promise<boolean> => {
-                const client = clients[worker % clients.length]!;
-                const customer = `ct${worker}-${seq}`;
-                const reply = (await client.evalsha(
-                  reserveSha,
-                  keys.length,
-                  ...keys,
-                  randomBytes(12).toString("base64url"),
-                  customer,
-                  `${customer.length}:${customer}r${worker}-${seq}`,
-                  Date.now(),
-                  TTL_MS,
-                  20,
-                  "hot",
-                  1,
-                )) as unknown[];
-                return reply[0] === "reserved";
-              }
-            : async (worker: number, seq: number): Promise<boolean> => {
-                const result = await engines[worker % engines.length]!.reserve(saleId, {
-                  lines: [{ itemId: "hot", quantity: 1 }],
-                  customerId: `ct${worker}-${seq}`,
-                  requestId: `r${worker}-${seq}`,
-                  ttlMs: TTL_MS,
-                });
-                return result.outcome === "reserved";
-              };
+          const op = async (worker: number, seq: number): Promise<boolean> => {
+            const result = await engines[worker % engines.length]!.reserve(saleId, {
+              lines: [{ itemId: "hot", quantity: 1 }],
+              customerId: `ct${worker}-${seq}`,
+              requestId: `r${worker}-${seq}`,
+              ttlMs: TTL_MS,
+            });
+            return result.outcome === "reserved";
+          };
           const startSample = sleep(warmupSeconds * 1_000).then(() => sampleCpu(() => redisCpuSeconds(admin)));
           const endSample = sleep((warmupSeconds + seconds) * 1_000).then(() => sampleCpu(() => redisCpuSeconds(admin)));
           const load = await runTimedLoad(op, { concurrency, warmupMs: warmupSeconds * 1_000, durationMs: seconds * 1_000 });
@@ -319,7 +301,14 @@ async function main(): Promise<number> {
     console.log("");
     console.log(
       formatTable(
-        [`A: reserve.lua variant (redis-benchmark EVALSHA, median of ${rounds})`, "ops/s", "us/call in Redis", "min us/call", "nested cmds us", "Redis CPU"],
+        [
+          `A: reserve.lua variant (redis-benchmark EVALSHA, median of ${rounds})`,
+          "holds/s",
+          "us/hold in Redis",
+          "min us/hold",
+          "nested cmds us/hold",
+          "Redis CPU",
+        ],
         partA.map((row) => [
           row.variant,
           formatCount(row.rpsMedian),

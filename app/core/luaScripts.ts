@@ -29,16 +29,20 @@ export type LuaCommand = (keys: readonly string[], args: readonly LuaArgument[])
 export function defineLuaCommands<Name extends string>(
   redis: RedisClient,
   directory: string,
-  spec: Readonly<Record<Name, { numberOfKeys: number }>>,
+  spec: Readonly<Record<Name, { numberOfKeys: number | "variable" }>>,
   commandPrefix: string,
 ): Record<Name, LuaCommand> {
   const commands = {} as Record<Name, LuaCommand>;
   for (const name of Object.keys(spec) as Name[]) {
     const commandName = `${commandPrefix}${name}`;
-    redis.defineCommand(commandName, { numberOfKeys: spec[name].numberOfKeys, lua: readLuaScript(directory, name) });
+    const numberOfKeys = spec[name].numberOfKeys;
+    const lua = readLuaScript(directory, name);
+    // Without numberOfKeys, ioredis takes the key count from the first argument.
+    redis.defineCommand(commandName, numberOfKeys === "variable" ? { lua } : { numberOfKeys, lua });
     // defineCommand adds a method at run time; ioredis cannot type it.
     const method = Reflect.get(redis, commandName) as (...argv: LuaArgument[]) => Promise<unknown>;
-    commands[name] = (keys, args) => method.call(redis, ...keys, ...args);
+    commands[name] =
+      numberOfKeys === "variable" ? (keys, args) => method.call(redis, keys.length, ...keys, ...args) : (keys, args) => method.call(redis, ...keys, ...args);
   }
   return commands;
 }

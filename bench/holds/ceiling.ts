@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 
 import { HoldEngine, LIMITS } from "../../app/core/inventory/index.ts";
-import { saleInventoryKeys } from "../../app/core/keys.ts";
+import { holdRequestCounterKey, saleInventoryKeys } from "../../app/core/keys.ts";
 import { readLuaScript } from "../../app/core/luaScripts.ts";
 import { createRedis, redisConfigFromEnv, type RedisClient } from "../../app/core/redis.ts";
 import { cpuBetween, sampleCpu } from "../lib/cpu.ts";
@@ -161,17 +161,24 @@ export function reserveScriptSystem(context: BenchContext): BenchSystem {
       return { saleId, sha };
     },
     async timed(round) {
-      const keys = Object.values(saleInventoryKeys(saleId));
-      // ARGV as HoldEngine.reserve builds it. With -r every __rand_int__ is replaced per request,
-      // but redis-benchmark does not seed its generator: each invocation repeats the same numbers,
-      // so a per-invocation prefix keeps a run from replaying an earlier run's request keys.
+      // The sale's keys, then the one request's rate counter (unused: no request limit).
+      const keys = [...Object.values(saleInventoryKeys(saleId)), holdRequestCounterKey(saleId, "-")];
+      // ARGV as HoldEngine builds it for a call carrying one request. With -r every
+      // __rand_int__ is replaced per request, but redis-benchmark does not seed its generator:
+      // each invocation repeats the same numbers, so a per-invocation prefix keeps a run from
+      // replaying an earlier run's request keys.
       const argv = (run: string): string[] => [
+        String(Date.now()),
+        "20",
         `h${round}${run}__rand_int____rand_int__`,
         `c${round}${run}__rand_int__`,
         `k${round}${run}__rand_int____rand_int__`,
-        String(Date.now()),
         String(10 * 60 * 1_000),
-        "20",
+        "0",
+        "0",
+        "",
+        "0",
+        "1",
         "hot",
         "1",
       ];

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 
+import { CallBatcher } from "../batching/index.ts";
 import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { systemClock, type Clock } from "../clock.ts";
 import { randomId } from "../randomId.ts";
@@ -31,8 +32,8 @@ const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 const KEY_COUNT = 8;
 const COMMANDS = {
   defineSale: { numberOfKeys: KEY_COUNT },
-  // The ninth key is the requester's rate-limit counter.
-  reserve: { numberOfKeys: KEY_COUNT + 1 },
+  // Then one requester's rate-limit counter per request of the batch.
+  reserve: { numberOfKeys: "variable" },
   release: { numberOfKeys: KEY_COUNT },
   commit: { numberOfKeys: KEY_COUNT },
   take: { numberOfKeys: KEY_COUNT },
@@ -52,6 +53,14 @@ export interface HoldEngineOptions {
   clock?: Clock;
   /** Expired holds a reserve or take may end before doing its own work. */
   reclaimBatch?: number;
+  /** Most reserve requests of one sale sent in one script call (see reserveBatches); default 64. */
+  maxReserveBatch?: number;
+}
+
+/** One reserve request as reserve.lua reads it, and the key of its requester's rate counter. */
+interface ReserveCall {
+  counterKey: string;
+  args: (string | number)[];
 }
 
 type Reply = (string | number | null)[];
@@ -78,12 +87,19 @@ export class HoldEngine {
   private readonly reclaimBatch: number;
 
   private readonly redis: RedisClient;
+  /**
+   * Reserves of one sale that arrive while earlier ones are in flight go to Redis together
+   * in one reserve.lua call: at the peak the script's fixed work and the round trip are paid
+   * per batch, not per hold, and each request is still all or nothing, in arrival order.
+   */
+  private readonly reserveBatches: CallBatcher<ReserveCall, Reply>;
 
   constructor(redis: RedisClient, options: HoldEngineOptions = {}) {
     this.redis = redis;
     this.commands = defineLuaCommands(redis, LUA_DIRECTORY, COMMANDS, "holdfastInventory_");
     this.clock = options.clock ?? systemClock;
     this.reclaimBatch = options.reclaimBatch ?? 20;
+    this.reserveBatches = new CallBatcher((saleId, calls) => this.reserveBatch(saleId, calls), { maxBatch: options.maxReserveBatch ?? 64 });
   }
 
   /** Creates missing items with their allocation and sets the per-customer limit. */
@@ -155,22 +171,20 @@ export class HoldEngine {
       assertRef("invalid_address", "address.bucket", address.bucket);
       assertInteger("invalid_address_limit", "address.limit", address.limit, 0, LIMITS.maxAllocation);
     }
-    const keys = saleInventoryKeys(saleId);
     const args = [
       holdId,
       request.customerId,
       requestKey,
-      this.clock.now(),
       request.ttlMs,
-      this.reclaimBatch,
       rateLimit?.limit ?? 0,
       rateLimit?.windowMs ?? 0,
       address?.bucket ?? "",
       address?.limit ?? 0,
+      lines.length,
       ...linesToArgs(lines),
     ];
-    const counter = holdRequestCounterKey(saleId, rateLimit?.requester ?? "-");
-    const reply = (await this.commands.reserve([...keyList(keys), counter], args)) as Reply;
+    const counterKey = holdRequestCounterKey(saleId, rateLimit?.requester ?? "-");
+    const reply = await this.reserveBatches.submit(saleId, { counterKey, args });
     if (this.observers.size > 0) this.notify("reserve", reply);
     switch (reply[0]) {
       case "rate_limited":
@@ -401,6 +415,12 @@ export class HoldEngine {
   observe(observer: HoldObserver): () => void {
     this.observers.add(observer);
     return () => this.observers.delete(observer);
+  }
+
+  private async reserveBatch(saleId: string, calls: readonly ReserveCall[]): Promise<Reply[]> {
+    const keys = [...keyList(saleInventoryKeys(saleId)), ...calls.map((call) => call.counterKey)];
+    const args = [this.clock.now(), this.reclaimBatch, ...calls.flatMap((call) => call.args)];
+    return (await this.commands.reserve(keys, args)) as Reply[];
   }
 
   private async run(command: CommandName, saleId: string, args: (string | number)[]): Promise<Reply> {

@@ -1,3 +1,4 @@
+import type { Command } from "ioredis";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { InvalidInputError } from "../../../app/core/errors/InvalidInputError.ts";
@@ -400,5 +401,97 @@ describe("snapshot", () => {
     await reserve("ann", [{ itemId: "shoe", quantity: 1 }]);
     await reserve("bob", [{ itemId: "hat", quantity: 1 }]);
     expect((await engine.snapshot(sale))?.activeHolds).toBe(2);
+  });
+});
+
+describe("reserve requests that share one script call", () => {
+  // Requests made in the same turn of the event loop go to Redis together (HoldEngine's
+  // reserve batches); each must come out exactly as if it had been sent alone, in order.
+  const shoe = (quantity = 1) => [{ itemId: "shoe", quantity }];
+
+  it("sends the requests of one turn in one script call", async () => {
+    const connection = connectTestRedis();
+    try {
+      // Script commands handed to the connection (a command queued before the connection is
+      // ready is handed over again once it is: counted once).
+      const scripts = new Set<object>();
+      const send = connection.sendCommand.bind(connection) as (command: Command, ...rest: unknown[]) => unknown;
+      Object.assign(connection, {
+        sendCommand: (command: Command, ...rest: unknown[]) => {
+          if (command.name === "evalsha" || command.name === "eval") scripts.add(command);
+          return send(command, ...rest);
+        },
+      });
+      const batched = new HoldEngine(connection, { clock });
+      const results = await Promise.all(
+        ["a", "b", "c", "d", "e"].map((customerId) => batched.reserve(sale, { customerId, lines: shoe(), requestId: "r", ttlMs: MINUTE })),
+      );
+      expect(results.map((result) => result.outcome)).toEqual(["reserved", "reserved", "reserved", "reserved", "reserved"]);
+      expect(scripts.size).toBe(1);
+      expect(await counters("shoe")).toEqual({ allocated: 10, available: 5, held: 5, sold: 0 });
+    } finally {
+      await connection.quit();
+    }
+  });
+
+  it("serves stock, the per-customer limit and repeats in arrival order", async () => {
+    const limited = uniqueSaleId("engine-batch");
+    await engine.defineSale(limited, { perCustomerLimit: 2, items: [{ itemId: "hat", allocation: 3 }] });
+    const hat = { lines: [{ itemId: "hat", quantity: 1 }], ttlMs: MINUTE };
+    const results = await Promise.all([
+      engine.reserve(limited, { ...hat, customerId: "ann", requestId: "a1" }),
+      engine.reserve(limited, { ...hat, customerId: "ann", requestId: "a1" }),
+      engine.reserve(limited, { ...hat, customerId: "ann", requestId: "a2" }),
+      engine.reserve(limited, { ...hat, customerId: "ann", requestId: "a3" }),
+      engine.reserve(limited, { ...hat, customerId: "bob", requestId: "b1" }),
+      engine.reserve(limited, { ...hat, customerId: "cy", requestId: "c1" }),
+    ]);
+    const [first, replay, second, third, bob, cy] = results;
+    expect(first).toMatchObject({ outcome: "reserved", replayed: false });
+    expect(replay).toEqual({ ...first, replayed: true });
+    expect(second).toMatchObject({ outcome: "reserved", replayed: false });
+    expect(third).toEqual({ outcome: "limit_exceeded", limit: 2, alreadyCounted: 2 });
+    expect(bob).toMatchObject({ outcome: "reserved" });
+    expect(cy).toEqual({ outcome: "sold_out", itemId: "hat", available: 0 });
+    const snapshot = await engine.snapshot(limited);
+    expectInvariant(snapshot);
+    expect(snapshot?.items.hat).toEqual({ allocated: 3, available: 0, held: 3, sold: 0 });
+    expect(snapshot?.activeHolds).toBe(3);
+    // The counts written at the end of the call are the ones the next call sees.
+    await engine.release(limited, (second as { holdId: string }).holdId);
+    expect(await engine.reserve(limited, { ...hat, customerId: "ann", requestId: "a4" })).toMatchObject({ outcome: "reserved" });
+  });
+
+  it("counts request and address limits per request inside one call", async () => {
+    const withLimits = (customerId: string, requestId: string) =>
+      engine.reserve(sale, {
+        customerId,
+        lines: shoe(),
+        requestId,
+        ttlMs: MINUTE,
+        rateLimit: { requester: "one-session", limit: 2, windowMs: MINUTE },
+        address: { bucket: "203.0.113.9", limit: 1 },
+      });
+    const results = await Promise.all([withLimits("ann", "x1"), withLimits("bob", "x2"), withLimits("cy", "x3")]);
+    expect(results[0]).toMatchObject({ outcome: "reserved" });
+    expect(results[1]).toEqual({ outcome: "address_limit_exceeded", limit: 1, alreadyCounted: 1 });
+    expect(results[2]).toMatchObject({ outcome: "rate_limited" });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 9, held: 1, sold: 0 });
+  });
+
+  it("ends a retried request's expired hold mid-call and lets the next request of the call use its units", async () => {
+    const noReclaim = new HoldEngine(redis, { clock, reclaimBatch: 0 });
+    const old = await noReclaim.reserve(sale, { customerId: "ann", lines: shoe(10), requestId: "old", ttlMs: MINUTE });
+    expect(old).toMatchObject({ outcome: "reserved" });
+    clock.advance(2 * MINUTE);
+    const [retry, fresh] = await Promise.all([
+      noReclaim.reserve(sale, { customerId: "ann", lines: shoe(10), requestId: "old", ttlMs: MINUTE }),
+      noReclaim.reserve(sale, { customerId: "bob", lines: shoe(10), requestId: "new", ttlMs: MINUTE }),
+    ]);
+    expect(retry).toEqual({ outcome: "duplicate", holdId: (old as { holdId: string }).holdId });
+    expect(fresh).toMatchObject({ outcome: "reserved", replayed: false });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 0, held: 10, sold: 0 });
+    expect(await ledgerTypes()).toEqual(["allocate", "allocate", "reserve", "expire", "reserve"]);
+    expect(await redis.hgetall(saleInventoryKeys(sale).customers)).toEqual({ bob: "10" });
   });
 });

@@ -1,0 +1,1 @@
+export { CallBatcher, type CallBatcherOptions } from "./CallBatcher.ts";

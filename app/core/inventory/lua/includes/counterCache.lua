@@ -1,0 +1,51 @@
+-- Integer fields of one hash, read at most once and written once per call: a command that
+-- serves many requests (reserve.lua) reads every field it will need with one HMGET and
+-- writes the changed ones back with one HSET, instead of a read and a write per request.
+-- Values are kept as Lua numbers; `false` stands for a missing field.
+local function counterCache(key)
+  local values, dirty = {}, {}
+  local cache = {}
+
+  -- Reads the fields not read yet (a list; repeats allowed) in one round.
+  function cache.load(fields)
+    local wanted, seen = {}, {}
+    for _, field in ipairs(fields) do
+      if values[field] == nil and not seen[field] then
+        seen[field] = true
+        wanted[#wanted + 1] = field
+      end
+    end
+    if #wanted == 0 then return end
+    local read = redis.call('HMGET', key, unpack(wanted))
+    for i, field in ipairs(wanted) do values[field] = read[i] and tonumber(read[i]) or false end
+  end
+
+  function cache.get(field)
+    if values[field] == nil then cache.load({ field }) end
+    return values[field]
+  end
+
+  function cache.add(field, delta)
+    values[field] = (cache.get(field) or 0) + delta
+    dirty[#dirty + 1] = field
+  end
+
+  -- Writes the changed fields (as integers: tostring would print large ones as 1e+15) and
+  -- forgets every value, so a caller that changes the hash directly afterwards is read anew.
+  function cache.flush()
+    if #dirty > 0 then
+      local flat, written = {}, {}
+      for _, field in ipairs(dirty) do
+        if not written[field] then
+          written[field] = true
+          flat[#flat + 1] = field
+          flat[#flat + 1] = string.format('%d', values[field])
+        end
+      end
+      redis.call('HSET', key, unpack(flat))
+    end
+    values, dirty = {}, {}
+  end
+
+  return cache
+end
