@@ -266,6 +266,15 @@ describe("reserve with a request limit", () => {
     expect(await redis.pttl(holdRequestCounterKey(sale, "ann-session"))).toBeGreaterThan(0);
   });
 
+  it("gives a counter found without expiry one at its first refusal, so it cannot block forever", async () => {
+    const counter = holdRequestCounterKey(sale, "ann-session");
+    await redis.set(counter, "1");
+    expect(await limited("req-00011")).toMatchObject({ outcome: "reserved" });
+    expect(await redis.pttl(counter)).toBe(-1);
+    expect(await limited("req-00012")).toMatchObject({ outcome: "rate_limited", retryAfterMs: MINUTE });
+    expect(await redis.pttl(counter)).toBeGreaterThan(0);
+  });
+
   it("refuses a malformed limit before calling Redis", async () => {
     await expect(
       engine.reserve(sale, {

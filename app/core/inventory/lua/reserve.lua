@@ -81,7 +81,7 @@ local made, newHolds, newExpiries, newRequests = {}, {}, {}, {}
 
 local function reserveOne(index, request)
   if request.allowed > 0 then
-    local count, windowLeft = countHit(KEYS[8 + index], request.window)
+    local count, windowLeft = countHit(KEYS[8 + index], request.window, request.allowed)
     if count > request.allowed then return { 'rate_limited', windowLeft } end
   end
 
