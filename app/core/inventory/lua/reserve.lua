@@ -60,6 +60,14 @@ end
 local stock, counts = counterCache(stockKey), counterCache(customersKey)
 -- One read each for the stock and customer counters every request may touch.
 local function loadCounters()
+
+-- Earlier holds of these requests' keys, read in one round (retries are rare: mostly nil).
+local previousIds = {}
+do
+  local requestKeys = {}
+  for index, request in ipairs(requests) do requestKeys[index] = request.requestKey end
+  if #requestKeys > 0 then previousIds = redis.call('HMGET', requestsKey, unpack(requestKeys)) end
+end
   local stockFields, customerFields = {}, {}
   for _, request in ipairs(requests) do
     for _, line in ipairs(request.lines) do
@@ -74,6 +82,14 @@ local function loadCounters()
 end
 loadCounters()
 
+-- Earlier holds of these requests' keys, read in one round (retries are rare: mostly nil).
+local previousIds = {}
+do
+  local requestKeys = {}
+  for index, request in ipairs(requests) do requestKeys[index] = request.requestKey end
+  if #requestKeys > 0 then previousIds = redis.call('HMGET', requestsKey, unpack(requestKeys)) end
+end
+
 local saleLimit = redis.call('HGET', metaKey, 'limit')
 saleLimit = saleLimit and tonumber(saleLimit)
 -- Holds made by this call, by request key: written to the holds, expiry and request indexes at the end.
@@ -87,7 +103,7 @@ local function reserveOne(index, request)
 
   local earlier = made[request.requestKey]
   if earlier then return { 'reserved', earlier.holdId, earlier.expiresAt, 1 } end
-  local previousId = redis.call('HGET', requestsKey, request.requestKey)
+  local previousId = previousIds[index]
   if previousId then
     local raw = redis.call('HGET', holdsKey, previousId)
     if not raw then return { 'duplicate', previousId } end
