@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { CallBatcher } from "../../../app/core/batching/index.ts";
+import { CallBatcher, type CallBatcherOptions } from "../../../app/core/batching/index.ts";
 
 interface Call {
   key: string;
@@ -10,7 +10,7 @@ interface Call {
 }
 
 /** A batcher whose calls stay open until the test answers them. */
-function openCalls(options: { maxBatch: number; maxInFlight?: number }) {
+function openCalls(options: CallBatcherOptions) {
   const calls: Call[] = [];
   const batcher = new CallBatcher<number, string>(
     (key, items) =>
@@ -108,5 +108,20 @@ describe("CallBatcher", () => {
 
   it("refuses a batch size that is not a positive integer", () => {
     expect(() => new CallBatcher(() => Promise.resolve([]), { maxBatch: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("CallBatcher with maxWaitMs", () => {
+  it("sends items that waited maxWaitMs behind calls in flight without waiting for them to return", async () => {
+    const { calls, batcher } = openCalls({ maxBatch: 10, maxInFlight: 1, maxWaitMs: 5 });
+    const first = batcher.submit("a", 1);
+    await until(() => calls.length === 1);
+    const late = [batcher.submit("a", 2), batcher.submit("a", 3)];
+    // The first call never answers before the others go: they went because they waited 5 ms.
+    await expect.poll(() => calls.length, { timeout: 5_000, interval: 1 }).toBe(2);
+    expect(calls[1]?.items).toEqual([2, 3]);
+    calls[1]?.answer(echo([2, 3]));
+    calls[0]?.answer(["r1"]);
+    expect(await Promise.all([first, ...late])).toEqual(["r1", "r2", "r3"]);
   });
 });
