@@ -227,12 +227,25 @@ async function main(): Promise<number> {
     vsRedisCeiling: ratio(holdfast, ops(NAMES.ceiling)),
     vsEvalEveryCall: ratio(holdfast, ops(NAMES.eval)),
   };
+  // Redis time per hold (INFO commandstats: EVALSHA's microseconds include the commands the
+  // script calls) over each timed window, against the minimal script's per call.
+  const scriptUsecPerOp = (name: string): number | null => {
+    const values = (entries.find((entry) => entry.name === name)?.runs ?? []).flatMap((run) => {
+      const evalsha = run.redisCommandStats?.find((stat) => stat.command === "evalsha");
+      const ops = run.extra.ops ?? run.extra.requests;
+      return evalsha && typeof ops === "number" && ops > 0 ? [evalsha.usec / ops] : [];
+    });
+    return values.length > 0 ? round(median(values), 2) : null;
+  };
+  const redisUsecPerOp = { holdfast: scriptUsecPerOp(NAMES.holdfast), minimalScript: scriptUsecPerOp(NAMES.ceiling) };
+  const reserveVsMinimal = ratio(redisUsecPerOp.holdfast, redisUsecPerOp.minimalScript);
   const redisRows = rows.filter((row) => REDIS_SYSTEMS.includes(row.system));
   const oversoldWhereRedis = redisRows.every((row) => row.oversold !== null) ? redisRows.reduce((sum, row) => sum + (row.oversold ?? 0), 0) : null;
   const goals = {
     vsPostgres: { target: ">= 10", value: ratios.vsPostgres, pass: ratios.vsPostgres !== null && ratios.vsPostgres >= 10 },
     vsMariaDb: { target: ">= 10", value: ratios.vsMariaDb, pass: ratios.vsMariaDb !== null && ratios.vsMariaDb >= 10 },
-    vsRedisCeiling: { target: ">= 0.5", value: ratios.vsRedisCeiling, pass: ratios.vsRedisCeiling !== null && ratios.vsRedisCeiling >= 0.5 },
+    vsRedisCeiling: { target: ">= 0.8", value: ratios.vsRedisCeiling, pass: ratios.vsRedisCeiling !== null && ratios.vsRedisCeiling >= 0.8 },
+    reserveRedisTimeVsMinimalScript: { target: "<= 3", value: reserveVsMinimal, pass: reserveVsMinimal !== null && reserveVsMinimal <= 3 },
     zeroOversoldWhereRedisIsUsed: { target: "0", value: oversoldWhereRedis, pass: oversoldWhereRedis === 0 },
   };
   const diagnosticEntry = entries.find((entry) => entry.name === DIAGNOSTIC);
@@ -285,7 +298,13 @@ async function main(): Promise<number> {
       [
         ["holdfast / postgres", ratioCell(ratios.vsPostgres), ">= 10x", passCell(goals.vsPostgres.pass, ratios.vsPostgres)],
         ["holdfast / mariadb (WooCommerce)", ratioCell(ratios.vsMariaDb), ">= 10x", passCell(goals.vsMariaDb.pass, ratios.vsMariaDb)],
-        ["holdfast / redis-benchmark ceiling", ratioCell(ratios.vsRedisCeiling), ">= 0.5x", passCell(goals.vsRedisCeiling.pass, ratios.vsRedisCeiling)],
+        ["holdfast / redis-benchmark ceiling", ratioCell(ratios.vsRedisCeiling), ">= 0.8x", passCell(goals.vsRedisCeiling.pass, ratios.vsRedisCeiling)],
+        [
+          `Redis time per hold / minimal script's (${redisUsecPerOp.holdfast ?? "-"} / ${redisUsecPerOp.minimalScript ?? "-"} us)`,
+          ratioCell(reserveVsMinimal),
+          "<= 3x",
+          passCell(goals.reserveRedisTimeVsMinimalScript.pass, reserveVsMinimal),
+        ],
         ["holdfast / EVAL every call", ratioCell(ratios.vsEvalEveryCall), "(info)", "-"],
         [
           "oversold where Redis is used",
@@ -308,6 +327,7 @@ async function main(): Promise<number> {
   const path = writeResults("holds", {
     rows,
     ratios,
+    redisUsecPerOp,
     goals,
     errors,
     cleanupFailures,
