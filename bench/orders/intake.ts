@@ -11,7 +11,16 @@
  */
 import { HoldEngine } from "../../app/core/inventory/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
-import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue, type OrderEvent } from "../../app/core/orders/index.ts";
+import {
+  holdEngineInventory,
+  OrderIntake,
+  OrderLocks,
+  OrderProcessor,
+  OrderWorker,
+  PlatformCallQueue,
+  type OrderEvent,
+  type OrderRepository,
+} from "../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import type { RedisClient } from "../../app/core/redis.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
@@ -29,6 +38,8 @@ export interface IntakeOptions {
   /** Events per second, paced; unset: all at once (a burst). */
   ratePerSec?: number;
   log: (message: string) => void;
+  /** The repository the worker records orders in; default: a PrismaOrderRepository on `db`. */
+  orders?: OrderRepository;
 }
 
 export interface IntakeResult {
@@ -77,7 +88,7 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
     concurrency: options.concurrency,
     processor: new OrderProcessor({
       inventory: holdEngineInventory(holds, redis),
-      orders: new PrismaOrderRepository(db),
+      orders: options.orders ?? new PrismaOrderRepository(db),
       platformCalls: new PlatformCallQueue(queues),
       locks: new OrderLocks(redis),
       logger: silentLogger,
