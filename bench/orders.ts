@@ -21,7 +21,7 @@
  * the two compare under the same load. The write-back uses SQLite. Prints tables and writes
  * bench/results/orders.json.
  *
- * Env: BENCH_ORDER_EVENTS (5000), BENCH_ORDER_CONCURRENCY (50), BENCH_ORDER_PACED_SECONDS (10),
+ * Env: BENCH_ORDER_EVENTS (5000), BENCH_ORDER_CONCURRENCY (200), BENCH_ORDER_PACED_SECONDS (10),
  *      BENCH_ORDER_RATE (half the burst's jobs/s), BENCH_ORDER_DATABASES (sqlite,postgresql),
  *      BENCH_ORDER_REPOSITORIES (batched; "batched,single" adds the per-order statements for
  *      comparison), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres),
@@ -45,7 +45,7 @@ import { measureStorefrontHolds, type StorefrontHoldsResult } from "./orders/sto
 import { measureSpike, type SpikePlatform, type SpikeResult } from "./orders/writeBack.ts";
 
 const events = envInteger("BENCH_ORDER_EVENTS", 5_000, 10, 1_000_000);
-const concurrency = envInteger("BENCH_ORDER_CONCURRENCY", 50, 1, 1_000);
+const concurrency = envInteger("BENCH_ORDER_CONCURRENCY", 200, 1, 1_000);
 const pacedSeconds = envInteger("BENCH_ORDER_PACED_SECONDS", 10, 1, 600);
 const fixedRate = process.env.BENCH_ORDER_RATE ? envInteger("BENCH_ORDER_RATE", 100, 1, 100_000) : null;
 const changes = envInteger("BENCH_WB_CHANGES", 10_000, 10, 1_000_000);

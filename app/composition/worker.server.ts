@@ -162,7 +162,7 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     queues,
     deadLetters,
     logger,
-    concurrency: options.orderConcurrency ?? positiveInteger(env.HOLDFAST_ORDER_CONCURRENCY) ?? 50,
+    concurrency: options.orderConcurrency ?? positiveInteger(env.HOLDFAST_ORDER_CONCURRENCY) ?? 200,
     processor: new OrderProcessor({
       inventory: holdEngineInventory(parts.holds, parts.redis),
       // Concurrent jobs share their SQL lookups and writes (one statement per flush).
