@@ -30,7 +30,7 @@ import { AdmissionController } from "../core/waiting-room/index.ts";
 import { SaleLifecycle, SaleLifecycleWorker } from "../core/waiting-room/lifecycle.ts";
 import { PrismaCheckoutOrderRepository } from "../db/PrismaCheckoutOrderRepository.ts";
 import { PrismaLedgerStore } from "../db/PrismaLedgerStore.ts";
-import { PrismaOrderRepository } from "../db/PrismaOrderRepository.ts";
+import { BatchedOrderRepository } from "../db/BatchedOrderRepository.ts";
 import { PrismaSaleRepository } from "../db/PrismaSaleRepository.ts";
 import { paymentProviderFromEnv } from "../platforms/payments/index.ts";
 import { SqlPlatformDirectory } from "../stores/directory.server.ts";
@@ -162,10 +162,11 @@ export function startWorker(parts: WorkerParts, logger: Logger, options: WorkerO
     queues,
     deadLetters,
     logger,
-    concurrency: options.orderConcurrency ?? positiveInteger(env.HOLDFAST_ORDER_CONCURRENCY) ?? 50,
+    concurrency: options.orderConcurrency ?? positiveInteger(env.HOLDFAST_ORDER_CONCURRENCY) ?? 200,
     processor: new OrderProcessor({
       inventory: holdEngineInventory(parts.holds, parts.redis),
-      orders: new PrismaOrderRepository(parts.db),
+      // Concurrent jobs share their SQL lookups and writes (one statement per flush).
+      orders: new BatchedOrderRepository(parts.db),
       platformCalls: new PlatformCallQueue(queues),
       locks: new OrderLocks(parts.redis),
       checkouts: checkoutStore,

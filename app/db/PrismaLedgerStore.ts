@@ -2,7 +2,8 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import { maxStreamId, type LedgerEntry, type LedgerSaleSource, type LedgerStore } from "../core/ledger/index.ts";
-import { isUniqueViolation, type Db } from "./client.server.ts";
+import { databaseKindOfDb, type Db } from "./client.server.ts";
+import { valuesClause, type RawValue } from "./rawRows.ts";
 
 export interface PrismaLedgerStoreOptions {
   /** How long after a sale ended its stream is still followed (late commits, expiries); default 7 days. */
@@ -33,32 +34,30 @@ export class PrismaLedgerStore implements LedgerStore, LedgerSaleSource {
     return maxStreamId(sameMs.map((row) => row.streamId));
   }
 
+  /**
+   * One multi-row `INSERT … ON CONFLICT DO NOTHING` per batch, on both databases: entries
+   * another persister stored meanwhile are skipped by the unique (saleId, streamId) index in
+   * the same statement, instead of a failed batch and one insert per row. (Prisma's
+   * `createMany({ skipDuplicates })` is the same statement on PostgreSQL but does not exist
+   * on SQLite.) Returns how many entries were new.
+   */
   async append(saleId: string, entries: readonly LedgerEntry[]): Promise<number> {
-    if (entries.length === 0) return 0;
-    const stored = await this.db.ledgerEvent.findMany({
-      where: { saleId, streamId: { in: entries.map((entry) => entry.streamId) } },
-      select: { streamId: true },
-    });
-    const known = new Set(stored.map((row) => row.streamId));
-    const fresh = entries.filter((entry) => !known.has(entry.streamId));
-    if (fresh.length === 0) return 0;
-    try {
-      const { count } = await this.db.ledgerEvent.createMany({ data: fresh.map((entry) => columnsOf(saleId, entry)) });
-      return count;
-    } catch (error) {
-      // Another persister stored some of them meanwhile: fall back to one idempotent write each.
-      if (!isUniqueViolation(error)) throw error;
-      let created = 0;
-      for (const entry of fresh) {
-        try {
-          await this.db.ledgerEvent.create({ data: columnsOf(saleId, entry) });
-          created += 1;
-        } catch (rowError) {
-          if (!isUniqueViolation(rowError)) throw rowError;
-        }
-      }
-      return created;
+    let created = 0;
+    // Chunks keep a statement's parameters far below both databases' limits (PostgreSQL: 65,535).
+    for (let start = 0; start < entries.length; start += ROWS_PER_STATEMENT) {
+      const values = valuesClause(
+        databaseKindOfDb(this.db),
+        entries.slice(start, start + ROWS_PER_STATEMENT).map((entry) => {
+          const row = columnsOf(saleId, entry);
+          return LEDGER_COLUMNS.map((column) => row[column]);
+        }),
+      );
+      created += await this.db.$executeRawUnsafe(
+        `INSERT INTO "LedgerEvent" (${LEDGER_COLUMNS.map((column) => `"${column}"`).join(", ")}) ${values.sql} ON CONFLICT ("saleId", "streamId") DO NOTHING`,
+        ...values.parameters,
+      );
     }
+    return created;
   }
 
   /** Every sale that may have a stream: set up in Redis (not a draft), and not ended long ago. */
@@ -73,7 +72,10 @@ export class PrismaLedgerStore implements LedgerStore, LedgerSaleSource {
   }
 }
 
-function columnsOf(saleId: string, entry: LedgerEntry) {
+const ROWS_PER_STATEMENT = 1_000;
+const LEDGER_COLUMNS = ["saleId", "streamId", "type", "holdId", "orderRef", "customerRef", "linesJson", "occurredAt"] as const;
+
+function columnsOf(saleId: string, entry: LedgerEntry): Record<(typeof LEDGER_COLUMNS)[number], RawValue> {
   return {
     saleId,
     streamId: entry.streamId,

@@ -3,7 +3,7 @@ import type { Line } from "../core/inventory/index.ts";
 import { BYPASS_POLICIES, type BypassPolicy, type OrderRecord, type OrderRepository, type OrderSale, type OrderStatus } from "../core/orders/index.ts";
 import { isUniqueViolation, type Db } from "./client.server.ts";
 
-type OrderRow = NonNullable<Awaited<ReturnType<Db["order"]["findUnique"]>>>;
+export type OrderRow = NonNullable<Awaited<ReturnType<Db["order"]["findUnique"]>>>;
 
 export class PrismaOrderRepository implements OrderRepository {
   constructor(private readonly db: Db) {}
@@ -23,15 +23,7 @@ export class PrismaOrderRepository implements OrderRepository {
 
   async save(order: OrderRecord): Promise<void> {
     const where = { saleId_platformOrderRef: { saleId: order.saleId, platformOrderRef: order.platformOrderRef } };
-    const columns = {
-      status: order.status,
-      holdId: order.holdId,
-      customerRef: order.customerRef,
-      linesJson: JSON.stringify(order.lines),
-      bypass: order.bypass,
-      bypassLinesJson: JSON.stringify(order.bypassLines ?? []),
-      oversoldLinesJson: JSON.stringify(order.oversoldLines ?? []),
-    };
+    const columns = orderColumns(order);
     try {
       await this.db.order.upsert({ where, create: { saleId: order.saleId, platformOrderRef: order.platformOrderRef, ...columns }, update: columns });
     } catch (error) {
@@ -43,7 +35,20 @@ export class PrismaOrderRepository implements OrderRepository {
   }
 }
 
-function toRecord(row: OrderRow): OrderRecord {
+/** The columns save() writes besides the key (failureReason is recovery's, never touched here). */
+export function orderColumns(order: OrderRecord) {
+  return {
+    status: order.status,
+    holdId: order.holdId,
+    customerRef: order.customerRef,
+    linesJson: JSON.stringify(order.lines),
+    bypass: order.bypass,
+    bypassLinesJson: JSON.stringify(order.bypassLines ?? []),
+    oversoldLinesJson: JSON.stringify(order.oversoldLines ?? []),
+  };
+}
+
+export function toRecord(row: OrderRow): OrderRecord {
   const bypassLines = JSON.parse(row.bypassLinesJson) as Line[];
   const oversoldLines = JSON.parse(row.oversoldLinesJson) as Line[];
   return {

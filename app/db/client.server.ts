@@ -5,7 +5,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient } from "../generated/prisma-pg/index.js";
 import { PrismaClient as SqliteClient } from "../generated/prisma-sqlite/index.js";
-import { databaseKindOf, redactUrl, resolveDatabaseUrl } from "../../prisma/database-url.ts";
+import { databaseKindOf, redactUrl, resolveDatabaseUrl, type DatabaseKind } from "../../prisma/database-url.ts";
 
 export { databaseKindOf, redactUrl, resolveDatabaseUrl };
 export type { DatabaseKind } from "../../prisma/database-url.ts";
@@ -45,6 +45,17 @@ export function getDb(): Db {
   const db = createDb(url);
   globalHolder.__holdfastDb = { url, db };
   return db;
+}
+
+/**
+ * The database behind a client (raw SQL differs in its placeholders). Read from the provider
+ * the generated client records about itself, so clients derived with `$extends` answer too;
+ * pinned Prisma 6.19 (see prisma/README.md), and test/db covers both kinds.
+ */
+export function databaseKindOfDb(db: Db): DatabaseKind {
+  const provider = (db as unknown as { _activeProvider?: unknown })._activeProvider;
+  if (provider === "sqlite" || provider === "postgresql") return provider;
+  throw new Error(`cannot tell which database this Prisma client talks to (provider ${String(provider)})`);
 }
 
 /** Disconnects the process-wide client, if any; the next getDb() creates a fresh one. */

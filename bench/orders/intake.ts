@@ -14,6 +14,7 @@ import { silentLogger } from "../../app/core/logger.ts";
 import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue, type OrderEvent } from "../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import type { RedisClient } from "../../app/core/redis.ts";
+import { BatchedOrderRepository } from "../../app/db/BatchedOrderRepository.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
 import type { DatabaseKind, Db } from "../../app/db/client.server.ts";
 import { LatencyHistogram } from "../lib/histogram.ts";
@@ -29,10 +30,18 @@ export interface IntakeOptions {
   /** Events per second, paced; unset: all at once (a burst). */
   ratePerSec?: number;
   log: (message: string) => void;
+  /**
+   * How the worker writes orders: "batched" (BatchedOrderRepository, what the app runs: the
+   * SQL of concurrent jobs shared) or "single" (PrismaOrderRepository: statements per job).
+   */
+  repository: IntakeRepository;
 }
+
+export type IntakeRepository = "batched" | "single";
 
 export interface IntakeResult {
   database: DatabaseKind;
+  repository: IntakeRepository;
   shape: "burst" | "paced";
   /** Offered rate when paced (events/s). */
   ratePerSec: number | null;
@@ -52,7 +61,8 @@ export interface IntakeResult {
 export async function measureIntake(options: IntakeOptions): Promise<IntakeResult> {
   const { redis, db, database, runId, events, log } = options;
   const shape = options.ratePerSec === undefined ? "burst" : "paced";
-  const saleId = `bench-orders-${database}-${shape}-${runId}`;
+  const label = `${database}-${shape}-${options.repository}-${runId}`;
+  const saleId = `bench-orders-${label}`;
   const holds = new HoldEngine(redis);
   await db.sale.create({ data: { id: saleId, name: "bench orders", state: "live", holdMinutes: 30, perCustomerLimit: 0, bypassPolicy: "allow" } });
   await holds.defineSale(saleId, { perCustomerLimit: 0, items: [{ itemId: "sku", allocation: events * 2 }] });
@@ -66,9 +76,11 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
     );
     for (const result of batch) if (result.outcome === "reserved") holdIds.push(result.holdId);
   }
-  log(`intake ${database} ${shape}: ${holdIds.length} holds placed; ${events} events to go (${events - holdIds.length} bypassing the room)`);
+  log(
+    `intake ${database} ${shape} (${options.repository}): ${holdIds.length} holds placed; ${events} events to go (${events - holdIds.length} bypassing the room)`,
+  );
 
-  const queues = new HoldfastQueues(redis, { namespace: `bench-orders-${database}-${shape}-${runId}` });
+  const queues = new HoldfastQueues(redis, { namespace: `bo-${label}` });
   const deadLetters = new DeadLetterQueue(queues);
   const intake = new OrderIntake(queues, deadLetters);
   const worker = new OrderWorker({
@@ -77,7 +89,7 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
     concurrency: options.concurrency,
     processor: new OrderProcessor({
       inventory: holdEngineInventory(holds, redis),
-      orders: new PrismaOrderRepository(db),
+      orders: options.repository === "batched" ? new BatchedOrderRepository(db) : new PrismaOrderRepository(db),
       platformCalls: new PlatformCallQueue(queues),
       locks: new OrderLocks(redis),
       logger: silentLogger,
@@ -115,7 +127,9 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
       await Promise.all(pending);
     }
     const enqueued = Date.now();
-    log(`intake ${database} ${shape}: ${events} events enqueued in ${((enqueued - started) / 1_000).toFixed(2)} s; waiting for the worker`);
+    log(
+      `intake ${database} ${shape} (${options.repository}): ${events} events enqueued in ${((enqueued - started) / 1_000).toFixed(2)} s; waiting for the worker`,
+    );
     for (;;) {
       const counts = await queue.getJobCounts("completed", "failed");
       if ((counts.completed ?? 0) + (counts.failed ?? 0) >= events) break;
@@ -133,6 +147,7 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
     const snapshot = await holds.snapshot(saleId);
     return {
       database,
+      repository: options.repository,
       shape,
       ratePerSec: options.ratePerSec ?? null,
       events,

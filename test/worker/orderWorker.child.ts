@@ -1,6 +1,6 @@
 /**
  * One order-worker process for the kill -9 test: the real OrderWorker over the real
- * PrismaOrderRepository, except that every SQL write waits SAVE_DELAY_MS first, so that at
+ * BatchedOrderRepository (the one the app's worker uses), except that every SQL write waits SAVE_DELAY_MS first, so that at
  * any moment many jobs sit between their Redis effect and their SQL record, the window a
  * crash must not break. Prints "ready" once it is consuming.
  */
@@ -9,7 +9,7 @@ import { silentLogger } from "../../app/core/logger.ts";
 import { holdEngineInventory, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue, type OrderRepository } from "../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
 import { createRedis } from "../../app/core/redis.ts";
-import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
+import { BatchedOrderRepository } from "../../app/db/BatchedOrderRepository.ts";
 import { createDb } from "../../app/db/client.server.ts";
 import { TEST_ORDER_JOB_OPTIONS } from "../core/orders/jobOptions.ts";
 import { testKeyrings } from "../support/holdTokens.ts";
@@ -22,7 +22,7 @@ const redis = createRedis();
 await redis.ping();
 const db = createDb(process.env.DATABASE_URL);
 const queues = new HoldfastQueues(redis, { namespace, jobOptions: { [QUEUE_NAMES.orderEvents]: TEST_ORDER_JOB_OPTIONS } });
-const repository = new PrismaOrderRepository(db);
+const repository = new BatchedOrderRepository(db);
 const slow: OrderRepository = {
   findSale: (saleId) => repository.findSale(saleId),
   find: (saleId, ref) => repository.find(saleId, ref),

@@ -15,7 +15,11 @@ export interface OrderWorkerOptions {
   processor: OrderProcessor;
   deadLetters: DeadLetterQueue;
   logger?: Logger;
-  /** Jobs in flight per process; default 50 (each is a few Redis and SQL round trips). */
+  /**
+   * Jobs in flight per process; default 200. Each job mostly waits on a few Redis round trips
+   * and on its share of a batched SQL statement (db/BatchedOrderRepository), so more jobs in
+   * flight means fuller statements: bench:orders measured 200 ahead of 50 on both databases.
+   */
   concurrency?: number;
   /** How long a job stays locked to this worker without renewal (kill -9 recovery time); default 30 s. */
   lockDurationMs?: number;
@@ -50,7 +54,7 @@ export class OrderWorker {
         queue: QUEUE_NAMES.orderEvents,
         label: "order",
         logger: this.logger,
-        concurrency: options.concurrency ?? 50,
+        concurrency: options.concurrency ?? 200,
         lockDurationMs: options.lockDurationMs ?? 30_000,
         ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
         maxStalledCount: options.maxStalledCount ?? 2,

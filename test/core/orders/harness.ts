@@ -20,7 +20,7 @@ import {
 } from "../../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES, type ReplicaAcks } from "../../../app/core/queues/index.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
-import { PrismaOrderRepository } from "../../../app/db/PrismaOrderRepository.ts";
+import { BatchedOrderRepository } from "../../../app/db/BatchedOrderRepository.ts";
 import { createDb, type Db } from "../../../app/db/client.server.ts";
 import { migrateDatabase } from "../../../app/db/migrate.server.ts";
 import { freshDatabase, type TestDatabase } from "../../db/databases.ts";
@@ -56,7 +56,7 @@ export class OrdersHarness {
   readonly queues: HoldfastQueues;
   readonly deadLetters: DeadLetterQueue;
   readonly intake: OrderIntake;
-  readonly repository: PrismaOrderRepository;
+  readonly repository: BatchedOrderRepository;
   private readonly workers: OrderWorker[] = [];
   private eventCounter = 0;
 
@@ -71,7 +71,7 @@ export class OrdersHarness {
     this.queues = new HoldfastQueues(redis, { namespace, replicaAcks, jobOptions: { [QUEUE_NAMES.orderEvents]: TEST_ORDER_JOB_OPTIONS } });
     this.deadLetters = new DeadLetterQueue(this.queues);
     this.intake = new OrderIntake(this.queues, this.deadLetters);
-    this.repository = new PrismaOrderRepository(db);
+    this.repository = new BatchedOrderRepository(db);
   }
 
   /**

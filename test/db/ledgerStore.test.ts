@@ -1,0 +1,85 @@
+// PrismaLedgerStore.append on a real SQLite file and a real PostgreSQL database: entries
+// another persister stored meanwhile are skipped in the same statement, the rest stored once.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { LedgerEntry } from "../../app/core/ledger/index.ts";
+import { PrismaLedgerStore } from "../../app/db/PrismaLedgerStore.ts";
+import { createDb, type Db } from "../../app/db/client.server.ts";
+import { migrateDatabase } from "../../app/db/migrate.server.ts";
+import { freshDatabase, KINDS, type TestDatabase } from "./databases.ts";
+
+const START = 1_764_331_200_000;
+
+function entry(index: number): LedgerEntry {
+  return {
+    streamId: `${START + Math.floor(index / 3)}-${index % 3}`,
+    type: index % 2 ? "commit" : "reserve",
+    occurredAt: START + Math.floor(index / 3),
+    holdId: `h${index}`,
+    orderRef: index % 2 ? `o${index}` : null,
+    customerRef: null,
+    lines: [{ itemId: "sku", quantity: 1 + (index % 4) }],
+  };
+}
+
+describe.each(KINDS)("PrismaLedgerStore on %s", (kind) => {
+  let database: TestDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    database = await freshDatabase(kind);
+    await migrateDatabase(database.url, () => undefined);
+    db = createDb(database.url);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+  });
+
+  it("stores only the entries another persister did not store, each once, with its fields", async () => {
+    const saleId = `ledger-${kind}`;
+    await db.sale.create({ data: { id: saleId, name: saleId, state: "live", holdMinutes: 10, perCustomerLimit: 0 } });
+    const entries = Array.from({ length: 1_203 }, (_, index) => entry(index));
+    const statements: string[] = [];
+    // Counts what the store sends: a per-row fallback would show up as hundreds of operations.
+    const counted = db.$extends({
+      query: {
+        async $allOperations({ operation, args, query }) {
+          statements.push(operation);
+          return query(args);
+        },
+      },
+    }) as unknown as Db;
+    const ours = new PrismaLedgerStore(counted);
+    const theirs = new PrismaLedgerStore(db);
+    // The other persister got every third entry in first (scattered, so every chunk overlaps).
+    expect(
+      await theirs.append(
+        saleId,
+        entries.filter((_, index) => index % 3 === 0),
+      ),
+    ).toBe(401);
+    expect(await ours.append(saleId, entries)).toBe(802);
+    // 1,203 entries: two statements of at most 1,000 rows, nothing else.
+    expect(statements).toEqual(["$executeRawUnsafe", "$executeRawUnsafe"]);
+    expect(await ours.append(saleId, entries)).toBe(0);
+
+    const rows = await db.ledgerEvent.findMany({ where: { saleId } });
+    expect(rows).toHaveLength(1_203);
+    expect(new Set(rows.map((row) => row.streamId)).size).toBe(1_203);
+    const sample = rows.find((row) => row.streamId === entries[7]!.streamId);
+    expect(sample).toMatchObject({
+      type: "commit",
+      holdId: "h7",
+      orderRef: "o7",
+      customerRef: null,
+      linesJson: JSON.stringify([{ itemId: "sku", quantity: 4 }]),
+      occurredAt: new Date(entries[7]!.occurredAt),
+    });
+    expect(await ours.lastStreamId(saleId)).toBe(entries.at(-1)!.streamId);
+  });
+
+  it("fails the batch, storing nothing of it, when a row is refused for another reason", async () => {
+    await expect(new PrismaLedgerStore(db).append("no-such-sale", [entry(0), entry(1)])).rejects.toThrow();
+    expect(await db.ledgerEvent.count({ where: { saleId: "no-such-sale" } })).toBe(0);
+  });
+});
