@@ -150,6 +150,7 @@ async function main(): Promise<number> {
           "max ms",
           "failed",
           "sold",
+          "from holds",
           "SQL orders",
         ],
         intake.map((run) => [
@@ -167,6 +168,7 @@ async function main(): Promise<number> {
           formatMs(run.latencyMs.maxMs),
           String(run.failed),
           formatCount(run.soldInRedis),
+          formatCount(run.committedFromHolds),
           formatCount(run.ordersInSql),
         ]),
       ),

@@ -9,7 +9,10 @@
  * throughput figure, latency is mostly time in the backlog) and a paced stream at a fixed
  * rate below that throughput (the latency an order sees when the worker keeps up).
  */
+import { randomBytes } from "node:crypto";
+
 import { HoldEngine } from "../../app/core/inventory/index.ts";
+import { signToken, type HoldClaims, type Keyring } from "../../app/core/tokens/index.ts";
 import { silentLogger } from "../../app/core/logger.ts";
 import { holdEngineInventory, OrderIntake, OrderLocks, OrderProcessor, OrderWorker, PlatformCallQueue, type OrderEvent } from "../../app/core/orders/index.ts";
 import { DeadLetterQueue, HoldfastQueues, QUEUE_NAMES } from "../../app/core/queues/index.ts";
@@ -55,7 +58,20 @@ export interface IntakeResult {
   latencyMs: ReturnType<LatencyHistogram["summaryMs"]>;
   failed: number;
   soldInRedis: number;
+  /** Orders whose hold became the sale (must equal withHold: their tokens verified). */
+  committedFromHolds: number;
+  /** Units still held once every event is processed (must be 0). */
+  stillHeld: number;
   ordersInSql: number;
+}
+
+/** The bench's signing keys: the storefront signs hold tokens with a store's keyring like this. */
+const BENCH_KEYRING: Keyring = { current: { kid: "bench", secret: randomBytes(32) }, previous: [] };
+
+function holdToken(saleId: string, holdId: string): string {
+  const now = Math.floor(Date.now() / 1_000);
+  const claims: HoldClaims = { typ: "hold", s: saleId, h: holdId, sh: "bench", iat: now, exp: now + 30 * 60 };
+  return signToken({ ...claims }, BENCH_KEYRING);
 }
 
 export async function measureIntake(options: IntakeOptions): Promise<IntakeResult> {
@@ -92,6 +108,8 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
       orders: options.repository === "batched" ? new BatchedOrderRepository(db) : new PrismaOrderRepository(db),
       platformCalls: new PlatformCallQueue(queues),
       locks: new OrderLocks(redis),
+      // Orders name their holds with the hold tokens the storefront signed, as on the platforms.
+      keyrings: { forStore: () => BENCH_KEYRING },
       logger: silentLogger,
     }),
   });
@@ -108,7 +126,7 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
       lines: [{ itemId: "sku", quantity: 1 }],
       customerRef: `c${index}`,
       occurredAt: Date.now(),
-      ...(index < holdIds.length ? { holdId: holdIds[index] } : {}),
+      ...(index < holdIds.length ? { holdId: holdIds[index], holdTokens: [holdToken(saleId, holdIds[index] ?? "")] } : {}),
     }));
     const started = Date.now();
     if (options.ratePerSec === undefined) {
@@ -145,6 +163,7 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
     }
     const counts = await queue.getJobCounts("failed");
     const snapshot = await holds.snapshot(saleId);
+    const committed = await db.order.count({ where: { saleId, status: "committed" } });
     return {
       database,
       repository: options.repository,
@@ -160,6 +179,8 @@ export async function measureIntake(options: IntakeOptions): Promise<IntakeResul
       latencyMs: histogram.summaryMs(),
       failed: counts.failed ?? 0,
       soldInRedis: snapshot?.items.sku?.sold ?? 0,
+      committedFromHolds: committed,
+      stillHeld: snapshot?.items.sku?.held ?? 0,
       ordersInSql: await db.order.count({ where: { saleId } }),
     };
   } finally {
