@@ -15,9 +15,14 @@ export class RedisUnavailableError extends Error {
   }
 }
 
-/** ioredis's ways of saying "Redis did not answer", as opposed to Redis refusing a command. */
+/**
+ * ioredis's ways of saying "Redis did not answer", as opposed to Redis refusing a command. In a
+ * failover a Cluster client follows MOVED/TRYAGAIN/CLUSTERDOWN answers (none of which ran the
+ * command) until it gives up with "Too many Cluster redirections"; a node that has just become
+ * a replica refuses writes with READONLY before running them.
+ */
 const UNANSWERED =
-  /Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|Failed to refresh slots cache|Cluster isn't ready|None of startup nodes is available|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|^LOADING|^MASTERDOWN|^CLUSTERDOWN|^TRYAGAIN/;
+  /Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|Failed to refresh slots cache|Cluster isn't ready|None of startup nodes is available|Too many Cluster redirections|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|^LOADING|^MASTERDOWN|^CLUSTERDOWN|^TRYAGAIN|^READONLY/;
 
 export function isRedisUnavailable(error: unknown): boolean {
   if (error instanceof RedisUnavailableError) return true;
