@@ -29,16 +29,18 @@ export type LuaCommand = (keys: readonly string[], args: readonly LuaArgument[])
 export function defineLuaCommands<Name extends string>(
   redis: RedisClient,
   directory: string,
-  spec: Readonly<Record<Name, { numberOfKeys: number }>>,
+  /** `numberOfKeys: null`: the command takes as many keys as each call passes (a batch script). */
+  spec: Readonly<Record<Name, { numberOfKeys: number | null }>>,
   commandPrefix: string,
 ): Record<Name, LuaCommand> {
   const commands = {} as Record<Name, LuaCommand>;
   for (const name of Object.keys(spec) as Name[]) {
     const commandName = `${commandPrefix}${name}`;
-    redis.defineCommand(commandName, { numberOfKeys: spec[name].numberOfKeys, lua: readLuaScript(directory, name) });
+    const { numberOfKeys } = spec[name];
+    redis.defineCommand(commandName, { ...(numberOfKeys === null ? {} : { numberOfKeys }), lua: readLuaScript(directory, name) });
     // defineCommand adds a method at run time; ioredis cannot type it.
     const method = Reflect.get(redis, commandName) as (...argv: LuaArgument[]) => Promise<unknown>;
-    commands[name] = (keys, args) => method.call(redis, ...keys, ...args);
+    commands[name] = numberOfKeys === null ? (keys, args) => method.call(redis, keys.length, ...keys, ...args) : (keys, args) => method.call(redis, ...keys, ...args);
   }
   return commands;
 }
