@@ -40,7 +40,8 @@ export function defineLuaCommands<Name extends string>(
     redis.defineCommand(commandName, { ...(numberOfKeys === null ? {} : { numberOfKeys }), lua: readLuaScript(directory, name) });
     // defineCommand adds a method at run time; ioredis cannot type it.
     const method = Reflect.get(redis, commandName) as (...argv: LuaArgument[]) => Promise<unknown>;
-    commands[name] = numberOfKeys === null ? (keys, args) => method.call(redis, keys.length, ...keys, ...args) : (keys, args) => method.call(redis, ...keys, ...args);
+    commands[name] =
+      numberOfKeys === null ? (keys, args) => method.call(redis, keys.length, ...keys, ...args) : (keys, args) => method.call(redis, ...keys, ...args);
   }
   return commands;
 }
