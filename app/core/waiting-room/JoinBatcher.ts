@@ -28,6 +28,18 @@ export interface JoinBatcherOptions {
 
 export const JOIN_BATCH_DEFAULTS = { maxWaitMs: 5, maxBatch: 128 } as const;
 
+export const JOIN_MAX_WAIT_VARIABLE = "HOLDFAST_JOIN_MAX_WAIT_MS";
+
+/** The batcher's settings from the environment: HOLDFAST_JOIN_MAX_WAIT_MS (1-1000, default 5). */
+export function joinBatchOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): JoinBatcherOptions {
+  const raw = env[JOIN_MAX_WAIT_VARIABLE]?.trim();
+  if (!raw) return {};
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1_000) {
+    throw new Error(`${JOIN_MAX_WAIT_VARIABLE} must be a whole number of milliseconds from 1 to 1000; got "${raw}"`);
+  }
+  return { maxWaitMs: Number(raw) };
+}
+
 /** Sends one batch (one script call) and answers one outcome per join, in order. */
 export type SendJoinBatch<Outcome> = (saleId: string, rules: BatchRules | null, joins: readonly BatchedJoin[]) => Promise<Outcome[]>;
 

@@ -4,7 +4,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { saleRoomKeys } from "../../../app/core/keys.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
-import { WaitingRoom, type JoinResult, type RoomSettings } from "../../../app/core/waiting-room/index.ts";
+import { joinBatchOptionsFromEnv, WaitingRoom, type JoinResult, type RoomSettings } from "../../../app/core/waiting-room/index.ts";
 import { connectTestRedis, uniqueSaleId } from "../../support/redis.ts";
 
 const redis = connectTestRedis();
@@ -130,5 +130,14 @@ describe("a batch of joins", () => {
     await client.hset(roomKey, settings);
     const next = await Promise.all(Array.from({ length: 20 }, (_, i) => room.join(sale, `n-${i}`)));
     expect(next.map(numberOf)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1 + Number(settings.issued ?? 0)));
+  });
+});
+
+describe("the fairness bound setting", () => {
+  it("reads HOLDFAST_JOIN_MAX_WAIT_MS in whole milliseconds from 1 to 1000, and refuses anything else", () => {
+    expect(joinBatchOptionsFromEnv({})).toEqual({});
+    expect(joinBatchOptionsFromEnv({ HOLDFAST_JOIN_MAX_WAIT_MS: "20" })).toEqual({ maxWaitMs: 20 });
+    for (const bad of ["0", "1001", "2.5", "soon"])
+      expect(() => joinBatchOptionsFromEnv({ HOLDFAST_JOIN_MAX_WAIT_MS: bad })).toThrow(/HOLDFAST_JOIN_MAX_WAIT_MS/);
   });
 });
