@@ -11,7 +11,7 @@ import { RedisCircuit } from "../core/resilience/index.ts";
 import { SaleService } from "../core/sales/index.ts";
 import { loadMasterKey, type LoadedMasterKey } from "../core/secrets/index.ts";
 import { SaleLifecycle } from "../core/waiting-room/lifecycle.ts";
-import { WaitingRoom } from "../core/waiting-room/index.ts";
+import { joinBatchOptionsFromEnv, WaitingRoom } from "../core/waiting-room/index.ts";
 import { createDb, type Db } from "../db/client.server.ts";
 import { PrismaSaleRepository } from "../db/PrismaSaleRepository.ts";
 import { DEV_MASTER_KEY_FILE } from "./devFiles.ts";
@@ -91,7 +91,7 @@ export interface ShopperParts {
  * The storefront's own Redis parts (web process only): shoppers never wait on the core's
  * connection, whose commands may retry through reconnections for seconds.
  */
-export function buildShopperParts(core: Pick<CoreParts, "clock" | "queues">, config: RedisConfig): ShopperParts {
+export function buildShopperParts(core: Pick<CoreParts, "clock" | "queues" | "env">, config: RedisConfig): ShopperParts {
   const redis = createRedis(config, HOT_PATH_CONNECTION);
   redis.on("error", () => undefined); // the core connection logs the same outage
   const circuit = new RedisCircuit(() => redis.ping());
@@ -100,7 +100,8 @@ export function buildShopperParts(core: Pick<CoreParts, "clock" | "queues">, con
     redis,
     circuit,
     holds: new HoldEngine(redis, { clock: core.clock }),
-    room: new WaitingRoom(redis, { clock: core.clock }),
+    // Shoppers' joins share one Redis call per batch; HOLDFAST_JOIN_MAX_WAIT_MS bounds their wait.
+    room: new WaitingRoom(redis, { clock: core.clock, joinBatch: joinBatchOptionsFromEnv(core.env) }),
     queues,
     async close() {
       circuit.stop();

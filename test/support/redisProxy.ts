@@ -5,6 +5,8 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
  * connection and refuses new ones until `restore()` (Redis down), `pause()` keeps connections
  * open but forwards nothing until `restore()` (Redis hung: commands wait, nothing answers).
  * Paused bytes are held, not dropped, so the Redis protocol stays in step after a resume.
+ * `delayMs` holds every command on its way to Redis that long (a process far from Redis),
+ * in order; replies come back at once.
  */
 export class RedisProxy {
   private mode: "open" | "cut" | "paused" = "open";
@@ -13,13 +15,14 @@ export class RedisProxy {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    private readonly delayMs: number,
   ) {}
 
-  static async start(upstream: { host: string; port: number } = { host: "127.0.0.1", port: 6379 }): Promise<RedisProxy> {
+  static async start(upstream: { host: string; port: number } = { host: "127.0.0.1", port: 6379 }, options: { delayMs?: number } = {}): Promise<RedisProxy> {
     let proxy: RedisProxy | null = null;
     const server = createServer((client) => proxy?.accept(client, upstream));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    proxy = new RedisProxy(server, (server.address() as AddressInfo).port);
+    proxy = new RedisProxy(server, (server.address() as AddressInfo).port, options.delayMs ?? 0);
     return proxy;
   }
 
@@ -77,7 +80,8 @@ export class RedisProxy {
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
-    client.pipe(upstream);
+    if (this.delayMs > 0) client.on("data", (chunk: Buffer) => setTimeout(() => upstream.write(chunk), this.delayMs));
+    else client.pipe(upstream);
     upstream.pipe(client);
     if (this.mode === "paused") {
       client.pause();

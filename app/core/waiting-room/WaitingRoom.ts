@@ -3,9 +3,11 @@ import { fileURLToPath } from "node:url";
 
 import { systemClock, type Clock } from "../clock.ts";
 import { ACTIVE_ROOMS_KEY, joinCounterKeys, saleInventoryKeys, saleRoomKeys, spentPassKey } from "../keys.ts";
-import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
+import { defineLuaCommands, type LuaArgument, type LuaCommand } from "../luaScripts.ts";
 import type { RateLimitRule } from "../rate-limit/index.ts";
 import type { RedisClient } from "../redis.ts";
+import { CallBatcher } from "../batching/index.ts";
+import { JOIN_BATCH_DEFAULTS, sameRules, type BatchedJoin, type BatchRules, type JoinBatchOptions } from "./joinBatching.ts";
 import { roundKeys } from "./shuffle.ts";
 import { RATE_WINDOW_MS } from "./status.ts";
 import type { AdmissionBatch, AdmissionMode, PassClaims, RoomSettings, RoomState, RoomView } from "./types.ts";
@@ -14,7 +16,8 @@ const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 const COMMANDS = {
   configureRoom: { numberOfKeys: 1 },
   setRoomState: { numberOfKeys: 1 },
-  joinRoom: { numberOfKeys: 4 },
+  // Two keys per join follow the room's two: the count goes with each call.
+  joinRoomBatch: { numberOfKeys: "variable" },
   admit: { numberOfKeys: 5 },
   roomView: { numberOfKeys: 2 },
   spendPass: { numberOfKeys: 2 },
@@ -49,6 +52,8 @@ export interface WaitingRoomOptions {
   clock?: Clock;
   /** Set of rooms the admission controller looks after; tests use their own. */
   registryKey?: string;
+  /** How joins are gathered into one Redis call per batch (the fairness bound is `maxWaitMs`). */
+  joinBatch?: JoinBatchOptions;
 }
 
 /** The waiting room's state in Redis: one hash of counters per sale, no per-shopper keys. */
@@ -56,6 +61,7 @@ export class WaitingRoom {
   readonly registryKey: string;
   private readonly commands: Record<keyof typeof COMMANDS, LuaCommand>;
   private readonly clock: Clock;
+  private readonly joins: CallBatcher<{ join: BatchedJoin; rules: BatchRules | null }, JoinResult>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -64,6 +70,13 @@ export class WaitingRoom {
     this.commands = defineLuaCommands(redis, LUA_DIRECTORY, COMMANDS, "holdfastRoom_");
     this.clock = options.clock ?? systemClock;
     this.registryKey = options.registryKey ?? ACTIVE_ROOMS_KEY;
+    // One call in flight per sale: a join waits for its reply or maxWaitMs, which bounds how
+    // far out of order two processes can number their shoppers (see joinBatching.ts).
+    this.joins = new CallBatcher((saleId, items) => this.joinRuns(saleId, items), {
+      maxInFlight: 1,
+      maxWaitMs: options.joinBatch?.maxWaitMs ?? JOIN_BATCH_DEFAULTS.maxWaitMs,
+      maxBatch: options.joinBatch?.maxBatch ?? JOIN_BATCH_DEFAULTS.maxBatch,
+    });
   }
 
   /** Writes schedule and admission settings; a new room starts `scheduled` (or in its pre-queue). */
@@ -120,19 +133,48 @@ export class WaitingRoom {
   }
 
   /**
-   * A place in line, in one round trip: counts the join limits (when given), then takes a
-   * pre-queue draw or the next number. Without limits nothing but the place is touched.
+   * A place in line: counts the join limits (when given), then takes a pre-queue draw or the
+   * next number. The joins this process receives for a sale while its previous call is in
+   * flight share the next call (CallBatcher), so a burst costs one round trip per batch.
+   * Without limits nothing but the place is touched.
    */
-  async join(saleId: string, sessionBinding: string, limits?: JoinLimits): Promise<JoinResult> {
-    const keys = saleRoomKeys(saleId);
-    const counters = joinCounterKeys(saleId, limits?.address ?? "-", sessionBinding);
-    const reply = (await this.commands.joinRoom(
-      [keys.room, keys.prequeueSessions, counters.address, counters.session],
-      [sessionBinding, limits?.perAddress.limit ?? 0, limits?.perAddress.windowMs ?? 0, limits?.perSession.limit ?? 0, limits?.perSession.windowMs ?? 0],
-    )) as [string | null, number?];
-    if (reply[0] === "prequeue" || reply[0] === "queue") return { outcome: reply[0], number: Number(reply[1]) };
-    if (reply[0] === "limited") return { outcome: "limited", retryAfterMs: Number(reply[1]) };
-    return { outcome: "closed", state: (reply[0] || null) as RoomState | null };
+  join(saleId: string, sessionBinding: string, limits?: JoinLimits): Promise<JoinResult> {
+    const rules = limits ? { perAddress: limits.perAddress, perSession: limits.perSession } : null;
+    return this.joins.submit(saleId, { join: { sessionBinding, address: limits?.address ?? "-" }, rules });
+  }
+
+  /** A batch's joins, one script call per run of joins under the same rules, in order. */
+  private async joinRuns(saleId: string, items: readonly { join: BatchedJoin; rules: BatchRules | null }[]): Promise<JoinResult[]> {
+    const results: JoinResult[] = [];
+    for (let start = 0; start < items.length;) {
+      const rules = items[start]?.rules ?? null;
+      let end = start + 1;
+      while (end < items.length && sameRules(items[end]?.rules ?? null, rules)) end++;
+      results.push(
+        ...(await this.joinBatch(
+          saleId,
+          rules,
+          items.slice(start, end).map((item) => item.join),
+        )),
+      );
+      start = end;
+    }
+    return results;
+  }
+
+  private async joinBatch(saleId: string, rules: BatchRules | null, joins: readonly BatchedJoin[]): Promise<JoinResult[]> {
+    const room = saleRoomKeys(saleId);
+    const keys: string[] = [room.room, room.prequeueSessions];
+    const args: LuaArgument[] = [rules?.perAddress.limit ?? 0, rules?.perAddress.windowMs ?? 0, rules?.perSession.limit ?? 0, rules?.perSession.windowMs ?? 0];
+    for (const join of joins) {
+      const counters = joinCounterKeys(saleId, join.address, join.sessionBinding);
+      keys.push(counters.address, counters.session);
+      args.push(join.sessionBinding);
+    }
+    const reply = (await this.commands.joinRoomBatch(keys, args)) as (string | number | null)[];
+    const results: JoinResult[] = [];
+    for (let i = 0; i < reply.length; i += 2) results.push(joinResult(reply[i] ?? null, Number(reply[i + 1])));
+    return results;
   }
 
   /** One admission tick for one room (the controller calls it for every active room). */
@@ -198,4 +240,10 @@ export class WaitingRoom {
   async activeRooms(): Promise<string[]> {
     return this.redis.smembers(this.registryKey);
   }
+}
+
+function joinResult(outcome: string | number | null, value: number): JoinResult {
+  if (outcome === "prequeue" || outcome === "queue") return { outcome, number: value };
+  if (outcome === "limited") return { outcome, retryAfterMs: value };
+  return { outcome: "closed", state: (outcome || null) as RoomState | null };
 }

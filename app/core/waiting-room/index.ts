@@ -1,4 +1,5 @@
 export { AdmissionController, type AdmissionControllerOptions } from "./AdmissionController.ts";
+export { JOIN_BATCH_DEFAULTS, JOIN_MAX_WAIT_VARIABLE, joinBatchOptionsFromEnv, type JoinBatchOptions } from "./joinBatching.ts";
 export { RoomViewCache, type RoomViewCacheOptions } from "./RoomViewCache.ts";
 export { admissionRate, queuePlace, shopperStatus } from "./status.ts";
 export { shuffledPlace, roundKeys } from "./shuffle.ts";
