@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 
 import { Redis } from "ioredis";
 
-import { HoldEngine, LIMITS } from "../app/core/inventory/index.ts";
+import { HoldEngine, inventoryScriptKeys, LIMITS } from "../app/core/inventory/index.ts";
 import { holdRequestCounterKey, saleInventoryKeys } from "../app/core/keys.ts";
 import { readLuaScript } from "../app/core/luaScripts.ts";
 import { createRedis, type RedisClient } from "../app/core/redis.ts";
@@ -107,7 +107,7 @@ function scriptVariants(): ScriptVariant[] {
 
 /** redis-benchmark's EVALSHA of reserve.lua carrying `perCall` one-unit requests with random ids. */
 function reserveCommand(sha: string, saleId: string, run: string, reclaim: number, perCall: number): string[] {
-  const keys = [...Object.values(saleInventoryKeys(saleId))];
+  const keys = inventoryScriptKeys(saleId);
   const requests: string[] = [];
   for (let index = 0; index < perCall; index++) {
     keys.push(holdRequestCounterKey(saleId, "-"));

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 
-import { HoldEngine, LIMITS } from "../../app/core/inventory/index.ts";
-import { holdRequestCounterKey, saleInventoryKeys } from "../../app/core/keys.ts";
+import { HoldEngine, inventoryScriptKeys, LIMITS } from "../../app/core/inventory/index.ts";
+import { holdRequestCounterKey } from "../../app/core/keys.ts";
 import { readLuaScript } from "../../app/core/luaScripts.ts";
 import { createRedis, redisConfigFromEnv, type RedisClient } from "../../app/core/redis.ts";
 import { cpuBetween, sampleCpu } from "../lib/cpu.ts";
@@ -162,7 +162,7 @@ export function reserveScriptSystem(context: BenchContext): BenchSystem {
     },
     async timed(round) {
       // The sale's keys, then the one request's rate counter (unused: no request limit).
-      const keys = [...Object.values(saleInventoryKeys(saleId)), holdRequestCounterKey(saleId, "-")];
+      const keys = [...inventoryScriptKeys(saleId), holdRequestCounterKey(saleId, "-")];
       // ARGV as HoldEngine builds it for a call carrying one request. With -r every
       // __rand_int__ is replaced per request, but redis-benchmark does not seed its generator:
       // each invocation repeats the same numbers, so a per-invocation prefix keeps a run from

@@ -52,7 +52,8 @@ export function inProcessRunner(system: InProcessSystem, context: BenchContext):
           hostCpuPct: cpu.hostCpuPct,
           otherCpuPct: otherCpu(cpu.hostCpuPct, cpu.nodeCpuPct, cpu.serverCpuPct),
         }),
-        redisCommandStats: statsStart && statsEnd ? commandStatsDelta(statsStart, statsEnd, Math.floor(load.ops / 10)) : null,
+        // A script may serve many operations per call (batched reserves): keep every command seen.
+        redisCommandStats: statsStart && statsEnd ? commandStatsDelta(statsStart, statsEnd, 1) : null,
         extra: {
           ...(before ? { beforeRound: before } : {}),
           ops: load.ops,

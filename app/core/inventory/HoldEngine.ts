@@ -466,6 +466,11 @@ const COUNTER_NAMES: Record<string, keyof ItemCounters> = {
   sold: "sold",
 };
 
+/** The eight keys every inventory script takes first, in the order includes/saleKeys.lua reads them. */
+export function inventoryScriptKeys(saleId: string): string[] {
+  return keyList(saleInventoryKeys(saleId));
+}
+
 function keyList(keys: SaleInventoryKeys): string[] {
   return [keys.meta, keys.stock, keys.holds, keys.expiry, keys.customers, keys.requests, keys.orders, keys.ledger];
 }

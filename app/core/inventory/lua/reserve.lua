@@ -60,14 +60,6 @@ end
 local stock, counts = counterCache(stockKey), counterCache(customersKey)
 -- One read each for the stock and customer counters every request may touch.
 local function loadCounters()
-
--- Earlier holds of these requests' keys, read in one round (retries are rare: mostly nil).
-local previousIds = {}
-do
-  local requestKeys = {}
-  for index, request in ipairs(requests) do requestKeys[index] = request.requestKey end
-  if #requestKeys > 0 then previousIds = redis.call('HMGET', requestsKey, unpack(requestKeys)) end
-end
   local stockFields, customerFields = {}, {}
   for _, request in ipairs(requests) do
     for _, line in ipairs(request.lines) do
