@@ -7,7 +7,7 @@ import { BatchedOrderRepository, SALE_CACHE_MS, type FlushReport } from "../../a
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
 import { createDb, type Db } from "../../app/db/client.server.ts";
 import { migrateDatabase } from "../../app/db/migrate.server.ts";
-import { freshDatabase, KINDS, queryRows, type TestDatabase } from "./databases.ts";
+import { countingOperations, freshDatabase, KINDS, queryRows, type TestDatabase } from "./databases.ts";
 
 function order(saleId: string, platformOrderRef: string, fields: Partial<OrderRecord> = {}): OrderRecord {
   return {
@@ -47,15 +47,7 @@ describe.each(KINDS)("BatchedOrderRepository on %s", (kind) => {
   /** A repository whose flushes are reported and whose Prisma operations are listed as they are sent. */
   function repositoryWithReports(): { repository: BatchedOrderRepository; flushes: FlushReport[]; operations: string[] } {
     const flushes: FlushReport[] = [];
-    const operations: string[] = [];
-    const counted = db.$extends({
-      query: {
-        async $allOperations({ operation, args, query }) {
-          operations.push(operation);
-          return query(args);
-        },
-      },
-    }) as unknown as Db;
+    const { db: counted, operations } = countingOperations(db);
     return { repository: new BatchedOrderRepository(counted, { onFlush: (flush) => flushes.push(flush) }), flushes, operations };
   }
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
-import type { DatabaseKind } from "../../app/db/client.server.ts";
+import type { DatabaseKind, Db } from "../../app/db/client.server.ts";
 
 export const KINDS: readonly DatabaseKind[] = ["sqlite", "postgresql"];
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -159,4 +159,18 @@ async function describePostgres(db: TestDatabase): Promise<string[]> {
     ...indexes.map((i) => `index ${String(i.indexdef)}`),
     ...constraints.map((c) => `constraint ${String(c.tbl)}.${String(c.conname)} ${String(c.def)}`),
   ];
+}
+
+/** A client over the same connection that lists every Prisma operation it sends, in order. */
+export function countingOperations(db: Db): { db: Db; operations: string[] } {
+  const operations: string[] = [];
+  const counted = db.$extends({
+    query: {
+      async $allOperations({ operation, args, query }) {
+        operations.push(operation);
+        return query(args);
+      },
+    },
+  }) as unknown as Db;
+  return { db: counted, operations };
 }

@@ -6,7 +6,7 @@ import type { LedgerEntry } from "../../app/core/ledger/index.ts";
 import { PrismaLedgerStore } from "../../app/db/PrismaLedgerStore.ts";
 import { createDb, type Db } from "../../app/db/client.server.ts";
 import { migrateDatabase } from "../../app/db/migrate.server.ts";
-import { freshDatabase, KINDS, type TestDatabase } from "./databases.ts";
+import { countingOperations, freshDatabase, KINDS, type TestDatabase } from "./databases.ts";
 
 const START = 1_764_331_200_000;
 
@@ -39,16 +39,8 @@ describe.each(KINDS)("PrismaLedgerStore on %s", (kind) => {
     const saleId = `ledger-${kind}`;
     await db.sale.create({ data: { id: saleId, name: saleId, state: "live", holdMinutes: 10, perCustomerLimit: 0 } });
     const entries = Array.from({ length: 1_203 }, (_, index) => entry(index));
-    const statements: string[] = [];
     // Counts what the store sends: a per-row fallback would show up as hundreds of operations.
-    const counted = db.$extends({
-      query: {
-        async $allOperations({ operation, args, query }) {
-          statements.push(operation);
-          return query(args);
-        },
-      },
-    }) as unknown as Db;
+    const { db: counted, operations: statements } = countingOperations(db);
     const ours = new PrismaLedgerStore(counted);
     const theirs = new PrismaLedgerStore(db);
     // The other persister got every third entry in first (scattered, so every chunk overlaps).

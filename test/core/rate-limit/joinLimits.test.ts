@@ -5,8 +5,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { joinCounterKeys } from "../../../app/core/keys.ts";
-import { WaitingRoom, type RoomSettings } from "../../../app/core/waiting-room/index.ts";
+import { WaitingRoom } from "../../../app/core/waiting-room/index.ts";
 import { connectTestRedis, uniqueSaleId } from "../../support/redis.ts";
+import { RATE_ROOM_SETTINGS } from "../../support/roomSettings.ts";
 
 const redis = connectTestRedis();
 const room = new WaitingRoom(redis, { registryKey: `hf:test:joinlimits-${randomBytes(4).toString("hex")}:rooms` });
@@ -15,17 +16,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const SETTINGS: RoomSettings = {
-  mode: "rate",
-  perMinute: 600,
-  maxActive: null,
-  passMinutes: 5,
-  holdMinutes: 10,
-  storeId: null,
-  prequeueAt: null,
-  startsAt: null,
-  endsAt: null,
-};
+const SETTINGS = RATE_ROOM_SETTINGS;
 const UNLIMITED = { limit: 1_000_000, windowMs: 60_000 };
 let sale: string;
 beforeEach(async () => {

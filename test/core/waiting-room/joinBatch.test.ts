@@ -4,23 +4,14 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { saleRoomKeys } from "../../../app/core/keys.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
-import { joinBatchOptionsFromEnv, WaitingRoom, type JoinResult, type RoomSettings } from "../../../app/core/waiting-room/index.ts";
+import { joinBatchOptionsFromEnv, WaitingRoom, type JoinResult } from "../../../app/core/waiting-room/index.ts";
 import { connectTestRedis, uniqueSaleId } from "../../support/redis.ts";
+import { RATE_ROOM_SETTINGS } from "../../support/roomSettings.ts";
 
 const redis = connectTestRedis();
 afterAll(() => redis.quit());
 
-const SETTINGS: RoomSettings = {
-  mode: "rate",
-  perMinute: 600,
-  maxActive: null,
-  passMinutes: 5,
-  holdMinutes: 10,
-  storeId: null,
-  prequeueAt: null,
-  startsAt: null,
-  endsAt: null,
-};
+const SETTINGS = RATE_ROOM_SETTINGS;
 const MAX_BATCH = 64;
 
 /** Counts the script calls this connection sends, so a test sees how many batches there were. */

@@ -7,10 +7,11 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { WaitingRoom, type RoomSettings } from "../../../app/core/waiting-room/index.ts";
+import { WaitingRoom } from "../../../app/core/waiting-room/index.ts";
 import { worstInversion, type RecordedJoin } from "../../support/joinFairness.ts";
 import { RedisProxy } from "../../support/redisProxy.ts";
 import { uniqueSaleId } from "../../support/redis.ts";
+import { RATE_ROOM_SETTINGS } from "../../support/roomSettings.ts";
 
 const MAX_WAIT_MS = 5;
 /** The slow process's extra latency to Redis: every command it sends is held this long. */
@@ -19,17 +20,7 @@ const SLOW_LINK_MS = 25;
 const TRANSIT_ALLOWANCE_MS = 10;
 const JOINS = 600;
 
-const SETTINGS: RoomSettings = {
-  mode: "rate",
-  perMinute: 600,
-  maxActive: null,
-  passMinutes: 5,
-  holdMinutes: 10,
-  storeId: null,
-  prequeueAt: null,
-  startsAt: null,
-  endsAt: null,
-};
+const SETTINGS = RATE_ROOM_SETTINGS;
 
 describe("the fairness checker", () => {
   const join = (process: string, joinedAt: number, number: number): RecordedJoin => ({ process, joinedAt, number });

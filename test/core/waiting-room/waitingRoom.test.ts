@@ -3,23 +3,14 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { HoldEngine } from "../../../app/core/inventory/index.ts";
 import { joinCounterKeys } from "../../../app/core/keys.ts";
 import { silentLogger } from "../../../app/core/logger.ts";
-import { AdmissionController, shopperStatus, WaitingRoom, type RoomSettings, type TicketClaims } from "../../../app/core/waiting-room/index.ts";
+import { AdmissionController, shopperStatus, WaitingRoom, type TicketClaims } from "../../../app/core/waiting-room/index.ts";
 import { connectTestRedis, ManualClock, uniqueSaleId } from "../../support/redis.ts";
+import { RATE_ROOM_SETTINGS } from "../../support/roomSettings.ts";
 
 const redis = connectTestRedis();
 afterAll(() => redis.quit());
 
-const SETTINGS: RoomSettings = {
-  mode: "rate",
-  perMinute: 600,
-  maxActive: null,
-  passMinutes: 5,
-  holdMinutes: 10,
-  storeId: null,
-  prequeueAt: null,
-  startsAt: null,
-  endsAt: null,
-};
+const SETTINGS = RATE_ROOM_SETTINGS;
 
 let clock: ManualClock;
 let room: WaitingRoom;
