@@ -21,3 +21,14 @@ export function signHoldToken(saleId: string, holdId: string, options: { keyring
   const claims: HoldClaims = { typ: "hold", s: saleId, h: holdId, sh: "test-binding", iat: now - 1, exp: now + (options.ttlSeconds ?? 600) };
   return signToken({ ...claims }, options.keyring ?? TEST_KEYRING);
 }
+
+/**
+ * The token with its signature's first character changed: six bits of the signature, always
+ * different (editing the last characters may only touch base64url's padding bits, or leave
+ * the signature as it was when it already ended in the replacement).
+ */
+export function withTamperedSignature(token: string): string {
+  const at = token.lastIndexOf(".") + 1;
+  const replacement = token[at] === "A" ? "B" : "A";
+  return `${token.slice(0, at)}${replacement}${token.slice(at + 1)}`;
+}

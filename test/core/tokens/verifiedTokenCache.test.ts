@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { signToken, TokenError, VerifiedTokenCache, type Keyring, type TokenClaims } from "../../../app/core/tokens/index.ts";
+import { withTamperedSignature } from "../../support/holdTokens.ts";
 
 const NOW_MS = Date.UTC(2026, 10, 28, 12);
 const NOW = NOW_MS / 1000;
@@ -34,7 +35,7 @@ describe("VerifiedTokenCache", () => {
     const cache = new VerifiedTokenCache<TokenClaims>({ type: "pass" });
     const keyring = ring();
     const token = signToken(pass(), keyring);
-    const forged = `${token.slice(0, -4)}AAAA`;
+    const forged = withTamperedSignature(token);
     expect(codeOf(() => cache.verify(forged, keyring, NOW_MS))).toBe("token_bad_signature");
     expect(codeOf(() => cache.verify(forged, keyring, NOW_MS))).toBe("token_bad_signature");
     expect(codeOf(() => cache.verify(signToken({ ...pass(), typ: "ticket" }, keyring), keyring, NOW_MS))).toBe("token_wrong_type");
