@@ -1,10 +1,12 @@
+import { fileURLToPath } from "node:url";
+
 import { randomId } from "../randomId.ts";
 import { orderLockKey } from "../keys.ts";
+import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import type { RedisClient } from "../redis.ts";
 import { OrderBusyError } from "./errors.ts";
 
-// Deletes the lock only if it is still ours (it may have expired and been taken by another).
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 
 export interface OrderLocksOptions {
   /** How long a lock lives if its holder dies (kill -9) before releasing it. */
@@ -24,11 +26,14 @@ export class OrderLocks {
   private readonly ttlMs: number;
   private readonly waitMs: number;
   private readonly pollMs: number;
+  /** Sent by SHA (EVALSHA), not as text every time: one runs per order event. */
+  private readonly releaseLock: LuaCommand;
 
   constructor(
     private readonly redis: RedisClient,
     options: OrderLocksOptions = {},
   ) {
+    this.releaseLock = defineLuaCommands(redis, LUA_DIRECTORY, { releaseLock: { numberOfKeys: 1 } }, "holdfastOrders_").releaseLock;
     this.ttlMs = options.ttlMs ?? 30_000;
     this.waitMs = options.waitMs ?? 2_000;
     this.pollMs = options.pollMs ?? 25;
@@ -46,7 +51,7 @@ export class OrderLocks {
     try {
       return await work();
     } finally {
-      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+      await this.releaseLock([key], [token]).catch(() => undefined);
     }
   }
 }
