@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { buildApp, type App } from "../../app/composition/web.server.ts";
+import { STOP_DEADLINE_MS } from "../../app/composition/shutdown.ts";
 import { startWorker, type RunningWorker } from "../../app/composition/worker.server.ts";
 import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { silentLogger } from "../../app/core/logger.ts";
@@ -40,7 +41,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   proxy?.restore();
-  await worker?.stop();
+  // A graceful stop lets jobs in flight finish, and after an outage one may still be waiting on
+  // Redis; the product bounds a stop by STOP_DEADLINE_MS (composition/shutdown.ts), and so does
+  // this teardown before it closes the connections underneath (which ends whatever still waits).
+  // CI once saw this hook pass 60 s with every assertion of the test already met.
+  await Promise.race([worker?.stop(), new Promise((resolve) => setTimeout(resolve, STOP_DEADLINE_MS).unref())]);
   app?.server.closeAllConnections();
   await app?.close();
   await proxy?.close();
