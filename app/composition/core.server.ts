@@ -24,6 +24,8 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** BullMQ namespace; default HOLDFAST_QUEUE_NAMESPACE, then `hf`. */
   queueNamespace?: string;
+  /** The set of rooms the admission controller and /metrics look after; tests keep theirs apart. */
+  roomRegistryKey?: string;
 }
 
 export interface CoreParts {
@@ -53,7 +55,7 @@ export function buildCore(options: CoreOptions): Core {
   const db = createDb(options.databaseUrl);
   const masterKey = loadMasterKey(env, { keyFile: DEV_MASTER_KEY_FILE });
   const holds = new HoldEngine(redis, { clock });
-  const room = new WaitingRoom(redis, { clock });
+  const room = new WaitingRoom(redis, { clock, ...(options.roomRegistryKey === undefined ? {} : { registryKey: options.roomRegistryKey }) });
   const queues = new HoldfastQueues(redis, { namespace: options.queueNamespace ?? queueNamespaceFromEnv(env), replicaAcks: replicaAcksFromEnv(env) });
   const sales = new SaleService({ repository: new PrismaSaleRepository(db), holds, room, clock, lifecycle: new SaleLifecycle(queues, { clock }) });
   return {

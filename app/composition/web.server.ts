@@ -32,6 +32,8 @@ export interface AppOptions {
   /** Bearer token of the admin API (see adminToken.server.ts); without one the admin API is not mounted. */
   adminToken?: string;
   env?: NodeJS.ProcessEnv;
+  /** See CoreOptions.roomRegistryKey. */
+  roomRegistryKey?: string;
   /** Optional parts of the route table (composition/routes.server.ts): demo, WooCommerce webhooks, the Shopify proxy. */
   routes?: Omit<RouteTableOptions, "adminToken" | "metricsTokens" | "extra">;
   /** Routes tests mount next to the storefront. */
@@ -60,7 +62,13 @@ export interface App extends AppParts {
 /** The web process: the core's parts (composition/core.server.ts) behind the one route table and the Remix app. */
 export function buildApp(options: AppOptions): App {
   const env = options.env ?? process.env;
-  const core = buildCore({ redis: options.redis, databaseUrl: options.databaseUrl, logger: options.logger, env });
+  const core = buildCore({
+    redis: options.redis,
+    databaseUrl: options.databaseUrl,
+    logger: options.logger,
+    env,
+    ...(options.roomRegistryKey === undefined ? {} : { roomRegistryKey: options.roomRegistryKey }),
+  });
   const { redis, db, holds, room, queues, clock } = core;
   // Shoppers get a connection of their own: a command waits a second at most, and a circuit
   // refuses at once while Redis is away, so an outage is answered 503 in microseconds.
