@@ -7,7 +7,7 @@ import { defineLuaCommands, type LuaArgument, type LuaCommand } from "../luaScri
 import type { RateLimitRule } from "../rate-limit/index.ts";
 import type { RedisClient } from "../redis.ts";
 import { CallBatcher } from "../batching/index.ts";
-import { JOIN_BATCH_DEFAULTS, sameRules, type BatchedJoin, type BatchRules, type JoinBatchOptions } from "./joinBatching.ts";
+import { JOIN_BATCH_DEFAULTS, joinLane, type BatchedJoin, type JoinBatchOptions } from "./joinBatching.ts";
 import { roundKeys } from "./shuffle.ts";
 import { RATE_WINDOW_MS } from "./status.ts";
 import type { AdmissionBatch, AdmissionMode, PassClaims, RoomSettings, RoomState, RoomView } from "./types.ts";
@@ -61,7 +61,7 @@ export class WaitingRoom {
   readonly registryKey: string;
   private readonly commands: Record<keyof typeof COMMANDS, LuaCommand>;
   private readonly clock: Clock;
-  private readonly joins: CallBatcher<{ join: BatchedJoin; rules: BatchRules | null }, JoinResult>;
+  private readonly joins: CallBatcher<BatchedJoin, JoinResult>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -72,7 +72,7 @@ export class WaitingRoom {
     this.registryKey = options.registryKey ?? ACTIVE_ROOMS_KEY;
     // One call in flight per sale: a join waits for its reply or maxWaitMs, which bounds how
     // far out of order two processes can number their shoppers (see joinBatching.ts).
-    this.joins = new CallBatcher((saleId, items) => this.joinRuns(saleId, items), {
+    this.joins = new CallBatcher((_lane, joins) => this.joinBatch(joins), {
       maxInFlight: 1,
       maxWaitMs: options.joinBatch?.maxWaitMs ?? JOIN_BATCH_DEFAULTS.maxWaitMs,
       maxBatch: options.joinBatch?.maxBatch ?? JOIN_BATCH_DEFAULTS.maxBatch,
@@ -140,29 +140,14 @@ export class WaitingRoom {
    */
   join(saleId: string, sessionBinding: string, limits?: JoinLimits): Promise<JoinResult> {
     const rules = limits ? { perAddress: limits.perAddress, perSession: limits.perSession } : null;
-    return this.joins.submit(saleId, { join: { sessionBinding, address: limits?.address ?? "-" }, rules });
+    return this.joins.submit(joinLane(saleId, rules), { saleId, rules, sessionBinding, address: limits?.address ?? "-" });
   }
 
-  /** A batch's joins, one script call per run of joins under the same rules, in order. */
-  private async joinRuns(saleId: string, items: readonly { join: BatchedJoin; rules: BatchRules | null }[]): Promise<JoinResult[]> {
-    const results: JoinResult[] = [];
-    for (let start = 0; start < items.length;) {
-      const rules = items[start]?.rules ?? null;
-      let end = start + 1;
-      while (end < items.length && sameRules(items[end]?.rules ?? null, rules)) end++;
-      results.push(
-        ...(await this.joinBatch(
-          saleId,
-          rules,
-          items.slice(start, end).map((item) => item.join),
-        )),
-      );
-      start = end;
-    }
-    return results;
-  }
-
-  private async joinBatch(saleId: string, rules: BatchRules | null, joins: readonly BatchedJoin[]): Promise<JoinResult[]> {
+  /** One script call for joins of one lane (one sale, one set of limits), in arrival order. */
+  private async joinBatch(joins: readonly BatchedJoin[]): Promise<JoinResult[]> {
+    const first = joins[0];
+    if (first === undefined) return [];
+    const { saleId, rules } = first;
     const room = saleRoomKeys(saleId);
     const keys: string[] = [room.room, room.prequeueSessions];
     const args: LuaArgument[] = [rules?.perAddress.limit ?? 0, rules?.perAddress.windowMs ?? 0, rules?.perSession.limit ?? 0, rules?.perSession.windowMs ?? 0];

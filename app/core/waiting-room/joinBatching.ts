@@ -1,11 +1,14 @@
 import type { RateLimitRule } from "../rate-limit/index.ts";
 
 // How a process gathers its joins into one script call per batch and sale (WaitingRoom.join,
-// on core/batching's CallBatcher): the settings, the fairness bound they give, and the rules a
-// batch shares.
+// on core/batching's CallBatcher): the settings, the fairness bound they give, and the lane a
+// join waits in.
 
 /** One shopper's join as the batch script takes it. */
 export interface BatchedJoin {
+  saleId: string;
+  /** The limits it counts against; null: none. */
+  rules: BatchRules | null;
   sessionBinding: string;
   /** The client's address bucket; "-" when the join counts no limits. */
   address: string;
@@ -44,14 +47,13 @@ export function joinBatchOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): J
   return { maxWaitMs: Number(raw) };
 }
 
-/** Joins under the same rules travel together; a change of rules (rare: a process has one set) starts a new call. */
-export function sameRules(a: BatchRules | null, b: BatchRules | null): boolean {
-  if (a === b) return true;
-  if (a === null || b === null) return false;
-  return (
-    a.perAddress.limit === b.perAddress.limit &&
-    a.perAddress.windowMs === b.perAddress.windowMs &&
-    a.perSession.limit === b.perSession.limit &&
-    a.perSession.windowMs === b.perSession.windowMs
-  );
+/**
+ * The batcher's lane of a join: one script call takes one sale and one set of limits, so joins
+ * share a call only with joins of the same sale under the same limits (a process has one set,
+ * so in practice one lane per sale).
+ */
+export function joinLane(saleId: string, rules: BatchRules | null): string {
+  if (rules === null) return saleId;
+  const { perAddress, perSession } = rules;
+  return `${saleId} ${perAddress.limit}/${perAddress.windowMs} ${perSession.limit}/${perSession.windowMs}`;
 }
