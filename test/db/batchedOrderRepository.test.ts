@@ -1,13 +1,12 @@
 // BatchedOrderRepository on a real SQLite file and a real PostgreSQL database: shared
 // statements, call order within a flush, a bad row failing alone, the sale cache's bound.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import type { OrderRecord } from "../../app/core/orders/index.ts";
 import { BatchedOrderRepository, SALE_CACHE_MS, type FlushReport } from "../../app/db/BatchedOrderRepository.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
-import { createDb, type Db } from "../../app/db/client.server.ts";
-import { migrateDatabase } from "../../app/db/migrate.server.ts";
-import { countingOperations, freshDatabase, KINDS, queryRows, type TestDatabase } from "./databases.ts";
+import type { Db } from "../../app/db/client.server.ts";
+import { countingOperations, KINDS, migratedDatabaseForSuite, queryRows, type TestDatabase } from "./databases.ts";
 
 function order(saleId: string, platformOrderRef: string, fields: Partial<OrderRecord> = {}): OrderRecord {
   return {
@@ -27,14 +26,9 @@ describe.each(KINDS)("BatchedOrderRepository on %s", (kind) => {
   let db: Db;
   let saleCounter = 0;
 
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    await migrateDatabase(database.url, () => undefined);
-    db = createDb(database.url);
-  });
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
+  const suite = migratedDatabaseForSuite(kind);
+  beforeAll(() => {
+    ({ database, db } = suite);
   });
 
   async function newSale(bypassPolicy = "flag"): Promise<string> {

@@ -1,12 +1,11 @@
 // PrismaLedgerStore.append on a real SQLite file and a real PostgreSQL database: entries
 // another persister stored meanwhile are skipped in the same statement, the rest stored once.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import type { LedgerEntry } from "../../app/core/ledger/index.ts";
 import { PrismaLedgerStore } from "../../app/db/PrismaLedgerStore.ts";
-import { createDb, type Db } from "../../app/db/client.server.ts";
-import { migrateDatabase } from "../../app/db/migrate.server.ts";
-import { countingOperations, freshDatabase, KINDS, type TestDatabase } from "./databases.ts";
+import type { Db } from "../../app/db/client.server.ts";
+import { countingOperations, KINDS, migratedDatabaseForSuite } from "./databases.ts";
 
 const START = 1_764_331_200_000;
 
@@ -23,16 +22,10 @@ function entry(index: number): LedgerEntry {
 }
 
 describe.each(KINDS)("PrismaLedgerStore on %s", (kind) => {
-  let database: TestDatabase;
   let db: Db;
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    await migrateDatabase(database.url, () => undefined);
-    db = createDb(database.url);
-  });
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
+  const suite = migratedDatabaseForSuite(kind);
+  beforeAll(() => {
+    db = suite.db;
   });
 
   it("stores only the entries another persister did not store, each once, with its fields", async () => {
