@@ -6,7 +6,8 @@ import type { OrderRecord } from "../../app/core/orders/index.ts";
 import { BatchedOrderRepository, SALE_CACHE_MS, type FlushReport } from "../../app/db/BatchedOrderRepository.ts";
 import { PrismaOrderRepository } from "../../app/db/PrismaOrderRepository.ts";
 import type { Db } from "../../app/db/client.server.ts";
-import { countingOperations, KINDS, migratedDatabaseForSuite, queryRows, type TestDatabase } from "./databases.ts";
+import { countingOperations, KINDS, queryRows, type TestDatabase } from "./databases.ts";
+import { migratedDatabaseForSuite } from "./suiteDatabase.ts";
 
 function order(saleId: string, platformOrderRef: string, fields: Partial<OrderRecord> = {}): OrderRecord {
   return {

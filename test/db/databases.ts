@@ -9,10 +9,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { afterAll, beforeAll } from "vitest";
-
-import { createDb, type DatabaseKind, type Db } from "../../app/db/client.server.ts";
-import { migrateDatabase } from "../../app/db/migrate.server.ts";
+import type { DatabaseKind, Db } from "../../app/db/client.server.ts";
 
 export const KINDS: readonly DatabaseKind[] = ["sqlite", "postgresql"];
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -176,31 +173,4 @@ export function countingOperations(db: Db): { db: Db; operations: string[] } {
     },
   }) as unknown as Db;
   return { db: counted, operations };
-}
-
-/** A migrated throwaway database of `kind` for one suite: created before its tests, dropped after them. */
-export function migratedDatabaseForSuite(kind: DatabaseKind): { readonly database: TestDatabase; readonly db: Db } {
-  let database: TestDatabase | undefined;
-  let db: Db | undefined;
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    await migrateDatabase(database.url, () => undefined);
-    db = createDb(database.url);
-  });
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
-  });
-  const opened = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error("the suite's database is created in beforeAll");
-    return value;
-  };
-  return {
-    get database() {
-      return opened(database);
-    },
-    get db() {
-      return opened(db);
-    },
-  };
 }

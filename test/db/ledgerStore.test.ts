@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../app/core/ledger/index.ts";
 import { PrismaLedgerStore } from "../../app/db/PrismaLedgerStore.ts";
 import type { Db } from "../../app/db/client.server.ts";
-import { countingOperations, KINDS, migratedDatabaseForSuite } from "./databases.ts";
+import { countingOperations, KINDS } from "./databases.ts";
+import { migratedDatabaseForSuite } from "./suiteDatabase.ts";
 
 const START = 1_764_331_200_000;
 
