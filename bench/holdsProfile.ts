@@ -10,7 +10,9 @@
  * under different connection settings; reports ops/s and CPU per operation on each side.
  *
  * Env: BENCH_CONCURRENCY (200), BENCH_SECONDS (5 per variant), BENCH_WARMUP_SECONDS (1),
- *      BENCH_PROFILE_ROUNDS (3: part A repeats every variant, interleaved, and reports medians).
+ *      BENCH_PROFILE_ROUNDS (3: part A repeats every variant, interleaved, and reports medians),
+ *      BENCH_PROFILE_ONLY (a case-insensitive pattern: only the variants of both parts whose
+ *      names match it run, e.g. "16 requests|16/call" to compare a few pieces quickly).
  */
 import { randomBytes, createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -35,6 +37,8 @@ const concurrency = envInteger("BENCH_CONCURRENCY", 200, 1, 10_000);
 const seconds = envNumber("BENCH_SECONDS", 5, 0.5, 600);
 const warmupSeconds = envNumber("BENCH_WARMUP_SECONDS", 1, 0, 60);
 const rounds = envInteger("BENCH_PROFILE_ROUNDS", 3, 1, 20);
+const only = process.env.BENCH_PROFILE_ONLY?.trim() ? new RegExp(process.env.BENCH_PROFILE_ONLY.trim(), "i") : null;
+const selected = <T extends { name: string }>(variants: T[]): T[] => (only ? variants.filter((variant) => only.test(variant.name)) : variants);
 const runId = randomBytes(4).toString("hex");
 const TTL_MS = 10 * 60 * 1_000;
 const LUA_DIRECTORY = fileURLToPath(new URL("../app/core/inventory/lua/", import.meta.url));
@@ -144,7 +148,7 @@ async function main(): Promise<number> {
     // ---- Part A: server-side cost of each piece of reserve.lua ------------------------
     // Variants are interleaved over several rounds and summarised by their median, because
     // other tenants of this machine steal CPU in bursts.
-    const variants = scriptVariants();
+    const variants = selected(scriptVariants());
     const samples = variants.map(() => ({
       usec: [] as number[],
       nested: [] as number[],
@@ -213,14 +217,14 @@ async function main(): Promise<number> {
     });
 
     // ---- Part B: the same reserve from Node under different client settings ------------
-    const clientVariants: { name: string; connections: number; autoPipelining: boolean; reclaimBatch?: number; maxReserveBatch?: number }[] = [
+    const clientVariants = selected<{ name: string; connections: number; autoPipelining: boolean; reclaimBatch?: number; maxReserveBatch?: number }>([
       { name: "createRedis(): 1 connection, auto-pipelining, batches of up to 64 (as shipped)", connections: 1, autoPipelining: true },
       { name: "1 connection, auto-pipelining, one request per call (no batching)", connections: 1, autoPipelining: true, maxReserveBatch: 1 },
       { name: "1 connection, auto-pipelining off", connections: 1, autoPipelining: false },
       { name: "2 connections, auto-pipelining", connections: 2, autoPipelining: true },
       { name: "1 connection, batches of up to 16", connections: 1, autoPipelining: true, maxReserveBatch: 16 },
       { name: "1 connection, reclaimBatch 0", connections: 1, autoPipelining: true, reclaimBatch: 0 },
-    ];
+    ]);
     let saleCounter = 0;
     const freshSale = async (client: RedisClient): Promise<string> => {
       const saleId = `bench-${runId}-b${saleCounter++}`;
