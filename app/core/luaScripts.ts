@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 import type { RedisClient } from "./redis.ts";
 
@@ -8,18 +8,21 @@ import type { RedisClient } from "./redis.ts";
  * with `defineCommand` (EVALSHA with a transparent EVAL fallback, as BullMQ does).
  *
  * A script may pull shared code with a line `--- @include "includes/name"` (a path relative
- * to the script's folder, `../` allowed, so one module's helper serves another's script);
- * each include is inlined once, so commands share helpers without a second copy in the repository.
+ * to the folder of the file that has the line, `../` allowed, so one module's helper serves
+ * another's script and an include can pull the helpers it needs itself); each file is inlined
+ * once, so commands share helpers without a second copy in the repository.
  */
 
 const INCLUDE = /^--- @include "((?:\.\.\/)*[\w/-]+)"\s*$/gm;
 
 export function readLuaScript(directory: string, name: string, seen = new Set<string>()): string {
-  const source = readFileSync(join(directory, `${name}.lua`), "utf8");
+  const path = join(directory, `${name}.lua`);
+  const source = readFileSync(path, "utf8");
   return source.replace(INCLUDE, (_line, include: string) => {
-    if (seen.has(include)) return "";
-    seen.add(include);
-    return readLuaScript(directory, include, seen);
+    const included = join(dirname(path), include);
+    if (seen.has(included)) return "";
+    seen.add(included);
+    return readLuaScript(dirname(path), include, seen);
   });
 }
 

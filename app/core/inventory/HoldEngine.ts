@@ -27,6 +27,8 @@ import type {
   TakeResult,
 } from "./types.ts";
 import { assertInteger, assertRef, LIMITS, linesToArgs, normaliseLines } from "./validation.ts";
+import { decodeHoldRecord } from "./holdRecord.ts";
+import { decodeLines } from "./lineText.ts";
 
 const LUA_DIRECTORY = fileURLToPath(new URL("./lua/", import.meta.url));
 const KEY_COUNT = 8;
@@ -377,17 +379,17 @@ export class HoldEngine {
   }
 
   /** What the sale's hot data holds about one customer (customers/data_request). */
-  async customerData(saleId: string, customer: string): Promise<{ units: number; holds: { holdId: string; expiresAt: number; lines: unknown }[] }> {
+  async customerData(saleId: string, customer: string): Promise<{ units: number; holds: { holdId: string; expiresAt: number; lines: Line[] }[] }> {
     const keys = saleInventoryKeys(saleId);
     const units = Number((await this.redis.hget(keys.customers, customer)) ?? 0);
-    const holds: { holdId: string; expiresAt: number; lines: unknown }[] = [];
+    const holds: { holdId: string; expiresAt: number; lines: Line[] }[] = [];
     let cursor = "0";
     do {
       const [next, fields] = await this.redis.hscan(keys.holds, cursor, "COUNT", 500);
       cursor = next;
       for (let i = 0; i < fields.length; i += 2) {
-        const hold = JSON.parse(fields[i + 1] ?? "{}") as { c?: string; e?: number; l?: unknown };
-        if (hold.c === customer) holds.push({ holdId: fields[i] ?? "", expiresAt: Number(hold.e), lines: hold.l });
+        const hold = decodeHoldRecord(fields[i + 1] ?? "");
+        if (hold.customer === customer) holds.push({ holdId: fields[i] ?? "", expiresAt: hold.expiresAt, lines: hold.lines });
       }
     } while (cursor !== "0");
     return { units, holds };
@@ -473,15 +475,6 @@ export function inventoryScriptKeys(saleId: string): string[] {
 
 function keyList(keys: SaleInventoryKeys): string[] {
   return [keys.meta, keys.stock, keys.holds, keys.expiry, keys.customers, keys.requests, keys.orders, keys.ledger];
-}
-
-/** Parses the ledger's "item:qty,item:qty" form. */
-export function decodeLines(encoded: string): Line[] {
-  if (encoded === "") return [];
-  return encoded.split(",").map((part) => {
-    const separator = part.lastIndexOf(":");
-    return { itemId: part.slice(0, separator), quantity: Number(part.slice(separator + 1)) };
-  });
 }
 
 function unexpected(command: string, reply: Reply): Error {

@@ -60,7 +60,7 @@ describe("privacy requests in the embedded admin", () => {
       shop,
       customerRef: customer,
       orders: [expect.objectContaining({ platformOrderRef: "gid://shopify/Order/71", saleId: sale.saleId })],
-      sales: [{ saleId: sale.saleId, holds: [expect.objectContaining({ holdId: hold.holdId, lines: [[item, 1]] })] }],
+      sales: [{ saleId: sale.saleId, holds: [expect.objectContaining({ holdId: hold.holdId, lines: [{ itemId: item, quantity: 1 }] })] }],
     });
 
     const stolen = await fromAdmin(privacyDownload, other.shop, `/app/privacy/${id}.json`, { id });

@@ -334,6 +334,66 @@ describe("commit", () => {
   });
 });
 
+describe("hold records", () => {
+  const holdsKey = () => saleInventoryKeys(sale).holds;
+
+  it("keep customer, expiry, address and lines as text, no JSON", async () => {
+    const hold = await engine.reserve(sale, {
+      customerId: "ann {x}",
+      lines: [
+        { itemId: "shoe", quantity: 2 },
+        { itemId: "hat", quantity: 1 },
+      ],
+      requestId: "r1",
+      ttlMs: MINUTE,
+      address: { bucket: "10.0.0.0/24", limit: 5 },
+    });
+    if (hold.outcome !== "reserved") throw new Error("expected a hold");
+    expect(await redis.hget(holdsKey(), hold.holdId)).toBe(`${hold.expiresAt}\tann {x}\t@10.0.0.0/24\tshoe:2,hat:1`);
+    expect(await engine.customerData(sale, "ann {x}")).toEqual({
+      units: 3,
+      holds: [
+        {
+          holdId: hold.holdId,
+          expiresAt: hold.expiresAt,
+          lines: [
+            { itemId: "shoe", quantity: 2 },
+            { itemId: "hat", quantity: 1 },
+          ],
+        },
+      ],
+    });
+    // Releasing gives the address its units back too: the record's address field was read.
+    expect(await engine.release(sale, hold.holdId)).toEqual({ outcome: "released" });
+    expect(await redis.hgetall(saleInventoryKeys(sale).customers)).toEqual({});
+  });
+
+  // Records written as JSON before an upgrade live on until their holds end (at most 24 h).
+  it("written as JSON before the text form are still released, committed, expired and reported", async () => {
+    const asJson = async (customerId: string, itemId: string, ttlMs = MINUTE) => {
+      const hold = await reserve(customerId, [{ itemId, quantity: 1 }], `${customerId}-json`, ttlMs);
+      if (hold.outcome !== "reserved") throw new Error("expected a hold");
+      await redis.hset(holdsKey(), hold.holdId, JSON.stringify({ c: customerId, e: hold.expiresAt, l: [[itemId, 1]] }));
+      return hold;
+    };
+    const released = await asJson("ann", "shoe");
+    const committed = await asJson("bob", "shoe");
+    await asJson("cat", "hat", 1_000);
+    expect(await engine.customerData(sale, "bob")).toMatchObject({ holds: [{ holdId: committed.holdId, lines: [{ itemId: "shoe", quantity: 1 }] }] });
+    expect(await engine.release(sale, released.holdId)).toEqual({ outcome: "released" });
+    expect(await engine.commit(sale, committed.holdId, "order-json")).toEqual({
+      outcome: "committed",
+      customerId: "bob",
+      lines: [{ itemId: "shoe", quantity: 1 }],
+    });
+    clock.advance(2_000);
+    expect(await engine.expire(sale)).toEqual({ ended: 1, more: false });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 9, held: 0, sold: 1 });
+    expect(await counters("hat")).toEqual({ allocated: 2, available: 2, held: 0, sold: 0 });
+    expect(await redis.hgetall(saleInventoryKeys(sale).customers)).toEqual({ bob: "1" });
+  });
+});
+
 describe("take", () => {
   it("sells from available only, never from other shoppers' holds", async () => {
     await reserve("ann", [{ itemId: "hat", quantity: 1 }]);

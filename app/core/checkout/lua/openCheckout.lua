@@ -19,6 +19,8 @@
       { 'hold_gone' }           no such hold: released, committed, or expired and reclaimed
       { 'hold_expired' }        the hold's time has passed
 ]]
+--- @include "../../inventory/lua/includes/holdRecord"
+
 local holdsKey, expiryKey, recordKey = KEYS[1], KEYS[2], KEYS[3]
 local holdId, now, deadline, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 
@@ -30,10 +32,10 @@ if not raw then return { 'hold_gone' } end
 local expiresAt = tonumber(redis.call('ZSCORE', expiryKey, holdId))
 if not expiresAt or expiresAt <= now then return { 'hold_expired' } end
 
-local hold = cjson.decode(raw)
+local hold = decodeHold(raw)
 if deadline > expiresAt then
   hold.e = deadline
-  redis.call('HSET', holdsKey, holdId, cjson.encode(hold))
+  redis.call('HSET', holdsKey, holdId, encodeHold(hold))
   redis.call('ZADD', expiryKey, deadline, holdId)
 end
 

@@ -14,6 +14,7 @@
 ]]
 --- @include "includes/saleKeys"
 --- @include "includes/ledger"
+--- @include "includes/holdRecord"
 
 local holdId, orderRef, now = ARGV[1], ARGV[2], ARGV[3]
 local recorded = redis.call('HGET', ordersKey, orderRef)
@@ -21,7 +22,7 @@ if recorded then return { 'duplicate', recorded } end
 
 local raw = redis.call('HGET', holdsKey, holdId)
 if not raw then return { 'not_found' } end
-local hold = cjson.decode(raw)
+local hold = decodeHold(raw)
 for _, line in ipairs(hold.l) do
   redis.call('HINCRBY', stockKey, line[1] .. ':held', -line[2])
   redis.call('HINCRBY', stockKey, line[1] .. ':sold', line[2])

@@ -11,6 +11,7 @@
       { counts removed (0/1), holds renamed, request keys removed, order entries removed }
 ]]
 --- @include "includes/saleKeys"
+--- @include "includes/holdRecord"
 
 local customer, requestPrefix, placeholder = ARGV[1], ARGV[2], ARGV[3]
 local counts = redis.call('HDEL', customersKey, customer)
@@ -18,10 +19,10 @@ local counts = redis.call('HDEL', customersKey, customer)
 local renamed = 0
 local holds = redis.call('HGETALL', holdsKey)
 for i = 1, #holds, 2 do
-  local hold = cjson.decode(holds[i + 1])
+  local hold = decodeHold(holds[i + 1])
   if hold.c == customer then
     hold.c = placeholder
-    redis.call('HSET', holdsKey, holds[i], cjson.encode(hold))
+    redis.call('HSET', holdsKey, holds[i], encodeHold(hold))
     renamed = renamed + 1
   end
 end

@@ -14,5 +14,5 @@
 
 local raw = redis.call('HGET', holdsKey, ARGV[1])
 if not raw then return { 'not_found' } end
-endHold(ARGV[1], cjson.decode(raw), 'release', ARGV[2])
+endHold(ARGV[1], decodeHold(raw), 'release', ARGV[2])
 return { 'released' }

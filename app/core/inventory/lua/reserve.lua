@@ -99,7 +99,7 @@ local function reserveOne(index, request)
   if previousId then
     local raw = redis.call('HGET', holdsKey, previousId)
     if not raw then return { 'duplicate', previousId } end
-    local previous = cjson.decode(raw)
+    local previous = decodeHold(raw)
     if previous.e <= now then
       -- endHold changes the counters in Redis directly: write ours first, read them anew after.
       stock.flush()
@@ -139,7 +139,7 @@ local function reserveOne(index, request)
   local holdId = request.holdId
   made[request.requestKey] = { holdId = holdId, expiresAt = expiresAt }
   newHolds[#newHolds + 1] = holdId
-  newHolds[#newHolds + 1] = cjson.encode({ c = request.customer, e = expiresAt, l = request.lines, a = addressField })
+  newHolds[#newHolds + 1] = encodeHold({ c = request.customer, e = expiresAt, l = request.lines, a = addressField })
   newExpiries[#newExpiries + 1] = expiresAt
   newExpiries[#newExpiries + 1] = holdId
   newRequests[#newRequests + 1] = request.requestKey

@@ -53,7 +53,7 @@ for i = 6, 5 + holdCount do
   local holdId = ARGV[i]
   local raw = redis.call('HGET', holdsKey, holdId)
   if raw then
-    local hold = cjson.decode(raw)
+    local hold = decodeHold(raw)
     local ownCommitted, ownReleased, releasedUnits = {}, {}, 0
     for _, line in ipairs(hold.l) do
       local item, units = line[1], line[2]

@@ -1,3 +1,5 @@
+--- @include "holdRecord"
+
 -- Returns a hold's units to `available` and forgets the hold.
 local function endHold(holdId, hold, eventType, now)
   local units = 0
@@ -26,7 +28,7 @@ local function reclaimExpired(now, max)
   for _, holdId in ipairs(ids) do
     local raw = redis.call('HGET', holdsKey, holdId)
     if raw then
-      endHold(holdId, cjson.decode(raw), 'expire', now)
+      endHold(holdId, decodeHold(raw), 'expire', now)
     else
       redis.call('ZREM', expiryKey, holdId)
     end

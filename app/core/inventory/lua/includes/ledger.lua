@@ -1,11 +1,4 @@
--- Lines travel through the ledger as "item:qty,item:qty" so consumers need no JSON decoder.
-local function encodeLines(lines)
-  local parts = {}
-  for i, line in ipairs(lines) do
-    parts[i] = line[1] .. ':' .. line[2]
-  end
-  return table.concat(parts, ',')
-end
+--- @include "lineText"
 
 -- Appends one change to the sale's ledger stream. Trimming is left to the consumer that
 -- persists the stream, so an event is never dropped before it reaches SQL.

@@ -3,7 +3,7 @@
   `{s:<saleId>}` so the scripts stay valid on Redis Cluster:
     KEYS[1] meta       hash   limit (per-customer unit limit, 0 = none)
     KEYS[2] stock      hash   <item>:alloc, <item>:avail, <item>:held, <item>:sold
-    KEYS[3] holds      hash   holdId -> cjson {c = customer, e = expiresAt ms, l = {{item, qty}, ...}}
+    KEYS[3] holds      hash   holdId -> record of the hold (see includes/holdRecord.lua)
     KEYS[4] expiry     zset   holdId scored by expiresAt ms
     KEYS[5] customers  hash   customer -> units held + bought in this sale
     KEYS[6] requests   hash   customer-scoped request key -> holdId (reserve idempotency)
