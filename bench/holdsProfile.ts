@@ -15,13 +15,11 @@
  *      names match it run, e.g. "16 requests|16/call" to compare a few pieces quickly).
  */
 import { randomBytes, createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
 
 import { Redis } from "ioredis";
 
-import { HoldEngine, inventoryScriptKeys, LIMITS } from "../app/core/inventory/index.ts";
+import { HoldEngine, LIMITS } from "../app/core/inventory/index.ts";
 import { holdRequestCounterKey, saleInventoryKeys } from "../app/core/keys.ts";
-import { readLuaScript } from "../app/core/luaScripts.ts";
 import { createRedis, type RedisClient } from "../app/core/redis.ts";
 import { Cleanup } from "./lib/cleanup.ts";
 import { runTimedLoad, sleep } from "./lib/closedLoop.ts";
@@ -31,7 +29,7 @@ import { runRedisBenchmark } from "./lib/redisBenchmark.ts";
 import { commandStatsDelta, redisCommandStats, redisCpuSeconds } from "./lib/redisInfo.ts";
 import { envInteger, envNumber, hostMetadata, writeResults } from "./lib/results.ts";
 import { formatCount, formatTable, round } from "./lib/table.ts";
-import { CHECK_AND_DECREMENT_LUA } from "./holds/evalEveryCall.ts";
+import { reserveCommand, scriptVariants, TTL_MS } from "./holds/reserveVariants.ts";
 
 const concurrency = envInteger("BENCH_CONCURRENCY", 200, 1, 10_000);
 const seconds = envNumber("BENCH_SECONDS", 5, 0.5, 600);
@@ -40,80 +38,9 @@ const rounds = envInteger("BENCH_PROFILE_ROUNDS", 3, 1, 20);
 const only = process.env.BENCH_PROFILE_ONLY?.trim() ? new RegExp(process.env.BENCH_PROFILE_ONLY.trim(), "i") : null;
 const selected = <T extends { name: string }>(variants: T[]): T[] => (only ? variants.filter((variant) => only.test(variant.name)) : variants);
 const runId = randomBytes(4).toString("hex");
-const TTL_MS = 10 * 60 * 1_000;
-const LUA_DIRECTORY = fileURLToPath(new URL("../app/core/inventory/lua/", import.meta.url));
 
 function log(message: string): void {
   console.log(`[holds-profile] ${message}`);
-}
-
-/** Replaces `from` exactly once, so a change in reserve.lua makes the profile fail loudly instead of lying. */
-function edit(script: string, from: string, to: string): string {
-  const at = script.indexOf(from);
-  if (at < 0 || script.indexOf(from, at + 1) >= 0) throw new Error(`reserve.lua changed: cannot find exactly one "${from.slice(0, 60)}"`);
-  return script.slice(0, at) + to + script.slice(at + from.length);
-}
-
-const EDITS = {
-  ledger: (s: string) =>
-    edit(
-      s,
-      "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n",
-      "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n  do return end\n",
-    ),
-  holdEncoding: (s: string) => edit(s, "encodeHold({ c = request.customer, e = expiresAt, l = request.lines, a = addressField })", "request.customer"),
-  expiryIndex: (s: string) => edit(s, "  redis.call('ZADD', expiryKey, unpack(newExpiries))\n", ""),
-  idempotency: (s: string) =>
-    edit(
-      edit(s, "if #requestKeys > 0 then previousIds = redis.call('HMGET', requestsKey, unpack(requestKeys)) end", ""),
-      "  redis.call('HSET', requestsKey, unpack(newRequests))\n",
-      "",
-    ),
-  holdRecord: (s: string) => edit(s, "  redis.call('HSET', holdsKey, unpack(newHolds))\n", ""),
-};
-
-interface ScriptVariant {
-  name: string;
-  script: string;
-  /** "sale": the sale's keys and reserve's ARGV for `perCall` requests; "one": one counter key and ARGV {1}. */
-  shape: "sale" | "one";
-  reclaim: number;
-  /** Requests carried by one call (reserve.lua serves a batch per call); 1 for "one". */
-  perCall: number;
-  /** Every request must add one held unit (checked after the run). */
-  holds?: boolean;
-}
-
-function scriptVariants(): ScriptVariant[] {
-  const full = readLuaScript(LUA_DIRECTORY, "reserve");
-  const without = (...names: (keyof typeof EDITS)[]): string => names.reduce((script, name) => EDITS[name](script), full);
-  const batch = 16;
-  return [
-    { name: "reserve.lua as shipped, 1 request per call", script: full, shape: "sale", reclaim: 20, perCall: 1, holds: true },
-    { name: "  1 request per call, reclaim batch 0", script: full, shape: "sale", reclaim: 0, perCall: 1, holds: true },
-    { name: `reserve.lua as shipped, ${batch} requests per call`, script: full, shape: "sale", reclaim: 20, perCall: batch, holds: true },
-    { name: "  64 requests per call", script: full, shape: "sale", reclaim: 20, perCall: 64, holds: true },
-    { name: `  ${batch}/call without ledger XADD`, script: without("ledger"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
-    { name: `  ${batch}/call without encoding the hold record`, script: without("holdEncoding"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
-    { name: `  ${batch}/call without expiry ZADD`, script: without("expiryIndex"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
-    { name: `  ${batch}/call without requestId HMGET+HSET`, script: without("idempotency"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
-    { name: `  ${batch}/call without the hold record HSET`, script: without("holdRecord"), shape: "sale", reclaim: 20, perCall: batch, holds: true },
-    { name: "  'return 1' with the sale's keys, 1 request", script: "return 1", shape: "sale", reclaim: 20, perCall: 1 },
-    { name: "  'return 1' with 1 key/1 arg", script: "return 1", shape: "one", reclaim: 0, perCall: 1 },
-    { name: "minimal check-and-decrement (the ceiling script)", script: CHECK_AND_DECREMENT_LUA, shape: "one", reclaim: 0, perCall: 1 },
-  ];
-}
-
-/** redis-benchmark's EVALSHA of reserve.lua carrying `perCall` one-unit requests with random ids. */
-function reserveCommand(sha: string, saleId: string, run: string, reclaim: number, perCall: number): string[] {
-  const keys = inventoryScriptKeys(saleId);
-  const requests: string[] = [];
-  for (let index = 0; index < perCall; index++) {
-    keys.push(holdRequestCounterKey(saleId, "-"));
-    const id = `${run}.${index}`;
-    requests.push(`h${id}__rand_int____rand_int__`, `c${id}__rand_int__`, `k${id}__rand_int____rand_int__`, String(TTL_MS), "0", "0", "", "0", "1", "hot", "1");
-  }
-  return ["EVALSHA", sha, String(keys.length), ...keys, String(Date.now()), String(reclaim), ...requests];
 }
 
 function median(values: readonly number[]): number {

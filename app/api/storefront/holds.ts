@@ -16,7 +16,7 @@ import { requireRoom, type StorefrontDeps } from "./deps.ts";
 import { verifyHoldToken, type HoldClaims } from "./holdTokens.ts";
 import { bearerToken, requireSession } from "./session.ts";
 
-const holdRequest = z.strictObject({
+export const holdRequest = z.strictObject({
   lines: z
     .array(
       z.strictObject({
