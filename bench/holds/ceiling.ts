@@ -1,7 +1,6 @@
 import { fileURLToPath } from "node:url";
 
-import { HoldEngine, inventoryScriptKeys, LIMITS } from "../../app/core/inventory/index.ts";
-import { holdRequestCounterKey } from "../../app/core/keys.ts";
+import { HoldEngine, LIMITS } from "../../app/core/inventory/index.ts";
 import { readLuaScript } from "../../app/core/luaScripts.ts";
 import { createRedis, redisConfigFromEnv, type RedisClient } from "../../app/core/redis.ts";
 import { cpuBetween, sampleCpu } from "../lib/cpu.ts";
@@ -11,6 +10,7 @@ import { benchKey, CHECK_AND_DECREMENT_LUA, THROUGHPUT_STOCK } from "./evalEvery
 import { unlinkSale } from "./holdfast.ts";
 import { round } from "../lib/table.ts";
 import { otherCpu, roundAll } from "./inProcess.ts";
+import { reserveCommand } from "./reserveVariants.ts";
 import { PROBE_ALLOCATION, PROBE_ATTEMPTS, type BenchContext, type BenchSystem, type ProbeRun, type TimedRun } from "./types.ts";
 
 interface Target {
@@ -161,28 +161,10 @@ export function reserveScriptSystem(context: BenchContext): BenchSystem {
       return { saleId, sha };
     },
     async timed(round) {
-      // The sale's keys, then the one request's rate counter (unused: no request limit).
-      const keys = [...inventoryScriptKeys(saleId), holdRequestCounterKey(saleId, "-")];
-      // ARGV as HoldEngine builds it for a call carrying one request. With -r every
-      // __rand_int__ is replaced per request, but redis-benchmark does not seed its generator:
-      // each invocation repeats the same numbers, so a per-invocation prefix keeps a run from
-      // replaying an earlier run's request keys.
-      const argv = (run: string): string[] => [
-        String(Date.now()),
-        "20",
-        `h${round}${run}__rand_int____rand_int__`,
-        `c${round}${run}__rand_int__`,
-        `k${round}${run}__rand_int____rand_int__`,
-        String(10 * 60 * 1_000),
-        "0",
-        "0",
-        "",
-        "0",
-        "1",
-        "hot",
-        "1",
-      ];
-      return toTimedRun(await measured(redis!, context, (run) => ["EVALSHA", sha, String(keys.length), ...keys, ...argv(run)], 2_000_000_000));
+      // With -r every __rand_int__ is replaced per request, but redis-benchmark does not seed
+      // its generator: each invocation repeats the same numbers, so a per-invocation prefix
+      // keeps a run from replaying an earlier run's request keys.
+      return toTimedRun(await measured(redis!, context, (run) => reserveCommand(sha, saleId, `${round}${run}`, 20, 1), 2_000_000_000));
     },
   };
 }

@@ -24,10 +24,10 @@ export const EDITS = {
   ledger: (s: string) =>
     edit(
       s,
-      "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n",
-      "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n  do return end\n",
+      "local function appendLedgerText(eventType, now, holdId, orderRef, customer, linesText)\n",
+      "local function appendLedgerText(eventType, now, holdId, orderRef, customer, linesText)\n  do return end\n",
     ),
-  holdEncoding: (s: string) => edit(s, "encodeHold({ c = request.customer, e = expiresAt, l = request.lines, a = addressField })", "request.customer"),
+  holdEncoding: (s: string) => edit(s, "= holdRecordText(expiresAt, customer, addressField, linesText)", "= customer"),
   expiryIndex: (s: string) => edit(s, "  redis.call('ZADD', expiryKey, unpack(newExpiries))\n", ""),
   idempotency: (s: string) =>
     edit(
@@ -74,10 +74,12 @@ export function scriptVariants(): ScriptVariant[] {
 export function reserveCommand(sha: string, saleId: string, run: string, reclaim: number, perCall: number): string[] {
   const keys = inventoryScriptKeys(saleId);
   const requests: string[] = [];
+  const now = Date.now();
+  const expiresAt = String(now + TTL_MS);
   for (let index = 0; index < perCall; index++) {
     keys.push(holdRequestCounterKey(saleId, "-"));
     const id = `${run}.${index}`;
-    requests.push(`h${id}__rand_int____rand_int__`, `c${id}__rand_int__`, `k${id}__rand_int____rand_int__`, String(TTL_MS), "0", "0", "", "0", "1", "hot", "1");
+    requests.push(`h${id}__rand_int____rand_int__`, `c${id}__rand_int__`, `k${id}__rand_int____rand_int__`, expiresAt, "0", "0", "", "0", "1", "hot", "1");
   }
-  return ["EVALSHA", sha, String(keys.length), ...keys, String(Date.now()), String(reclaim), ...requests];
+  return ["EVALSHA", sha, String(keys.length), ...keys, String(now), String(reclaim), ...requests];
 }

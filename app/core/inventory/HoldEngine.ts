@@ -59,10 +59,16 @@ export interface HoldEngineOptions {
   maxReserveBatch?: number;
 }
 
-/** One reserve request as reserve.lua reads it, and the key of its requester's rate counter. */
+/**
+ * One reserve request as reserve.lua reads it, and the key of its requester's rate counter.
+ * The record's expiry (now + ttlMs, with the now of the script call) goes between `ids`
+ * (hold id, customer, request key) and `rest` when reserveBatch sends the call.
+ */
 interface ReserveCall {
   counterKey: string;
-  args: (string | number)[];
+  ttlMs: number;
+  ids: string[];
+  rest: (string | number)[];
 }
 
 type Reply = (string | number | null)[];
@@ -173,20 +179,9 @@ export class HoldEngine {
       assertRef("invalid_address", "address.bucket", address.bucket);
       assertInteger("invalid_address_limit", "address.limit", address.limit, 0, LIMITS.maxAllocation);
     }
-    const args = [
-      holdId,
-      request.customerId,
-      requestKey,
-      request.ttlMs,
-      rateLimit?.limit ?? 0,
-      rateLimit?.windowMs ?? 0,
-      address?.bucket ?? "",
-      address?.limit ?? 0,
-      lines.length,
-      ...linesToArgs(lines),
-    ];
+    const rest = [rateLimit?.limit ?? 0, rateLimit?.windowMs ?? 0, address?.bucket ?? "", address?.limit ?? 0, lines.length, ...linesToArgs(lines)];
     const counterKey = holdRequestCounterKey(saleId, rateLimit?.requester ?? "-");
-    const reply = await this.reserveBatches.submit(saleId, { counterKey, args });
+    const reply = await this.reserveBatches.submit(saleId, { counterKey, ttlMs: request.ttlMs, ids: [holdId, request.customerId, requestKey], rest });
     if (this.observers.size > 0) this.notify("reserve", reply);
     switch (reply[0]) {
       case "rate_limited":
@@ -420,9 +415,20 @@ export class HoldEngine {
   }
 
   private async reserveBatch(saleId: string, calls: readonly ReserveCall[]): Promise<Reply[]> {
-    const keys = [...keyList(saleInventoryKeys(saleId)), ...calls.map((call) => call.counterKey)];
-    const args = [this.clock.now(), this.reclaimBatch, ...calls.flatMap((call) => call.args)];
-    return (await this.commands.reserve(keys, args)) as Reply[];
+    const keys = keyList(saleInventoryKeys(saleId));
+    const now = this.clock.now();
+    const args: (string | number)[] = [now, this.reclaimBatch];
+    for (const call of calls) {
+      keys.push(call.counterKey);
+      args.push(...call.ids, now + call.ttlMs, ...call.rest);
+    }
+    const replies = (await this.commands.reserve(keys, args)) as (Reply | "reserved")[];
+    // A new hold answers bare 'reserved' (see reserve.lua): its id and expiry are the ones sent.
+    return replies.map((reply, index) => {
+      if (reply !== "reserved") return reply;
+      const call = calls[index]!;
+      return ["reserved", call.ids[0]!, now + call.ttlMs, 0];
+    });
   }
 
   private async run(command: CommandName, saleId: string, args: (string | number)[]): Promise<Reply> {

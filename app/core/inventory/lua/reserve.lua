@@ -14,14 +14,17 @@
       ARGV[2] how many expired holds to reclaim at most (once per call, before any request)
       ARGV[3..] one record per request, 9 + 2 * lines values:
         hold id, customer, request key (already scoped to the customer by the caller),
-        time to live (ms), hold requests allowed per window (0: no limit, the counter is not
+        expires at (ms: now + the hold's time to live, added by the caller so no number is
+        printed here), hold requests allowed per window (0: no limit, the counter is not
         touched), the window (ms), the requester's client address ('' when unknown; counted
         under '@<address>' in the customers hash, so many sessions from one address share one
         allowance), units one address may hold or have bought in this sale (0: no limit),
         the number of lines, then item and quantity of each line (distinct items)
     Output: one reply per request, in request order, each one of
+      'reserved'  (not in a list) a new hold, with the hold id and expiry the request sent:
+                  the commonest reply is the cheapest to build and to send
       { 'rate_limited', ms until the window closes }  nothing else was done for it
-      { 'reserved', holdId, expiresAt, replayed (0|1) }
+      { 'reserved', holdId, expiresAt, 1 }  a replay: the hold an earlier request made
       { 'sold_out', item, available }
       { 'limit_exceeded', limit, units already held or bought }
       { 'address_limit_exceeded', limit, units the address already holds or bought }
@@ -32,69 +35,92 @@
 --- @include "includes/ledger"
 --- @include "includes/endHold"
 --- @include "includes/counterCache"
+--- @include "includes/holdRecord"
 --- @include "../../rate-limit/lua/includes/countHit"
 
-local now = tonumber(ARGV[1])
+-- Cost notes: this is the hot path of a drop, and most of its time is Lua, not Redis
+-- commands. Requests are read from ARGV in place (no table per request); numbers that only
+-- pass through (expiry, quantities, now) stay the text they arrived as, because Redis's Lua
+-- prints a number with printf("%.14g") and parses one with strtod, each costing more than
+-- the rest of the request's bookkeeping; and each item's counter field names are built once.
+local nowText = ARGV[1]
+local now = tonumber(nowText)
 reclaimExpired(now, tonumber(ARGV[2]))
 
-local requests = {}
+-- Where each request's record starts in ARGV, and where its last line starts; fields by
+-- offset: 0 hold id, 1 customer, 2 request key, 3 expires at, 4 allowed, 5 window,
+-- 6 address, 7 address limit, 8 line count, 9.. item and quantity of each line.
+local starts, lastLines = {}, {}
 do
   local at = 3
   while at <= #ARGV do
-    local lineCount = tonumber(ARGV[at + 8])
-    local lines = {}
-    for line = 1, lineCount do
-      lines[line] = { ARGV[at + 7 + 2 * line], tonumber(ARGV[at + 8 + 2 * line]) }
-    end
-    local address = ARGV[at + 6]
-    requests[#requests + 1] = {
-      holdId = ARGV[at], customer = ARGV[at + 1], requestKey = ARGV[at + 2], ttl = tonumber(ARGV[at + 3]),
-      allowed = tonumber(ARGV[at + 4]), window = ARGV[at + 5],
-      addressField = address ~= '' and ('@' .. address) or nil, addressLimit = tonumber(ARGV[at + 7]),
-      lines = lines,
-    }
-    at = at + 9 + 2 * lineCount
+    starts[#starts + 1] = at
+    lastLines[#lastLines + 1] = at + 7 + 2 * tonumber(ARGV[at + 8])
+    at = lastLines[#lastLines] + 2
   end
+end
+-- Line quantities as numbers, by their ARGV index: parsed once per line (one table per call).
+local quantities = {}
+
+local itemFields = {}
+local function fieldsOf(item)
+  local fields = itemFields[item]
+  if not fields then
+    fields = { item .. ':avail', item .. ':held' }
+    itemFields[item] = fields
+  end
+  return fields
+end
+
+local function addressFieldOf(at)
+  local address = ARGV[at + 6]
+  if address == '' then return nil end
+  return '@' .. address
 end
 
 local stock, counts = counterCache(stockKey), counterCache(customersKey)
 -- One read each for the stock and customer counters every request may touch.
-local function loadCounters()
+do
   local stockFields, customerFields = {}, {}
-  for _, request in ipairs(requests) do
-    for _, line in ipairs(request.lines) do
-      stockFields[#stockFields + 1] = line[1] .. ':avail'
-      stockFields[#stockFields + 1] = line[1] .. ':held'
+  for index, at in ipairs(starts) do
+    for i = at + 9, lastLines[index], 2 do
+      local fields = fieldsOf(ARGV[i])
+      stockFields[#stockFields + 1] = fields[1]
+      stockFields[#stockFields + 1] = fields[2]
     end
-    customerFields[#customerFields + 1] = request.customer
-    if request.addressField then customerFields[#customerFields + 1] = request.addressField end
+    customerFields[#customerFields + 1] = ARGV[at + 1]
+    local addressField = addressFieldOf(at)
+    if addressField then customerFields[#customerFields + 1] = addressField end
   end
   stock.load(stockFields)
   counts.load(customerFields)
 end
-loadCounters()
 
 -- Earlier holds of these requests' keys, read in one round (retries are rare: mostly nil).
 local previousIds = {}
 do
   local requestKeys = {}
-  for index, request in ipairs(requests) do requestKeys[index] = request.requestKey end
+  for index, at in ipairs(starts) do requestKeys[index] = ARGV[at + 2] end
   if #requestKeys > 0 then previousIds = redis.call('HMGET', requestsKey, unpack(requestKeys)) end
 end
 
 local saleLimit = redis.call('HGET', metaKey, 'limit')
 saleLimit = saleLimit and tonumber(saleLimit)
--- Holds made by this call, by request key: written to the holds, expiry and request indexes at the end.
+-- Holds made by this call: the request (its ARGV start) that made each request key's hold,
+-- and the entries for the holds, expiry and request indexes, written at the end.
 local made, newHolds, newExpiries, newRequests = {}, {}, {}, {}
 
-local function reserveOne(index, request)
-  if request.allowed > 0 then
-    local count, windowLeft = countHit(KEYS[8 + index], request.window, request.allowed)
-    if count > request.allowed then return { 'rate_limited', windowLeft } end
+local function reserveOne(index, at)
+  local allowed = ARGV[at + 4]
+  if allowed ~= '0' then
+    allowed = tonumber(allowed)
+    local count, windowLeft = countHit(KEYS[8 + index], ARGV[at + 5], allowed)
+    if count > allowed then return { 'rate_limited', windowLeft } end
   end
 
-  local earlier = made[request.requestKey]
-  if earlier then return { 'reserved', earlier.holdId, earlier.expiresAt, 1 } end
+  local requestKey = ARGV[at + 2]
+  local earlier = made[requestKey]
+  if earlier then return { 'reserved', ARGV[earlier], ARGV[earlier + 3], 1 } end
   local previousId = previousIds[index]
   if previousId then
     local raw = redis.call('HGET', holdsKey, previousId)
@@ -112,44 +138,52 @@ local function reserveOne(index, request)
 
   if not saleLimit then return { 'not_found', '' } end
 
+  local lastLine = lastLines[index]
   local units = 0
-  for _, line in ipairs(request.lines) do
-    local available = stock.get(line[1] .. ':avail')
-    if not available then return { 'not_found', line[1] } end
-    if available < line[2] then return { 'sold_out', line[1], available } end
-    units = units + line[2]
+  for i = at + 9, lastLine, 2 do
+    local item, quantity = ARGV[i], tonumber(ARGV[i + 1])
+    local available = stock.get(fieldsOf(item)[1])
+    if not available then return { 'not_found', item } end
+    if available < quantity then return { 'sold_out', item, available } end
+    quantities[i] = quantity
+    units = units + quantity
   end
+  local customer = ARGV[at + 1]
   if saleLimit > 0 then
-    local counted = counts.get(request.customer) or 0
+    local counted = counts.get(customer) or 0
     if counted + units > saleLimit then return { 'limit_exceeded', saleLimit, counted } end
   end
-  local addressField = request.addressField
-  if addressField and request.addressLimit > 0 then
+  local addressField = addressFieldOf(at)
+  if addressField then
+    local addressLimit = tonumber(ARGV[at + 7])
     local counted = counts.get(addressField) or 0
-    if counted + units > request.addressLimit then return { 'address_limit_exceeded', request.addressLimit, counted } end
+    if addressLimit > 0 and counted + units > addressLimit then return { 'address_limit_exceeded', addressLimit, counted } end
   end
 
-  for _, line in ipairs(request.lines) do
-    stock.add(line[1] .. ':avail', -line[2])
-    stock.add(line[1] .. ':held', line[2])
+  local lineTexts = {}
+  for i = at + 9, lastLine, 2 do
+    local item, quantityText, quantity = ARGV[i], ARGV[i + 1], quantities[i]
+    local fields = fieldsOf(item)
+    stock.add(fields[1], -quantity)
+    stock.add(fields[2], quantity)
+    lineTexts[#lineTexts + 1] = item .. ':' .. quantityText
   end
-  counts.add(request.customer, units)
+  counts.add(customer, units)
   if addressField then counts.add(addressField, units) end
-  local expiresAt = now + request.ttl
-  local holdId = request.holdId
-  made[request.requestKey] = { holdId = holdId, expiresAt = expiresAt }
+  local holdId, expiresAt, linesText = ARGV[at], ARGV[at + 3], table.concat(lineTexts, ',')
+  made[requestKey] = at
   newHolds[#newHolds + 1] = holdId
-  newHolds[#newHolds + 1] = encodeHold({ c = request.customer, e = expiresAt, l = request.lines, a = addressField })
+  newHolds[#newHolds + 1] = holdRecordText(expiresAt, customer, addressField, linesText)
   newExpiries[#newExpiries + 1] = expiresAt
   newExpiries[#newExpiries + 1] = holdId
-  newRequests[#newRequests + 1] = request.requestKey
+  newRequests[#newRequests + 1] = requestKey
   newRequests[#newRequests + 1] = holdId
-  appendLedger('reserve', now, holdId, '', request.customer, request.lines)
-  return { 'reserved', holdId, expiresAt, 0 }
+  appendLedgerText('reserve', nowText, holdId, '', customer, linesText)
+  return 'reserved'
 end
 
 local replies = {}
-for index, request in ipairs(requests) do replies[index] = reserveOne(index, request) end
+for index, at in ipairs(starts) do replies[index] = reserveOne(index, at) end
 
 stock.flush()
 counts.flush()

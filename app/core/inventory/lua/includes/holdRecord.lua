@@ -5,8 +5,13 @@
 -- (a record lives at most the longest hold, 24 h), so an upgrade during a sale loses nothing.
 -- Decoded, a hold is { c = customer, e = expiresAt ms, l = {{item, qty}, ...}, a = '@<address>' or nil }.
 
+-- The record from text parts (reserve.lua has every part as text: no number is printed).
+local function holdRecordText(expiresAt, customer, addressField, linesText)
+  return expiresAt .. '\t' .. customer .. '\t' .. (addressField or '') .. '\t' .. linesText
+end
+
 local function encodeHold(hold)
-  return hold.e .. '\t' .. hold.c .. '\t' .. (hold.a or '') .. '\t' .. encodeLines(hold.l)
+  return holdRecordText(hold.e, hold.c, hold.a, encodeLines(hold.l))
 end
 
 local function decodeHold(raw)
