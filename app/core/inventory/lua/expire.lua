@@ -12,6 +12,6 @@
 --- @include "includes/endHold"
 
 local now = tonumber(ARGV[1])
-local ended = reclaimExpired(now, tonumber(ARGV[2]))
+local ended = reclaimExpired(ARGV[1], ARGV[2])
 local more = #redis.call('ZRANGE', expiryKey, '-inf', now, 'BYSCORE', 'LIMIT', 0, 1)
 return { ended, more }

@@ -45,7 +45,7 @@
 -- the rest of the request's bookkeeping; and each item's counter field names are built once.
 local nowText = ARGV[1]
 local now = tonumber(nowText)
-reclaimExpired(now, tonumber(ARGV[2]))
+reclaimExpired(nowText, ARGV[2])
 
 -- Where each request's record starts in ARGV, and where its last line starts; fields by
 -- offset: 0 hold id, 1 customer, 2 request key, 3 expires at, 4 allowed, 5 window,
@@ -130,7 +130,7 @@ local function reserveOne(index, at)
       -- endHold changes the counters in Redis directly: write ours first, read them anew after.
       stock.flush()
       counts.flush()
-      endHold(previousId, previous, 'expire', now)
+      endHold(previousId, previous, 'expire', nowText)
       return { 'duplicate', previousId }
     end
     return { 'reserved', previousId, previous.e, 1 }

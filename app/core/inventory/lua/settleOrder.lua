@@ -86,7 +86,7 @@ for i = 6, 5 + holdCount do
   end
 end
 
-reclaimExpired(now, tonumber(ARGV[4]))
+reclaimExpired(ARGV[3], ARGV[4])
 
 local takenLines, oversoldLines, takenUnits = {}, {}, 0
 for _, item in ipairs(order) do

@@ -25,7 +25,7 @@ local recorded = redis.call('HGET', ordersKey, orderRef)
 if recorded then return { 'duplicate', recorded } end
 if redis.call('EXISTS', metaKey) == 0 then return { 'not_found', '' } end
 
-reclaimExpired(now, tonumber(ARGV[4]))
+reclaimExpired(ARGV[3], ARGV[4])
 
 local lines = readLines(5)
 local failure = checkAvailable(lines)

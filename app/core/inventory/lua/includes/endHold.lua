@@ -22,9 +22,11 @@ end
 
 -- Lazy expiry: ends at most `max` holds whose time has passed, oldest first, so that
 -- correctness never depends on a sweeper being alive and no call does unbounded work.
+-- `now` and `max` are the text the script received: a number handed to redis.call is printed
+-- with printf, which costs more than the lookup itself when nothing is due.
 local function reclaimExpired(now, max)
-  if max <= 0 then return 0 end
-  local ids = redis.call('ZRANGE', expiryKey, '-inf', now, 'BYSCORE', 'LIMIT', 0, max)
+  if tonumber(max) <= 0 then return 0 end
+  local ids = redis.call('ZRANGE', expiryKey, '-inf', now, 'BYSCORE', 'LIMIT', '0', max)
   for _, holdId in ipairs(ids) do
     local raw = redis.call('HGET', holdsKey, holdId)
     if raw then
