@@ -28,7 +28,7 @@ export const EDITS = {
       "local function appendLedgerText(eventType, now, holdId, orderRef, customer, linesText)\n  do return end\n",
     ),
   holdEncoding: (s: string) => edit(s, "= holdRecordText(expiresAt, customer, addressField, linesText)", "= customer"),
-  expiryIndex: (s: string) => edit(s, "  redis.call('ZADD', expiryKey, unpack(newExpiries))\n", ""),
+  expiryIndex: (s: string) => edit(s, "  redis.call('ZADD', expiryKey, unpack(reminders))\n", ""),
   idempotency: (s: string) =>
     edit(
       edit(s, "if #requestKeys > 0 then previousIds = redis.call('HMGET', requestsKey, unpack(requestKeys)) end", ""),

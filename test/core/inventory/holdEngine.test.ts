@@ -450,6 +450,30 @@ describe("adjust", () => {
 });
 
 describe("expire", () => {
+  it("keeps one reminder per script call and end, and ends each hold by its own record", async () => {
+    // One turn of the event loop: five holds in one script call, three ending at one time, two at another.
+    const holds = await Promise.all(
+      ["a", "b", "c", "d", "e"].map((customerId, i) =>
+        engine.reserve(sale, { customerId, lines: [{ itemId: "shoe", quantity: 1 }], requestId: "r", ttlMs: i < 3 ? 1_000 : 2_000 }),
+      ),
+    );
+    const ids = holds.map((hold) => (hold.outcome === "reserved" ? hold.holdId : ""));
+    const expiry = saleInventoryKeys(sale).expiry;
+    expect(await redis.zrange(expiry, "0", "-1")).toEqual([ids.slice(0, 3).join(","), ids.slice(3).join(",")]);
+    // A hold released before its end is passed over when its reminder comes due.
+    expect(await engine.release(sale, ids[1]!)).toEqual({ outcome: "released" });
+    clock.advance(1_500);
+    expect(await engine.expire(sale)).toEqual({ ended: 2, more: false });
+    expect(await redis.zrange(expiry, "0", "-1")).toEqual([ids.slice(3).join(",")]);
+    // At most `max` holds end per call: the rest of a reminder stays due.
+    clock.advance(1_000);
+    expect(await engine.expire(sale, 1)).toEqual({ ended: 1, more: true });
+    expect(await redis.zrange(expiry, "0", "-1")).toEqual([ids[4]]);
+    expect(await engine.expire(sale, 1)).toEqual({ ended: 1, more: false });
+    expect(await counters("shoe")).toEqual({ allocated: 10, available: 10, held: 0, sold: 0 });
+    expect(await redis.zcard(expiry)).toBe(0);
+  });
+
   it("sweeps in bounded batches and says when more remain", async () => {
     for (let i = 0; i < 5; i++) await reserve(`c${i}`, [{ itemId: "shoe", quantity: 1 }], `r${i}`, 1_000 + i);
     await reserve("keeper", [{ itemId: "shoe", quantity: 1 }], "k", 10 * MINUTE);

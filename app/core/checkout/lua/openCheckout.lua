@@ -29,11 +29,12 @@ if status then return { 'existing', status } end
 
 local raw = redis.call('HGET', holdsKey, holdId)
 if not raw then return { 'hold_gone' } end
-local expiresAt = tonumber(redis.call('ZSCORE', expiryKey, holdId))
-if not expiresAt or expiresAt <= now then return { 'hold_expired' } end
-
 local hold = decodeHold(raw)
-if deadline > expiresAt then
+if hold.e <= now then return { 'hold_expired' } end
+
+-- The record's end moves; the reminder of the old end finds it later and skips it, this
+-- hold's own reminder ends it then (see inventory/lua/includes/endHold.lua).
+if deadline > hold.e then
   hold.e = deadline
   redis.call('HSET', holdsKey, holdId, encodeHold(hold))
   redis.call('ZADD', expiryKey, deadline, holdId)

@@ -5,7 +5,7 @@
       ARGV[1] now (ms)
       ARGV[2] how many holds to end at most
     Output:
-      { holds ended, 1 if more expired holds remain else 0 }
+      { holds ended, 1 if more expiry reminders are due else 0 }
 ]]
 --- @include "includes/saleKeys"
 --- @include "includes/ledger"

@@ -107,8 +107,10 @@ end
 local saleLimit = redis.call('HGET', metaKey, 'limit')
 saleLimit = saleLimit and tonumber(saleLimit)
 -- Holds made by this call: the request (its ARGV start) that made each request key's hold,
--- and the entries for the holds, expiry and request indexes, written at the end.
-local made, newHolds, newExpiries, newRequests = {}, {}, {}, {}
+-- and the entries for the holds and request indexes, written at the end, with one expiry
+-- reminder per distinct end (see endHold.lua): the hold ids ending then, by end.
+local made, newHolds, newRequests = {}, {}, {}
+local endings, dueIds = {}, {}
 
 local function reserveOne(index, at)
   local allowed = ARGV[at + 4]
@@ -174,8 +176,13 @@ local function reserveOne(index, at)
   made[requestKey] = at
   newHolds[#newHolds + 1] = holdId
   newHolds[#newHolds + 1] = holdRecordText(expiresAt, customer, addressField, linesText)
-  newExpiries[#newExpiries + 1] = expiresAt
-  newExpiries[#newExpiries + 1] = holdId
+  local ids = dueIds[expiresAt]
+  if not ids then
+    ids = {}
+    dueIds[expiresAt] = ids
+    endings[#endings + 1] = expiresAt
+  end
+  ids[#ids + 1] = holdId
   newRequests[#newRequests + 1] = requestKey
   newRequests[#newRequests + 1] = holdId
   appendLedgerText('reserve', nowText, holdId, '', customer, linesText)
@@ -189,7 +196,12 @@ stock.flush()
 counts.flush()
 if #newHolds > 0 then
   redis.call('HSET', holdsKey, unpack(newHolds))
-  redis.call('ZADD', expiryKey, unpack(newExpiries))
+  local reminders = {}
+  for _, expiresAt in ipairs(endings) do
+    reminders[#reminders + 1] = expiresAt
+    reminders[#reminders + 1] = table.concat(dueIds[expiresAt], ',')
+  end
+  redis.call('ZADD', expiryKey, unpack(reminders))
   redis.call('HSET', requestsKey, unpack(newRequests))
 end
 return replies

@@ -22,18 +22,40 @@ end
 
 -- Lazy expiry: ends at most `max` holds whose time has passed, oldest first, so that
 -- correctness never depends on a sweeper being alive and no call does unbounded work.
+-- The expiry index holds reminders, not holds: a member is the ids of the holds due at its
+-- score, joined by ',' (reserve.lua writes one member per call for every hold it made, one
+-- ZADD entry instead of one per hold). The hold's record says when it ends: a hold ended
+-- meanwhile is gone from the holds hash, and one whose checkout moved its end later
+-- (checkout/lua/openCheckout.lua) is skipped here and has a later reminder of its own.
 -- `now` and `max` are the text the script received: a number handed to redis.call is printed
 -- with printf, which costs more than the lookup itself when nothing is due.
 local function reclaimExpired(now, max)
-  if tonumber(max) <= 0 then return 0 end
-  local ids = redis.call('ZRANGE', expiryKey, '-inf', now, 'BYSCORE', 'LIMIT', '0', max)
-  for _, holdId in ipairs(ids) do
-    local raw = redis.call('HGET', holdsKey, holdId)
-    if raw then
-      endHold(holdId, decodeHold(raw), 'expire', now)
-    else
-      redis.call('ZREM', expiryKey, holdId)
+  max = tonumber(max)
+  if max <= 0 then return 0 end
+  local nowNumber, ended = tonumber(now), 0
+  local due = redis.call('ZRANGE', expiryKey, '-inf', now, 'BYSCORE', 'WITHSCORES', 'LIMIT', '0', max)
+  for i = 1, #due, 2 do
+    local reminder, score = due[i], due[i + 1]
+    redis.call('ZREM', expiryKey, reminder)
+    local from = 1
+    while from <= #reminder do
+      if ended >= max then
+        -- The reminder's other holds stay due for the next call.
+        redis.call('ZADD', expiryKey, score, string.sub(reminder, from))
+        return ended
+      end
+      local comma = string.find(reminder, ',', from, true) or #reminder + 1
+      local holdId = string.sub(reminder, from, comma - 1)
+      from = comma + 1
+      local raw = redis.call('HGET', holdsKey, holdId)
+      if raw then
+        local hold = decodeHold(raw)
+        if hold.e <= nowNumber then
+          endHold(holdId, hold, 'expire', now)
+          ended = ended + 1
+        end
+      end
     end
   end
-  return #ids
+  return ended
 end

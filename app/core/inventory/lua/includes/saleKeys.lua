@@ -4,7 +4,7 @@
     KEYS[1] meta       hash   limit (per-customer unit limit, 0 = none)
     KEYS[2] stock      hash   <item>:alloc, <item>:avail, <item>:held, <item>:sold
     KEYS[3] holds      hash   holdId -> record of the hold (see includes/holdRecord.lua)
-    KEYS[4] expiry     zset   holdId scored by expiresAt ms
+    KEYS[4] expiry     zset   reminders: hold ids joined by ',', scored by when they end (ms; see endHold.lua)
     KEYS[5] customers  hash   customer -> units held + bought in this sale
     KEYS[6] requests   hash   customer-scoped request key -> holdId (reserve idempotency)
     KEYS[7] orders     hash   order reference -> holdId, or "take" (commit/take idempotency)
