@@ -162,17 +162,22 @@ local function reserveOne(index, at)
     if addressLimit > 0 and counted + units > addressLimit then return { 'address_limit_exceeded', addressLimit, counted } end
   end
 
-  local lineTexts = {}
   for i = at + 9, lastLine, 2 do
-    local item, quantityText, quantity = ARGV[i], ARGV[i + 1], quantities[i]
-    local fields = fieldsOf(item)
+    local quantity = quantities[i]
+    local fields = fieldsOf(ARGV[i])
     stock.add(fields[1], -quantity)
     stock.add(fields[2], quantity)
-    lineTexts[#lineTexts + 1] = item .. ':' .. quantityText
   end
   counts.add(customer, units)
   if addressField then counts.add(addressField, units) end
-  local holdId, expiresAt, linesText = ARGV[at], ARGV[at + 3], table.concat(lineTexts, ',')
+  -- The lines as text (see lineText.lua), from the text they came as; most carts have one line.
+  local linesText = ARGV[at + 9] .. ':' .. ARGV[at + 10]
+  if lastLine > at + 9 then
+    local lineTexts = { linesText }
+    for i = at + 11, lastLine, 2 do lineTexts[#lineTexts + 1] = ARGV[i] .. ':' .. ARGV[i + 1] end
+    linesText = table.concat(lineTexts, ',')
+  end
+  local holdId, expiresAt = ARGV[at], ARGV[at + 3]
   made[requestKey] = at
   newHolds[#newHolds + 1] = holdId
   newHolds[#newHolds + 1] = holdRecordText(expiresAt, customer, addressField, linesText)
