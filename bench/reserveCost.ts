@@ -19,7 +19,7 @@
  *      BENCH_COST_ANNOTATE (0; N prints each variant's N costliest functions, by callgrind_annotate).
  * Needs valgrind (Debian package `valgrind`). Prints a table, writes bench/results/reserve-cost.json.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,10 +27,10 @@ import { promisify } from "node:util";
 
 import { Redis } from "ioredis";
 
-import { freePort } from "../app/composition/localRedis.server.ts";
 import { HoldEngine, LIMITS } from "../app/core/inventory/index.ts";
 import { saleInventoryKeys } from "../app/core/keys.ts";
 import { sleep } from "./lib/closedLoop.ts";
+import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { envInteger, hostMetadata, writeResults } from "./lib/results.ts";
 import { formatCount, formatTable, round } from "./lib/table.ts";
 import { reserveCommand, scriptVariants, type ScriptVariant } from "./holds/reserveVariants.ts";
@@ -57,48 +57,20 @@ interface Measured {
 
 /** A redis-server under callgrind that counts instructions inside script calls only. */
 async function startCountedRedis(directory: string): Promise<{ redis: Redis; dump(): Promise<{ instructions: number; file: string }>; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(
-    "valgrind",
-    [
-      "--tool=callgrind",
-      "--toggle-collect=evalGenericCommand",
-      `--callgrind-out-file=${join(directory, "callgrind.out")}`,
-      "redis-server",
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      directory,
-    ],
-    { stdio: "ignore" },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.once("error", (error) => log(`valgrind did not start (${error.message}): install the Debian package valgrind`));
-  const redis = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on("error", () => undefined); // refused while valgrind starts the server; retried below
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await redis.connect();
-      await redis.ping();
-      break;
-    } catch (error) {
-      if (attempt >= 120 || child.exitCode !== null) throw new Error(`redis-server under valgrind did not answer: ${String(error)}`);
-      redis.disconnect();
-      await sleep(500);
-    }
-  }
+  const server = await startPrivateRedis({
+    launcher: ["valgrind", "--tool=callgrind", "--toggle-collect=evalGenericCommand", `--callgrind-out-file=${join(directory, "callgrind.out")}`],
+    directory,
+    startTimeoutMs: 60_000,
+  }).catch((error: unknown) => {
+    throw new Error(`redis-server under valgrind did not answer (is the Debian package valgrind installed?): ${String(error)}`);
+  });
+  const redis = new Redis(server.url, { maxRetriesPerRequest: 0 });
   let dumps = 0;
   return {
     redis,
     // Each dump holds the counts since the previous one: dump after the warm-up, then after the measured calls.
     async dump() {
-      await run("callgrind_control", ["--dump", String(child.pid)]);
+      await run("callgrind_control", ["--dump", String(server.pid)]);
       dumps += 1;
       const file = join(directory, `callgrind.out.${dumps}`);
       for (let attempt = 0; attempt < 100 && !readdirSync(directory).includes(`callgrind.out.${dumps}`); attempt++) await sleep(50);
@@ -108,8 +80,7 @@ async function startCountedRedis(directory: string): Promise<{ redis: Redis; dum
     },
     async stop() {
       redis.disconnect();
-      if (child.exitCode === null) child.kill("SIGTERM");
-      await Promise.race([exited, sleep(10_000)]);
+      await server.stop();
     },
   };
 }

@@ -10,21 +10,30 @@ export interface PrivateRedis {
   url: string;
   host: string;
   port: number;
+  /** The started process (the launcher's, when there is one). */
+  pid: number;
   /** Stops the server started here (by its pid) and waits for it to exit. */
   stop(): Promise<void>;
+}
+
+export interface PrivateRedisOptions {
+  /** A command that runs the server, e.g. valgrind with its options (bench/reserveCost.ts). */
+  launcher?: readonly string[];
+  /** Where the server (and its launcher) may write files; default the system's temporary folder. */
+  directory?: string;
+  /** How long the server may take to answer; default 5 s (a launcher like valgrind needs more). */
+  startTimeoutMs?: number;
 }
 
 /**
  * Starts a throw-away redis-server on a free loopback port (no persistence), so that
  * INFO commandstats and CPU figures contain this benchmark's commands only.
  */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmpdir(), "--daemonize", "no", "--loglevel", "warning"],
-    { stdio: "ignore" },
-  );
+  const server = ["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  const [command, ...args] = [...(options.launcher ?? []), ...server, "--dir", options.directory ?? tmpdir(), "--daemonize", "no", "--loglevel", "warning"];
+  const child: ChildProcess = spawn(command!, args, { stdio: "ignore" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `redis://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
@@ -40,7 +49,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         await probe.ping();
         break;
       } catch (error) {
-        if (attempt >= 50) throw error;
+        if (attempt >= (options.startTimeoutMs ?? 5_000) / 100 || child.exitCode !== null) throw error;
         await sleep(100);
       }
     }
@@ -50,5 +59,5 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   } finally {
     probe.disconnect();
   }
-  return { url, host: "127.0.0.1", port, stop };
+  return { url, host: "127.0.0.1", port, pid: child.pid ?? 0, stop };
 }
