@@ -79,7 +79,7 @@ export function reserveCommand(sha: string, saleId: string, run: string, reclaim
   for (let index = 0; index < perCall; index++) {
     keys.push(holdRequestCounterKey(saleId, "-"));
     const id = `${run}.${index}`;
-    requests.push(`h${id}__rand_int____rand_int__`, `c${id}__rand_int__`, `k${id}__rand_int____rand_int__`, expiresAt, "0", "0", "", "0", "1", "hot", "1");
+    requests.push(`h${id}__rand_int____rand_int__`, `c${id}__rand_int__`, `k${id}__rand_int____rand_int__`, expiresAt, "", "1", "hot", "1");
   }
   return ["EVALSHA", sha, String(keys.length), ...keys, String(now), String(reclaim), ...requests];
 }

@@ -179,7 +179,9 @@ export class HoldEngine {
       assertRef("invalid_address", "address.bucket", address.bucket);
       assertInteger("invalid_address_limit", "address.limit", address.limit, 0, LIMITS.maxAllocation);
     }
-    const rest = [rateLimit?.limit ?? 0, rateLimit?.windowMs ?? 0, address?.bucket ?? "", address?.limit ?? 0, lines.length, ...linesToArgs(lines)];
+    // reserve.lua's terms: one value for the request limit and the address (see its header).
+    const terms = rateLimit || address ? `${rateLimit?.limit ?? 0}:${rateLimit?.windowMs ?? 0}:${address?.limit ?? 0}:${address?.bucket ?? ""}` : "";
+    const rest = [terms, lines.length, ...linesToArgs(lines)];
     const counterKey = holdRequestCounterKey(saleId, rateLimit?.requester ?? "-");
     const reply = await this.reserveBatches.submit(saleId, { counterKey, ttlMs: request.ttlMs, ids: [holdId, request.customerId, requestKey], rest });
     if (this.observers.size > 0) this.notify("reserve", reply);

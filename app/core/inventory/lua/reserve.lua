@@ -12,14 +12,17 @@
       KEYS[9..]  each request's hold-request counter (this sale's slot), in request order
       ARGV[1] now (ms)
       ARGV[2] how many expired holds to reclaim at most (once per call, before any request)
-      ARGV[3..] one record per request, 9 + 2 * lines values:
+      ARGV[3..] one record per request, 6 + 2 * lines values:
         hold id, customer, request key (already scoped to the customer by the caller),
         expires at (ms: now + the hold's time to live, added by the caller so no number is
-        printed here), hold requests allowed per window (0: no limit, the counter is not
-        touched), the window (ms), the requester's client address ('' when unknown; counted
-        under '@<address>' in the customers hash, so many sessions from one address share one
-        allowance), units one address may hold or have bought in this sale (0: no limit),
-        the number of lines, then item and quantity of each line (distinct items)
+        printed here), the request's terms, the number of lines, then item and quantity of
+        each line (distinct items). The terms are '' (no request limit, no address) or
+        "<allowed>:<window>:<address limit>:<address>" in one value (each value costs both
+        sides a few hundred instructions): hold requests allowed per window (0: no limit, the
+        counter is not touched), the window (ms), units one address may hold or have bought
+        in this sale (0: no limit), the requester's client address ('' when unknown; counted
+        under '@<address>' in the customers hash, so many sessions from one address share
+        one allowance)
     Output: one reply per request, in request order, each one of
       'reserved'  (not in a list) a new hold, with the hold id and expiry the request sent:
                   the commonest reply is the cheapest to build and to send
@@ -48,15 +51,25 @@ local now = tonumber(nowText)
 reclaimExpired(nowText, ARGV[2])
 
 -- Where each request's record starts in ARGV, and where its last line starts; fields by
--- offset: 0 hold id, 1 customer, 2 request key, 3 expires at, 4 allowed, 5 window,
--- 6 address, 7 address limit, 8 line count, 9.. item and quantity of each line.
-local starts, lastLines = {}, {}
+-- offset: 0 hold id, 1 customer, 2 request key, 3 expires at, 4 terms, 5 line count,
+-- 6.. item and quantity of each line. Requests with terms get them read into `terms`.
+local FIRST_LINE = 6
+local starts, lastLines, terms = {}, {}, {}
 do
   local at = 3
   while at <= #ARGV do
-    starts[#starts + 1] = at
-    lastLines[#lastLines + 1] = at + 7 + 2 * tonumber(ARGV[at + 8])
-    at = lastLines[#lastLines] + 2
+    local index = #starts + 1
+    starts[index] = at
+    lastLines[index] = at + FIRST_LINE - 2 + 2 * tonumber(ARGV[at + 5])
+    local text = ARGV[at + 4]
+    if text ~= '' then
+      local allowed, window, addressLimit, address = string.match(text, '^(%d+):(%d+):(%d+):(.*)$')
+      terms[index] = {
+        allowed = tonumber(allowed), window = window, addressLimit = tonumber(addressLimit),
+        addressField = address ~= '' and ('@' .. address) or nil,
+      }
+    end
+    at = lastLines[index] + 2
   end
 end
 -- Line quantities as numbers, by their ARGV index: parsed once per line (one table per call).
@@ -72,24 +85,18 @@ local function fieldsOf(item)
   return fields
 end
 
-local function addressFieldOf(at)
-  local address = ARGV[at + 6]
-  if address == '' then return nil end
-  return '@' .. address
-end
-
 local stock, counts = counterCache(stockKey), counterCache(customersKey)
 -- One read each for the stock and customer counters every request may touch.
 do
   local stockFields, customerFields = {}, {}
   for index, at in ipairs(starts) do
-    for i = at + 9, lastLines[index], 2 do
+    for i = at + FIRST_LINE, lastLines[index], 2 do
       local fields = fieldsOf(ARGV[i])
       stockFields[#stockFields + 1] = fields[1]
       stockFields[#stockFields + 1] = fields[2]
     end
     customerFields[#customerFields + 1] = ARGV[at + 1]
-    local addressField = addressFieldOf(at)
+    local addressField = terms[index] and terms[index].addressField
     if addressField then customerFields[#customerFields + 1] = addressField end
   end
   stock.load(stockFields)
@@ -113,11 +120,10 @@ local made, newHolds, newRequests = {}, {}, {}
 local endings, dueIds = {}, {}
 
 local function reserveOne(index, at)
-  local allowed = ARGV[at + 4]
-  if allowed ~= '0' then
-    allowed = tonumber(allowed)
-    local count, windowLeft = countHit(KEYS[8 + index], ARGV[at + 5], allowed)
-    if count > allowed then return { 'rate_limited', windowLeft } end
+  local own = terms[index]
+  if own and own.allowed > 0 then
+    local count, windowLeft = countHit(KEYS[8 + index], own.window, own.allowed)
+    if count > own.allowed then return { 'rate_limited', windowLeft } end
   end
 
   local requestKey = ARGV[at + 2]
@@ -142,7 +148,7 @@ local function reserveOne(index, at)
 
   local lastLine = lastLines[index]
   local units = 0
-  for i = at + 9, lastLine, 2 do
+  for i = at + FIRST_LINE, lastLine, 2 do
     local item, quantity = ARGV[i], tonumber(ARGV[i + 1])
     local available = stock.get(fieldsOf(item)[1])
     if not available then return { 'not_found', item } end
@@ -155,14 +161,13 @@ local function reserveOne(index, at)
     local counted = counts.get(customer) or 0
     if counted + units > saleLimit then return { 'limit_exceeded', saleLimit, counted } end
   end
-  local addressField = addressFieldOf(at)
-  if addressField then
-    local addressLimit = tonumber(ARGV[at + 7])
+  local addressField = own and own.addressField
+  if addressField and own.addressLimit > 0 then
     local counted = counts.get(addressField) or 0
-    if addressLimit > 0 and counted + units > addressLimit then return { 'address_limit_exceeded', addressLimit, counted } end
+    if counted + units > own.addressLimit then return { 'address_limit_exceeded', own.addressLimit, counted } end
   end
 
-  for i = at + 9, lastLine, 2 do
+  for i = at + FIRST_LINE, lastLine, 2 do
     local quantity = quantities[i]
     local fields = fieldsOf(ARGV[i])
     stock.add(fields[1], -quantity)
@@ -171,10 +176,10 @@ local function reserveOne(index, at)
   counts.add(customer, units)
   if addressField then counts.add(addressField, units) end
   -- The lines as text (see lineText.lua), from the text they came as; most carts have one line.
-  local linesText = ARGV[at + 9] .. ':' .. ARGV[at + 10]
-  if lastLine > at + 9 then
+  local linesText = ARGV[at + FIRST_LINE] .. ':' .. ARGV[at + FIRST_LINE + 1]
+  if lastLine > at + FIRST_LINE then
     local lineTexts = { linesText }
-    for i = at + 11, lastLine, 2 do lineTexts[#lineTexts + 1] = ARGV[i] .. ':' .. ARGV[i + 1] end
+    for i = at + FIRST_LINE + 2, lastLine, 2 do lineTexts[#lineTexts + 1] = ARGV[i] .. ':' .. ARGV[i + 1] end
     linesText = table.concat(lineTexts, ',')
   end
   local holdId, expiresAt = ARGV[at], ARGV[at + 3]
