@@ -55,11 +55,12 @@ function edit(script: string, from: string, to: string): string {
 }
 
 const EDITS = {
+  // The one XADD (and its encoding) that carries all the holds of a call.
   ledger: (s: string) =>
     edit(
       s,
-      "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n",
-      "local function appendLedger(eventType, now, holdId, orderRef, customer, lines)\n  do return end\n",
+      "local function appendLedgerBatch(eventType, now, holdIds, customers, lineLists)\n",
+      "local function appendLedgerBatch(eventType, now, holdIds, customers, lineLists)\n  do return end\n",
     ),
   cjson: (s: string) =>
     edit(

@@ -3,7 +3,7 @@
   each request were its own call. Requests that reach one process together travel in one
   call (HoldEngine batches them), so the work every call has to do (reclaiming expired holds,
   reading the sale's limit, reading and writing the stock and customer counters, indexing
-  the new holds) is done once per call instead of once per hold.
+  the new holds, appending them to the ledger) is done once per call instead of once per hold.
   Per request: its hold-request rate limit is counted first; a retry with the same request
   key returns the same hold (also a retry in the same call); then the sale, stock and the
   per-customer and per-address unit limits are checked.
@@ -86,6 +86,13 @@ local saleLimit = redis.call('HGET', metaKey, 'limit')
 saleLimit = saleLimit and tonumber(saleLimit)
 -- Holds made by this call, by request key: written to the holds, expiry and request indexes at the end.
 local made, newHolds, newExpiries, newRequests = {}, {}, {}, {}
+-- Their ledger records, written as one stream entry (appendLedgerBatch) when the call ends
+-- or before another entry, so the stream keeps the order in which things happened.
+local ledgerHolds, ledgerCustomers, ledgerLines = {}, {}, {}
+local function flushLedger()
+  appendLedgerBatch('reserve', now, ledgerHolds, ledgerCustomers, ledgerLines)
+  ledgerHolds, ledgerCustomers, ledgerLines = {}, {}, {}
+end
 
 local function reserveOne(index, request)
   if request.allowed > 0 then
@@ -101,9 +108,11 @@ local function reserveOne(index, request)
     if not raw then return { 'duplicate', previousId } end
     local previous = cjson.decode(raw)
     if previous.e <= now then
-      -- endHold changes the counters in Redis directly: write ours first, read them anew after.
+      -- endHold changes the counters in Redis directly and appends to the ledger: write ours
+      -- first, read them anew after.
       stock.flush()
       counts.flush()
+      flushLedger()
       endHold(previousId, previous, 'expire', now)
       return { 'duplicate', previousId }
     end
@@ -144,7 +153,9 @@ local function reserveOne(index, request)
   newExpiries[#newExpiries + 1] = holdId
   newRequests[#newRequests + 1] = request.requestKey
   newRequests[#newRequests + 1] = holdId
-  appendLedger('reserve', now, holdId, '', request.customer, request.lines)
+  ledgerHolds[#ledgerHolds + 1] = holdId
+  ledgerCustomers[#ledgerCustomers + 1] = request.customer
+  ledgerLines[#ledgerLines + 1] = request.lines
   return { 'reserved', holdId, expiresAt, 0 }
 end
 
@@ -153,6 +164,7 @@ for index, request in ipairs(requests) do replies[index] = reserveOne(index, req
 
 stock.flush()
 counts.flush()
+flushLedger()
 if #newHolds > 0 then
   redis.call('HSET', holdsKey, unpack(newHolds))
   redis.call('ZADD', expiryKey, unpack(newExpiries))

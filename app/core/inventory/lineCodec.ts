@@ -1,0 +1,15 @@
+import type { Line } from "./types.ts";
+
+/** Parses the "item:qty,item:qty" form the scripts answer and the ledger stream carries lines in. */
+export function decodeLines(encoded: string): Line[] {
+  if (encoded === "") return [];
+  return encoded.split(",").map((part) => {
+    const separator = part.lastIndexOf(":");
+    return { itemId: part.slice(0, separator), quantity: Number(part.slice(separator + 1)) };
+  });
+}
+
+/** The same form, written (as lua/includes/ledger.lua's encodeLines does). */
+export function encodeLines(lines: readonly Line[]): string {
+  return lines.map((line) => `${line.itemId}:${line.quantity}`).join(",");
+}
