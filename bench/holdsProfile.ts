@@ -55,12 +55,12 @@ function edit(script: string, from: string, to: string): string {
 }
 
 const EDITS = {
-  // The one XADD (and its encoding) that carries all the holds of a call.
+  // Each hold's ledger record: without them the call's one ledger XADD (and its text) is skipped.
   ledger: (s: string) =>
     edit(
       s,
-      "local function appendLedgerBatch(eventType, now, holdIds, customers, lineLists)\n",
-      "local function appendLedgerBatch(eventType, now, holdIds, customers, lineLists)\n  do return end\n",
+      "  ledgerHolds[#ledgerHolds + 1] = holdId\n  ledgerCustomers[#ledgerCustomers + 1] = request.customer\n  ledgerLines[#ledgerLines + 1] = ledgerText(request)\n",
+      "",
     ),
   cjson: (s: string) =>
     edit(

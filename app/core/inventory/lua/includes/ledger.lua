@@ -18,13 +18,15 @@ end
 -- XADD instead of one per hold): h, c and l list one record per hold, in order, joined by
 -- "\n", and n says how many there are (core/ledger/ledgerEntries.ts reads them back as one
 -- event per hold). No hold id, customer reference or item id can hold a control character
--- (HoldEngine checks them). A single change is written exactly as appendLedger writes it.
-local function appendLedgerBatch(eventType, now, holdIds, customers, lineLists)
+-- (HoldEngine checks them). `lineTexts` are each hold's lines already in the
+-- "item:qty,item:qty" form. A single change is written exactly as appendLedger writes it.
+local function appendLedgerBatch(eventType, now, holdIds, customers, lineTexts)
   local count = #holdIds
   if count == 0 then return end
-  if count == 1 then return appendLedger(eventType, now, holdIds[1], '', customers[1], lineLists[1]) end
-  local encoded = {}
-  for i, lines in ipairs(lineLists) do encoded[i] = encodeLines(lines) end
+  if count == 1 then
+    redis.call('XADD', ledgerKey, '*', 't', eventType, 'at', now, 'h', holdIds[1], 'o', '', 'c', customers[1], 'l', lineTexts[1])
+    return
+  end
   redis.call('XADD', ledgerKey, '*', 't', eventType, 'at', now, 'h', table.concat(holdIds, '\n'), 'o', '',
-    'c', table.concat(customers, '\n'), 'l', table.concat(encoded, '\n'), 'n', count)
+    'c', table.concat(customers, '\n'), 'l', table.concat(lineTexts, '\n'), 'n', count)
 end
