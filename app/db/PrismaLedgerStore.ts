@@ -35,25 +35,24 @@ export class PrismaLedgerStore implements LedgerStore, LedgerSaleSource {
   }
 
   /**
-   * One multi-row `INSERT … ON CONFLICT DO NOTHING` per batch, on both databases: entries
-   * another persister stored meanwhile are skipped by the unique (saleId, streamId) index in
-   * the same statement, instead of a failed batch and one insert per row. (Prisma's
+   * One multi-row `INSERT … ON CONFLICT DO NOTHING` per batch, on both databases: events
+   * another persister stored meanwhile are skipped by the unique (saleId, streamId, part)
+   * index in the same statement, instead of a failed batch and one insert per row. (Prisma's
    * `createMany({ skipDuplicates })` is the same statement on PostgreSQL but does not exist
-   * on SQLite.) Returns how many entries were new.
+   * on SQLite.) Returns how many events were new.
    */
   async append(saleId: string, entries: readonly LedgerEntry[]): Promise<number> {
     let created = 0;
-    // Chunks keep a statement's parameters far below both databases' limits (PostgreSQL: 65,535).
-    for (let start = 0; start < entries.length; start += ROWS_PER_STATEMENT) {
+    for (const chunk of statementChunks(entries)) {
       const values = valuesClause(
         databaseKindOfDb(this.db),
-        entries.slice(start, start + ROWS_PER_STATEMENT).map((entry) => {
+        chunk.map((entry) => {
           const row = columnsOf(saleId, entry);
           return LEDGER_COLUMNS.map((column) => row[column]);
         }),
       );
       created += await this.db.$executeRawUnsafe(
-        `INSERT INTO "LedgerEvent" (${LEDGER_COLUMNS.map((column) => `"${column}"`).join(", ")}) ${values.sql} ON CONFLICT ("saleId", "streamId") DO NOTHING`,
+        `INSERT INTO "LedgerEvent" (${LEDGER_COLUMNS.map((column) => `"${column}"`).join(", ")}) ${values.sql} ON CONFLICT ("saleId", "streamId", "part") DO NOTHING`,
         ...values.parameters,
       );
     }
@@ -73,12 +72,38 @@ export class PrismaLedgerStore implements LedgerStore, LedgerSaleSource {
 }
 
 const ROWS_PER_STATEMENT = 1_000;
-const LEDGER_COLUMNS = ["saleId", "streamId", "type", "holdId", "orderRef", "customerRef", "linesJson", "occurredAt"] as const;
+const LEDGER_COLUMNS = ["saleId", "streamId", "part", "type", "holdId", "orderRef", "customerRef", "linesJson", "occurredAt"] as const;
+
+/**
+ * Up to ROWS_PER_STATEMENT rows a statement, which keeps its parameters far below both
+ * databases' limits (PostgreSQL: 65,535), cut only between stream entries: the events of
+ * one entry are stored by one statement or not at all, since a persister that stopped
+ * between two statements resumes after the greatest stream id stored (LedgerStore).
+ */
+function statementChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
+  const splitsEntry = (at: number) => at < entries.length && entries[at]?.streamId === entries[at - 1]?.streamId;
+  const chunks: LedgerEntry[][] = [];
+  let start = 0;
+  while (start < entries.length) {
+    const full = Math.min(start + ROWS_PER_STATEMENT, entries.length);
+    let end = full;
+    while (end > start && splitsEntry(end)) end -= 1;
+    // One entry longer than a chunk (more holds than a reserve call ever carries) goes whole.
+    if (end === start) {
+      end = full;
+      while (splitsEntry(end)) end += 1;
+    }
+    chunks.push(entries.slice(start, end));
+    start = end;
+  }
+  return chunks;
+}
 
 function columnsOf(saleId: string, entry: LedgerEntry): Record<(typeof LEDGER_COLUMNS)[number], RawValue> {
   return {
     saleId,
     streamId: entry.streamId,
+    part: entry.part,
     type: entry.type,
     holdId: entry.holdId,
     orderRef: entry.orderRef,

@@ -3,6 +3,7 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Line } from "../core/inventory/index.ts";
+import { compareStreamIds } from "../core/ledger/index.ts";
 import type { PersistedLedgerEntry, SaleHistory, SyncCatalog, SyncSale, WriteBackEntry, WriteBackJournal } from "../core/sync/index.ts";
 import type { SoldUnits } from "../core/orders/index.ts";
 import type { Db } from "./client.server.ts";
@@ -90,7 +91,12 @@ export class PrismaSyncCatalog implements SyncCatalog, SaleHistory {
 
   async ledger(saleId: string): Promise<PersistedLedgerEntry[]> {
     const rows = await this.db.ledgerEvent.findMany({ where: { saleId }, select: { streamId: true, type: true, linesJson: true }, orderBy: { id: "asc" } });
-    return rows.map((row) => ({ streamId: row.streamId, type: row.type, lines: JSON.parse(row.linesJson) as Line[] }));
+    // Rows arrive in stream order except a replacement's (stored under an earlier stream id,
+    // see core/ledger parseLedgerEntry): a stable sort by stream id puts them back, and keeps
+    // the events of one entry in the order they were inserted (their parts).
+    return rows
+      .map((row) => ({ streamId: row.streamId, type: row.type, lines: JSON.parse(row.linesJson) as Line[] }))
+      .sort((a, b) => compareStreamIds(a.streamId, b.streamId));
   }
 
   /** Units sold per item, every kind of order (the one query: PrismaSoldUnits). */

@@ -21,12 +21,9 @@ function edit(script: string, from: string, to: string): string {
 }
 
 export const EDITS = {
+  // Each hold's ledger record: without them the call's one ledger XADD (and its text) is skipped.
   ledger: (s: string) =>
-    edit(
-      s,
-      "local function appendLedgerText(eventType, now, holdId, orderRef, customer, linesText)\n",
-      "local function appendLedgerText(eventType, now, holdId, orderRef, customer, linesText)\n  do return end\n",
-    ),
+    edit(s, "  ledgerHolds[#ledgerHolds + 1] = holdId\n  ledgerCustomers[#ledgerCustomers + 1] = customer\n  ledgerLines[#ledgerLines + 1] = linesText\n", ""),
   holdEncoding: (s: string) => edit(s, "= holdRecordText(expiresAt, customer, addressField, linesText)", "= customer"),
   expiryIndex: (s: string) => edit(s, "  redis.call('ZADD', expiryKey, unpack(reminders))\n", ""),
   idempotency: (s: string) =>

@@ -13,6 +13,7 @@ const START = 1_764_331_200_000;
 function entry(index: number): LedgerEntry {
   return {
     streamId: `${START + Math.floor(index / 3)}-${index % 3}`,
+    part: 0,
     type: index % 2 ? "commit" : "reserve",
     occurredAt: START + Math.floor(index / 3),
     holdId: `h${index}`,
@@ -62,6 +63,32 @@ describe.each(KINDS)("PrismaLedgerStore on %s", (kind) => {
       occurredAt: new Date(entries[7]!.occurredAt),
     });
     expect(await ours.lastStreamId(saleId)).toBe(entries.at(-1)!.streamId);
+  });
+
+  it("stores the events of one stream entry by their parts, never splitting an entry between statements", async () => {
+    const saleId = `ledger-parts-${kind}`;
+    await db.sale.create({ data: { id: saleId, name: saleId, state: "live", holdMinutes: 10, perCustomerLimit: 0 } });
+    // 998 one-event entries, then an entry of 5 events (a batched reserve call) across the 1,000-row mark.
+    const entries = [
+      ...Array.from({ length: 998 }, (_, index) => entry(index * 3)),
+      ...Array.from({ length: 5 }, (_, part): LedgerEntry => ({ ...entry(0), streamId: `${START + 5_000}-0`, part, holdId: `batch-${part}` })),
+    ];
+    const rowsPerStatement: number[] = [];
+    const counted = db.$extends({
+      query: {
+        async $allOperations({ operation, args, query }) {
+          // $executeRawUnsafe's arguments: the SQL, then one parameter per column of each row.
+          if (operation === "$executeRawUnsafe") rowsPerStatement.push(((args as unknown[]).length - 1) / 9);
+          return query(args);
+        },
+      },
+    }) as unknown as Db;
+    const store = new PrismaLedgerStore(counted);
+    expect(await store.append(saleId, entries)).toBe(1_003);
+    expect(rowsPerStatement).toEqual([998, 5]);
+    expect(await store.append(saleId, entries.slice(-5))).toBe(0);
+    expect(await db.ledgerEvent.count({ where: { saleId, streamId: `${START + 5_000}-0` } })).toBe(5);
+    expect(await store.lastStreamId(saleId)).toBe(`${START + 5_000}-0`);
   });
 
   it("fails the batch, storing nothing of it, when a row is refused for another reason", async () => {

@@ -70,7 +70,7 @@ describe.each(KINDS)("migrateDatabase on %s", (kind) => {
       await execSql(reference, sql);
 
       const described = await describeSchema(migrated);
-      expect(described.some((line) => line.includes("LedgerEvent_saleId_streamId_key"))).toBe(true);
+      expect(described.some((line) => line.includes("LedgerEvent_saleId_streamId_part_key"))).toBe(true);
       expect(described).toEqual(await describeSchema(reference));
     },
     TIMEOUT,

@@ -2,6 +2,8 @@
 // reads back the same, and the unique keys that make webhook retries and ledger replays
 // harmless really reject duplicates.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LedgerEntry } from "../../app/core/ledger/index.ts";
+import { PrismaLedgerStore } from "../../app/db/PrismaLedgerStore.ts";
 import { createDb, isUniqueViolation, type Db } from "../../app/db/client.server.ts";
 import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { KINDS, freshDatabase, type TestDatabase } from "./databases.ts";
@@ -146,19 +148,31 @@ describe.each(KINDS)("models on %s", (kind) => {
     expect(await db.order.count({ where: { platformOrderRef: "1002" } })).toBe(2);
   });
 
-  it("keeps one ledger row per (sale, stream entry), so persisting a stream twice is harmless", async () => {
+  it("keeps one ledger row per (sale, stream entry, part), so persisting a stream twice is harmless", async () => {
     await createSale("s4");
     await createSale("s5");
     const event = { saleId: "s4", streamId: "1764583201600-0", type: "commit", orderRef: "1002", linesJson: "[]", occurredAt: new Date() };
     await db.ledgerEvent.create({ data: event });
 
     expect(isUniqueViolation(await rejectionOf(db.ledgerEvent.create({ data: event })))).toBe(true);
-    // The idempotent way to persist: upsert on the unique key (no skipDuplicates on SQLite).
-    for (let i = 0; i < 2; i++) {
-      await db.ledgerEvent.upsert({ where: { saleId_streamId: { saleId: "s4", streamId: event.streamId } }, create: event, update: {} });
-    }
+    // The idempotent way to persist: INSERT … ON CONFLICT DO NOTHING on the unique key. The
+    // next part of the same stream entry (a batched reserve call's next hold) is a row of its own.
+    const store = new PrismaLedgerStore(db);
+    const entry: LedgerEntry = {
+      streamId: event.streamId,
+      part: 0,
+      type: "commit",
+      occurredAt: 1,
+      holdId: null,
+      orderRef: "1002",
+      customerRef: null,
+      lines: [],
+    };
+    expect(await store.append("s4", [entry])).toBe(0);
+    expect(await store.append("s4", [entry, { ...entry, part: 1 }])).toBe(1);
+    expect(await store.append("s4", [{ ...entry, part: 1 }])).toBe(0);
     await db.ledgerEvent.create({ data: { ...event, saleId: "s5" } });
-    expect(await db.ledgerEvent.count({ where: { streamId: event.streamId } })).toBe(2);
+    expect(await db.ledgerEvent.count({ where: { streamId: event.streamId } })).toBe(3);
   });
 
   it("rejects a second store with the same platform and domain", async () => {

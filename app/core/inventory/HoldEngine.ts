@@ -5,6 +5,7 @@ import { InvalidInputError } from "../errors/InvalidInputError.ts";
 import { systemClock, type Clock } from "../clock.ts";
 import { randomId } from "../randomId.ts";
 import { assertId, holdRequestCounterKey, saleInventoryKeys, type SaleInventoryKeys } from "../keys.ts";
+import { parseLedgerEntry, replacementFields } from "../ledger/ledgerEntries.ts";
 import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import type { RedisClient } from "../redis.ts";
 import type {
@@ -43,6 +44,7 @@ const COMMANDS = {
   expire: { numberOfKeys: KEY_COUNT },
   snapshot: { numberOfKeys: KEY_COUNT },
   forgetCustomer: { numberOfKeys: KEY_COUNT },
+  replaceLedgerEntry: { numberOfKeys: KEY_COUNT },
   restoreSale: { numberOfKeys: KEY_COUNT },
   // The ninth key of these is the sale's platform book.
   settleOrder: { numberOfKeys: KEY_COUNT + 1 },
@@ -356,8 +358,10 @@ export class HoldEngine {
   /**
    * Privacy: removes a customer from the sale's hot data. Their per-customer count, their
    * reserve idempotency keys and the order -> hold entries of `orderRefs` go; their holds stay
-   * (the stock they hold is real) under the name "redacted"; their ledger entries go from the
-   * stream (the SQL ledger keeps the events without the customer, see the caller).
+   * (the stock they hold is real) under the name "redacted"; their ledger events go from the
+   * stream (the SQL ledger keeps the events without the customer, see the caller). A batched
+   * entry (one reserve call's holds) that holds other customers' events too is replaced by
+   * one carrying those, under their original stream id and parts (lua/replaceLedgerEntry.lua).
    */
   async forgetCustomer(saleId: string, customer: string, orderRefs: readonly string[]): Promise<ForgetCustomerResult> {
     const keys = saleInventoryKeys(saleId);
@@ -367,8 +371,14 @@ export class HoldEngine {
     let start = "-";
     for (;;) {
       const page = (await this.redis.xrange(keys.ledger, start, "+", "COUNT", 500)) as [string, string[]][];
-      const mine = page.filter(([, fields]) => fieldOf(fields, "c") === customer).map(([id]) => id);
-      if (mine.length > 0) ledgerEntries += await this.redis.xdel(keys.ledger, ...mine);
+      for (const [id, fields] of page) {
+        const events = parseLedgerEntry(id, fields);
+        const kept = events.filter((event) => event.customerRef !== customer);
+        if (kept.length === events.length) continue;
+        const replacement = kept.length > 0 ? replacementFields(kept) : [];
+        // A replacement lands at the end of the stream: this loop reads it again and keeps it.
+        if (Number(await this.commands.replaceLedgerEntry(keyList(keys), [id, ...replacement])) === 1) ledgerEntries += events.length - kept.length;
+      }
       if (page.length < 500) break;
       start = `(${page[page.length - 1]![0]}`;
     }
@@ -461,12 +471,8 @@ export interface ForgetCustomerResult {
   holdsRenamed: number;
   requestKeys: number;
   orderEntries: number;
+  /** The customer's ledger events taken from the stream (one per hold, also inside a batched entry). */
   ledgerEntries: number;
-}
-
-function fieldOf(fields: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
 }
 
 const COUNTER_NAMES: Record<string, keyof ItemCounters> = {

@@ -8,3 +8,8 @@ export function decodeLines(encoded: string): Line[] {
     return { itemId: part.slice(0, separator), quantity: Number(part.slice(separator + 1)) };
   });
 }
+
+/** The same form, written (as lua/includes/lineText.lua's encodeLines does). */
+export function encodeLines(lines: readonly Line[]): string {
+  return lines.map((line) => `${line.itemId}:${line.quantity}`).join(",");
+}

@@ -6,7 +6,7 @@ import type { LedgerSaleSource, LedgerStore } from "./LedgerStore.ts";
 import { nextStreamId } from "./streamIds.ts";
 
 export interface LedgerPersisterOptions {
-  /** Entries per read and per SQL write; default 500. */
+  /** Stream entries per read and per SQL write (a batched entry is several events); default 500. */
   batchSize?: number;
   /** Pause between passes over all sales; default 1 s. */
   intervalMs?: number;
@@ -14,6 +14,7 @@ export interface LedgerPersisterOptions {
 }
 
 export interface SalePersistResult {
+  /** Events newly stored. */
   persisted: number;
   /** The last stream id now in SQL (null when the sale has no ledger in SQL yet). */
   lastStreamId: string | null;
@@ -29,8 +30,11 @@ export interface SalePersistResult {
  * not yet trimmed (a crash in between) is read past with an exclusive range, and the store
  * ignores repeats anyway.
  *
- * Several workers may run it at once: each write is idempotent by (saleId, streamId), and
- * each trims only what SQL already holds.
+ * Several workers may run it at once: each write is idempotent by (saleId, streamId, part),
+ * and each trims only what SQL already holds. An entry that replaced another (a forgotten
+ * customer's events taken out, see parseLedgerEntry) stores its events under the replaced
+ * entry's id, so SQL's greatest id may lag the stream: a restart then reads a few entries
+ * again, which the store ignores.
  */
 export class LedgerPersister {
   private readonly batchSize: number;
@@ -67,9 +71,11 @@ export class LedgerPersister {
     for (;;) {
       const raw = await this.redis.xrange(key, last === null ? "-" : `(${last}`, "+", "COUNT", this.batchSize);
       if (raw.length === 0) break;
-      const entries = raw.map(([id, fields]) => parseLedgerEntry(id, fields));
-      persisted += await this.store.append(saleId, entries);
-      last = entries[entries.length - 1]?.streamId ?? last;
+      persisted += await this.store.append(
+        saleId,
+        raw.flatMap(([id, fields]) => parseLedgerEntry(id, fields)),
+      );
+      last = raw[raw.length - 1]?.[0] ?? last;
       if (last !== null) {
         this.cursors.set(saleId, last);
         await this.redis.xtrim(key, "MINID", nextStreamId(last));
@@ -79,7 +85,7 @@ export class LedgerPersister {
     return { persisted, lastStreamId: last };
   }
 
-  /** One pass over all sales; a failing sale is logged and does not stop the others. */
+  /** One pass over all sales; a failing sale is logged and does not stop the others. Returns the events stored. */
   async runOnce(): Promise<number> {
     let persisted = 0;
     for (const saleId of await this.sales.salesWithLedger()) {

@@ -1,9 +1,11 @@
 import type { Line } from "../inventory/index.ts";
 
-/** One entry of a sale's ledger stream (written by inventory/lua/includes/ledger.lua). */
+/** One event of a sale's ledger stream (written by inventory/lua/includes/ledger.lua): a stream entry, or one hold of a batched one. */
 export interface LedgerEntry {
-  /** The stream entry id, "<ms>-<seq>". */
+  /** The stream entry id, "<ms>-<seq>" (a replacement's events keep the id they had: see parseLedgerEntry). */
   streamId: string;
+  /** The event's place in its stream entry: 0, or 0.. for the holds of one batched reserve call. */
+  part: number;
   /** allocate | reserve | release | expire | commit | take | adjust */
   type: string;
   occurredAt: number;
@@ -15,12 +17,14 @@ export interface LedgerEntry {
 
 /**
  * Where the ledger is kept durably (SQL `LedgerEvent` through Prisma in the app:
- * app/db/PrismaLedgerStore.ts). Writes are idempotent by (saleId, streamId).
+ * app/db/PrismaLedgerStore.ts). Writes are idempotent by (saleId, streamId, part), and the
+ * events of one stream entry are stored together or not at all (a resume starts after the
+ * last stream id stored).
  */
 export interface LedgerStore {
   /** The greatest stream id persisted for the sale (in stream order), or null. */
   lastStreamId(saleId: string): Promise<string | null>;
-  /** Stores entries not stored yet; returns how many were new. */
+  /** Stores events not stored yet; returns how many were new. */
   append(saleId: string, entries: readonly LedgerEntry[]): Promise<number>;
 }
 

@@ -1,6 +1,6 @@
 import type { HoldEngine, ItemCounters } from "../inventory/index.ts";
 import { saleInventoryKeys } from "../keys.ts";
-import { compareStreamIds, parseLedgerEntry } from "../ledger/index.ts";
+import { compareStreamIds, maxStreamId, parseLedgerEntry } from "../ledger/index.ts";
 import { silentLogger, type Logger } from "../logger.ts";
 import { UnknownStoreError, type PlatformDirectory } from "../platform/index.ts";
 import type { RedisClient } from "../redis.ts";
@@ -48,7 +48,7 @@ export interface Reconciliation {
   ledgerId: string;
   /** False when the sale kept changing during the check (the comparison may show passing drift). */
   settled: boolean;
-  /** Ledger entries still only in the Redis stream (not yet persisted to SQL). */
+  /** Ledger events still only in the Redis stream (not yet persisted to SQL); a batched entry counts each of its holds. */
   ledgerUnpersisted: number;
   /** Why the platform was not read, if it was not. */
   platformSkipped: string | null;
@@ -220,12 +220,18 @@ export class Reconciler {
     return { items: ids, flush };
   }
 
-  /** Ledger entries past what SQL holds, up to `upTo`, read from the stream (the persister trims only what SQL has). */
+  /**
+   * Ledger events past what SQL holds, up to `upTo`, read from the stream (the persister trims
+   * only what SQL has). A replacement entry (a forgotten customer's events taken out of a
+   * batched one) may follow what SQL holds while its events, stored under the id of the entry
+   * it replaced, are in SQL already: those are skipped. SQL stores an entry's events together.
+   */
   private async unpersisted(saleId: string, persisted: PersistedLedgerEntry[], upTo: string): Promise<PersistedLedgerEntry[]> {
     if (upTo === "0-0") return [];
-    const last = persisted.reduce<string | null>((max, entry) => (max === null || compareStreamIds(entry.streamId, max) > 0 ? entry.streamId : max), null);
+    const stored = new Set(persisted.map((entry) => entry.streamId));
+    const last = maxStreamId([...stored]);
     const raw = await this.options.redis.xrange(saleInventoryKeys(saleId).ledger, last === null ? "-" : `(${last}`, upTo);
-    return raw.map(([id, fields]) => parseLedgerEntry(id, fields));
+    return raw.flatMap(([id, fields]) => parseLedgerEntry(id, fields)).filter((event) => !stored.has(event.streamId));
   }
 
   private async readPlatform(storeId: string | null, refs: string[]): Promise<{ levels: Map<string, number> | null; skipped: string | null }> {

@@ -340,7 +340,7 @@ describe("install lifecycle and privacy webhooks", () => {
       customerRef: customer,
       ledgerEntries: 1,
       orders: [expect.objectContaining({ platformOrderRef: "gid://shopify/Order/11", lines: [{ itemId: "x", quantity: 1 }] })],
-      sales: [{ saleId: sale.saleId, unitsCounted: 2, holds: [expect.objectContaining({ lines: [[item, 1]] })] }],
+      sales: [{ saleId: sale.saleId, unitsCounted: 2, holds: [expect.objectContaining({ lines: [{ itemId: item, quantity: 1 }] })] }],
     });
     expect(JSON.stringify(h.logs)).not.toContain(customer);
     expect(JSON.stringify(h.logs)).not.toContain("a@example.com");

@@ -573,6 +573,38 @@ describe("reserve requests that share one script call", () => {
     expect(await counters("shoe")).toEqual({ allocated: 10, available: 9, held: 1, sold: 0 });
   });
 
+  it("writes the call's holds as one ledger entry, from which a forgotten customer's go alone", async () => {
+    const results = await Promise.all(["ann", "bob", "cy"].map((customerId) => reserve(customerId, shoe())));
+    const holdIds = results.map((result) => (result as { holdId: string }).holdId);
+    expect(await ledgerTypes()).toEqual(["allocate", "allocate", "reserve"]);
+    const ledgerKey = saleInventoryKeys(sale).ledger;
+    const [[batchId, fields]] = (await redis.xrange(ledgerKey, "-", "+")).slice(2) as [[string, string[]]];
+    expect(fields).toEqual([
+      "t",
+      "reserve",
+      "at",
+      String(clock.now()),
+      "h",
+      holdIds.join("\n"),
+      "o",
+      "",
+      "c",
+      "ann\nbob\ncy",
+      "l",
+      "shoe:1\nshoe:1\nshoe:1",
+      "n",
+      "3",
+    ]);
+
+    expect((await engine.forgetCustomer(sale, "bob", [])).ledgerEntries).toBe(1);
+    const after = await redis.xrange(ledgerKey, "-", "+");
+    expect(after.map(([id]) => id)).not.toContain(batchId);
+    expect(after.at(-1)?.[1]).toEqual([
+      ...["t", "reserve", "at", String(clock.now()), "h", `${holdIds[0]}\n${holdIds[2]}`, "o", "", "c", "ann\ncy", "l", "shoe:1\nshoe:1", "n", "2"],
+      ...["of", batchId, "p", "0\n2"],
+    ]);
+  });
+
   it("ends a retried request's expired hold mid-call and lets the next request of the call use its units", async () => {
     const noReclaim = new HoldEngine(redis, { clock, reclaimBatch: 0 });
     const old = await noReclaim.reserve(sale, { customerId: "ann", lines: shoe(10), requestId: "old", ttlMs: MINUTE });

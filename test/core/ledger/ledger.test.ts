@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HoldEngine } from "../../../app/core/inventory/index.ts";
 import { saleInventoryKeys } from "../../../app/core/keys.ts";
 import { compareStreamIds, LedgerPersister, nextStreamId, parseLedgerEntry, type LedgerEntry } from "../../../app/core/ledger/index.ts";
+import { replacementFields } from "../../../app/core/ledger/ledgerEntries.ts";
 import type { RedisClient } from "../../../app/core/redis.ts";
 import { PrismaLedgerStore } from "../../../app/db/PrismaLedgerStore.ts";
 import { createDb, type Db } from "../../../app/db/client.server.ts";
@@ -112,7 +113,7 @@ it("resumes exactly after a crash between the SQL write and the trim", async () 
   const raw = await redis.xrange(ledgerKey, "-", "+");
   await store.append(
     saleId,
-    raw.slice(0, 4).map(([id, fields]) => parseLedgerEntry(id, fields)),
+    raw.slice(0, 4).flatMap(([id, fields]) => parseLedgerEntry(id, fields)),
   );
   expect(await redis.xlen(ledgerKey)).toBe(raw.length);
 
@@ -124,7 +125,7 @@ it("resumes exactly after a crash between the SQL write and the trim", async () 
   expect(
     await store.append(
       saleId,
-      raw.map(([id, fields]) => parseLedgerEntry(id, fields)),
+      raw.flatMap(([id, fields]) => parseLedgerEntry(id, fields)),
     ),
   ).toBe(0);
 });
@@ -164,7 +165,16 @@ describe("stream ids", () => {
   it("the store resumes from the greatest id even when text order disagrees", async () => {
     const saleId = await liveSale("ledger-ids");
     const store = new PrismaLedgerStore(db);
-    const entry = (streamId: string): LedgerEntry => ({ streamId, type: "adjust", occurredAt: 1, holdId: null, orderRef: null, customerRef: null, lines: [] });
+    const entry = (streamId: string): LedgerEntry => ({
+      streamId,
+      part: 0,
+      type: "adjust",
+      occurredAt: 1,
+      holdId: null,
+      orderRef: null,
+      customerRef: null,
+      lines: [],
+    });
     await store.append(saleId, ["1764331200000-8", "1764331200000-9", "1764331200000-10"].map(entry));
     expect(await store.lastStreamId(saleId)).toBe("1764331200000-10");
     expect(await store.lastStreamId("no-such-sale")).toBeNull();
@@ -172,16 +182,192 @@ describe("stream ids", () => {
 });
 
 it("parses the fields ledger.lua writes", () => {
-  expect(parseLedgerEntry("5-1", ["t", "take", "at", "1700", "h", "", "o", "#9", "c", "", "l", "a:2,b:1"])).toEqual({
-    streamId: "5-1",
-    type: "take",
+  expect(parseLedgerEntry("5-1", ["t", "take", "at", "1700", "h", "", "o", "#9", "c", "", "l", "a:2,b:1"])).toEqual([
+    {
+      streamId: "5-1",
+      part: 0,
+      type: "take",
+      occurredAt: 1700,
+      holdId: null,
+      orderRef: "#9",
+      customerRef: null,
+      lines: [
+        { itemId: "a", quantity: 2 },
+        { itemId: "b", quantity: 1 },
+      ],
+    },
+  ]);
+});
+
+it("reads a batched entry as one event per hold, and a replacement under the ids and parts it had", () => {
+  const batch = ["t", "reserve", "at", "1700", "h", "h1\nh2\nh3", "o", "", "c", "ann\nbob\ncy", "l", "a:1\na:2,b:1\nb:3", "n", "3"];
+  const events = parseLedgerEntry("7-0", batch);
+  const event = (part: number, holdId: string, customerRef: string, lines: LedgerEntry["lines"]): LedgerEntry => ({
+    streamId: "7-0",
+    part,
+    type: "reserve",
     occurredAt: 1700,
-    holdId: null,
-    orderRef: "#9",
-    customerRef: null,
-    lines: [
+    holdId,
+    orderRef: null,
+    customerRef,
+    lines,
+  });
+  expect(events).toEqual([
+    event(0, "h1", "ann", [{ itemId: "a", quantity: 1 }]),
+    event(1, "h2", "bob", [
       { itemId: "a", quantity: 2 },
       { itemId: "b", quantity: 1 },
-    ],
+    ]),
+    event(2, "h3", "cy", [{ itemId: "b", quantity: 3 }]),
+  ]);
+  // bob forgotten: a later entry carries the others, read back as they were.
+  const kept = events.filter((one) => one.customerRef !== "bob");
+  expect(parseLedgerEntry("9-4", replacementFields(kept))).toEqual(kept);
+  expect(parseLedgerEntry("9-5", replacementFields([events[2]!]))).toEqual([events[2]]);
+  // Without n, a value is one event's, whatever it holds.
+  expect(parseLedgerEntry("5-0", ["t", "take", "at", "1", "h", "", "o", "", "c", "x\ny", "l", ""])).toMatchObject([{ part: 0, customerRef: "x\ny" }]);
+});
+
+describe("a reserve call's holds in one stream entry", () => {
+  interface EventRow {
+    streamId: string;
+    part: number;
+    type: string;
+    holdId: string | null;
+    customerRef: string | null;
+    linesJson: string;
+  }
+
+  /** The persisted events in insertion order (raw: \`part\` is read whether or not the generated client knows it yet). */
+  async function eventRows(saleId: string): Promise<EventRow[]> {
+    const rows = await db.$queryRawUnsafe<EventRow[]>(
+      'SELECT "streamId", "part", "type", "holdId", "customerRef", "linesJson" FROM "LedgerEvent" WHERE "saleId" = ? ORDER BY "id"',
+      saleId,
+    );
+    return rows.map((row) => ({ ...row, part: Number(row.part) }));
+  }
+
+  const cartOf = (index: number) =>
+    index % 2
+      ? [
+          { itemId: "a", quantity: 1 },
+          { itemId: "b", quantity: 1 },
+        ]
+      : [{ itemId: "a", quantity: 1 + (index % 3) }];
+
+  let requests = 0;
+  /** One new hold per customer, all in one turn: HoldEngine sends them in one script call. */
+  async function reserveTogether(saleId: string, customers: readonly string[]): Promise<string[]> {
+    const results = await Promise.all(
+      customers.map((customerId, index) => holds.reserve(saleId, { lines: cartOf(index), customerId, ttlMs: 60_000, requestId: `r${(requests += 1)}` })),
+    );
+    return results.map((result) => {
+      if (result.outcome !== "reserved") throw new Error(JSON.stringify(result));
+      return result.holdId;
+    });
+  }
+
+  const reserveRow = (streamId: string, part: number, holdId: string, customerRef: string, index: number): EventRow => ({
+    streamId,
+    part,
+    type: "reserve",
+    holdId,
+    customerRef,
+    linesJson: JSON.stringify(cartOf(index)),
+  });
+
+  const customersOf = (label: string, names: readonly string[]) => {
+    const suffix = Math.random().toString(36).slice(2, 8);
+    return names.map((name) => `${label}-${name}-${suffix}`);
+  };
+
+  it("writes one stream entry for the call; SQL gets one event per hold, in order, each once", async () => {
+    const saleId = await liveSale("ledger-batch");
+    const ledgerKey = saleInventoryKeys(saleId).ledger;
+    const customers = customersOf("batch", ["ann", "bob", "cy", "dee", "eve"]);
+    const holdIds = await reserveTogether(saleId, customers);
+    const raw = await redis.xrange(ledgerKey, "-", "+");
+    // 2 allocations, then the five holds in ONE entry.
+    expect(raw).toHaveLength(3);
+    const [batchId, fields] = raw[2]!;
+    expect(fields).toEqual(expect.arrayContaining(["n", "5"]));
+
+    const store = new PrismaLedgerStore(db);
+    const persister = new LedgerPersister(redis, store, { salesWithLedger: async () => [saleId] }, { batchSize: 2 });
+    expect(await persister.runOnce()).toBe(2 + 5);
+    expect(await persister.runOnce()).toBe(0);
+    expect(await redis.xlen(ledgerKey)).toBe(0);
+    // The same entry read again (a crash before the trim) stores nothing.
+    expect(await store.append(saleId, parseLedgerEntry(batchId, fields))).toBe(0);
+
+    const rows = await eventRows(saleId);
+    expect(rows.map((row) => row.type)).toEqual(["allocate", "allocate", "reserve", "reserve", "reserve", "reserve", "reserve"]);
+    expect(rows.slice(2)).toEqual(customers.map((customer, index) => reserveRow(batchId, index, holdIds[index]!, customer, index)));
+    expect(await store.lastStreamId(saleId)).toBe(batchId);
+  });
+
+  it("writes a lone hold as the plain entry it always was", async () => {
+    const saleId = await liveSale("ledger-lone");
+    const [customer] = customersOf("lone", ["ann"]);
+    const [holdId] = await reserveTogether(saleId, [customer!]);
+    const raw = await redis.xrange(saleInventoryKeys(saleId).ledger, "-", "+");
+    expect(raw).toHaveLength(3);
+    expect(raw[2]![1]).toEqual(["t", "reserve", "at", expect.any(String), "h", holdId, "o", "", "c", customer, "l", "a:1"]);
+  });
+
+  it("forgets a customer inside a batched entry before it is persisted: the others' events reach SQL once", async () => {
+    const saleId = await liveSale("ledger-forget");
+    const ledgerKey = saleInventoryKeys(saleId).ledger;
+    const [ann, bob, cy] = customersOf("forget", ["ann", "bob", "cy"]) as [string, string, string];
+    const batchIds = await reserveTogether(saleId, [ann, bob, cy, bob]);
+    // bob's own call (a plain entry) and a call of his alone (a batch with no one else).
+    await reserveTogether(saleId, [bob]);
+    await reserveTogether(saleId, [bob, bob]);
+    const [batchId] = (await redis.xrange(ledgerKey, "-", "+"))[2]!;
+
+    const forgotten = await holds.forgetCustomer(saleId, bob, []);
+    expect(forgotten.ledgerEntries).toBe(5);
+    const raw = await redis.xrange(ledgerKey, "-", "+");
+    expect(JSON.stringify(raw)).not.toContain(bob);
+    expect(raw.map(([id]) => id)).not.toContain(batchId);
+    expect(raw).toHaveLength(3);
+
+    // A reserve after the forgetting is persisted as well.
+    const [dee] = customersOf("forget", ["dee"]);
+    const [later] = await reserveTogether(saleId, [dee!]);
+    const persister = new LedgerPersister(redis, new PrismaLedgerStore(db), { salesWithLedger: async () => [saleId] });
+    expect(await persister.runOnce()).toBe(2 + 2 + 1);
+    expect(await persister.runOnce()).toBe(0);
+    const reserves = (await eventRows(saleId)).filter((row) => row.type === "reserve");
+    expect(reserves).toEqual([
+      reserveRow(batchId, 0, batchIds[0]!, ann, 0),
+      reserveRow(batchId, 2, batchIds[2]!, cy, 2),
+      expect.objectContaining({ holdId: later, customerRef: dee, part: 0 }),
+    ]);
+  });
+
+  it("forgets a customer inside a batched entry SQL already holds: nothing is stored twice", async () => {
+    const saleId = await liveSale("ledger-forget-stored");
+    const ledgerKey = saleInventoryKeys(saleId).ledger;
+    const [ann, bob, cy] = customersOf("stored", ["ann", "bob", "cy"]) as [string, string, string];
+    const holdIds = await reserveTogether(saleId, [ann, bob, cy]);
+    const store = new PrismaLedgerStore(db);
+    // Persisted, not trimmed yet (the persister stopped in between).
+    const before = await redis.xrange(ledgerKey, "-", "+");
+    expect(
+      await store.append(
+        saleId,
+        before.flatMap(([id, fields]) => parseLedgerEntry(id, fields)),
+      ),
+    ).toBe(2 + 3);
+    const [batchId] = before[2]!;
+
+    expect((await holds.forgetCustomer(saleId, bob, [])).ledgerEntries).toBe(1);
+    expect(JSON.stringify(await redis.xrange(ledgerKey, "-", "+"))).not.toContain(bob);
+    const persister = new LedgerPersister(redis, store, { salesWithLedger: async () => [saleId] });
+    expect(await persister.runOnce()).toBe(0);
+    expect(await redis.xlen(ledgerKey)).toBe(0);
+    // bob's event stays in SQL: forgetting him there is the caller's part (StoreRecords.forgetCustomer).
+    expect((await eventRows(saleId)).slice(2)).toEqual([ann, bob, cy].map((customer, index) => reserveRow(batchId, index, holdIds[index]!, customer, index)));
   });
 });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { saleInventoryKeys } from "../../../app/core/keys.ts";
-import { LedgerPersister } from "../../../app/core/ledger/index.ts";
+import { LedgerPersister, parseLedgerEntry } from "../../../app/core/ledger/index.ts";
 import { Reconciler, type DriftKind, type Reconciliation } from "../../../app/core/sync/index.ts";
 import { PrismaLedgerStore } from "../../../app/db/PrismaLedgerStore.ts";
 import { SyncHarness, type SyncedSale } from "./harness.ts";
@@ -156,6 +156,48 @@ describe("reconcile", () => {
     await h.writeBack.flushSale(sale.saleId);
     const report = await reconciler.reconcile(sale.saleId);
     expect(kinds(report)).toEqual({ [a!.itemId]: ["platform_missing", "refused"] });
+  });
+
+  it("counts every hold of a reserve call's one stream entry once, before and after it is persisted", async () => {
+    const sale = await busySale();
+    const [a, b] = sale.items;
+    const cart = (index: number) => (index % 2 ? [{ itemId: a!.itemId, quantity: 1 }] : [{ itemId: b!.itemId, quantity: 2 }]);
+    const ledgerKey = saleInventoryKeys(sale.saleId).ledger;
+    const entries = await h.redis.xlen(ledgerKey);
+    const results = await Promise.all(
+      [0, 1, 2, 3].map((index) => h.holds.reserve(sale.saleId, { lines: cart(index), customerId: `batch${index}`, ttlMs: 600_000, requestId: "r" })),
+    );
+    expect(results.map((result) => result.outcome)).toEqual(["reserved", "reserved", "reserved", "reserved"]);
+    expect(await h.redis.xlen(ledgerKey)).toBe(entries + 1);
+    await h.writeBack.flushSale(sale.saleId);
+    const before = await reconciler.reconcile(sale.saleId);
+    expect(before).toMatchObject({ driftCount: 0, ledgerUnpersisted: 4 });
+    expect(before.items.find((item) => item.itemId === a!.itemId)?.ledger).toMatchObject({ held: 1 + 2 });
+    await persister.persistSale(sale.saleId);
+    expect(await reconciler.reconcile(sale.saleId)).toMatchObject({ driftCount: 0, ledgerUnpersisted: 0 });
+  });
+
+  it("does not count twice the events of a replaced entry that SQL already holds", async () => {
+    const sale = await busySale();
+    const [a] = sale.items;
+    const ledgerKey = saleInventoryKeys(sale.saleId).ledger;
+    await Promise.all(
+      ["ann", "bob", "cy"].map((customerId) =>
+        h.holds.reserve(sale.saleId, { lines: [{ itemId: a!.itemId, quantity: 1 }], customerId, ttlMs: 600_000, requestId: "r" }),
+      ),
+    );
+    // Persisted but not trimmed (a persister stopped in between), then bob is forgotten: the
+    // entry carrying ann's and cy's holds again follows everything SQL holds.
+    const raw = await h.redis.xrange(ledgerKey, "-", "+");
+    await new PrismaLedgerStore(h.db).append(
+      sale.saleId,
+      raw.flatMap(([id, fields]) => parseLedgerEntry(id, fields)),
+    );
+    expect((await h.holds.forgetCustomer(sale.saleId, "bob", [])).ledgerEntries).toBe(1);
+    await h.writeBack.flushSale(sale.saleId);
+    const report = await reconciler.reconcile(sale.saleId);
+    expect(report).toMatchObject({ driftCount: 0, ledgerUnpersisted: 0 });
+    expect(report.items.find((item) => item.itemId === a!.itemId)?.ledger).toMatchObject({ held: 1 + 3 });
   });
 
   it("refuses a sale with no stock in Redis", async () => {

@@ -118,6 +118,13 @@ saleLimit = saleLimit and tonumber(saleLimit)
 -- reminder per distinct end (see endHold.lua): the hold ids ending then, by end.
 local made, newHolds, newRequests = {}, {}, {}
 local endings, dueIds = {}, {}
+-- Their ledger records, written as one stream entry (appendLedgerBatch) when the call ends,
+-- or before another entry, so the stream keeps the order in which things happened.
+local ledgerHolds, ledgerCustomers, ledgerLines = {}, {}, {}
+local function flushLedger()
+  appendLedgerBatch('reserve', nowText, ledgerHolds, ledgerCustomers, ledgerLines)
+  ledgerHolds, ledgerCustomers, ledgerLines = {}, {}, {}
+end
 
 local function reserveOne(index, at)
   local own = terms[index]
@@ -135,9 +142,11 @@ local function reserveOne(index, at)
     if not raw then return { 'duplicate', previousId } end
     local previous = decodeHold(raw)
     if previous.e <= now then
-      -- endHold changes the counters in Redis directly: write ours first, read them anew after.
+      -- endHold changes the counters in Redis directly and appends to the ledger: write ours
+      -- first, read them anew after.
       stock.flush()
       counts.flush()
+      flushLedger()
       endHold(previousId, previous, 'expire', nowText)
       return { 'duplicate', previousId }
     end
@@ -195,7 +204,9 @@ local function reserveOne(index, at)
   ids[#ids + 1] = holdId
   newRequests[#newRequests + 1] = requestKey
   newRequests[#newRequests + 1] = holdId
-  appendLedgerText('reserve', nowText, holdId, '', customer, linesText)
+  ledgerHolds[#ledgerHolds + 1] = holdId
+  ledgerCustomers[#ledgerCustomers + 1] = customer
+  ledgerLines[#ledgerLines + 1] = linesText
   return 'reserved'
 end
 
@@ -204,6 +215,7 @@ for index, at in ipairs(starts) do replies[index] = reserveOne(index, at) end
 
 stock.flush()
 counts.flush()
+flushLedger()
 if #newHolds > 0 then
   redis.call('HSET', holdsKey, unpack(newHolds))
   local reminders = {}

@@ -8,7 +8,7 @@
     KEYS[5] customers  hash   customer -> units held + bought in this sale
     KEYS[6] requests   hash   customer-scoped request key -> holdId (reserve idempotency)
     KEYS[7] orders     hash   order reference -> holdId, or "take" (commit/take idempotency)
-    KEYS[8] ledger     stream one entry per change
+    KEYS[8] ledger     stream one entry per change (one per reserve call for all its holds: includes/ledger.lua)
 ]]
 local metaKey, stockKey, holdsKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local customersKey, requestsKey, ordersKey, ledgerKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
