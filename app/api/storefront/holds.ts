@@ -16,7 +16,7 @@ import { requireRoom, type StorefrontDeps } from "./deps.ts";
 import { verifyHoldToken, type HoldClaims } from "./holdTokens.ts";
 import { bearerToken, requireSession } from "./session.ts";
 
-const holdRequest = z.strictObject({
+export const holdRequest = z.strictObject({
   lines: z
     .array(
       z.strictObject({
@@ -45,7 +45,7 @@ const REQUEST_ID = /^[\x21-\x7e]{8,128}$/;
  * what holdRequest accepts and answers the same value; anything else (null) goes through
  * holdRequest, which names every refused field in the 400.
  */
-function plainHoldRequest(value: unknown): HoldRequest | null {
+export function plainHoldRequest(value: unknown): HoldRequest | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
   const body = value as Record<string, unknown>;
   for (const key of Object.keys(body)) if (key !== "lines" && key !== "requestId" && key !== "pass") return null;
