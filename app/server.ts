@@ -56,6 +56,10 @@ function isLeanPath(path: string): boolean {
   return LEAN_PATHS.has(path) || LEAN_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? "/").split("?", 1)[0] as string;
+}
+
 /** Storefront paths get CORS (the widget runs on the store's domain); admin paths never do. */
 function storefrontSaleOf(path: string): string | null | undefined {
   if (!path.startsWith("/v1/") || path.startsWith("/v1/admin/")) return undefined;
@@ -79,10 +83,13 @@ export function createHttpServer(deps: ServerDependencies): Server {
   );
   const policy = deps.originPolicy ?? { isAllowed: () => false };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? "/").split("?", 1)[0] as string;
-    const saleId = storefrontSaleOf(path);
-    if (saleId !== undefined && req.headers.origin && (await applyCors(req, res, policy, saleId)) === "answered") return;
+    // Only a browser's cross-origin call carries Origin: the path is looked at for CORS only then.
+    if (req.headers.origin) {
+      const saleId = storefrontSaleOf(pathOf(req));
+      if (saleId !== undefined && (await applyCors(req, res, policy, saleId)) === "answered") return;
+    }
     if (await dispatch(req, res)) return;
+    const path = pathOf(req);
     if (deps.web && !isLeanPath(path) && (await deps.web.handle(req, res))) return;
     sendError(res, 404, "not_found", `Nothing is served at ${req.method} ${path}.`);
   };

@@ -40,7 +40,12 @@ export function parseJson(raw: Buffer): unknown {
 
 /** Reads and validates a JSON body; the 400 lists every offending field (`error.fields`), its message names the first. */
 export async function readBody<Schema extends z.ZodType>(req: IncomingMessage, schema: Schema, limitBytes?: number): Promise<z.infer<Schema>> {
-  const parsed = schema.safeParse(await readJson(req, limitBytes));
+  return validateBody(await readJson(req, limitBytes), schema);
+}
+
+/** readBody's check of a body already read: the value as the schema gives it, or the 400. */
+export function validateBody<Schema extends z.ZodType>(value: unknown, schema: Schema): z.infer<Schema> {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const fields: FieldProblem[] = parsed.error.issues.map((issue) => {
       const where = issue.path.length > 0 ? issue.path.map(String).join(".") : "body";

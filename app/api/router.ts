@@ -35,42 +35,58 @@ export type Dispatch = (req: IncomingMessage, res: ServerResponse) => Promise<bo
  * The dispatcher resolves false when no route has the path, so the caller can fall through.
  */
 export function createRouter(routes: readonly Route[], onUnexpected: (error: unknown, req: IncomingMessage) => void): Dispatch {
-  const compiled: CompiledRoute[] = routes.map((route) => ({ route, segments: route.path.split("/").slice(1) }));
+  // Only routes with as many segments as the path can match it: a request looks at those alone,
+  // in table order. Segments keep the empty one before the leading slash, so no slice per request.
+  const bySegmentCount = new Map<number, CompiledRoute[]>();
+  for (const route of routes) {
+    const segments = route.path.split("/");
+    const sameLength = bySegmentCount.get(segments.length);
+    if (sameLength === undefined) bySegmentCount.set(segments.length, [{ route, segments }]);
+    else sameLength.push({ route, segments });
+  }
 
   return async (req, res) => {
     const rawUrl = req.url ?? "/";
     const queryAt = rawUrl.indexOf("?");
-    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
-    const segments = path.split("/").slice(1);
-    const allowed: string[] = [];
-    for (const candidate of compiled) {
+    const segments = (queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)).split("/");
+    const candidates = bySegmentCount.get(segments.length);
+    if (candidates === undefined) return false;
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    let allowed: string[] | null = null;
+    for (const candidate of candidates) {
       const params = match(candidate.segments, segments);
       if (!params) continue;
-      const method = req.method === "HEAD" ? "GET" : req.method;
       if (candidate.route.method !== method) {
-        allowed.push(candidate.route.method);
+        (allowed ??= []).push(candidate.route.method);
         continue;
       }
-      // Most hot-path handlers never read the query string: parse it only when asked.
-      const context: RequestContext = {
-        req,
-        res,
-        params,
-        get query() {
-          return new URLSearchParams(queryAt === -1 ? "" : rawUrl.slice(queryAt + 1));
-        },
-      };
       try {
-        await candidate.route.handler(context);
+        await candidate.route.handler(new Context(req, res, params, rawUrl, queryAt));
       } catch (error) {
         answerError(error, req, res, onUnexpected);
       }
       return true;
     }
-    if (allowed.length === 0) return false;
+    if (allowed === null) return false;
     sendError(res, 405, "method_not_allowed", `${req.method} is not supported here; use ${allowed.join(" or ")}.`, { allow: allowed.join(", ") });
     return true;
   };
+}
+
+/** A class rather than an object literal with a getter: one shape for every request, no closure. */
+class Context implements RequestContext {
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly params: Record<string, string>,
+    private readonly rawUrl: string,
+    private readonly queryAt: number,
+  ) {}
+
+  /** Most hot-path handlers never read the query string: it is parsed only when asked. */
+  get query(): URLSearchParams {
+    return new URLSearchParams(this.queryAt === -1 ? "" : this.rawUrl.slice(this.queryAt + 1));
+  }
 }
 
 function match(pattern: string[], segments: string[]): Record<string, string> | null {

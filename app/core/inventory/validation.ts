@@ -48,12 +48,17 @@ export function normaliseLines(lines: unknown): Line[] {
     assertId("item", itemId);
     assertInteger("invalid_quantity", "quantity", quantity, 1, LIMITS.maxLineQuantity);
     const total = (merged.get(itemId) ?? 0) + quantity;
-    assertInteger("invalid_quantity", `total quantity of item ${itemId}`, total, 1, LIMITS.maxLineQuantity);
+    // The message names the item: built only for a refusal, not for every line of every hold.
+    if (total > LIMITS.maxLineQuantity) assertInteger("invalid_quantity", `total quantity of item ${itemId}`, total, 1, LIMITS.maxLineQuantity);
     merged.set(itemId, total);
   }
-  return [...merged].map(([itemId, quantity]) => ({ itemId, quantity }));
+  const normalised: Line[] = [];
+  for (const [itemId, quantity] of merged) normalised.push({ itemId, quantity });
+  return normalised;
 }
 
 export function linesToArgs(lines: readonly Line[]): (string | number)[] {
-  return lines.flatMap((line) => [line.itemId, line.quantity]);
+  const args: (string | number)[] = [];
+  for (const line of lines) args.push(line.itemId, line.quantity);
+  return args;
 }

@@ -29,15 +29,17 @@ local addressLimit, addressWindow = tonumber(ARGV[1]), ARGV[2]
 local sessionLimit, sessionWindow = tonumber(ARGV[3]), ARGV[4]
 local joins = #ARGV - 4
 
--- ms until the refusing window closes, or -1 when the join may take a place
+-- ms until the refusing window closes, or -1 when the join may take a place. The limit goes to
+-- countHit as `allowed`: a join within it costs one INCR per counter, not an INCR and a PTTL (the
+-- address counter is hit by every join from that address); ttl is read only for a refusal.
 local function refusal(addressKey, sessionKey)
   local retryMs = -1
   if addressLimit > 0 then
-    local count, ttl = countHit(addressKey, addressWindow)
+    local count, ttl = countHit(addressKey, addressWindow, addressLimit)
     if count > addressLimit and ttl > retryMs then retryMs = ttl end
   end
   if sessionLimit > 0 then
-    local count, ttl = countHit(sessionKey, sessionWindow)
+    local count, ttl = countHit(sessionKey, sessionWindow, sessionLimit)
     if count > sessionLimit and ttl > retryMs then retryMs = ttl end
   end
   return retryMs
