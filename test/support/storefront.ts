@@ -13,7 +13,7 @@ import { DEFAULT_RATE_LIMIT_RULES, LocalRateLimiter, type RateLimitRules } from 
 import { VerifiedTokenCache } from "../../app/core/tokens/index.ts";
 import { RoomViewCache, WaitingRoom, type RoomSettings, type TicketClaims } from "../../app/core/waiting-room/index.ts";
 import { createDb } from "../../app/db/client.server.ts";
-import { createHttpServer } from "../../app/server.ts";
+import { createHttpServer, type RequestTimeouts } from "../../app/server.ts";
 import { SqlKeyringSource } from "../../app/stores/keyrings.server.ts";
 import { freshDatabase } from "../db/databases.ts";
 import type { RedisClient } from "../../app/core/redis.ts";
@@ -38,7 +38,14 @@ export interface Storefront {
  * parallel never see each other.
  */
 export async function startStorefront(
-  options: { clock?: ManualClock; rules?: Partial<RateLimitRules>; viewFreshMs?: number; redis?: () => RedisClient; trustedProxies?: string[] } = {},
+  options: {
+    clock?: ManualClock;
+    rules?: Partial<RateLimitRules>;
+    viewFreshMs?: number;
+    redis?: () => RedisClient;
+    trustedProxies?: string[];
+    timeouts?: RequestTimeouts;
+  } = {},
 ): Promise<Storefront> {
   const database = await freshDatabase("sqlite");
   await migrateDatabase(database.url, () => undefined);
@@ -66,6 +73,7 @@ export async function startStorefront(
     routes: storefrontRoutes(deps),
     originPolicy: staticOriginPolicy([ALLOWED_ORIGIN]),
     logger: silentLogger,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
