@@ -6,6 +6,7 @@ import { systemClock, type Clock } from "../clock.ts";
 import { randomId } from "../randomId.ts";
 import { assertId, holdRequestCounterKey, saleInventoryKeys, type SaleInventoryKeys } from "../keys.ts";
 import { parseLedgerEntry, replacementFields } from "../ledger/ledgerEntries.ts";
+import type { LedgerEntry } from "../ledger/LedgerStore.ts";
 import { defineLuaCommands, type LuaCommand } from "../luaScripts.ts";
 import type { RedisClient } from "../redis.ts";
 import type {
@@ -358,10 +359,12 @@ export class HoldEngine {
   /**
    * Privacy: removes a customer from the sale's hot data. Their per-customer count, their
    * reserve idempotency keys and the order -> hold entries of `orderRefs` go; their holds stay
-   * (the stock they hold is real) under the name "redacted"; their ledger events go from the
-   * stream (the SQL ledger keeps the events without the customer, see the caller). A batched
-   * entry (one reserve call's holds) that holds other customers' events too is replaced by
-   * one carrying those, under their original stream id and parts (lua/replaceLedgerEntry.lua).
+   * (the stock they hold is real) under the name "redacted"; their ledger events stay, without
+   * the customer (as the SQL ledger keeps them, see the caller) and without the order
+   * references of `orderRefs`: an event dropped before it was persisted would leave SQL short
+   * of a hold, which the Reconciler reports as drift and recovery would miss. A stream entry cannot be edited, so each entry naming the customer
+   * is replaced by one carrying its events under their original stream id and parts
+   * (lua/replaceLedgerEntry.lua): what SQL already holds is not stored twice.
    */
   async forgetCustomer(saleId: string, customer: string, orderRefs: readonly string[]): Promise<ForgetCustomerResult> {
     const keys = saleInventoryKeys(saleId);
@@ -373,11 +376,20 @@ export class HoldEngine {
       const page = (await this.redis.xrange(keys.ledger, start, "+", "COUNT", 500)) as [string, string[]][];
       for (const [id, fields] of page) {
         const events = parseLedgerEntry(id, fields);
-        const kept = events.filter((event) => event.customerRef !== customer);
-        if (kept.length === events.length) continue;
-        const replacement = kept.length > 0 ? replacementFields(kept) : [];
-        // A replacement lands at the end of the stream: this loop reads it again and keeps it.
-        if (Number(await this.commands.replaceLedgerEntry(keyList(keys), [id, ...replacement])) === 1) ledgerEntries += events.length - kept.length;
+        const theirs = (event: LedgerEntry) => event.customerRef === customer || (event.orderRef !== null && orderRefs.includes(event.orderRef));
+        const named = events.filter(theirs).length;
+        if (named === 0) continue;
+        const kept = events.map((event) =>
+          theirs(event)
+            ? {
+                ...event,
+                customerRef: event.customerRef === customer ? null : event.customerRef,
+                orderRef: event.orderRef !== null && orderRefs.includes(event.orderRef) ? null : event.orderRef,
+              }
+            : event,
+        );
+        // A replacement lands at the end of the stream: this loop reads it again and passes it by.
+        if (Number(await this.commands.replaceLedgerEntry(keyList(keys), [id, ...replacementFields(kept)])) === 1) ledgerEntries += named;
       }
       if (page.length < 500) break;
       start = `(${page[page.length - 1]![0]}`;
@@ -471,7 +483,7 @@ export interface ForgetCustomerResult {
   holdsRenamed: number;
   requestKeys: number;
   orderEntries: number;
-  /** The customer's ledger events taken from the stream (one per hold, also inside a batched entry). */
+  /** The customer's ledger events in the stream that no longer name them (one per hold, also inside a batched entry). */
   ledgerEntries: number;
 }
 

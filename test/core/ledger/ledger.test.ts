@@ -315,7 +315,7 @@ describe("a reserve call's holds in one stream entry", () => {
     expect(raw[2]![1]).toEqual(["t", "reserve", "at", expect.any(String), "h", holdId, "o", "", "c", customer, "l", "a:1"]);
   });
 
-  it("forgets a customer inside a batched entry before it is persisted: the others' events reach SQL once", async () => {
+  it("forgets a customer inside a batched entry before it is persisted: every event reaches SQL once, theirs without them", async () => {
     const saleId = await liveSale("ledger-forget");
     const ledgerKey = saleInventoryKeys(saleId).ledger;
     const [ann, bob, cy] = customersOf("forget", ["ann", "bob", "cy"]) as [string, string, string];
@@ -330,20 +330,26 @@ describe("a reserve call's holds in one stream entry", () => {
     const raw = await redis.xrange(ledgerKey, "-", "+");
     expect(JSON.stringify(raw)).not.toContain(bob);
     expect(raw.map(([id]) => id)).not.toContain(batchId);
-    expect(raw).toHaveLength(3);
+    // The two allocations, then the three entries that named bob, replaced at the end.
+    expect(raw).toHaveLength(2 + 3);
 
     // A reserve after the forgetting is persisted as well.
     const [dee] = customersOf("forget", ["dee"]);
     const [later] = await reserveTogether(saleId, [dee!]);
     const persister = new LedgerPersister(redis, new PrismaLedgerStore(db), { salesWithLedger: async () => [saleId] });
-    expect(await persister.runOnce()).toBe(2 + 2 + 1);
+    expect(await persister.runOnce()).toBe(2 + 4 + 1 + 2 + 1);
     expect(await persister.runOnce()).toBe(0);
     const reserves = (await eventRows(saleId)).filter((row) => row.type === "reserve");
-    expect(reserves).toEqual([
+    expect(reserves).toHaveLength(4 + 1 + 2 + 1);
+    expect(reserves.filter((row) => row.customerRef === bob)).toEqual([]);
+    expect(reserves.filter((row) => row.customerRef === null)).toHaveLength(5);
+    expect(reserves.slice(0, 4)).toEqual([
       reserveRow(batchId, 0, batchIds[0]!, ann, 0),
+      { ...reserveRow(batchId, 1, batchIds[1]!, bob, 1), customerRef: null },
       reserveRow(batchId, 2, batchIds[2]!, cy, 2),
-      expect.objectContaining({ holdId: later, customerRef: dee, part: 0 }),
+      { ...reserveRow(batchId, 3, batchIds[3]!, bob, 3), customerRef: null },
     ]);
+    expect(reserves.at(-1)).toEqual(expect.objectContaining({ holdId: later, customerRef: dee, part: 0 }));
   });
 
   it("forgets a customer inside a batched entry SQL already holds: nothing is stored twice", async () => {

@@ -1,7 +1,7 @@
 --[[
   Privacy (customers/redact, see HoldEngine.forgetCustomer): takes one entry out of the sale's
-  ledger stream and, in the same step, appends what is kept of it (the events of the other
-  customers of a batched entry) at the end, so no event is lost or written twice and no
+  ledger stream and, in the same step, appends what is kept of it (its events, the forgotten
+  customer's without the customer) at the end, so no event is lost or written twice and no
   script's entry can come between. An entry the persister has trimmed meanwhile is in SQL,
   where the caller forgets the customer: nothing is appended for it then.
     Input:
