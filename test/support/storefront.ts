@@ -126,12 +126,15 @@ export async function startStorefront(
   };
 }
 
-const LOST_CONNECTION = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+// UND_ERR_CONNECT_TIMEOUT: no connection in 10 s, so nothing was sent; with thousands of
+// shoppers on a loaded machine the server's accept queue can stay full that long.
+const LOST_CONNECTION = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /**
  * fetch, sent again when the connection was lost before an answer (as the widget does): with
  * thousands of shoppers on a loaded machine the server may close a kept-alive socket just as
- * the client reuses it. Every storefront call is safe to repeat (a hold repeats its requestId).
+ * the client reuses it, or not accept a new one in time. Every storefront call is safe to
+ * repeat (a hold repeats its requestId).
  */
 async function fetchRetryingLostConnections(url: string, init: RequestInit): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
