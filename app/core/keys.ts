@@ -10,7 +10,8 @@ import { InvalidInputError } from "./errors/InvalidInputError.ts";
  */
 
 const ROOT = "hf";
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Sale and item ids: what may stand inside a key and a Lua field name. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Sale and item ids become parts of keys and fields: no braces, colons or spaces. */
 export function assertId(kind: "sale" | "item", id: unknown): asserts id is string {

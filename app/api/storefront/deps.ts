@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/clock.ts";
 import type { HoldEngine } from "../../core/inventory/index.ts";
+import { ID_PATTERN } from "../../core/keys.ts";
 import type { LocalRateLimiter, RateLimitRules } from "../../core/rate-limit/index.ts";
 import type { RedisCircuit } from "../../core/resilience/index.ts";
 import type { Keyring, VerifiedTokenCache } from "../../core/tokens/index.ts";
@@ -31,8 +32,6 @@ export interface StorefrontDeps {
   redisCircuit?: RedisCircuit;
 }
 
-const SALE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** Where routes read a sale's room: the in-process RoomViewCache. */
 export interface RoomSource {
   get(saleId: string): Promise<RoomView | null>;
@@ -40,12 +39,12 @@ export interface RoomSource {
 
 /** The room of a sale, from the in-process cache; unknown and never-opened sales are 404. */
 export async function requireRoom(deps: { views: RoomSource }, saleId: string): Promise<RoomView> {
-  return roomOrNotFound(saleId, SALE_ID.test(saleId) ? await deps.views.get(saleId) : null);
+  return roomOrNotFound(saleId, ID_PATTERN.test(saleId) ? await deps.views.get(saleId) : null);
 }
 
 /** requireRoom without waiting when this process holds a young view; undefined means "call requireRoom". */
 export function peekRoom(deps: StorefrontDeps, saleId: string): RoomView | undefined {
-  if (!SALE_ID.test(saleId)) return roomOrNotFound(saleId, null);
+  if (!ID_PATTERN.test(saleId)) return roomOrNotFound(saleId, null);
   const view = deps.views.peek(saleId);
   return view === undefined ? undefined : roomOrNotFound(saleId, view);
 }

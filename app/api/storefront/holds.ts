@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { InvalidInputError } from "../../core/errors/InvalidInputError.ts";
 import { LIMITS, type ReserveResult } from "../../core/inventory/index.ts";
+import { ID_PATTERN } from "../../core/keys.ts";
 import { secondsUntil } from "../../core/rate-limit/index.ts";
 import { sessionBinding, signToken, TokenError, verifyToken, type Keyring } from "../../core/tokens/index.ts";
 import type { PassClaims, RoomView } from "../../core/waiting-room/index.ts";
@@ -20,7 +21,7 @@ export const holdRequest = z.strictObject({
   lines: z
     .array(
       z.strictObject({
-        itemId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an item id from the sale"),
+        itemId: z.string().regex(ID_PATTERN, "must be an item id from the sale"),
         quantity: z.number().int().min(1).max(LIMITS.maxLineQuantity),
       }),
     )
@@ -36,7 +37,6 @@ export const holdRequest = z.strictObject({
 
 type HoldRequest = z.infer<typeof holdRequest>;
 
-const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const REQUEST_ID = /^[\x21-\x7e]{8,128}$/;
 
 /**
@@ -58,7 +58,7 @@ export function plainHoldRequest(value: unknown): HoldRequest | null {
     if (typeof line !== "object" || line === null || Array.isArray(line) || Object.keys(line).length !== 2) return null;
     if (!Object.hasOwn(line, "itemId") || !Object.hasOwn(line, "quantity")) return null;
     const { itemId, quantity } = line as Record<string, unknown>;
-    if (typeof itemId !== "string" || !ITEM_ID.test(itemId)) return null;
+    if (typeof itemId !== "string" || !ID_PATTERN.test(itemId)) return null;
     if (typeof quantity !== "number" || !Number.isInteger(quantity) || quantity < 1 || quantity > LIMITS.maxLineQuantity) return null;
     checked.push({ itemId, quantity });
   }

@@ -362,32 +362,32 @@ export class HoldEngine {
    * (the stock they hold is real) under the name "redacted"; their ledger events stay, without
    * the customer (as the SQL ledger keeps them, see the caller) and without the order
    * references of `orderRefs`: an event dropped before it was persisted would leave SQL short
-   * of a hold, which the Reconciler reports as drift and recovery would miss. A stream entry cannot be edited, so each entry naming the customer
-   * is replaced by one carrying its events under their original stream id and parts
-   * (lua/replaceLedgerEntry.lua): what SQL already holds is not stored twice.
+   * of a hold, which the Reconciler reports as drift and recovery would miss. A stream entry
+   * cannot be edited, so each entry naming them is replaced by one carrying its events under
+   * their original stream id and parts (lua/replaceLedgerEntry.lua): what SQL already holds
+   * is not stored twice.
    */
   async forgetCustomer(saleId: string, customer: string, orderRefs: readonly string[]): Promise<ForgetCustomerResult> {
     const keys = saleInventoryKeys(saleId);
     const requestPrefix = `${customer.length}:${customer}`;
     const reply = (await this.commands.forgetCustomer(keyList(keys), [customer, requestPrefix, REDACTED_CUSTOMER, ...orderRefs])) as number[];
+    const forgottenOrders = new Set(orderRefs);
+    // The event without the customer and the forgotten orders; null when it names neither.
+    const redacted = (event: LedgerEntry): LedgerEntry | null => {
+      const customerRef = event.customerRef === customer ? null : event.customerRef;
+      const orderRef = event.orderRef !== null && forgottenOrders.has(event.orderRef) ? null : event.orderRef;
+      return customerRef === event.customerRef && orderRef === event.orderRef ? null : { ...event, customerRef, orderRef };
+    };
     let ledgerEntries = 0;
     let start = "-";
     for (;;) {
       const page = (await this.redis.xrange(keys.ledger, start, "+", "COUNT", 500)) as [string, string[]][];
       for (const [id, fields] of page) {
         const events = parseLedgerEntry(id, fields);
-        const theirs = (event: LedgerEntry) => event.customerRef === customer || (event.orderRef !== null && orderRefs.includes(event.orderRef));
-        const named = events.filter(theirs).length;
+        const changed = events.map(redacted);
+        const named = changed.filter((event) => event !== null).length;
         if (named === 0) continue;
-        const kept = events.map((event) =>
-          theirs(event)
-            ? {
-                ...event,
-                customerRef: event.customerRef === customer ? null : event.customerRef,
-                orderRef: event.orderRef !== null && orderRefs.includes(event.orderRef) ? null : event.orderRef,
-              }
-            : event,
-        );
+        const kept = events.map((event, index) => changed[index] ?? event);
         // A replacement lands at the end of the stream: this loop reads it again and passes it by.
         if (Number(await this.commands.replaceLedgerEntry(keyList(keys), [id, ...replacementFields(kept)])) === 1) ledgerEntries += named;
       }

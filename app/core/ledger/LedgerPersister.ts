@@ -32,7 +32,7 @@ export interface SalePersistResult {
  *
  * Several workers may run it at once: each write is idempotent by (saleId, streamId, part),
  * and each trims only what SQL already holds. An entry that replaced another (a forgotten
- * customer's events taken out, see parseLedgerEntry) stores its events under the replaced
+ * customer's name taken out of its events, see parseLedgerEntry) stores its events under the replaced
  * entry's id, so SQL's greatest id may lag the stream: a restart then reads a few entries
  * again, which the store ignores.
  */

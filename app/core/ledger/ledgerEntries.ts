@@ -51,8 +51,8 @@ export function parseLedgerEntry(streamId: string, fields: readonly string[]): L
 }
 
 /**
- * The fields of an entry that stands for some events of one stream entry (what `events`
- * keeps of it after a customer was forgotten), in the form parseLedgerEntry reads back
+ * The fields of an entry that stands for some events of one stream entry (its events
+ * without a forgotten customer), in the form parseLedgerEntry reads back
  * under the events' original stream id and parts. `events` must come from one entry
  * (same type, time and order reference) and must not be empty.
  */

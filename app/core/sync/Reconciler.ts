@@ -222,8 +222,8 @@ export class Reconciler {
 
   /**
    * Ledger events past what SQL holds, up to `upTo`, read from the stream (the persister trims
-   * only what SQL has). A replacement entry (a forgotten customer's events taken out of a
-   * batched one) may follow what SQL holds while its events, stored under the id of the entry
+   * only what SQL has). A replacement entry (an entry whose events no longer name a
+   * forgotten customer) may follow what SQL holds while its events, stored under the id of the entry
    * it replaced, are in SQL already: those are skipped. SQL stores an entry's events together.
    */
   private async unpersisted(saleId: string, persisted: PersistedLedgerEntry[], upTo: string): Promise<PersistedLedgerEntry[]> {

@@ -7,12 +7,11 @@
     Input:
       KEYS[1..8] the sale's keys (see includes/saleKeys.lua)
       ARGV[1] the entry's id
-      ARGV[2..] the replacement's field/value pairs (core/ledger replacementFields); none:
-                the entry only goes
+      ARGV[2..] the replacement's field/value pairs (core/ledger replacementFields)
     Output: 1 the entry was taken out (and replaced), 0 it was no longer there
 ]]
 --- @include "includes/saleKeys"
 
 if redis.call('XDEL', ledgerKey, ARGV[1]) == 0 then return 0 end
-if #ARGV > 1 then redis.call('XADD', ledgerKey, '*', unpack(ARGV, 2)) end
+redis.call('XADD', ledgerKey, '*', unpack(ARGV, 2))
 return 1
