@@ -87,14 +87,16 @@ export async function redactCustomer(
   const store = await findShopifyStore(deps.db, shop);
   if (!store) return none;
   const records = new StoreRecords(deps.db);
-  const result = { ...none, ...(await records.forgetCustomer(store.id, customerRef, orderRefs)) };
+  const result = { ...none };
+  // Redis first: the persister copies the ledger stream into SQL, so SQL cleared first would
+  // take back any event naming the customer that it persisted in between.
   for (const saleId of await records.saleIds(store.id)) {
     const forgotten = await deps.holds.forgetCustomer(saleId, customerRef, orderRefs);
     result.sales += 1;
     result.redisLedgerEntries += forgotten.ledgerEntries;
     result.holdsRenamed += forgotten.holdsRenamed;
   }
-  return result;
+  return { ...result, ...(await records.forgetCustomer(store.id, customerRef, orderRefs)) };
 }
 
 /** shop/redact: the keys of the shop's sales and store, then its rows (the store last). */
