@@ -26,7 +26,7 @@ import { migrateDatabase } from "../app/db/migrate.server.ts";
 import { startTestCluster } from "../test/support/redisCluster.ts";
 import { Cleanup } from "./lib/cleanup.ts";
 import { startPrivateRedis } from "./lib/privateRedis.ts";
-import { envInteger, envNumber, hostMetadata, writeResults } from "./lib/results.ts";
+import { envInteger, envNumber, hostMetadata, resultsNameFromEnv, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
 import { BenchChild } from "./storefront/children.ts";
 import type { Credential, LoadKind, LoadResult, LoadSpec } from "./storefront/protocol.ts";
@@ -40,7 +40,7 @@ const ROWS = listEnv("BENCH_ROWS", ["status", "join", "holds"] as const);
 const REDIS_KINDS = listEnv("BENCH_REDIS", ["standalone", "cluster"] as const);
 const PROCESS_COUNTS = listEnv("BENCH_PROCESSES", ["1", "2"] as const).map(Number);
 /** Another name keeps a test's tiny run from replacing the real figures. */
-const resultsName = /^[a-z0-9-]{1,64}$/.test(process.env.BENCH_RESULTS_NAME ?? "") ? (process.env.BENCH_RESULTS_NAME as string) : "scale";
+const resultsName = resultsNameFromEnv("scale");
 const HOLD_ITEM = "bench-item";
 const STATUS_TICKETS = 500;
 const runId = randomBytes(3).toString("hex");

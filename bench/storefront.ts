@@ -1,6 +1,6 @@
 /**
  * Storefront benchmark: the shopper-facing HTTP API under load, in one run, on one machine,
- * against one load generator (autocannon, in its own process), compared with a bare
+ * against one load generator (autocannon, or wrk with BENCH_LOADGEN=wrk; in its own process), compared with a bare
  * node:http server answering a fixed JSON body (the ceiling) measured in the same run:
  *   ceiling  bare node:http, the body of a real status answer, same headers
  *   status   GET  /v1/sales/:id/status   live sale (mode "rate"), prepared tickets rotated
@@ -31,6 +31,8 @@
  *      use less than that share of one core; rows that still ran beside busy neighbours are
  *      marked noisy. BENCH_NOISY_RETRIES (1): a row whose timed window still shared the machine
  *      with busy neighbours is repeated up to that many times; the quietest attempt is kept.
+ *      BENCH_LOADGEN (autocannon; wrk: Debian's wrk for the timed rows, ceiling included, so
+ *      every row costs the generator about the same; the memory phase stays on autocannon).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -48,7 +50,7 @@ import { describeError, sleep } from "./lib/closedLoop.ts";
 import { sampleCpu, cpuBetween } from "./lib/cpu.ts";
 import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { redisCpuSeconds } from "./lib/redisInfo.ts";
-import { envInteger, envNumber, hostMetadata, writeResults } from "./lib/results.ts";
+import { envInteger, envNumber, hostMetadata, resultsNameFromEnv, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
 import { BenchChild } from "./storefront/children.ts";
 import { call, defineBenchSale, newSession, prepareTickets, startScriptNodeFlags } from "./storefront/setup.ts";
@@ -75,17 +77,20 @@ const appNodeFlags = [...startScriptNodeFlags(), ...(process.env.BENCH_APP_NODE_
 const quietCpuPct = envInteger("BENCH_QUIET_CPU_PCT", 30, 1, 1_000);
 const quietWaitSeconds = envInteger("BENCH_QUIET_WAIT_SECONDS", 60, 0, 3_600);
 const noisyRetries = envInteger("BENCH_NOISY_RETRIES", 1, 0, 10);
+const loadGenerator = parseLoadGenerator(process.env.BENCH_LOADGEN);
 const ROW_NAMES = ["ceiling", "status", "join", "holds"] as const;
 /** Diagnostic rows, only when named in BENCH_ROWS. */
 const EXTRA_ROW_NAMES = ["healthz"] as const;
 type RowName = (typeof ROW_NAMES)[number] | (typeof EXTRA_ROW_NAMES)[number];
 const ALL_ROW_NAMES: readonly RowName[] = [...ROW_NAMES, ...EXTRA_ROW_NAMES];
 const selectedRows = parseRows(process.env.BENCH_ROWS);
-const resultsName = profiling
-  ? "storefront-profile"
-  : selectedRows.length !== ROW_NAMES.length || selectedRows.some((name) => !(ROW_NAMES as readonly string[]).includes(name)) || !memoryPhase
-    ? "storefront-partial"
-    : "storefront";
+const resultsName = resultsNameFromEnv(
+  profiling
+    ? "storefront-profile"
+    : selectedRows.length !== ROW_NAMES.length || selectedRows.some((name) => !(ROW_NAMES as readonly string[]).includes(name)) || !memoryPhase
+      ? "storefront-partial"
+      : "storefront",
+);
 
 // Issue #15: join >= 0.7x and holds >= 0.5x of bare node:http in the same run, and every
 // row's p99 within 2x the ceiling's p99 of the same run (besides the absolute 50 ms).
@@ -106,6 +111,12 @@ const runId = randomBytes(3).toString("hex");
 const startedAt = Date.now();
 /** Every undo step of the run (children, Redis, temp dir); runs at the end, on errors and on signals. */
 const cleanup = new Cleanup();
+
+function parseLoadGenerator(raw: string | undefined): "autocannon" | "wrk" {
+  const name = raw?.trim() || "autocannon";
+  if (name !== "autocannon" && name !== "wrk") throw new Error(`BENCH_LOADGEN: unknown load generator "${name}" (use autocannon or wrk)`);
+  return name;
+}
 
 function parseRows(raw: string | undefined): RowName[] {
   if (!raw?.trim()) return [...ROW_NAMES];
@@ -222,10 +233,16 @@ async function runLoad(
   writeFileSync(specFile, JSON.stringify(spec));
   const onMessage = (message: ChildMessage): void => {
     if (message.type !== "progress") return;
+    if (message.responses === null || message.requestsPerSec === null) {
+      log(`  ${label}: ${message.elapsedSeconds} s of ${spec.seconds} s`);
+      return;
+    }
     const of = message.target === null ? "" : ` of ${formatCount(message.target)}`;
     log(`  ${label}: ${formatCount(message.responses)}${of} responses after ${message.elapsedSeconds} s (${formatCount(message.requestsPerSec)}/s)`);
   };
-  const loadgen = new BenchChild(`load generator (${label})`, { script: "bench/storefront/loadgen.ts", args: [specFile], env: process.env, onMessage });
+  // Runs of an exact amount (the memory phase) need autocannon: wrk runs for a duration.
+  const script = loadGenerator === "wrk" && spec.amount === undefined ? "bench/storefront/wrk.ts" : "bench/storefront/loadgen.ts";
+  const loadgen = new BenchChild(`load generator (${label})`, { script, args: [specFile], env: process.env, onMessage });
   options.cleanup.add(`stop ${loadgen.name}`, () => loadgen.stop());
   try {
     await loadgen.waitFor("timed-start", spec.warmupSeconds * 1_000 + 60_000);
@@ -638,7 +655,7 @@ async function main(): Promise<number> {
 
   const meta = hostMetadata();
   log(
-    `run ${runId}: rows ${selectedRows.join(", ")}; ${connections} connections, pipelining 1, warm-up ${warmupSeconds} s + timed ${seconds} s per row,` +
+    `run ${runId}: rows ${selectedRows.join(", ")}; load generator ${loadGenerator}; ${connections} connections, pipelining 1, warm-up ${warmupSeconds} s + timed ${seconds} s per row,` +
       ` ${rounds} round(s); memory phase ${memoryPhase ? `${formatCount(postStartJoins)} post-start + ${formatCount(prequeueJoins)} pre-queue joins` : "skipped"}` +
       `${profiling ? "; CPU PROFILING (slower app; results go to storefront-profile.json)" : ""}; ${os.availableParallelism()} CPUs, node ${process.version}`,
   );
@@ -874,7 +891,10 @@ async function main(): Promise<number> {
       quietWaitSeconds,
       noisyRetries,
       appNodeFlags,
-      loadGenerator: "autocannon 8 (programmatic API) in its own node process; latency measured per response by the load generator",
+      loadGenerator:
+        loadGenerator === "wrk"
+          ? "wrk (Debian, one thread, requests built in LuaJIT) driven by its own node process for the timed rows; autocannon for the memory phase; latency measured per response by wrk"
+          : "autocannon 8 (programmatic API) in its own node process; latency measured per response by the load generator",
       servers:
         "each row starts its own server process (buildApp() for the app rows, bare node:http for the ceiling); a private redis-server; SQLite in a temp dir",
       rateLimits: "lifted via HOLDFAST_RATE_LIMIT_*_PER_IP/_PER_SESSION = 999999999 (all load comes from 127.0.0.1); the limiter calls still run",

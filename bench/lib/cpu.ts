@@ -66,13 +66,18 @@ function hostCores(): number {
   return cores;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc; null once it is gone. */
-export function processCpuSeconds(pid: number): number | null {
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc; null once it is gone.
+ * With `withWaitedChildren`, the children it has waited for count as its own (the wrk load
+ * generator runs wrk as its child).
+ */
+export function processCpuSeconds(pid: number, withWaitedChildren = false): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // fields[11], fields[12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    // fields[11..14] are utime, stime, cutime and cstime (fields 14-17 of proc(5)), in clock ticks.
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (withWaitedChildren ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
   } catch {
     return null;
   }

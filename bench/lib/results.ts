@@ -13,6 +13,12 @@ export function writeResults(name: string, data: unknown): string {
   return path;
 }
 
+/** BENCH_RESULTS_NAME when it is a safe file name (tests write results of their own), else `fallback`. */
+export function resultsNameFromEnv(fallback: string): string {
+  const name = process.env.BENCH_RESULTS_NAME?.trim() ?? "";
+  return /^[a-z0-9-]{1,64}$/.test(name) ? name : fallback;
+}
+
 /** Facts about the machine that every benchmark records next to its figures. */
 export function hostMetadata(): Record<string, unknown> {
   const cpus = os.cpus();

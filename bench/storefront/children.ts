@@ -100,8 +100,9 @@ export class BenchChild {
     }
   }
 
+  /** Its own CPU and that of the children it has waited for (wrk, under BENCH_LOADGEN=wrk). */
   cpuSeconds(): number | null {
-    return processCpuSeconds(this.pid);
+    return processCpuSeconds(this.pid, true);
   }
 
   get running(): boolean {

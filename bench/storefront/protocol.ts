@@ -77,7 +77,8 @@ export interface LoadResult {
 export type ChildMessage =
   | { type: "ready"; port: number; pid: number }
   | { type: "timed-start" }
-  | { type: "progress"; responses: number; target: number | null; elapsedSeconds: number; requestsPerSec: number }
+  /** responses and requestsPerSec are null from wrk, which counts nothing until it is done. */
+  | { type: "progress"; responses: number | null; target: number | null; elapsedSeconds: number; requestsPerSec: number | null }
   | { type: "result"; result: LoadResult }
   | { type: "profile-started" }
   | { type: "profile-written"; file: string }

@@ -1,0 +1,228 @@
+/**
+ * The load generator on wrk (Debian's `wrk`, C with LuaJIT), in place of autocannon when
+ * BENCH_LOADGEN=wrk: the same LoadSpec and ChildMessages as loadgen.ts, for timed rows only.
+ * Usage: node --import tsx bench/storefront/wrk.ts <spec.json>
+ *
+ * Why: autocannon rebuilds each join and hold request in JavaScript (a fresh session each), so
+ * it spends more per request on those rows than on the pre-encoded ceiling and status rows,
+ * on the same 2 cores as the server. wrk builds every request in a LuaJIT function of a few
+ * string operations, so each row costs the generator about the same, and little.
+ *
+ * wrk runs as a child of this process and is waited for before the result is sent, so its CPU
+ * shows in this process's reaped-children time, which the parent counts as the generator's
+ * (bench/lib/cpu.ts processCpuSeconds).
+ *
+ * What wrk reports differs from autocannon in two ways, both said in the result: statuses are
+ * only "2xx" and "non-2xx" (wrk counts answers >= 400 as status errors; Lua response hooks
+ * would cost the generator on every answer), and the sample bodies come from one request of
+ * the same shape sent after the timed run.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { round } from "../lib/table.ts";
+import type { ChildMessage, Credential, LatencySummary, LoadResult, LoadSpec } from "./protocol.ts";
+
+const RESULT_MARKER = "HOLDFAST_WRK_RESULT ";
+const SAMPLE_BODY_CHARS = 300;
+
+function send(message: ChildMessage): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+/** A Lua string literal of `text` (long brackets cannot hold every input; this can). */
+function luaString(text: string): string {
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
+}
+
+/** The request() of one kind, as Lua. Session ids stay within the API's 16-128 of [A-Za-z0-9_-]. */
+function requestFunction(spec: LoadSpec): string {
+  const sale = encodeURIComponent(spec.saleId);
+  // A fresh prefix per wrk run, so warm-up and timed runs never repeat a session or requestId.
+  const prefix = luaString(randomBytes(12).toString("base64url"));
+  switch (spec.kind) {
+    case "status": {
+      const credentials: Credential[] = spec.credentials ?? [];
+      if (credentials.length === 0) throw new Error("status load needs credentials");
+      const rows = credentials
+        .map(
+          (credential) =>
+            `wrk.format("GET", ${luaString(`/v1/sales/${sale}/status`)}, { ["authorization"] = ${luaString(`Bearer ${credential.ticket}`)}, ["x-holdfast-session"] = ${luaString(credential.session)} })`,
+        )
+        .join(",\n  ");
+      // Pre-formatted once per thread, as loadgen.ts pre-encodes them: each request is a table read.
+      return `local requests
+local count, at = 0, 0
+function init(args)
+  requests = {
+  ${rows}
+  }
+  count = #requests
+end
+function request()
+  at = at % count + 1
+  return requests[at]
+end`;
+    }
+    case "fixed":
+      return `local formatted = wrk.format("GET", ${luaString(spec.path ?? "/")})
+function request() return formatted end`;
+    case "join":
+      return `local n = 0
+local path = ${luaString(`/v1/sales/${sale}/tickets`)}
+function request()
+  n = n + 1
+  return wrk.format("POST", path, { ["x-holdfast-session"] = ${prefix} .. n })
+end`;
+    case "holds": {
+      const item = JSON.stringify(spec.itemId ?? "item");
+      return `local n = 0
+local path = ${luaString(`/v1/sales/${sale}/holds`)}
+local before, after = ${luaString(`{"lines":[{"itemId":${item},"quantity":1}],"requestId":"req-`)}, ${luaString('"}')}
+function request()
+  n = n + 1
+  local id = ${prefix} .. n
+  return wrk.format("POST", path, { ["x-holdfast-session"] = id, ["content-type"] = "application/json" }, before .. id .. after)
+end`;
+    }
+  }
+}
+
+/** done(): one marked line of JSON with what the run saw; latency in microseconds. */
+const DONE_FUNCTION = `function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('${RESULT_MARKER}{"requests":%d,"durationMicros":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,' ..
+    '"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d,"mean":%f}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max, latency.mean))
+end`;
+
+interface WrkSummary {
+  requests: number;
+  durationMicros: number;
+  connect: number;
+  read: number;
+  write: number;
+  status: number;
+  timeout: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+function runWrk(spec: LoadSpec, seconds: number, onProgress: ((elapsedSeconds: number) => void) | null): Promise<WrkSummary> {
+  const script = join(tmpdir(), `holdfast-wrk-${process.pid}-${randomBytes(4).toString("hex")}.lua`);
+  writeFileSync(script, `${requestFunction(spec)}\n${DONE_FUNCTION}\n`);
+  // One thread: one Lua state and one epoll loop are enough for every row here, and cost least.
+  const args = ["-t1", `-c${spec.connections}`, `-d${Math.max(1, Math.round(seconds))}s`, "--timeout", "10s", "-s", script, spec.base];
+  return new Promise((resolve, reject) => {
+    const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const started = Date.now();
+    const timer =
+      onProgress && spec.progressSeconds > 0 ? setInterval(() => onProgress((Date.now() - started) / 1_000), spec.progressSeconds * 1_000) : undefined;
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      clearInterval(timer);
+      reject(error.code === "ENOENT" ? new Error("BENCH_LOADGEN=wrk needs wrk on the PATH (Debian: apt-get install wrk)") : error);
+    });
+    child.once("close", (code) => {
+      clearInterval(timer);
+      const line = stdout.split("\n").find((text) => text.startsWith(RESULT_MARKER));
+      if (code !== 0 || !line) {
+        reject(new Error(`wrk exited with ${code}: ${(stderr || stdout).trim().slice(-500)}`));
+        return;
+      }
+      resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as WrkSummary);
+    });
+  });
+}
+
+/** One request shaped as the run's, for the sample bodies wrk does not keep. */
+async function sampleAnswer(spec: LoadSpec): Promise<{ status: number; bytes: number; body: string }> {
+  const sale = encodeURIComponent(spec.saleId);
+  const session = `${randomBytes(12).toString("base64url")}sample`;
+  const init = ((): { method: string; headers: Record<string, string>; body?: string; path: string } => {
+    switch (spec.kind) {
+      case "status": {
+        const credential = spec.credentials?.[0];
+        if (!credential) throw new Error("status load needs credentials");
+        return {
+          method: "GET",
+          path: `/v1/sales/${sale}/status`,
+          headers: { authorization: `Bearer ${credential.ticket}`, "x-holdfast-session": credential.session },
+        };
+      }
+      case "fixed":
+        return { method: "GET", path: spec.path ?? "/", headers: {} };
+      case "join":
+        return { method: "POST", path: `/v1/sales/${sale}/tickets`, headers: { "x-holdfast-session": session } };
+      case "holds":
+        return {
+          method: "POST",
+          path: `/v1/sales/${sale}/holds`,
+          headers: { "x-holdfast-session": session, "content-type": "application/json" },
+          body: JSON.stringify({ lines: [{ itemId: spec.itemId ?? "item", quantity: 1 }], requestId: `req-${session}` }),
+        };
+    }
+  })();
+  const response = await fetch(`${spec.base}${init.path}`, { method: init.method, headers: init.headers, ...(init.body ? { body: init.body } : {}) });
+  const text = await response.text();
+  return { status: response.status, bytes: Buffer.byteLength(text), body: text.slice(0, SAMPLE_BODY_CHARS) };
+}
+
+function latencySummary(run: WrkSummary): LatencySummary {
+  const ms = (micros: number): number => round(micros / 1_000, 3);
+  return { count: run.requests, p50Ms: ms(run.p50), p90Ms: ms(run.p90), p99Ms: ms(run.p99), p999Ms: ms(run.p999), maxMs: ms(run.max), meanMs: ms(run.mean) };
+}
+
+async function main(): Promise<void> {
+  // The parent going away closes our stdin: stop loading its servers.
+  process.stdin.on("end", () => process.exit(1)).resume();
+  const specPath = process.argv[2];
+  if (!specPath) throw new Error("usage: wrk.ts <spec.json>");
+  const spec = JSON.parse(readFileSync(specPath, "utf8")) as LoadSpec;
+  if (spec.amount !== undefined) throw new Error("wrk runs for a duration; a run of an exact amount of requests uses loadgen.ts (autocannon)");
+
+  const warmup = spec.warmupSeconds > 0 ? await runWrk(spec, spec.warmupSeconds, null) : null;
+  send({ type: "timed-start" });
+  const timed = await runWrk(spec, spec.seconds, (elapsedSeconds) =>
+    send({ type: "progress", responses: null, target: null, elapsedSeconds: round(elapsedSeconds, 1), requestsPerSec: null }),
+  );
+  const seconds = timed.durationMicros / 1e6;
+  const sample = await sampleAnswer(spec);
+  const ok = timed.requests - timed.status;
+  const sampleOk = sample.status >= 200 && sample.status < 300;
+  const result: LoadResult = {
+    kind: spec.kind,
+    responses: timed.requests,
+    seconds: round(seconds, 3),
+    requestsPerSec: Math.round(timed.requests / seconds),
+    latency: latencySummary(timed),
+    errors: timed.connect + timed.read + timed.write,
+    timeouts: timed.timeout,
+    non2xx: timed.status,
+    statusCodes: { "2xx": ok, "non-2xx": timed.status },
+    non2xxSamples: sampleOk ? [] : [{ status: sample.status, body: sample.body }],
+    okSample: sampleOk ? sample : null,
+    warmupResponses: warmup?.requests ?? 0,
+    warmupNon2xx: warmup?.status ?? 0,
+  };
+  send({ type: "result", result });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    send({ type: "fatal", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(1);
+  },
+);

@@ -1,0 +1,46 @@
+// `npm run bench:storefront` on wrk (BENCH_LOADGEN=wrk) with tiny settings: every row's
+// requests reach the real app and answer 2xx, and wrk's CPU is counted as the load
+// generator's (it runs as a child of the driver process, so only its reaped time shows).
+import { expect, it } from "vitest";
+
+import { runBenchmark } from "../support/benchRun.ts";
+
+interface Row {
+  endpoint: string;
+  responses: number;
+  non2xx: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+  okSample: { status: number; body: string } | null;
+  cpuMicrosPerRequest: { loadgen: number | null };
+}
+
+it("drives the ceiling, status, join and holds rows with wrk and counts wrk's CPU", { timeout: 240_000 }, async () => {
+  const results = await runBenchmark<{ rows: Row[]; config: { loadGenerator: string } }>(
+    "bench/storefront.ts",
+    {
+      BENCH_LOADGEN: "wrk",
+      BENCH_SECONDS: "1",
+      BENCH_WARMUP_SECONDS: "1",
+      BENCH_CONNECTIONS: "8",
+      BENCH_ROUNDS: "1",
+      BENCH_MEMORY: "0",
+      BENCH_STATUS_TICKETS: "20",
+      BENCH_QUIET_WAIT_SECONDS: "0",
+      BENCH_NOISY_RETRIES: "0",
+    },
+    230_000,
+  );
+  expect(results.config.loadGenerator).toMatch(/^wrk/);
+  expect(results.rows.map((row) => row.endpoint)).toEqual(["ceiling", "status", "join", "holds"]);
+  for (const row of results.rows) {
+    expect(row.responses, row.endpoint).toBeGreaterThan(0);
+    expect({ endpoint: row.endpoint, non2xx: row.non2xx, errors: row.errors }).toEqual({ endpoint: row.endpoint, non2xx: 0, errors: 0 });
+    expect(row.p99Ms, row.endpoint).toBeGreaterThanOrEqual(row.p50Ms);
+    expect(row.okSample?.status, row.endpoint).toBeGreaterThanOrEqual(200);
+    expect(row.cpuMicrosPerRequest.loadgen, row.endpoint).toBeGreaterThan(0);
+  }
+  expect(results.rows.find((row) => row.endpoint === "join")?.okSample?.body).toContain('"ticket"');
+  expect(results.rows.find((row) => row.endpoint === "holds")?.okSample?.body).toContain('"holdId"');
+});
