@@ -145,6 +145,9 @@ async function main(): Promise<void> {
     say(`  demo store:     ${base}/demo   (demo sale ${started.demo.saleId}${started.demo.created ? ", created now" : ""}; test payments only)`);
   say(`  health:         ${base}/healthz   readiness: ${base}/readyz`);
   say(
+    `  metrics:        ${base}/metrics   (Prometheus; Authorization: Bearer <admin token>${process.env.HOLDFAST_METRICS_TOKEN?.trim() ? " or HOLDFAST_METRICS_TOKEN" : ""})`,
+  );
+  say(
     shopifySetup.enabled
       ? `  Shopify app:    ${base}/app (public URL ${shopifySetup.settings.appUrl}); app proxy at ${base}/proxy/...`
       : `  Shopify app:    off; set ${SHOPIFY_ENV.apiKey} and ${SHOPIFY_ENV.apiSecret} (see README, "Shopify app")`,

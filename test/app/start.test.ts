@@ -24,11 +24,13 @@ afterAll(() => {
  * URL is proven in localRedis.test.ts; this machine's Redis answers there.)
  */
 it("starts on a fresh database, answers health checks, and stops cleanly on SIGTERM", async () => {
-  const started = await spawnHoldfast({ REDIS_URL: redis.url, PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}` }, /listening on (http:\/\/\S+)/);
-  const base = started.match[1] as string;
+  const started = await spawnHoldfast({ REDIS_URL: redis.url, PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}` }, /press Ctrl\+C to stop/);
   const output = started.output();
+  const base = /listening on (http:\/\/\S+)/.exec(output)?.[1] as string;
   expect(output).toMatch(/using Redis at /);
   expect(output).toMatch(/applied \d+ migration/);
+  // The banner says where to look, as the README promises.
+  for (const path of ["/demo", "/console", "/v1/admin/sales", "/healthz", "/readyz", "/metrics"]) expect(output).toContain(`${base}${path}`);
 
   expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
   const ready = await fetch(`${base}/readyz`);
