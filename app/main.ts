@@ -22,6 +22,7 @@ import { processRoleFromEnv } from "./composition/role.ts";
 import { stopOnSignals } from "./composition/shutdown.ts";
 import { buildProducers, startWorker, type RunningWorker, type WorkProducers } from "./composition/worker.server.ts";
 import { startWorkerProcess, workerReadiness } from "./composition/workerProcess.server.ts";
+import { metricsTokenFromEnv } from "./api/metrics.ts";
 
 const say = (line: string) => process.stdout.write(`[holdfast] ${line}\n`);
 
@@ -144,9 +145,7 @@ async function main(): Promise<void> {
   if (started.demo)
     say(`  demo store:     ${base}/demo   (demo sale ${started.demo.saleId}${started.demo.created ? ", created now" : ""}; test payments only)`);
   say(`  health:         ${base}/healthz   readiness: ${base}/readyz`);
-  say(
-    `  metrics:        ${base}/metrics   (Prometheus; Authorization: Bearer <admin token>${process.env.HOLDFAST_METRICS_TOKEN?.trim() ? " or HOLDFAST_METRICS_TOKEN" : ""})`,
-  );
+  say(`  metrics:        ${base}/metrics   (Prometheus; Authorization: Bearer <admin token>${metricsTokenFromEnv() ? " or HOLDFAST_METRICS_TOKEN" : ""})`);
   say(
     shopifySetup.enabled
       ? `  Shopify app:    ${base}/app (public URL ${shopifySetup.settings.appUrl}); app proxy at ${base}/proxy/...`

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { LatencyHistogram } from "../lib/histogram.ts";
 import { round } from "../lib/table.ts";
 import { autocannon, type AutocannonClient, type AutocannonRequest, type AutocannonResult } from "./autocannon.ts";
-import type { ChildMessage, Credential, LatencySummary, LoadResult, LoadSpec } from "./protocol.ts";
+import { loadRequest, type ChildMessage, type Credential, type LatencySummary, type LoadResult, type LoadSpec } from "./protocol.ts";
 
 const SAMPLE_BODY_CHARS = 300;
 
@@ -60,17 +60,11 @@ function planFor(spec: LoadSpec, observed: () => Observed): Plan {
       seen.non2xxSamples.push({ status, body: body.slice(0, SAMPLE_BODY_CHARS) });
     }
   };
-  const sale = encodeURIComponent(spec.saleId);
   switch (spec.kind) {
     case "status": {
       const credentials = spec.credentials ?? [];
       if (credentials.length === 0) throw new Error("status load needs credentials");
-      const statusRequest = (credential: Credential): AutocannonRequest => ({
-        method: "GET",
-        path: `/v1/sales/${sale}/status`,
-        headers: { authorization: `Bearer ${credential.ticket}`, "x-holdfast-session": credential.session },
-        onResponse,
-      });
+      const statusRequest = (credential: Credential): AutocannonRequest => ({ ...loadRequest(spec, credential.session, credential), onResponse });
       const perConnection = Math.max(1, Math.ceil(credentials.length / spec.connections));
       let nextClient = 0;
       return {
@@ -82,36 +76,18 @@ function planFor(spec: LoadSpec, observed: () => Observed): Plan {
       };
     }
     case "fixed":
-      return { requests: [{ method: "GET", path: spec.path ?? "/", onResponse }] };
-    case "join": {
-      const session = sessionIds();
-      return {
-        requests: [
-          {
-            method: "POST",
-            path: `/v1/sales/${sale}/tickets`,
-            setupRequest(request) {
-              (request.headers ??= {})["x-holdfast-session"] = session();
-              return request;
-            },
-            onResponse,
-          },
-        ],
-      };
-    }
+      return { requests: [{ ...loadRequest(spec, ""), onResponse }] };
+    case "join":
     case "holds": {
       const session = sessionIds();
-      const itemId = spec.itemId ?? "item";
       return {
         requests: [
           {
-            method: "POST",
-            path: `/v1/sales/${sale}/holds`,
-            headers: { "content-type": "application/json" },
+            ...loadRequest(spec, session()),
             setupRequest(request) {
-              const id = session();
-              (request.headers ??= {})["x-holdfast-session"] = id;
-              request.body = JSON.stringify({ lines: [{ itemId, quantity: 1 }], requestId: `req-${id}` });
+              const fresh = loadRequest(spec, session());
+              request.headers = fresh.headers;
+              if (fresh.body !== undefined) request.body = fresh.body;
               return request;
             },
             onResponse,

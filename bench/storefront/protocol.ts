@@ -73,6 +73,42 @@ export interface LoadResult {
   warmupNon2xx: number;
 }
 
+/** One request as a load of `spec.kind` sends it: the one home of each kind's shape. */
+export interface LoadRequest {
+  method: "GET" | "POST";
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * The request a load of `spec.kind` sends for a shopper `session` (join, holds: fresh for each
+ * request; status: `credential`'s own session and ticket; fixed: neither).
+ */
+export function loadRequest(spec: LoadSpec, session: string, credential?: Credential): LoadRequest {
+  const sale = encodeURIComponent(spec.saleId);
+  switch (spec.kind) {
+    case "status":
+      if (!credential) throw new Error("status load needs credentials");
+      return {
+        method: "GET",
+        path: `/v1/sales/${sale}/status`,
+        headers: { authorization: `Bearer ${credential.ticket}`, "x-holdfast-session": credential.session },
+      };
+    case "fixed":
+      return { method: "GET", path: spec.path ?? "/", headers: {} };
+    case "join":
+      return { method: "POST", path: `/v1/sales/${sale}/tickets`, headers: { "x-holdfast-session": session } };
+    case "holds":
+      return {
+        method: "POST",
+        path: `/v1/sales/${sale}/holds`,
+        headers: { "x-holdfast-session": session, "content-type": "application/json" },
+        body: JSON.stringify({ lines: [{ itemId: spec.itemId ?? "item", quantity: 1 }], requestId: `req-${session}` }),
+      };
+  }
+}
+
 /** Messages children write on stdout, one JSON object per line. */
 export type ChildMessage =
   | { type: "ready"; port: number; pid: number }

@@ -24,7 +24,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { round } from "../lib/table.ts";
-import type { ChildMessage, Credential, LatencySummary, LoadResult, LoadSpec } from "./protocol.ts";
+import { loadRequest, type ChildMessage, type Credential, type LatencySummary, type LoadRequest, type LoadResult, type LoadSpec } from "./protocol.ts";
 
 const RESULT_MARKER = "HOLDFAST_WRK_RESULT ";
 const SAMPLE_BODY_CHARS = 300;
@@ -38,23 +38,32 @@ function luaString(text: string): string {
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
 }
 
-/** The request() of one kind, as Lua. Session ids stay within the API's 16-128 of [A-Za-z0-9_-]. */
+/** A shopper session no request contains: where each request's own session goes in the Lua. */
+const SESSION_MARK = "HOLDFASTSESSIONMARK";
+
+/** `text` as a Lua expression, with the per-request `id` wherever the session mark stood. */
+function luaWithSession(text: string): string {
+  return text.split(SESSION_MARK).map(luaString).join(" .. id .. ");
+}
+
+/** wrk.format(...) of `request` as Lua, its session replaced by `id`. */
+function luaFormat(request: LoadRequest): string {
+  const headers = Object.entries(request.headers).map(([name, value]) => `[${luaString(name)}] = ${luaWithSession(value)}`);
+  const body = request.body === undefined ? "nil" : luaWithSession(request.body);
+  return `wrk.format(${luaString(request.method)}, ${luaString(request.path)}, { ${headers.join(", ")} }, ${body})`;
+}
+
+/**
+ * The request() of one kind, as Lua, on loadRequest's shapes. Session ids stay within the
+ * API's 16-128 of [A-Za-z0-9_-].
+ */
 function requestFunction(spec: LoadSpec): string {
-  const sale = encodeURIComponent(spec.saleId);
-  // A fresh prefix per wrk run, so warm-up and timed runs never repeat a session or requestId.
-  const prefix = luaString(randomBytes(12).toString("base64url"));
-  switch (spec.kind) {
-    case "status": {
-      const credentials: Credential[] = spec.credentials ?? [];
-      if (credentials.length === 0) throw new Error("status load needs credentials");
-      const rows = credentials
-        .map(
-          (credential) =>
-            `wrk.format("GET", ${luaString(`/v1/sales/${sale}/status`)}, { ["authorization"] = ${luaString(`Bearer ${credential.ticket}`)}, ["x-holdfast-session"] = ${luaString(credential.session)} })`,
-        )
-        .join(",\n  ");
-      // Pre-formatted once per thread, as loadgen.ts pre-encodes them: each request is a table read.
-      return `local requests
+  if (spec.kind === "status") {
+    const credentials: Credential[] = spec.credentials ?? [];
+    if (credentials.length === 0) throw new Error("status load needs credentials");
+    const rows = credentials.map((credential) => luaFormat(loadRequest(spec, credential.session, credential))).join(",\n  ");
+    // Pre-formatted once per thread, as loadgen.ts pre-encodes them: each request is a table read.
+    return `local requests
 local count, at = 0, 0
 function init(args)
   requests = {
@@ -66,29 +75,20 @@ function request()
   at = at % count + 1
   return requests[at]
 end`;
-    }
-    case "fixed":
-      return `local formatted = wrk.format("GET", ${luaString(spec.path ?? "/")})
-function request() return formatted end`;
-    case "join":
-      return `local n = 0
-local path = ${luaString(`/v1/sales/${sale}/tickets`)}
-function request()
-  n = n + 1
-  return wrk.format("POST", path, { ["x-holdfast-session"] = ${prefix} .. n })
-end`;
-    case "holds": {
-      const item = JSON.stringify(spec.itemId ?? "item");
-      return `local n = 0
-local path = ${luaString(`/v1/sales/${sale}/holds`)}
-local before, after = ${luaString(`{"lines":[{"itemId":${item},"quantity":1}],"requestId":"req-`)}, ${luaString('"}')}
-function request()
-  n = n + 1
-  local id = ${prefix} .. n
-  return wrk.format("POST", path, { ["x-holdfast-session"] = id, ["content-type"] = "application/json" }, before .. id .. after)
-end`;
-    }
   }
+  if (spec.kind === "fixed") {
+    return `local formatted = ${luaFormat(loadRequest(spec, ""))}
+function request() return formatted end`;
+  }
+  // join, holds: a fresh session (and requestId) per request; a fresh prefix per wrk run, so
+  // warm-up and timed runs never repeat one.
+  return `local n = 0
+local prefix = ${luaString(randomBytes(12).toString("base64url"))}
+function request()
+  n = n + 1
+  local id = prefix .. n
+  return ${luaFormat(loadRequest(spec, SESSION_MARK))}
+end`;
 }
 
 /** done(): one marked line of JSON with what the run saw; latency in microseconds. */
@@ -148,33 +148,8 @@ function runWrk(spec: LoadSpec, seconds: number, onProgress: ((elapsedSeconds: n
 
 /** One request shaped as the run's, for the sample bodies wrk does not keep. */
 async function sampleAnswer(spec: LoadSpec): Promise<{ status: number; bytes: number; body: string }> {
-  const sale = encodeURIComponent(spec.saleId);
-  const session = `${randomBytes(12).toString("base64url")}sample`;
-  const init = ((): { method: string; headers: Record<string, string>; body?: string; path: string } => {
-    switch (spec.kind) {
-      case "status": {
-        const credential = spec.credentials?.[0];
-        if (!credential) throw new Error("status load needs credentials");
-        return {
-          method: "GET",
-          path: `/v1/sales/${sale}/status`,
-          headers: { authorization: `Bearer ${credential.ticket}`, "x-holdfast-session": credential.session },
-        };
-      }
-      case "fixed":
-        return { method: "GET", path: spec.path ?? "/", headers: {} };
-      case "join":
-        return { method: "POST", path: `/v1/sales/${sale}/tickets`, headers: { "x-holdfast-session": session } };
-      case "holds":
-        return {
-          method: "POST",
-          path: `/v1/sales/${sale}/holds`,
-          headers: { "x-holdfast-session": session, "content-type": "application/json" },
-          body: JSON.stringify({ lines: [{ itemId: spec.itemId ?? "item", quantity: 1 }], requestId: `req-${session}` }),
-        };
-    }
-  })();
-  const response = await fetch(`${spec.base}${init.path}`, { method: init.method, headers: init.headers, ...(init.body ? { body: init.body } : {}) });
+  const request = loadRequest(spec, `${randomBytes(12).toString("base64url")}sample`, spec.credentials?.[0]);
+  const response = await fetch(`${spec.base}${request.path}`, request);
   const text = await response.text();
   return { status: response.status, bytes: Buffer.byteLength(text), body: text.slice(0, SAMPLE_BODY_CHARS) };
 }
