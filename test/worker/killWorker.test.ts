@@ -14,6 +14,8 @@ const WITH_HOLD = 100;
 const BYPASS = 50;
 const ORDERS = WITH_HOLD + BYPASS;
 const LOCK_MS = 1_000;
+// One order with a hold and one without stop between their Redis effect and their SQL row.
+const STUCK_REFS = ["K-40", `K-${WITH_HOLD + 10}`];
 
 let h: OrdersHarness;
 beforeAll(async () => {
@@ -39,21 +41,30 @@ it("a worker killed with SIGKILL mid-batch loses and doubles nothing: a new work
       SAVE_DELAY_MS: "40",
       LOCK_MS: String(LOCK_MS),
       CONCURRENCY: "25",
+      STUCK_REFS: STUCK_REFS.join(","),
     },
   });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  expect((await lines.next()).value, stderr).toBe("ready");
+  const stuck = new Set<string>();
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line === "ready") resolve();
+      else if (line.startsWith("stuck ")) stuck.add(line.slice("stuck ".length));
+    });
+    void exited.then((signal) => reject(new Error(`the child exited (${signal}) before it was ready:\n${stderr}`)));
+  });
 
-  // Let it get well into the batch, then pull the plug.
+  // Let it get well into the batch, with both stuck orders inside the window, then pull the plug.
+  await h.waitFor(() => Promise.resolve(stuck.size === STUCK_REFS.length), "the child to reach both stuck orders", 30_000);
   await h.waitFor(async () => (await h.db.order.count({ where: { saleId: sale.saleId } })) >= 30, "the child to record some orders", 20_000);
   child.kill("SIGKILL");
   expect(await exited).toBe("SIGKILL");
   const atKill = await h.orderQueue.getJobCounts("active", "completed", "waiting");
   const recordedAtKill = await h.db.order.count({ where: { saleId: sale.saleId } });
-  // Orphans: jobs the dead worker held, some with their stock effect made but no SQL row yet.
+  // Orphans: jobs the dead worker held, the stuck ones (at least) with their stock effect made
+  // but no SQL row.
   expect(atKill.active).toBeGreaterThan(0);
   expect(recordedAtKill).toBeLessThan(ORDERS);
   const soldAtKill = (await h.holds.snapshot(sale.saleId))?.items.sku?.sold ?? 0;
