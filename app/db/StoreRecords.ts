@@ -2,7 +2,7 @@
 // installs and the privacy webhooks read and write stores only through this class.
 import { randomUUID } from "node:crypto";
 
-import type { Db } from "./client.server.ts";
+import { isUniqueViolation, type Db } from "./client.server.ts";
 
 /** Sales that still take shoppers or orders. */
 const RUNNING_STATES = ["scheduled", "prequeue", "live", "paused"];
@@ -38,15 +38,23 @@ export class StoreRecords {
     return row.id;
   }
 
-  /** The store of a platform domain, made with the domain as its name when missing (two first requests make one row). */
+  /**
+   * The store of a platform domain, made with the domain as its name when missing (two first
+   * requests make one row). Not an upsert: on SQLite Prisma runs one as a transaction that reads
+   * and then writes, and two processes doing that at once deadlock, which SQLite ends at once with
+   * SQLITE_BUSY for one of them (the busy timeout does not apply). A lone write waits its turn.
+   */
   async ensure(platform: string, domain: string, name: string = domain): Promise<string> {
-    const row = await this.db.store.upsert({
-      where: { platform_domain: { platform, domain } },
-      create: { platform, domain, name },
-      update: {},
-      select: { id: true },
-    });
-    return row.id;
+    const where = { platform_domain: { platform, domain } };
+    const found = await this.db.store.findUnique({ where, select: { id: true } });
+    if (found) return found.id;
+    try {
+      return (await this.db.store.create({ data: { platform, domain, name }, select: { id: true } })).id;
+    } catch (error) {
+      // Another process made it between the read and the write: theirs is the one.
+      if (!isUniqueViolation(error)) throw error;
+      return (await this.db.store.findUniqueOrThrow({ where, select: { id: true } })).id;
+    }
   }
 
   /** New credentials: a refused token refresh is over (the new ones get their own chance). */
