@@ -4,12 +4,11 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 
-import { createDb, type Db } from "../../app/db/client.server.ts";
-import { migrateDatabase } from "../../app/db/migrate.server.ts";
 import { StoreRecords } from "../../app/db/StoreRecords.ts";
-import { freshDatabase, ROOT, type TestDatabase } from "./databases.ts";
+import { ROOT } from "./databases.ts";
+import { migratedDatabaseForSuite } from "./suiteDatabase.ts";
 
 // Another process's write transaction: it takes SQLite's write lock, says so, and commits HOLD_MS
 // later. That hold only has to stay under SQLite's busy timeout (5 s, better-sqlite3's default);
@@ -23,20 +22,11 @@ process.stdout.write("locked\\n");
 setTimeout(() => { db.exec("COMMIT"); db.close(); }, Number(process.env.HOLD_MS));
 `;
 
-let database: TestDatabase;
-let db: Db;
-beforeAll(async () => {
-  database = await freshDatabase("sqlite");
-  await migrateDatabase(database.url, () => undefined);
-  db = createDb(database.url);
-  await db.store.count(); // the connection is open before the other process locks the file
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
-});
+const suite = migratedDatabaseForSuite("sqlite");
 
 it("ensure waits for another process's write instead of failing: an upsert there would read, then deadlock on its write", async () => {
+  const { database, db } = suite;
+  await db.store.count(); // the connection is open before the other process locks the file
   const holder = spawn(process.execPath, ["--input-type=module", "-e", LOCK_HOLDER], {
     cwd: ROOT,
     env: { ...process.env, DB_PATH: database.url.replace(/^file:/, ""), HOLD_MS: "500" },
