@@ -23,13 +23,20 @@ const queues = new HoldfastQueues(redis, {
   namespace: env.HF_TEST_NAMESPACE ?? "",
   jobOptions: { [QUEUE_NAMES.checkout]: JSON.parse(env.JOB_OPTIONS ?? "{}") },
 });
+// Longer than any wait of the test's: the platform orders it leaves hanging stay in flight until the kill.
+const PLATFORM_TIMEOUT_MS = 120_000;
 const worker = new CheckoutWorker({
   queues,
   deadLetters: new DeadLetterQueue(queues),
   processor: new CheckoutProcessor({
     store: new CheckoutStore(redis),
     payments: new HttpPaymentProvider({ endpoint: env.GATEWAY ?? "", secret: env.SECRET ?? "", policy: { retries: 0 } }),
-    platforms: new SqlPlatformDirectory({ db, redis, masterKey: Buffer.from(env.MASTER_KEY ?? "", "base64"), policy: { retries: 0, timeoutMs: 5_000 } }),
+    platforms: new SqlPlatformDirectory({
+      db,
+      redis,
+      masterKey: Buffer.from(env.MASTER_KEY ?? "", "base64"),
+      policy: { retries: 0, timeoutMs: PLATFORM_TIMEOUT_MS },
+    }),
     inventory: holdEngineInventory(new HoldEngine(redis), redis),
     orders: new PrismaCheckoutOrderRepository(db),
     locks: new OrderLocks(redis, { ttlMs: lockMs }),

@@ -11,6 +11,7 @@ import { CheckoutHarness, SECRET, TEST_CHECKOUT_JOB_OPTIONS, UNIT_PRICE } from "
 const CHILD = fileURLToPath(new URL("./checkoutWorker.child.ts", import.meta.url));
 const ORDERS = 40;
 const LOCK_MS = 1_000;
+const HUNG = 2;
 
 let h: CheckoutHarness;
 beforeAll(async () => {
@@ -22,8 +23,11 @@ it("a checkout worker killed with SIGKILL mid-batch charges no one twice and cre
   const sale = await h.createSale("kill", { allocation: 100 });
   const orderIds: string[] = [];
   for (let i = 0; i < ORDERS; i++) orderIds.push((await h.checkout(sale, { token: `tok_${i}` })).orderId);
-  // A slow platform: many jobs sit between their capture and their platform order when the plug is pulled.
-  h.shop.fail({ stallMs: 150 }, ORDERS);
+  // The first two platform orders hang until the stand-in closes: those jobs are certainly between
+  // their capture and their platform order when the plug is pulled, however loaded the machine.
+  // The rest answer after 150 ms, a slow platform.
+  h.shop.fail({ stallMs: 600_000 }, HUNG);
+  h.shop.fail({ stallMs: 150 }, ORDERS - HUNG);
 
   const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
     env: {
@@ -46,6 +50,7 @@ it("a checkout worker killed with SIGKILL mid-batch charges no one twice and cre
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   expect((await lines.next()).value, stderr).toBe("ready");
 
+  // Eight orders made means the two calls before them were taken and hang.
   await h.orders.waitFor(async () => h.shop.orders.size >= 8, "the child to create some platform orders", 20_000);
   child.kill("SIGKILL");
   expect(await exited).toBe("SIGKILL");
