@@ -18,14 +18,18 @@ export type { DatabaseKind } from "../../prisma/database-url.ts";
  */
 export type Db = SqliteClient;
 
+// Errors carry the call and the reason only. Prisma's default adds a code frame of the call site,
+// which from the generated client is a few kilobytes of its minified runtime in every log line.
+const ERROR_FORMAT = "minimal";
+
 /** A new client for `url` (default: DATABASE_URL, then prisma/dev.db). Callers disconnect it. */
 export function createDb(url?: string): Db {
   const resolved = resolveDatabaseUrl(url);
   if (databaseKindOf(resolved) === "sqlite") {
-    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: resolved }) });
+    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: resolved }), errorFormat: ERROR_FORMAT });
   }
   // Same models, different generated package: see the note on `Db`.
-  return new PostgresClient({ adapter: new PrismaPg({ connectionString: resolved }) }) as Db;
+  return new PostgresClient({ adapter: new PrismaPg({ connectionString: resolved }), errorFormat: ERROR_FORMAT }) as Db;
 }
 
 // Kept on globalThis so dev-server module reloads reuse one client (one pool) instead of

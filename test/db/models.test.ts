@@ -178,7 +178,10 @@ describe.each(KINDS)("models on %s", (kind) => {
   it("rejects a second store with the same platform and domain", async () => {
     const data = { platform: "woocommerce", domain: `wc-${kind}.example`, name: "WC" };
     await db.store.create({ data });
-    expect(isUniqueViolation(await rejectionOf(db.store.create({ data })))).toBe(true);
+    const refused = await rejectionOf(db.store.create({ data }));
+    expect(isUniqueViolation(refused)).toBe(true);
+    // What a log line shows: the reason, not a frame of Prisma's minified runtime around the call.
+    expect((refused as Error).message.trim()).toMatch(/^Invalid `prisma\.store\.create\(\)` invocation:\s+Unique constraint failed/);
     await db.store.create({ data: { ...data, platform: "custom" } });
   });
 
