@@ -82,33 +82,47 @@ export function createHttpServer(deps: ServerDependencies): Server {
     },
   );
   const policy = deps.originPolicy ?? { isAllowed: () => false };
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    // Only a browser's cross-origin call carries Origin: the path is looked at for CORS only then.
-    if (req.headers.origin) {
-      const saleId = storefrontSaleOf(pathOf(req));
-      if (saleId !== undefined && (await applyCors(req, res, policy, saleId)) === "answered") return;
-    }
-    if (await dispatch(req, res)) return;
+  const fallThrough = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = pathOf(req);
     if (deps.web && !isLeanPath(path) && (await deps.web.handle(req, res))) return;
     sendError(res, 404, "not_found", `Nothing is served at ${req.method} ${path}.`);
   };
+  const route = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => {
+    const answered = dispatch(req, res);
+    if (answered === true) return;
+    if (answered === false) return fallThrough(req, res);
+    return answered.then((done) => (done ? undefined : fallThrough(req, res)));
+  };
+  const withCors = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const saleId = storefrontSaleOf(pathOf(req));
+    if (saleId !== undefined && (await applyCors(req, res, policy, saleId)) === "answered") return;
+    await route(req, res);
+  };
+  // Synchronous when the route answers without waiting: the busiest poll then costs no promise.
+  // Only a browser's cross-origin call carries Origin: the path is looked at for CORS only then.
+  const handle = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => (req.headers.origin ? withCors(req, res) : route(req, res));
   const timeouts = deps.timeouts ?? REQUEST_TIMEOUTS;
   const server = createServer(
     { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: timeouts.checkEveryMs },
     (req, res) => {
-      handle(req, res).catch((error: unknown) => {
-        const unavailable = redisUnavailableAnswer(error);
-        if (unavailable) {
-          if (!res.headersSent) sendError(res, unavailable.status, unavailable.code, unavailable.message, unavailable.headers);
-          return;
-        }
-        if (abortedByClient(req)) deps.logger.debug?.("request aborted by the client", { method: req.method, path: req.url?.split("?", 1)[0] });
-        else deps.logger.error("request failed outside a route", { error });
-        if (!res.headersSent) sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");
-      });
+      try {
+        handle(req, res)?.catch((error: unknown) => failed(req, res, error));
+      } catch (error) {
+        failed(req, res, error);
+      }
     },
   );
+  /** A failure no route answered for: 503 when Redis is away, else logged and a 500. */
+  function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    const unavailable = redisUnavailableAnswer(error);
+    if (unavailable) {
+      if (!res.headersSent) sendError(res, unavailable.status, unavailable.code, unavailable.message, unavailable.headers);
+      return;
+    }
+    if (abortedByClient(req)) deps.logger.debug?.("request aborted by the client", { method: req.method, path: req.url?.split("?", 1)[0] });
+    else deps.logger.error("request failed outside a route", { error });
+    if (!res.headersSent) sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");
+  }
   // Keep-alive longer than typical load balancer idle timeouts, so they close first. (Since
   // Node 18 the headers timeout runs only while a request is arriving, not on idle sockets.)
   server.keepAliveTimeout = 65_000;

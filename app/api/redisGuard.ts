@@ -5,7 +5,7 @@ import type { Route } from "./router.ts";
 /** Routes whose every answer depends on Redis run inside the circuit: refused at once while it is open. */
 export function guardedByRedis(routes: Route[], circuit: RedisCircuit | undefined): Route[] {
   if (!circuit) return routes;
-  return routes.map((route) => ({ ...route, handler: (ctx) => circuit.run(async () => route.handler(ctx)) }));
+  return routes.map((route) => ({ ...route, handler: (ctx) => circuit.guard(() => route.handler(ctx)) }));
 }
 
 /** The honest answer to a Redis that does not answer: 503 with when to try again, never a 500. */

@@ -27,7 +27,8 @@ interface CompiledRoute {
   segments: string[];
 }
 
-export type Dispatch = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+/** True when a route answered, false when none has the path; a promise only when the route waits. */
+export type Dispatch = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 /**
  * A small router for the hot path: matching is a walk over path segments, no regular
@@ -45,7 +46,7 @@ export function createRouter(routes: readonly Route[], onUnexpected: (error: unk
     else sameLength.push({ route, segments });
   }
 
-  return async (req, res) => {
+  return (req, res) => {
     const rawUrl = req.url ?? "/";
     const queryAt = rawUrl.indexOf("?");
     const segments = (queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)).split("/");
@@ -60,12 +61,19 @@ export function createRouter(routes: readonly Route[], onUnexpected: (error: unk
         (allowed ??= []).push(candidate.route.method);
         continue;
       }
+      let result: unknown;
       try {
-        await candidate.route.handler(new Context(req, res, params, rawUrl, queryAt));
+        result = candidate.route.handler(new Context(req, res, params, rawUrl, queryAt));
       } catch (error) {
         answerError(error, req, res, onUnexpected);
+        return true;
       }
-      return true;
+      // A route that answered without waiting (a status poll from the caches) costs no promise.
+      if (!(result instanceof Promise)) return true;
+      return result.then(ANSWERED, (error: unknown) => {
+        answerError(error, req, res, onUnexpected);
+        return true;
+      });
     }
     if (allowed === null) return false;
     sendError(res, 405, "method_not_allowed", `${req.method} is not supported here; use ${allowed.join(" or ")}.`, { allow: allowed.join(", ") });
@@ -112,6 +120,7 @@ function match(pattern: string[], segments: string[]): Record<string, string> | 
 }
 
 const COLON = 0x3a;
+const ANSWERED = (): true => true;
 
 function answerError(error: unknown, req: IncomingMessage, res: ServerResponse, onUnexpected: (error: unknown, req: IncomingMessage) => void): void {
   if (res.headersSent) {

@@ -49,6 +49,18 @@ export class RedisCircuit {
     return Math.max(1_000, this.openedAt + this.probeAfterMs - Date.now());
   }
 
+  /**
+   * run() for work that may finish without waiting (a status poll answered from this
+   * process's caches): refused at once while open, as run() is; an answer given synchronously
+   * costs no promise and counts neither way, since it asked Redis nothing (its own Redis calls,
+   * like the room view's refresh, go through run()). Only an answer that waits is counted.
+   */
+  guard<T>(fn: () => T | Promise<T>): T | Promise<T> {
+    if (this.policy.state !== CircuitState.Closed) throw new RedisUnavailableError(this.retryAfterMs);
+    const result = fn();
+    return result instanceof Promise ? this.run(() => result) : result;
+  }
+
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.policy.state !== CircuitState.Closed) throw new RedisUnavailableError(this.retryAfterMs);
     try {
