@@ -227,27 +227,22 @@ async function main(): Promise<number> {
     vsRedisCeiling: ratio(holdfast, ops(NAMES.ceiling)),
     vsEvalEveryCall: ratio(holdfast, ops(NAMES.eval)),
   };
-  // Redis time per hold (INFO commandstats: EVALSHA's microseconds include the commands the
-  // script calls) over each timed window, against the minimal script's per call.
-  const scriptUsecPerOp = (name: string): number | null => {
+  // One figure per timed window from EVALSHA's statistics and the operations made, as the median.
+  const perScriptCall = (name: string, figure: (evalsha: { calls: number; usec: number }, ops: number) => number, digits: number): number | null => {
     const values = (entries.find((entry) => entry.name === name)?.runs ?? []).flatMap((run) => {
       const evalsha = run.redisCommandStats?.find((stat) => stat.command === "evalsha");
       const ops = run.extra.ops ?? run.extra.requests;
-      return evalsha && typeof ops === "number" && ops > 0 ? [evalsha.usec / ops] : [];
+      return evalsha && evalsha.calls > 0 && typeof ops === "number" && ops > 0 ? [figure(evalsha, ops)] : [];
     });
-    return values.length > 0 ? round(median(values), 2) : null;
+    return values.length > 0 ? round(median(values), digits) : null;
   };
+  // Redis time per hold (EVALSHA's microseconds include the commands the script calls), against
+  // the minimal script's per call.
+  const scriptUsecPerOp = (name: string): number | null => perScriptCall(name, (evalsha, ops) => evalsha.usec / ops, 2);
   const redisUsecPerOp = { holdfast: scriptUsecPerOp(NAMES.holdfast), minimalScript: scriptUsecPerOp(NAMES.ceiling) };
   // Redis time per hold falls with the holds each reserve.lua call carries (its fixed work is
   // shared): the batch size reached says how far the figure above is batching's doing.
-  const holdsPerScriptCall = (() => {
-    const values = (entries.find((entry) => entry.name === NAMES.holdfast)?.runs ?? []).flatMap((run) => {
-      const evalsha = run.redisCommandStats?.find((stat) => stat.command === "evalsha");
-      const ops = run.extra.ops;
-      return evalsha && evalsha.calls > 0 && typeof ops === "number" ? [ops / evalsha.calls] : [];
-    });
-    return values.length > 0 ? round(median(values), 1) : null;
-  })();
+  const holdsPerScriptCall = perScriptCall(NAMES.holdfast, (evalsha, ops) => ops / evalsha.calls, 1);
   const reserveVsMinimal = ratio(redisUsecPerOp.holdfast, redisUsecPerOp.minimalScript);
   const redisRows = rows.filter((row) => REDIS_SYSTEMS.includes(row.system));
   const oversoldWhereRedis = redisRows.every((row) => row.oversold !== null) ? redisRows.reduce((sum, row) => sum + (row.oversold ?? 0), 0) : null;
