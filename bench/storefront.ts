@@ -50,14 +50,23 @@ import { describeError, sleep } from "./lib/closedLoop.ts";
 import { sampleCpu, cpuBetween } from "./lib/cpu.ts";
 import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { redisCpuSeconds } from "./lib/redisInfo.ts";
-import { envInteger, envNumber, hostMetadata, resultsNameFromEnv, writeResults } from "./lib/results.ts";
+import { envInteger, envNumber, hostMetadata, RESULTS_DIRECTORY, resultsNameFromEnv, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
 import { BenchChild } from "./storefront/children.ts";
 import { call, defineBenchSale, newSession, prepareTickets, startScriptNodeFlags } from "./storefront/setup.ts";
 import { globLiteral, keysMatching, settledMemory, unlinkMatching, type SettledReading } from "./storefront/memory.ts";
 import { hostCpuBetween, sampleHostCpu } from "./storefront/hostCpu.ts";
 import { summariseProfile, type ProfileSummary } from "./storefront/profile.ts";
-import type { ChildMessage, Credential, LoadKind, LoadResult, LoadSpec } from "./storefront/protocol.ts";
+import {
+  WINDOW_END,
+  WINDOW_START,
+  type ChildMessage,
+  type Credential,
+  type LoadKind,
+  type LoadResult,
+  type LoadSpec,
+  type ServerWindow,
+} from "./storefront/protocol.ts";
 
 const seconds = envNumber("BENCH_SECONDS", 10, 1, 600);
 const warmupSeconds = envNumber("BENCH_WARMUP_SECONDS", 3, 0, 120);
@@ -217,6 +226,8 @@ interface LoadRun {
    */
   cpuMicrosPerRequest: { server: number | null; loadgen: number | null; redis: number | null };
   serverErrorLogLines: number;
+  /** The server's own view of the timed window (serverWindow.ts): where a tail arose. */
+  serverWindow: ServerWindow;
   profile: ProfileSummary | null;
 }
 
@@ -246,6 +257,7 @@ async function runLoad(
   options.cleanup.add(`stop ${loadgen.name}`, () => loadgen.stop());
   try {
     await loadgen.waitFor("timed-start", spec.warmupSeconds * 1_000 + 60_000);
+    server.tell(WINDOW_START);
     if (options.profileFile) {
       process.kill(server.pid, "SIGUSR2");
       await server.waitFor("profile-started", 10_000);
@@ -260,6 +272,8 @@ async function runLoad(
     const before = await sample();
     const { result } = await loadgen.waitFor("result", options.timeoutMs);
     const after = await sample();
+    server.tell(WINDOW_END);
+    const { window: serverWindow } = await server.waitFor("window", 10_000);
     let profile: ProfileSummary | null = null;
     if (options.profileFile) {
       process.kill(server.pid, "SIGUSR2");
@@ -296,6 +310,7 @@ async function runLoad(
         redis: perRequest(before.redis, after.redis),
       },
       serverErrorLogLines: server.errorLogLines,
+      serverWindow,
       profile,
     };
   } finally {
@@ -393,7 +408,8 @@ async function runRow(
   const rowCleanup = new Cleanup();
   cleanup.add(`clean up row ${name}`, () => rowCleanup.runAll());
   try {
-    const profileFile = profiling && name !== "ceiling" ? join(env.dir, `profile-${name}-r${roundIndex + 1}.cpuprofile`) : undefined;
+    // Kept next to the JSON (which names it), to open in DevTools or read call stacks from.
+    const profileFile = profiling && name !== "ceiling" ? join(RESULTS_DIRECTORY, `storefront-${name}-r${roundIndex + 1}.cpuprofile`) : undefined;
     const target = name === "ceiling" ? await startCeiling(env, rowCleanup, context.ceilingBody) : await startApp(env, rowCleanup, name, profileFile);
     const saleId = name === "join" ? context.sales.join : name === "holds" ? context.sales.holds : context.sales.status;
     const spec: LoadSpec = {
@@ -551,6 +567,9 @@ interface RowReport {
   cpuPctOfOneCore: LoadRun["cpu"];
   cpuMicrosPerRequest: LoadRun["cpuMicrosPerRequest"];
   serverErrorLogLines: number;
+  /** Medians over the rounds of what the server measured inside itself (serverWindow.ts). */
+  serverP99Ms: number;
+  loopDelayMaxMs: number;
   rounds: {
     round: number;
     requestsPerSec: number;
@@ -560,6 +579,7 @@ interface RowReport {
     errors: number;
     cpu: LoadRun["cpu"];
     cpuMicrosPerRequest: LoadRun["cpuMicrosPerRequest"];
+    serverWindow: ServerWindow;
     quiet: LoadRun["quiet"];
     attempts: number;
   }[];
@@ -615,6 +635,8 @@ function summariseRow(name: RowName, runs: RowRun[]): RowReport {
       redis: medianOf1((run) => run.cpuMicrosPerRequest.redis),
     },
     serverErrorLogLines: Math.max(...runs.map((run) => run.serverErrorLogLines)),
+    serverP99Ms: round(median(runs.map((run) => run.serverWindow.p99Ms)), 2),
+    loopDelayMaxMs: round(median(runs.map((run) => run.serverWindow.loopDelayMaxMs)), 1),
     rounds: runs.map((run) => ({
       round: run.round,
       requestsPerSec: run.result.requestsPerSec,
@@ -624,6 +646,7 @@ function summariseRow(name: RowName, runs: RowRun[]): RowReport {
       errors: run.result.errors,
       cpu: run.cpu,
       cpuMicrosPerRequest: run.cpuMicrosPerRequest,
+      serverWindow: run.serverWindow,
       quiet: run.quiet,
       attempts: run.attempts ?? 1,
     })),
@@ -694,7 +717,8 @@ async function main(): Promise<number> {
         const run = { ...(await runRow(env, name, roundIndex, { sales, credentials, ceilingBody })), attempts: attempt + 1 };
         const r = run.result;
         log(
-          `${prefix}${name}: ${formatCount(r.requestsPerSec)} req/s, p50 ${formatMs(r.latency.p50Ms)} ms, p99 ${formatMs(r.latency.p99Ms)} ms, non-2xx ${r.non2xx}, errors ${r.errors}` +
+          `${prefix}${name}: ${formatCount(r.requestsPerSec)} req/s, p50 ${formatMs(r.latency.p50Ms)} ms, p99 ${formatMs(r.latency.p99Ms)} ms` +
+            ` (inside the server: p99 ${formatMs(run.serverWindow.p99Ms)} ms, event loop delay max ${formatMs(run.serverWindow.loopDelayMaxMs)} ms), non-2xx ${r.non2xx}, errors ${r.errors}` +
             ` (CPU: server ${cpuCell(run.cpu.serverPct)}, load generator ${cpuCell(run.cpu.loadgenPct)}, redis ${cpuCell(run.cpu.redisPct)}, other processes ${cpuCell(run.cpu.otherPct)})`,
         );
         if (r.non2xx > 0) log(`${prefix}${name}: non-2xx samples: ${JSON.stringify(r.non2xxSamples.slice(0, 2))}`);
@@ -783,6 +807,8 @@ async function main(): Promise<number> {
         "vs ceiling",
         "p50 ms",
         "p99 ms",
+        "server p99",
+        "loop max",
         "errors",
         "non-2xx",
         "CPU server",
@@ -799,6 +825,8 @@ async function main(): Promise<number> {
         row.endpoint === "ceiling" ? "1.00x" : ceiling ? `${(row.requestsPerSec / ceiling.requestsPerSec).toFixed(2)}x` : "n/a",
         formatMs(row.p50Ms),
         formatMs(row.p99Ms),
+        formatMs(row.serverP99Ms),
+        formatMs(row.loopDelayMaxMs),
         formatCount(row.errors),
         formatCount(row.non2xx),
         cpuCell(row.cpuPctOfOneCore.serverPct),
@@ -813,7 +841,8 @@ async function main(): Promise<number> {
   );
   console.log(
     `(CPU in % of one core over the timed window; the host has ${os.availableParallelism()} cores in all. softirq: interrupt work, mostly this bench's loopback TCP;` +
-      ` other: processes not started by this bench. server us/req: server CPU per response)`,
+      ` other: processes not started by this bench. server us/req: server CPU per response.` +
+      ` server p99 and loop max: measured inside the server, request to response and event loop delay; a p99 far above the server's arose outside its JavaScript)`,
   );
   console.log(
     `server CPU per request vs the ceiling's (the ratio if each server were CPU-bound): status ${serverCpuRatios.statusVsCeiling ?? "n/a"}, join ${serverCpuRatios.joinVsCeiling ?? "n/a"}, holds ${serverCpuRatios.holdsVsCeiling ?? "n/a"}`,

@@ -1,7 +1,8 @@
 /**
  * The ceiling: bare node:http answering every request with one fixed JSON body (a real
  * status answer captured by the parent, so size and headers match what the status row sends),
- * in its own process. Reports {"type":"ready","port":N} on stdout.
+ * in its own process. Reports {"type":"ready","port":N} on stdout, and its own view of the
+ * timed window when asked (serverWindow.ts).
  *
  * Env: BENCH_CEILING_BODY (the JSON text to answer with).
  */
@@ -9,6 +10,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import type { ChildMessage } from "./protocol.ts";
+import { reportServerWindow } from "./serverWindow.ts";
 
 function send(message: ChildMessage): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -28,6 +30,7 @@ const server = createServer((_req, res) => {
   res.writeHead(200, headers);
   res.end(body);
 });
+reportServerWindow(server, send);
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 

@@ -120,6 +120,11 @@ export class BenchChild {
     }
   }
 
+  /** Writes one line on the child's stdin (a command such as serverWindow.ts's). */
+  tell(line: string): void {
+    this.process.stdin?.write(`${line}\n`);
+  }
+
   /** Resolves when the child has exited by itself. */
   waitForExit(timeoutMs: number): Promise<boolean> {
     return Promise.race([this.exited.then(() => true), sleep(timeoutMs).then(() => false)]);

@@ -120,7 +120,23 @@ export type ChildMessage =
   | { type: "profile-written"; file: string }
   /** The app server's memory, every BENCH_MEMORY_REPORT_MS (bench/soak.ts). */
   | { type: "memory"; rssBytes: number; heapUsedBytes: number }
+  /** What the server measured inside itself over the timed window (serverWindow.ts). */
+  | { type: "window"; window: ServerWindow }
   | { type: "fatal"; message: string };
+
+/** Lines the parent writes on a server's stdin around the timed window (serverWindow.ts). */
+export const WINDOW_START = "window-start";
+export const WINDOW_END = "window-end";
+
+/** A server's own view of the timed window: request -> response finish, and event loop delay. */
+export interface ServerWindow {
+  responses: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";

@@ -11,6 +11,9 @@
  * node:inspector) and the next SIGUSR2 stops it and writes the profile there, so the profile
  * covers exactly the timed window, not start-up or warm-up.
  *
+ * On "window-start"/"window-end" lines on stdin it reports its own view of the timed window
+ * (serverWindow.ts).
+ *
  * With BENCH_MEMORY_REPORT_MS, it reports its RSS and V8 heap in use that often (bench/soak.ts).
  */
 import { writeFileSync } from "node:fs";
@@ -21,6 +24,7 @@ import { buildApp } from "../../app/composition/web.server.ts";
 import { jsonLogger } from "../../app/core/logger.ts";
 import { redisConfigFromEnv } from "../../app/core/redis.ts";
 import { LIFTED_RATE_LIMITS, type ChildMessage } from "./protocol.ts";
+import { reportServerWindow } from "./serverWindow.ts";
 
 function send(message: ChildMessage): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
   // The parent going away closes our stdin: do not outlive it.
   process.stdin.on("end", stop).resume();
 
+  reportServerWindow(app.server, send);
   await new Promise<void>((resolve, reject) => {
     app.server.once("error", reject);
     app.server.listen(0, "127.0.0.1", resolve);
