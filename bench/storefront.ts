@@ -570,6 +570,7 @@ interface RowReport {
   /** Medians over the rounds of what the server measured inside itself (serverWindow.ts). */
   serverP99Ms: number;
   loopDelayMaxMs: number;
+  loopUtilization: number;
   rounds: {
     round: number;
     requestsPerSec: number;
@@ -637,6 +638,7 @@ function summariseRow(name: RowName, runs: RowRun[]): RowReport {
     serverErrorLogLines: Math.max(...runs.map((run) => run.serverErrorLogLines)),
     serverP99Ms: round(median(runs.map((run) => run.serverWindow.p99Ms)), 2),
     loopDelayMaxMs: round(median(runs.map((run) => run.serverWindow.loopDelayMaxMs)), 1),
+    loopUtilization: round(median(runs.map((run) => run.serverWindow.loopUtilization)), 2),
     rounds: runs.map((run) => ({
       round: run.round,
       requestsPerSec: run.result.requestsPerSec,
@@ -718,7 +720,7 @@ async function main(): Promise<number> {
         const r = run.result;
         log(
           `${prefix}${name}: ${formatCount(r.requestsPerSec)} req/s, p50 ${formatMs(r.latency.p50Ms)} ms, p99 ${formatMs(r.latency.p99Ms)} ms` +
-            ` (inside the server: p99 ${formatMs(run.serverWindow.p99Ms)} ms, event loop delay max ${formatMs(run.serverWindow.loopDelayMaxMs)} ms), non-2xx ${r.non2xx}, errors ${r.errors}` +
+            ` (inside the server: p99 ${formatMs(run.serverWindow.p99Ms)} ms, event loop delay max ${formatMs(run.serverWindow.loopDelayMaxMs)} ms, busy ${Math.round(run.serverWindow.loopUtilization * 100)}%), non-2xx ${r.non2xx}, errors ${r.errors}` +
             ` (CPU: server ${cpuCell(run.cpu.serverPct)}, load generator ${cpuCell(run.cpu.loadgenPct)}, redis ${cpuCell(run.cpu.redisPct)}, other processes ${cpuCell(run.cpu.otherPct)})`,
         );
         if (r.non2xx > 0) log(`${prefix}${name}: non-2xx samples: ${JSON.stringify(r.non2xxSamples.slice(0, 2))}`);
@@ -809,6 +811,7 @@ async function main(): Promise<number> {
         "p99 ms",
         "server p99",
         "loop max",
+        "loop busy",
         "errors",
         "non-2xx",
         "CPU server",
@@ -827,6 +830,7 @@ async function main(): Promise<number> {
         formatMs(row.p99Ms),
         formatMs(row.serverP99Ms),
         formatMs(row.loopDelayMaxMs),
+        `${Math.round(row.loopUtilization * 100)}%`,
         formatCount(row.errors),
         formatCount(row.non2xx),
         cpuCell(row.cpuPctOfOneCore.serverPct),
@@ -842,7 +846,7 @@ async function main(): Promise<number> {
   console.log(
     `(CPU in % of one core over the timed window; the host has ${os.availableParallelism()} cores in all. softirq: interrupt work, mostly this bench's loopback TCP;` +
       ` other: processes not started by this bench. server us/req: server CPU per response.` +
-      ` server p99 and loop max: measured inside the server, request to response and event loop delay; a p99 far above the server's arose outside its JavaScript)`,
+      ` server p99, loop max, loop busy: measured inside the server, request to response, event loop delay and the share of the window its event loop was busy; a p99 far above the server's arose outside its JavaScript, and a loop busy well under 100% means the server also waited, e.g. on Redis)`,
   );
   console.log(
     `server CPU per request vs the ceiling's (the ratio if each server were CPU-bound): status ${serverCpuRatios.statusVsCeiling ?? "n/a"}, join ${serverCpuRatios.joinVsCeiling ?? "n/a"}, holds ${serverCpuRatios.holdsVsCeiling ?? "n/a"}`,

@@ -136,6 +136,8 @@ export interface ServerWindow {
   maxMs: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** Share of the window the event loop was busy (0-1); below 1 the server also waited. */
+  loopUtilization: number;
 }
 
 export function isChildMessage(value: unknown): value is ChildMessage {

@@ -1,7 +1,8 @@
 /**
  * What a server under load saw of the timed window, measured inside its own process: each
- * request's time from node:http's 'request' event to the response's 'finish', and how late
- * the event loop ran. Beside the load generator's latency it tells where a tail came from:
+ * request's time from node:http's 'request' event to the response's 'finish', how late the
+ * event loop ran, and how much of the window it was busy (its utilization: below 1, the server
+ * waited on something, such as Redis, rather than on its own CPU). Beside the load generator's latency it tells where a tail came from:
  * a p99 the generator saw but the server did not arose outside the server's JavaScript
  * (connection set-up, the kernel, the generator itself).
  *
@@ -10,7 +11,7 @@
  * cost of timing each request is the same on both sides of the ratio.
  */
 import type { Server } from "node:http";
-import { createHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { createHistogram, monitorEventLoopDelay, performance, type EventLoopUtilization } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 
 import { WINDOW_END, WINDOW_START, type ChildMessage, type ServerWindow } from "./protocol.ts";
@@ -22,6 +23,7 @@ export function reportServerWindow(server: Server, send: (message: ChildMessage)
   // 10 ms is prom-client's resolution for the same figure; finer costs the loop a timer each turn.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   let recording = false;
+  let utilizationAtStart: EventLoopUtilization | null = null;
 
   server.on("request", (_req, res) => {
     if (!recording) return;
@@ -34,16 +36,18 @@ export function reportServerWindow(server: Server, send: (message: ChildMessage)
       latency.reset();
       loopDelay.reset();
       loopDelay.enable();
+      utilizationAtStart = performance.eventLoopUtilization();
       recording = true;
     } else if (line === WINDOW_END && recording) {
       recording = false;
       loopDelay.disable();
-      send({ type: "window", window: summarise(latency, loopDelay) });
+      const utilization = utilizationAtStart === null ? 0 : performance.eventLoopUtilization(utilizationAtStart).utilization;
+      send({ type: "window", window: { ...summarise(latency, loopDelay), loopUtilization: Math.round(utilization * 1000) / 1000 } });
     }
   });
 }
 
-function summarise(latency: ReturnType<typeof createHistogram>, loopDelay: ReturnType<typeof monitorEventLoopDelay>): ServerWindow {
+function summarise(latency: ReturnType<typeof createHistogram>, loopDelay: ReturnType<typeof monitorEventLoopDelay>): Omit<ServerWindow, "loopUtilization"> {
   const ms = (ns: number) => Math.round((ns / NS_PER_MS) * 100) / 100;
   const measured = latency.count > 0;
   return {
