@@ -4,7 +4,7 @@ import type { Logger } from "./core/logger.ts";
 import { applyCors, type OriginPolicy } from "./api/cors.ts";
 import { handleHealthz, handleReadyz, type ReadinessCheck } from "./api/health.ts";
 import { sendError } from "./api/respond.ts";
-import { redisUnavailableAnswer } from "./api/redisGuard.ts";
+import { unavailableAnswer } from "./api/unavailable.ts";
 import { createRouter, type Route } from "./api/router.ts";
 
 export interface ServerDependencies {
@@ -112,9 +112,9 @@ export function createHttpServer(deps: ServerDependencies): Server {
       }
     },
   );
-  /** A failure no route answered for: 503 when Redis is away, else logged and a 500. */
+  /** A failure no route answered for: 503 when Redis or the database did not answer, else logged and a 500. */
   function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-    const unavailable = redisUnavailableAnswer(error);
+    const unavailable = unavailableAnswer(error);
     if (unavailable) {
       if (!res.headersSent) sendError(res, unavailable.status, unavailable.code, unavailable.message, unavailable.headers);
       return;

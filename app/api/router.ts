@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { problemOf } from "../core/errors/problem.ts";
 import { HttpError } from "./HttpError.ts";
-import { redisUnavailableAnswer } from "./redisGuard.ts";
+import { unavailableAnswer } from "./unavailable.ts";
 import { sendError, sendJson } from "./respond.ts";
 
 export interface RequestContext {
@@ -132,7 +132,7 @@ function answerError(error: unknown, req: IncomingMessage, res: ServerResponse, 
   // Several refused fields: the list too, each with its path, so a client can point at every one.
   if (problem?.fields) return sendJson(res, problem.status, { error: { code: problem.code, message: problem.message, fields: problem.fields } });
   if (problem) return sendError(res, problem.status, problem.code, problem.message);
-  const unavailable = redisUnavailableAnswer(error);
+  const unavailable = unavailableAnswer(error);
   if (unavailable) return sendError(res, unavailable.status, unavailable.code, unavailable.message, unavailable.headers);
   onUnexpected(error, req);
   sendError(res, 500, "internal_error", "Something went wrong on our side; try again in a moment.");

@@ -27,3 +27,4 @@ export { PlatformTimeoutError, TIMEOUT } from "./errors/PlatformTimeoutError.ts"
 export { countsAgainstBreaker, isTransient } from "./transient.ts";
 export { RedisCircuit, type RedisCircuitOptions } from "./RedisCircuit.ts";
 export { isRedisUnavailable, RedisUnavailableError } from "./errors/RedisUnavailableError.ts";
+export { isDatabaseUnavailable } from "./errors/databaseUnavailable.ts";
