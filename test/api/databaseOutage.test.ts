@@ -58,6 +58,14 @@ describe("the SQL database does not answer", () => {
     expect(errors).toEqual([]);
   });
 
+  it("says so on /readyz, naming the sql check", async () => {
+    const response = await fetch(`${base}/readyz`);
+    const body = (await response.json()) as { status: string; checks: Record<string, { ok: boolean }> };
+    expect(response.status).toBe(503);
+    expect(body.status).toBe("unavailable");
+    expect(body.checks.sql?.ok).toBe(false);
+  });
+
   it("recognises Prisma's codes for an unanswered database and nothing else", () => {
     const prisma = (code: string, name = "PrismaClientKnownRequestError") => Object.assign(new Error("x"), { name, code });
     for (const code of ["P1001", "P1002", "P1008", "P1017", "P2024"]) expect(isDatabaseUnavailable(prisma(code)), code).toBe(true);
