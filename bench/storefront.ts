@@ -571,6 +571,11 @@ interface RowReport {
   serverP99Ms: number;
   loopDelayMaxMs: number;
   loopUtilization: number;
+  /**
+   * The most connections a server accepted inside a round's timed window. Each one's first
+   * request waited a loop turn of its own for the accept; wrk's runs open none there.
+   */
+  connectionsAcceptedMax: number;
   rounds: {
     round: number;
     requestsPerSec: number;
@@ -639,6 +644,7 @@ function summariseRow(name: RowName, runs: RowRun[]): RowReport {
     serverP99Ms: round(median(runs.map((run) => run.serverWindow.p99Ms)), 2),
     loopDelayMaxMs: round(median(runs.map((run) => run.serverWindow.loopDelayMaxMs)), 1),
     loopUtilization: round(median(runs.map((run) => run.serverWindow.loopUtilization)), 2),
+    connectionsAcceptedMax: Math.max(...runs.map((run) => run.serverWindow.connectionsAccepted)),
     rounds: runs.map((run) => ({
       round: run.round,
       requestsPerSec: run.result.requestsPerSec,
@@ -720,7 +726,7 @@ async function main(): Promise<number> {
         const r = run.result;
         log(
           `${prefix}${name}: ${formatCount(r.requestsPerSec)} req/s, p50 ${formatMs(r.latency.p50Ms)} ms, p99 ${formatMs(r.latency.p99Ms)} ms` +
-            ` (inside the server: p99 ${formatMs(run.serverWindow.p99Ms)} ms, event loop delay max ${formatMs(run.serverWindow.loopDelayMaxMs)} ms, busy ${Math.round(run.serverWindow.loopUtilization * 100)}%), non-2xx ${r.non2xx}, errors ${r.errors}` +
+            ` (inside the server: p99 ${formatMs(run.serverWindow.p99Ms)} ms, event loop delay max ${formatMs(run.serverWindow.loopDelayMaxMs)} ms, busy ${Math.round(run.serverWindow.loopUtilization * 100)}%, connections accepted ${run.serverWindow.connectionsAccepted}), non-2xx ${r.non2xx}, errors ${r.errors}` +
             ` (CPU: server ${cpuCell(run.cpu.serverPct)}, load generator ${cpuCell(run.cpu.loadgenPct)}, redis ${cpuCell(run.cpu.redisPct)}, other processes ${cpuCell(run.cpu.otherPct)})`,
         );
         if (r.non2xx > 0) log(`${prefix}${name}: non-2xx samples: ${JSON.stringify(r.non2xxSamples.slice(0, 2))}`);
@@ -839,14 +845,21 @@ async function main(): Promise<number> {
         cpuCell(row.cpuPctOfOneCore.softirqPct),
         cpuCell(row.cpuPctOfOneCore.otherPct),
         row.cpuMicrosPerRequest.server === null ? "-" : row.cpuMicrosPerRequest.server.toFixed(1),
-        [row.valid ? "" : "INVALID", row.noisy ? "noisy" : ""].filter(Boolean).join(", "),
+        [
+          row.valid ? "" : "INVALID",
+          row.noisy ? "noisy" : "",
+          row.connectionsAcceptedMax > 0 ? `${formatCount(row.connectionsAcceptedMax)} connections accepted in the window` : "",
+        ]
+          .filter(Boolean)
+          .join(", "),
       ]),
     ),
   );
   console.log(
     `(CPU in % of one core over the timed window; the host has ${os.availableParallelism()} cores in all. softirq: interrupt work, mostly this bench's loopback TCP;` +
       ` other: processes not started by this bench. server us/req: server CPU per response.` +
-      ` server p99, loop max, loop busy: measured inside the server, request to response, event loop delay and the share of the window its event loop was busy; a p99 far above the server's arose outside its JavaScript, and a loop busy well under 100% means the server also waited, e.g. on Redis)`,
+      ` server p99, loop max, loop busy: measured inside the server, request to response, event loop delay and the share of the window its event loop was busy; a p99 far above the server's arose outside its JavaScript, and a loop busy well under 100% means the server also waited, e.g. on Redis;` +
+      ` connections accepted in the window: each one's first request waited a loop turn of its own for the accept, since a busy Node server accepts one connection per turn, so its latency counts connection set-up)`,
   );
   console.log(
     `server CPU per request vs the ceiling's (the ratio if each server were CPU-bound): status ${serverCpuRatios.statusVsCeiling ?? "n/a"}, join ${serverCpuRatios.joinVsCeiling ?? "n/a"}, holds ${serverCpuRatios.holdsVsCeiling ?? "n/a"}`,

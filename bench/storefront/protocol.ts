@@ -138,6 +138,12 @@ export interface ServerWindow {
   loopDelayMaxMs: number;
   /** Share of the window the event loop was busy (0-1); below 1 the server also waited. */
   loopUtilization: number;
+  /**
+   * Connections the server accepted inside the window. A busy Node 20+ server accepts one
+   * connection per event loop turn (libuv 1.45, libuv/libuv#3696), so each of these had its
+   * first request wait in the kernel for a turn of its own: a timed run should open none.
+   */
+  connectionsAccepted: number;
 }
 
 export function isChildMessage(value: unknown): value is ChildMessage {

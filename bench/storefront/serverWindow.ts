@@ -26,6 +26,11 @@ export function reportServerWindow(server: Server, send: (message: ChildMessage)
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_TIMER_MS });
   /** The event loop's utilization counters when the window opened; null outside a window. */
   let openedAt: EventLoopUtilization | null = null;
+  let connectionsAccepted = 0;
+
+  server.on("connection", () => {
+    if (openedAt !== null) connectionsAccepted += 1;
+  });
 
   server.on("request", (_req, res) => {
     if (openedAt === null) return;
@@ -36,6 +41,7 @@ export function reportServerWindow(server: Server, send: (message: ChildMessage)
   createInterface({ input: process.stdin }).on("line", (line) => {
     if (line === WINDOW_START) {
       latency.reset();
+      connectionsAccepted = 0;
       loopDelay.reset();
       loopDelay.enable();
       openedAt = performance.eventLoopUtilization();
@@ -43,12 +49,17 @@ export function reportServerWindow(server: Server, send: (message: ChildMessage)
       const { utilization } = performance.eventLoopUtilization(openedAt);
       openedAt = null;
       loopDelay.disable();
-      send({ type: "window", window: summarise(latency, loopDelay, utilization) });
+      send({ type: "window", window: summarise(latency, loopDelay, utilization, connectionsAccepted) });
     }
   });
 }
 
-function summarise(latency: RecordableHistogram, loopDelay: ReturnType<typeof monitorEventLoopDelay>, utilization: number): ServerWindow {
+function summarise(
+  latency: RecordableHistogram,
+  loopDelay: ReturnType<typeof monitorEventLoopDelay>,
+  utilization: number,
+  connectionsAccepted: number,
+): ServerWindow {
   const ms = (ns: number) => round(ns / NS_PER_MS, 2);
   // The loop histogram records whole timer intervals, its own period included (an idle loop
   // reads 10 ms): the delay is what lies beyond that period.
@@ -63,5 +74,6 @@ function summarise(latency: RecordableHistogram, loopDelay: ReturnType<typeof mo
     loopDelayP99Ms: looped ? late(loopDelay.percentile(99)) : 0,
     loopDelayMaxMs: looped ? late(loopDelay.max) : 0,
     loopUtilization: round(utilization, 3),
+    connectionsAccepted,
   };
 }

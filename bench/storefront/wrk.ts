@@ -12,10 +12,22 @@
  * shows in this process's reaped-children time, which the parent counts as the generator's
  * (bench/lib/cpu.ts processCpuSeconds).
  *
+ * Every connection holds its first request back for HOLD_OFF_MS, and the timed window opens when
+ * that time is up: the server accepts all of wrk's connections while it is idle, and the timed
+ * run measures answering, not accepting. A busy Node 20+ server accepts one connection per
+ * event loop turn (libuv 1.45, libuv/libuv#3696); without the hold-off the 256th connection of a
+ * run waited 1.6 s for its accept while the others were served, and wrk's latency summary of
+ * such a run cannot be right (mean x requests came to 4,942 s of waiting where 256 connections
+ * over 3 s allow at most 772 s), which is where the rows' p99 tails of hundreds of
+ * milliseconds came from. The server counts the connections it accepted inside the window
+ * (serverWindow.ts); with the hold-off it is 0. The cost: wrk runs each request through its
+ * delay timer (about 6% of a core more in wrk, on every row alike).
+ *
  * What wrk reports differs from autocannon in two ways, both said in the result: statuses are
  * only "2xx" and "non-2xx" (wrk counts answers >= 400 as status errors; Lua response hooks
  * would cost the generator on every answer), and the sample bodies come from one request of
- * the same shape sent after the timed run.
+ * the same shape sent between the warm-up and the timed run (outside the server's window, so
+ * its connection is not one the window counts).
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -27,6 +39,8 @@ import { round } from "../lib/table.ts";
 import { loadRequest, type ChildMessage, type Credential, type LatencySummary, type LoadRequest, type LoadResult, type LoadSpec } from "./protocol.ts";
 
 const RESULT_MARKER = "HOLDFAST_WRK_RESULT ";
+/** How long each connection holds its first request: ample for an idle server to accept 256. */
+const HOLD_OFF_MS = 1_000;
 const SAMPLE_BODY_CHARS = 300;
 
 function send(message: ChildMessage): void {
@@ -91,6 +105,22 @@ function request()
 end`;
 }
 
+/**
+ * delay(): wrk asks it before every request. The first `connections` calls are the connections'
+ * first requests (no answer can arrive before one of them is sent): they wait HOLD_OFF_MS, so
+ * every connection is open before any request is; later requests go at once.
+ */
+function holdOffFunction(spec: LoadSpec): string {
+  return `local held = 0
+function delay()
+  if held < ${spec.connections} then
+    held = held + 1
+    return ${HOLD_OFF_MS}
+  end
+  return 0
+end`;
+}
+
 /** done(): one marked line of JSON with what the run saw; latency in microseconds. */
 const DONE_FUNCTION = `function done(summary, latency, requests)
   local e = summary.errors
@@ -116,11 +146,19 @@ interface WrkSummary {
   mean: number;
 }
 
-function runWrk(spec: LoadSpec, seconds: number, onProgress: ((elapsedSeconds: number) => void) | null): Promise<WrkSummary> {
+interface WrkHooks {
+  /** Called once the hold-off is over: requests flow from here on. */
+  onRequestsFlow?: () => void;
+  onProgress?: (elapsedSeconds: number) => void;
+}
+
+/** One wrk run of `seconds` after the hold-off. */
+function runWrk(spec: LoadSpec, seconds: number, hooks: WrkHooks): Promise<WrkSummary> {
   const script = join(tmpdir(), `holdfast-wrk-${process.pid}-${randomBytes(4).toString("hex")}.lua`);
-  writeFileSync(script, `${requestFunction(spec)}\n${DONE_FUNCTION}\n`);
+  writeFileSync(script, `${requestFunction(spec)}\n${holdOffFunction(spec)}\n${DONE_FUNCTION}\n`);
   // One thread: one Lua state and one epoll loop are enough for every row here, and cost least.
-  const args = ["-t1", `-c${spec.connections}`, `-d${Math.max(1, Math.round(seconds))}s`, "--timeout", "10s", "-s", script, spec.base];
+  const runSeconds = Math.max(1, Math.round(seconds)) + HOLD_OFF_MS / 1_000;
+  const args = ["-t1", `-c${spec.connections}`, `-d${runSeconds}s`, "--timeout", "10s", "-s", script, spec.base];
   return new Promise((resolve, reject) => {
     const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -128,14 +166,18 @@ function runWrk(spec: LoadSpec, seconds: number, onProgress: ((elapsedSeconds: n
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     const started = Date.now();
+    const { onProgress, onRequestsFlow } = hooks;
     const timer =
       onProgress && spec.progressSeconds > 0 ? setInterval(() => onProgress((Date.now() - started) / 1_000), spec.progressSeconds * 1_000) : undefined;
+    const flowing = onRequestsFlow ? setTimeout(onRequestsFlow, HOLD_OFF_MS) : undefined;
     child.once("error", (error: NodeJS.ErrnoException) => {
       clearInterval(timer);
+      clearTimeout(flowing);
       reject(error.code === "ENOENT" ? new Error("BENCH_LOADGEN=wrk needs wrk on the PATH (Debian: apt-get install wrk)") : error);
     });
     child.once("close", (code) => {
       clearInterval(timer);
+      clearTimeout(flowing);
       const line = stdout.split("\n").find((text) => text.startsWith(RESULT_MARKER));
       if (code !== 0 || !line) {
         reject(new Error(`wrk exited with ${code}: ${(stderr || stdout).trim().slice(-500)}`));
@@ -167,13 +209,14 @@ async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(specPath, "utf8")) as LoadSpec;
   if (spec.amount !== undefined) throw new Error("wrk runs for a duration; a run of an exact amount of requests uses loadgen.ts (autocannon)");
 
-  const warmup = spec.warmupSeconds > 0 ? await runWrk(spec, spec.warmupSeconds, null) : null;
-  send({ type: "timed-start" });
-  const timed = await runWrk(spec, spec.seconds, (elapsedSeconds) =>
-    send({ type: "progress", responses: null, target: null, elapsedSeconds: round(elapsedSeconds, 1), requestsPerSec: null }),
-  );
-  const seconds = timed.durationMicros / 1e6;
+  const warmup = spec.warmupSeconds > 0 ? await runWrk(spec, spec.warmupSeconds, {}) : null;
   const sample = await sampleAnswer(spec);
+  const timed = await runWrk(spec, spec.seconds, {
+    onRequestsFlow: () => send({ type: "timed-start" }),
+    onProgress: (elapsedSeconds) => send({ type: "progress", responses: null, target: null, elapsedSeconds: round(elapsedSeconds, 1), requestsPerSec: null }),
+  });
+  // The rate is over the time requests flowed: the run less its hold-off.
+  const seconds = timed.durationMicros / 1e6 - HOLD_OFF_MS / 1_000;
   const ok = timed.requests - timed.status;
   const sampleOk = sample.status >= 200 && sample.status < 300;
   const result: LoadResult = {

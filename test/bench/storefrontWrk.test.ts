@@ -1,7 +1,8 @@
 // `npm run bench:storefront` on wrk (BENCH_LOADGEN=wrk) with tiny settings: every row's
 // requests reach the real app and answer 2xx, and wrk's CPU is counted as the load
 // generator's (it runs as a child of the driver process, so only its reaped time shows), and
-// each server reports its own view of the timed window (serverWindow.ts).
+// each server reports its own view of the timed window (serverWindow.ts), in which it accepted
+// no connection: wrk's connections are all open before the timed requests start (wrk.ts).
 import { expect, it } from "vitest";
 
 import { runBenchmark } from "../support/benchRun.ts";
@@ -15,7 +16,7 @@ interface Row {
   p99Ms: number;
   okSample: { status: number; body: string } | null;
   cpuMicrosPerRequest: { loadgen: number | null };
-  rounds: { serverWindow: { responses: number } }[];
+  rounds: { serverWindow: { responses: number; connectionsAccepted: number } }[];
 }
 
 it("drives the ceiling, status, join and holds rows with wrk, counts wrk's CPU and has each server time its own window", { timeout: 240_000 }, async () => {
@@ -45,6 +46,8 @@ it("drives the ceiling, status, join and holds rows with wrk, counts wrk's CPU a
     // The server's window opens as the timed run starts and closes after it: it saw (nearly)
     // every timed response; the margin is what finished before the start line was read.
     expect(row.rounds[0]?.serverWindow.responses, row.endpoint).toBeGreaterThanOrEqual(row.responses * 0.8);
+    // A connection accepted inside the window would put its set-up into the timed latency.
+    expect(row.rounds[0]?.serverWindow.connectionsAccepted, row.endpoint).toBe(0);
   }
   expect(results.rows.find((row) => row.endpoint === "join")?.okSample?.body).toContain('"ticket"');
   expect(results.rows.find((row) => row.endpoint === "holds")?.okSample?.body).toContain('"holdId"');
