@@ -19,6 +19,9 @@ const STREAM_TIMEOUT_MS = 5_000;
 export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
   addDocumentResponseHeaders(request, responseHeaders);
   denyFramingUnlessAllowed(responseHeaders);
+  // A page whose loader met an unanswered dependency (web/unavailable.server.ts) says when to retry.
+  const retryAfter = responseStatusCode === 503 ? retryAfterOf(remixContext) : null;
+  if (retryAfter !== null) responseHeaders.set("retry-after", retryAfter);
   const ready = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   return new Promise<Response>((resolve, reject) => {
     let status = responseStatusCode;
@@ -38,4 +41,14 @@ export default function handleRequest(request: Request, responseStatusCode: numb
     });
     setTimeout(abort, STREAM_TIMEOUT_MS + 1_000);
   });
+}
+
+/** Retry-After of a Response a loader or action threw; Remix keeps only its Set-Cookie for the document. */
+function retryAfterOf(remixContext: EntryContext): string | null {
+  const { loaderHeaders, actionHeaders } = remixContext.staticHandlerContext;
+  for (const headers of [...Object.values(actionHeaders), ...Object.values(loaderHeaders)]) {
+    const value = headers.get("retry-after");
+    if (value !== null) return value;
+  }
+  return null;
 }

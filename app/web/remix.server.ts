@@ -9,6 +9,7 @@ import { createReadableStreamFromReadable, createRequestHandler, writeReadableSt
 import type { Logger } from "../core/logger.ts";
 import { remixServes } from "./routes.server.ts";
 import { refuseCrossOrigin } from "./originGuard.server.ts";
+import { answeringUnavailable } from "./unavailable.server.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** build/, or HOLDFAST_BUILD_DIR (relative to the project), where vite.config.ts writes it too. */
@@ -52,7 +53,8 @@ export function createWebApp(options: WebAppOptions): WebApp {
     start(server) {
       loaded ??= options.mode === "development" ? startVite(server, options) : loadBuild(options);
       return loaded.then((parts) => {
-        remix = createRequestHandler(parts.build, options.mode);
+        // An unreachable database or Redis answers 503 on every page, not Remix's 500.
+        remix = createRequestHandler(() => parts.build().then(answeringUnavailable), options.mode);
       });
     },
     async handle(req, res) {

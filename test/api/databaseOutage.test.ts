@@ -1,25 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { buildApp, type App } from "../../app/composition/web.server.ts";
 import { isDatabaseUnavailable } from "../../app/core/resilience/index.ts";
 import type { Logger, LogFields } from "../../app/core/logger.ts";
+import { freeLoopbackPort } from "../support/ports.ts";
 import { testRedisConfig } from "../support/redis.ts";
 
 // A database that does not answer is an outage, not a bug: the API answers 503 with
 // Retry-After and a code a client can act on, as it does when Redis is away, instead of a 500
 // "internal_error" logged as one.
-
-/** A loopback port nothing listens on: taken from the OS, then given back. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 const errors: { message: string; fields: LogFields }[] = [];
 const logger: Logger = {
@@ -35,7 +27,7 @@ let base: string;
 beforeAll(async () => {
   app = buildApp({
     redis: testRedisConfig(),
-    databaseUrl: `postgresql://holdfast@127.0.0.1:${await closedPort()}/unreachable`,
+    databaseUrl: `postgresql://holdfast@127.0.0.1:${await freeLoopbackPort()}/unreachable`,
     logger,
     adminToken,
     env: { HOLDFAST_ENCRYPTION_KEY: randomBytes(32).toString("base64") },

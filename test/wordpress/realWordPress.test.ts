@@ -9,13 +9,13 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../support/chromium.ts";
+import { freeLoopbackPort } from "../support/ports.ts";
 
 const DEBIAN_WORDPRESS = "/usr/share/wordpress";
 const PLUGIN = join(import.meta.dirname, "../../wordpress-plugin/holdfast");
@@ -36,17 +36,6 @@ let browser: Browser | null = null;
 
 function mariadb(sql: string): string {
   return execFileSync("mariadb", ["-uroot", "-h127.0.0.1", "-N", "-e", sql], { encoding: "utf8" });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function wp(step: string, plugin = ""): Record<string, unknown> {
@@ -83,7 +72,7 @@ beforeAll(async () => {
   const main = join(plugins, "holdfast", "holdfast.php");
   writeFileSync(main, readFileSync(main, "utf8").replace(/Requires at least:(\s+)6\.5/, "Requires at least:$16.1"));
 
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   host = `127.0.0.1:${port}`;
   base = `http://${host}`;
   writeFileSync(

@@ -28,10 +28,15 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+export interface WebServerOptions {
+  /** A database URL of the test's own (one nothing answers at, say); otherwise a fresh migrated SQLite. */
+  databaseUrl?: string;
+}
+
 /** The whole server as `npm start` runs it in development: lean API + Remix through Vite, real Redis and SQLite. */
-export async function startWebServer(): Promise<WebServer> {
-  const database = await freshDatabase("sqlite");
-  await migrateDatabase(database.url, () => undefined);
+export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
+  const database = options.databaseUrl === undefined ? await freshDatabase("sqlite") : { url: options.databaseUrl, drop: async () => undefined };
+  if (options.databaseUrl === undefined) await migrateDatabase(database.url, () => undefined);
   configureShopify({ apiKey: TEST_APP.apiKey, apiSecretKey: TEST_APP.apiSecretKey, appUrl: TEST_APP.appUrl, isTesting: true });
   const app = buildApp({
     redis: testRedisConfig(),
