@@ -91,7 +91,12 @@ function request()
 end`;
   }
   if (spec.kind === "fixed") {
-    return `local formatted = ${luaFormat(loadRequest(spec, ""))}
+    // Formatted in init(), as every request is: before it, wrk.headers has no Host yet, and
+    // node:http answers an HTTP/1.1 request without one 400 and closes the connection.
+    return `local formatted
+function init(args)
+  formatted = ${luaFormat(loadRequest(spec, ""))}
+end
 function request() return formatted end`;
   }
   // join, holds: a fresh session (and requestId) per request; a fresh prefix per wrk run, so
