@@ -15,11 +15,12 @@
  * Every connection holds its first request back for HOLD_OFF_MS, and the timed window opens when
  * that time is up: the server accepts all of wrk's connections while it is idle, and the timed
  * run measures answering, not accepting. A busy Node 20+ server accepts one connection per
- * event loop turn (libuv 1.45, libuv/libuv#3696); without the hold-off the 256th connection of a
- * run waited 1.6 s for its accept while the others were served, and wrk's latency summary of
- * such a run cannot be right (mean x requests came to 4,942 s of waiting where 256 connections
- * over 3 s allow at most 772 s), which is where the rows' p99 tails of hundreds of
- * milliseconds came from. The server counts the connections it accepted inside the window
+ * event loop turn (libuv 1.45, libuv/libuv#3696). Against a bare node:http server spending 20 us
+ * per request, the 256th connection of a run without the hold-off waited 1.6 s for its accept
+ * while the others were served, and wrk's latency summary of such a run cannot be right (mean
+ * x requests came to 4,942 s of waiting where 256 connections over 3 s allow at most 772 s):
+ * that is where the rows' p99 tails of hundreds of milliseconds came from (none in 12 rounds
+ * since, worst 43 ms). The server counts the connections it accepted inside the window
  * (serverWindow.ts); with the hold-off it is 0. The cost: wrk runs each request through its
  * delay timer (about 6% of a core more in wrk, on every row alike).
  *
@@ -152,7 +153,7 @@ interface WrkSummary {
 }
 
 interface WrkHooks {
-  /** Called once the hold-off is over: requests flow from here on. */
+  /** Called HOLD_OFF_MS after wrk starts: the connections are open, their first requests not yet sent. */
   onRequestsFlow?: () => void;
   onProgress?: (elapsedSeconds: number) => void;
 }
