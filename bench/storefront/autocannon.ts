@@ -46,6 +46,8 @@ export interface AutocannonResult {
 
 export interface AutocannonInstance {
   on(event: "response", listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): void;
+  /** A request that got no answer: a connection error, or a timeout ("request timed out"). */
+  on(event: "reqError", listener: (error: Error) => void): void;
   stop(): void;
 }
 

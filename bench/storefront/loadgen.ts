@@ -12,10 +12,12 @@ import { readFileSync } from "node:fs";
 
 import { LatencyHistogram } from "../lib/histogram.ts";
 import { round } from "../lib/table.ts";
-import { autocannon, type AutocannonClient, type AutocannonRequest, type AutocannonResult } from "./autocannon.ts";
+import { autocannon, type AutocannonClient, type AutocannonRequest } from "./autocannon.ts";
 import { loadRequest, type ChildMessage, type Credential, type LatencySummary, type LoadResult, type LoadSpec } from "./protocol.ts";
 
 const SAMPLE_BODY_CHARS = 300;
+/** autocannon's message for a request it timed out (lib/run.js). */
+const TIMED_OUT = "request timed out";
 
 function send(message: ChildMessage): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -31,13 +33,18 @@ function sessionIds(): () => string {
 interface Observed {
   responses: number;
   non2xx: number;
+  /** Responses by HTTP status. */
+  statusCodes: Record<string, number>;
+  /** Requests that failed without an answer (connection errors, timeouts). */
+  errors: number;
+  timeouts: number;
   latency: LatencyHistogram;
   non2xxSamples: { status: number; body: string }[];
   okSample: { status: number; bytes: number; body: string } | null;
 }
 
 function newObserved(): Observed {
-  return { responses: 0, non2xx: 0, latency: new LatencyHistogram(), non2xxSamples: [], okSample: null };
+  return { responses: 0, non2xx: 0, statusCodes: {}, errors: 0, timeouts: 0, latency: new LatencyHistogram(), non2xxSamples: [], okSample: null };
 }
 
 interface Plan {
@@ -111,32 +118,56 @@ function summary(histogram: LatencyHistogram): LatencySummary {
   };
 }
 
+interface Window {
+  observed: Observed;
+  /** When it opened (process.hrtime.bigint()). */
+  openedAt: bigint;
+}
+
+/**
+ * One autocannon run. With `warmupSeconds`, the first of its seconds are the warm-up and the
+ * timed window opens after them on the same connections (`onTimed` is called then): the
+ * connections the warm-up opened serve the timed window, so it measures answering, not
+ * accepting (a busy Node server accepts one connection per event loop turn; see wrk.ts).
+ */
 function run(
   spec: LoadSpec,
-  observed: Observed,
   limit: { duration: number } | { amount: number },
+  phases: { warmup: Observed; timed: Observed; warmupSeconds: number; onTimed: () => void },
   onProgress: ((seen: Observed, elapsedSeconds: number) => void) | null,
-): Promise<{ result: AutocannonResult; seconds: number }> {
+): Promise<{ seconds: number }> {
   return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
-    let timer: NodeJS.Timeout | undefined;
+    const window: Window = { observed: phases.warmupSeconds > 0 ? phases.warmup : phases.timed, openedAt: process.hrtime.bigint() };
+    const elapsed = (): number => Number(process.hrtime.bigint() - window.openedAt) / 1e9;
+    let progress: NodeJS.Timeout | undefined;
+    const openTimed = (): void => {
+      window.observed = phases.timed;
+      window.openedAt = process.hrtime.bigint();
+      phases.onTimed();
+      if (onProgress && spec.progressSeconds > 0) progress = setInterval(() => onProgress(phases.timed, elapsed()), spec.progressSeconds * 1_000);
+    };
+    const opening = phases.warmupSeconds > 0 ? setTimeout(openTimed, phases.warmupSeconds * 1_000) : undefined;
+    if (opening === undefined) openTimed();
     const instance = autocannon(
-      { url: spec.base, connections: spec.connections, pipelining: 1, timeout: 10, ...limit, ...planFor(spec, () => observed) },
-      (error, result) => {
-        clearInterval(timer);
+      { url: spec.base, connections: spec.connections, pipelining: 1, timeout: 10, ...limit, ...planFor(spec, () => window.observed) },
+      (error) => {
+        clearTimeout(opening);
+        clearInterval(progress);
         if (error) reject(error);
-        else resolve({ result, seconds: elapsed() });
+        else resolve({ seconds: elapsed() });
       },
     );
     instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
+      const observed = window.observed;
       observed.responses += 1;
+      observed.statusCodes[statusCode] = (observed.statusCodes[statusCode] ?? 0) + 1;
       if (statusCode < 200 || statusCode >= 300) observed.non2xx += 1;
       observed.latency.recordMicros(responseTimeMs * 1_000);
     });
-    if (onProgress && spec.progressSeconds > 0) {
-      timer = setInterval(() => onProgress(observed, elapsed()), spec.progressSeconds * 1_000);
-    }
+    instance.on("reqError", (error) => {
+      window.observed.errors += 1;
+      if (error.message === TIMED_OUT) window.observed.timeouts += 1;
+    });
   });
 }
 
@@ -148,12 +179,13 @@ async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(specPath, "utf8")) as LoadSpec;
 
   const warmup = newObserved();
-  if (spec.warmupSeconds > 0) await run(spec, warmup, { duration: spec.warmupSeconds }, null);
-
-  send({ type: "timed-start" });
   const timed = newObserved();
   const target = spec.amount ?? null;
-  const { result, seconds } = await run(spec, timed, target === null ? { duration: spec.seconds } : { amount: target }, (seen, elapsedSeconds) =>
+  // A run of an exact amount (the memory phase) has no warm-up: it counts every request.
+  if (target !== null && spec.warmupSeconds > 0) throw new Error("a run of an exact amount of requests has no warm-up");
+  const limit = target === null ? { duration: spec.warmupSeconds + spec.seconds } : { amount: target };
+  const phases = { warmup, timed, warmupSeconds: spec.warmupSeconds, onTimed: () => send({ type: "timed-start" }) };
+  const { seconds } = await run(spec, limit, phases, (seen, elapsedSeconds) =>
     send({
       type: "progress",
       responses: seen.responses,
@@ -162,18 +194,16 @@ async function main(): Promise<void> {
       requestsPerSec: Math.round(seen.responses / elapsedSeconds),
     }),
   );
-  const statusCodes: Record<string, number> = {};
-  for (const [code, stat] of Object.entries(result.statusCodeStats)) statusCodes[code] = stat.count;
   const loadResult: LoadResult = {
     kind: spec.kind,
     responses: timed.responses,
     seconds: round(seconds, 3),
     requestsPerSec: Math.round(timed.responses / seconds),
     latency: summary(timed.latency),
-    errors: result.errors,
-    timeouts: result.timeouts,
+    errors: timed.errors,
+    timeouts: timed.timeouts,
     non2xx: timed.non2xx,
-    statusCodes,
+    statusCodes: timed.statusCodes,
     non2xxSamples: timed.non2xxSamples,
     okSample: timed.okSample,
     warmupResponses: warmup.responses,
