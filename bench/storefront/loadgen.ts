@@ -118,10 +118,11 @@ function summary(histogram: LatencyHistogram): LatencySummary {
   };
 }
 
-interface Window {
+/** The phase responses are counted in now: the warm-up, then the timed window. */
+interface Counting {
   observed: Observed;
-  /** When it opened (process.hrtime.bigint()). */
-  openedAt: bigint;
+  /** When it began (process.hrtime.bigint()). */
+  since: bigint;
 }
 
 /**
@@ -137,19 +138,19 @@ function run(
   onProgress: ((seen: Observed, elapsedSeconds: number) => void) | null,
 ): Promise<{ seconds: number }> {
   return new Promise((resolve, reject) => {
-    const window: Window = { observed: phases.warmupSeconds > 0 ? phases.warmup : phases.timed, openedAt: process.hrtime.bigint() };
-    const elapsed = (): number => Number(process.hrtime.bigint() - window.openedAt) / 1e9;
+    const counting: Counting = { observed: phases.warmupSeconds > 0 ? phases.warmup : phases.timed, since: process.hrtime.bigint() };
+    const elapsed = (): number => Number(process.hrtime.bigint() - counting.since) / 1e9;
     let progress: NodeJS.Timeout | undefined;
     const openTimed = (): void => {
-      window.observed = phases.timed;
-      window.openedAt = process.hrtime.bigint();
+      counting.observed = phases.timed;
+      counting.since = process.hrtime.bigint();
       phases.onTimed();
       if (onProgress && spec.progressSeconds > 0) progress = setInterval(() => onProgress(phases.timed, elapsed()), spec.progressSeconds * 1_000);
     };
     const opening = phases.warmupSeconds > 0 ? setTimeout(openTimed, phases.warmupSeconds * 1_000) : undefined;
     if (opening === undefined) openTimed();
     const instance = autocannon(
-      { url: spec.base, connections: spec.connections, pipelining: 1, timeout: 10, ...limit, ...planFor(spec, () => window.observed) },
+      { url: spec.base, connections: spec.connections, pipelining: 1, timeout: 10, ...limit, ...planFor(spec, () => counting.observed) },
       (error) => {
         clearTimeout(opening);
         clearInterval(progress);
@@ -158,15 +159,15 @@ function run(
       },
     );
     instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
-      const observed = window.observed;
+      const observed = counting.observed;
       observed.responses += 1;
       observed.statusCodes[statusCode] = (observed.statusCodes[statusCode] ?? 0) + 1;
       if (statusCode < 200 || statusCode >= 300) observed.non2xx += 1;
       observed.latency.recordMicros(responseTimeMs * 1_000);
     });
     instance.on("reqError", (error) => {
-      window.observed.errors += 1;
-      if (error.message === TIMED_OUT) window.observed.timeouts += 1;
+      counting.observed.errors += 1;
+      if (error.message === TIMED_OUT) counting.observed.timeouts += 1;
     });
   });
 }
