@@ -573,7 +573,7 @@ interface RowReport {
   loopUtilization: number;
   /**
    * The most connections a server accepted inside a round's timed window. Each one's first
-   * request waited a loop turn of its own for the accept; wrk's runs open none there.
+   * request waited a loop turn of its own for the accept; neither load generator opens any there.
    */
   connectionsAcceptedMax: number;
   rounds: {
