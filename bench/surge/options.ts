@@ -88,36 +88,53 @@ export function parseCurve(raw: string): ArrivalCurve {
   throw new SurgeUsageError(`--curve must be spike[:seconds], ramp:<seconds> or steady:<shoppers per second>; got "${raw}"`);
 }
 
+const SURGE_OPTIONS = {
+  url: { type: "string" },
+  "admin-token": { type: "string" },
+  sale: { type: "string" },
+  shoppers: { type: "string" },
+  units: { type: "string" },
+  items: { type: "string" },
+  quantity: { type: "string" },
+  curve: { type: "string" },
+  "per-minute": { type: "string" },
+  "checkout-share": { type: "string" },
+  "max-seconds": { type: "string" },
+  connections: { type: "string" },
+  redis: { type: "string" },
+  out: { type: "string" },
+  seed: { type: "string" },
+  "no-progress": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/**
+ * `--name value` becomes `--name=value` for every option that takes a value, so a value that starts
+ * with a dash is still a value: a generated admin token is base64url and starts with "-" one time in
+ * 64, and node's strict parseArgs would refuse it as ambiguous (getopt takes the next word whatever it is).
+ */
+function withAttachedValues(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] ?? "";
+    const name = arg.startsWith("--") ? arg.slice(2) : "";
+    const takesValue = name in SURGE_OPTIONS && SURGE_OPTIONS[name as keyof typeof SURGE_OPTIONS].type === "string";
+    const value = argv[index + 1];
+    if (takesValue && value !== undefined) {
+      args.push(`${arg}=${value}`);
+      index += 1;
+    } else args.push(arg);
+  }
+  return args;
+}
+
 export type ParsedSurgeArgs = { help: true } | { help: false; options: SurgeOptions };
 
 /** Reads argv; `env` supplies defaults (admin token, Redis) and `localToken` reads the development token file. */
 export function parseSurgeArgs(argv: readonly string[], env: NodeJS.ProcessEnv, localToken: () => string | null, isTty: boolean): ParsedSurgeArgs {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: { type: "string" },
-        "admin-token": { type: "string" },
-        sale: { type: "string" },
-        shoppers: { type: "string" },
-        units: { type: "string" },
-        items: { type: "string" },
-        quantity: { type: "string" },
-        curve: { type: "string" },
-        "per-minute": { type: "string" },
-        "checkout-share": { type: "string" },
-        "max-seconds": { type: "string" },
-        connections: { type: "string" },
-        redis: { type: "string" },
-        out: { type: "string" },
-        seed: { type: "string" },
-        "no-progress": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseArgs({ args: withAttachedValues(argv), strict: true, allowPositionals: false, options: SURGE_OPTIONS });
   } catch (error) {
     throw new SurgeUsageError(error instanceof Error ? error.message : String(error));
   }

@@ -160,6 +160,13 @@ describe("surge's options and fairness measure", () => {
     expect(() => parseSurgeArgs(["--items", "5", "--units", "3"], {}, () => "t", false)).toThrow(/--items/);
   });
 
+  it("takes the word after an option as its value even when it starts with a dash (a base64url token can)", () => {
+    const parsed = parseSurgeArgs(["--admin-token", "-Zq8token", "--url", "http://127.0.0.1:3000", "--no-progress"], {}, noToken, false);
+    expect(parsed.help === false && parsed.options.adminToken).toBe("-Zq8token");
+    expect(() => parseSurgeArgs(["--shoppers", "-5"], {}, () => "t", false)).toThrow(/--shoppers must be a whole number/);
+    expect(() => parseSurgeArgs(["--no-progress", "extra"], {}, () => "t", false)).toThrow(SurgeUsageError);
+  });
+
   it("rank correlation is 1 in order, -1 reversed, and in between for a shuffle", () => {
     expect(
       rankCorrelation([
