@@ -7,7 +7,13 @@ import { hash } from "node:crypto";
  * purpose, so the WordPress plugin can compute the same value in PHP.
  */
 export function sessionBinding(sessionId: string): string {
-  // The one-shot hash (a string is hashed as UTF-8): every join and hold computes one, and it
-  // skips the Hash object createHash would build and drop for a 30-byte input.
-  return hash("sha256", sessionId, "buffer").subarray(0, 16).toString("base64url");
+  // Every join and hold computes one. The one-shot hash skips the Hash object createHash would
+  // build, and asking it for text skips a Buffer too: 0.7 µs against 1.9 µs for
+  // `hash(..., "buffer").subarray(0, 16).toString("base64url")` (bench/storefront/steps.ts).
+  const digest = hash("sha256", sessionId, "base64url");
+  // 16 bytes are 21 characters and 2 bits over. The 22nd character of the whole digest carries
+  // those 2 bits and 4 of byte 17; keeping only the top two gives 16 bytes' own encoding.
+  return digest.slice(0, 21) + BASE64URL[BASE64URL.indexOf(digest.charAt(21)) & 0b110000];
 }
+
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
