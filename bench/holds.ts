@@ -22,6 +22,7 @@ import { describeError } from "./lib/closedLoop.ts";
 import { LatencyHistogram } from "./lib/histogram.ts";
 import { envInteger, envNumber, hostMetadata, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
+import { median } from "./lib/rounds.ts";
 import { ceilingSystem, reserveScriptSystem } from "./holds/ceiling.ts";
 import { evalEveryCallSystem } from "./holds/evalEveryCall.ts";
 import { holdfastSystem } from "./holds/holdfast.ts";
@@ -70,12 +71,6 @@ interface Entry {
 function log(message: string): void {
   const elapsed = ((Date.now() - startedAt) / 1_000).toFixed(1).padStart(6);
   console.log(`[holds ${elapsed}s] ${message}`);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function ratio(numerator: number | null | undefined, denominator: number | null | undefined): number | null {

@@ -29,6 +29,7 @@ import { runRedisBenchmark } from "./lib/redisBenchmark.ts";
 import { commandStatsDelta, redisCommandStats, redisCpuSeconds } from "./lib/redisInfo.ts";
 import { envInteger, envNumber, hostMetadata, writeResults } from "./lib/results.ts";
 import { formatCount, formatTable, round } from "./lib/table.ts";
+import { median } from "./lib/rounds.ts";
 import { reserveCommand, scriptVariants, TTL_MS } from "./holds/reserveVariants.ts";
 
 const concurrency = envInteger("BENCH_CONCURRENCY", 200, 1, 10_000);
@@ -41,12 +42,6 @@ const runId = randomBytes(4).toString("hex");
 
 function log(message: string): void {
   console.log(`[holds-profile] ${message}`);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function main(): Promise<number> {

@@ -28,6 +28,7 @@ import { Cleanup } from "./lib/cleanup.ts";
 import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { envInteger, envNumber, hostMetadata, resultsNameFromEnv, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
+import { median } from "./lib/rounds.ts";
 import { BenchChild } from "./storefront/children.ts";
 import type { Credential, LoadKind, LoadResult, LoadSpec } from "./storefront/protocol.ts";
 import { defineBenchSale, prepareTickets, runLoadgen, startScriptNodeFlags } from "./storefront/setup.ts";
@@ -55,12 +56,6 @@ function listEnv<T extends string>(name: string, all: readonly T[]): T[] {
   const picked = raw.split(",").map((word) => word.trim());
   for (const word of picked) if (!(all as readonly string[]).includes(word)) throw new Error(`${name}: unknown "${word}" (use ${all.join(",")})`);
   return all.filter((word) => picked.includes(word));
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function log(message: string): void {

@@ -16,8 +16,8 @@
  *
  * Env: BENCH_SECONDS (10, timed window per row), BENCH_WARMUP_SECONDS (3),
  *      BENCH_CONNECTIONS (256), BENCH_ROUNDS (3: each row runs once per round, the row order
- *      rotates, and the report gives medians, which steadies ratios on a shared machine; 1 for
- *      a quick run), BENCH_STATUS_TICKETS (1000), BENCH_POSTSTART_JOINS (1000000),
+ *      rotates; the report gives medians, and each ratio to the ceiling is the median of the
+ *      rounds' own ratios, which steadies it on a shared machine; 1 for a quick run), BENCH_STATUS_TICKETS (1000), BENCH_POSTSTART_JOINS (1000000),
  *      BENCH_PREQUEUE_JOINS (100000), BENCH_ROWS (comma list of ceiling,status,join,holds;
  *      default all; "healthz" adds a diagnostic row: GET /healthz on the app server, i.e. the
  *      app's HTTP plumbing without endpoint logic), BENCH_MEMORY (1; 0 skips the memory phase),
@@ -52,6 +52,7 @@ import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { redisCpuSeconds } from "./lib/redisInfo.ts";
 import { envInteger, envNumber, hostMetadata, RESULTS_DIRECTORY, resultsNameFromEnv, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
+import { median, pairedRatio as pairedRounds } from "./lib/rounds.ts";
 import { BenchChild } from "./storefront/children.ts";
 import { call, defineBenchSale, newSession, prepareTickets, startScriptNodeFlags } from "./storefront/setup.ts";
 import { globLiteral, keysMatching, settledMemory, unlinkMatching, type SettledReading } from "./storefront/memory.ts";
@@ -138,12 +139,6 @@ function parseRows(raw: string | undefined): RowName[] {
 function log(message: string): void {
   const elapsed = ((Date.now() - startedAt) / 1_000).toFixed(1).padStart(6);
   console.log(`[storefront ${elapsed}s] ${message}`);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 // --- the environment: private Redis, temporary SQLite, signing key ----------------------------
@@ -576,20 +571,32 @@ interface RowReport {
    * request waited a loop turn of its own for the accept; neither load generator opens any there.
    */
   connectionsAcceptedMax: number;
-  rounds: {
-    round: number;
-    requestsPerSec: number;
-    p50Ms: number;
-    p99Ms: number;
-    non2xx: number;
-    errors: number;
-    cpu: LoadRun["cpu"];
-    cpuMicrosPerRequest: LoadRun["cpuMicrosPerRequest"];
-    serverWindow: ServerWindow;
-    quiet: LoadRun["quiet"];
-    attempts: number;
-  }[];
+  rounds: RowRound[];
   profile?: ProfileSummary | null;
+}
+
+interface RowRound {
+  round: number;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  cpu: LoadRun["cpu"];
+  cpuMicrosPerRequest: LoadRun["cpuMicrosPerRequest"];
+  serverWindow: ServerWindow;
+  quiet: LoadRun["quiet"];
+  attempts: number;
+}
+
+/** A row's ratio to the ceiling, paired by round (lib/rounds.ts), rounded for the report. */
+function pairedRatio(row: RowReport | undefined, ceiling: RowReport | undefined, pick: (entry: RowRound) => number | null, decimals: number): number | null {
+  const ratio = row && ceiling ? pairedRounds(row.rounds, ceiling.rounds, pick) : null;
+  return ratio === null ? null : round(ratio, decimals);
+}
+
+function formatRatio(ratio: number | null): string {
+  return ratio === null ? "n/a" : `${ratio.toFixed(2)}x`;
 }
 
 function summariseRow(name: RowName, runs: RowRun[]): RowReport {
@@ -747,16 +754,12 @@ async function main(): Promise<number> {
   const rows = selectedRows.map((name) => summariseRow(name, runs.get(name)!));
   const byName = new Map(rows.map((row) => [row.endpoint, row]));
   const ceiling = byName.get("ceiling");
-  const ratio = (name: RowName): number | null => {
-    const row = byName.get(name);
-    return row && ceiling && ceiling.requestsPerSec > 0 ? round(row.requestsPerSec / ceiling.requestsPerSec, 3) : null;
-  };
+  const ratio = (name: RowName): number | null => pairedRatio(byName.get(name), ceiling, (entry) => entry.requestsPerSec, 3);
   const ratios = { statusVsCeiling: ratio("status"), joinVsCeiling: ratio("join"), holdsVsCeiling: ratio("holds") };
   /** Ceiling server CPU per request / row server CPU per request: the ratio if both servers were CPU-bound on one core. */
   const cpuRatio = (name: RowName): number | null => {
-    const row = byName.get(name)?.cpuMicrosPerRequest.server;
-    const top = ceiling?.cpuMicrosPerRequest.server;
-    return row && top ? round(top / row, 3) : null;
+    const inverse = pairedRatio(byName.get(name), ceiling, (entry) => entry.cpuMicrosPerRequest.server, 6);
+    return inverse ? round(1 / inverse, 3) : null;
   };
   const serverCpuRatios = { statusVsCeiling: cpuRatio("status"), joinVsCeiling: cpuRatio("join"), holdsVsCeiling: cpuRatio("holds") };
 
@@ -774,7 +777,7 @@ async function main(): Promise<number> {
   for (const row of rows) {
     goals[`p99Ms_${row.endpoint}`] = { target: `< ${GOALS.p99Ms}`, measured: row.p99Ms, pass: enoughConnections && row.valid ? row.p99Ms < GOALS.p99Ms : null };
     if (row.endpoint === "ceiling" || !ceiling) continue;
-    const p99Ratio = ceiling.p99Ms > 0 ? Math.round((row.p99Ms / ceiling.p99Ms) * 100) / 100 : null;
+    const p99Ratio = pairedRatio(row, ceiling, (entry) => entry.p99Ms, 2);
     goals[`p99VsCeiling_${row.endpoint}`] = {
       target: `<= ${GOALS.p99VsCeilingP99}x the ceiling's p99`,
       measured: p99Ratio,
@@ -831,7 +834,7 @@ async function main(): Promise<number> {
       rows.map((row) => [
         row.endpoint,
         formatCount(row.requestsPerSec),
-        row.endpoint === "ceiling" ? "1.00x" : ceiling ? `${(row.requestsPerSec / ceiling.requestsPerSec).toFixed(2)}x` : "n/a",
+        row.endpoint === "ceiling" ? "1.00x" : formatRatio(pairedRatio(row, ceiling, (entry) => entry.requestsPerSec, 2)),
         formatMs(row.p50Ms),
         formatMs(row.p99Ms),
         formatMs(row.serverP99Ms),
@@ -944,7 +947,7 @@ async function main(): Promise<number> {
       servers:
         "each row starts its own server process (buildApp() for the app rows, bare node:http for the ceiling); a private redis-server; SQLite in a temp dir",
       rateLimits: "lifted via HOLDFAST_RATE_LIMIT_*_PER_IP/_PER_SESSION = 999999999 (all load comes from 127.0.0.1); the limiter calls still run",
-      rowsReport: rounds > 1 ? "medians over rounds (row order rotates each round)" : "one round",
+      rowsReport: rounds > 1 ? "medians over rounds (row order rotates each round); ratios to the ceiling: median of each round's ratio" : "one round",
       invalidRowRule: `a row with more than ${MAX_NON2XX_SHARE * 100} % non-2xx or errors is invalid and its goals are n/a`,
     },
     meta: { ...meta, durationSeconds: Math.round((Date.now() - startedAt) / 1_000), cleanupFailures },
