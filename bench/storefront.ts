@@ -52,7 +52,7 @@ import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { redisCpuSeconds } from "./lib/redisInfo.ts";
 import { envInteger, envNumber, hostMetadata, RESULTS_DIRECTORY, resultsNameFromEnv, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
-import { median, pairedRatio as pairedRounds } from "./lib/rounds.ts";
+import { median, pairedRatio as pairedRounds, roundRatios } from "./lib/rounds.ts";
 import { BenchChild } from "./storefront/children.ts";
 import { call, defineBenchSale, newSession, prepareTickets, startScriptNodeFlags } from "./storefront/setup.ts";
 import { globLiteral, keysMatching, settledMemory, unlinkMatching, type SettledReading } from "./storefront/memory.ts";
@@ -595,8 +595,12 @@ function pairedRatio(row: RowReport | undefined, ceiling: RowReport | undefined,
   return ratio === null ? null : round(ratio, decimals);
 }
 
-function formatRatio(ratio: number | null): string {
-  return ratio === null ? "n/a" : `${ratio.toFixed(2)}x`;
+/** The rate against the ceiling and, over several rounds, the lowest and highest round: how far one round can be trusted. */
+function formatRateRatio(row: RowReport, ceiling: RowReport | undefined): string {
+  const ratio = pairedRatio(row, ceiling, (entry) => entry.requestsPerSec, 2);
+  if (ratio === null || !ceiling) return "n/a";
+  const each = roundRatios(row.rounds, ceiling.rounds, (entry) => entry.requestsPerSec);
+  return each.length > 1 ? `${ratio.toFixed(2)}x (${Math.min(...each).toFixed(2)}-${Math.max(...each).toFixed(2)})` : `${ratio.toFixed(2)}x`;
 }
 
 function summariseRow(name: RowName, runs: RowRun[]): RowReport {
@@ -834,7 +838,7 @@ async function main(): Promise<number> {
       rows.map((row) => [
         row.endpoint,
         formatCount(row.requestsPerSec),
-        row.endpoint === "ceiling" ? "1.00x" : formatRatio(pairedRatio(row, ceiling, (entry) => entry.requestsPerSec, 2)),
+        row.endpoint === "ceiling" ? "1.00x" : formatRateRatio(row, ceiling),
         formatMs(row.p50Ms),
         formatMs(row.p99Ms),
         formatMs(row.serverP99Ms),
@@ -859,7 +863,8 @@ async function main(): Promise<number> {
     ),
   );
   console.log(
-    `(CPU in % of one core over the timed window; the host has ${os.availableParallelism()} cores in all. softirq: interrupt work, mostly this bench's loopback TCP;` +
+    `(vs ceiling: the median of each round's ratio, with the lowest and highest round in brackets when there are several;` +
+      ` CPU in % of one core over the timed window; the host has ${os.availableParallelism()} cores in all. softirq: interrupt work, mostly this bench's loopback TCP;` +
       ` other: processes not started by this bench. server us/req: server CPU per response.` +
       ` server p99, loop max, loop busy: measured inside the server, request to response, event loop delay and the share of the window its event loop was busy; a p99 far above the server's arose outside its JavaScript, and a loop busy well under 100% means the server also waited, e.g. on Redis;` +
       ` connections accepted in the window: each one's first request waited a loop turn of its own for the accept, since a busy Node server accepts one connection per turn, so its latency counts connection set-up)`,

@@ -20,6 +20,16 @@ export function pairedRatio<Round extends { round: number }>(
   reference: readonly Round[],
   pick: (round: Round) => number | null,
 ): number | null {
+  const ratios = roundRatios(subject, reference, pick);
+  return ratios.length ? median(ratios) : null;
+}
+
+/** Each round's own ratio of `subject` to `reference`, in the order of `subject`'s rounds (see pairedRatio). */
+export function roundRatios<Round extends { round: number }>(
+  subject: readonly Round[],
+  reference: readonly Round[],
+  pick: (round: Round) => number | null,
+): number[] {
   const referenceByRound = new Map(reference.map((entry) => [entry.round, pick(entry)]));
   const ratios: number[] = [];
   for (const entry of subject) {
@@ -27,5 +37,5 @@ export function pairedRatio<Round extends { round: number }>(
     const base = referenceByRound.get(entry.round);
     if (value !== null && base) ratios.push(value / base);
   }
-  return ratios.length ? median(ratios) : null;
+  return ratios;
 }

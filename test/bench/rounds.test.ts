@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { median, pairedRatio } from "../../bench/lib/rounds.ts";
+import { median, pairedRatio, roundRatios } from "../../bench/lib/rounds.ts";
 
 const rounds = (...values: (number | null)[]) => values.map((value, index) => ({ round: index + 1, value }));
 
@@ -14,6 +14,7 @@ describe("bench rounds", () => {
   it("pairs each round with the reference's same round before taking the median", () => {
     // Per round 0.8, 0.5 and 0.6: the median is 0.6, where a ratio of medians would say 100 / 200 = 0.5.
     expect(pairedRatio(rounds(80, 100, 180), rounds(100, 200, 300), (entry) => entry.value)).toBeCloseTo(0.6);
+    expect(roundRatios(rounds(80, 100, 180), rounds(100, 200, 300), (entry) => entry.value)).toEqual([0.8, 0.5, 0.6]);
   });
 
   it("leaves out rounds either side lacks, a null figure and a zero reference", () => {
