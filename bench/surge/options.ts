@@ -118,7 +118,7 @@ function withAttachedValues(argv: readonly string[]): string[] {
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index] ?? "";
     const name = arg.startsWith("--") ? arg.slice(2) : "";
-    const takesValue = name in SURGE_OPTIONS && SURGE_OPTIONS[name as keyof typeof SURGE_OPTIONS].type === "string";
+    const takesValue = Object.hasOwn(SURGE_OPTIONS, name) && SURGE_OPTIONS[name as keyof typeof SURGE_OPTIONS].type === "string";
     const value = argv[index + 1];
     if (takesValue && value !== undefined) {
       args.push(`${arg}=${value}`);
