@@ -17,10 +17,11 @@
  * Env: BENCH_SECONDS (10, timed window per row), BENCH_WARMUP_SECONDS (3),
  *      BENCH_CONNECTIONS (256), BENCH_ROUNDS (3: each row runs once per round, the row order
  *      rotates; the report gives medians, and each ratio to the ceiling is the median of the
- *      rounds' own ratios, which steadies it on a shared machine; 1 for a quick run), BENCH_STATUS_TICKETS (1000), BENCH_POSTSTART_JOINS (1000000),
- *      BENCH_PREQUEUE_JOINS (100000), BENCH_ROWS (comma list of ceiling,status,join,holds;
- *      default all; "healthz" adds a diagnostic row: GET /healthz on the app server, i.e. the
- *      app's HTTP plumbing without endpoint logic), BENCH_MEMORY (1; 0 skips the memory phase),
+ *      rounds' own ratios, which steadies it on a shared machine; 1 for a quick run),
+ *      BENCH_STATUS_TICKETS (1000), BENCH_POSTSTART_JOINS (1000000), BENCH_PREQUEUE_JOINS
+ *      (100000), BENCH_ROWS (comma list of ceiling,status,join,holds; default all; "healthz"
+ *      adds a diagnostic row: GET /healthz on the app server, i.e. the app's HTTP plumbing
+ *      without endpoint logic), BENCH_MEMORY (1; 0 skips the memory phase),
  *      BENCH_CPU_PROFILE (0; 1 profiles the app during each timed window and adds a summary
  *      per row; profiling slows the app, so such runs write storefront-profile.json).
  *      Runs with BENCH_ROWS or BENCH_MEMORY=0 write storefront-partial.json.
@@ -52,7 +53,7 @@ import { startPrivateRedis } from "./lib/privateRedis.ts";
 import { redisCpuSeconds } from "./lib/redisInfo.ts";
 import { envInteger, envNumber, hostMetadata, RESULTS_DIRECTORY, resultsNameFromEnv, writeResults } from "./lib/results.ts";
 import { formatCount, formatMs, formatTable, round } from "./lib/table.ts";
-import { median, pairedRatio as pairedRounds, roundRatios } from "./lib/rounds.ts";
+import { median, pairedRatio, roundRatios } from "./lib/rounds.ts";
 import { BenchChild } from "./storefront/children.ts";
 import { call, defineBenchSale, newSession, prepareTickets, startScriptNodeFlags } from "./storefront/setup.ts";
 import { globLiteral, keysMatching, settledMemory, unlinkMatching, type SettledReading } from "./storefront/memory.ts";
@@ -589,18 +590,18 @@ interface RowRound {
   attempts: number;
 }
 
-/** A row's ratio to the ceiling, paired by round (lib/rounds.ts), rounded for the report. */
-function pairedRatio(row: RowReport | undefined, ceiling: RowReport | undefined, pick: (entry: RowRound) => number | null, decimals: number): number | null {
-  const ratio = row && ceiling ? pairedRounds(row.rounds, ceiling.rounds, pick) : null;
+/** One row's figure against another's, paired by round (lib/rounds.ts), rounded for the report. */
+function rowRatio(subject: RowReport | undefined, reference: RowReport | undefined, pick: (entry: RowRound) => number | null, decimals: number): number | null {
+  const ratio = subject && reference ? pairedRatio(subject.rounds, reference.rounds, pick) : null;
   return ratio === null ? null : round(ratio, decimals);
 }
 
 /** The rate against the ceiling and, over several rounds, the lowest and highest round: how far one round can be trusted. */
 function formatRateRatio(row: RowReport, ceiling: RowReport | undefined): string {
-  const ratio = pairedRatio(row, ceiling, (entry) => entry.requestsPerSec, 2);
-  if (ratio === null || !ceiling) return "n/a";
-  const each = roundRatios(row.rounds, ceiling.rounds, (entry) => entry.requestsPerSec);
-  return each.length > 1 ? `${ratio.toFixed(2)}x (${Math.min(...each).toFixed(2)}-${Math.max(...each).toFixed(2)})` : `${ratio.toFixed(2)}x`;
+  const each = ceiling ? roundRatios(row.rounds, ceiling.rounds, (entry) => entry.requestsPerSec) : [];
+  if (each.length === 0) return "n/a";
+  const ratio = `${median(each).toFixed(2)}x`;
+  return each.length > 1 ? `${ratio} (${Math.min(...each).toFixed(2)}-${Math.max(...each).toFixed(2)})` : ratio;
 }
 
 function summariseRow(name: RowName, runs: RowRun[]): RowReport {
@@ -758,13 +759,10 @@ async function main(): Promise<number> {
   const rows = selectedRows.map((name) => summariseRow(name, runs.get(name)!));
   const byName = new Map(rows.map((row) => [row.endpoint, row]));
   const ceiling = byName.get("ceiling");
-  const ratio = (name: RowName): number | null => pairedRatio(byName.get(name), ceiling, (entry) => entry.requestsPerSec, 3);
+  const ratio = (name: RowName): number | null => rowRatio(byName.get(name), ceiling, (entry) => entry.requestsPerSec, 3);
   const ratios = { statusVsCeiling: ratio("status"), joinVsCeiling: ratio("join"), holdsVsCeiling: ratio("holds") };
   /** Ceiling server CPU per request / row server CPU per request: the ratio if both servers were CPU-bound on one core. */
-  const cpuRatio = (name: RowName): number | null => {
-    const inverse = pairedRatio(byName.get(name), ceiling, (entry) => entry.cpuMicrosPerRequest.server, 6);
-    return inverse ? round(1 / inverse, 3) : null;
-  };
+  const cpuRatio = (name: RowName): number | null => rowRatio(ceiling, byName.get(name), (entry) => entry.cpuMicrosPerRequest.server, 3);
   const serverCpuRatios = { statusVsCeiling: cpuRatio("status"), joinVsCeiling: cpuRatio("join"), holdsVsCeiling: cpuRatio("holds") };
 
   const enoughConnections = connections >= GOALS.minConnections;
@@ -781,7 +779,7 @@ async function main(): Promise<number> {
   for (const row of rows) {
     goals[`p99Ms_${row.endpoint}`] = { target: `< ${GOALS.p99Ms}`, measured: row.p99Ms, pass: enoughConnections && row.valid ? row.p99Ms < GOALS.p99Ms : null };
     if (row.endpoint === "ceiling" || !ceiling) continue;
-    const p99Ratio = pairedRatio(row, ceiling, (entry) => entry.p99Ms, 2);
+    const p99Ratio = rowRatio(row, ceiling, (entry) => entry.p99Ms, 2);
     goals[`p99VsCeiling_${row.endpoint}`] = {
       target: `<= ${GOALS.p99VsCeilingP99}x the ceiling's p99`,
       measured: p99Ratio,

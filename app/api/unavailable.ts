@@ -1,4 +1,4 @@
-import { unavailableDependency } from "../core/resilience/index.ts";
+import { UNAVAILABLE_CODE, unavailableDependency } from "../core/resilience/index.ts";
 import { HttpError } from "./HttpError.ts";
 
 const NOTHING_LOST = "Nothing was lost: a retry of the same request is safe.";
@@ -15,5 +15,5 @@ const MESSAGES = {
 export function unavailableAnswer(error: unknown): HttpError | null {
   const unavailable = unavailableDependency(error);
   if (unavailable === null) return null;
-  return new HttpError(503, "service_unavailable", MESSAGES[unavailable.dependency], { "retry-after": String(unavailable.retryAfterSeconds) });
+  return new HttpError(503, UNAVAILABLE_CODE, MESSAGES[unavailable.dependency], { "retry-after": String(unavailable.retryAfterSeconds) });
 }

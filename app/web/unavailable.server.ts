@@ -1,6 +1,6 @@
 import type { ServerBuild } from "@remix-run/node";
 
-import { unavailableDependency, type UnavailableDependency } from "../core/resilience/index.ts";
+import { UNAVAILABLE_CODE, unavailableDependency, type UnavailableDependency } from "../core/resilience/index.ts";
 
 const MESSAGES: Record<UnavailableDependency["dependency"], string> = {
   database:
@@ -9,11 +9,11 @@ const MESSAGES: Record<UnavailableDependency["dependency"], string> = {
     "Holdfast cannot reach Redis, so live sale figures and changes are unavailable right now. Try again in a moment; if this lasts, check that the Holdfast server can reach Redis (/readyz names each dependency).",
 };
 
-/** The 503 an admin page answers when a dependency did not answer (the lean API's code); null for any other error. */
+/** The 503 an admin page answers when a dependency did not answer; null for any other error. */
 function unavailableResponse(error: unknown): Response | null {
   const unavailable = unavailableDependency(error);
   if (unavailable === null) return null;
-  const body = { error: { code: "service_unavailable", message: MESSAGES[unavailable.dependency] } };
+  const body = { error: { code: UNAVAILABLE_CODE, message: MESSAGES[unavailable.dependency] } };
   return new Response(JSON.stringify(body), {
     status: 503,
     headers: { "content-type": "application/json; charset=utf-8", "retry-after": String(unavailable.retryAfterSeconds), "cache-control": "no-store" },

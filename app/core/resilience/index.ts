@@ -28,4 +28,4 @@ export { countsAgainstBreaker, isTransient } from "./transient.ts";
 export { RedisCircuit, type RedisCircuitOptions } from "./RedisCircuit.ts";
 export { isRedisUnavailable, RedisUnavailableError } from "./errors/RedisUnavailableError.ts";
 export { isDatabaseUnavailable } from "./errors/databaseUnavailable.ts";
-export { unavailableDependency, type UnavailableDependency } from "./errors/unavailableDependency.ts";
+export { UNAVAILABLE_CODE, unavailableDependency, type UnavailableDependency } from "./errors/unavailableDependency.ts";

@@ -10,6 +10,9 @@ export interface UnavailableDependency {
 
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 
+/** The machine-readable code of every such 503, whichever layer words it. */
+export const UNAVAILABLE_CODE = "service_unavailable";
+
 /**
  * Whether `error` means "a dependency did not answer" (try again soon: a 503) rather than a
  * fault of ours (a 500). Each delivery layer words the answer for its own audience (the lean
