@@ -21,7 +21,8 @@
  *      BENCH_STATUS_TICKETS (1000), BENCH_POSTSTART_JOINS (1000000), BENCH_PREQUEUE_JOINS
  *      (100000), BENCH_ROWS (comma list of ceiling,status,join,holds; default all; "healthz"
  *      adds a diagnostic row: GET /healthz on the app server, i.e. the app's HTTP plumbing
- *      without endpoint logic), BENCH_MEMORY (1; 0 skips the memory phase),
+ *      without endpoint logic; "joinfloor" another: bare node:http signing a ticket per join
+ *      with no Redis, what any join design could reach at most), BENCH_MEMORY (1; 0 skips the memory phase),
  *      BENCH_CPU_PROFILE (0; 1 profiles the app during each timed window and adds a summary
  *      per row; profiling slows the app, so such runs write storefront-profile.json).
  *      Runs with BENCH_ROWS or BENCH_MEMORY=0 write storefront-partial.json.
@@ -91,7 +92,7 @@ const noisyRetries = envInteger("BENCH_NOISY_RETRIES", 1, 0, 10);
 const loadGenerator = parseLoadGenerator(process.env.BENCH_LOADGEN);
 const ROW_NAMES = ["ceiling", "status", "join", "holds"] as const;
 /** Diagnostic rows, only when named in BENCH_ROWS. */
-const EXTRA_ROW_NAMES = ["healthz"] as const;
+const EXTRA_ROW_NAMES = ["healthz", "joinfloor"] as const;
 type RowName = (typeof ROW_NAMES)[number] | (typeof EXTRA_ROW_NAMES)[number];
 const ALL_ROW_NAMES: readonly RowName[] = [...ROW_NAMES, ...EXTRA_ROW_NAMES];
 const selectedRows = parseRows(process.env.BENCH_ROWS);
@@ -192,8 +193,11 @@ async function startApp(env: Environment, cleanup: Cleanup, label: string, profi
   return { child, base: `http://127.0.0.1:${ready.port}` };
 }
 
-async function startCeiling(env: Environment, cleanup: Cleanup, body: string): Promise<{ child: BenchChild; base: string }> {
-  const child = new BenchChild("ceiling server", { script: "bench/storefront/ceiling.ts", env: { ...env.childEnv, BENCH_CEILING_BODY: body } });
+async function startCeiling(env: Environment, cleanup: Cleanup, body: string, mode: "fixed" | "join-floor"): Promise<{ child: BenchChild; base: string }> {
+  const child = new BenchChild(`ceiling server (${mode})`, {
+    script: "bench/storefront/ceiling.ts",
+    env: { ...env.childEnv, BENCH_CEILING_BODY: body, BENCH_CEILING_MODE: mode },
+  });
   cleanup.add(`stop ${child.name}`, () => child.stop());
   const ready = await child.waitFor("ready", 60_000);
   return { child, base: `http://127.0.0.1:${ready.port}` };
@@ -392,8 +396,18 @@ const ROW_INFO: Record<RowName, { kind: LoadKind; description: string }> = {
   status: { kind: "status", description: "GET /v1/sales/:id/status, live sale mode rate, tickets rotated" },
   join: { kind: "join", description: "POST /v1/sales/:id/tickets, live sale, fresh session per request" },
   holds: { kind: "holds", description: "POST /v1/sales/:id/holds, mode off, 1 unit, fresh session + requestId per request" },
+  joinfloor: {
+    kind: "join",
+    description:
+      "diagnostic: bare node:http doing the least any join must (a number from memory, session binding, signToken, the join's JSON); no Redis, router or limits",
+  },
   healthz: { kind: "fixed", description: "diagnostic: GET /healthz on the app server (node:http + the app's server wrapper and router, no endpoint logic)" },
 };
+
+/** The ceiling and the join floor are bare node:http servers; every other row is the app. */
+function runsOnApp(name: RowName): boolean {
+  return name !== "ceiling" && name !== "joinfloor";
+}
 
 async function runRow(
   env: Environment,
@@ -405,8 +419,10 @@ async function runRow(
   cleanup.add(`clean up row ${name}`, () => rowCleanup.runAll());
   try {
     // Kept next to the JSON (which names it), to open in DevTools or read call stacks from.
-    const profileFile = profiling && name !== "ceiling" ? join(RESULTS_DIRECTORY, `storefront-${name}-r${roundIndex + 1}.cpuprofile`) : undefined;
-    const target = name === "ceiling" ? await startCeiling(env, rowCleanup, context.ceilingBody) : await startApp(env, rowCleanup, name, profileFile);
+    const profileFile = profiling && runsOnApp(name) ? join(RESULTS_DIRECTORY, `storefront-${name}-r${roundIndex + 1}.cpuprofile`) : undefined;
+    const target = runsOnApp(name)
+      ? await startApp(env, rowCleanup, name, profileFile)
+      : await startCeiling(env, rowCleanup, context.ceilingBody, name === "ceiling" ? "fixed" : "join-floor");
     const saleId = name === "join" ? context.sales.join : name === "holds" ? context.sales.holds : context.sales.status;
     const spec: LoadSpec = {
       base: target.base,
@@ -670,7 +686,7 @@ function summariseRow(name: RowName, runs: RowRun[]): RowReport {
       quiet: run.quiet,
       attempts: run.attempts ?? 1,
     })),
-    ...(profiling && name !== "ceiling" ? { profile: last.profile } : {}),
+    ...(profiling && runsOnApp(name) ? { profile: last.profile } : {}),
   };
 }
 

@@ -4,11 +4,20 @@
  * in its own process. Reports {"type":"ready","port":N} on stdout, and its own view of the
  * timed window when asked (serverWindow.ts).
  *
- * Env: BENCH_CEILING_BODY (the JSON text to answer with).
+ * With BENCH_CEILING_MODE=join-floor it is instead the least any join design must do, with no
+ * Redis, no router and no limits: take the next number from a counter in memory, bind the
+ * shopper's session, sign a ticket with the app's own signToken and answer the join's JSON
+ * (the "joinfloor" diagnostic row). Its rate against the ceiling's bounds what a join could
+ * reach on this bench, whatever it does about Redis.
+ *
+ * Env: BENCH_CEILING_BODY (the JSON text to answer with), BENCH_CEILING_MODE (fixed | join-floor).
  */
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { newKeyring } from "../../app/core/secrets/index.ts";
+import { sessionBinding, signToken } from "../../app/core/tokens/index.ts";
+import type { TicketClaims } from "../../app/core/waiting-room/index.ts";
 import type { ChildMessage } from "./protocol.ts";
 import { reportServerWindow } from "./serverWindow.ts";
 
@@ -26,10 +35,34 @@ const headers = {
   "cache-control": "no-store",
 };
 
-const server = createServer((_req, res) => {
+function answerFixed(_req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, headers);
   res.end(body);
-});
+}
+
+const keyring = newKeyring();
+let lastNumber = 0;
+
+function answerJoinFloor(req: IncomingMessage, res: ServerResponse): void {
+  const session = String(req.headers["x-holdfast-session"] ?? "");
+  const number = ++lastNumber;
+  const claims = { typ: "ticket", s: "floor", sh: sessionBinding(session), k: "q", n: number, iat: Math.floor(Date.now() / 1_000) } satisfies TicketClaims;
+  const payload = JSON.stringify({
+    ticket: signToken(claims, keyring),
+    session,
+    state: "waiting",
+    position: number,
+    ahead: number - 1,
+    etaSeconds: number,
+    refreshAfter: 30,
+  });
+  res.writeHead(201, { "content-type": headers["content-type"], "content-length": Buffer.byteLength(payload), "cache-control": "no-store" });
+  res.end(payload);
+}
+
+const mode = process.env.BENCH_CEILING_MODE?.trim() || "fixed";
+if (mode !== "fixed" && mode !== "join-floor") throw new Error(`BENCH_CEILING_MODE: unknown mode "${mode}" (use fixed or join-floor)`);
+const server = createServer(mode === "join-floor" ? answerJoinFloor : answerFixed);
 reportServerWindow(server, send);
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
