@@ -780,6 +780,14 @@ async function main(): Promise<number> {
   /** Ceiling server CPU per request / row server CPU per request: the ratio if both servers were CPU-bound on one core. */
   const cpuRatio = (name: RowName): number | null => rowRatio(ceiling, byName.get(name), (entry) => entry.cpuMicrosPerRequest.server, 3);
   const serverCpuRatios = { statusVsCeiling: cpuRatio("status"), joinVsCeiling: cpuRatio("join"), holdsVsCeiling: cpuRatio("holds") };
+  // With the joinfloor row: how much of what any join could reach here the app's join reaches.
+  const floor = byName.get("joinfloor");
+  const joinVsFloor = floor
+    ? {
+        rate: rowRatio(byName.get("join"), floor, (entry) => entry.requestsPerSec, 3),
+        serverCpu: rowRatio(floor, byName.get("join"), (entry) => entry.cpuMicrosPerRequest.server, 3),
+      }
+    : null;
 
   const enoughConnections = connections >= GOALS.minConnections;
   const atLeast = (measured: number | null, target: number, valid: boolean): Goal => ({
@@ -886,6 +894,12 @@ async function main(): Promise<number> {
   console.log(
     `server CPU per request vs the ceiling's (the ratio if each server were CPU-bound): status ${serverCpuRatios.statusVsCeiling ?? "n/a"}, join ${serverCpuRatios.joinVsCeiling ?? "n/a"}, holds ${serverCpuRatios.holdsVsCeiling ?? "n/a"}`,
   );
+  if (joinVsFloor) {
+    const join = byName.get("join");
+    console.log(
+      `join vs the join floor (what any join could reach on this bench): rate ${join && floor ? formatRateRatio(join, floor) : "n/a"}, server CPU per request ${joinVsFloor.serverCpu ?? "n/a"}`,
+    );
+  }
   if (memory) {
     console.log("");
     console.log(
@@ -935,6 +949,7 @@ async function main(): Promise<number> {
     rows,
     ratios,
     serverCpuRatios,
+    joinVsFloor,
     memory: memory
       ? {
           bytesPerPostStartShopper: memory.postStart.bytesPerShopper,

@@ -28,7 +28,7 @@ it.each(["wrk", "autocannon"])(
   "drives the ceiling, status, join and holds rows with %s, counts its CPU and has each server time its own window",
   { timeout: 240_000 },
   async (generator) => {
-    const results = await runBenchmark<{ rows: Row[]; config: { loadGenerator: string } }>(
+    const results = await runBenchmark<{ rows: Row[]; config: { loadGenerator: string }; joinVsFloor: { rate: number | null } | null }>(
       "bench/storefront.ts",
       {
         BENCH_LOADGEN: generator,
@@ -68,6 +68,9 @@ it.each(["wrk", "autocannon"])(
       expect(ticket.split(".")).toHaveLength(3);
       expect(claims).toMatchObject({ typ: "ticket", k: "q", n: expect.any(Number) });
       expect(claims.sh).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(results.joinVsFloor?.rate).toBeGreaterThan(0);
+    } else {
+      expect(results.joinVsFloor).toBeNull();
     }
   },
 );
