@@ -20,9 +20,23 @@ export async function runBenchmark<T>(script: string, env: Record<string, string
       cwd: ROOT,
       env: { ...process.env, ...env, BENCH_RESULTS_NAME: name },
       timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    }).catch((error: unknown) => {
+      // A bench logs on stdout: without its last lines a failed run would not say why.
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\n--- the bench's last output ---\n${lastLines(stdout)}\n${lastLines(stderr)}`,
+        {
+          cause: error,
+        },
+      );
     });
     return JSON.parse(readFileSync(file, "utf8")) as T;
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+function lastLines(text: string | undefined, count = 40): string {
+  return (text ?? "").trimEnd().split("\n").slice(-count).join("\n");
 }
