@@ -3,8 +3,7 @@
 // counted (wrk runs as a child of its driver process, so only its reaped time shows), and
 // each server reports its own view of the timed window (serverWindow.ts), in which it accepted
 // no connection: the generator's connections are all open before the timed requests start
-// (wrk holds each first request back; autocannon keeps its warm-up's connections). The wrk run
-// adds the join floor's diagnostic row, whose answer must be a real signed ticket.
+// (wrk holds each first request back; autocannon keeps its warm-up's connections).
 import { expect, it } from "vitest";
 
 import { runBenchmark } from "../support/benchRun.ts";
@@ -21,31 +20,29 @@ interface Row {
   rounds: { serverWindow: { responses: number; connectionsAccepted: number } }[];
 }
 
-const ROWS = ["ceiling", "status", "join", "holds"];
-const ROWS_BY_GENERATOR: Record<string, string[]> = { wrk: [...ROWS, "joinfloor"], autocannon: ROWS };
-
 it.each(["wrk", "autocannon"])(
   "drives the ceiling, status, join and holds rows with %s, counts its CPU and has each server time its own window",
   { timeout: 240_000 },
   async (generator) => {
-    const results = await runBenchmark<{ rows: Row[]; config: { loadGenerator: string }; joinVsFloor: { rate: number | null } | null }>(
+    const results = await runBenchmark<{ rows: Row[]; config: { loadGenerator: string } }>(
       "bench/storefront.ts",
       {
         BENCH_LOADGEN: generator,
         BENCH_SECONDS: "1",
-        BENCH_WARMUP_SECONDS: "1",
+        // Each row starts a fresh app process; under a busy full suite its first requests can take
+        // over a second (one CI run saw the holds row answer nothing in a 1 s warm-up + 1 s window).
+        BENCH_WARMUP_SECONDS: "2",
         BENCH_CONNECTIONS: "8",
         BENCH_ROUNDS: "1",
         BENCH_MEMORY: "0",
         BENCH_STATUS_TICKETS: "20",
         BENCH_QUIET_WAIT_SECONDS: "0",
         BENCH_NOISY_RETRIES: "0",
-        BENCH_ROWS: ROWS_BY_GENERATOR[generator]!.join(","),
       },
       230_000,
     );
     expect(results.config.loadGenerator).toMatch(new RegExp(`^${generator}`));
-    expect(results.rows.map((row) => row.endpoint)).toEqual(ROWS_BY_GENERATOR[generator]);
+    expect(results.rows.map((row) => row.endpoint)).toEqual(["ceiling", "status", "join", "holds"]);
     for (const row of results.rows) {
       expect(row.responses, row.endpoint).toBeGreaterThan(0);
       expect({ endpoint: row.endpoint, non2xx: row.non2xx, errors: row.errors }).toEqual({ endpoint: row.endpoint, non2xx: 0, errors: 0 });
@@ -60,17 +57,5 @@ it.each(["wrk", "autocannon"])(
     }
     expect(results.rows.find((row) => row.endpoint === "join")?.okSample?.body).toContain('"ticket"');
     expect(results.rows.find((row) => row.endpoint === "holds")?.okSample?.body).toContain('"holdId"');
-    if (generator === "wrk") {
-      // The floor signs a ticket per join, as the app does (the sample body is cut short, so the
-      // ticket is read from its start): three segments, ticket claims, a number, a session binding.
-      const ticket = /"ticket":"([A-Za-z0-9_.-]+)"/.exec(results.rows.find((row) => row.endpoint === "joinfloor")?.okSample?.body ?? "")?.[1] ?? "";
-      const claims = JSON.parse(Buffer.from(ticket.split(".")[1] ?? "", "base64url").toString("utf8") || "{}") as Record<string, unknown>;
-      expect(ticket.split(".")).toHaveLength(3);
-      expect(claims).toMatchObject({ typ: "ticket", k: "q", n: expect.any(Number) });
-      expect(claims.sh).toMatch(/^[A-Za-z0-9_-]{22}$/);
-      expect(results.joinVsFloor?.rate).toBeGreaterThan(0);
-    } else {
-      expect(results.joinVsFloor).toBeNull();
-    }
   },
 );
