@@ -15,6 +15,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { sendJson } from "../../app/api/respond.ts";
 import { newKeyring } from "../../app/core/secrets/index.ts";
 import { sessionBinding, signToken } from "../../app/core/tokens/index.ts";
 import type { TicketClaims } from "../../app/core/waiting-room/index.ts";
@@ -47,7 +48,8 @@ function answerJoinFloor(req: IncomingMessage, res: ServerResponse): void {
   const session = String(req.headers["x-holdfast-session"] ?? "");
   const number = ++lastNumber;
   const claims = { typ: "ticket", s: "floor", sh: sessionBinding(session), k: "q", n: number, iat: Math.floor(Date.now() / 1_000) } satisfies TicketClaims;
-  const payload = JSON.stringify({
+  // The app's own writer, so the floor's answer costs what the join's does.
+  sendJson(res, 201, {
     ticket: signToken(claims, keyring),
     session,
     state: "waiting",
@@ -56,8 +58,6 @@ function answerJoinFloor(req: IncomingMessage, res: ServerResponse): void {
     etaSeconds: number,
     refreshAfter: 30,
   });
-  res.writeHead(201, { "content-type": headers["content-type"], "content-length": Buffer.byteLength(payload), "cache-control": "no-store" });
-  res.end(payload);
 }
 
 const mode = process.env.BENCH_CEILING_MODE?.trim() || "fixed";
